@@ -1,0 +1,20 @@
+/* Sign-off and verification of a rendered month (SPEC §8). */
+#ifndef CB_ARCHIVE_H
+#define CB_ARCHIVE_H
+
+#include <stdbool.h>
+
+#include "status.h"
+
+/* Makes an Ed25519 key pair: `path` (secret key, mode 0600) and `path`.pub. */
+enum cb_status archive_keygen(const char *path, struct cb_error *err);
+/* Signs folder `dir` as approved by `by`; with `key` also writes SIGNOFF.sig. Refuses shadow
+ * months and folders already signed (CB_EUSAGE). */
+enum cb_status archive_sign(const char *dir, const char *by, const char *key, struct cb_error *err);
+/* Re-checks a signed folder, printing each file added, removed or changed to stdout. Returns
+ * CB_OK when all match, CB_EDATA on any difference or a bad signature. */
+enum cb_status archive_verify(const char *dir, const char *pubkey, struct cb_error *err);
+/* True when `dir` holds a SIGNOFF.json. */
+bool archive_is_signed(const char *dir);
+
+#endif

@@ -1,0 +1,24 @@
+/* The one module that prints diagnostics. Every other module reports through these
+ * functions; nothing else writes to stderr. */
+#ifndef CB_MSG_H
+#define CB_MSG_H
+
+#include "status.h"
+
+/* Prints "chargeback: error: TEXT" to stderr. */
+void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "chargeback: warning: TEXT" to stderr, unless warnings are muted. */
+void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "TEXT" to stderr unless quiet; for counts and progress summaries. */
+void msg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints an error record as "file:line: field: text" (parts that are empty are left out). */
+void msg_error_at(const struct cb_error *err);
+/* Same shape as msg_error_at, as a warning. */
+void msg_warn_at(const struct cb_error *err);
+/* Formats an error record as "file:line: field: text" into buf (always NUL-terminated). */
+void msg_format_error(const struct cb_error *err, char *buf, size_t size);
+/* Quiet mode mutes msg_info (errors and warnings still print). */
+void msg_set_quiet(int quiet);
+int msg_is_quiet(void);
+
+#endif

@@ -1,0 +1,28 @@
+/* A Mustache template engine over jansson values (the full spec: variables, sections, inverted
+ * sections, comments, partials with indentation, set delimiters, standalone lines). */
+#ifndef CB_MUSTACHE_H
+#define CB_MUSTACHE_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "status.h"
+#include "strbuf.h"
+
+/* Looks up a partial by name. Returns a new string (freed by the engine) or NULL when there is
+ * no such partial (it renders as empty, as the spec says). */
+typedef char *(*mustache_partial_fn)(const char *name, void *ctx);
+
+/* Renders `tmpl` with `data` appending to `out`. `name` labels errors (a file name).
+ * Returns CB_OK, or CB_EUSAGE with err naming the line of a malformed tag. */
+enum cb_status mustache_render(const char *tmpl, const char *name, json_t *data,
+                               mustache_partial_fn partials, void *partials_ctx,
+                               struct strbuf *out, struct cb_error *err);
+
+/* The `template` subcommand: renders file `tmpl_path` with the JSON in `data_path` to `out`.
+ * Partials come from `partials_dir` (NULL: the template's folder) as NAME.mustache. */
+enum cb_status mustache_render_file(const char *tmpl_path, const char *data_path,
+                                    const char *partials_dir, FILE *out, struct cb_error *err);
+
+#endif

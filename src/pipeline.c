@@ -1,0 +1,323 @@
+/* render, check and prices: configuration + price book -> ingest -> report -> renderers. */
+#include "pipeline.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "ingest.h"
+#include "ledger.h"
+#include "msg.h"
+#include "outdir.h"
+#include "paths.h"
+#include "prices.h"
+#include "render.h"
+#include "report.h"
+#include "xalloc.h"
+
+/* What every run needs before it reads a record. Owned pointers start NULL. */
+struct setup {
+    struct config *config;
+    struct price_book *prices;
+};
+
+static void setup_free(struct setup *s)
+{
+    price_book_free(s->prices);
+    config_free(s->config);
+}
+
+static enum cb_status setup_load(const struct cli_opts *o, struct setup *s, struct cb_error *err)
+{
+    enum cb_status st;
+    if (o->config)
+        st = config_load(o->config, &s->config, err);
+    else {
+        s->config = config_new_default();
+        st = CB_OK;
+    }
+    if (st != CB_OK)
+        return st;
+    if (o->has_model)
+        s->config->model = o->model;
+    s->prices = price_book_new_builtin();
+    if (s->config->prices) {
+        st = price_book_merge_json(s->prices, s->config->prices, s->config->source, err);
+        if (st != CB_OK)
+            return st;
+    }
+    if (o->prices)
+        st = price_book_merge_file(s->prices, o->prices, err);
+    return st;
+}
+
+static bool format_selected(const char *list, const char *name)
+{
+    if (!list)
+        return true;
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        size_t k = strcspn(p, ",");
+        if (k == n && strncmp(p, name, n) == 0)
+            return true;
+        p += k;
+        if (*p == ',')
+            p++;
+    }
+    return false;
+}
+
+static bool show_progress(const struct cli_opts *o)
+{
+    if (o->progress < 0)
+        return false;
+    return o->progress > 0 || isatty(STDERR_FILENO);
+}
+
+static enum cb_status run_ingest(const struct cli_opts *o, const struct setup *s, FILE *rejected,
+                                 struct ledger **ledger, struct cb_error *err)
+{
+    struct ingest_opts io = {
+        .inputs = o->inputs,
+        .n_inputs = o->n_inputs,
+        .year = o->year,
+        .month = o->mon,
+        .config = s->config,
+        .prices = s->prices,
+        .rejected = rejected,
+        .threads = o->threads,
+        .progress = show_progress(o),
+    };
+    return ingest_run(&io, ledger, err);
+}
+
+static void print_counts(FILE *out, const struct ledger *l)
+{
+    const struct ledger_counts *c = &l->counts;
+    fprintf(out, "period %04d-%02d: %lld records read: %lld billed, %lld rejected, %lld duplicates, "
+                 "%lld outside the period\n",
+            l->year, l->month, (long long)c->records_read, (long long)c->billed,
+            (long long)c->rejected, (long long)c->duplicates, (long long)c->outside_period);
+}
+
+static void print_rejects(FILE *out, const struct ledger *l)
+{
+    for (int r = 0; r < REJ_COUNT; r++) {
+        if (l->counts.by_reason[r] == 0)
+            continue;
+        fprintf(out, "  rejected, %s: %lld\n", ledger_reject_reason_name((enum reject_reason)r),
+                (long long)l->counts.by_reason[r]);
+        for (int k = 0; k < LEDGER_REJECT_EXAMPLES; k++)
+            if (l->counts.examples[r][k])
+                fprintf(out, "    %s\n", l->counts.examples[r][k]);
+    }
+}
+
+/* Copies the rejected records from the temporary stream into the month folder. */
+static enum cb_status copy_rejected(FILE *src, const char *dir, struct cb_error *err)
+{
+    char *path = paths_join(dir, "rejected.jsonl");
+    enum cb_status st = CB_OK;
+    FILE *dst = fopen(path, "wb");
+    if (!dst) {
+        st = cb_error_set(err, CB_EIO, path, 0, NULL, "cannot create: %s", strerror(errno));
+        goto cleanup;
+    }
+    rewind(src);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, src)) > 0)
+        if (fwrite(buf, 1, n, dst) != n) {
+            st = cb_error_set(err, CB_EIO, path, 0, NULL, "write failed: %s", strerror(errno));
+            break;
+        }
+    if (fclose(dst) != 0 && st == CB_OK)
+        st = cb_error_set(err, CB_EIO, path, 0, NULL, "write failed: %s", strerror(errno));
+cleanup:
+    free(path);
+    return st;
+}
+
+enum cb_status pipeline_render(const struct cli_opts *o)
+{
+    struct cb_error err;
+    cb_error_clear(&err);
+    struct setup s = {0};
+    struct ledger *ledger = NULL;
+    struct report *report = NULL;
+    FILE *rejected = NULL;
+    char *data_dir = NULL, *target = NULL, *tmp = NULL, *templates = NULL, *fonts = NULL;
+    enum cb_status st = setup_load(o, &s, &err);
+    if (st != CB_OK)
+        goto cleanup;
+    bool needs_data = format_selected(o->formats, "html") || format_selected(o->formats, "pdf");
+    if (needs_data) {
+        data_dir = paths_data_dir(o->data_dir);
+        if (!data_dir) {
+            st = cb_error_set(&err, CB_EUSAGE, o->data_dir, 0, NULL,
+                              "cannot find the templates/ and fonts/ folders (use --data-dir or "
+                              "CHARGEBACK_DATA_DIR)");
+            goto cleanup;
+        }
+        templates = paths_join(data_dir, "templates");
+        fonts = paths_join(data_dir, "fonts");
+    }
+    rejected = tmpfile();
+    if (!rejected) {
+        st = cb_error_set(&err, CB_EIO, NULL, 0, NULL, "cannot create a temporary file: %s",
+                          strerror(errno));
+        goto cleanup;
+    }
+    st = run_ingest(o, &s, rejected, &ledger, &err);
+    if (st != CB_OK)
+        goto cleanup;
+    if (!msg_is_quiet() && o->progress >= 0) {
+        print_counts(stderr, ledger);
+        print_rejects(stderr, ledger);
+    }
+    if (o->strict && ledger->counts.rejected > 0) {
+        st = cb_error_set(&err, CB_EDATA, NULL, 0, NULL,
+                          "--strict: %lld record(s) rejected; no invoices written",
+                          (long long)ledger->counts.rejected);
+        goto cleanup;
+    }
+    struct report_opts ro = {
+        .config = s.config,
+        .prices = s.prices,
+        .ledger = ledger,
+        .shadow = o->shadow,
+        .has_model_override = o->has_model,
+        .model_override = o->model,
+        .previous_dir = o->previous,
+        .source_date_epoch = getenv("SOURCE_DATE_EPOCH"),
+    };
+    st = report_build(&ro, &report, &err);
+    if (st != CB_OK)
+        goto cleanup;
+    st = report_check(report, &err);
+    if (st != CB_OK)
+        goto cleanup;
+
+    target = o->out ? xstrdup(o->out)
+                    : xasprintf("out/%s%s", report->month, o->shadow ? "-shadow" : "");
+    st = outdir_begin(target, &tmp, &err);
+    if (st != CB_OK)
+        goto cleanup;
+    struct render_dest dest = {.dir = tmp, .templates_dir = templates, .fonts_dir = fonts};
+    for (size_t i = 0; i < render_format_count && st == CB_OK; i++)
+        if (format_selected(o->formats, render_formats[i].name))
+            st = render_formats[i].render(report, &dest, &err);
+    if (st == CB_OK)
+        st = copy_rejected(rejected, tmp, &err);
+    if (st == CB_OK)
+        st = outdir_commit(tmp, target, &err);
+    if (st == CB_OK && o->progress >= 0)
+        msg_info("wrote %s (%zu teams, total charged %lld.%02lld %s)", target, report->n_teams,
+                 (long long)(report->totals.charged / 100),
+                 (long long)llabs(report->totals.charged % 100), report->currency);
+cleanup:
+    if (st != CB_OK) {
+        outdir_abort(tmp);
+        if (err.text[0])
+            msg_error_at(&err);
+    }
+    free(tmp);
+    free(target);
+    report_free(report);
+    ledger_free(ledger);
+    if (rejected)
+        fclose(rejected);
+    free(templates);
+    free(fonts);
+    free(data_dir);
+    setup_free(&s);
+    return st;
+}
+
+enum cb_status pipeline_check(const struct cli_opts *o)
+{
+    struct cb_error err;
+    cb_error_clear(&err);
+    struct setup s = {0};
+    struct ledger *ledger = NULL;
+    enum cb_status st = setup_load(o, &s, &err);
+    if (st != CB_OK)
+        goto cleanup;
+    st = run_ingest(o, &s, NULL, &ledger, &err);
+    if (st != CB_OK)
+        goto cleanup;
+    print_counts(stdout, ledger);
+    print_rejects(stdout, ledger);
+    for (size_t i = 0; i < ledger->n_files; i++)
+        printf("input %s (%s): %lld records, %lld bytes, sha256 %s\n", ledger->files[i].path,
+               ledger->files[i].format, (long long)ledger->files[i].records,
+               (long long)ledger->files[i].bytes, ledger->files[i].sha256);
+    printf("teams:");
+    size_t n_team_buckets = 0;
+    for (size_t i = 0; i < ledger->n_buckets; i++)
+        if (ledger->buckets[i].kind == BUCKET_TEAM) {
+            printf(" %s", ledger->buckets[i].team);
+            n_team_buckets++;
+        }
+    printf("%s\n", n_team_buckets ? "" : " (none)");
+    const struct ledger_bucket *u = ledger_unallocated(ledger);
+    printf("unallocated: %lld requests\n", (long long)u->usage.requests);
+    if (ledger->counts.rejected > 0)
+        st = CB_EDATA;
+cleanup:
+    if (st != CB_OK && err.text[0])
+        msg_error_at(&err);
+    ledger_free(ledger);
+    setup_free(&s);
+    return st;
+}
+
+/* Formats micro-USD with at least two decimals and no trailing zeros beyond them. */
+static void format_price(int64_t micros, char *buf, size_t size)
+{
+    money_format_fixed(micros, 6, 6, buf, size);
+    size_t n = strlen(buf);
+    while (n > 0 && buf[n - 1] == '0' && n >= 4 && buf[n - 4] != '.')
+        buf[--n] = '\0';
+}
+
+enum cb_status pipeline_prices(const struct cli_opts *o)
+{
+    struct cb_error err;
+    cb_error_clear(&err);
+    struct setup s = {0};
+    enum cb_status st = setup_load(o, &s, &err);
+    if (st != CB_OK)
+        goto cleanup;
+    int32_t at = 0;
+    if (o->at)
+        at = atoi(o->at) * 10000 + atoi(o->at + 5) * 100 + atoi(o->at + 8);
+    printf("# price book checked %s, sha256 %s\n", price_book_checked(s.prices),
+           price_book_sha256(s.prices));
+    printf("# USD per million tokens; web search per 1,000 searches%s%s\n", o->at ? "; in force on " : "",
+           o->at ? o->at : "");
+    printf("%-30s %-10s %9s %9s %10s %9s %9s %10s %6s\n", "model", "from", "input", "output",
+           "cache_read", "write_5m", "write_1h", "web_search", "batch");
+    size_t n = price_book_count(s.prices);
+    for (size_t i = 0; i < n; i++) {
+        const struct price_entry *e = price_book_entry(s.prices, i);
+        if (at && price_book_resolve(s.prices, e->model, at) != e)
+            continue;
+        char p[TOK_CLASS_COUNT][32], ws[32], bd[32];
+        for (int k = 0; k < TOK_CLASS_COUNT; k++)
+            format_price(e->per_mtok[k], p[k], sizeof p[k]);
+        format_price(e->web_search_per_k, ws, sizeof ws);
+        money_format_fixed(e->batch_discount_e6, 4, 0, bd, sizeof bd);
+        printf("%-30s %-10s %9s %9s %10s %9s %9s %10s %5s%%\n", e->model,
+               e->effective_from[0] ? e->effective_from : "-", p[TOK_INPUT], p[TOK_OUTPUT],
+               p[TOK_CACHE_READ], p[TOK_CACHE_WRITE_5M], p[TOK_CACHE_WRITE_1H], ws, bd);
+    }
+cleanup:
+    if (st != CB_OK && err.text[0])
+        msg_error_at(&err);
+    setup_free(&s);
+    return st;
+}

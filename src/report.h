@@ -1,0 +1,243 @@
+/* The renderer-neutral model of a priced month: every number on every document. Built by
+ * report_build (report.c) from the ledger, configuration and price book; renderers only read it.
+ * Money is int64 cents unless named otherwise; rates and shares are int64 scaled by 10^4
+ * ("_e4": 9430 = 94.30 %) or 10^6 ("_e6"). Every string is owned by the report. */
+#ifndef CB_REPORT_H
+#define CB_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "ledger.h"
+#include "prices.h"
+#include "status.h"
+
+enum line_kind {
+    LINE_INPUT,
+    LINE_OUTPUT,
+    LINE_CACHE_READ,
+    LINE_CACHE_WRITE_5M,
+    LINE_CACHE_WRITE_1H,
+    LINE_WEB_SEARCH,
+    LINE_SKILL,
+    LINE_MCP,
+    LINE_SHARED,
+    LINE_FIXED,
+    LINE_USAGE_SHARE,
+    LINE_TIER,
+    LINE_OVERHEAD,
+    LINE_MARKUP,
+    LINE_TRUE_UP,
+    LINE_KIND_COUNT
+};
+
+/* "input", "output", ... as in report.json. */
+const char *report_line_kind_name(enum line_kind k);
+
+/* One invoice line. amount = round(quantity × unit_price_micros / per / 10^4) cents, rounded
+ * once, half away from zero — except allocation lines (shared, fixed, usage_share, overhead,
+ * markup, true_up), which carry quantity 1, per 1 and unit_price_micros = amount × 10^4. */
+struct report_line {
+    enum line_kind kind;
+    char *model;               /* NULL for lines not tied to a model */
+    bool batch;
+    char *description;
+    int64_t quantity;
+    int64_t unit_price_micros; /* micro-USD per `per` units */
+    int64_t per;               /* 1000000 for tokens, 1000 for searches, 1 otherwise */
+    char *unit;                /* "1M tokens", "1K searches", "call", "allocation" */
+    int64_t amount;            /* cents */
+};
+
+struct report_usage {
+    int64_t requests;
+    int64_t input_tokens, output_tokens, cache_read_input_tokens;
+    int64_t cache_write_5m_input_tokens, cache_write_1h_input_tokens;
+    int64_t web_search_requests, skill_invocations, mcp_operations;
+    int64_t total_tokens;      /* the five token classes summed */
+};
+
+/* A row of a breakdown table (by project, user, model, ...). */
+struct report_group {
+    char *key;                 /* "(untagged)" for records without the tag */
+    struct report_usage usage;
+    int64_t list_cost;         /* cents, rounded once from the exact sum */
+    int64_t share_e4;          /* of the owner's list cost */
+};
+
+struct report_groups {
+    struct report_group *items; /* sorted by list_cost descending, then key */
+    size_t n;
+};
+
+struct report_day {
+    char date[11];             /* "2026-10-01" */
+    int64_t list_cost;         /* cents */
+    int64_t requests;
+    int64_t tokens;
+};
+
+struct report_budget {
+    bool present;
+    bool tokens;               /* a token budget (monthly_tokens) rather than money */
+    int64_t monthly;           /* cents, or tokens */
+    int64_t used;              /* cents charged, or tokens used */
+    int64_t utilization_e4;    /* used / monthly, 10^4 = 100 % (rounded half away from zero) */
+    int64_t *thresholds_crossed_e6; /* e.g. 500000 for 0.5 */
+    size_t n_thresholds_crossed;
+    bool over;
+};
+
+struct report_anomaly {
+    char date[11];
+    int64_t list_cost;         /* that day's list cost, cents */
+    int64_t mean_daily;        /* the team's mean daily list cost, cents */
+};
+
+struct report_recommendation {
+    char *kind;                /* "model_routing", "batching", "caching" */
+    int64_t saving;            /* estimated monthly saving, cents */
+    char *explanation;         /* the formula in words, with its numbers */
+};
+
+struct report_value_metric {
+    char *name;                /* "tickets resolved" */
+    int64_t units_e6;
+    int64_t cost_per_unit_micros; /* charge / units, micro-USD */
+};
+
+struct report_mom {            /* month over month, with --previous */
+    bool present;
+    char previous_month[8];
+    int64_t previous_total;
+    int64_t previous_list_cost;
+    int64_t delta_total;       /* this month - previous */
+    bool has_pct;
+    int64_t delta_pct_e4;      /* relative change, 10^4 = 100 % */
+};
+
+struct report_team {
+    char *id;                  /* the team tag */
+    char *name;                /* display name (config, else the id) */
+    char *slug;                /* [a-z0-9-], unique */
+    char *invoice_number;
+    char *cost_center;         /* "" when none */
+    char *contact;             /* "" when none */
+    char *gl_account;          /* "" when none */
+    bool configured;           /* in the config's teams (false: seen only in data) */
+    int64_t headcount;
+    struct report_usage usage;
+    int64_t list_cost;         /* U_t: Σ usage lines at list price (showback) */
+    int64_t shared;            /* share of shared pools */
+    int64_t direct;            /* D_t = list_cost + shared */
+    int64_t charge;            /* by the chargeback model, before true-up, overhead and markup */
+    int64_t true_up, overhead, markup;
+    int64_t total;             /* Σ lines */
+    int64_t share_e4;          /* total / totals.charged */
+    struct report_line *lines;
+    size_t n_lines;
+    char *method;              /* how the charge was computed, in words */
+    struct report_groups by_project, by_user, by_workflow, by_environment, by_model;
+    struct report_day *days;   /* one per day of the month */
+    size_t n_days;
+    struct report_budget budget;
+    struct report_anomaly *anomalies;
+    size_t n_anomalies;
+    struct report_recommendation *recommendations;
+    size_t n_recommendations;
+    struct report_value_metric *metrics;
+    size_t n_metrics;
+    struct report_mom mom;
+};
+
+struct report_file {
+    char *path;
+    char sha256[65];
+    int64_t bytes;
+    int64_t records;
+    char *format;
+};
+
+struct report_reject_reason {
+    char *reason;              /* "unknown model" */
+    int64_t count;
+    char **examples;           /* "file:line: message" */
+    size_t n_examples;
+};
+
+struct report_tag_coverage {
+    char *tag;                 /* "project" */
+    int64_t list_cost;         /* cents of cost carrying the tag */
+    int64_t share_e4;          /* of all billed list cost */
+};
+
+struct report_totals {
+    int64_t list_cost, shared, unallocated, overhead, markup, true_up, charged;
+    bool has_provider_total;
+    int64_t provider_total;
+    int64_t period_list_total;  /* Σ D_t + unallocated (what reconciliation compares) */
+    int64_t reconciliation_difference; /* provider_total - period_list_total */
+};
+
+struct report {
+    char *tool_version;
+    char *organization, *currency;
+    char month[8];             /* "2026-10" */
+    char period_start[21];     /* "2026-10-01T00:00:00Z" */
+    char period_end[21];       /* "2026-11-01T00:00:00Z" */
+    char period_label[32];     /* "October 2026" */
+    char issue_date[11];       /* from SOURCE_DATE_EPOCH, else the first day after the period */
+    bool shadow;               /* mode "shadow" */
+    enum cb_model model;
+    char *issuer, *footer;     /* "" when none */
+    char *paper;               /* "A4" or "Letter" */
+    char *method;              /* the summary's explanation of the whole allocation */
+    char *reconciliation_text; /* "" without a provider invoice */
+    char *unallocated_policy;  /* "show", "proportional", "even" */
+    struct report_file *files;
+    size_t n_files;
+    int64_t records_read, records_billed, records_rejected, duplicates, outside_period;
+    struct report_reject_reason *rejects;
+    size_t n_rejects;
+    char price_book_checked[11];
+    char price_book_sha256[65];
+    struct report_totals totals;
+    struct report_team *teams; /* sorted by id */
+    size_t n_teams;
+    struct report_usage unallocated_usage;
+    int64_t unallocated_list_cost;
+    struct report_line *unallocated_lines; /* shown, not charged, under policy "show" */
+    size_t n_unallocated_lines;
+    struct report_groups shared_pools; /* one per shared rule: key = pool name */
+    struct report_tag_coverage *coverage;
+    size_t n_coverage;
+    struct report_groups top_projects, top_users, by_model; /* organization-wide */
+    struct report_day *days;   /* organization-wide daily trend */
+    size_t n_days;
+};
+
+struct report_opts {
+    const struct config *config;
+    const struct price_book *prices;
+    const struct ledger *ledger;
+    bool shadow;
+    bool has_model_override;
+    enum cb_model model_override;
+    const char *previous_dir;  /* --previous, or NULL */
+    const char *source_date_epoch; /* the SOURCE_DATE_EPOCH value, or NULL */
+};
+
+/* Builds the priced, allocated, sorted report and runs the consistency checks of SPEC §5.
+ * Returns CB_OK with *out set (free with report_free); CB_EINTERNAL when an identity fails;
+ * CB_EUSAGE/CB_EIO for a bad --previous folder. */
+enum cb_status report_build(const struct report_opts *opts, struct report **out,
+                            struct cb_error *err);
+
+/* Re-runs the identities of SPEC §5 on a built report. CB_OK or CB_EINTERNAL with err. */
+enum cb_status report_check(const struct report *r, struct cb_error *err);
+
+void report_free(struct report *r);
+
+#endif

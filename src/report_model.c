@@ -1,0 +1,101 @@
+/* The report model's lifecycle: names of line kinds and report_free. */
+#include <stdlib.h>
+
+#include "report.h"
+
+static const char *const kind_names[LINE_KIND_COUNT] = {
+    "input",  "output", "cache_read",  "cache_write_5m", "cache_write_1h",
+    "web_search", "skill", "mcp", "shared", "fixed", "usage_share", "tier",
+    "overhead", "markup", "true_up",
+};
+
+const char *report_line_kind_name(enum line_kind k)
+{
+    return (k >= 0 && k < LINE_KIND_COUNT) ? kind_names[k] : "";
+}
+
+static void free_lines(struct report_line *lines, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(lines[i].model);
+        free(lines[i].description);
+        free(lines[i].unit);
+    }
+    free(lines);
+}
+
+static void free_groups(struct report_groups *g)
+{
+    for (size_t i = 0; i < g->n; i++)
+        free(g->items[i].key);
+    free(g->items);
+}
+
+static void free_team(struct report_team *t)
+{
+    free(t->id);
+    free(t->name);
+    free(t->slug);
+    free(t->invoice_number);
+    free(t->cost_center);
+    free(t->contact);
+    free(t->gl_account);
+    free_lines(t->lines, t->n_lines);
+    free(t->method);
+    free_groups(&t->by_project);
+    free_groups(&t->by_user);
+    free_groups(&t->by_workflow);
+    free_groups(&t->by_environment);
+    free_groups(&t->by_model);
+    free(t->days);
+    free(t->budget.thresholds_crossed_e6);
+    free(t->anomalies);
+    for (size_t i = 0; i < t->n_recommendations; i++) {
+        free(t->recommendations[i].kind);
+        free(t->recommendations[i].explanation);
+    }
+    free(t->recommendations);
+    for (size_t i = 0; i < t->n_metrics; i++)
+        free(t->metrics[i].name);
+    free(t->metrics);
+}
+
+void report_free(struct report *r)
+{
+    if (!r)
+        return;
+    free(r->tool_version);
+    free(r->organization);
+    free(r->currency);
+    free(r->issuer);
+    free(r->footer);
+    free(r->paper);
+    free(r->method);
+    free(r->reconciliation_text);
+    free(r->unallocated_policy);
+    for (size_t i = 0; i < r->n_files; i++) {
+        free(r->files[i].path);
+        free(r->files[i].format);
+    }
+    free(r->files);
+    for (size_t i = 0; i < r->n_rejects; i++) {
+        free(r->rejects[i].reason);
+        for (size_t j = 0; j < r->rejects[i].n_examples; j++)
+            free(r->rejects[i].examples[j]);
+        free(r->rejects[i].examples);
+    }
+    free(r->rejects);
+    for (size_t i = 0; i < r->n_teams; i++)
+        free_team(&r->teams[i]);
+    free(r->teams);
+    free_lines(r->unallocated_lines, r->n_unallocated_lines);
+    free_groups(&r->shared_pools);
+    for (size_t i = 0; i < r->n_coverage; i++)
+        free(r->coverage[i].tag);
+    free(r->coverage);
+    free_groups(&r->top_projects);
+    free_groups(&r->top_users);
+    free_groups(&r->by_model);
+    free(r->days);
+    free(r);
+}
