@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs what is missing, builds with -Werror and runs
+# ctest, then builds with AddressSanitizer + UndefinedBehaviorSanitizer and runs it again, then
+# runs each fuzz target for a short bounded time. Non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/install-deps.sh
+jobs=$(nproc)
+
+echo "== release build (-Werror) =="
+cmake -S . -B build-ci -DCB_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-ci -j"$jobs"
+ctest --test-dir build-ci --output-on-failure -j"$jobs"
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer build =="
+cmake -S . -B build-asan -DCB_WERROR=ON -DCB_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE slow
+
+if [ -f tests/fuzz/CMakeLists.txt ]; then
+  echo "== fuzzing (short, bounded) =="
+  CC=clang cmake -S . -B build-fuzz -DCB_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null
+  cmake --build build-fuzz -j"$jobs"
+  bash tests/fuzz/run.sh build-fuzz "${CB_FUZZ_SECONDS:-60}"
+fi
+echo "all test stages passed"
