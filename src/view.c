@@ -1,3 +1,522 @@
-/* Placeholder while the module is being written; replaced by its implementation. */
-int view_placeholder(void);
-int view_placeholder(void) { return 0; }
+#include "view.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "money.h"
+#include "xalloc.h"
+
+#define SHADOW_TEXT "SHADOW \xe2\x80\x94 NOT BILLED"
+
+/* Chart frame, in SVG user units. */
+#define CHART_W 720
+#define CHART_H 180
+#define CHART_LEFT 56
+#define CHART_BOTTOM 24
+#define CHART_TOP 10
+
+void view_format_percent(int64_t e4, char *buf, size_t size)
+{
+    char plain[40];
+    money_format_fixed(e4, 2, 2, plain, sizeof plain);
+    snprintf(buf, size, "%s%%", plain);
+}
+
+static json_t *money_str(int64_t cents)
+{
+    char b[64];
+    money_format_grouped(cents, b, sizeof b);
+    return json_string(b);
+}
+
+static json_t *count_str(int64_t n)
+{
+    char b[64];
+    money_format_count(n, b, sizeof b);
+    return json_string(b);
+}
+
+static json_t *pct_str(int64_t e4)
+{
+    char b[64];
+    view_format_percent(e4, b, sizeof b);
+    return json_string(b);
+}
+
+/* A unit price in USD with at least two decimals and no needless trailing zeros. */
+static json_t *price_str(int64_t micros)
+{
+    char b[64];
+    money_format_fixed(micros, 6, 6, b, sizeof b);
+    size_t n = strlen(b);
+    while (n >= 4 && b[n - 1] == '0' && b[n - 4] != '.')
+        b[--n] = '\0';
+    return json_string(b);
+}
+
+static json_t *str_or_empty(const char *s) { return json_string(s ? s : ""); }
+
+static int64_t ratio_e4(int64_t part, int64_t whole)
+{
+    if (whole == 0)
+        return 0;
+    return (int64_t)money_div_round((cb_i128)part * 10000, whole);
+}
+
+static json_t *line_view(const struct report_line *l)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "kind", json_string(report_line_kind_name(l->kind)));
+    json_object_set_new(o, "description", str_or_empty(l->description));
+    json_object_set_new(o, "model", str_or_empty(l->model));
+    json_object_set_new(o, "batch", json_boolean(l->batch));
+    bool alloc = l->per == 1 && l->quantity == 1 && l->unit && strcmp(l->unit, "allocation") == 0;
+    json_object_set_new(o, "allocation", json_boolean(alloc));
+    json_object_set_new(o, "quantity", alloc ? json_string("") : count_str(l->quantity));
+    json_object_set_new(o, "unit", alloc ? json_string("") : str_or_empty(l->unit));
+    json_object_set_new(o, "unit_price", alloc ? json_string("") : price_str(l->unit_price_micros));
+    json_object_set_new(o, "amount", money_str(l->amount));
+    json_object_set_new(o, "negative", json_boolean(l->amount < 0));
+    return o;
+}
+
+static json_t *usage_view(const struct report_usage *u)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "requests", count_str(u->requests));
+    json_object_set_new(o, "input_tokens", count_str(u->input_tokens));
+    json_object_set_new(o, "output_tokens", count_str(u->output_tokens));
+    json_object_set_new(o, "cache_read_input_tokens", count_str(u->cache_read_input_tokens));
+    json_object_set_new(o, "cache_write_5m_input_tokens", count_str(u->cache_write_5m_input_tokens));
+    json_object_set_new(o, "cache_write_1h_input_tokens", count_str(u->cache_write_1h_input_tokens));
+    json_object_set_new(o, "web_search_requests", count_str(u->web_search_requests));
+    json_object_set_new(o, "total_tokens", count_str(u->total_tokens));
+    return o;
+}
+
+/* A breakdown table; at most `limit` rows (0 = all), the rest folded into one "other" row. */
+static json_t *groups_view(const char *title, const struct report_groups *g, size_t limit)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "title", json_string(title));
+    json_t *rows = json_array();
+    size_t shown = (limit && g->n > limit) ? limit : g->n;
+    int64_t max = 0;
+    for (size_t i = 0; i < g->n; i++)
+        if (g->items[i].list_cost > max)
+            max = g->items[i].list_cost;
+    for (size_t i = 0; i < shown; i++) {
+        const struct report_group *x = &g->items[i];
+        json_t *row = json_object();
+        json_object_set_new(row, "key", str_or_empty(x->key));
+        json_object_set_new(row, "requests", count_str(x->usage.requests));
+        json_object_set_new(row, "tokens", count_str(x->usage.total_tokens));
+        json_object_set_new(row, "input_tokens", count_str(x->usage.input_tokens));
+        json_object_set_new(row, "output_tokens", count_str(x->usage.output_tokens));
+        json_object_set_new(row, "list_cost", money_str(x->list_cost));
+        json_object_set_new(row, "share", pct_str(x->share_e4));
+        json_object_set_new(row, "bar", json_integer(max > 0 && x->list_cost > 0
+                                                         ? (json_int_t)ratio_e4(x->list_cost, max) / 100
+                                                         : 0));
+        json_array_append_new(rows, row);
+    }
+    if (shown < g->n) {
+        struct report_usage u = {0};
+        int64_t cost = 0, share = 0;
+        for (size_t i = shown; i < g->n; i++) {
+            u.requests += g->items[i].usage.requests;
+            u.total_tokens += g->items[i].usage.total_tokens;
+            cost += g->items[i].list_cost;
+            share += g->items[i].share_e4;
+        }
+        json_t *row = json_object();
+        char key[64];
+        snprintf(key, sizeof key, "%zu others", g->n - shown);
+        json_object_set_new(row, "key", json_string(key));
+        json_object_set_new(row, "requests", count_str(u.requests));
+        json_object_set_new(row, "tokens", count_str(u.total_tokens));
+        json_object_set_new(row, "list_cost", money_str(cost));
+        json_object_set_new(row, "share", pct_str(share));
+        json_object_set_new(row, "bar", json_integer(0));
+        json_object_set_new(row, "other", json_true());
+        json_array_append_new(rows, row);
+    }
+    json_object_set_new(o, "rows", rows);
+    json_object_set_new(o, "has_rows", json_boolean(g->n > 0));
+    return o;
+}
+
+/* A nice upper bound for a chart axis: 1, 2 or 5 × 10^k cents at or above max. */
+static int64_t axis_max(int64_t max)
+{
+    int64_t step = 1;
+    while (step * 10 <= max && step < INT64_MAX / 10)
+        step *= 10;
+    if (max <= step)
+        return step;
+    if (max <= 2 * step)
+        return 2 * step;
+    if (max <= 5 * step)
+        return 5 * step;
+    return 10 * step;
+}
+
+/* The daily bar chart: geometry in integer SVG units, labels formatted. */
+static json_t *daily_chart(const struct report_day *days, size_t n)
+{
+    json_t *o = json_object();
+    int64_t max = 0, total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (days[i].list_cost > max)
+            max = days[i].list_cost;
+        total += days[i].list_cost;
+    }
+    int64_t top = axis_max(max > 0 ? max : 100);
+    int64_t plot_w = CHART_W - CHART_LEFT - 8, plot_h = CHART_H - CHART_BOTTOM - CHART_TOP;
+    json_t *bars = json_array();
+    int64_t slot = n ? plot_w * 10 / (int64_t)n : 0; /* tenths of a unit */
+    for (size_t i = 0; i < n; i++) {
+        int64_t h = days[i].list_cost > 0 ? (int64_t)money_div_round((cb_i128)days[i].list_cost * plot_h * 10, top) : 0;
+        json_t *b = json_object();
+        char num[32];
+        snprintf(num, sizeof num, "%lld.%lld", (long long)((CHART_LEFT * 10 + slot * (int64_t)i + slot / 8) / 10),
+                 (long long)((CHART_LEFT * 10 + slot * (int64_t)i + slot / 8) % 10));
+        json_object_set_new(b, "x", json_string(num));
+        snprintf(num, sizeof num, "%lld.%lld", (long long)(slot * 3 / 4 / 10), (long long)(slot * 3 / 4 % 10));
+        json_object_set_new(b, "w", json_string(num));
+        int64_t y10 = (CHART_TOP + plot_h) * 10 - h;
+        snprintf(num, sizeof num, "%lld.%lld", (long long)(y10 / 10), (long long)(y10 % 10));
+        json_object_set_new(b, "y", json_string(num));
+        snprintf(num, sizeof num, "%lld.%lld", (long long)(h / 10), (long long)(h % 10));
+        json_object_set_new(b, "h", json_string(num));
+        json_object_set_new(b, "date", json_string(days[i].date));
+        json_object_set_new(b, "day", json_string(days[i].date + 8));
+        json_object_set_new(b, "label", json_boolean(i == 0 || (i + 1) % 5 == 0));
+        snprintf(num, sizeof num, "%lld.%lld", (long long)((CHART_LEFT * 10 + slot * (int64_t)i + slot / 2) / 10),
+                 (long long)((CHART_LEFT * 10 + slot * (int64_t)i + slot / 2) % 10));
+        json_object_set_new(b, "cx", json_string(num));
+        json_object_set_new(b, "value", money_str(days[i].list_cost));
+        json_array_append_new(bars, b);
+    }
+    json_object_set_new(o, "bars", bars);
+    json_t *ticks = json_array();
+    for (int k = 0; k <= 4; k++) {
+        json_t *t = json_object();
+        int64_t y = CHART_TOP + plot_h - plot_h * k / 4;
+        json_object_set_new(t, "y", json_integer(y));
+        json_object_set_new(t, "ty", json_integer(y + 4));
+        json_object_set_new(t, "label", money_str(top * k / 4));
+        json_array_append_new(ticks, t);
+    }
+    json_object_set_new(o, "ticks", ticks);
+    json_object_set_new(o, "width", json_integer(CHART_W));
+    json_object_set_new(o, "height", json_integer(CHART_H));
+    json_object_set_new(o, "left", json_integer(CHART_LEFT));
+    json_object_set_new(o, "right", json_integer(CHART_W - 8));
+    json_object_set_new(o, "baseline", json_integer(CHART_TOP + plot_h));
+    json_object_set_new(o, "label_y", json_integer(CHART_H - 6));
+    json_object_set_new(o, "total", money_str(total));
+    json_object_set_new(o, "peak", money_str(max));
+    return o;
+}
+
+static json_t *budget_view(const struct report_budget *b)
+{
+    if (!b->present)
+        return json_null();
+    json_t *o = json_object();
+    json_object_set_new(o, "tokens", json_boolean(b->tokens));
+    json_object_set_new(o, "monthly", b->tokens ? count_str(b->monthly) : money_str(b->monthly));
+    json_object_set_new(o, "used", b->tokens ? count_str(b->used) : money_str(b->used));
+    json_object_set_new(o, "utilization", pct_str(b->utilization_e4));
+    int64_t w = b->utilization_e4 / 100;
+    json_object_set_new(o, "bar", json_integer(w > 100 ? 100 : w < 0 ? 0 : w));
+    json_object_set_new(o, "over", json_boolean(b->over));
+    json_t *th = json_array();
+    for (size_t i = 0; i < b->n_thresholds_crossed; i++) {
+        char p[64];
+        view_format_percent(b->thresholds_crossed_e6[i] / 100, p, sizeof p);
+        json_array_append_new(th, json_string(p));
+    }
+    json_object_set_new(o, "thresholds", th);
+    json_object_set_new(o, "any_threshold", json_boolean(b->n_thresholds_crossed > 0));
+    const char *state = b->over ? "over budget" : b->n_thresholds_crossed ? "threshold crossed" : "within budget";
+    json_object_set_new(o, "state", json_string(state));
+    json_object_set_new(o, "state_class", json_string(b->over ? "bad" : b->n_thresholds_crossed ? "warn" : "ok"));
+    return o;
+}
+
+static const char *model_title(enum cb_model m)
+{
+    switch (m) {
+    case CB_MODEL_USAGE: return "Usage-based";
+    case CB_MODEL_FIXED: return "Fixed allocation";
+    case CB_MODEL_HYBRID: return "Hybrid";
+    case CB_MODEL_TIERED: return "Tiered";
+    }
+    return "";
+}
+
+/* Fields every page carries: organization, period, mode. */
+static void set_common(json_t *o, const struct report *r)
+{
+    json_object_set_new(o, "organization", str_or_empty(r->organization));
+    json_object_set_new(o, "currency", str_or_empty(r->currency));
+    json_object_set_new(o, "month", json_string(r->month));
+    json_object_set_new(o, "period_label", json_string(r->period_label));
+    json_object_set_new(o, "period_start", json_string(r->period_start));
+    json_object_set_new(o, "period_end", json_string(r->period_end));
+    json_object_set_new(o, "issue_date", json_string(r->issue_date));
+    json_object_set_new(o, "shadow", json_boolean(r->shadow));
+    json_object_set_new(o, "shadow_text", json_string(SHADOW_TEXT));
+    json_object_set_new(o, "model_title", json_string(model_title(r->model)));
+    json_object_set_new(o, "issuer", str_or_empty(r->issuer));
+    json_object_set_new(o, "footer", str_or_empty(r->footer));
+    json_object_set_new(o, "paper", str_or_empty(r->paper));
+    json_object_set_new(o, "letter", json_boolean(r->paper && strcmp(r->paper, "Letter") == 0));
+    json_object_set_new(o, "tool_version", str_or_empty(r->tool_version));
+    json_object_set_new(o, "price_book_checked", json_string(r->price_book_checked));
+}
+
+static json_t *team_row(const struct report *r, const struct report_team *t)
+{
+    (void)r;
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(t->id));
+    json_object_set_new(o, "name", json_string(t->name));
+    json_object_set_new(o, "slug", json_string(t->slug));
+    char *href = xasprintf("teams/%s.html", t->slug);
+    json_object_set_new(o, "href", json_string(href));
+    free(href);
+    json_object_set_new(o, "invoice_number", json_string(t->invoice_number));
+    json_object_set_new(o, "cost_center", str_or_empty(t->cost_center));
+    json_object_set_new(o, "contact", str_or_empty(t->contact));
+    json_object_set_new(o, "gl_account", str_or_empty(t->gl_account));
+    json_object_set_new(o, "configured", json_boolean(t->configured));
+    json_object_set_new(o, "headcount", count_str(t->headcount));
+    json_object_set_new(o, "list_cost", money_str(t->list_cost));
+    json_object_set_new(o, "shared", money_str(t->shared));
+    json_object_set_new(o, "direct", money_str(t->direct));
+    json_object_set_new(o, "charge", money_str(t->charge));
+    json_object_set_new(o, "true_up", money_str(t->true_up));
+    json_object_set_new(o, "overhead", money_str(t->overhead));
+    json_object_set_new(o, "markup", money_str(t->markup));
+    json_object_set_new(o, "total", money_str(t->total));
+    json_object_set_new(o, "share", pct_str(t->share_e4));
+    json_object_set_new(o, "has_shared", json_boolean(t->shared != 0));
+    json_object_set_new(o, "has_true_up", json_boolean(t->true_up != 0));
+    json_object_set_new(o, "has_overhead", json_boolean(t->overhead != 0));
+    json_object_set_new(o, "has_markup", json_boolean(t->markup != 0));
+    json_object_set_new(o, "budget", budget_view(&t->budget));
+    json_object_set_new(o, "usage", usage_view(&t->usage));
+    json_object_set_new(o, "n_anomalies", json_integer((json_int_t)t->n_anomalies));
+    return o;
+}
+
+/* Horizontal bars of spend by team (summary). */
+static json_t *spend_chart(const struct report *r)
+{
+    json_t *bars = json_array();
+    int64_t max = 0;
+    for (size_t i = 0; i < r->n_teams; i++)
+        if (r->teams[i].total > max)
+            max = r->teams[i].total;
+    for (size_t i = 0; i < r->n_teams; i++) {
+        const struct report_team *t = &r->teams[i];
+        json_t *b = json_object();
+        json_object_set_new(b, "name", json_string(t->name));
+        json_object_set_new(b, "y", json_integer((json_int_t)(i * 26)));
+        json_object_set_new(b, "ty", json_integer((json_int_t)(i * 26 + 15)));
+        int64_t w = max > 0 && t->total > 0 ? (int64_t)money_div_round((cb_i128)t->total * 440, max) : 0;
+        json_object_set_new(b, "w", json_integer(w));
+        json_object_set_new(b, "vx", json_integer(w + 186));
+        json_object_set_new(b, "value", money_str(t->total));
+        json_object_set_new(b, "share", pct_str(t->share_e4));
+        json_array_append_new(bars, b);
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "bars", bars);
+    json_object_set_new(o, "height", json_integer((json_int_t)(r->n_teams * 26 + 4)));
+    return o;
+}
+
+json_t *view_summary(const struct report *r)
+{
+    json_t *o = json_object();
+    set_common(o, r);
+    json_object_set_new(o, "title", json_string("Chargeback summary"));
+    json_object_set_new(o, "method", str_or_empty(r->method));
+    json_object_set_new(o, "reconciliation_text", str_or_empty(r->reconciliation_text));
+    json_object_set_new(o, "has_reconciliation", json_boolean(r->totals.has_provider_total));
+    json_t *tot = json_object();
+    const struct report_totals *T = &r->totals;
+    json_object_set_new(tot, "list_cost", money_str(T->list_cost));
+    json_object_set_new(tot, "shared", money_str(T->shared));
+    json_object_set_new(tot, "unallocated", money_str(T->unallocated));
+    json_object_set_new(tot, "overhead", money_str(T->overhead));
+    json_object_set_new(tot, "markup", money_str(T->markup));
+    json_object_set_new(tot, "true_up", money_str(T->true_up));
+    json_object_set_new(tot, "charged", money_str(T->charged));
+    json_object_set_new(tot, "period_list_total", money_str(T->period_list_total));
+    json_object_set_new(tot, "provider_total", T->has_provider_total ? money_str(T->provider_total) : json_string(""));
+    json_object_set_new(tot, "difference", money_str(T->reconciliation_difference));
+    json_object_set_new(tot, "summary_total", money_str(T->charged + (strcmp(r->unallocated_policy ? r->unallocated_policy : "show", "show") == 0 ? T->unallocated : 0)));
+    json_object_set_new(o, "totals", tot);
+    json_t *teams = json_array();
+    for (size_t i = 0; i < r->n_teams; i++)
+        json_array_append_new(teams, team_row(r, &r->teams[i]));
+    json_object_set_new(o, "teams", teams);
+    json_object_set_new(o, "n_teams", json_integer((json_int_t)r->n_teams));
+    json_object_set_new(o, "spend_chart", spend_chart(r));
+    json_object_set_new(o, "daily_chart", daily_chart(r->days, r->n_days));
+
+    json_t *un = json_object();
+    json_object_set_new(un, "list_cost", money_str(r->unallocated_list_cost));
+    json_object_set_new(un, "requests", count_str(r->unallocated_usage.requests));
+    json_object_set_new(un, "policy", str_or_empty(r->unallocated_policy));
+    json_object_set_new(un, "shown", json_boolean(!r->unallocated_policy || strcmp(r->unallocated_policy, "show") == 0));
+    json_object_set_new(un, "any", json_boolean(r->unallocated_usage.requests > 0));
+    json_t *ul = json_array();
+    for (size_t i = 0; i < r->n_unallocated_lines; i++)
+        json_array_append_new(ul, line_view(&r->unallocated_lines[i]));
+    json_object_set_new(un, "lines", ul);
+    json_object_set_new(o, "unallocated", un);
+
+    json_t *cov = json_array();
+    for (size_t i = 0; i < r->n_coverage; i++) {
+        json_t *c = json_object();
+        json_object_set_new(c, "tag", json_string(r->coverage[i].tag));
+        json_object_set_new(c, "share", pct_str(r->coverage[i].share_e4));
+        json_object_set_new(c, "list_cost", money_str(r->coverage[i].list_cost));
+        json_object_set_new(c, "bar", json_integer(r->coverage[i].share_e4 / 100));
+        json_object_set_new(c, "low", json_boolean(r->coverage[i].share_e4 < 9000));
+        json_array_append_new(cov, c);
+    }
+    json_object_set_new(o, "coverage", cov);
+    json_object_set_new(o, "shared_pools", groups_view("Shared pools", &r->shared_pools, 0));
+    json_object_set_new(o, "top_projects", groups_view("Top projects", &r->top_projects, 10));
+    json_object_set_new(o, "top_users", groups_view("Top users", &r->top_users, 10));
+    json_object_set_new(o, "by_model", groups_view("By model", &r->by_model, 0));
+
+    json_t *in = json_object();
+    json_t *files = json_array();
+    for (size_t i = 0; i < r->n_files; i++) {
+        json_t *f = json_object();
+        json_object_set_new(f, "path", json_string(r->files[i].path));
+        json_object_set_new(f, "sha256", json_string(r->files[i].sha256));
+        json_object_set_new(f, "bytes", count_str(r->files[i].bytes));
+        json_object_set_new(f, "records", count_str(r->files[i].records));
+        json_object_set_new(f, "format", str_or_empty(r->files[i].format));
+        json_array_append_new(files, f);
+    }
+    json_object_set_new(in, "files", files);
+    json_object_set_new(in, "records_read", count_str(r->records_read));
+    json_object_set_new(in, "records_billed", count_str(r->records_billed));
+    json_object_set_new(in, "records_rejected", count_str(r->records_rejected));
+    json_object_set_new(in, "duplicates", count_str(r->duplicates));
+    json_object_set_new(in, "outside_period", count_str(r->outside_period));
+    json_object_set_new(in, "price_book_sha256", json_string(r->price_book_sha256));
+    json_t *rej = json_array();
+    for (size_t i = 0; i < r->n_rejects; i++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "reason", json_string(r->rejects[i].reason));
+        json_object_set_new(x, "count", count_str(r->rejects[i].count));
+        json_t *ex = json_array();
+        for (size_t k = 0; k < r->rejects[i].n_examples; k++)
+            json_array_append_new(ex, json_string(r->rejects[i].examples[k]));
+        json_object_set_new(x, "examples", ex);
+        json_array_append_new(rej, x);
+    }
+    json_object_set_new(in, "rejects", rej);
+    json_object_set_new(in, "any_rejects", json_boolean(r->n_rejects > 0));
+    json_object_set_new(o, "inputs", in);
+    return o;
+}
+
+json_t *view_team(const struct report *r, size_t team_index)
+{
+    const struct report_team *t = &r->teams[team_index];
+    json_t *o = team_row(r, t);
+    set_common(o, r);
+    json_object_set_new(o, "title", json_string("Invoice"));
+    json_object_set_new(o, "method", str_or_empty(t->method));
+    json_object_set_new(o, "summary_method", str_or_empty(r->method));
+    json_t *usage = json_array(), *alloc = json_array();
+    for (size_t i = 0; i < t->n_lines; i++) {
+        const struct report_line *l = &t->lines[i];
+        json_array_append_new(l->kind <= LINE_MCP ? usage : alloc, line_view(l));
+    }
+    json_object_set_new(o, "usage_lines", usage);
+    json_object_set_new(o, "other_lines", alloc);
+    json_t *all = json_array();
+    for (size_t i = 0; i < t->n_lines; i++)
+        json_array_append_new(all, line_view(&t->lines[i]));
+    json_object_set_new(o, "lines", all);
+    json_t *bd = json_array();
+    json_array_append_new(bd, groups_view("By project", &t->by_project, 25));
+    json_array_append_new(bd, groups_view("By user", &t->by_user, 25));
+    json_array_append_new(bd, groups_view("By workflow", &t->by_workflow, 25));
+    json_array_append_new(bd, groups_view("By environment", &t->by_environment, 25));
+    json_array_append_new(bd, groups_view("By model", &t->by_model, 25));
+    json_object_set_new(o, "breakdowns", bd);
+    json_object_set_new(o, "daily_chart", daily_chart(t->days, t->n_days));
+
+    json_t *an = json_array();
+    for (size_t i = 0; i < t->n_anomalies; i++) {
+        json_t *a = json_object();
+        json_object_set_new(a, "date", json_string(t->anomalies[i].date));
+        json_object_set_new(a, "list_cost", money_str(t->anomalies[i].list_cost));
+        json_object_set_new(a, "mean_daily", money_str(t->anomalies[i].mean_daily));
+        json_object_set_new(a, "factor", pct_str(ratio_e4(t->anomalies[i].list_cost, t->anomalies[i].mean_daily)));
+        json_array_append_new(an, a);
+    }
+    json_object_set_new(o, "anomalies", an);
+    json_object_set_new(o, "has_anomalies", json_boolean(t->n_anomalies > 0));
+    json_t *rec = json_array();
+    int64_t saving = 0;
+    for (size_t i = 0; i < t->n_recommendations; i++) {
+        json_t *x = json_object();
+        const char *k = t->recommendations[i].kind;
+        json_object_set_new(x, "kind", json_string(k));
+        json_object_set_new(x, "title", json_string(strcmp(k, "model_routing") == 0 ? "Route small requests to Haiku"
+                                                  : strcmp(k, "batching") == 0    ? "Move eligible work to the Batch API"
+                                                  : strcmp(k, "caching") == 0     ? "Cache repeated prompts"
+                                                                                  : k));
+        json_object_set_new(x, "saving", money_str(t->recommendations[i].saving));
+        json_object_set_new(x, "explanation", str_or_empty(t->recommendations[i].explanation));
+        saving += t->recommendations[i].saving;
+        json_array_append_new(rec, x);
+    }
+    json_object_set_new(o, "recommendations", rec);
+    json_object_set_new(o, "has_recommendations", json_boolean(t->n_recommendations > 0));
+    json_object_set_new(o, "recommended_saving", money_str(saving));
+    json_t *mt = json_array();
+    for (size_t i = 0; i < t->n_metrics; i++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "name", json_string(t->metrics[i].name));
+        char units[64];
+        money_format_fixed(t->metrics[i].units_e6, 6, 0, units, sizeof units);
+        int64_t u;
+        if (money_parse(units, 0, &u))
+            json_object_set_new(x, "units", count_str(u));
+        else
+            json_object_set_new(x, "units", json_string(units));
+        json_object_set_new(x, "cost_per_unit", price_str(t->metrics[i].cost_per_unit_micros));
+        json_array_append_new(mt, x);
+    }
+    json_object_set_new(o, "metrics", mt);
+    json_object_set_new(o, "has_metrics", json_boolean(t->n_metrics > 0));
+    json_t *mom = json_null();
+    if (t->mom.present) {
+        mom = json_object();
+        json_object_set_new(mom, "previous_month", json_string(t->mom.previous_month));
+        json_object_set_new(mom, "previous_total", money_str(t->mom.previous_total));
+        json_object_set_new(mom, "previous_list_cost", money_str(t->mom.previous_list_cost));
+        json_object_set_new(mom, "delta_total", money_str(t->mom.delta_total));
+        json_object_set_new(mom, "up", json_boolean(t->mom.delta_total > 0));
+        json_object_set_new(mom, "delta_pct", t->mom.has_pct ? pct_str(t->mom.delta_pct_e4) : json_string("n/a"));
+    }
+    json_object_set_new(o, "mom", mom);
+    json_object_set_new(o, "summary_href", json_string("../index.html"));
+    return o;
+}
