@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Every subcommand documents itself: `chargeback CMD --help` exits 0 with a usage line naming it,
+# and the tool's --help lists every subcommand.
+set -u
+bin=$1
+pass=0 fail=0
+for cmd in render check prices template sign verify keygen; do
+  out=$("$bin" "$cmd" --help 2>&1); st=$?
+  if [ $st -eq 0 ] && grep -q "^usage: chargeback $cmd" <<<"$out"; then pass=$((pass+1)); else
+    echo "FAIL: $cmd --help (exit $st): $out"; fail=$((fail+1)); fi
+  if "$bin" --help | grep -q "^  $cmd "; then pass=$((pass+1)); else
+    echo "FAIL: --help does not list $cmd"; fail=$((fail+1)); fi
+done
+for opt in --config --month --out --model --shadow --formats --prices --previous --strict --quiet --progress --threads; do
+  if "$bin" render --help | grep -q -- "$opt"; then pass=$((pass+1)); else
+    echo "FAIL: render --help lacks $opt"; fail=$((fail+1)); fi
+done
+"$bin" frobnicate >/dev/null 2>&1; st=$?
+if [ $st -eq 2 ]; then pass=$((pass+1)); else echo "FAIL: unknown command exit $st"; fail=$((fail+1)); fi
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
