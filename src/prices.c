@@ -1,14 +1,723 @@
-/* Placeholder while the module is being written; replaced by its implementation. */
+/* The price book (SPEC §3): the built-in Anthropic list prices, JSON overrides, and the
+ * resolution of a record's model id and day to one entry.
+ *
+ * Resolution rules: a model id resolves exactly, else through an alias, else with a trailing
+ * "-YYYYMMDD" (exactly 8 digits) stripped and the exact/alias lookup retried. Nothing else: no
+ * prefix or fuzzy matching, so a record is never priced as some other model. Among the entries
+ * of the resolved id, the one in force on a day is the latest whose effective_day <= that day
+ * (an entry without a date is in force from the beginning).
+ *
+ * All prices are integers: micro-USD per million tokens (token classes) and micro-USD per 1,000
+ * web searches. Costs are tokens × micro-USD-per-million = pico-USD, exactly. */
 #include "prices.h"
-struct price_book *price_book_new_builtin(void) { return 0; }
-void price_book_free(struct price_book *pb) { (void)pb; }
-enum cb_status price_book_merge_json(struct price_book *pb, json_t *doc, const char *source, struct cb_error *err) { (void)pb; (void)doc; (void)source; return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL, "prices: not built yet"); }
-enum cb_status price_book_merge_file(struct price_book *pb, const char *path, struct cb_error *err) { (void)pb; (void)path; return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL, "prices: not built yet"); }
-const struct price_entry *price_book_resolve(const struct price_book *pb, const char *model, int32_t d) { (void)pb; (void)model; (void)d; return 0; }
-const struct price_entry *price_book_family_rate(const struct price_book *pb, const char *family, int32_t d) { (void)pb; (void)family; (void)d; return 0; }
-size_t price_book_count(const struct price_book *pb) { (void)pb; return 0; }
-const struct price_entry *price_book_entry(const struct price_book *pb, size_t i) { (void)pb; (void)i; return 0; }
-const char *price_book_checked(const struct price_book *pb) { (void)pb; return ""; }
-const char *price_book_sha256(const struct price_book *pb) { (void)pb; return ""; }
-cb_i128 price_token_cost(const struct price_entry *e, enum token_class c, bool batch, int64_t tokens) { (void)e; (void)c; (void)batch; (void)tokens; return 0; }
-cb_i128 price_search_cost(const struct price_entry *e, int64_t searches) { (void)e; (void)searches; return 0; }
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "strbuf.h"
+#include "xalloc.h"
+
+#define PRICES_CHECKED "2026-11-01"
+#define E6 1000000
+
+struct price_alias {
+    char *alias;
+    char *model; /* canonical id */
+};
+
+struct price_book {
+    struct price_entry *entries; /* sorted by model, then effective_day; model/family owned */
+    size_t n, cap;
+    struct price_alias *aliases; /* sorted by alias */
+    size_t n_aliases, cap_aliases;
+    char checked[11];
+    char sha256[65];
+};
+
+/* One built-in row: prices in micro-USD per million tokens. */
+struct builtin {
+    const char *model, *family;
+    int64_t in, out, cread, cw5, cw1;
+};
+
+/* Anthropic list prices, USD per million tokens, checked on PRICES_CHECKED.
+ * Web search is $10 per 1,000 searches and the Batch API halves every token class. */
+static const struct builtin BUILTIN[] = {
+    {"claude-opus-4-7", "opus", 5000000, 25000000, 500000, 6250000, 10000000},
+    {"claude-opus-4-6", "opus", 5000000, 25000000, 500000, 6250000, 10000000},
+    {"claude-opus-4-5", "opus", 5000000, 25000000, 500000, 6250000, 10000000},
+    {"claude-opus-4-1", "opus", 15000000, 75000000, 1500000, 18750000, 30000000},
+    {"claude-opus-4-0", "opus", 15000000, 75000000, 1500000, 18750000, 30000000},
+    {"claude-3-opus", "opus", 15000000, 75000000, 1500000, 18750000, 30000000},
+    {"claude-sonnet-4-6", "sonnet", 3000000, 15000000, 300000, 3750000, 6000000},
+    {"claude-sonnet-4-5", "sonnet", 3000000, 15000000, 300000, 3750000, 6000000},
+    {"claude-sonnet-4-0", "sonnet", 3000000, 15000000, 300000, 3750000, 6000000},
+    {"claude-3-7-sonnet", "sonnet", 3000000, 15000000, 300000, 3750000, 6000000},
+    {"claude-3-5-sonnet", "sonnet", 3000000, 15000000, 300000, 3750000, 6000000},
+    {"claude-haiku-4-5", "haiku", 1000000, 5000000, 100000, 1250000, 2000000},
+    {"claude-3-5-haiku", "haiku", 800000, 4000000, 80000, 1000000, 1600000},
+    {"claude-3-haiku", "haiku", 250000, 1250000, 30000, 300000, 500000},
+};
+
+static const struct {
+    const char *alias, *model;
+} BUILTIN_ALIASES[] = {
+    {"claude-opus-4", "claude-opus-4-0"},
+    {"claude-sonnet-4", "claude-sonnet-4-0"},
+    {"claude-3-7-sonnet-latest", "claude-3-7-sonnet"},
+    {"claude-3-5-haiku-latest", "claude-3-5-haiku"},
+    {"claude-3-5-sonnet-latest", "claude-3-5-sonnet"},
+    {"claude-3-opus-latest", "claude-3-opus"},
+};
+
+#define BUILTIN_WEB_SEARCH_PER_K 10000000 /* $10.00 per 1,000 searches */
+#define BUILTIN_BATCH_DISCOUNT_E6 500000  /* 50 % */
+
+static int entry_cmp(const void *a, const void *b)
+{
+    const struct price_entry *x = a, *y = b;
+    int c = strcmp(x->model, y->model);
+    if (c != 0)
+        return c;
+    return (x->effective_day > y->effective_day) - (x->effective_day < y->effective_day);
+}
+
+static int alias_cmp(const void *a, const void *b)
+{
+    const struct price_alias *x = a, *y = b;
+    return strcmp(x->alias, y->alias);
+}
+
+/* per_mtok × (1 − discount), rounded half away from zero to whole micro-USD. */
+static void entry_fill_batch(struct price_entry *e)
+{
+    for (int k = 0; k < TOK_CLASS_COUNT; k++)
+        e->batch_per_mtok[k] =
+            (int64_t)money_div_round((cb_i128)e->per_mtok[k] * (E6 - e->batch_discount_e6), E6);
+}
+
+/* Appends a copy of *e (model and family duplicated) and returns the new slot. */
+static struct price_entry *book_add(struct price_book *pb, const struct price_entry *e)
+{
+    if (pb->n == pb->cap) {
+        pb->cap = pb->cap ? pb->cap * 2 : 32;
+        pb->entries = xreallocarray(pb->entries, pb->cap, sizeof *pb->entries);
+    }
+    struct price_entry *slot = &pb->entries[pb->n++];
+    *slot = *e;
+    slot->model = xstrdup(e->model);
+    slot->family = xstrdup(e->family ? e->family : "");
+    return slot;
+}
+
+static struct price_alias *alias_find(const struct price_book *pb, const char *alias)
+{
+    for (size_t i = 0; i < pb->n_aliases; i++)
+        if (strcmp(pb->aliases[i].alias, alias) == 0)
+            return &pb->aliases[i];
+    return NULL;
+}
+
+static void book_set_alias(struct price_book *pb, const char *alias, const char *model)
+{
+    struct price_alias *a = alias_find(pb, alias);
+    if (a) {
+        free(a->model);
+        a->model = xstrdup(model);
+        return;
+    }
+    if (pb->n_aliases == pb->cap_aliases) {
+        pb->cap_aliases = pb->cap_aliases ? pb->cap_aliases * 2 : 16;
+        pb->aliases = xreallocarray(pb->aliases, pb->cap_aliases, sizeof *pb->aliases);
+    }
+    pb->aliases[pb->n_aliases].alias = xstrdup(alias);
+    pb->aliases[pb->n_aliases].model = xstrdup(model);
+    pb->n_aliases++;
+}
+
+static bool book_has_model(const struct price_book *pb, const char *model)
+{
+    for (size_t i = 0; i < pb->n; i++)
+        if (strcmp(pb->entries[i].model, model) == 0)
+            return true;
+    return false;
+}
+
+/* The canonical text every hash is taken over: one line per entry in book order, then one line
+ * per alias in alias order, integers only, tab-separated. */
+static void book_serialize(const struct price_book *pb, struct strbuf *b)
+{
+    strbuf_printf(b, "chargeback price book v1\nchecked\t%s\n", pb->checked);
+    for (size_t i = 0; i < pb->n; i++) {
+        const struct price_entry *e = &pb->entries[i];
+        strbuf_printf(b, "model\t%s\t%s\t%s", e->model, e->effective_from[0] ? e->effective_from : "-",
+                      e->family);
+        for (int k = 0; k < TOK_CLASS_COUNT; k++)
+            strbuf_printf(b, "\t%lld", (long long)e->per_mtok[k]);
+        strbuf_printf(b, "\t%lld\t%lld\n", (long long)e->web_search_per_k,
+                      (long long)e->batch_discount_e6);
+    }
+    for (size_t i = 0; i < pb->n_aliases; i++)
+        strbuf_printf(b, "alias\t%s\t%s\n", pb->aliases[i].alias, pb->aliases[i].model);
+}
+
+/* Sorts, renumbers and re-hashes the book after any change. */
+static void book_finish(struct price_book *pb)
+{
+    qsort(pb->entries, pb->n, sizeof *pb->entries, entry_cmp);
+    for (size_t i = 0; i < pb->n; i++)
+        pb->entries[i].index = (int)i;
+    qsort(pb->aliases, pb->n_aliases, sizeof *pb->aliases, alias_cmp);
+
+    static bool sodium_ready = false;
+    if (!sodium_ready) {
+        if (sodium_init() < 0) {
+            fprintf(stderr, "chargeback: fatal: libsodium failed to initialize\n");
+            abort();
+        }
+        sodium_ready = true;
+    }
+    struct strbuf b = STRBUF_INIT;
+    book_serialize(pb, &b);
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)(b.data ? b.data : ""), b.len);
+    sodium_bin2hex(pb->sha256, sizeof pb->sha256, h, sizeof h);
+    strbuf_free(&b);
+}
+
+/* Returns a new book with the built-in list prices; free with price_book_free. Never fails. */
+struct price_book *price_book_new_builtin(void)
+{
+    struct price_book *pb = xcalloc(1, sizeof *pb);
+    snprintf(pb->checked, sizeof pb->checked, "%s", PRICES_CHECKED);
+    for (size_t i = 0; i < sizeof BUILTIN / sizeof BUILTIN[0]; i++) {
+        const struct builtin *r = &BUILTIN[i];
+        struct price_entry e = {
+            .model = r->model,
+            .family = r->family,
+            .per_mtok = {r->in, r->out, r->cread, r->cw5, r->cw1},
+            .web_search_per_k = BUILTIN_WEB_SEARCH_PER_K,
+            .batch_discount_e6 = BUILTIN_BATCH_DISCOUNT_E6,
+        };
+        entry_fill_batch(&e);
+        book_add(pb, &e);
+    }
+    for (size_t i = 0; i < sizeof BUILTIN_ALIASES / sizeof BUILTIN_ALIASES[0]; i++)
+        book_set_alias(pb, BUILTIN_ALIASES[i].alias, BUILTIN_ALIASES[i].model);
+    book_finish(pb);
+    return pb;
+}
+
+/* Frees the book and every entry it owns. Accepts NULL. */
+void price_book_free(struct price_book *pb)
+{
+    if (!pb)
+        return;
+    for (size_t i = 0; i < pb->n; i++) {
+        free((char *)pb->entries[i].model);
+        free((char *)pb->entries[i].family);
+    }
+    free(pb->entries);
+    for (size_t i = 0; i < pb->n_aliases; i++) {
+        free(pb->aliases[i].alias);
+        free(pb->aliases[i].model);
+    }
+    free(pb->aliases);
+    free(pb);
+}
+
+/* Parses "YYYY-MM-DD" (a real calendar day) into YYYYMMDD. */
+static bool parse_day(const char *s, int32_t *out)
+{
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !(s[i] >= '0' && s[i] <= '9'))
+            return false;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    int d = (s[8] - '0') * 10 + (s[9] - '0');
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (m == 2 && d == 29 && !leap)
+        return false;
+    *out = y * 10000 + m * 100 + d;
+    return true;
+}
+
+/* The entry of exactly `model` in force on `day` (day <= 0: the newest entry). */
+static const struct price_entry *find_exact(const struct price_book *pb, const char *model,
+                                            size_t len, int32_t day)
+{
+    const struct price_entry *best = NULL;
+    for (size_t i = 0; i < pb->n; i++) {
+        const struct price_entry *e = &pb->entries[i];
+        if (strncmp(e->model, model, len) != 0 || e->model[len] != '\0')
+            continue;
+        if (day > 0 && e->effective_day > day)
+            continue;
+        if (!best || e->effective_day >= best->effective_day)
+            best = e;
+    }
+    return best;
+}
+
+static const struct price_entry *find_exact_or_alias(const struct price_book *pb, const char *model,
+                                                     size_t len, int32_t day)
+{
+    const struct price_entry *e = find_exact(pb, model, len, day);
+    if (e)
+        return e;
+    for (size_t i = 0; i < pb->n_aliases; i++) {
+        const char *a = pb->aliases[i].alias;
+        if (strncmp(a, model, len) == 0 && a[len] == '\0')
+            return find_exact(pb, pb->aliases[i].model, strlen(pb->aliases[i].model), day);
+    }
+    return NULL;
+}
+
+/* Resolves a model id to its entry in force on `yyyymmdd` (see the rules at the top of this
+ * file). A day <= 0 means "the newest entry". Returns a borrowed pointer valid until the book is
+ * merged into or freed, or NULL when the model is unknown or has no price yet on that day. */
+const struct price_entry *price_book_resolve(const struct price_book *pb, const char *model,
+                                             int32_t yyyymmdd)
+{
+    if (!pb || !model || !model[0])
+        return NULL;
+    size_t len = strlen(model);
+    const struct price_entry *e = find_exact_or_alias(pb, model, len, yyyymmdd);
+    if (e)
+        return e;
+    if (len > 9 && model[len - 9] == '-') {
+        for (size_t i = len - 8; i < len; i++)
+            if (!(model[i] >= '0' && model[i] <= '9'))
+                return NULL;
+        return find_exact_or_alias(pb, model, len - 9, yyyymmdd);
+    }
+    return NULL;
+}
+
+/* The generation of a model id: its first two numeric parts of at most two digits
+ * ("claude-haiku-4-5" -> 4.5, "claude-3-5-haiku" -> 3.5, "claude-3-haiku" -> 3.0). */
+static int model_generation(const char *id)
+{
+    int parts[2] = {0, 0}, n = 0;
+    for (const char *p = id; *p && n < 2;) {
+        if (*p >= '0' && *p <= '9') {
+            const char *q = p;
+            int v = 0;
+            while (*q >= '0' && *q <= '9')
+                v = v * 10 + (*q++ - '0');
+            if (q - p <= 2)
+                parts[n++] = v;
+            p = q;
+        } else
+            p++;
+    }
+    return parts[0] * 100 + parts[1];
+}
+
+/* The family member to recommend on a day: the newest generation in force that day (by the
+ * version in its id, so claude-haiku-4-5 over claude-3-5-haiku over claude-3-haiku), then the
+ * cheapest input price within that generation, then the smallest id. Borrowed, or NULL. */
+const struct price_entry *price_book_family_rate(const struct price_book *pb, const char *family,
+                                                 int32_t yyyymmdd)
+{
+    if (!pb || !family || !family[0])
+        return NULL;
+    const struct price_entry *best = NULL;
+    int best_gen = -1;
+    for (size_t i = 0; i < pb->n; i++) {
+        if (strcmp(pb->entries[i].family, family) != 0)
+            continue;
+        const struct price_entry *e = find_exact(pb, pb->entries[i].model,
+                                                 strlen(pb->entries[i].model), yyyymmdd);
+        if (e != &pb->entries[i])
+            continue; /* not the entry in force that day */
+        int gen = model_generation(e->model);
+        if (!best || gen > best_gen ||
+            (gen == best_gen && (e->per_mtok[TOK_INPUT] < best->per_mtok[TOK_INPUT] ||
+                                 (e->per_mtok[TOK_INPUT] == best->per_mtok[TOK_INPUT] &&
+                                  strcmp(e->model, best->model) < 0)))) {
+            best = e;
+            best_gen = gen;
+        }
+    }
+    return best;
+}
+
+/* Number of entries. */
+size_t price_book_count(const struct price_book *pb)
+{
+    return pb ? pb->n : 0;
+}
+
+/* Entry i in book order (sorted by model, then date). Borrowed; NULL when out of range. */
+const struct price_entry *price_book_entry(const struct price_book *pb, size_t i)
+{
+    return pb && i < pb->n ? &pb->entries[i] : NULL;
+}
+
+/* "YYYY-MM-DD" the prices were last checked (an override's "checked" replaces it). Borrowed. */
+const char *price_book_checked(const struct price_book *pb)
+{
+    return pb ? pb->checked : "";
+}
+
+/* Lower-case hex SHA-256 of the canonical serialization. Borrowed, valid until the next merge. */
+const char *price_book_sha256(const struct price_book *pb)
+{
+    return pb ? pb->sha256 : "";
+}
+
+/* tokens × price per million tokens: pico-USD, exact. */
+cb_i128 price_token_cost(const struct price_entry *e, enum token_class c, bool batch, int64_t tokens)
+{
+    if (!e || (unsigned)c >= TOK_CLASS_COUNT)
+        return 0;
+    return (cb_i128)tokens * (batch ? e->batch_per_mtok[c] : e->per_mtok[c]);
+}
+
+/* searches × micro-USD per 1,000 searches = searches × price × 10^-9 USD = × 1000 pico-USD. */
+cb_i128 price_search_cost(const struct price_entry *e, int64_t searches)
+{
+    if (!e)
+        return 0;
+    return (cb_i128)searches * e->web_search_per_k * 1000;
+}
+
+/* ---- overrides ---- */
+
+/* Parses a price: a decimal string or a JSON integer, in USD, into micro-USD. Reals are refused
+ * so no binary float ever becomes money. */
+static enum cb_status parse_price(json_t *v, const char *source, const char *path, int64_t *out,
+                                  struct cb_error *err)
+{
+    if (json_is_string(v)) {
+        if (!money_parse(json_string_value(v), 6, out) || *out < 0)
+            return cb_error_set(err, CB_EUSAGE, source, 0, path,
+                                "expected a non-negative decimal string with at most 6 decimals, "
+                                "got \"%s\"",
+                                json_string_value(v));
+        return CB_OK;
+    }
+    if (json_is_integer(v)) {
+        json_int_t i = json_integer_value(v);
+        if (i < 0 || i > INT64_MAX / E6)
+            return cb_error_set(err, CB_EUSAGE, source, 0, path, "price out of range");
+        *out = (int64_t)i * E6;
+        return CB_OK;
+    }
+    if (json_is_real(v))
+        return cb_error_set(err, CB_EUSAGE, source, 0, path,
+                            "expected a decimal string; quote the price (\"%g\") so it is read "
+                            "exactly",
+                            json_real_value(v));
+    return cb_error_set(err, CB_EUSAGE, source, 0, path, "expected a decimal string");
+}
+
+/* Parses a fraction in [0, 1] (string, integer or real) into millionths, rounded to 6 places.
+ * A rate is not money; a real is rounded to the nearest millionth. */
+static enum cb_status parse_fraction(json_t *v, const char *source, const char *path, int64_t *out,
+                                     struct cb_error *err)
+{
+    bool ok = false;
+    if (json_is_string(v))
+        ok = money_parse(json_string_value(v), 6, out);
+    else if (json_is_integer(v)) {
+        json_int_t i = json_integer_value(v);
+        ok = i >= 0 && i <= 1;
+        *out = (int64_t)i * E6;
+    } else if (json_is_real(v)) {
+        double d = json_real_value(v);
+        ok = d >= 0 && d <= 1;
+        if (ok)
+            *out = (int64_t)llround(d * E6);
+    } else
+        return cb_error_set(err, CB_EUSAGE, source, 0, path, "expected a number or decimal string");
+    if (!ok || *out < 0 || *out > E6)
+        return cb_error_set(err, CB_EUSAGE, source, 0, path, "expected a fraction between 0 and 1");
+    return CB_OK;
+}
+
+static const char *const ENTRY_KEYS[] = {"input",          "output",         "cache_read",
+                                         "cache_write_5m", "cache_write_1h", "web_search",
+                                         "batch_discount", "family",         "aliases",
+                                         "effective_from"};
+#define N_ENTRY_KEYS (sizeof ENTRY_KEYS / sizeof ENTRY_KEYS[0])
+
+static enum cb_status unknown_key(const char *source, const char *path, const char *const *keys,
+                                  size_t n, struct cb_error *err)
+{
+    struct strbuf b = STRBUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        strbuf_printf(&b, "%s%s", i ? ", " : "", keys[i]);
+    enum cb_status st = cb_error_set(err, CB_EUSAGE, source, 0, path,
+                                     "unknown key (expected one of: %s)", strbuf_cstr(&b));
+    strbuf_free(&b);
+    return st;
+}
+
+static bool key_known(const char *key, const char *const *keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(key, keys[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Merges one ENTRY object of model `id`; `at` is the path prefix ("models.x" or "models.x[1]"). */
+static enum cb_status merge_entry(struct price_book *pb, const char *id, json_t *obj,
+                                  const char *source, const char *at, struct cb_error *err)
+{
+    enum cb_status st = CB_OK;
+    char *path = NULL;
+    char *family = NULL;
+    if (!json_is_object(obj)) {
+        st = cb_error_set(err, CB_EUSAGE, source, 0, at, "expected an object of prices");
+        goto cleanup;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        if (!key_known(key, ENTRY_KEYS, N_ENTRY_KEYS)) {
+            path = xasprintf("%s.%s", at, key);
+            st = unknown_key(source, path, ENTRY_KEYS, N_ENTRY_KEYS, err);
+            goto cleanup;
+        }
+    }
+    struct price_entry e = {.model = id, .web_search_per_k = BUILTIN_WEB_SEARCH_PER_K,
+                            .batch_discount_e6 = BUILTIN_BATCH_DISCOUNT_E6};
+    static const char *const CLASS_KEYS[TOK_CLASS_COUNT] = {
+        "input", "output", "cache_read", "cache_write_5m", "cache_write_1h"};
+    for (int k = 0; k < TOK_CLASS_COUNT; k++) {
+        free(path);
+        path = xasprintf("%s.%s", at, CLASS_KEYS[k]);
+        v = json_object_get(obj, CLASS_KEYS[k]);
+        if (!v) {
+            if (k == TOK_INPUT || k == TOK_OUTPUT) {
+                st = cb_error_set(err, CB_EUSAGE, source, 0, path, "missing (input and output "
+                                                                   "prices are required)");
+                goto cleanup;
+            }
+            /* Anthropic's structure: cache read 10 %, 5-minute write 125 %, 1-hour write 200 %
+             * of the input price. */
+            static const int64_t pct[TOK_CLASS_COUNT] = {0, 0, 10, 125, 200};
+            e.per_mtok[k] = (int64_t)money_div_round((cb_i128)e.per_mtok[TOK_INPUT] * pct[k], 100);
+            continue;
+        }
+        if ((st = parse_price(v, source, path, &e.per_mtok[k], err)) != CB_OK)
+            goto cleanup;
+    }
+    if ((v = json_object_get(obj, "web_search"))) {
+        free(path);
+        path = xasprintf("%s.web_search", at);
+        if ((st = parse_price(v, source, path, &e.web_search_per_k, err)) != CB_OK)
+            goto cleanup;
+    }
+    if ((v = json_object_get(obj, "batch_discount"))) {
+        free(path);
+        path = xasprintf("%s.batch_discount", at);
+        if ((st = parse_fraction(v, source, path, &e.batch_discount_e6, err)) != CB_OK)
+            goto cleanup;
+    }
+    if ((v = json_object_get(obj, "family"))) {
+        if (!json_is_string(v)) {
+            free(path);
+            path = xasprintf("%s.family", at);
+            st = cb_error_set(err, CB_EUSAGE, source, 0, path, "expected a string");
+            goto cleanup;
+        }
+        family = xstrdup(json_string_value(v));
+    } else {
+        /* A new date of a known model keeps its family. */
+        const struct price_entry *old = find_exact(pb, id, strlen(id), 0);
+        family = xstrdup(old ? old->family : "");
+    }
+    e.family = family;
+    if ((v = json_object_get(obj, "effective_from"))) {
+        free(path);
+        path = xasprintf("%s.effective_from", at);
+        if (!json_is_string(v) || !parse_day(json_string_value(v), &e.effective_day)) {
+            st = cb_error_set(err, CB_EUSAGE, source, 0, path, "expected a date \"YYYY-MM-DD\"");
+            goto cleanup;
+        }
+        snprintf(e.effective_from, sizeof e.effective_from, "%s", json_string_value(v));
+    }
+    entry_fill_batch(&e);
+
+    /* Same model and same effective date: replace; otherwise add. */
+    struct price_entry *slot = NULL;
+    for (size_t i = 0; i < pb->n && !slot; i++)
+        if (strcmp(pb->entries[i].model, id) == 0 && pb->entries[i].effective_day == e.effective_day)
+            slot = &pb->entries[i];
+    if (slot) {
+        char *old_model = (char *)slot->model, *old_family = (char *)slot->family;
+        int index = slot->index;
+        *slot = e;
+        slot->model = old_model;
+        slot->family = xstrdup(family);
+        slot->index = index;
+        free(old_family);
+    } else
+        book_add(pb, &e);
+
+    if ((v = json_object_get(obj, "aliases"))) {
+        free(path);
+        path = xasprintf("%s.aliases", at);
+        if (!json_is_array(v)) {
+            st = cb_error_set(err, CB_EUSAGE, source, 0, path, "expected an array of strings");
+            goto cleanup;
+        }
+        size_t i;
+        json_t *a;
+        json_array_foreach(v, i, a) {
+            free(path);
+            path = xasprintf("%s.aliases[%zu]", at, i);
+            if (!json_is_string(a) || !json_string_value(a)[0]) {
+                st = cb_error_set(err, CB_EUSAGE, source, 0, path, "expected a model alias string");
+                goto cleanup;
+            }
+            if (book_has_model(pb, json_string_value(a))) {
+                st = cb_error_set(err, CB_EUSAGE, source, 0, path,
+                                  "\"%s\" is a model id, not an alias", json_string_value(a));
+                goto cleanup;
+            }
+            book_set_alias(pb, json_string_value(a), id);
+        }
+    }
+cleanup:
+    free(family);
+    free(path);
+    return st;
+}
+
+/* Merges overrides (format in the header and SPEC §3). Models are merged first, then the
+ * "aliases" object, whatever the key order. On error the book may hold part of the document;
+ * callers discard it (the run stops with exit 2). */
+enum cb_status price_book_merge_json(struct price_book *pb, json_t *doc, const char *source,
+                                     struct cb_error *err)
+{
+    static const char *const TOP_KEYS[] = {"checked", "models", "aliases"};
+    enum cb_status st = CB_OK;
+    char *path = NULL;
+    if (!source)
+        source = "prices";
+    if (!json_is_object(doc)) {
+        st = cb_error_set(err, CB_EUSAGE, source, 0, NULL, "the price book must be a JSON object");
+        goto cleanup;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(doc, key, v) {
+        if (!key_known(key, TOP_KEYS, 3)) {
+            st = unknown_key(source, key, TOP_KEYS, 3, err);
+            goto cleanup;
+        }
+    }
+    if ((v = json_object_get(doc, "checked"))) {
+        int32_t day;
+        if (!json_is_string(v) || !parse_day(json_string_value(v), &day)) {
+            st = cb_error_set(err, CB_EUSAGE, source, 0, "checked", "expected a date \"YYYY-MM-DD\"");
+            goto cleanup;
+        }
+        snprintf(pb->checked, sizeof pb->checked, "%s", json_string_value(v));
+    }
+    json_t *models = json_object_get(doc, "models");
+    if (models && !json_is_object(models)) {
+        st = cb_error_set(err, CB_EUSAGE, source, 0, "models", "expected an object of models");
+        goto cleanup;
+    }
+    json_t *m;
+    json_object_foreach(models, key, m) {
+        free(path);
+        path = xasprintf("models.%s", key);
+        if (!key[0]) {
+            st = cb_error_set(err, CB_EUSAGE, source, 0, path, "empty model id");
+            goto cleanup;
+        }
+        if (alias_find(pb, key)) {
+            st = cb_error_set(err, CB_EUSAGE, source, 0, path,
+                              "\"%s\" is an alias of %s; price the model id instead", key,
+                              alias_find(pb, key)->model);
+            goto cleanup;
+        }
+        if (json_is_array(m)) {
+            if (json_array_size(m) == 0) {
+                st = cb_error_set(err, CB_EUSAGE, source, 0, path, "empty list of prices");
+                goto cleanup;
+            }
+            size_t i;
+            json_t *one;
+            json_array_foreach(m, i, one) {
+                free(path);
+                path = xasprintf("models.%s[%zu]", key, i);
+                if ((st = merge_entry(pb, key, one, source, path, err)) != CB_OK)
+                    goto cleanup;
+            }
+        } else if ((st = merge_entry(pb, key, m, source, path, err)) != CB_OK)
+            goto cleanup;
+    }
+    json_t *aliases = json_object_get(doc, "aliases");
+    if (aliases && !json_is_object(aliases)) {
+        st = cb_error_set(err, CB_EUSAGE, source, 0, "aliases",
+                          "expected an object mapping alias to model id");
+        goto cleanup;
+    }
+    json_object_foreach(aliases, key, v) {
+        free(path);
+        path = xasprintf("aliases.%s", key);
+        if (!json_is_string(v)) {
+            st = cb_error_set(err, CB_EUSAGE, source, 0, path, "expected a model id string");
+            goto cleanup;
+        }
+        if (!key[0] || book_has_model(pb, key)) {
+            st = cb_error_set(err, CB_EUSAGE, source, 0, path, "\"%s\" is a model id, not an alias",
+                              key);
+            goto cleanup;
+        }
+        if (!book_has_model(pb, json_string_value(v))) {
+            st = cb_error_set(err, CB_EUSAGE, source, 0, path, "unknown model \"%s\"",
+                              json_string_value(v));
+            goto cleanup;
+        }
+        book_set_alias(pb, key, json_string_value(v));
+    }
+cleanup:
+    book_finish(pb);
+    free(path);
+    return st;
+}
+
+/* Reads a --prices file (duplicate keys are an error) and merges it. CB_EIO when unreadable,
+ * CB_EUSAGE when it is not valid JSON or not a valid price document. */
+enum cb_status price_book_merge_file(struct price_book *pb, const char *path, struct cb_error *err)
+{
+    enum cb_status st;
+    json_t *doc = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        st = cb_error_set(err, CB_EIO, path, 0, NULL, "cannot read: %s", strerror(errno));
+        goto cleanup;
+    }
+    json_error_t jerr;
+    doc = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc) {
+        st = cb_error_set(err, ferror(f) ? CB_EIO : CB_EUSAGE, path, jerr.line, NULL, "%s",
+                          jerr.text);
+        goto cleanup;
+    }
+    st = price_book_merge_json(pb, doc, path, err);
+cleanup:
+    json_decref(doc);
+    if (f)
+        fclose(f);
+    return st;
+}
