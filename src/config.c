@@ -128,7 +128,7 @@ static enum cb_status parse_money(const struct ctx *cx, json_t *v, const char *p
             return fail(cx, path, "amount out of range");
         *out = (int64_t)i * m;
     } else if (json_is_real(v)) {
-        return fail(cx, path, "expected a decimal string; quote the amount (\"%.2f\") so it is "
+        return fail(cx, path, "expected a decimal string; quote the amount (\"%.15g\") so it is "
                               "read exactly",
                     json_real_value(v));
     } else

@@ -417,7 +417,7 @@ static enum cb_status parse_price(json_t *v, const char *source, const char *pat
     }
     if (json_is_real(v))
         return cb_error_set(err, CB_EUSAGE, source, 0, path,
-                            "expected a decimal string; quote the price (\"%g\") so it is read "
+                            "expected a decimal string; quote the price (\"%.15g\") so it is read "
                             "exactly",
                             json_real_value(v));
     return cb_error_set(err, CB_EUSAGE, source, 0, path, "expected a decimal string");

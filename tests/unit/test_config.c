@@ -258,7 +258,7 @@ static void errors_table(void **state)
         {"{\"shared\": [{\"match\": {\"team\": \"a\"}, \"spilt\": \"even\"}]}", "shared[0].spilt",
          "unknown key (expected one of: match, split, name)"},
         {"{\"chargeback\": {\"amount\": 15000.5}}", "chargeback.amount",
-         "expected a decimal string; quote the amount (\"15000.50\") so it is read exactly"},
+         "expected a decimal string; quote the amount (\"15000.5\") so it is read exactly"},
         {"{\"chargeback\": {\"amount\": true}}", "chargeback.amount", "expected a decimal string"},
         {"{\"chargeback\": {\"amount\": \"15,000\"}}", "chargeback.amount",
          "expected a decimal string with at most 2 decimals, got \"15,000\""},
