@@ -252,19 +252,33 @@ static bool parse_day(const char *s, int32_t *out)
     return true;
 }
 
-/* The entry of exactly `model` in force on `day` (day <= 0: the newest entry). */
+/* strcmp(s, key[0..len)) for a key that is not NUL-terminated at len. */
+static int cmp_n(const char *s, const char *key, size_t len)
+{
+    int c = strncmp(s, key, len);
+    if (c != 0)
+        return c;
+    return s[len] != '\0';
+}
+
+/* The entry of exactly `model` in force on `day` (day <= 0: the newest entry). Entries are
+ * sorted by model then date: binary search for the first, then walk the model's dates. */
 static const struct price_entry *find_exact(const struct price_book *pb, const char *model,
                                             size_t len, int32_t day)
 {
+    size_t lo = 0, hi = pb->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_n(pb->entries[mid].model, model, len) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     const struct price_entry *best = NULL;
-    for (size_t i = 0; i < pb->n; i++) {
-        const struct price_entry *e = &pb->entries[i];
-        if (strncmp(e->model, model, len) != 0 || e->model[len] != '\0')
-            continue;
-        if (day > 0 && e->effective_day > day)
-            continue;
-        if (!best || e->effective_day >= best->effective_day)
-            best = e;
+    for (size_t i = lo; i < pb->n && cmp_n(pb->entries[i].model, model, len) == 0; i++) {
+        if (day > 0 && pb->entries[i].effective_day > day)
+            break;
+        best = &pb->entries[i];
     }
     return best;
 }
@@ -275,10 +289,16 @@ static const struct price_entry *find_exact_or_alias(const struct price_book *pb
     const struct price_entry *e = find_exact(pb, model, len, day);
     if (e)
         return e;
-    for (size_t i = 0; i < pb->n_aliases; i++) {
-        const char *a = pb->aliases[i].alias;
-        if (strncmp(a, model, len) == 0 && a[len] == '\0')
-            return find_exact(pb, pb->aliases[i].model, strlen(pb->aliases[i].model), day);
+    size_t lo = 0, hi = pb->n_aliases;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_n(pb->aliases[mid].alias, model, len);
+        if (c == 0)
+            return find_exact(pb, pb->aliases[mid].model, strlen(pb->aliases[mid].model), day);
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return NULL;
 }
@@ -538,8 +558,11 @@ static enum cb_status merge_entry(struct price_book *pb, const char *id, json_t 
         family = xstrdup(json_string_value(v));
     } else {
         /* A new date of a known model keeps its family. */
-        const struct price_entry *old = find_exact(pb, id, strlen(id), 0);
-        family = xstrdup(old ? old->family : "");
+        const char *old = "";
+        for (size_t i = 0; i < pb->n && !old[0]; i++) /* unsorted while merging: scan */
+            if (strcmp(pb->entries[i].model, id) == 0)
+                old = pb->entries[i].family;
+        family = xstrdup(old);
     }
     e.family = family;
     if ((v = json_object_get(obj, "effective_from"))) {
