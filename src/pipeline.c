@@ -280,7 +280,7 @@ static void format_price(int64_t micros, char *buf, size_t size)
 {
     money_format_fixed(micros, 6, 6, buf, size);
     size_t n = strlen(buf);
-    while (n > 0 && buf[n - 1] == '0' && n >= 4 && buf[n - 4] != '.')
+    while (n > 0 && buf[n - 1] == '0' && n >= 4 && buf[n - 3] != '.')
         buf[--n] = '\0';
 }
 
@@ -294,7 +294,9 @@ enum cb_status pipeline_prices(const struct cli_opts *o)
         goto cleanup;
     int32_t at = 0;
     if (o->at)
-        at = atoi(o->at) * 10000 + atoi(o->at + 5) * 100 + atoi(o->at + 8);
+        for (const char *p = o->at; *p; p++) /* validated YYYY-MM-DD by cli_parse */
+            if (*p != '-')
+                at = at * 10 + (*p - '0');
     printf("# price book checked %s, sha256 %s\n", price_book_checked(s.prices),
            price_book_sha256(s.prices));
     printf("# USD per million tokens; web search per 1,000 searches%s%s\n", o->at ? "; in force on " : "",

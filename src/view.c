@@ -49,7 +49,7 @@ static json_t *price_str(int64_t micros)
     char b[64];
     money_format_fixed(micros, 6, 6, b, sizeof b);
     size_t n = strlen(b);
-    while (n >= 4 && b[n - 1] == '0' && b[n - 4] != '.')
+    while (n >= 4 && b[n - 1] == '0' && b[n - 3] != '.')
         b[--n] = '\0';
     return json_string(b);
 }
