@@ -1,4 +1,1599 @@
-/* Placeholder while the module is being written; replaced by its implementation. */
+/* The renderer-neutral report: the ledger priced into invoice lines, allocated by the
+ * chargeback model (allocate.c), reconciled, explained in words and checked (SPEC §5, §7). */
 #include "report.h"
-enum cb_status report_build(const struct report_opts *opts, struct report **out, struct cb_error *err) { (void)opts; *out = 0; return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL, "report: not built yet"); }
-enum cb_status report_check(const struct report *r, struct cb_error *err) { (void)r; return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL, "report: not built yet"); }
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "allocate.h"
+#include "msg.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#ifndef CB_VERSION
+#define CB_VERSION "0.0.0"
+#endif
+
+#define SLUG_MAX 60
+#define TOP_N 10
+
+/* ---- small formatting helpers (values returned by value: valid to the end of the
+ * full expression that uses them) ---- */
+
+struct num {
+    char s[64];
+};
+
+static struct num fmt_money(int64_t cents)
+{
+    struct num n;
+    money_format_grouped(cents, n.s, sizeof n.s);
+    return n;
+}
+
+static struct num fmt_signed(int64_t cents)
+{
+    struct num n;
+    size_t k = cents > 0 ? 1 : 0;
+    n.s[0] = '+';
+    money_format_grouped(cents, n.s + k, sizeof n.s - k);
+    return n;
+}
+
+static struct num fmt_count(int64_t v)
+{
+    struct num n;
+    money_format_count(v, n.s, sizeof n.s);
+    return n;
+}
+
+/* 2346 -> "23.46%" */
+static struct num fmt_pct_e4(int64_t e4)
+{
+    struct num n;
+    money_format_fixed(e4, 2, 2, n.s, sizeof n.s);
+    size_t k = strlen(n.s);
+    snprintf(n.s + k, sizeof n.s - k, "%%");
+    return n;
+}
+
+/* A rate scaled by 10^6 as a short percentage: 100000 -> "10%", 125000 -> "12.5%". */
+static struct num fmt_rate(int64_t e6)
+{
+    struct num n;
+    money_format_fixed(e6, 4, 4, n.s, sizeof n.s);
+    size_t k = strlen(n.s);
+    while (k > 0 && n.s[k - 1] == '0')
+        n.s[--k] = '\0';
+    if (k > 0 && n.s[k - 1] == '.')
+        n.s[--k] = '\0';
+    snprintf(n.s + k, sizeof n.s - k, "%%");
+    return n;
+}
+
+/* A decimal scaled by 10^6 without trailing zeros: 1500000 -> "1.5". */
+static struct num fmt_e6(int64_t e6)
+{
+    struct num n;
+    money_format_fixed(e6, 6, 6, n.s, sizeof n.s);
+    size_t k = strlen(n.s);
+    while (k > 0 && n.s[k - 1] == '0')
+        n.s[--k] = '\0';
+    if (k > 0 && n.s[k - 1] == '.')
+        n.s[--k] = '\0';
+    return n;
+}
+
+static int64_t pico_cents(cb_i128 pico)
+{
+    return money_pico_to_cents(pico);
+}
+
+/* "claude-sonnet-4-6" -> "Claude Sonnet 4.6"; "claude-3-5-haiku" -> "Claude 3.5 Haiku". */
+static char *model_display_name(const char *id)
+{
+    struct strbuf b = STRBUF_INIT;
+    bool prev_digit = false;
+    for (const char *p = id; *p;) {
+        size_t k = strcspn(p, "-");
+        bool digits = k > 0 && strspn(p, "0123456789") == k;
+        if (k > 0) {
+            if (b.len > 0)
+                strbuf_putc(&b, digits && prev_digit ? '.' : ' ');
+            if (!digits && p[0] >= 'a' && p[0] <= 'z') {
+                strbuf_putc(&b, (char)(p[0] - 'a' + 'A'));
+                strbuf_append(&b, p + 1, k - 1);
+            } else
+                strbuf_append(&b, p, k);
+            prev_digit = digits;
+        }
+        p += k;
+        if (*p == '-')
+            p++;
+    }
+    return b.len ? strbuf_detach(&b) : xstrdup(id);
+}
+
+/* ---- lines ---- */
+
+struct lines {
+    struct report_line *v;
+    size_t n;
+};
+
+static struct report_line *push_line(struct lines *ls, enum line_kind kind, const char *model,
+                                     bool batch, char *description_owned, int64_t qty,
+                                     int64_t price, int64_t per, const char *unit)
+{
+    ls->v = xreallocarray(ls->v, ls->n + 1, sizeof *ls->v);
+    struct report_line *l = &ls->v[ls->n++];
+    memset(l, 0, sizeof *l);
+    l->kind = kind;
+    l->model = model ? xstrdup(model) : NULL;
+    l->batch = batch;
+    l->description = description_owned;
+    l->quantity = qty;
+    l->unit_price_micros = price;
+    l->per = per;
+    l->unit = xstrdup(unit);
+    l->amount = alloc_line_amount(qty, price, per);
+    return l;
+}
+
+/* An allocation line: quantity 1, per 1, unit price = amount. */
+static void push_alloc(struct lines *ls, enum line_kind kind, char *description_owned,
+                       int64_t cents)
+{
+    push_line(ls, kind, NULL, false, description_owned, 1, cents * MONEY_MICRO_PER_CENT, 1,
+              "allocation");
+}
+
+static void lines_free(struct lines *ls)
+{
+    for (size_t i = 0; i < ls->n; i++) {
+        free(ls->v[i].model);
+        free(ls->v[i].description);
+        free(ls->v[i].unit);
+    }
+    free(ls->v);
+    ls->v = NULL;
+    ls->n = 0;
+}
+
+static int64_t lines_sum(const struct report_line *v, size_t n)
+{
+    int64_t s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += v[i].amount;
+    return s;
+}
+
+/* ---- group accumulators (by model, merged projects/users) ---- */
+
+struct gacc {
+    struct report_group *v;
+    cb_i128 *pico;  /* exact cost per item when known */
+    size_t n;
+};
+
+static size_t gacc_find(struct gacc *g, const char *key)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (strcmp(g->v[i].key, key) == 0)
+            return i;
+    g->v = xreallocarray(g->v, g->n + 1, sizeof *g->v);
+    g->pico = xreallocarray(g->pico, g->n + 1, sizeof *g->pico);
+    memset(&g->v[g->n], 0, sizeof g->v[g->n]);
+    g->pico[g->n] = 0;
+    g->v[g->n].key = xstrdup(key);
+    return g->n++;
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+    const struct report_group *x = a, *y = b;
+    if (x->list_cost != y->list_cost)
+        return x->list_cost > y->list_cost ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
+/* Sorts, keeps the first `limit` (0 = all), sets shares of `whole`, moves into out. */
+static void gacc_finish(struct gacc *g, size_t limit, int64_t whole, struct report_groups *out)
+{
+    qsort(g->v, g->n, sizeof *g->v, group_cmp);
+    size_t n = (limit && g->n > limit) ? limit : g->n;
+    for (size_t i = n; i < g->n; i++)
+        free(g->v[i].key);
+    for (size_t i = 0; i < n; i++)
+        g->v[i].share_e4 = alloc_share_e4(g->v[i].list_cost, whole);
+    out->items = n ? g->v : NULL;
+    out->n = n;
+    if (!n)
+        free(g->v);
+    free(g->pico);
+    memset(g, 0, sizeof *g);
+}
+
+static void usage_add(struct report_usage *u, const struct ledger_usage *lu)
+{
+    u->requests += lu->requests;
+    u->input_tokens += lu->tokens[TOK_INPUT];
+    u->output_tokens += lu->tokens[TOK_OUTPUT];
+    u->cache_read_input_tokens += lu->tokens[TOK_CACHE_READ];
+    u->cache_write_5m_input_tokens += lu->tokens[TOK_CACHE_WRITE_5M];
+    u->cache_write_1h_input_tokens += lu->tokens[TOK_CACHE_WRITE_1H];
+    u->web_search_requests += lu->web_search;
+    u->skill_invocations += lu->skill;
+    u->mcp_operations += lu->mcp;
+    for (int k = 0; k < TOK_CLASS_COUNT; k++)
+        u->total_tokens += lu->tokens[k];
+}
+
+static const char *const class_words[TOK_CLASS_COUNT] = {
+    "input tokens", "output tokens", "cache read tokens", "cache write tokens (5 min)",
+    "cache write tokens (1 h)",
+};
+
+static char *line_description(const char *model, const char *what, bool batch, const char *from)
+{
+    char *name = model_display_name(model);
+    char *s;
+    if (batch && from[0])
+        s = xasprintf("%s — %s (batch, prices from %s)", name, what, from);
+    else if (batch)
+        s = xasprintf("%s — %s (batch)", name, what);
+    else if (from[0])
+        s = xasprintf("%s — %s (prices from %s)", name, what, from);
+    else
+        s = xasprintf("%s — %s", name, what);
+    free(name);
+    return s;
+}
+
+/* Prices one bucket into invoice lines (SPEC §5: one per model, token class, batch or not,
+ * price entry; web search; skills and MCP at internal rates). Appends to ls; adds model rows to
+ * by_model (may be NULL). Returns the sum of the appended lines in cents. */
+static int64_t bucket_lines(const struct config *c, const struct ledger_bucket *b,
+                            struct lines *ls, struct gacc *by_model)
+{
+    int64_t sum = 0;
+    if (!b)
+        return 0;
+    for (size_t i = 0; i < b->n_lines; i++) {
+        const struct ledger_line *ll = &b->lines[i];
+        const struct price_entry *e = ll->price;
+        size_t gi = 0;
+        if (by_model) {
+            gi = gacc_find(by_model, e->model);
+            struct report_usage *u = &by_model->v[gi].usage;
+            struct ledger_usage lu = {.requests = ll->requests, .web_search = ll->web_search};
+            memcpy(lu.tokens, ll->tokens, sizeof lu.tokens);
+            usage_add(u, &lu);
+        }
+        for (int k = 0; k < TOK_CLASS_COUNT; k++) {
+            if (ll->tokens[k] <= 0)
+                continue;
+            int64_t price = ll->batch ? e->batch_per_mtok[k] : e->per_mtok[k];
+            struct report_line *l = push_line(
+                ls, (enum line_kind)(LINE_INPUT + k), e->model, ll->batch,
+                line_description(e->model, class_words[k], ll->batch, e->effective_from),
+                ll->tokens[k], price, 1000000, "1M tokens");
+            sum += l->amount;
+            if (by_model)
+                by_model->v[gi].list_cost += l->amount;
+        }
+        if (ll->web_search > 0) {
+            struct report_line *l = push_line(
+                ls, LINE_WEB_SEARCH, e->model, false,
+                line_description(e->model, "web search", false, e->effective_from),
+                ll->web_search, e->web_search_per_k, 1000, "1K searches");
+            sum += l->amount;
+            if (by_model)
+                by_model->v[gi].list_cost += l->amount;
+        }
+    }
+    if (b->usage.skill > 0 && c->skill_rate_micros > 0)
+        sum += push_line(ls, LINE_SKILL, NULL, false,
+                         xstrdup("Skill invocations (internal rate)"), b->usage.skill,
+                         c->skill_rate_micros, 1, "call")
+                   ->amount;
+    if (b->usage.mcp > 0 && c->mcp_rate_micros > 0)
+        sum += push_line(ls, LINE_MCP, NULL, false, xstrdup("MCP operations (internal rate)"),
+                         b->usage.mcp, c->mcp_rate_micros, 1, "call")
+                   ->amount;
+    return sum;
+}
+
+/* ---- dates ---- */
+
+static int days_in(int y, int m)
+{
+    static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : d[m - 1];
+}
+
+/* Days since 1970-01-01 to a civil date (H. Hinnant's algorithm). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static const char *const month_names[12] = {"January", "February", "March",     "April",
+                                            "May",     "June",     "July",      "August",
+                                            "September", "October", "November", "December"};
+
+static enum cb_status set_period(struct report *r, const struct ledger *l, const char *sde,
+                                 struct cb_error *err)
+{
+    int y = l->year, m = l->month;
+    if (m < 1 || m > 12)
+        return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL, "report: bad period month %d", m);
+    int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
+    snprintf(r->month, sizeof r->month, "%04d-%02d", y, m);
+    snprintf(r->period_start, sizeof r->period_start, "%04d-%02d-01T00:00:00Z", y, m);
+    snprintf(r->period_end, sizeof r->period_end, "%04d-%02d-01T00:00:00Z", ny, nm);
+    snprintf(r->period_label, sizeof r->period_label, "%s %04d", month_names[m - 1], y);
+    if (sde) {
+        int64_t secs = 0;
+        bool ok = *sde != '\0' && strspn(sde, "0123456789") == strlen(sde) && strlen(sde) <= 15;
+        for (const char *p = sde; ok && *p; p++)
+            secs = secs * 10 + (*p - '0');
+        if (!ok)
+            return cb_error_set(err, CB_EUSAGE, NULL, 0, "SOURCE_DATE_EPOCH",
+                                "expected whole seconds since 1970-01-01, got \"%.64s\"", sde);
+        int dy, dm, dd;
+        civil_from_days(secs / 86400, &dy, &dm, &dd);
+        snprintf(r->issue_date, sizeof r->issue_date, "%04d-%02d-%02d", dy, dm, dd);
+    } else
+        snprintf(r->issue_date, sizeof r->issue_date, "%04d-%02d-01", ny, nm);
+    return CB_OK;
+}
+
+/* ---- slugs ---- */
+
+/* Latin-1 supplement letters (U+00C0..U+00FF) to ASCII; "" drops the character. */
+static const char *const latin1[64] = {
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "th", "ss",
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "th", "y",
+};
+
+static char *slug_base(const char *id)
+{
+    struct strbuf b = STRBUF_INIT;
+    bool dash = false;
+    const unsigned char *p = (const unsigned char *)id;
+    while (*p) {
+        const char *piece = NULL;
+        char one[2] = {0, 0};
+        size_t adv = 1;
+        if (*p < 0x80) {
+            unsigned char ch = *p;
+            if (ch >= 'A' && ch <= 'Z')
+                ch = (unsigned char)(ch - 'A' + 'a');
+            if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+                one[0] = (char)ch;
+                piece = one;
+            }
+        } else {
+            adv = (*p >= 0xF0) ? 4 : (*p >= 0xE0) ? 3 : (*p >= 0xC0) ? 2 : 1;
+            if (*p == 0xC3 && (p[1] & 0xC0) == 0x80)
+                piece = latin1[p[1] & 0x3F];
+            else
+                piece = ""; /* other scripts are dropped, not turned into separators */
+            for (size_t k = 1; k < adv; k++)
+                if (!p[k]) {
+                    adv = k;
+                    break;
+                }
+        }
+        if (piece == NULL)
+            dash = true;
+        else if (piece[0]) {
+            if (dash && b.len > 0)
+                strbuf_putc(&b, '-');
+            dash = false;
+            strbuf_puts(&b, piece);
+        }
+        p += adv;
+    }
+    char *s = b.len ? strbuf_detach(&b) : xstrdup("team");
+    if (strlen(s) > SLUG_MAX)
+        s[SLUG_MAX] = '\0';
+    size_t n = strlen(s);
+    while (n > 0 && s[n - 1] == '-')
+        s[--n] = '\0';
+    return s;
+}
+
+static bool slug_taken(const struct report_team *t, size_t n, const char *slug)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(t[i].slug, slug) == 0)
+            return true;
+    return false;
+}
+
+/* Gives every team a unique slug (teams in id order; later duplicates get -2, -3, ...). */
+static void assign_slugs(struct report_team *teams, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *base = slug_base(teams[i].id);
+        char *s = xstrdup(base);
+        for (int k = 2; slug_taken(teams, i, s); k++) {
+            free(s);
+            char suffix[24];
+            snprintf(suffix, sizeof suffix, "-%d", k);
+            size_t keep = strlen(base);
+            if (keep + strlen(suffix) > SLUG_MAX)
+                keep = SLUG_MAX - strlen(suffix);
+            while (keep > 0 && base[keep - 1] == '-')
+                keep--;
+            s = xasprintf("%.*s%s", (int)keep, base, suffix);
+        }
+        free(base);
+        teams[i].slug = s;
+    }
+}
+
+/* ---- the build ---- */
+
+struct build {
+    const struct report_opts *o;
+    const struct config *c;
+    const struct ledger *l;
+    struct report *r;
+    enum cb_model model;
+    size_t n;                               /* teams */
+    const struct config_team **cfg;         /* per team, NULL when data-only */
+    const struct ledger_bucket **bucket;    /* per team, NULL without usage */
+    struct lines *usage_lines;              /* per team: priced usage (showback) */
+    struct lines *alloc;                    /* per team: shared lines and after */
+    int64_t *weights_e6, *headcount, *list, *direct;
+    int64_t pool;                           /* fixed / hybrid pool */
+    int64_t hybrid_fixed;                   /* hybrid: the fixed part of the pool */
+    int64_t unalloc_shown;
+    struct gacc org_models;
+};
+
+static const struct ledger_bucket *find_bucket(const struct ledger *l, enum bucket_kind k,
+                                               const char *team, int shared_index)
+{
+    for (size_t i = 0; i < l->n_buckets; i++) {
+        const struct ledger_bucket *b = &l->buckets[i];
+        if (b->kind != k)
+            continue;
+        if (k == BUCKET_TEAM && strcmp(b->team, team) != 0)
+            continue;
+        if (k == BUCKET_SHARED && b->shared_index != shared_index)
+            continue;
+        return b;
+    }
+    return NULL;
+}
+
+/* Config teams ∪ team buckets, sorted by id; warns once for each data-only team. */
+static void collect_teams(struct build *B)
+{
+    const struct config *c = B->c;
+    const struct ledger *l = B->l;
+    size_t cap = c->n_teams + l->n_buckets;
+    const char **ids = xcalloc(cap ? cap : 1, sizeof *ids);
+    size_t n = 0;
+    for (size_t i = 0; i < c->n_teams; i++)
+        ids[n++] = c->teams[i].id;
+    for (size_t i = 0; i < l->n_buckets; i++)
+        if (l->buckets[i].kind == BUCKET_TEAM && !config_team(c, l->buckets[i].team))
+            ids[n++] = l->buckets[i].team;
+    /* insertion sort with duplicates removed: team counts are small */
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = m;
+        bool dup = false;
+        for (size_t k = 0; k < m; k++)
+            if (strcmp(ids[k], ids[i]) == 0)
+                dup = true;
+        if (dup)
+            continue;
+        const char *x = ids[i];
+        while (j > 0 && strcmp(ids[j - 1], x) > 0) {
+            ids[j] = ids[j - 1];
+            j--;
+        }
+        ids[j] = x;
+        m++;
+    }
+    B->n = m;
+    struct report *r = B->r;
+    r->n_teams = m;
+    r->teams = xcalloc(m ? m : 1, sizeof *r->teams);
+    B->cfg = xcalloc(m ? m : 1, sizeof *B->cfg);
+    B->bucket = xcalloc(m ? m : 1, sizeof *B->bucket);
+    B->usage_lines = xcalloc(m ? m : 1, sizeof *B->usage_lines);
+    B->alloc = xcalloc(m ? m : 1, sizeof *B->alloc);
+    B->weights_e6 = xcalloc(m ? m : 1, sizeof(int64_t));
+    B->headcount = xcalloc(m ? m : 1, sizeof(int64_t));
+    B->list = xcalloc(m ? m : 1, sizeof(int64_t));
+    B->direct = xcalloc(m ? m : 1, sizeof(int64_t));
+    for (size_t i = 0; i < m; i++) {
+        struct report_team *t = &r->teams[i];
+        const struct config_team *ct = config_team(c, ids[i]);
+        B->cfg[i] = ct;
+        B->bucket[i] = find_bucket(l, BUCKET_TEAM, ids[i], 0);
+        t->id = xstrdup(ids[i]);
+        t->configured = ct != NULL;
+        t->name = xstrdup(ct && ct->name ? ct->name : ids[i]);
+        t->cost_center = xstrdup(ct && ct->cost_center ? ct->cost_center : "");
+        t->contact = xstrdup(ct && ct->contact ? ct->contact : "");
+        t->gl_account = xstrdup(ct && ct->gl_account ? ct->gl_account
+                                : c->gl_account ? c->gl_account : "");
+        t->headcount = ct && ct->has_headcount ? ct->headcount : 0;
+        B->headcount[i] = t->headcount;
+        B->weights_e6[i] = ct ? ct->weight_e6 : 1000000;
+        if (!ct)
+            msg_warn("team \"%s\" is in the data but not in the configuration; billed under its "
+                     "tag",
+                     ids[i]);
+    }
+    free(ids);
+    assign_slugs(r->teams, m);
+    for (size_t i = 0; i < m; i++) {
+        struct report_team *t = &r->teams[i];
+        char *up = xstrdup(t->slug);
+        for (char *p = up; *p; p++)
+            if (*p >= 'a' && *p <= 'z')
+                *p = (char)(*p - 'a' + 'A');
+        t->invoice_number = xasprintf("%s%s%s-%s", B->o->shadow ? "SHADOW-" : "",
+                                      c->number_prefix ? c->number_prefix : "CB-", r->month, up);
+        free(up);
+    }
+}
+
+static const char *split_words(enum split_kind k)
+{
+    return k == SPLIT_PROPORTIONAL ? "split by direct usage"
+           : k == SPLIT_EVEN       ? "split evenly"
+                                   : "split by team weight";
+}
+
+/* Splits a pool among the teams and appends a "shared" line to each. CB_EINTERNAL when the
+ * parts do not add up. */
+static enum cb_status share_pool(struct build *B, const char *name, int64_t cost,
+                                 enum split_kind kind, struct cb_error *err)
+{
+    if (B->n == 0 || cost == 0)
+        return CB_OK;
+    int64_t *parts = xcalloc(B->n, sizeof *parts);
+    alloc_split(cost, kind, B->list, B->weights_e6, B->n, parts);
+    int64_t sum = 0;
+    for (size_t i = 0; i < B->n; i++) {
+        sum += parts[i];
+        B->r->teams[i].shared += parts[i];
+        push_alloc(&B->alloc[i], LINE_SHARED,
+                   xasprintf("%s — %s (%s of %s)", name, split_words(kind),
+                             fmt_pct_e4(alloc_share_e4(parts[i], cost)).s, fmt_money(cost).s),
+                   parts[i]);
+    }
+    free(parts);
+    if (sum != cost)
+        return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
+                            "split of pool \"%s\": parts sum to %lld cents, pool is %lld", name,
+                            (long long)sum, (long long)cost);
+    return CB_OK;
+}
+
+static enum cb_status price_pools(struct build *B, struct cb_error *err)
+{
+    const struct config *c = B->c;
+    struct report *r = B->r;
+    struct gacc pools = {0};
+    enum cb_status st = CB_OK;
+    for (size_t i = 0; i < c->n_shared && st == CB_OK; i++) {
+        const struct ledger_bucket *b = find_bucket(B->l, BUCKET_SHARED, NULL, (int)i);
+        struct lines tmp = {0};
+        int64_t cost = bucket_lines(c, b, &tmp, &B->org_models);
+        lines_free(&tmp);
+        const char *name = c->shared[i].name ? c->shared[i].name : "Shared pool";
+        size_t gi = gacc_find(&pools, name);
+        pools.v[gi].list_cost += cost;
+        if (b)
+            usage_add(&pools.v[gi].usage, &b->usage);
+        st = share_pool(B, name, cost, c->shared[i].split, err);
+    }
+    /* pools keep the config order: no sort */
+    for (size_t i = 0; i < pools.n; i++)
+        pools.v[i].share_e4 = 0;
+    r->shared_pools.items = pools.v;
+    r->shared_pools.n = pools.n;
+    free(pools.pico);
+    return st;
+}
+
+static enum cb_status price_unallocated(struct build *B, struct cb_error *err)
+{
+    struct report *r = B->r;
+    const struct ledger_bucket *b = find_bucket(B->l, BUCKET_UNALLOCATED, NULL, 0);
+    struct lines ls = {0};
+    int64_t cost = bucket_lines(B->c, b, &ls, &B->org_models);
+    if (b)
+        usage_add(&r->unallocated_usage, &b->usage);
+    r->unallocated_list_cost = cost;
+    r->totals.unallocated = cost;
+    bool show = B->c->unallocated == UNALLOC_SHOW || B->n == 0;
+    r->unallocated_policy = xstrdup(B->c->unallocated == UNALLOC_PROPORTIONAL ? "proportional"
+                                    : B->c->unallocated == UNALLOC_EVEN       ? "even"
+                                                                              : "show");
+    if (B->n == 0 && B->c->unallocated != UNALLOC_SHOW) {
+        free(r->unallocated_policy);
+        r->unallocated_policy = xstrdup("show");
+    }
+    if (show) {
+        r->unallocated_lines = ls.v;
+        r->n_unallocated_lines = ls.n;
+        B->unalloc_shown = cost;
+        return CB_OK;
+    }
+    lines_free(&ls);
+    return share_pool(B, "Unallocated usage",
+                      cost, B->c->unallocated == UNALLOC_EVEN ? SPLIT_EVEN : SPLIT_PROPORTIONAL,
+                      err);
+}
+
+static int64_t tier_tokens(const struct config *c, const struct report_usage *u)
+{
+    return c->tier_metric == METRIC_INPUT_TOKENS    ? u->input_tokens
+           : c->tier_metric == METRIC_OUTPUT_TOKENS ? u->output_tokens
+                                                    : u->total_tokens;
+}
+
+static const char *tier_metric_words(enum tier_metric m)
+{
+    return m == METRIC_INPUT_TOKENS    ? "input tokens"
+           : m == METRIC_OUTPUT_TOKENS ? "output tokens"
+                                       : "total tokens";
+}
+
+static bool all_equal(const int64_t *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (v[i] != v[0])
+            return false;
+    return true;
+}
+
+/* Applies the chargeback model: appends the charge lines to each team's invoice and writes
+ * the per-team method text (without overhead and markup) into methods[i]. */
+static enum cb_status apply_model(struct build *B, struct strbuf *methods, struct cb_error *err)
+{
+    const struct config *c = B->c;
+    struct report *r = B->r;
+    size_t n = B->n;
+    int64_t sum_direct = 0;
+    for (size_t i = 0; i < n; i++)
+        sum_direct += B->direct[i];
+    enum cb_status st = CB_OK;
+    int64_t *a = xcalloc(n ? n : 1, sizeof *a), *b = xcalloc(n ? n : 1, sizeof *b);
+    if (B->model == CB_MODEL_FIXED || B->model == CB_MODEL_HYBRID) {
+        B->pool = c->has_amount             ? c->amount_cents
+                  : c->has_provider_total ? c->provider_total_cents - B->unalloc_shown
+                                          : sum_direct;
+    }
+    switch (B->model) {
+    case CB_MODEL_USAGE:
+        for (size_t i = 0; i < n; i++) {
+            struct report_team *t = &r->teams[i];
+            t->charge = B->direct[i];
+            strbuf_printf(&methods[i],
+                          "Usage: the team pays its direct cost at list price, %s (its own usage "
+                          "%s + shared costs %s).",
+                          fmt_money(t->direct).s, fmt_money(t->list_cost).s,
+                          fmt_money(t->shared).s);
+        }
+        break;
+    case CB_MODEL_FIXED: {
+        alloc_split(B->pool, SPLIT_WEIGHTS, NULL, B->weights_e6, n, a);
+        int64_t wsum = 0, sum = 0;
+        for (size_t i = 0; i < n; i++)
+            wsum += B->weights_e6[i];
+        bool equal = all_equal(B->weights_e6, n);
+        for (size_t i = 0; i < n; i++) {
+            struct report_team *t = &r->teams[i];
+            t->charge = a[i];
+            sum += a[i];
+            int64_t pct = alloc_share_e4(a[i], B->pool);
+            if (equal)
+                strbuf_printf(&methods[i],
+                              "Fixed: the %s pool split equally among %zu teams — %s = %s.",
+                              fmt_money(B->pool).s, n, fmt_pct_e4(pct).s, fmt_money(a[i]).s);
+            else
+                strbuf_printf(&methods[i],
+                              "Fixed: the %s pool split by team weight — weight %s of %s (%s) "
+                              "= %s.",
+                              fmt_money(B->pool).s, fmt_e6(B->weights_e6[i]).s, fmt_e6(wsum).s,
+                              fmt_pct_e4(pct).s, fmt_money(a[i]).s);
+            push_alloc(&B->alloc[i], LINE_FIXED,
+                       xasprintf("Fixed share of the %s pool (%s)", fmt_money(B->pool).s,
+                                 fmt_pct_e4(pct).s),
+                       a[i]);
+        }
+        if (n > 0 && sum != B->pool)
+            st = cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
+                              "fixed split: parts sum to %lld cents, pool is %lld",
+                              (long long)sum, (long long)B->pool);
+        break;
+    }
+    case CB_MODEL_HYBRID: {
+        B->hybrid_fixed = alloc_hybrid(B->pool, c->fixed_share_e6, c->fixed_basis, B->headcount,
+                                       B->direct, n, a, b);
+        int64_t rest = B->pool - B->hybrid_fixed, hsum = 0, sum = 0;
+        for (size_t i = 0; i < n; i++)
+            hsum += B->headcount[i];
+        bool by_head = c->fixed_basis == BASIS_HEADCOUNT && hsum > 0;
+        int64_t fs = c->fixed_share_e6;
+        for (size_t i = 0; i < n; i++) {
+            struct report_team *t = &r->teams[i];
+            t->charge = a[i] + b[i];
+            sum += a[i] + b[i];
+            strbuf_printf(&methods[i], "Hybrid: %s of the %s pool (%s) ", fmt_rate(fs).s,
+                          fmt_money(B->pool).s, fmt_money(B->hybrid_fixed).s);
+            if (by_head)
+                strbuf_printf(&methods[i], "split by headcount — %lld of %lld people (%s) = %s; ",
+                              (long long)B->headcount[i], (long long)hsum,
+                              fmt_pct_e4(alloc_share_e4(B->headcount[i], hsum)).s,
+                              fmt_money(a[i]).s);
+            else
+                strbuf_printf(&methods[i], "split equally among %zu teams (%s) = %s; ", n,
+                              fmt_pct_e4(alloc_share_e4(a[i], B->hybrid_fixed)).s,
+                              fmt_money(a[i]).s);
+            if (sum_direct > 0)
+                strbuf_printf(&methods[i],
+                              "the other %s (%s) split by direct usage — %s of %s (%s) = %s.",
+                              fmt_rate(1000000 - fs).s, fmt_money(rest).s,
+                              fmt_money(B->direct[i]).s, fmt_money(sum_direct).s,
+                              fmt_pct_e4(alloc_share_e4(B->direct[i], sum_direct)).s,
+                              fmt_money(b[i]).s);
+            else
+                strbuf_printf(&methods[i],
+                              "the other %s (%s) split equally, as no team had usage = %s.",
+                              fmt_rate(1000000 - fs).s, fmt_money(rest).s, fmt_money(b[i]).s);
+            push_alloc(&B->alloc[i], LINE_FIXED,
+                       xasprintf("Fixed part: %s of the %s pool, %s", fmt_rate(fs).s,
+                                 fmt_money(B->pool).s,
+                                 by_head ? "split by headcount" : "split equally"),
+                       a[i]);
+            push_alloc(&B->alloc[i], LINE_USAGE_SHARE,
+                       xasprintf("Usage part: %s of the %s pool, split by direct usage (%s)",
+                                 fmt_rate(1000000 - fs).s, fmt_money(B->pool).s,
+                                 fmt_pct_e4(alloc_share_e4(b[i], rest)).s),
+                       b[i]);
+        }
+        if (n > 0 && sum != B->pool)
+            st = cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
+                              "hybrid split: parts sum to %lld cents, pool is %lld",
+                              (long long)sum, (long long)B->pool);
+        break;
+    }
+    case CB_MODEL_TIERED: {
+        struct alloc_tier_part *parts = xcalloc(c->n_tiers ? c->n_tiers : 1, sizeof *parts);
+        for (size_t i = 0; i < n; i++) {
+            struct report_team *t = &r->teams[i];
+            int64_t tokens = tier_tokens(c, &t->usage);
+            size_t np = 0;
+            int64_t tiered = alloc_tiered(c->tiers, c->n_tiers, c->tier_mode, tokens, parts, &np);
+            /* tier lines go before the shared lines already in alloc[i] */
+            struct lines tl = {0};
+            for (size_t k = 0; k < np; k++) {
+                const struct config_tier *ti = &c->tiers[parts[k].tier];
+                int64_t from = parts[k].tier == 0 ? 0 : c->tiers[parts[k].tier - 1].up_to;
+                char *desc;
+                if (c->tier_mode == TIER_VOLUME)
+                    desc = xasprintf("Tier %zu (volume): all %s %s at the rate of the tier "
+                                     "reached",
+                                     parts[k].tier + 1, fmt_count(tokens).s,
+                                     tier_metric_words(c->tier_metric));
+                else if (ti->has_up_to && parts[k].tier + 1 < c->n_tiers)
+                    desc = xasprintf("Tier %zu: %s from %s to %s", parts[k].tier + 1,
+                                     tier_metric_words(c->tier_metric), fmt_count(from).s,
+                                     fmt_count(ti->up_to).s);
+                else
+                    desc = xasprintf("Tier %zu: %s above %s", parts[k].tier + 1,
+                                     tier_metric_words(c->tier_metric), fmt_count(from).s);
+                push_line(&tl, LINE_TIER, NULL, false, desc, parts[k].tokens,
+                          parts[k].per_million_micros, 1000000, "1M tokens");
+            }
+            tl.v = xreallocarray(tl.v, tl.n + B->alloc[i].n + 1, sizeof *tl.v);
+            if (B->alloc[i].n)
+                memcpy(tl.v + tl.n, B->alloc[i].v, B->alloc[i].n * sizeof *tl.v);
+            tl.n += B->alloc[i].n;
+            free(B->alloc[i].v);
+            B->alloc[i] = tl;
+            t->charge = tiered + t->shared;
+            strbuf_printf(&methods[i], "Tiered (%s): %s %s priced through the tiers = %s",
+                          c->tier_mode == TIER_VOLUME ? "volume" : "graduated",
+                          fmt_count(tokens).s, tier_metric_words(c->tier_metric),
+                          fmt_money(tiered).s);
+            if (t->shared)
+                strbuf_printf(&methods[i], "; shared costs at list price %s", fmt_money(t->shared).s);
+            strbuf_printf(&methods[i], "; charge %s (usage at list price would be %s).",
+                          fmt_money(t->charge).s, fmt_money(t->list_cost).s);
+        }
+        free(parts);
+        break;
+    }
+    }
+    free(a);
+    free(b);
+    return st;
+}
+
+/* Usage model with a provider invoice: the difference becomes true-up lines split by D_t. */
+static enum cb_status true_up(struct build *B, struct cb_error *err)
+{
+    struct report *r = B->r;
+    if (!B->c->has_provider_total || B->model != CB_MODEL_USAGE || B->n == 0)
+        return CB_OK;
+    int64_t diff = r->totals.reconciliation_difference;
+    if (diff == 0)
+        return CB_OK;
+    int64_t *parts = xcalloc(B->n, sizeof *parts);
+    alloc_split(diff, SPLIT_PROPORTIONAL, B->direct, NULL, B->n, parts);
+    int64_t sum = 0;
+    for (size_t i = 0; i < B->n; i++) {
+        sum += parts[i];
+        r->teams[i].true_up = parts[i];
+        if (parts[i] != 0)
+            push_alloc(&B->alloc[i], LINE_TRUE_UP,
+                       xasprintf("True-up to the provider invoice: %s of the %s difference, "
+                                 "split by direct cost",
+                                 fmt_pct_e4(alloc_share_e4(parts[i], diff)).s,
+                                 fmt_signed(diff).s),
+                       parts[i]);
+    }
+    free(parts);
+    if (sum != diff)
+        return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
+                            "true-up split: parts sum to %lld cents, difference is %lld",
+                            (long long)sum, (long long)diff);
+    return CB_OK;
+}
+
+static void reconciliation_text(struct build *B)
+{
+    struct report *r = B->r;
+    const struct report_totals *T = &r->totals;
+    struct strbuf s = STRBUF_INIT;
+    if (!T->has_provider_total) {
+        r->reconciliation_text = xstrdup("");
+        return;
+    }
+    strbuf_printf(&s,
+                  "Provider invoice %s; list-price total %s (teams' direct cost %s + "
+                  "unallocated %s); difference %s. ",
+                  fmt_money(T->provider_total).s, fmt_money(T->period_list_total).s,
+                  fmt_money(T->period_list_total - B->unalloc_shown).s,
+                  fmt_money(B->unalloc_shown).s, fmt_signed(T->reconciliation_difference).s);
+    int64_t before = 0;
+    for (size_t i = 0; i < r->n_teams; i++)
+        before += r->teams[i].charge + r->teams[i].true_up;
+    switch (B->model) {
+    case CB_MODEL_USAGE:
+        strbuf_printf(&s,
+                      "The difference is charged as true-up lines split by direct cost, so "
+                      "the teams' charges before overhead and markup (%s) plus the unallocated "
+                      "usage shown (%s) equal the provider invoice (%s) to the cent.",
+                      fmt_money(before).s, fmt_money(B->unalloc_shown).s,
+                      fmt_money(T->provider_total).s);
+        break;
+    case CB_MODEL_FIXED:
+    case CB_MODEL_HYBRID:
+        if (B->c->has_amount)
+            strbuf_printf(&s, "The configured pool %s is charged; the difference is not.",
+                          fmt_money(B->pool).s);
+        else
+            strbuf_printf(&s,
+                          "The pool charged is the provider invoice less the unallocated usage "
+                          "shown: %s − %s = %s, so charges before overhead and markup (%s) plus "
+                          "unallocated (%s) equal the provider invoice.",
+                          fmt_money(T->provider_total).s, fmt_money(B->unalloc_shown).s,
+                          fmt_money(B->pool).s, fmt_money(before).s,
+                          fmt_money(B->unalloc_shown).s);
+        break;
+    case CB_MODEL_TIERED:
+        strbuf_printf(&s, "Tiered charges follow the tier prices; the difference is shown here "
+                          "only and not charged to teams.");
+        break;
+    }
+    r->reconciliation_text = strbuf_detach(&s);
+}
+
+static void add_overhead_markup(struct build *B, struct strbuf *methods)
+{
+    struct report *r = B->r;
+    for (size_t i = 0; i < B->n; i++) {
+        struct report_team *t = &r->teams[i];
+        int64_t base = t->charge + t->true_up;
+        if (t->true_up)
+            strbuf_printf(&methods[i], " True-up to the provider invoice %s (%s of the "
+                                       "difference, by direct cost).",
+                          fmt_signed(t->true_up).s,
+                          fmt_pct_e4(alloc_share_e4(B->direct[i], r->totals.period_list_total -
+                                                                      B->unalloc_shown)).s);
+        if (B->c->overhead_e6) {
+            t->overhead = alloc_rate(base, B->c->overhead_e6);
+            push_alloc(&B->alloc[i], LINE_OVERHEAD,
+                       xasprintf("Platform overhead %s of %s", fmt_rate(B->c->overhead_e6).s,
+                                 fmt_money(base).s),
+                       t->overhead);
+            strbuf_printf(&methods[i], " Platform overhead %s of %s = %s.",
+                          fmt_rate(B->c->overhead_e6).s, fmt_money(base).s,
+                          fmt_money(t->overhead).s);
+        }
+        int64_t mk = B->cfg[i] ? B->cfg[i]->markup_e6 : 0;
+        if (mk) {
+            t->markup = alloc_rate(base, mk);
+            push_alloc(&B->alloc[i], LINE_MARKUP,
+                       xasprintf("Markup %s of %s", fmt_rate(mk).s, fmt_money(base).s),
+                       t->markup);
+            strbuf_printf(&methods[i], " Markup %s of %s = %s.", fmt_rate(mk).s,
+                          fmt_money(base).s, fmt_money(t->markup).s);
+        }
+    }
+}
+
+/* Moves the usage lines (usage model only) and the allocation lines onto the invoices. */
+static void finish_lines(struct build *B)
+{
+    struct report *r = B->r;
+    for (size_t i = 0; i < B->n; i++) {
+        struct report_team *t = &r->teams[i];
+        struct lines all = {0};
+        if (B->model == CB_MODEL_USAGE) {
+            all = B->usage_lines[i];
+            memset(&B->usage_lines[i], 0, sizeof B->usage_lines[i]);
+        }
+        all.v = xreallocarray(all.v, all.n + B->alloc[i].n + 1, sizeof *all.v);
+        if (B->alloc[i].n)
+            memcpy(all.v + all.n, B->alloc[i].v, B->alloc[i].n * sizeof *all.v);
+        all.n += B->alloc[i].n;
+        free(B->alloc[i].v);
+        memset(&B->alloc[i], 0, sizeof B->alloc[i]);
+        t->lines = all.v;
+        t->n_lines = all.n;
+        t->total = lines_sum(t->lines, t->n_lines);
+    }
+}
+
+/* ---- breakdowns, days, budgets, anomalies, metrics, advice ---- */
+
+static void groups_from_bucket(const struct ledger_bucket *b, enum ledger_dim d, int64_t whole,
+                               struct report_groups *out)
+{
+    struct gacc g = {0};
+    if (b)
+        for (size_t i = 0; i < b->n_groups[d]; i++) {
+            const struct ledger_group *lg = &b->groups[d][i];
+            size_t k = gacc_find(&g, lg->key ? lg->key : "(untagged)");
+            usage_add(&g.v[k].usage, &lg->usage);
+            g.pico[k] += lg->cost;
+        }
+    for (size_t i = 0; i < g.n; i++)
+        g.v[i].list_cost = pico_cents(g.pico[i]);
+    gacc_finish(&g, 0, whole, out);
+}
+
+static void fill_days(const struct ledger *l, const struct ledger_bucket *const *bs, size_t nb,
+                      struct report_day **out, size_t *n_out)
+{
+    int nd = l->days_in_month > 0 ? l->days_in_month : days_in(l->year, l->month);
+    if (nd > 31)
+        nd = 31;
+    struct report_day *days = xcalloc((size_t)nd, sizeof *days);
+    for (int d = 0; d < nd; d++) {
+        cb_i128 pico = 0;
+        snprintf(days[d].date, sizeof days[d].date, "%04d-%02d-%02d", l->year, l->month, d + 1);
+        for (size_t i = 0; i < nb; i++) {
+            if (!bs[i])
+                continue;
+            const struct ledger_day *ld = &bs[i]->days[d];
+            pico += ld->cost;
+            days[d].requests += ld->usage.requests;
+            for (int k = 0; k < TOK_CLASS_COUNT; k++)
+                days[d].tokens += ld->usage.tokens[k];
+        }
+        days[d].list_cost = pico_cents(pico);
+    }
+    *out = days;
+    *n_out = (size_t)nd;
+}
+
+static void fill_budget(struct report_team *t, const struct config_team *ct)
+{
+    if (!ct || !ct->has_budget)
+        return;
+    struct report_budget *bu = &t->budget;
+    bu->present = true;
+    bu->tokens = ct->budget_is_tokens;
+    bu->monthly = ct->budget_monthly;
+    bu->used = bu->tokens ? t->usage.total_tokens : t->total;
+    bu->utilization_e4 = bu->monthly > 0 ? alloc_share_e4(bu->used, bu->monthly) : 0;
+    bu->thresholds_crossed_e6 = xcalloc(ct->n_thresholds ? ct->n_thresholds : 1, sizeof(int64_t));
+    for (size_t k = 0; k < ct->n_thresholds; k++)
+        if ((cb_i128)bu->used * 1000000 >= (cb_i128)ct->thresholds_e6[k] * bu->monthly)
+            bu->thresholds_crossed_e6[bu->n_thresholds_crossed++] = ct->thresholds_e6[k];
+    bu->over = bu->used > bu->monthly;
+}
+
+static void fill_anomalies(struct report_team *t, const struct ledger_bucket *b,
+                           const struct config *c, size_t nd)
+{
+    if (!b || nd == 0)
+        return;
+    cb_i128 total = 0;
+    for (size_t d = 0; d < nd; d++)
+        total += b->days[d].cost;
+    if (total <= 0)
+        return;
+    int64_t mean = pico_cents(money_div_round(total, (cb_i128)nd));
+    for (size_t d = 0; d < nd; d++) {
+        cb_i128 day = b->days[d].cost;
+        /* day > factor × total / nd, exactly: day × nd × 10^6 > factor_e6 × total */
+        if (day * (cb_i128)nd * 1000000 <= (cb_i128)c->anomaly_factor_e6 * total)
+            continue;
+        t->anomalies = xreallocarray(t->anomalies, t->n_anomalies + 1, sizeof *t->anomalies);
+        struct report_anomaly *a = &t->anomalies[t->n_anomalies++];
+        snprintf(a->date, sizeof a->date, "%s", t->days[d].date);
+        a->list_cost = pico_cents(day);
+        a->mean_daily = mean;
+    }
+}
+
+static void fill_metrics(struct report_team *t, const struct config_team *ct)
+{
+    if (!ct || ct->n_metrics == 0)
+        return;
+    t->metrics = xcalloc(ct->n_metrics, sizeof *t->metrics);
+    t->n_metrics = ct->n_metrics;
+    for (size_t k = 0; k < ct->n_metrics; k++) {
+        struct report_value_metric *m = &t->metrics[k];
+        m->name = xstrdup(ct->metrics[k].name);
+        m->units_e6 = ct->metrics[k].units_e6;
+        /* cents × 10^4 = micro-USD; / (units_e6 / 10^6) */
+        m->cost_per_unit_micros =
+            m->units_e6 > 0 ? (int64_t)money_div_round((cb_i128)t->total * MONEY_MICRO_PER_CENT *
+                                                           1000000,
+                                                       m->units_e6)
+                            : 0;
+    }
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Workflow keys that ran in batch in any bucket, sorted (for bsearch). */
+static const char **batch_workflows(const struct ledger *l, size_t *n)
+{
+    const char **v = NULL;
+    *n = 0;
+    for (size_t i = 0; i < l->n_buckets; i++) {
+        const struct ledger_bucket *b = &l->buckets[i];
+        for (size_t k = 0; k < b->n_groups[DIM_WORKFLOW]; k++) {
+            const struct ledger_group *g = &b->groups[DIM_WORKFLOW][k];
+            if (g->key && g->batch_requests > 0) {
+                v = xreallocarray(v, *n + 1, sizeof *v);
+                v[(*n)++] = g->key;
+            }
+        }
+    }
+    if (*n)
+        qsort(v, *n, sizeof *v, cmp_str);
+    return v;
+}
+
+static void add_rec(struct report_team *t, const char *kind, int64_t saving, char *expl)
+{
+    if (saving < 1) {
+        free(expl);
+        return;
+    }
+    t->recommendations =
+        xreallocarray(t->recommendations, t->n_recommendations + 1, sizeof *t->recommendations);
+    struct report_recommendation *x = &t->recommendations[t->n_recommendations++];
+    x->kind = xstrdup(kind);
+    x->saving = saving;
+    x->explanation = expl;
+}
+
+static void fill_recommendations(struct report_team *t, const struct ledger_bucket *b,
+                                 const char **bw, size_t n_bw)
+{
+    if (!b)
+        return;
+    int64_t routing = pico_cents(b->routing_saving);
+    add_rec(t, "model_routing", routing,
+            xasprintf("%s requests on Opus or Sonnet had fewer than 1,000 input and 500 output "
+                      "tokens; priced at the Haiku rate instead, they would have cost %s less "
+                      "(their list cost minus the same tokens at Haiku prices).",
+                      fmt_count(b->routing_requests).s, fmt_money(routing).s));
+    cb_i128 nonbatch = 0, uncached = 0;
+    size_t n_batchable = 0, n_repeated = 0;
+    for (size_t k = 0; k < b->n_groups[DIM_WORKFLOW]; k++) {
+        const struct ledger_group *g = &b->groups[DIM_WORKFLOW][k];
+        if (!g->key)
+            continue;
+        if (n_bw && bsearch(&g->key, bw, n_bw, sizeof *bw, cmp_str) && g->cost_nonbatch_tokens > 0) {
+            nonbatch += g->cost_nonbatch_tokens;
+            n_batchable++;
+        }
+        if (g->usage.requests >= 100 && g->uncached_input_cost > 0) {
+            uncached += g->uncached_input_cost;
+            n_repeated++;
+        }
+    }
+    int64_t nb = pico_cents(nonbatch);
+    int64_t bsave = pico_cents(money_div_round(nonbatch, 2));
+    add_rec(t, "batching", bsave,
+            xasprintf("%zu workflow(s) that also ran through the Batch API elsewhere spent %s on "
+                      "non-batch tokens; at the 50%% batch discount: %s × 50%% = %s.",
+                      n_batchable, fmt_money(nb).s, fmt_money(nb).s, fmt_money(bsave).s));
+    int64_t un = pico_cents(uncached);
+    int64_t csave = pico_cents(money_div_round(uncached * 45, 100));
+    add_rec(t, "caching", csave,
+            xasprintf("%zu repeated workflow(s) (at least 100 requests this month) spent %s on "
+                      "uncached input tokens. Assuming 50%% of that input is a cacheable prefix "
+                      "and cache reads cost 10%% of the input price: %s × 50%% × (1 − 0.1) = %s.",
+                      n_repeated, fmt_money(un).s, fmt_money(un).s, fmt_money(csave).s));
+}
+
+static void fill_org(struct build *B)
+{
+    struct report *r = B->r;
+    const struct ledger *l = B->l;
+    int64_t org_total = pico_cents(l->total_cost);
+    const enum ledger_dim dims[2] = {DIM_PROJECT, DIM_USER};
+    struct report_groups *outs[2] = {&r->top_projects, &r->top_users};
+    for (int d = 0; d < 2; d++) {
+        size_t cap = 0;
+        for (size_t i = 0; i < l->n_buckets; i++)
+            cap += l->buckets[i].n_groups[dims[d]];
+        const struct ledger_group **all = xcalloc(cap ? cap : 1, sizeof *all);
+        size_t n = 0;
+        for (size_t i = 0; i < l->n_buckets; i++)
+            for (size_t k = 0; k < l->buckets[i].n_groups[dims[d]]; k++)
+                all[n++] = &l->buckets[i].groups[dims[d]][k];
+        /* sort by key (untagged as "(untagged)") and merge runs */
+        struct gacc g = {0};
+        for (size_t i = 0; i < n; i++) {
+            const char *key = all[i]->key ? all[i]->key : "(untagged)";
+            size_t k;
+            if (g.n > 0 && strcmp(g.v[g.n - 1].key, key) == 0)
+                k = g.n - 1;
+            else {
+                /* keys within a bucket are sorted, across buckets not: search */
+                k = gacc_find(&g, key);
+            }
+            usage_add(&g.v[k].usage, &all[i]->usage);
+            g.pico[k] += all[i]->cost;
+        }
+        for (size_t i = 0; i < g.n; i++)
+            g.v[i].list_cost = pico_cents(g.pico[i]);
+        gacc_finish(&g, TOP_N, org_total, outs[d]);
+        free(all);
+    }
+    gacc_finish(&B->org_models, 0, org_total, &r->by_model);
+    const struct ledger_bucket **bs = xcalloc(l->n_buckets ? l->n_buckets : 1, sizeof *bs);
+    for (size_t i = 0; i < l->n_buckets; i++)
+        bs[i] = &l->buckets[i];
+    fill_days(l, bs, l->n_buckets, &r->days, &r->n_days);
+    free(bs);
+    r->coverage = xcalloc(TAG_COUNT, sizeof *r->coverage);
+    r->n_coverage = TAG_COUNT;
+    for (int k = 0; k < TAG_COUNT; k++) {
+        r->coverage[k].tag = xstrdup(tag_name((enum tag)k));
+        r->coverage[k].list_cost = pico_cents(l->tag_cost[k]);
+        r->coverage[k].share_e4 =
+            l->total_cost > 0
+                ? (int64_t)money_div_round(l->tag_cost[k] * 10000, l->total_cost)
+                : 0;
+    }
+}
+
+/* ---- month over month ---- */
+
+static enum cb_status read_previous(struct report *r, const char *dir, struct cb_error *err)
+{
+    size_t n = strlen(dir);
+    char *path = xasprintf("%s%sreport.json", dir, n && dir[n - 1] == '/' ? "" : "/");
+    json_error_t je;
+    enum cb_status st = CB_OK;
+    json_t *doc = json_load_file(path, 0, &je);
+    if (!doc) {
+        st = cb_error_set(err, CB_EUSAGE, path, je.line > 0 ? je.line : 0, NULL,
+                          "--previous: cannot read the previous report: %s", je.text);
+        goto cleanup;
+    }
+    const char *month = json_string_value(json_object_get(json_object_get(doc, "period"), "month"));
+    json_t *teams = json_object_get(doc, "teams");
+    if (!month || strlen(month) != 7 || !json_is_array(teams)) {
+        st = cb_error_set(err, CB_EUSAGE, path, 0, NULL,
+                          "--previous: not a chargeback report (period.month and teams needed)");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < r->n_teams; i++) {
+        struct report_team *t = &r->teams[i];
+        size_t k;
+        json_t *e;
+        json_array_foreach(teams, k, e) {
+            const char *id = json_string_value(json_object_get(e, "team"));
+            if (!id || strcmp(id, t->id) != 0)
+                continue;
+            int64_t total, list;
+            const char *ts = json_string_value(json_object_get(e, "total"));
+            const char *ls = json_string_value(json_object_get(e, "list_cost"));
+            if (!ts || !ls || !money_parse(ts, 2, &total) || !money_parse(ls, 2, &list)) {
+                st = cb_error_set(err, CB_EUSAGE, path, 0, "teams[].total",
+                                  "--previous: team \"%s\": total and list_cost must be decimal "
+                                  "strings",
+                                  t->id);
+                goto cleanup;
+            }
+            t->mom.present = true;
+            snprintf(t->mom.previous_month, sizeof t->mom.previous_month, "%s", month);
+            t->mom.previous_total = total;
+            t->mom.previous_list_cost = list;
+            t->mom.delta_total = t->total - total;
+            t->mom.has_pct = total != 0;
+            t->mom.delta_pct_e4 = alloc_share_e4(t->mom.delta_total, total);
+            break;
+        }
+    }
+cleanup:
+    json_decref(doc);
+    free(path);
+    return st;
+}
+
+/* ---- the summary's explanation ---- */
+
+static void summary_method(struct build *B)
+{
+    const struct config *c = B->c;
+    struct report *r = B->r;
+    struct strbuf s = STRBUF_INIT;
+    switch (B->model) {
+    case CB_MODEL_USAGE:
+        strbuf_printf(&s, "Usage model: each team pays its direct cost — its own usage at list "
+                          "price plus its share of shared pools.");
+        break;
+    case CB_MODEL_FIXED:
+        strbuf_printf(&s, "Fixed model: a pool of %s (%s) is split among the %zu teams by team "
+                          "weight (equal by default); usage is shown at list price for "
+                          "information.",
+                      fmt_money(B->pool).s,
+                      c->has_amount           ? "the configured amount"
+                      : c->has_provider_total ? "the provider invoice less unallocated usage"
+                                              : "the sum of the teams' direct cost",
+                      B->n);
+        break;
+    case CB_MODEL_HYBRID:
+        strbuf_printf(&s, "Hybrid model: %s of a %s pool (%s) is split by %s, the other %s by "
+                          "each team's direct cost.",
+                      fmt_rate(c->fixed_share_e6).s, fmt_money(B->pool).s,
+                      c->has_amount           ? "the configured amount"
+                      : c->has_provider_total ? "the provider invoice less unallocated usage"
+                                              : "the sum of the teams' direct cost",
+                      c->fixed_basis == BASIS_HEADCOUNT ? "headcount" : "equal shares",
+                      fmt_rate(1000000 - c->fixed_share_e6).s);
+        break;
+    case CB_MODEL_TIERED:
+        strbuf_printf(&s, "Tiered model: each team's monthly %s are priced through %zu tier(s) "
+                          "(%s); shared pools are added at list price.",
+                      tier_metric_words(c->tier_metric), c->n_tiers,
+                      c->tier_mode == TIER_VOLUME ? "volume: all tokens at the rate of the tier "
+                                                    "reached"
+                                                  : "graduated: each tier's tokens at its rate");
+        break;
+    }
+    for (size_t i = 0; i < c->n_shared; i++)
+        strbuf_printf(&s, " Shared pool \"%s\" is %s.",
+                      c->shared[i].name ? c->shared[i].name : "Shared pool",
+                      split_words(c->shared[i].split));
+    if (strcmp(r->unallocated_policy, "show") == 0)
+        strbuf_printf(&s, " Usage without a team (%s) is shown on the summary and not charged.",
+                      fmt_money(r->unallocated_list_cost).s);
+    else
+        strbuf_printf(&s, " Usage without a team (%s) is %s among the teams.",
+                      fmt_money(r->unallocated_list_cost).s,
+                      c->unallocated == UNALLOC_EVEN ? "split evenly" : "split by direct usage");
+    if (r->totals.true_up)
+        strbuf_printf(&s, " A true-up of %s brings the charges to the provider invoice, split by "
+                          "direct cost.",
+                      fmt_signed(r->totals.true_up).s);
+    if (c->overhead_e6)
+        strbuf_printf(&s, " Platform overhead of %s is added to every team's charge.",
+                      fmt_rate(c->overhead_e6).s);
+    strbuf_printf(&s, " Amounts are exact to the cent; every split uses the largest remainder "
+                      "method (ties to the team id sorting first).");
+    r->method = strbuf_detach(&s);
+}
+
+static void copy_inputs(struct report *r, const struct ledger *l, const struct price_book *pb)
+{
+    r->files = xcalloc(l->n_files ? l->n_files : 1, sizeof *r->files);
+    r->n_files = l->n_files;
+    for (size_t i = 0; i < l->n_files; i++) {
+        r->files[i].path = xstrdup(l->files[i].path ? l->files[i].path : "");
+        snprintf(r->files[i].sha256, sizeof r->files[i].sha256, "%s", l->files[i].sha256);
+        r->files[i].bytes = l->files[i].bytes;
+        r->files[i].records = l->files[i].records;
+        r->files[i].format = xstrdup(l->files[i].format ? l->files[i].format : "");
+    }
+    const struct ledger_counts *c = &l->counts;
+    r->records_read = c->records_read;
+    r->records_billed = c->billed;
+    r->records_rejected = c->rejected;
+    r->duplicates = c->duplicates;
+    r->outside_period = c->outside_period;
+    for (int k = 0; k < REJ_COUNT; k++) {
+        if (c->by_reason[k] == 0)
+            continue;
+        r->rejects = xreallocarray(r->rejects, r->n_rejects + 1, sizeof *r->rejects);
+        struct report_reject_reason *x = &r->rejects[r->n_rejects++];
+        memset(x, 0, sizeof *x);
+        x->reason = xstrdup(ledger_reject_reason_name((enum reject_reason)k));
+        x->count = c->by_reason[k];
+        x->examples = xcalloc(LEDGER_REJECT_EXAMPLES, sizeof *x->examples);
+        for (int e = 0; e < LEDGER_REJECT_EXAMPLES; e++)
+            if (c->examples[k][e])
+                x->examples[x->n_examples++] = xstrdup(c->examples[k][e]);
+    }
+    if (pb) {
+        snprintf(r->price_book_checked, sizeof r->price_book_checked, "%s",
+                 price_book_checked(pb));
+        snprintf(r->price_book_sha256, sizeof r->price_book_sha256, "%s", price_book_sha256(pb));
+    }
+}
+
+static void build_free(struct build *B)
+{
+    for (size_t i = 0; i < B->n; i++) {
+        if (B->usage_lines)
+            lines_free(&B->usage_lines[i]);
+        if (B->alloc)
+            lines_free(&B->alloc[i]);
+    }
+    free(B->usage_lines);
+    free(B->alloc);
+    free(B->cfg);
+    free(B->bucket);
+    free(B->weights_e6);
+    free(B->headcount);
+    free(B->list);
+    free(B->direct);
+    for (size_t i = 0; i < B->org_models.n; i++)
+        free(B->org_models.v[i].key);
+    free(B->org_models.v);
+    free(B->org_models.pico);
+}
+
+enum cb_status report_build(const struct report_opts *opts, struct report **out,
+                            struct cb_error *err)
+{
+    const struct config *c = opts->config;
+    const struct ledger *l = opts->ledger;
+    struct build B = {0};
+    struct strbuf *methods = NULL;
+    const char **bw = NULL;
+    size_t n_bw = 0;
+    struct report *r = xcalloc(1, sizeof *r);
+    enum cb_status st;
+    *out = NULL;
+    B.o = opts;
+    B.c = c;
+    B.l = l;
+    B.r = r;
+    B.model = opts->has_model_override ? opts->model_override : c->model;
+    r->tool_version = xstrdup(CB_VERSION);
+    r->organization = xstrdup(c->organization ? c->organization : "Organization");
+    r->currency = xstrdup(c->currency ? c->currency : "USD");
+    r->shadow = opts->shadow;
+    r->model = B.model;
+    r->issuer = xstrdup(c->issuer ? c->issuer : "");
+    r->footer = xstrdup(c->footer ? c->footer : "");
+    r->paper = xstrdup(c->paper ? c->paper : "A4");
+    st = set_period(r, l, opts->source_date_epoch, err);
+    if (st != CB_OK)
+        goto cleanup;
+    copy_inputs(r, l, opts->prices);
+    collect_teams(&B);
+
+    for (size_t i = 0; i < B.n; i++) {
+        struct report_team *t = &r->teams[i];
+        if (B.bucket[i])
+            usage_add(&t->usage, &B.bucket[i]->usage);
+        struct gacc by_model = {0};
+        t->list_cost = bucket_lines(c, B.bucket[i], &B.usage_lines[i], &by_model);
+        /* organization-wide by-model rows come from the same lines */
+        for (size_t k = 0; k < by_model.n; k++) {
+            size_t g = gacc_find(&B.org_models, by_model.v[k].key);
+            B.org_models.v[g].list_cost += by_model.v[k].list_cost;
+            struct report_usage *u = &B.org_models.v[g].usage, *v = &by_model.v[k].usage;
+            u->requests += v->requests;
+            u->input_tokens += v->input_tokens;
+            u->output_tokens += v->output_tokens;
+            u->cache_read_input_tokens += v->cache_read_input_tokens;
+            u->cache_write_5m_input_tokens += v->cache_write_5m_input_tokens;
+            u->cache_write_1h_input_tokens += v->cache_write_1h_input_tokens;
+            u->web_search_requests += v->web_search_requests;
+            u->total_tokens += v->total_tokens;
+        }
+        gacc_finish(&by_model, 0, t->list_cost, &t->by_model);
+        B.list[i] = t->list_cost;
+    }
+    st = price_pools(&B, err);
+    if (st != CB_OK)
+        goto cleanup;
+    st = price_unallocated(&B, err);
+    if (st != CB_OK)
+        goto cleanup;
+    for (size_t i = 0; i < B.n; i++) {
+        struct report_team *t = &r->teams[i];
+        t->direct = t->list_cost + t->shared;
+        B.direct[i] = t->direct;
+        r->totals.list_cost += t->list_cost;
+        r->totals.shared += t->shared;
+        r->totals.period_list_total += t->direct;
+    }
+    r->totals.period_list_total += B.unalloc_shown;
+    if (B.n == 0) /* no team to split pools among: they stay in the list total */
+        for (size_t i = 0; i < r->shared_pools.n; i++)
+            r->totals.period_list_total += r->shared_pools.items[i].list_cost;
+    r->totals.has_provider_total = c->has_provider_total;
+    if (c->has_provider_total) {
+        r->totals.provider_total = c->provider_total_cents;
+        r->totals.reconciliation_difference =
+            c->provider_total_cents - r->totals.period_list_total;
+    }
+    methods = xcalloc(B.n ? B.n : 1, sizeof *methods);
+    st = apply_model(&B, methods, err);
+    if (st == CB_OK)
+        st = true_up(&B, err);
+    if (st != CB_OK)
+        goto cleanup;
+    add_overhead_markup(&B, methods);
+    finish_lines(&B);
+    bw = batch_workflows(l, &n_bw);
+    for (size_t i = 0; i < B.n; i++) {
+        struct report_team *t = &r->teams[i];
+        r->totals.overhead += t->overhead;
+        r->totals.markup += t->markup;
+        r->totals.true_up += t->true_up;
+        r->totals.charged += t->total;
+        t->method = strbuf_detach(&methods[i]);
+        if (!t->method)
+            t->method = xstrdup("");
+        const struct ledger_bucket *b = B.bucket[i];
+        groups_from_bucket(b, DIM_PROJECT, t->list_cost, &t->by_project);
+        groups_from_bucket(b, DIM_USER, t->list_cost, &t->by_user);
+        groups_from_bucket(b, DIM_WORKFLOW, t->list_cost, &t->by_workflow);
+        groups_from_bucket(b, DIM_ENVIRONMENT, t->list_cost, &t->by_environment);
+        fill_days(l, &b, 1, &t->days, &t->n_days);
+        fill_budget(t, B.cfg[i]);
+        fill_anomalies(t, b, c, t->n_days);
+        fill_metrics(t, B.cfg[i]);
+        fill_recommendations(t, b, bw, n_bw);
+    }
+    for (size_t i = 0; i < B.n; i++)
+        r->teams[i].share_e4 = alloc_share_e4(r->teams[i].total, r->totals.charged);
+    reconciliation_text(&B);
+    summary_method(&B);
+    fill_org(&B);
+    if (opts->previous_dir) {
+        st = read_previous(r, opts->previous_dir, err);
+        if (st != CB_OK)
+            goto cleanup;
+    }
+    st = report_check(r, err);
+cleanup:
+    if (methods)
+        for (size_t i = 0; i < B.n; i++)
+            strbuf_free(&methods[i]);
+    free(methods);
+    free(bw);
+    build_free(&B);
+    if (st != CB_OK)
+        report_free(r);
+    else
+        *out = r;
+    return st;
+}
+
+enum cb_status report_check(const struct report *r, struct cb_error *err)
+{
+    int64_t charged = 0, list = 0, shared = 0, overhead = 0, markup = 0, tu = 0, before = 0;
+    for (size_t i = 0; i < r->n_teams; i++) {
+        const struct report_team *t = &r->teams[i];
+        int64_t s = lines_sum(t->lines, t->n_lines);
+        if (s != t->total)
+            return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
+                                "consistency check failed: Σ lines = invoice total: team \"%s\": "
+                                "lines sum to %lld cents, total is %lld",
+                                t->id, (long long)s, (long long)t->total);
+        if (t->direct != t->list_cost + t->shared)
+            return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
+                                "consistency check failed: D_t = U_t + shared: team \"%s\": %lld "
+                                "!= %lld + %lld",
+                                t->id, (long long)t->direct, (long long)t->list_cost,
+                                (long long)t->shared);
+        charged += t->total;
+        list += t->list_cost;
+        shared += t->shared;
+        overhead += t->overhead;
+        markup += t->markup;
+        tu += t->true_up;
+        before += t->charge + t->true_up;
+    }
+    bool show = !r->unallocated_policy || strcmp(r->unallocated_policy, "show") == 0;
+    int64_t shown = show ? r->totals.unallocated : 0;
+    const struct report_totals *T = &r->totals;
+    if (charged != T->charged)
+        return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
+                            "consistency check failed: Σ invoices + unallocated shown = summary "
+                            "total: invoices sum to %lld cents + unallocated %lld = %lld, summary "
+                            "total is %lld",
+                            (long long)charged, (long long)shown, (long long)(charged + shown),
+                            (long long)(T->charged + shown));
+    if (T->unallocated != r->unallocated_list_cost)
+        return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
+                            "consistency check failed: unallocated on the summary %lld cents, "
+                            "bucket %lld",
+                            (long long)T->unallocated, (long long)r->unallocated_list_cost);
+    if (list != T->list_cost || shared != T->shared || overhead != T->overhead ||
+        markup != T->markup || tu != T->true_up)
+        return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
+                            "consistency check failed: team columns = summary totals: list "
+                            "%lld/%lld, shared %lld/%lld, overhead %lld/%lld, markup %lld/%lld, "
+                            "true-up %lld/%lld cents",
+                            (long long)list, (long long)T->list_cost, (long long)shared,
+                            (long long)T->shared, (long long)overhead, (long long)T->overhead,
+                            (long long)markup, (long long)T->markup, (long long)tu,
+                            (long long)T->true_up);
+    int64_t accounted = r->records_billed + r->records_rejected + r->duplicates + r->outside_period;
+    if (accounted != r->records_read)
+        return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
+                            "consistency check failed: billed + rejected + duplicates + outside "
+                            "= records read: %lld + %lld + %lld + %lld = %lld, read %lld",
+                            (long long)r->records_billed, (long long)r->records_rejected,
+                            (long long)r->duplicates, (long long)r->outside_period,
+                            (long long)accounted, (long long)r->records_read);
+    if (r->n_teams > 0) {
+        int64_t pools = show ? 0 : r->unallocated_list_cost;
+        for (size_t i = 0; i < r->shared_pools.n; i++)
+            pools += r->shared_pools.items[i].list_cost;
+        if (pools != shared)
+            return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
+                                "consistency check failed: Σ splits = pools: teams' shares sum "
+                                "to %lld cents, pools to %lld",
+                                (long long)shared, (long long)pools);
+    }
+    if (T->has_provider_total && r->model == CB_MODEL_USAGE && r->n_teams > 0 &&
+        before + shown != T->provider_total)
+        return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
+                            "consistency check failed: charges before overhead and markup + "
+                            "unallocated shown = provider invoice: %lld + %lld != %lld cents",
+                            (long long)before, (long long)shown, (long long)T->provider_total);
+    return CB_OK;
+}
