@@ -1,3 +1,344 @@
-/* Placeholder while the module is being written; replaced by its implementation. */
+/* report.json (SPEC §7): every number of the month, machine-readable. Keys keep the order of
+ * the spec (jansson with JSON_PRESERVE_ORDER); fields beyond §7 come after those of §7. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "money.h"
+#include "paths.h"
 #include "render.h"
-enum cb_status render_json(const struct report *r, const struct render_dest *d, struct cb_error *err) { (void)r; (void)d; return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL, "json: not built yet"); }
+
+static json_t *money(int64_t cents)
+{
+    char buf[48];
+    money_format(cents, buf, sizeof buf);
+    return json_string(buf);
+}
+
+/* Micro-USD as a decimal with at least two places and no trailing zeros beyond: "3.00",
+ * "0.30", "0.0001". */
+static json_t *price(int64_t micros)
+{
+    char buf[48];
+    money_format_fixed(micros, 6, 6, buf, sizeof buf);
+    size_t n = strlen(buf);
+    while (n >= 4 && buf[n - 1] == '0' && buf[n - 3] != '.')
+        buf[--n] = '\0';
+    return json_string(buf);
+}
+
+/* A 10^4-scaled ratio as a decimal fraction: 9430 -> "0.9430". */
+static json_t *ratio_e4(int64_t e4)
+{
+    char buf[48];
+    money_format_fixed(e4, 4, 4, buf, sizeof buf);
+    return json_string(buf);
+}
+
+/* A 10^6-scaled number as a JSON number (thresholds, units): exact decimal text, parsed. */
+static json_t *number_e6(int64_t e6)
+{
+    if (e6 % 1000000 == 0)
+        return json_integer(e6 / 1000000);
+    char buf[48];
+    money_format_fixed(e6, 6, 6, buf, sizeof buf);
+    return json_real(strtod(buf, NULL));
+}
+
+static json_t *str(const char *s)
+{
+    return json_string(s ? s : "");
+}
+
+static json_t *usage_json(const struct report_usage *u, bool extra)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "requests", json_integer(u->requests));
+    json_object_set_new(o, "input_tokens", json_integer(u->input_tokens));
+    json_object_set_new(o, "output_tokens", json_integer(u->output_tokens));
+    json_object_set_new(o, "cache_read_input_tokens", json_integer(u->cache_read_input_tokens));
+    json_object_set_new(o, "cache_write_5m_input_tokens",
+                        json_integer(u->cache_write_5m_input_tokens));
+    json_object_set_new(o, "cache_write_1h_input_tokens",
+                        json_integer(u->cache_write_1h_input_tokens));
+    json_object_set_new(o, "web_search_requests", json_integer(u->web_search_requests));
+    if (extra) {
+        json_object_set_new(o, "skill_invocations", json_integer(u->skill_invocations));
+        json_object_set_new(o, "mcp_operations", json_integer(u->mcp_operations));
+        json_object_set_new(o, "total_tokens", json_integer(u->total_tokens));
+    }
+    return o;
+}
+
+static json_t *lines_json(const struct report_line *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const struct report_line *l = &v[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "kind", json_string(report_line_kind_name(l->kind)));
+        json_object_set_new(o, "model", l->model ? json_string(l->model) : json_null());
+        json_object_set_new(o, "batch", json_boolean(l->batch));
+        json_object_set_new(o, "description", str(l->description));
+        json_object_set_new(o, "quantity", json_integer(l->quantity));
+        json_object_set_new(o, "unit_price", price(l->unit_price_micros));
+        json_object_set_new(o, "unit", str(l->unit));
+        json_object_set_new(o, "amount", money(l->amount));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static json_t *groups_json(const struct report_groups *g)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < g->n; i++) {
+        const struct report_group *x = &g->items[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "key", str(x->key));
+        json_object_set_new(o, "list_cost", money(x->list_cost));
+        json_object_set_new(o, "share", ratio_e4(x->share_e4));
+        json_object_set_new(o, "usage", usage_json(&x->usage, true));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static json_t *days_json(const struct report_day *d, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "date", json_string(d[i].date));
+        json_object_set_new(o, "list_cost", money(d[i].list_cost));
+        json_object_set_new(o, "requests", json_integer(d[i].requests));
+        json_object_set_new(o, "tokens", json_integer(d[i].tokens));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static json_t *budget_json(const struct report_budget *b)
+{
+    if (!b->present)
+        return json_null();
+    json_t *o = json_object();
+    if (b->tokens)
+        json_object_set_new(o, "monthly_tokens", json_integer(b->monthly));
+    else
+        json_object_set_new(o, "monthly", money(b->monthly));
+    json_object_set_new(o, "utilization", ratio_e4(b->utilization_e4));
+    json_t *th = json_array();
+    for (size_t i = 0; i < b->n_thresholds_crossed; i++)
+        json_array_append_new(th, number_e6(b->thresholds_crossed_e6[i]));
+    json_object_set_new(o, "thresholds_crossed", th);
+    json_object_set_new(o, "over", json_boolean(b->over));
+    json_object_set_new(o, "used", b->tokens ? json_integer(b->used) : money(b->used));
+    return o;
+}
+
+static json_t *team_json(const struct report_team *t)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "team", str(t->id));
+    json_object_set_new(o, "name", str(t->name));
+    json_object_set_new(o, "slug", str(t->slug));
+    json_object_set_new(o, "invoice_number", str(t->invoice_number));
+    json_object_set_new(o, "cost_center", str(t->cost_center));
+    json_object_set_new(o, "usage", usage_json(&t->usage, false));
+    json_object_set_new(o, "list_cost", money(t->list_cost));
+    json_object_set_new(o, "shared", money(t->shared));
+    json_object_set_new(o, "overhead", money(t->overhead));
+    json_object_set_new(o, "markup", money(t->markup));
+    json_object_set_new(o, "true_up", money(t->true_up));
+    json_object_set_new(o, "total", money(t->total));
+    json_object_set_new(o, "lines", lines_json(t->lines, t->n_lines));
+    json_object_set_new(o, "budget", budget_json(&t->budget));
+    json_t *an = json_array();
+    for (size_t i = 0; i < t->n_anomalies; i++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "date", json_string(t->anomalies[i].date));
+        json_object_set_new(x, "list_cost", money(t->anomalies[i].list_cost));
+        json_object_set_new(x, "mean_daily", money(t->anomalies[i].mean_daily));
+        json_array_append_new(an, x);
+    }
+    json_object_set_new(o, "anomalies", an);
+    json_t *rec = json_array();
+    for (size_t i = 0; i < t->n_recommendations; i++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "kind", str(t->recommendations[i].kind));
+        json_object_set_new(x, "saving", money(t->recommendations[i].saving));
+        json_object_set_new(x, "explanation", str(t->recommendations[i].explanation));
+        json_array_append_new(rec, x);
+    }
+    json_object_set_new(o, "recommendations", rec);
+    /* additions beyond §7 */
+    json_object_set_new(o, "configured", json_boolean(t->configured));
+    json_object_set_new(o, "contact", str(t->contact));
+    json_object_set_new(o, "gl_account", str(t->gl_account));
+    json_object_set_new(o, "headcount", json_integer(t->headcount));
+    json_object_set_new(o, "usage_detail", usage_json(&t->usage, true));
+    json_object_set_new(o, "direct", money(t->direct));
+    json_object_set_new(o, "charge", money(t->charge));
+    json_object_set_new(o, "share", ratio_e4(t->share_e4));
+    json_object_set_new(o, "method", str(t->method));
+    json_t *m = json_array();
+    for (size_t i = 0; i < t->n_metrics; i++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "name", str(t->metrics[i].name));
+        json_object_set_new(x, "units", number_e6(t->metrics[i].units_e6));
+        json_object_set_new(x, "cost_per_unit", price(t->metrics[i].cost_per_unit_micros));
+        json_array_append_new(m, x);
+    }
+    json_object_set_new(o, "unit_economics", m);
+    if (t->mom.present) {
+        json_t *x = json_object();
+        json_object_set_new(x, "previous_month", json_string(t->mom.previous_month));
+        json_object_set_new(x, "previous_total", money(t->mom.previous_total));
+        json_object_set_new(x, "previous_list_cost", money(t->mom.previous_list_cost));
+        json_object_set_new(x, "delta_total", money(t->mom.delta_total));
+        json_object_set_new(x, "delta_pct",
+                            t->mom.has_pct ? ratio_e4(t->mom.delta_pct_e4) : json_null());
+        json_object_set_new(o, "mom", x);
+    } else
+        json_object_set_new(o, "mom", json_null());
+    json_object_set_new(o, "by_project", groups_json(&t->by_project));
+    json_object_set_new(o, "by_user", groups_json(&t->by_user));
+    json_object_set_new(o, "by_workflow", groups_json(&t->by_workflow));
+    json_object_set_new(o, "by_environment", groups_json(&t->by_environment));
+    json_object_set_new(o, "by_model", groups_json(&t->by_model));
+    json_object_set_new(o, "days", days_json(t->days, t->n_days));
+    return o;
+}
+
+/* Returns the report as a new jansson tree (the shape of SPEC §7 plus additions). */
+static json_t *report_json(const struct report *r)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "schema", json_string("chargeback-report/1"));
+    json_t *p = json_object();
+    json_object_set_new(p, "month", json_string(r->month));
+    json_object_set_new(p, "start", json_string(r->period_start));
+    json_object_set_new(p, "end", json_string(r->period_end));
+    json_object_set_new(o, "period", p);
+    json_object_set_new(o, "currency", str(r->currency));
+    json_object_set_new(o, "mode", json_string(r->shadow ? "shadow" : "billing"));
+    json_object_set_new(o, "chargeback_model", json_string(config_model_name(r->model)));
+    json_t *in = json_object();
+    json_t *files = json_array();
+    for (size_t i = 0; i < r->n_files; i++) {
+        json_t *f = json_object();
+        json_object_set_new(f, "path", str(r->files[i].path));
+        json_object_set_new(f, "sha256", json_string(r->files[i].sha256));
+        json_object_set_new(f, "records", json_integer(r->files[i].records));
+        json_object_set_new(f, "bytes", json_integer(r->files[i].bytes));
+        json_object_set_new(f, "format", str(r->files[i].format));
+        json_array_append_new(files, f);
+    }
+    json_object_set_new(in, "files", files);
+    json_object_set_new(in, "records_read", json_integer(r->records_read));
+    json_object_set_new(in, "records_billed", json_integer(r->records_billed));
+    json_object_set_new(in, "records_rejected", json_integer(r->records_rejected));
+    json_object_set_new(in, "duplicates", json_integer(r->duplicates));
+    json_object_set_new(in, "outside_period", json_integer(r->outside_period));
+    json_t *rj = json_array();
+    for (size_t i = 0; i < r->n_rejects; i++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "reason", str(r->rejects[i].reason));
+        json_object_set_new(x, "count", json_integer(r->rejects[i].count));
+        json_t *ex = json_array();
+        for (size_t k = 0; k < r->rejects[i].n_examples; k++)
+            json_array_append_new(ex, str(r->rejects[i].examples[k]));
+        json_object_set_new(x, "examples", ex);
+        json_array_append_new(rj, x);
+    }
+    json_object_set_new(in, "rejected_by_reason", rj);
+    json_object_set_new(o, "inputs", in);
+    json_t *pb = json_object();
+    json_object_set_new(pb, "checked", json_string(r->price_book_checked));
+    json_object_set_new(pb, "sha256", json_string(r->price_book_sha256));
+    json_object_set_new(o, "price_book", pb);
+    const struct report_totals *T = &r->totals;
+    json_t *tot = json_object();
+    json_object_set_new(tot, "list_cost", money(T->list_cost));
+    json_object_set_new(tot, "shared", money(T->shared));
+    json_object_set_new(tot, "unallocated", money(T->unallocated));
+    json_object_set_new(tot, "overhead", money(T->overhead));
+    json_object_set_new(tot, "markup", money(T->markup));
+    json_object_set_new(tot, "true_up", money(T->true_up));
+    json_object_set_new(tot, "charged", money(T->charged));
+    json_object_set_new(tot, "provider_total",
+                        T->has_provider_total ? money(T->provider_total) : json_null());
+    bool shown = !r->unallocated_policy || strcmp(r->unallocated_policy, "show") == 0;
+    json_object_set_new(tot, "summary_total", money(T->charged + (shown ? T->unallocated : 0)));
+    json_object_set_new(tot, "period_list_total", money(T->period_list_total));
+    json_object_set_new(tot, "reconciliation_difference",
+                        T->has_provider_total ? money(T->reconciliation_difference)
+                                              : json_null());
+    json_object_set_new(o, "totals", tot);
+    json_t *teams = json_array();
+    for (size_t i = 0; i < r->n_teams; i++)
+        json_array_append_new(teams, team_json(&r->teams[i]));
+    json_object_set_new(o, "teams", teams);
+    json_t *un = json_object();
+    json_object_set_new(un, "list_cost", money(r->unallocated_list_cost));
+    json_object_set_new(un, "requests", json_integer(r->unallocated_usage.requests));
+    json_object_set_new(un, "policy", str(r->unallocated_policy));
+    json_object_set_new(un, "usage", usage_json(&r->unallocated_usage, true));
+    json_object_set_new(un, "lines", lines_json(r->unallocated_lines, r->n_unallocated_lines));
+    json_object_set_new(o, "unallocated", un);
+    /* additions beyond §7 */
+    json_object_set_new(o, "tool_version", str(r->tool_version));
+    json_object_set_new(o, "organization", str(r->organization));
+    json_object_set_new(o, "issuer", str(r->issuer));
+    json_object_set_new(o, "issue_date", json_string(r->issue_date));
+    json_object_set_new(o, "method", str(r->method));
+    json_object_set_new(o, "reconciliation", str(r->reconciliation_text));
+    json_object_set_new(o, "shared_pools", groups_json(&r->shared_pools));
+    json_t *cov = json_array();
+    for (size_t i = 0; i < r->n_coverage; i++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "tag", str(r->coverage[i].tag));
+        json_object_set_new(x, "list_cost", money(r->coverage[i].list_cost));
+        json_object_set_new(x, "share", ratio_e4(r->coverage[i].share_e4));
+        json_array_append_new(cov, x);
+    }
+    json_object_set_new(o, "tag_coverage", cov);
+    json_object_set_new(o, "top_projects", groups_json(&r->top_projects));
+    json_object_set_new(o, "top_users", groups_json(&r->top_users));
+    json_object_set_new(o, "by_model", groups_json(&r->by_model));
+    json_object_set_new(o, "days", days_json(r->days, r->n_days));
+    return o;
+}
+
+enum cb_status render_json(const struct report *r, const struct render_dest *d,
+                           struct cb_error *err)
+{
+    enum cb_status st = CB_OK;
+    char *path = paths_join(d->dir, "report.json");
+    json_t *doc = report_json(r);
+    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+    FILE *f = NULL;
+    if (!text) {
+        st = cb_error_set(err, CB_EINTERNAL, path, 0, NULL, "cannot serialize the report");
+        goto cleanup;
+    }
+    f = fopen(path, "wb");
+    if (!f) {
+        st = cb_error_set(err, CB_EIO, path, 0, NULL, "cannot create: %s", strerror(errno));
+        goto cleanup;
+    }
+    size_t n = strlen(text);
+    if (fwrite(text, 1, n, f) != n || fputc('\n', f) == EOF)
+        st = cb_error_set(err, CB_EIO, path, 0, NULL, "write failed: %s", strerror(errno));
+    if (fclose(f) != 0 && st == CB_OK)
+        st = cb_error_set(err, CB_EIO, path, 0, NULL, "write failed: %s", strerror(errno));
+cleanup:
+    free(text);
+    json_decref(doc);
+    free(path);
+    return st;
+}
