@@ -1,0 +1,646 @@
+/* report.c: the ledger priced, allocated, reconciled and checked, to the cent. The ledger and
+ * configuration are built by hand (the configuration through config_from_json, the real
+ * loader), so these tests need no input files. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "render.h"
+#include "report.h"
+#include "xalloc.h"
+
+#define PICO_PER_USD ((cb_i128)1000000000000)
+
+static const struct price_entry sonnet = {
+    .model = "claude-sonnet-4-6",
+    .per_mtok = {3000000, 15000000, 300000, 3750000, 6000000},
+    .batch_per_mtok = {1500000, 7500000, 150000, 1875000, 3000000},
+    .web_search_per_k = 10000000,
+    .batch_discount_e6 = 500000,
+    .family = "sonnet",
+};
+
+static const struct price_entry sonnet_oct15 = {
+    .model = "claude-sonnet-4-6",
+    .effective_from = "2026-10-15",
+    .effective_day = 20261015,
+    .per_mtok = {3000000, 15000000, 300000, 3750000, 6000000},
+    .batch_per_mtok = {1500000, 7500000, 150000, 1875000, 3000000},
+    .web_search_per_k = 10000000,
+    .batch_discount_e6 = 500000,
+    .family = "sonnet",
+};
+
+static const struct price_entry haiku = {
+    .model = "claude-3-5-haiku",
+    .per_mtok = {800000, 4000000, 80000, 1000000, 1600000},
+    .batch_per_mtok = {400000, 2000000, 40000, 500000, 800000},
+    .web_search_per_k = 10000000,
+    .batch_discount_e6 = 500000,
+    .family = "haiku",
+};
+
+/* A ledger assembled by hand: up to 8 buckets of up to 4 lines and 2 groups per dimension. */
+struct tl {
+    struct ledger l;
+    struct ledger_bucket b[8];
+    struct ledger_line lines[8][4];
+    struct ledger_group groups[8][DIM_COUNT][2];
+};
+
+static void tl_init(struct tl *t)
+{
+    memset(t, 0, sizeof *t);
+    t->l.year = 2026;
+    t->l.month = 10;
+    t->l.days_in_month = 31;
+    t->l.buckets = t->b;
+}
+
+static struct ledger_bucket *tl_bucket(struct tl *t, enum bucket_kind k, const char *team, int idx)
+{
+    struct ledger_bucket *b = &t->b[t->l.n_buckets];
+    b->kind = k;
+    b->team = team;
+    b->shared_index = idx;
+    b->lines = t->lines[t->l.n_buckets];
+    for (int d = 0; d < DIM_COUNT; d++)
+        b->groups[d] = t->groups[t->l.n_buckets][d];
+    t->l.n_buckets++;
+    return b;
+}
+
+/* Adds a line and folds it into the bucket's usage, cost, day 1 and the ledger's counts. */
+static void tl_line(struct tl *t, struct ledger_bucket *b, const struct price_entry *e, bool batch,
+                    int64_t requests, int64_t in, int64_t out)
+{
+    struct ledger_line *l = &b->lines[b->n_lines++];
+    l->price = e;
+    l->batch = batch;
+    l->requests = requests;
+    l->tokens[TOK_INPUT] = in;
+    l->tokens[TOK_OUTPUT] = out;
+    b->usage.requests += requests;
+    b->usage.tokens[TOK_INPUT] += in;
+    b->usage.tokens[TOK_OUTPUT] += out;
+    cb_i128 cost = price_token_cost(e, TOK_INPUT, batch, in) + price_token_cost(e, TOK_OUTPUT, batch, out);
+    b->cost += cost;
+    b->days[0].cost += cost;
+    b->days[0].usage.requests += requests;
+    t->l.total_cost += cost;
+    t->l.counts.records_read += requests;
+    t->l.counts.billed += requests;
+}
+
+static struct config *load_config(const char *text)
+{
+    json_error_t je;
+    json_t *doc = json_loads(text, 0, &je);
+    if (!doc)
+        fail_msg("bad test JSON: %s", je.text);
+    struct config *c = NULL;
+    struct cb_error err;
+    cb_error_clear(&err);
+    if (config_from_json(doc, "test.json", &c, &err) != CB_OK)
+        fail_msg("config: %s: %s", err.field, err.text);
+    json_decref(doc);
+    return c;
+}
+
+static struct report *build(const struct config *c, const struct ledger *l, bool shadow,
+                            const char *sde, const char *previous)
+{
+    struct report_opts o = {.config = c, .ledger = l, .shadow = shadow,
+                            .source_date_epoch = sde, .previous_dir = previous};
+    struct report *r = NULL;
+    struct cb_error err;
+    cb_error_clear(&err);
+    enum cb_status st = report_build(&o, &r, &err);
+    if (st != CB_OK)
+        fail_msg("report_build: %s", err.text);
+    return r;
+}
+
+static const struct report_team *team(const struct report *r, const char *id)
+{
+    for (size_t i = 0; i < r->n_teams; i++)
+        if (strcmp(r->teams[i].id, id) == 0)
+            return &r->teams[i];
+    fail_msg("no team %s", id);
+    return NULL;
+}
+
+/* ---- one month where everything meets ---- */
+
+static const char *const everything_config =
+    "{\"organization\": \"Acme Corp\", \"chargeback\": {\"model\": \"usage\"},"
+    " \"overhead_rate\": 0.10,"
+    " \"teams\": {\"alpha\": {\"name\": \"Alpha Team\", \"cost_center\": \"A-1\", \"headcount\": 10,"
+    "   \"markup\": 0.05, \"budget\": {\"monthly\": \"10.00\", \"alert_thresholds\": [0.5, 0.8, 1.0]}},"
+    "   \"beta\": {\"headcount\": 30, \"budget\": {\"monthly_tokens\": 1000000}}},"
+    " \"shared\": [{\"match\": {\"project\": \"platform-rag\"}, \"split\": \"proportional\","
+    "   \"name\": \"RAG platform\"}],"
+    " \"unallocated\": \"show\", \"provider_invoice\": {\"total\": \"31.00\"},"
+    " \"value_metrics\": {\"alpha\": {\"tickets resolved\": 100}}, \"gl_account\": \"6420-AI\"}";
+
+static void everything_ledger(struct tl *t)
+{
+    tl_init(t);
+    struct ledger_bucket *a = tl_bucket(t, BUCKET_TEAM, "alpha", 0);
+    tl_line(t, a, &sonnet, false, 100, 1000000, 200000);  /* 3.00 + 3.00 */
+    tl_line(t, a, &sonnet_oct15, true, 50, 2000000, 0);   /* 3.00 at the batch price */
+    /* alpha's days: 0.20 on each of 30 days, 3.00 on the 31st (an anomaly) */
+    memset(a->days, 0, sizeof a->days);
+    for (int d = 0; d < 30; d++)
+        a->days[d].cost = PICO_PER_USD / 5;
+    a->days[30].cost = 3 * PICO_PER_USD;
+    struct ledger_group *wf = &a->groups[DIM_WORKFLOW][a->n_groups[DIM_WORKFLOW]++];
+    wf->key = "summarize";
+    wf->usage.requests = 150;
+    wf->cost = 9 * PICO_PER_USD;
+    wf->cost_nonbatch_tokens = 6 * PICO_PER_USD;
+    wf->uncached_input_cost = 3 * PICO_PER_USD;
+    struct ledger_group *pr = &a->groups[DIM_PROJECT][a->n_groups[DIM_PROJECT]++];
+    pr->key = "web";
+    pr->usage.requests = 150;
+    pr->cost = 9 * PICO_PER_USD;
+    a->routing_saving = 4000000000; /* 0.004: under a cent, no advice */
+    a->routing_requests = 3;
+
+    struct ledger_bucket *b = tl_bucket(t, BUCKET_TEAM, "beta", 0);
+    tl_line(t, b, &sonnet, false, 40, 333333, 1000001);  /* 1.00 + 15.00 */
+    wf = &b->groups[DIM_WORKFLOW][b->n_groups[DIM_WORKFLOW]++];
+    wf->key = "summarize";
+    wf->usage.requests = 40;
+    wf->batch_requests = 5;
+    wf->cost_nonbatch_tokens = PICO_PER_USD;
+    b->routing_saving = PICO_PER_USD / 2;
+    b->routing_requests = 20;
+
+    struct ledger_bucket *g = tl_bucket(t, BUCKET_TEAM, "gamma", 0); /* only in the data */
+    tl_line(t, g, &sonnet, false, 5, 0, 66667);                      /* 1.00 */
+    struct ledger_bucket *s = tl_bucket(t, BUCKET_SHARED, NULL, 0);
+    tl_line(t, s, &sonnet, false, 10, 1000000, 0); /* 3.00 */
+    struct ledger_bucket *u = tl_bucket(t, BUCKET_UNALLOCATED, NULL, 0);
+    tl_line(t, u, &sonnet, false, 7, 500000, 0); /* 1.50 */
+    t->l.counts.records_read += 6;
+    t->l.counts.rejected = 3;
+    t->l.counts.duplicates = 2;
+    t->l.counts.outside_period = 1;
+    t->l.tag_cost[TAG_TEAM] = 26 * PICO_PER_USD;
+}
+
+struct want_line {
+    enum line_kind kind;
+    int64_t amount;
+    const char *description; /* NULL: not checked */
+};
+
+static void check_lines(const struct report_team *t, const struct want_line *w, size_t n)
+{
+    assert_int_equal(t->n_lines, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(t->lines[i].kind, w[i].kind);
+        assert_int_equal(t->lines[i].amount, w[i].amount);
+        if (w[i].description)
+            assert_string_equal(t->lines[i].description, w[i].description);
+    }
+}
+
+static void everything_meets(void **state)
+{
+    (void)state;
+    struct tl t;
+    everything_ledger(&t);
+    struct config *c = load_config(everything_config);
+    struct report *r = build(c, &t.l, false, NULL, NULL);
+    assert_int_equal(r->n_teams, 3);
+
+    const struct report_team *a = team(r, "alpha");
+    const struct want_line wa[] = {
+        {LINE_INPUT, 300, "Claude Sonnet 4.6 — input tokens"},
+        {LINE_OUTPUT, 300, "Claude Sonnet 4.6 — output tokens"},
+        {LINE_INPUT, 300, "Claude Sonnet 4.6 — input tokens (batch, prices from 2026-10-15)"},
+        {LINE_SHARED, 104, NULL},
+        {LINE_TRUE_UP, 17, NULL},
+        {LINE_OVERHEAD, 102, "Platform overhead 10% of 10.21"},
+        {LINE_MARKUP, 51, "Markup 5% of 10.21"},
+    };
+    check_lines(a, wa, sizeof wa / sizeof wa[0]);
+    assert_int_equal(a->lines[2].unit_price_micros, 1500000);
+    assert_int_equal(a->lines[2].per, 1000000);
+    assert_string_equal(a->lines[2].unit, "1M tokens");
+    assert_true(a->lines[2].batch);
+    assert_int_equal(a->list_cost, 900);
+    assert_int_equal(a->shared, 104);
+    assert_int_equal(a->direct, 1004);
+    assert_int_equal(a->charge, 1004);
+    assert_int_equal(a->true_up, 17);
+    assert_int_equal(a->overhead, 102);
+    assert_int_equal(a->markup, 51);
+    assert_int_equal(a->total, 1174);
+    assert_string_equal(a->name, "Alpha Team");
+    assert_string_equal(a->invoice_number, "CB-2026-10-ALPHA");
+    assert_string_equal(a->gl_account, "6420-AI");
+    assert_non_null(strstr(a->method, "Platform overhead 10% of 10.21 = 1.02."));
+    assert_non_null(strstr(a->method, "Markup 5% of 10.21 = 0.51."));
+
+    const struct report_team *b = team(r, "beta");
+    const struct want_line wb[] = {
+        {LINE_INPUT, 100, NULL}, {LINE_OUTPUT, 1500, NULL}, {LINE_SHARED, 185, NULL},
+        {LINE_TRUE_UP, 31, NULL}, {LINE_OVERHEAD, 182, NULL},
+    };
+    check_lines(b, wb, sizeof wb / sizeof wb[0]);
+    assert_int_equal(b->total, 1998);
+
+    const struct report_team *g = team(r, "gamma");
+    assert_false(g->configured);
+    const struct want_line wg[] = {
+        {LINE_OUTPUT, 100, NULL}, {LINE_SHARED, 11, NULL}, {LINE_TRUE_UP, 2, NULL},
+        {LINE_OVERHEAD, 11, NULL},
+    };
+    check_lines(g, wg, sizeof wg / sizeof wg[0]);
+    assert_int_equal(g->total, 124);
+
+    const struct report_totals *T = &r->totals;
+    assert_int_equal(T->list_cost, 2600);
+    assert_int_equal(T->shared, 300);
+    assert_int_equal(T->unallocated, 150);
+    assert_int_equal(T->overhead, 295);
+    assert_int_equal(T->markup, 51);
+    assert_int_equal(T->true_up, 50);
+    assert_int_equal(T->charged, 3296);
+    assert_int_equal(T->period_list_total, 3050);
+    assert_int_equal(T->reconciliation_difference, 50);
+    assert_true(T->has_provider_total);
+    /* the summary equals the provider invoice before overhead and markup */
+    assert_int_equal(T->charged - T->overhead - T->markup + T->unallocated, 3100);
+    assert_non_null(strstr(r->reconciliation_text, "equal the provider invoice (31.00)"));
+    assert_int_equal(r->n_unallocated_lines, 1);
+    assert_int_equal(r->unallocated_lines[0].amount, 150);
+    assert_int_equal(r->shared_pools.n, 1);
+    assert_string_equal(r->shared_pools.items[0].key, "RAG platform");
+    assert_int_equal(r->shared_pools.items[0].list_cost, 300);
+    assert_int_equal(r->records_read, 218);
+
+    /* budgets */
+    assert_true(a->budget.present);
+    assert_int_equal(a->budget.used, 1174);
+    assert_int_equal(a->budget.utilization_e4, 11740);
+    assert_int_equal(a->budget.n_thresholds_crossed, 3);
+    assert_true(a->budget.over);
+    assert_true(b->budget.tokens);
+    assert_int_equal(b->budget.used, 1333334);
+    assert_int_equal(b->budget.utilization_e4, 13333);
+    assert_false(g->budget.present);
+    /* anomalies: only the 31st beats twice alpha's mean day (9.00 / 31 = 0.29) */
+    assert_int_equal(a->n_anomalies, 1);
+    assert_string_equal(a->anomalies[0].date, "2026-10-31");
+    assert_int_equal(a->anomalies[0].list_cost, 300);
+    assert_int_equal(a->anomalies[0].mean_daily, 29);
+    assert_int_equal(a->n_days, 31);
+    assert_int_equal(a->days[30].list_cost, 300);
+    /* unit economics: 11.74 / 100 tickets = 0.1174 */
+    assert_int_equal(a->n_metrics, 1);
+    assert_int_equal(a->metrics[0].cost_per_unit_micros, 117400);
+    /* advice: batching 6.00 × 50 %, caching 3.00 × 50 % × 0.9; routing under a cent dropped */
+    assert_int_equal(a->n_recommendations, 2);
+    assert_string_equal(a->recommendations[0].kind, "batching");
+    assert_int_equal(a->recommendations[0].saving, 300);
+    assert_string_equal(a->recommendations[1].kind, "caching");
+    assert_int_equal(a->recommendations[1].saving, 135);
+    assert_non_null(strstr(a->recommendations[1].explanation, "50%"));
+    assert_int_equal(b->n_recommendations, 2);
+    assert_string_equal(b->recommendations[0].kind, "model_routing");
+    assert_int_equal(b->recommendations[0].saving, 50);
+    assert_string_equal(b->recommendations[1].kind, "batching");
+    assert_int_equal(b->recommendations[1].saving, 50);
+    /* breakdowns */
+    assert_int_equal(a->by_workflow.n, 1);
+    assert_string_equal(a->by_workflow.items[0].key, "summarize");
+    assert_int_equal(a->by_workflow.items[0].share_e4, 10000);
+    assert_int_equal(a->by_model.n, 1);
+    assert_int_equal(a->by_model.items[0].list_cost, 900);
+    assert_int_equal(r->by_model.n, 1);
+    assert_int_equal(r->by_model.items[0].list_cost, 3050);
+    assert_int_equal(r->top_projects.n, 1);
+    assert_int_equal(r->n_coverage, TAG_COUNT);
+    assert_string_equal(r->coverage[TAG_TEAM].tag, "team");
+    assert_int_equal(r->coverage[TAG_TEAM].share_e4, 8525);
+    assert_int_equal(r->n_days, 31);
+    assert_string_equal(r->issue_date, "2026-11-01");
+    assert_string_equal(r->period_label, "October 2026");
+    report_free(r);
+    config_free(c);
+}
+
+/* ---- the models ---- */
+
+static void fixed_pools(void **state)
+{
+    (void)state;
+    struct tl t;
+    tl_init(&t);
+    tl_bucket(&t, BUCKET_UNALLOCATED, NULL, 0);
+    struct config *c = load_config(
+        "{\"chargeback\": {\"model\": \"fixed\", \"amount\": \"15000.00\"},"
+        " \"teams\": {\"a\": {}, \"b\": {}, \"c\": {}, \"d\": {}, \"e\": {}}}");
+    struct report *r = build(c, &t.l, false, NULL, NULL);
+    assert_int_equal(r->n_teams, 5);
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(r->teams[i].n_lines, 1);
+        assert_int_equal(r->teams[i].lines[0].kind, LINE_FIXED);
+        assert_int_equal(r->teams[i].total, 300000);
+        assert_non_null(strstr(r->teams[i].method, "split equally among 5 teams — 20.00% = 3,000.00"));
+    }
+    report_free(r);
+    config_free(c);
+
+    c = load_config("{\"chargeback\": {\"model\": \"fixed\", \"amount\": \"100.00\"},"
+                    " \"teams\": {\"c\": {}, \"a\": {}, \"b\": {}}}");
+    r = build(c, &t.l, false, NULL, NULL);
+    static const int64_t want[] = {3334, 3333, 3333};
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(r->teams[i].total, want[i]);
+    assert_string_equal(r->teams[0].id, "a"); /* the odd cent goes to the first id */
+    report_free(r);
+    config_free(c);
+}
+
+static void fixed_pool_from_provider_invoice(void **state)
+{
+    (void)state;
+    struct tl t;
+    tl_init(&t);
+    struct ledger_bucket *a = tl_bucket(&t, BUCKET_TEAM, "a", 0);
+    tl_line(&t, a, &sonnet, false, 1, 1000000, 0);
+    struct ledger_bucket *u = tl_bucket(&t, BUCKET_UNALLOCATED, NULL, 0);
+    tl_line(&t, u, &sonnet, false, 1, 1000000, 0); /* 3.00 shown, not charged */
+    struct config *c = load_config(
+        "{\"chargeback\": {\"model\": \"fixed\"}, \"teams\": {\"a\": {\"weight\": 3}, \"b\": {}},"
+        " \"provider_invoice\": {\"total\": \"103.00\"}}");
+    struct report *r = build(c, &t.l, false, NULL, NULL);
+    /* pool = 103.00 - 3.00 unallocated = 100.00, split 3:1 */
+    assert_int_equal(team(r, "a")->total, 7500);
+    assert_int_equal(team(r, "b")->total, 2500);
+    assert_int_equal(team(r, "a")->list_cost, 300);
+    assert_int_equal(r->totals.charged + r->totals.unallocated, 10300);
+    assert_non_null(strstr(team(r, "a")->method, "weight 3 of 4 (75.00%) = 75.00"));
+    report_free(r);
+    config_free(c);
+}
+
+static void hybrid_method_in_words(void **state)
+{
+    (void)state;
+    struct tl t;
+    tl_init(&t);
+    struct ledger_bucket *d = tl_bucket(&t, BUCKET_TEAM, "data", 0);
+    tl_line(&t, d, &sonnet, false, 1, 781890000, 0); /* 2,345.67 */
+    struct ledger_bucket *o = tl_bucket(&t, BUCKET_TEAM, "ops", 0);
+    tl_line(&t, o, &sonnet, false, 1, 2551443333, 0); /* 7,654.33 */
+    tl_bucket(&t, BUCKET_UNALLOCATED, NULL, 0);
+    struct config *c = load_config(
+        "{\"chargeback\": {\"model\": \"hybrid\", \"amount\": \"15000.00\", \"fixed_share\": 0.4,"
+        " \"fixed_basis\": \"headcount\"}, \"overhead_rate\": 0.1,"
+        " \"teams\": {\"data\": {\"headcount\": 12}, \"ops\": {\"headcount\": 48}}}");
+    struct report *r = build(c, &t.l, false, NULL, NULL);
+    const struct report_team *x = team(r, "data");
+    assert_int_equal(x->list_cost, 234567);
+    const struct want_line w[] = {
+        {LINE_FIXED, 120000, NULL}, {LINE_USAGE_SHARE, 211110, NULL}, {LINE_OVERHEAD, 33111, NULL},
+    };
+    check_lines(x, w, 3);
+    assert_non_null(strstr(x->method,
+                           "Hybrid: 40% of the 15,000.00 pool (6,000.00) split by headcount — 12 "
+                           "of 60 people (20.00%) = 1,200.00; the other 60% (9,000.00) split by "
+                           "direct usage — 2,345.67 of 10,000.00 (23.46%) = 2,111.10. Platform "
+                           "overhead 10% of 3,311.10 = 331.11."));
+    assert_int_equal(team(r, "ops")->charge, 480000 + 688890);
+    report_free(r);
+    config_free(c);
+}
+
+static void tiered_graduated_and_volume(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *mode;
+        int64_t want;
+        size_t n_tier_lines;
+    } cases[] = {{"graduated", 17300, 3}, {"volume", 15000, 1}};
+    for (size_t i = 0; i < 2; i++) {
+        struct tl t;
+        tl_init(&t);
+        struct ledger_bucket *a = tl_bucket(&t, BUCKET_TEAM, "a", 0);
+        tl_line(&t, a, &haiku, false, 1, 10000000, 5000000);
+        struct ledger_bucket *s = tl_bucket(&t, BUCKET_SHARED, NULL, 0);
+        tl_line(&t, s, &sonnet, false, 1, 1000000, 0); /* 3.00 at list price */
+        tl_bucket(&t, BUCKET_UNALLOCATED, NULL, 0);
+        char *text = xasprintf(
+            "{\"chargeback\": {\"model\": \"tiered\", \"tier_mode\": \"%s\", \"tiers\": ["
+            "{\"up_to\": 1000000, \"per_million\": \"15.00\"},"
+            "{\"up_to\": 10000000, \"per_million\": \"12.00\"}, {\"per_million\": \"10.00\"}]},"
+            " \"teams\": {\"a\": {}}, \"shared\": [{\"match\": {\"project\": \"x\"}}],"
+            " \"provider_invoice\": {\"total\": \"1.00\"}}",
+            cases[i].mode);
+        struct config *c = load_config(text);
+        free(text);
+        struct report *r = build(c, &t.l, false, NULL, NULL);
+        const struct report_team *x = team(r, "a");
+        assert_int_equal(x->n_lines, cases[i].n_tier_lines + 1);
+        for (size_t k = 0; k < cases[i].n_tier_lines; k++)
+            assert_int_equal(x->lines[k].kind, LINE_TIER);
+        assert_int_equal(x->lines[cases[i].n_tier_lines].kind, LINE_SHARED);
+        assert_int_equal(x->lines[cases[i].n_tier_lines].amount, 300);
+        assert_int_equal(x->charge, cases[i].want + 300);
+        assert_int_equal(x->total, cases[i].want + 300);
+        assert_int_equal(x->true_up, 0); /* the difference stays on the summary */
+        assert_int_equal(r->totals.reconciliation_difference, 100 - (800 + 2000 + 300));
+        assert_non_null(strstr(r->reconciliation_text, "shown here only"));
+        assert_string_equal(x->by_model.items[0].key, "claude-3-5-haiku");
+        report_free(r);
+        config_free(c);
+    }
+}
+
+static void unallocated_split_proportionally(void **state)
+{
+    (void)state;
+    struct tl t;
+    tl_init(&t);
+    struct ledger_bucket *a = tl_bucket(&t, BUCKET_TEAM, "a", 0);
+    tl_line(&t, a, &sonnet, false, 1, 2000000, 0); /* 6.00 */
+    struct ledger_bucket *b = tl_bucket(&t, BUCKET_TEAM, "b", 0);
+    tl_line(&t, b, &sonnet, false, 1, 1000000, 0); /* 3.00 */
+    struct ledger_bucket *u = tl_bucket(&t, BUCKET_UNALLOCATED, NULL, 0);
+    tl_line(&t, u, &sonnet, false, 1, 333333, 0); /* 1.00 */
+    struct config *c = load_config("{\"unallocated\": \"proportional\", \"teams\": {\"a\": {}},"
+                                   " \"provider_invoice\": {\"total\": \"10.00\"}}");
+    struct report *r = build(c, &t.l, false, NULL, NULL);
+    const struct report_team *x = team(r, "a"), *y = team(r, "b");
+    assert_int_equal(x->shared, 67);
+    assert_int_equal(y->shared, 33);
+    assert_int_equal(x->lines[1].kind, LINE_SHARED);
+    assert_non_null(strstr(x->lines[1].description, "Unallocated usage"));
+    assert_int_equal(r->n_unallocated_lines, 0);
+    assert_string_equal(r->unallocated_policy, "proportional");
+    assert_int_equal(r->totals.period_list_total, 1000);
+    assert_int_equal(r->totals.charged, 1000); /* list total = provider: no true-up */
+    assert_int_equal(r->totals.true_up, 0);
+    report_free(r);
+    config_free(c);
+}
+
+/* ---- names, numbers and dates ---- */
+
+static void slugs_invoice_numbers_and_dates(void **state)
+{
+    (void)state;
+    struct tl t;
+    tl_init(&t);
+    static const char long_id[] =
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const char *ids[] = {"--x--", long_id, "Équipe Données", "équipe-données", "Данные"};
+    for (size_t i = 0; i < 5; i++)
+        tl_line(&t, tl_bucket(&t, BUCKET_TEAM, ids[i], 0), &sonnet, false, 1, 1000, 0);
+    tl_bucket(&t, BUCKET_UNALLOCATED, NULL, 0);
+    struct config *c = load_config("{}");
+    struct report *r = build(c, &t.l, true, "1793577600", NULL);
+    static const struct {
+        const char *id, *slug, *invoice;
+    } want[] = {
+        {"--x--", "x", "SHADOW-CB-2026-10-X"},
+        {long_id, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", NULL},
+        {"Équipe Données", "equipe-donnees", "SHADOW-CB-2026-10-EQUIPE-DONNEES"},
+        {"équipe-données", "equipe-donnees-2", "SHADOW-CB-2026-10-EQUIPE-DONNEES-2"},
+        {"Данные", "team", "SHADOW-CB-2026-10-TEAM"},
+    };
+    assert_int_equal(r->n_teams, 5);
+    for (size_t i = 0; i < 5; i++) {
+        const struct report_team *x = team(r, want[i].id);
+        assert_string_equal(x->slug, want[i].slug);
+        if (want[i].invoice)
+            assert_string_equal(x->invoice_number, want[i].invoice);
+    }
+    assert_true(r->shadow);
+    assert_string_equal(r->issue_date, "2026-11-02");
+    report_free(r);
+
+    struct report_opts o = {.config = c, .ledger = &t.l, .source_date_epoch = "soon"};
+    struct cb_error err;
+    cb_error_clear(&err);
+    assert_int_equal(report_build(&o, &r, &err), CB_EUSAGE);
+    assert_null(r);
+    assert_string_equal(err.field, "SOURCE_DATE_EPOCH");
+    config_free(c);
+}
+
+/* ---- the consistency checks (exit 4) ---- */
+
+static void check_catches_tampering(void **state)
+{
+    (void)state;
+    struct tl t;
+    everything_ledger(&t);
+    struct config *c = load_config(everything_config);
+    struct report *r = build(c, &t.l, false, NULL, NULL);
+    struct cb_error err;
+    cb_error_clear(&err);
+    assert_int_equal(report_check(r, &err), CB_OK);
+
+    r->teams[0].lines[0].amount += 1;
+    assert_int_equal(report_check(r, &err), CB_EINTERNAL);
+    assert_non_null(strstr(err.text, "Σ lines = invoice total"));
+    assert_non_null(strstr(err.text, "\"alpha\""));
+    assert_non_null(strstr(err.text, "1175"));
+    r->teams[0].lines[0].amount -= 1;
+
+    r->records_read += 1;
+    assert_int_equal(report_check(r, &err), CB_EINTERNAL);
+    assert_non_null(strstr(err.text, "billed + rejected + duplicates + outside = records read"));
+    r->records_read -= 1;
+
+    r->totals.charged += 1;
+    assert_int_equal(report_check(r, &err), CB_EINTERNAL);
+    assert_non_null(strstr(err.text, "summary total"));
+    r->totals.charged -= 1;
+
+    /* a share moved between teams and their totals: pools no longer add up */
+    r->teams[0].shared += 1;
+    r->teams[0].direct += 1;
+    r->totals.shared += 1;
+    assert_int_equal(report_check(r, &err), CB_EINTERNAL);
+    assert_non_null(strstr(err.text, "Σ splits = pools"));
+    r->teams[0].shared -= 1;
+    r->teams[0].direct -= 1;
+    r->totals.shared -= 1;
+    assert_int_equal(report_check(r, &err), CB_OK);
+    report_free(r);
+    config_free(c);
+}
+
+/* ---- month over month ---- */
+
+static void previous_month_from_report_json(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/cb-test-report-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct tl t;
+    everything_ledger(&t);
+    struct config *c = load_config(everything_config);
+    struct report *r = build(c, &t.l, false, NULL, NULL);
+    struct render_dest d = {.dir = dir};
+    struct cb_error err;
+    cb_error_clear(&err);
+    assert_int_equal(render_json(r, &d, &err), CB_OK);
+    report_free(r);
+
+    /* this month alpha used more: one more line of 1.00 output */
+    tl_line(&t, &t.b[0], &sonnet, false, 0, 0, 66667);
+    r = build(c, &t.l, false, NULL, dir);
+    const struct report_team *a = team(r, "alpha");
+    assert_true(a->mom.present);
+    assert_string_equal(a->mom.previous_month, "2026-10");
+    assert_int_equal(a->mom.previous_total, 1174);
+    assert_int_equal(a->mom.previous_list_cost, 900);
+    assert_int_equal(a->mom.delta_total, a->total - 1174);
+    assert_true(a->total > 1174);
+    assert_true(a->mom.has_pct);
+    assert_int_equal(a->mom.delta_pct_e4, (a->total - 1174) * 10000 / 1174 +
+                                              ((a->total - 1174) * 10000 % 1174 * 2 >= 1174));
+    report_free(r);
+
+    char *path = xasprintf("%s/report.json", dir);
+    unlink(path);
+    struct report_opts o = {.config = c, .ledger = &t.l, .previous_dir = dir};
+    assert_int_equal(report_build(&o, &r, &err), CB_EUSAGE);
+    assert_string_equal(err.file, path);
+    free(path);
+    rmdir(dir);
+    config_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(everything_meets),
+        cmocka_unit_test(fixed_pools),
+        cmocka_unit_test(fixed_pool_from_provider_invoice),
+        cmocka_unit_test(hybrid_method_in_words),
+        cmocka_unit_test(tiered_graduated_and_volume),
+        cmocka_unit_test(unallocated_split_proportionally),
+        cmocka_unit_test(slugs_invoice_numbers_and_dates),
+        cmocka_unit_test(check_catches_tampering),
+        cmocka_unit_test(previous_month_from_report_json),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
