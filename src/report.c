@@ -925,11 +925,15 @@ static void add_overhead_markup(struct build *B, struct strbuf *methods)
         struct report_team *t = &r->teams[i];
         int64_t base = t->charge + t->true_up;
         if (t->true_up)
-            strbuf_printf(&methods[i], " True-up to the provider invoice %s (%s of the "
-                                       "difference, by direct cost).",
-                          fmt_signed(t->true_up).s,
+            strbuf_printf(&methods[i],
+                          " True-up to the provider invoice: the %s difference split by direct "
+                          "cost — %s of %s (%s) = %s.",
+                          fmt_signed(r->totals.reconciliation_difference).s,
+                          fmt_money(B->direct[i]).s,
+                          fmt_money(r->totals.period_list_total - B->unalloc_shown).s,
                           fmt_pct_e4(alloc_share_e4(B->direct[i], r->totals.period_list_total -
-                                                                      B->unalloc_shown)).s);
+                                                                      B->unalloc_shown)).s,
+                          fmt_signed(t->true_up).s);
         if (B->c->overhead_e6) {
             t->overhead = alloc_rate(base, B->c->overhead_e6);
             push_alloc(&B->alloc[i], LINE_OVERHEAD,
@@ -977,6 +981,18 @@ static void finish_lines(struct build *B)
 
 /* ---- breakdowns, days, budgets, anomalies, metrics, advice ---- */
 
+/* Appends one row per group; keys within a bucket are unique (ledger.h), so no search. */
+static void gacc_push(struct gacc *g, const char *key, const struct ledger_usage *u, cb_i128 cost)
+{
+    g->v = xreallocarray(g->v, g->n + 1, sizeof *g->v);
+    g->pico = xreallocarray(g->pico, g->n + 1, sizeof *g->pico);
+    memset(&g->v[g->n], 0, sizeof g->v[g->n]);
+    g->v[g->n].key = xstrdup(key);
+    usage_add(&g->v[g->n].usage, u);
+    g->pico[g->n] = cost;
+    g->n++;
+}
+
 static void groups_from_bucket(const struct ledger_bucket *b, enum ledger_dim d, int64_t whole,
                                struct report_groups *out)
 {
@@ -984,9 +1000,7 @@ static void groups_from_bucket(const struct ledger_bucket *b, enum ledger_dim d,
     if (b)
         for (size_t i = 0; i < b->n_groups[d]; i++) {
             const struct ledger_group *lg = &b->groups[d][i];
-            size_t k = gacc_find(&g, lg->key ? lg->key : "(untagged)");
-            usage_add(&g.v[k].usage, &lg->usage);
-            g.pico[k] += lg->cost;
+            gacc_push(&g, lg->key ? lg->key : "(untagged)", &lg->usage, lg->cost);
         }
     for (size_t i = 0; i < g.n; i++)
         g.v[i].list_cost = pico_cents(g.pico[i]);
@@ -1158,6 +1172,15 @@ static void fill_recommendations(struct report_team *t, const struct ledger_buck
                       n_repeated, fmt_money(un).s, fmt_money(un).s, fmt_money(csave).s));
 }
 
+static int cmp_group_key(const void *a, const void *b)
+{
+    const struct ledger_group *x = *(const struct ledger_group *const *)a;
+    const struct ledger_group *y = *(const struct ledger_group *const *)b;
+    if (!x->key || !y->key)
+        return (x->key != NULL) - (y->key != NULL);
+    return strcmp(x->key, y->key);
+}
+
 static void fill_org(struct build *B)
 {
     struct report *r = B->r;
@@ -1174,19 +1197,16 @@ static void fill_org(struct build *B)
         for (size_t i = 0; i < l->n_buckets; i++)
             for (size_t k = 0; k < l->buckets[i].n_groups[dims[d]]; k++)
                 all[n++] = &l->buckets[i].groups[dims[d]][k];
-        /* sort by key (untagged as "(untagged)") and merge runs */
+        /* sort by key (NULL first) and merge runs: n log n however many users */
+        qsort(all, n, sizeof *all, cmp_group_key);
         struct gacc g = {0};
         for (size_t i = 0; i < n; i++) {
             const char *key = all[i]->key ? all[i]->key : "(untagged)";
-            size_t k;
-            if (g.n > 0 && strcmp(g.v[g.n - 1].key, key) == 0)
-                k = g.n - 1;
-            else {
-                /* keys within a bucket are sorted, across buckets not: search */
-                k = gacc_find(&g, key);
-            }
-            usage_add(&g.v[k].usage, &all[i]->usage);
-            g.pico[k] += all[i]->cost;
+            if (i > 0 && cmp_group_key(&all[i - 1], &all[i]) == 0) {
+                usage_add(&g.v[g.n - 1].usage, &all[i]->usage);
+                g.pico[g.n - 1] += all[i]->cost;
+            } else
+                gacc_push(&g, key, &all[i]->usage, all[i]->cost);
         }
         for (size_t i = 0; i < g.n; i++)
             g.v[i].list_cost = pico_cents(g.pico[i]);

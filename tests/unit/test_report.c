@@ -251,6 +251,8 @@ static void everything_meets(void **state)
     assert_string_equal(a->gl_account, "6420-AI");
     assert_non_null(strstr(a->method, "Platform overhead 10% of 10.21 = 1.02."));
     assert_non_null(strstr(a->method, "Markup 5% of 10.21 = 0.51."));
+    assert_non_null(strstr(a->method, "the +0.50 difference split by direct cost — 10.04 of "
+                                      "29.00 (34.62%) = +0.17."));
 
     const struct report_team *b = team(r, "beta");
     const struct want_line wb[] = {
