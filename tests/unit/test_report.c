@@ -501,6 +501,40 @@ static void unallocated_split_proportionally(void **state)
     config_free(c);
 }
 
+static void web_search_skill_and_mcp_lines(void **state)
+{
+    (void)state;
+    struct tl t;
+    tl_init(&t);
+    struct ledger_bucket *a = tl_bucket(&t, BUCKET_TEAM, "a", 0);
+    tl_line(&t, a, &sonnet, false, 3, 0, 0);
+    a->lines[0].web_search = 1500;
+    a->usage.web_search = 1500;
+    a->usage.skill = 12345;
+    a->usage.mcp = 100;
+    tl_bucket(&t, BUCKET_UNALLOCATED, NULL, 0);
+    struct config *c = load_config("{\"teams\": {\"a\": {}}, \"internal_rates\": "
+                                   "{\"skill_invocation\": \"0.0001\", \"mcp_operation\": \"0.0002\"}}");
+    struct report *r = build(c, &t.l, false, NULL, NULL);
+    const struct report_team *x = team(r, "a");
+    const struct want_line w[] = {
+        {LINE_WEB_SEARCH, 1500, "Claude Sonnet 4.6 — web search"},
+        {LINE_SKILL, 123, "Skill invocations (internal rate)"},
+        {LINE_MCP, 2, "MCP operations (internal rate)"},
+    };
+    check_lines(x, w, 3);
+    assert_int_equal(x->lines[0].per, 1000);
+    assert_string_equal(x->lines[0].unit, "1K searches");
+    assert_int_equal(x->lines[1].per, 1);
+    assert_int_equal(x->lines[1].unit_price_micros, 100);
+    assert_string_equal(x->lines[1].unit, "call");
+    assert_int_equal(x->list_cost, 1625);
+    assert_int_equal(x->usage.web_search_requests, 1500);
+    assert_int_equal(x->usage.skill_invocations, 12345);
+    report_free(r);
+    config_free(c);
+}
+
 /* ---- names, numbers and dates ---- */
 
 static void slugs_invoice_numbers_and_dates(void **state)
@@ -640,6 +674,7 @@ int main(void)
         cmocka_unit_test(hybrid_method_in_words),
         cmocka_unit_test(tiered_graduated_and_volume),
         cmocka_unit_test(unallocated_split_proportionally),
+        cmocka_unit_test(web_search_skill_and_mcp_lines),
         cmocka_unit_test(slugs_invoice_numbers_and_dates),
         cmocka_unit_test(check_catches_tampering),
         cmocka_unit_test(previous_month_from_report_json),
