@@ -686,6 +686,9 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
     enum cb_status st = CB_OK;
     int64_t *a = xcalloc(n ? n : 1, sizeof *a), *b = xcalloc(n ? n : 1, sizeof *b);
     if (B->model == CB_MODEL_FIXED || B->model == CB_MODEL_HYBRID) {
+        /* the pool recovers everything: shared shares stay showback (in D_t), off the invoice */
+        for (size_t i = 0; i < n; i++)
+            lines_free(&B->alloc[i]);
         B->pool = c->has_amount             ? c->amount_cents
                   : c->has_provider_total ? c->provider_total_cents - B->unalloc_shown
                                           : sum_direct;

@@ -428,6 +428,25 @@ static void hybrid_method_in_words(void **state)
     assert_int_equal(team(r, "ops")->charge, 480000 + 688890);
     report_free(r);
     config_free(c);
+
+    /* a shared pool is part of D_t (the usage basis) but never its own invoice line */
+    struct ledger_bucket *s = &t.b[2];
+    s->kind = BUCKET_SHARED;
+    tl_line(&t, s, &sonnet, false, 1, 1000000, 0); /* 3.00, split 2,345.67 : 7,654.33 */
+    tl_bucket(&t, BUCKET_UNALLOCATED, NULL, 0);
+    c = load_config(
+        "{\"chargeback\": {\"model\": \"hybrid\", \"amount\": \"100.00\", \"fixed_share\": 0.5,"
+        " \"fixed_basis\": \"equal\"}, \"teams\": {\"data\": {}, \"ops\": {}},"
+        " \"shared\": [{\"match\": {\"project\": \"p\"}}]}");
+    r = build(c, &t.l, false, NULL, NULL);
+    x = team(r, "data");
+    assert_int_equal(x->shared, 70); /* 3.00 × 23.4567 % = 0.70 */
+    assert_int_equal(x->direct, 234637);
+    const struct want_line w2[] = {{LINE_FIXED, 2500, NULL}, {LINE_USAGE_SHARE, 1173, NULL}};
+    check_lines(x, w2, 2);
+    assert_int_equal(x->total + team(r, "ops")->total, 10000);
+    report_free(r);
+    config_free(c);
 }
 
 static void tiered_graduated_and_volume(void **state)
