@@ -38,14 +38,13 @@ static json_t *ratio_e4(int64_t e4)
     return json_string(buf);
 }
 
-/* A 10^6-scaled number as a JSON number (thresholds, units): exact decimal text, parsed. */
+/* A 10^6-scaled number as a JSON number (thresholds, units); not money. */
 static json_t *number_e6(int64_t e6)
 {
     if (e6 % 1000000 == 0)
         return json_integer(e6 / 1000000);
-    char buf[48];
-    money_format_fixed(e6, 6, 6, buf, sizeof buf);
-    return json_real(strtod(buf, NULL));
+    /* one correctly rounded division: the nearest double to the decimal, locale-free */
+    return json_real((double)e6 / 1e6);
 }
 
 static json_t *str(const char *s)
