@@ -1,3 +1,746 @@
-/* Placeholder while the module is being written; replaced by its implementation. */
+/* PDF invoices (teams/<slug>.pdf) and summary.pdf from the report, laid out with pdf_doc.c.
+ * Content follows the HTML documents: header, lines, totals, method, budget, month over month,
+ * daily chart, anomalies, unit economics, recommendations, breakdowns; the summary adds the
+ * team table and chart, unallocated usage, reconciliation, tag coverage and provenance. */
 #include "render.h"
-enum cb_status render_pdf(const struct report *r, const struct render_dest *d, struct cb_error *err) { (void)r; (void)d; return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL, "pdf: not built yet"); }
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "money.h"
+#include "msg.h"
+#include "paths.h"
+#include "pdf_doc.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#define NAVY 0.12f, 0.23f, 0.42f
+
+/* Cents as "1,234.56". */
+static const char *cents(int64_t v, char *buf, size_t size)
+{
+    money_format_grouped(v, buf, size);
+    return buf;
+}
+
+/* A value scaled 10^4 as a percentage with one decimal: 9430 -> "94.3%". */
+static const char *pct(int64_t e4, char *buf, size_t size)
+{
+    money_format_fixed(e4, 2, 1, buf, size - 1);
+    size_t n = strlen(buf);
+    buf[n] = '%';
+    buf[n + 1] = '\0';
+    return buf;
+}
+
+/* A value scaled 10^6 with 2 to 6 decimals (trailing zeros trimmed), grouped when whole
+ * cents: prices and per-unit costs. */
+static const char *micros(int64_t v, char *buf, size_t size)
+{
+    if (v % MONEY_MICRO_PER_CENT == 0) {
+        money_format_grouped(v / MONEY_MICRO_PER_CENT, buf, size);
+        return buf;
+    }
+    money_format_fixed(v, 6, 6, buf, size);
+    size_t n = strlen(buf);
+    char *dot = strchr(buf, '.');
+    while (dot && n > (size_t)(dot - buf) + 3 && buf[n - 1] == '0')
+        buf[--n] = '\0';
+    return buf;
+}
+
+static const char *count(int64_t v, char *buf, size_t size)
+{
+    money_format_count(v, buf, size);
+    return buf;
+}
+
+static const char *kind_title(const char *kind)
+{
+    if (strcmp(kind, "model_routing") == 0)
+        return "Model routing";
+    if (strcmp(kind, "batching") == 0)
+        return "Batch processing";
+    if (strcmp(kind, "caching") == 0)
+        return "Prompt caching";
+    return kind;
+}
+
+static bool is_usage_line(enum line_kind k)
+{
+    return k <= LINE_MCP;
+}
+
+/* Left-aligned label and right-aligned value on one line of a key/value block. */
+static void kv(struct pdf_doc *d, float x0, float x1, float y, const char *key, const char *val,
+               bool bold, const char *field)
+{
+    struct strbuf c = STRBUF_INIT;
+    HPDF_Page_SetGrayFill(d->page, 0.35f);
+    pdf_text(d, d->regular, 8.5f, x0, y, key);
+    HPDF_Page_SetGrayFill(d->page, 0);
+    pdf_clean(d, val, field, false, &c);
+    /* values wider than the block are cut at a line of its width */
+    struct strbuf w = STRBUF_INIT;
+    float kw = pdf_width(d, d->regular, 8.5f, key) + 8;
+    pdf_wrap(d, bold ? d->bold : d->regular, 8.5f, x1 - x0 - kw, strbuf_cstr(&c), &w);
+    char *nl = w.data ? strchr(w.data, '\n') : NULL;
+    if (nl)
+        *nl = '\0';
+    pdf_text_right(d, bold ? d->bold : d->regular, 8.5f, x1, y, w.data ? w.data : "");
+    strbuf_free(&w);
+    strbuf_free(&c);
+}
+
+/* The top block: organization, title, subject name, subline; a key/value block on the right. */
+static void doc_header(struct pdf_doc *d, const struct report *r, const char *title,
+                       const char *name, const char *sub, const char *const *keys,
+                       const char *const *vals, size_t n)
+{
+    struct strbuf c = STRBUF_INIT, lines = STRBUF_INIT;
+    float y0 = d->y;
+    float meta_w = 200, meta_x0 = d->right - meta_w;
+    float text_w = meta_x0 - d->left - 16;
+    HPDF_Page_SetGrayFill(d->page, 0.35f);
+    pdf_clean(d, r->organization, "organization", false, &c);
+    pdf_text(d, d->bold, 10, d->left, y0 - 10, strbuf_cstr(&c));
+    HPDF_Page_SetRGBFill(d->page, NAVY);
+    pdf_text(d, d->bold, 22, d->left, y0 - 36, title);
+    HPDF_Page_SetGrayFill(d->page, 0);
+    float y = y0 - 36;
+    if (name) {
+        pdf_clean(d, name, "name", false, &c);
+        pdf_wrap(d, d->bold, 14, text_w, strbuf_cstr(&c), &lines);
+        for (char *p = lines.data; p && *p;) {
+            char *nl = strchr(p, '\n');
+            *nl = '\0';
+            y -= 19;
+            pdf_text(d, d->bold, 14, d->left, y, p);
+            p = nl + 1;
+        }
+    }
+    strbuf_reset(&lines);
+    pdf_clean(d, sub, "period", false, &c);
+    pdf_wrap(d, d->regular, 9, text_w, strbuf_cstr(&c), &lines);
+    HPDF_Page_SetGrayFill(d->page, 0.35f);
+    for (char *p = lines.data; p && *p;) {
+        char *nl = strchr(p, '\n');
+        *nl = '\0';
+        y -= 13;
+        pdf_text(d, d->regular, 9, d->left, y, p);
+        p = nl + 1;
+    }
+    HPDF_Page_SetGrayFill(d->page, 0);
+    if (r->shadow) {
+        y -= 18;
+        HPDF_Page_SetRGBFill(d->page, 0.70f, 0.12f, 0.12f);
+        pdf_text(d, d->bold, 11, d->left, y, "SHADOW \xE2\x80\x94 NOT BILLED");
+        HPDF_Page_SetRGBFill(d->page, 0, 0, 0);
+    }
+    float my = y0 - 10;
+    for (size_t i = 0; i < n; i++) {
+        if (!vals[i] || !*vals[i])
+            continue;
+        kv(d, meta_x0, d->right, my, keys[i], vals[i], i == 0, keys[i]);
+        my -= 12;
+    }
+    d->y = (y < my ? y : my) - 10;
+    HPDF_Page_SetGrayStroke(d->page, 0.75f);
+    HPDF_Page_SetLineWidth(d->page, 0.6f);
+    HPDF_Page_MoveTo(d->page, d->left, d->y);
+    HPDF_Page_LineTo(d->page, d->right, d->y);
+    HPDF_Page_Stroke(d->page);
+    HPDF_Page_SetGrayStroke(d->page, 0);
+    d->y -= 4;
+    strbuf_free(&c);
+    strbuf_free(&lines);
+}
+
+/* A row of up to four boxed figures (label above value). */
+static void kpis(struct pdf_doc *d, const char *const *labels, const char *const *values,
+                 size_t n)
+{
+    float gap = 8, h = 40;
+    float w = (d->right - d->left - gap * (float)(n - 1)) / (float)n;
+    pdf_skip(d, 8);
+    pdf_need(d, h);
+    d->y -= h;
+    for (size_t i = 0; i < n; i++) {
+        float x = d->left + (float)i * (w + gap);
+        if (i == 0)
+            HPDF_Page_SetRGBFill(d->page, NAVY);
+        else
+            HPDF_Page_SetRGBFill(d->page, 0.94f, 0.95f, 0.97f);
+        pdf_rect(d, x, d->y, w, h);
+        if (i == 0)
+            HPDF_Page_SetGrayFill(d->page, 0.85f);
+        else
+            HPDF_Page_SetGrayFill(d->page, 0.35f);
+        pdf_text(d, d->regular, 7.5f, x + 8, d->y + h - 13, labels[i]);
+        HPDF_Page_SetGrayFill(d->page, i == 0 ? 1 : 0);
+        pdf_text(d, d->bold, 13, x + 8, d->y + 9, values[i]);
+    }
+    HPDF_Page_SetGrayFill(d->page, 0);
+}
+
+/* Bars of daily list cost with a y axis (max, half) and day labels every 5 days. */
+static void daily_chart(struct pdf_doc *d, const struct report_day *days, size_t n,
+                        const char *currency)
+{
+    float h = 120, axis_w = 52;
+    pdf_need(d, h + 24);
+    float x0 = d->left + axis_w, y0 = d->y - h - 4, w = d->right - x0;
+    int64_t max = 0;
+    for (size_t i = 0; i < n; i++)
+        if (days[i].list_cost > max)
+            max = days[i].list_cost;
+    char buf[64], lab[80];
+    HPDF_Page_SetLineWidth(d->page, 0.3f);
+    HPDF_Page_SetGrayStroke(d->page, 0.8f);
+    for (int k = 0; k <= 2; k++) {
+        float gy = y0 + h * (float)k / 2;
+        HPDF_Page_MoveTo(d->page, x0, gy);
+        HPDF_Page_LineTo(d->page, d->right, gy);
+        HPDF_Page_Stroke(d->page);
+        snprintf(lab, sizeof lab, "%s", cents(max * k / 2, buf, sizeof buf));
+        HPDF_Page_SetGrayFill(d->page, 0.35f);
+        pdf_text_right(d, d->regular, 7, x0 - 4, gy - 2.5f, lab);
+    }
+    HPDF_Page_SetGrayFill(d->page, 0.35f);
+    pdf_text(d, d->regular, 7, d->left, y0 + h + 6, currency);
+    HPDF_Page_SetGrayStroke(d->page, 0);
+    if (n > 0) {
+        float slot = w / (float)n, bw = slot * 0.7f;
+        HPDF_Page_SetRGBFill(d->page, 0.25f, 0.45f, 0.75f);
+        for (size_t i = 0; i < n; i++) {
+            float bh = max > 0 ? h * (float)((double)days[i].list_cost / (double)max) : 0;
+            pdf_rect(d, x0 + slot * (float)i + (slot - bw) / 2, y0, bw, bh);
+        }
+        HPDF_Page_SetGrayFill(d->page, 0.35f);
+        for (size_t i = 0; i < n; i++) {
+            if (i % 5 != 0 && i + 1 != n)
+                continue;
+            const char *day = strlen(days[i].date) == 10 ? days[i].date + 8 : days[i].date;
+            float cx = x0 + slot * (float)i + slot / 2;
+            pdf_text(d, d->regular, 7, cx - pdf_width(d, d->regular, 7, day) / 2, y0 - 10, day);
+        }
+    }
+    HPDF_Page_SetGrayFill(d->page, 0);
+    HPDF_Page_SetLineWidth(d->page, 0.6f);
+    HPDF_Page_MoveTo(d->page, x0, y0);
+    HPDF_Page_LineTo(d->page, d->right, y0);
+    HPDF_Page_Stroke(d->page);
+    d->y = y0 - 16;
+}
+
+static void breakdown(struct pdf_doc *d, const char *title, const char *col,
+                      const struct report_groups *g)
+{
+    if (g->n == 0)
+        return;
+    float W = d->right - d->left;
+    const struct pdf_col cols[] = {{col, W * 0.40f, false},
+                                   {"Requests", W * 0.15f, true},
+                                   {"Tokens", W * 0.17f, true},
+                                   {"List cost", W * 0.16f, true},
+                                   {"Share", W * 0.12f, true}};
+    struct pdf_table t = {cols, 5, 8};
+    char b1[48], b2[48], b3[48], b4[48];
+    pdf_heading(d, title, 40);
+    pdf_table_begin(d, &t);
+    for (size_t i = 0; i < g->n; i++) {
+        const struct report_group *x = &g->items[i];
+        const char *cells[] = {x->key, count(x->usage.requests, b1, sizeof b1),
+                               count(x->usage.total_tokens, b2, sizeof b2),
+                               cents(x->list_cost, b3, sizeof b3), pct(x->share_e4, b4, sizeof b4)};
+        pdf_table_row(d, cells, i % 2 ? 2 : 0, col);
+    }
+    pdf_table_end(d);
+}
+
+static void line_row(struct pdf_doc *d, const struct report_line *l)
+{
+    char q[48], u[64], a[48], price[96];
+    micros(l->unit_price_micros, u, sizeof u);
+    if (l->kind >= LINE_SHARED)
+        snprintf(price, sizeof price, "%s", u);
+    else
+        snprintf(price, sizeof price, "%s / %s", u, l->unit ? l->unit : "");
+    const char *cells[] = {l->description, count(l->quantity, q, sizeof q), price,
+                           cents(l->amount, a, sizeof a)};
+    pdf_table_row(d, cells, 0, "line description");
+}
+
+static void lines_table(struct pdf_doc *d, const struct report_team *t, const char *currency)
+{
+    float W = d->right - d->left;
+    const struct pdf_col cols[] = {{"Description", W * 0.46f, false},
+                                   {"Quantity", W * 0.17f, true},
+                                   {"Unit price", W * 0.20f, true},
+                                   {"Amount", W * 0.17f, true}};
+    struct pdf_table tb = {cols, 4, 8.5f};
+    char a[48], tot[80];
+    pdf_heading(d, "Charges", 50);
+    pdf_table_begin(d, &tb);
+    for (size_t i = 0; i < t->n_lines; i++)
+        if (is_usage_line(t->lines[i].kind))
+            line_row(d, &t->lines[i]);
+    const char *sub[] = {"Usage at list price (showback)", "", "", cents(t->list_cost, a, sizeof a)};
+    pdf_table_row(d, sub, 2, NULL);
+    for (size_t i = 0; i < t->n_lines; i++)
+        if (!is_usage_line(t->lines[i].kind))
+            line_row(d, &t->lines[i]);
+    snprintf(tot, sizeof tot, "%s %s", cents(t->total, a, sizeof a), currency);
+    const char *total[] = {"Total due", "", "", tot};
+    pdf_table_row(d, total, 1, NULL);
+    pdf_table_end(d);
+}
+
+/* The totals as a right-hand key/value block. */
+static void totals_block(struct pdf_doc *d, const struct report_team *t, const char *currency)
+{
+    char b[7][48];
+    const char *keys[] = {"Usage at list price (showback)", "Shared pools", "Charge by the model",
+                          "True-up", "Overhead", "Markup", "Total due"};
+    const char *vals[] = {cents(t->list_cost, b[0], 48), cents(t->shared, b[1], 48),
+                          cents(t->charge, b[2], 48), cents(t->true_up, b[3], 48),
+                          cents(t->overhead, b[4], 48), cents(t->markup, b[5], 48), NULL};
+    char tot[80];
+    snprintf(tot, sizeof tot, "%s %s", cents(t->total, b[6], 48), currency);
+    vals[6] = tot;
+    pdf_heading(d, "Totals", 7 * 12);
+    float x0 = d->right - 260;
+    for (size_t i = 0; i < 7; i++) {
+        pdf_need(d, 12);
+        d->y -= 12;
+        kv(d, x0, d->right, d->y + 2, keys[i], vals[i], i == 6, NULL);
+    }
+}
+
+static void budget_block(struct pdf_doc *d, const struct report_budget *b)
+{
+    if (!b->present)
+        return;
+    char m[48], u[48], p[48], line[256];
+    if (b->tokens) {
+        count(b->monthly, m, sizeof m);
+        count(b->used, u, sizeof u);
+        snprintf(line, sizeof line, "Monthly budget %s tokens; used %s tokens (%s).", m, u,
+                 pct(b->utilization_e4, p, sizeof p));
+    } else {
+        cents(b->monthly, m, sizeof m);
+        cents(b->used, u, sizeof u);
+        snprintf(line, sizeof line, "Monthly budget %s; charged %s (%s).", m, u,
+                 pct(b->utilization_e4, p, sizeof p));
+    }
+    pdf_heading(d, "Budget", 60);
+    pdf_paragraph(d, d->regular, 9, line, NULL);
+    pdf_need(d, 22);
+    d->y -= 18;
+    float w = d->right - d->left - 90;
+    HPDF_Page_SetRGBFill(d->page, 0.90f, 0.91f, 0.93f);
+    pdf_rect(d, d->left, d->y, w, 10);
+    int64_t shown = b->utilization_e4 > 10000 ? 10000 : b->utilization_e4;
+    if (shown < 0)
+        shown = 0;
+    bool warn = b->n_thresholds_crossed > 0;
+    if (b->over)
+        HPDF_Page_SetRGBFill(d->page, 0.75f, 0.15f, 0.15f);
+    else if (warn)
+        HPDF_Page_SetRGBFill(d->page, 0.90f, 0.60f, 0.10f);
+    else
+        HPDF_Page_SetRGBFill(d->page, 0.20f, 0.60f, 0.35f);
+    pdf_rect(d, d->left, d->y, w * (float)shown / 10000.0f, 10);
+    pdf_text(d, d->bold, 9, d->left + w + 10, d->y + 1.5f,
+             b->over ? "Over budget" : warn ? "Alert" : "Within budget");
+    HPDF_Page_SetRGBFill(d->page, 0, 0, 0);
+    d->y -= 4;
+    if (b->n_thresholds_crossed) {
+        struct strbuf s = STRBUF_INIT;
+        strbuf_puts(&s, "Alert thresholds crossed: ");
+        for (size_t i = 0; i < b->n_thresholds_crossed; i++) {
+            char n[48];
+            money_format_fixed(b->thresholds_crossed_e6[i], 4, 0, n, sizeof n);
+            strbuf_printf(&s, "%s%s%%", i ? ", " : "", n);
+        }
+        strbuf_putc(&s, '.');
+        pdf_paragraph(d, d->regular, 9, strbuf_cstr(&s), NULL);
+        strbuf_free(&s);
+    }
+}
+
+static void mom_block(struct pdf_doc *d, const struct report_mom *m)
+{
+    if (!m->present)
+        return;
+    char a[48], b[48], c[48], p[48], line[400];
+    snprintf(line, sizeof line,
+             "Previous month (%s): total %s, list cost %s. Change in total: %s%s%s%s.",
+             m->previous_month, cents(m->previous_total, a, sizeof a),
+             cents(m->previous_list_cost, b, sizeof b), cents(m->delta_total, c, sizeof c),
+             m->has_pct ? " (" : "", m->has_pct ? pct(m->delta_pct_e4, p, sizeof p) : "",
+             m->has_pct ? ")" : "");
+    pdf_heading(d, "Month over month", 20);
+    pdf_paragraph(d, d->regular, 9, line, NULL);
+}
+
+static void invoice(struct pdf_doc *d, const struct report *r, const struct report_team *t)
+{
+    char sub[256], a[48], b[48], c[48], e[48];
+    snprintf(sub, sizeof sub, "AI usage chargeback for %s", r->period_label);
+    const char *keys[] = {"Invoice", "Period", "Issued", "Cost center", "GL account", "Issuer",
+                          "Contact"};
+    const char *vals[] = {t->invoice_number, r->month,   r->issue_date, t->cost_center,
+                          t->gl_account,     r->issuer, t->contact};
+    doc_header(d, r, "Invoice", t->name, sub, keys, vals, 7);
+    char due[80];
+    snprintf(due, sizeof due, "%s %s", cents(t->total, a, sizeof a), r->currency);
+    const char *kl[] = {"Amount due", "Usage at list price", "Share of all charges", "Requests"};
+    const char *kv_[] = {due, cents(t->list_cost, b, sizeof b), pct(t->share_e4, c, sizeof c),
+                         count(t->usage.requests, e, sizeof e)};
+    kpis(d, kl, kv_, 4);
+    lines_table(d, t, r->currency);
+    totals_block(d, t, r->currency);
+    pdf_heading(d, "How this charge was computed", 30);
+    pdf_paragraph(d, d->regular, 9, t->method, "method");
+    budget_block(d, &t->budget);
+    mom_block(d, &t->mom);
+    pdf_heading(d, "Daily spend (list price)", 150);
+    daily_chart(d, t->days, t->n_days, r->currency);
+    if (t->n_anomalies) {
+        float W = d->right - d->left;
+        const struct pdf_col cols[] = {{"Date", W * 0.25f, false},
+                                       {"List cost", W * 0.25f, true},
+                                       {"Mean day", W * 0.25f, true},
+                                       {"Ratio to mean", W * 0.25f, true}};
+        struct pdf_table tb = {cols, 4, 8.5f};
+        pdf_heading(d, "Anomalies", 50);
+        pdf_paragraph(d, d->regular, 8.5f,
+                      "Days whose list cost exceeded the anomaly factor times the team's mean "
+                      "daily cost this month.",
+                      NULL);
+        pdf_skip(d, 4);
+        pdf_table_begin(d, &tb);
+        for (size_t i = 0; i < t->n_anomalies; i++) {
+            const struct report_anomaly *x = &t->anomalies[i];
+            char ratio[48] = "-";
+            if (x->mean_daily > 0) {
+                char n[40];
+                int64_t e2 = (int64_t)money_div_round((cb_i128)x->list_cost * 100, x->mean_daily);
+                money_format_fixed(e2, 2, 1, n, sizeof n);
+                snprintf(ratio, sizeof ratio, "%s\xC3\x97", n);
+            }
+            const char *cells[] = {x->date, cents(x->list_cost, a, sizeof a),
+                                   cents(x->mean_daily, b, sizeof b), ratio};
+            pdf_table_row(d, cells, 0, NULL);
+        }
+        pdf_table_end(d);
+    }
+    if (t->n_metrics) {
+        float W = d->right - d->left;
+        char title[96];
+        snprintf(title, sizeof title, "Cost per unit (%s)", r->currency);
+        const struct pdf_col cols[] = {{"Outcome", W * 0.5f, false},
+                                       {"Units", W * 0.25f, true},
+                                       {title, W * 0.25f, true}};
+        struct pdf_table tb = {cols, 3, 8.5f};
+        pdf_heading(d, "Unit economics", 40);
+        pdf_table_begin(d, &tb);
+        for (size_t i = 0; i < t->n_metrics; i++) {
+            const struct report_value_metric *m = &t->metrics[i];
+            char u[64], cpu[64];
+            if (m->units_e6 % 1000000 == 0)
+                count(m->units_e6 / 1000000, u, sizeof u);
+            else
+                micros(m->units_e6, u, sizeof u);
+            const char *cells[] = {m->name, u, micros(m->cost_per_unit_micros, cpu, sizeof cpu)};
+            pdf_table_row(d, cells, 0, "value metric");
+        }
+        pdf_table_end(d);
+    }
+    if (t->n_recommendations) {
+        pdf_heading(d, "Recommendations", 40);
+        for (size_t i = 0; i < t->n_recommendations; i++) {
+            const struct report_recommendation *x = &t->recommendations[i];
+            char line[160];
+            snprintf(line, sizeof line, "Estimated saving %s %s / month",
+                     cents(x->saving, a, sizeof a), r->currency);
+            pdf_need(d, 30);
+            d->y -= 12;
+            pdf_text(d, d->bold, 9.5f, d->left, d->y, kind_title(x->kind));
+            HPDF_Page_SetRGBFill(d->page, 0.15f, 0.50f, 0.30f);
+            pdf_text_right(d, d->bold, 9.5f, d->right, d->y, line);
+            HPDF_Page_SetRGBFill(d->page, 0, 0, 0);
+            d->y -= 2;
+            pdf_paragraph(d, d->regular, 8.5f, x->explanation, "recommendation");
+            pdf_skip(d, 4);
+        }
+    }
+    breakdown(d, "Usage by project", "Project", &t->by_project);
+    breakdown(d, "Usage by user", "User", &t->by_user);
+    breakdown(d, "Usage by workflow", "Workflow", &t->by_workflow);
+    breakdown(d, "Usage by environment", "Environment", &t->by_environment);
+    breakdown(d, "Usage by model", "Model", &t->by_model);
+}
+
+static const char *budget_state(const struct report_budget *b, char *buf, size_t size)
+{
+    if (!b->present)
+        return "\xE2\x80\x94";
+    char p[48];
+    pct(b->utilization_e4, p, sizeof p);
+    snprintf(buf, size, "%s%s", p,
+             b->over ? " over" : b->n_thresholds_crossed ? " alert" : " ok");
+    return buf;
+}
+
+/* Horizontal bars of each team's total, longest first by the report's team order. */
+static void team_chart(struct pdf_doc *d, const struct report *r)
+{
+    float label_w = 150, row = 14;
+    int64_t max = 0;
+    for (size_t i = 0; i < r->n_teams; i++)
+        if (r->teams[i].total > max)
+            max = r->teams[i].total;
+    float bx = d->left + label_w, bw_max = d->right - bx - 70;
+    struct strbuf c = STRBUF_INIT, cut = STRBUF_INIT;
+    for (size_t i = 0; i < r->n_teams; i++) {
+        const struct report_team *t = &r->teams[i];
+        pdf_need(d, row);
+        d->y -= row;
+        pdf_clean(d, t->name, "name", false, &c);
+        strbuf_reset(&cut);
+        pdf_wrap(d, d->regular, 8, label_w - 8, strbuf_cstr(&c), &cut);
+        char *nl = cut.data ? strchr(cut.data, '\n') : NULL;
+        if (nl)
+            *nl = '\0';
+        pdf_text(d, d->regular, 8, d->left, d->y + 3, cut.data ? cut.data : "");
+        float w = max > 0 ? bw_max * (float)((double)t->total / (double)max) : 0;
+        HPDF_Page_SetRGBFill(d->page, 0.25f, 0.45f, 0.75f);
+        pdf_rect(d, bx, d->y + 1, w, row - 4);
+        HPDF_Page_SetRGBFill(d->page, 0, 0, 0);
+        char a[48];
+        pdf_text(d, d->regular, 8, bx + w + 4, d->y + 3, cents(t->total, a, sizeof a));
+    }
+    strbuf_free(&c);
+    strbuf_free(&cut);
+}
+
+static void summary(struct pdf_doc *d, const struct report *r)
+{
+    char sub[256], a[48], b[48], c[48], e[48];
+    float W = d->right - d->left;
+    snprintf(sub, sizeof sub, "AI usage chargeback for %s, all teams", r->period_label);
+    const char *keys[] = {"Period", "Issued", "Issuer", "Currency"};
+    const char *vals[] = {r->month, r->issue_date, r->issuer, r->currency};
+    doc_header(d, r, "Chargeback summary", NULL, sub, keys, vals, 4);
+    char charged[80], nteams[32];
+    snprintf(charged, sizeof charged, "%s %s", cents(r->totals.charged, a, sizeof a), r->currency);
+    snprintf(nteams, sizeof nteams, "%zu", r->n_teams);
+    const char *kl[] = {"Total charged", "Usage at list price", "Unallocated", "Teams"};
+    const char *kv_[] = {charged, cents(r->totals.list_cost, b, sizeof b),
+                         cents(r->totals.unallocated, c, sizeof c), nteams};
+    kpis(d, kl, kv_, 4);
+
+    const struct pdf_col tcols[] = {{"Team", W * 0.34f, false},
+                                    {"Charge", W * 0.17f, true},
+                                    {"Share", W * 0.11f, true},
+                                    {"List cost", W * 0.17f, true},
+                                    {"Budget", W * 0.21f, true}};
+    struct pdf_table tt = {tcols, 5, 8.5f};
+    pdf_heading(d, "Teams", 50);
+    pdf_table_begin(d, &tt);
+    for (size_t i = 0; i < r->n_teams; i++) {
+        const struct report_team *t = &r->teams[i];
+        char bs[96];
+        const char *cells[] = {t->name, cents(t->total, a, sizeof a),
+                               pct(t->share_e4, b, sizeof b), cents(t->list_cost, c, sizeof c),
+                               budget_state(&t->budget, bs, sizeof bs)};
+        pdf_table_row(d, cells, i % 2 ? 2 : 0, "team name");
+    }
+    char tot[80];
+    snprintf(tot, sizeof tot, "%s", cents(r->totals.charged, a, sizeof a));
+    const char *total[] = {"All teams", tot, "100.0%", cents(r->totals.list_cost, b, sizeof b), ""};
+    pdf_table_row(d, total, 1, NULL);
+    pdf_table_end(d);
+
+    pdf_heading(d, "Spend by team", 40);
+    team_chart(d, r);
+
+    {
+        char ul[48];
+        const char *tk[] = {"Usage at list price", "Shared pools", "Unallocated", "Overhead",
+                            "Markup",  "True-up",  "Total charged"};
+        char bb[7][48];
+        const char *tv[] = {cents(r->totals.list_cost, bb[0], 48),
+                            cents(r->totals.shared, bb[1], 48),
+                            cents(r->totals.unallocated, bb[2], 48),
+                            cents(r->totals.overhead, bb[3], 48),
+                            cents(r->totals.markup, bb[4], 48),
+                            cents(r->totals.true_up, bb[5], 48),
+                            cents(r->totals.charged, bb[6], 48)};
+        pdf_heading(d, "Totals", 7 * 12);
+        float x0 = d->right - 260;
+        for (size_t i = 0; i < 7; i++) {
+            pdf_need(d, 12);
+            d->y -= 12;
+            kv(d, x0, d->right, d->y + 2, tk[i], tv[i], i == 6, NULL);
+        }
+        char line[512];
+        snprintf(line, sizeof line,
+                 "Unallocated usage (policy \"%s\"): %s requests, %s at list price.",
+                 r->unallocated_policy, count(r->unallocated_usage.requests, e, sizeof e),
+                 cents(r->unallocated_list_cost, ul, sizeof ul));
+        pdf_heading(d, "Unallocated", 30);
+        pdf_paragraph(d, d->regular, 9, line, "unallocated policy");
+        if (r->n_unallocated_lines) {
+            const struct pdf_col cols[] = {{"Description", W * 0.46f, false},
+                                           {"Quantity", W * 0.17f, true},
+                                           {"Unit price", W * 0.20f, true},
+                                           {"Amount", W * 0.17f, true}};
+            struct pdf_table tb = {cols, 4, 8.5f};
+            pdf_skip(d, 4);
+            pdf_table_begin(d, &tb);
+            for (size_t i = 0; i < r->n_unallocated_lines; i++)
+                line_row(d, &r->unallocated_lines[i]);
+            pdf_table_end(d);
+        }
+    }
+    if (r->reconciliation_text && *r->reconciliation_text) {
+        pdf_heading(d, "Reconciliation", 30);
+        pdf_paragraph(d, d->regular, 9, r->reconciliation_text, "reconciliation");
+    }
+    if (r->method && *r->method) {
+        pdf_heading(d, "How charges were computed", 30);
+        pdf_paragraph(d, d->regular, 9, r->method, "method");
+    }
+    if (r->n_coverage) {
+        const struct pdf_col cols[] = {{"Tag", W * 0.5f, false},
+                                       {"List cost carrying it", W * 0.3f, true},
+                                       {"Share", W * 0.2f, true}};
+        struct pdf_table tb = {cols, 3, 8.5f};
+        pdf_heading(d, "Tag coverage", 40);
+        pdf_table_begin(d, &tb);
+        for (size_t i = 0; i < r->n_coverage; i++) {
+            const char *cells[] = {r->coverage[i].tag, cents(r->coverage[i].list_cost, a, sizeof a),
+                                   pct(r->coverage[i].share_e4, b, sizeof b)};
+            pdf_table_row(d, cells, i % 2 ? 2 : 0, "tag");
+        }
+        pdf_table_end(d);
+    }
+    pdf_heading(d, "Daily trend (list price, all teams)", 150);
+    daily_chart(d, r->days, r->n_days, r->currency);
+    breakdown(d, "Top projects", "Project", &r->top_projects);
+    breakdown(d, "Top users", "User", &r->top_users);
+    breakdown(d, "Usage by model", "Model", &r->by_model);
+    if (r->shared_pools.n)
+        breakdown(d, "Shared pools", "Pool", &r->shared_pools);
+
+    pdf_heading(d, "Input provenance", 60);
+    if (r->n_files) {
+        const struct pdf_col cols[] = {{"File", W * 0.30f, false},
+                                       {"Format", W * 0.10f, false},
+                                       {"Records", W * 0.13f, true},
+                                       {"SHA-256", W * 0.47f, false}};
+        struct pdf_table tb = {cols, 4, 7.5f};
+        pdf_table_begin(d, &tb);
+        for (size_t i = 0; i < r->n_files; i++) {
+            const struct report_file *f = &r->files[i];
+            const char *cells[] = {f->path, f->format, count(f->records, a, sizeof a), f->sha256};
+            pdf_table_row(d, cells, 0, "input file");
+        }
+        pdf_table_end(d);
+    }
+    char line[512];
+    snprintf(line, sizeof line, "Price book checked %s, SHA-256 %s.", r->price_book_checked,
+             r->price_book_sha256);
+    pdf_skip(d, 4);
+    pdf_paragraph(d, d->regular, 8.5f, line, NULL);
+    char n1[32], n2[32], n3[32], n4[32], n5[32];
+    snprintf(line, sizeof line,
+             "Records read %s, billed %s, rejected %s, duplicates %s, outside the period %s.",
+             count(r->records_read, n1, sizeof n1), count(r->records_billed, n2, sizeof n2),
+             count(r->records_rejected, n3, sizeof n3), count(r->duplicates, n4, sizeof n4),
+             count(r->outside_period, n5, sizeof n5));
+    pdf_paragraph(d, d->regular, 8.5f, line, NULL);
+    for (size_t i = 0; i < r->n_rejects; i++) {
+        const struct report_reject_reason *x = &r->rejects[i];
+        char *s = xasprintf("Rejected, %s: %s", x->reason, count(x->count, n1, sizeof n1));
+        pdf_paragraph(d, d->regular, 8.5f, s, "reject reason");
+        free(s);
+        for (size_t k = 0; k < x->n_examples; k++) {
+            char *ex = xasprintf("    e.g. %s", x->examples[k]);
+            pdf_paragraph(d, d->regular, 7.5f, ex, "reject example");
+            free(ex);
+        }
+    }
+    char *ver = xasprintf("chargeback %s", r->tool_version ? r->tool_version : "");
+    pdf_paragraph(d, d->regular, 7.5f, ver, NULL);
+    free(ver);
+}
+
+/* Renders one document into path with the given body. */
+static enum cb_status render_one(const struct report *r, const struct pdf_fonts *fonts,
+                                 const struct report_team *t, const char *path,
+                                 struct cb_error *err)
+{
+    struct pdf_doc d;
+    char *who = t ? xasprintf("team %s", t->id) : xstrdup("summary");
+    char *title = t ? xasprintf("Invoice %s", t->invoice_number)
+                    : xasprintf("Chargeback summary %s", r->month);
+    char *left = NULL;
+    enum cb_status st =
+        pdf_doc_open(&d, fonts, r->paper, r->shadow, r->issue_date, title, who, err);
+    if (st != CB_OK)
+        goto cleanup;
+    if (t)
+        invoice(&d, r, t);
+    else
+        summary(&d, r);
+    if (t)
+        left = xasprintf("%s%s \xC2\xB7 %s \xC2\xB7 %s", r->shadow ? "SHADOW \xE2\x80\x94 " : "",
+                         t->invoice_number, t->name, r->organization);
+    else
+        left = xasprintf("%sChargeback summary %s \xC2\xB7 %s",
+                         r->shadow ? "SHADOW \xE2\x80\x94 " : "", r->month, r->organization);
+    pdf_doc_footers(&d, left, r->footer ? r->footer : "");
+    if (!r->shadow) {
+        char *seed = xasprintf("chargeback %s %s %s", r->tool_version ? r->tool_version : "",
+                               r->month, t ? t->invoice_number : "summary");
+        pdf_doc_pdfa(&d, seed);
+        free(seed);
+    }
+    st = pdf_doc_save(&d, path, err);
+cleanup:
+    pdf_doc_free(&d);
+    free(left);
+    free(title);
+    free(who);
+    return st;
+}
+
+enum cb_status render_pdf(const struct report *r, const struct render_dest *d,
+                          struct cb_error *err)
+{
+    struct pdf_fonts fonts = {0};
+    char *path = NULL;
+    enum cb_status st = pdf_fonts_load(&fonts, d->fonts_dir, err);
+    if (st != CB_OK)
+        goto cleanup;
+    for (size_t i = 0; i < r->n_teams; i++) {
+        const struct report_team *t = &r->teams[i];
+        path = xasprintf("%s/teams/%s.pdf", d->dir, t->slug);
+        st = render_one(r, &fonts, t, path, err);
+        if (st != CB_OK)
+            goto cleanup;
+        free(path);
+        path = NULL;
+    }
+    path = paths_join(d->dir, "summary.pdf");
+    st = render_one(r, &fonts, NULL, path, err);
+cleanup:
+    free(path);
+    pdf_fonts_free(&fonts);
+    return st;
+}

@@ -1,0 +1,123 @@
+/* PDF page layout on top of libharu for render_pdf.c: one document with the embedded DejaVu
+ * fonts, a flowing cursor that starts new pages, text that is sanitized against the font's
+ * glyph coverage, wrapped paragraphs, tables whose header repeats on every page, and footers
+ * with "page N of M" drawn once the page count is known. libharu errors are recorded in the
+ * document (never longjmp) and reported by pdf_doc_save. */
+#ifndef CB_PDF_DOC_H
+#define CB_PDF_DOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hpdf.h>
+
+#include "status.h"
+#include "strbuf.h"
+
+/* The two font files and which Unicode BMP code points both of them can draw. */
+struct pdf_fonts {
+    char *regular_path, *bold_path;
+    uint8_t cover[65536 / 8]; /* bit c set: U+c has a glyph in both fonts */
+    const char *replacement;  /* "\xEF\xBF\xBD" (U+FFFD) when covered, else "?" */
+};
+
+/* Finds DejaVuSans.ttf and DejaVuSans-Bold.ttf in fonts_dir and reads their cmaps. Returns
+ * CB_OK, or CB_EIO with err naming the file that is missing or unreadable. Free with
+ * pdf_fonts_free (accepts a zeroed struct). */
+enum cb_status pdf_fonts_load(struct pdf_fonts *f, const char *fonts_dir, struct cb_error *err);
+void pdf_fonts_free(struct pdf_fonts *f);
+
+struct pdf_col {
+    const char *title;
+    float width;  /* points */
+    bool right;   /* right-aligned (numbers) */
+};
+
+struct pdf_table {
+    const struct pdf_col *cols;
+    size_t n;
+    float size;   /* font size of the body */
+};
+
+struct pdf_doc {
+    HPDF_Doc pdf;
+    HPDF_Font regular, bold;
+    const struct pdf_fonts *fonts;
+    HPDF_Page *pages;
+    size_t n_pages;
+    HPDF_Page page;             /* the current page */
+    float width, height;        /* page size, points */
+    float left, right, top, bottom; /* content box */
+    float y;                    /* the cursor: baseline area top, from the page bottom */
+    bool shadow;
+    const char *who;            /* "team X" or "summary", for warnings */
+    struct strbuf warned;       /* "\n"-separated fields already warned about */
+    const struct pdf_table *table; /* the open table, its header repeats on new pages */
+    bool failed;
+    HPDF_STATUS error_no, detail_no;
+};
+
+/* Starts a document: fonts embedded as UTF-8 CID fonts, compression on, info dates fixed from
+ * issue_date ("YYYY-MM-DD"), paper "A4" or "Letter" (else A4). `who` is borrowed for the
+ * document's life. Returns CB_OK or CB_EIO (libharu failed) with err. Free with pdf_doc_free. */
+enum cb_status pdf_doc_open(struct pdf_doc *d, const struct pdf_fonts *fonts, const char *paper,
+                            bool shadow, const char *issue_date, const char *title,
+                            const char *who, struct cb_error *err);
+void pdf_doc_free(struct pdf_doc *d);
+
+/* Declares PDF/A-1b (XMP metadata) with a document ID computed from `id_seed` (libharu's own
+ * ID uses the clock). Call after the info is set, before saving. */
+void pdf_doc_pdfa(struct pdf_doc *d, const char *id_seed);
+
+/* Writes valid, drawable UTF-8 for `text` into out (reset first): invalid bytes and code points
+ * the font lacks become the replacement glyph (one msg_warn per field and document), control
+ * characters become spaces (newlines kept when keep_newlines). Returns out's string. */
+const char *pdf_clean(struct pdf_doc *d, const char *text, const char *field, bool keep_newlines,
+                      struct strbuf *out);
+
+/* Width of already-clean text in points. */
+float pdf_width(struct pdf_doc *d, HPDF_Font font, float size, const char *text);
+
+/* Draws clean text with its baseline at (x, y); _right ends it at x. */
+void pdf_text(struct pdf_doc *d, HPDF_Font font, float size, float x, float y, const char *text);
+void pdf_text_right(struct pdf_doc *d, HPDF_Font font, float size, float x, float y,
+                    const char *text);
+
+void pdf_fill_rgb(struct pdf_doc *d, float r, float g, float b);
+void pdf_rect(struct pdf_doc *d, float x, float y, float w, float h);
+
+/* Starts a new page (watermark in shadow mode; the table header if a table is open). */
+void pdf_new_page(struct pdf_doc *d);
+/* Makes room for h points below the cursor, starting a new page when needed. Returns true
+ * when a page was started. */
+bool pdf_need(struct pdf_doc *d, float h);
+
+/* Splits clean text into lines no wider than `width` (words, then characters for long words).
+ * Returns the number of lines; lines are appended to `out` separated by '\n'. */
+size_t pdf_wrap(struct pdf_doc *d, HPDF_Font font, float size, float width, const char *text,
+                struct strbuf *out);
+
+/* A section heading with a rule; keeps `keep` points free below it on the same page. */
+void pdf_heading(struct pdf_doc *d, const char *text, float keep);
+/* A wrapped paragraph of raw text (cleaned with `field`) at the cursor; flows across pages. */
+void pdf_paragraph(struct pdf_doc *d, HPDF_Font font, float size, const char *text,
+                   const char *field);
+/* Moves the cursor down. */
+void pdf_skip(struct pdf_doc *d, float h);
+
+/* Opens a table at the cursor (header row drawn; repeated on each new page until
+ * pdf_table_end). */
+void pdf_table_begin(struct pdf_doc *d, const struct pdf_table *t);
+/* One row of raw cell texts (cleaned with `field`), wrapped inside their columns; a row never
+ * splits across pages. style: 0 plain, 1 bold with a rule above (totals), 2 shaded. */
+void pdf_table_row(struct pdf_doc *d, const char *const *cells, int style, const char *field);
+void pdf_table_end(struct pdf_doc *d);
+
+/* Draws the footer on every page: `left` text, `line2` (may be ""), "page N of M". */
+void pdf_doc_footers(struct pdf_doc *d, const char *left, const char *line2);
+
+/* Saves to path. Returns CB_OK, or CB_EIO naming the path and libharu's error codes. */
+enum cb_status pdf_doc_save(struct pdf_doc *d, const char *path, struct cb_error *err);
+
+#endif
