@@ -294,13 +294,22 @@ static void watermark(struct pdf_doc *d)
     /* centre the text's box (width w, cap height ~0.73 em) on the page centre */
     float cx = d->width / 2 - (w / 2) * c + (0.36f * size) * s;
     float cy = d->height / 2 - (w / 2) * s - (0.36f * size) * c;
-    HPDF_Page_SetGrayFill(d->page, 0.88f);
+    /* drawn last, over the content, so it must be translucent (shadow documents are not
+     * PDF/A, where transparency is forbidden) */
+    if (!d->translucent) {
+        d->translucent = HPDF_CreateExtGState(d->pdf);
+        HPDF_ExtGState_SetAlphaFill(d->translucent, 0.16f);
+    }
+    HPDF_ExtGState gs = d->translucent;
+    HPDF_Page_GSave(d->page);
+    HPDF_Page_SetExtGState(d->page, gs);
+    HPDF_Page_SetRGBFill(d->page, 0.55f, 0.55f, 0.55f);
     HPDF_Page_BeginText(d->page);
     HPDF_Page_SetFontAndSize(d->page, d->bold, size);
     HPDF_Page_SetTextMatrix(d->page, c, s, -s, c, cx, cy);
     HPDF_Page_ShowText(d->page, text);
     HPDF_Page_EndText(d->page);
-    HPDF_Page_SetGrayFill(d->page, 0);
+    HPDF_Page_GRestore(d->page);
 }
 
 static void table_header(struct pdf_doc *d);
@@ -317,8 +326,6 @@ void pdf_new_page(struct pdf_doc *d)
     d->page = p;
     HPDF_Page_SetWidth(p, d->width);
     HPDF_Page_SetHeight(p, d->height);
-    if (d->shadow)
-        watermark(d);
     HPDF_Page_SetGrayFill(p, 0);
     HPDF_Page_SetGrayStroke(p, 0);
     d->y = d->top;
@@ -563,7 +570,7 @@ void pdf_table_row(struct pdf_doc *d, const char *const *cells, int style, const
 void pdf_doc_footers(struct pdf_doc *d, const char *left, const char *line2)
 {
     struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, lines = STRBUF_INIT;
-    pdf_clean(d, left, "footer", false, &a);
+    pdf_clean(d, left, NULL, false, &a); /* made of fields already checked in the body */
     pdf_clean(d, line2, "footer text", false, &b);
     /* the second line is cut to one line of the page width */
     pdf_wrap(d, d->regular, 7, d->right - d->left, strbuf_cstr(&b), &lines);
@@ -593,6 +600,8 @@ void pdf_doc_footers(struct pdf_doc *d, const char *left, const char *line2)
         if (lines.data && *lines.data)
             pdf_text(d, d->regular, 7, d->left, MARGIN - 26, lines.data);
         HPDF_Page_SetGrayFill(d->page, 0);
+        if (d->shadow)
+            watermark(d);
     }
     strbuf_free(&a);
     strbuf_free(&b);
@@ -653,7 +662,7 @@ enum cb_status pdf_doc_open(struct pdf_doc *d, const struct pdf_fonts *fonts, co
     return CB_OK;
 }
 
-void pdf_doc_pdfa(struct pdf_doc *d, const char *id_seed)
+void pdf_doc_identify(struct pdf_doc *d, const char *id_seed, bool pdfa)
 {
     if (d->failed)
         return;
@@ -667,7 +676,15 @@ void pdf_doc_pdfa(struct pdf_doc *d, const char *id_seed)
     HPDF_Array_Add(id, HPDF_Binary_New(d->pdf->mmgr, hash, 16));
     HPDF_Array_Add(id, HPDF_Binary_New(d->pdf->mmgr, hash, 16));
     HPDF_Dict_Add(d->pdf->trailer, "ID", id);
+    if (!pdfa)
+        return;
     HPDF_PDFA_SetPDFAConformance(d->pdf, HPDF_PDFA_1B);
+    /* libharu 2.3.0 names the metadata stream's subtype "/SubType"; PDF says "/Subtype" */
+    HPDF_Dict xmp = HPDF_Dict_GetItem(d->pdf->catalog, "Metadata", HPDF_OCLASS_DICT);
+    if (xmp) {
+        HPDF_Dict_RemoveElement(xmp, "SubType");
+        HPDF_Dict_AddName(xmp, "Subtype", "XML");
+    }
 }
 
 enum cb_status pdf_doc_save(struct pdf_doc *d, const char *path, struct cb_error *err)

@@ -54,6 +54,7 @@ struct pdf_doc {
     const char *who;            /* "team X" or "summary", for warnings */
     struct strbuf warned;       /* "\n"-separated fields already warned about */
     const struct pdf_table *table; /* the open table, its header repeats on new pages */
+    HPDF_ExtGState translucent; /* the shadow watermark's alpha, made once */
     bool failed;
     HPDF_STATUS error_no, detail_no;
 };
@@ -66,9 +67,10 @@ enum cb_status pdf_doc_open(struct pdf_doc *d, const struct pdf_fonts *fonts, co
                             const char *who, struct cb_error *err);
 void pdf_doc_free(struct pdf_doc *d);
 
-/* Declares PDF/A-1b (XMP metadata) with a document ID computed from `id_seed` (libharu's own
- * ID uses the clock). Call after the info is set, before saving. */
-void pdf_doc_pdfa(struct pdf_doc *d, const char *id_seed);
+/* Gives the document a stable /ID computed from `id_seed` and, when pdfa, declares PDF/A-1b
+ * (XMP metadata; libharu's own ID would hash the clock). Call after the info is set and the
+ * pages are drawn, before saving. Errors are recorded for pdf_doc_save. */
+void pdf_doc_identify(struct pdf_doc *d, const char *id_seed, bool pdfa);
 
 /* Writes valid, drawable UTF-8 for `text` into out (reset first): invalid bytes and code points
  * the font lacks become the replacement glyph (one msg_warn per field and document), control
@@ -87,7 +89,7 @@ void pdf_text_right(struct pdf_doc *d, HPDF_Font font, float size, float x, floa
 void pdf_fill_rgb(struct pdf_doc *d, float r, float g, float b);
 void pdf_rect(struct pdf_doc *d, float x, float y, float w, float h);
 
-/* Starts a new page (watermark in shadow mode; the table header if a table is open). */
+/* Starts a new page (with the table header if a table is open). */
 void pdf_new_page(struct pdf_doc *d);
 /* Makes room for h points below the cursor, starting a new page when needed. Returns true
  * when a page was started. */
@@ -114,7 +116,8 @@ void pdf_table_begin(struct pdf_doc *d, const struct pdf_table *t);
 void pdf_table_row(struct pdf_doc *d, const char *const *cells, int style, const char *field);
 void pdf_table_end(struct pdf_doc *d);
 
-/* Draws the footer on every page: `left` text, `line2` (may be ""), "page N of M". */
+/* Draws the footer on every page: `left` text, `line2` (may be ""), "page N of M"; in shadow
+ * mode also the translucent diagonal "SHADOW — NOT BILLED" over the content. */
 void pdf_doc_footers(struct pdf_doc *d, const char *left, const char *line2);
 
 /* Saves to path. Returns CB_OK, or CB_EIO naming the path and libharu's error codes. */

@@ -179,7 +179,10 @@ static void kpis(struct pdf_doc *d, const char *const *labels, const char *const
             HPDF_Page_SetGrayFill(d->page, 0.35f);
         pdf_text(d, d->regular, 7.5f, x + 8, d->y + h - 13, labels[i]);
         HPDF_Page_SetGrayFill(d->page, i == 0 ? 1 : 0);
-        pdf_text(d, d->bold, 13, x + 8, d->y + 9, values[i]);
+        float size = 13;
+        while (size > 7 && pdf_width(d, d->bold, size, values[i]) > w - 14)
+            size -= 0.5f;
+        pdf_text(d, d->bold, size, x + 8, d->y + 9, values[i]);
     }
     HPDF_Page_SetGrayFill(d->page, 0);
 }
@@ -189,8 +192,8 @@ static void daily_chart(struct pdf_doc *d, const struct report_day *days, size_t
                         const char *currency)
 {
     float h = 120, axis_w = 52;
-    pdf_need(d, h + 24);
-    float x0 = d->left + axis_w, y0 = d->y - h - 4, w = d->right - x0;
+    pdf_need(d, h + 32);
+    float x0 = d->left + axis_w, y0 = d->y - h - 12, w = d->right - x0;
     int64_t max = 0;
     for (size_t i = 0; i < n; i++)
         if (days[i].list_cost > max)
@@ -509,7 +512,9 @@ static void team_chart(struct pdf_doc *d, const struct report *r)
         const struct report_team *t = &r->teams[i];
         pdf_need(d, row);
         d->y -= row;
-        pdf_clean(d, t->name, "name", false, &c);
+        char *field = xasprintf("name of team %s", t->id);
+        pdf_clean(d, t->name, field, false, &c);
+        free(field);
         strbuf_reset(&cut);
         pdf_wrap(d, d->regular, 8, label_w - 8, strbuf_cstr(&c), &cut);
         char *nl = cut.data ? strchr(cut.data, '\n') : NULL;
@@ -557,7 +562,9 @@ static void summary(struct pdf_doc *d, const struct report *r)
         const char *cells[] = {t->name, cents(t->total, a, sizeof a),
                                pct(t->share_e4, b, sizeof b), cents(t->list_cost, c, sizeof c),
                                budget_state(&t->budget, bs, sizeof bs)};
-        pdf_table_row(d, cells, i % 2 ? 2 : 0, "team name");
+        char *field = xasprintf("name of team %s", t->id);
+        pdf_table_row(d, cells, i % 2 ? 2 : 0, field);
+        free(field);
     }
     char tot[80];
     snprintf(tot, sizeof tot, "%s", cents(r->totals.charged, a, sizeof a));
@@ -690,6 +697,11 @@ static enum cb_status render_one(const struct report *r, const struct pdf_fonts 
     char *title = t ? xasprintf("Invoice %s", t->invoice_number)
                     : xasprintf("Chargeback summary %s", r->month);
     char *left = NULL;
+    /* libharu copies the title into the XMP packet unescaped: keep it to plain ASCII */
+    for (char *p = title; *p; p++)
+        if (!(*p >= 'A' && *p <= 'Z') && !(*p >= 'a' && *p <= 'z') && !(*p >= '0' && *p <= '9') &&
+            !strchr(" .-_", *p))
+            *p = '-';
     enum cb_status st =
         pdf_doc_open(&d, fonts, r->paper, r->shadow, r->issue_date, title, who, err);
     if (st != CB_OK)
@@ -705,12 +717,10 @@ static enum cb_status render_one(const struct report *r, const struct pdf_fonts 
         left = xasprintf("%sChargeback summary %s \xC2\xB7 %s",
                          r->shadow ? "SHADOW \xE2\x80\x94 " : "", r->month, r->organization);
     pdf_doc_footers(&d, left, r->footer ? r->footer : "");
-    if (!r->shadow) {
-        char *seed = xasprintf("chargeback %s %s %s", r->tool_version ? r->tool_version : "",
-                               r->month, t ? t->invoice_number : "summary");
-        pdf_doc_pdfa(&d, seed);
-        free(seed);
-    }
+    char *seed = xasprintf("chargeback %s %s %s%s", r->tool_version ? r->tool_version : "",
+                           r->month, t ? t->invoice_number : "summary", r->shadow ? " shadow" : "");
+    pdf_doc_identify(&d, seed, !r->shadow);
+    free(seed);
     st = pdf_doc_save(&d, path, err);
 cleanup:
     pdf_doc_free(&d);
