@@ -202,7 +202,8 @@ static int group_cmp(const void *a, const void *b)
 /* Sorts, keeps the first `limit` (0 = all), sets shares of `whole`, moves into out. */
 static void gacc_finish(struct gacc *g, size_t limit, int64_t whole, struct report_groups *out)
 {
-    qsort(g->v, g->n, sizeof *g->v, group_cmp);
+    if (g->n > 1)
+        qsort(g->v, g->n, sizeof *g->v, group_cmp);
     size_t n = (limit && g->n > limit) ? limit : g->n;
     for (size_t i = n; i < g->n; i++)
         free(g->v[i].key);
