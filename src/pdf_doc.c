@@ -140,6 +140,19 @@ enum cb_status pdf_fonts_load(struct pdf_fonts *f, const char *fonts_dir, struct
     for (size_t i = 0; i < sizeof f->cover; i++)
         f->cover[i] &= other[i];
     f->replacement = f->cover[0xFFFD / 8] & (1u << (0xFFFD % 8)) ? "\xEF\xBF\xBD" : "?";
+    char *icc_path = paths_join(fonts_dir, "../icc/sRGB.icc");
+    f->icc = read_file(icc_path, &f->icc_len);
+    /* an ICC header: size at 0, 'acsp' at 36, an RGB data colour space at 16 */
+    if (f->icc && (f->icc_len < 128 || be32(f->icc) != f->icc_len ||
+                   memcmp(f->icc + 36, "acsp", 4) != 0 || memcmp(f->icc + 16, "RGB ", 4) != 0)) {
+        free(f->icc);
+        f->icc = NULL;
+    }
+    if (!f->icc)
+        msg_warn("pdf: %s is missing or not an RGB ICC profile; billing PDFs declare PDF/A-1b "
+                 "without an output intent",
+                 icc_path);
+    free(icc_path);
 cleanup:
     free(bytes);
     free(other);
@@ -152,7 +165,9 @@ void pdf_fonts_free(struct pdf_fonts *f)
         return;
     free(f->regular_path);
     free(f->bold_path);
+    free(f->icc);
     f->regular_path = f->bold_path = NULL;
+    f->icc = NULL;
 }
 
 static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
@@ -662,6 +677,34 @@ enum cb_status pdf_doc_open(struct pdf_doc *d, const struct pdf_fonts *fonts, co
     return CB_OK;
 }
 
+/* The PDF/A-1 output intent with the embedded sRGB profile. libharu 2.3.0 has
+ * HPDF_PDFA_AppendOutputIntents, but it writes the key "/DestOutputProfile " with a trailing
+ * space (a different name), so the dictionary is built here from its object functions. */
+static void output_intent(struct pdf_doc *d)
+{
+    HPDF_Doc pdf = d->pdf;
+    HPDF_Dict icc = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
+    if (!icc)
+        return;
+    icc->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+    HPDF_Dict_AddNumber(icc, "N", 3);
+    HPDF_Stream_Write(icc->stream, d->fonts->icc, (HPDF_UINT)d->fonts->icc_len);
+    HPDF_Dict intent = HPDF_Dict_New(pdf->mmgr);
+    if (!intent || HPDF_Xref_Add(pdf->xref, intent) != HPDF_OK)
+        return;
+    HPDF_Dict_AddName(intent, "Type", "OutputIntent");
+    HPDF_Dict_AddName(intent, "S", "GTS_PDFA1");
+    HPDF_Dict_Add(intent, "OutputConditionIdentifier",
+                  HPDF_String_New(pdf->mmgr, "sRGB IEC61966-2.1", NULL));
+    HPDF_Dict_Add(intent, "Info", HPDF_String_New(pdf->mmgr, "sRGB IEC61966-2.1", NULL));
+    HPDF_Dict_Add(intent, "DestOutputProfile", icc);
+    HPDF_Array intents = HPDF_Array_New(pdf->mmgr);
+    if (!intents)
+        return;
+    HPDF_Array_Add(intents, intent);
+    HPDF_Dict_Add(pdf->catalog, "OutputIntents", intents);
+}
+
 void pdf_doc_identify(struct pdf_doc *d, const char *id_seed, bool pdfa)
 {
     if (d->failed)
@@ -685,6 +728,8 @@ void pdf_doc_identify(struct pdf_doc *d, const char *id_seed, bool pdfa)
         HPDF_Dict_RemoveElement(xmp, "SubType");
         HPDF_Dict_AddName(xmp, "Subtype", "XML");
     }
+    if (d->fonts->icc)
+        output_intent(d);
 }
 
 enum cb_status pdf_doc_save(struct pdf_doc *d, const char *path, struct cb_error *err)

@@ -20,11 +20,14 @@ struct pdf_fonts {
     char *regular_path, *bold_path;
     uint8_t cover[65536 / 8]; /* bit c set: U+c has a glyph in both fonts */
     const char *replacement;  /* "\xEF\xBF\xBD" (U+FFFD) when covered, else "?" */
+    uint8_t *icc;             /* the sRGB ICC profile for the PDF/A output intent, or NULL */
+    size_t icc_len;
 };
 
-/* Finds DejaVuSans.ttf and DejaVuSans-Bold.ttf in fonts_dir and reads their cmaps. Returns
- * CB_OK, or CB_EIO with err naming the file that is missing or unreadable. Free with
- * pdf_fonts_free (accepts a zeroed struct). */
+/* Finds DejaVuSans.ttf and DejaVuSans-Bold.ttf in fonts_dir and reads their cmaps, and reads
+ * the sRGB profile from icc/sRGB.icc beside fonts_dir (when absent: one msg_warn, and billing
+ * PDFs go without an output intent). Returns CB_OK, or CB_EIO with err naming the font file
+ * that is missing or unreadable. Free with pdf_fonts_free (accepts a zeroed struct). */
 enum cb_status pdf_fonts_load(struct pdf_fonts *f, const char *fonts_dir, struct cb_error *err);
 void pdf_fonts_free(struct pdf_fonts *f);
 
@@ -68,7 +71,7 @@ enum cb_status pdf_doc_open(struct pdf_doc *d, const struct pdf_fonts *fonts, co
 void pdf_doc_free(struct pdf_doc *d);
 
 /* Gives the document a stable /ID computed from `id_seed` and, when pdfa, declares PDF/A-1b
- * (XMP metadata; libharu's own ID would hash the clock). Call after the info is set and the
+ * (XMP metadata, the sRGB output intent; libharu's own ID would hash the clock). Call after the info is set and the
  * pages are drawn, before saving. Errors are recorded for pdf_doc_save. */
 void pdf_doc_identify(struct pdf_doc *d, const char *id_seed, bool pdfa);
 

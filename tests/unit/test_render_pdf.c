@@ -149,6 +149,9 @@ static void every_case_renders_deterministic_files(void **state)
             bool shadow = cases[c].fo.shadow;
             assert_int_equal(contains(&x, "pdfaid:conformance='B'"), !shadow);
             assert_int_equal(contains(&x, "/ca 0.16"), shadow);
+            assert_int_equal(contains(&x, "/S /GTS_PDFA1"), !shadow);
+            assert_int_equal(contains(&x, "/DestOutputProfile "), !shadow);
+            assert_int_equal(contains(&x, "/Subtype /XML"), !shadow);
             assert_true(contains(&x, "/CreationDate (D:20261101000000+00'00')"));
             assert_true(contains(&x, "/ID ["));
             const char *box = cases[c].paper ? "/MediaBox [ 0 0 612 792 ]"
