@@ -498,9 +498,22 @@ static const char *budget_state(const struct report_budget *b, char *buf, size_t
     return buf;
 }
 
-/* Horizontal bars of each team's total, longest first by the report's team order. */
+static int by_total_desc(const void *a, const void *b)
+{
+    const struct report_team *x = *(const struct report_team *const *)a;
+    const struct report_team *y = *(const struct report_team *const *)b;
+    if (x->total != y->total)
+        return x->total > y->total ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+/* Horizontal bars of each team's total, largest first (ties by team id). */
 static void team_chart(struct pdf_doc *d, const struct report *r)
 {
+    const struct report_team **order = xcalloc(r->n_teams ? r->n_teams : 1, sizeof *order);
+    for (size_t i = 0; i < r->n_teams; i++)
+        order[i] = &r->teams[i];
+    qsort(order, r->n_teams, sizeof *order, by_total_desc);
     float label_w = 150, row = 14;
     int64_t max = 0;
     for (size_t i = 0; i < r->n_teams; i++)
@@ -509,7 +522,7 @@ static void team_chart(struct pdf_doc *d, const struct report *r)
     float bx = d->left + label_w, bw_max = d->right - bx - 70;
     struct strbuf c = STRBUF_INIT, cut = STRBUF_INIT;
     for (size_t i = 0; i < r->n_teams; i++) {
-        const struct report_team *t = &r->teams[i];
+        const struct report_team *t = order[i];
         pdf_need(d, row);
         d->y -= row;
         char *field = xasprintf("name of team %s", t->id);
@@ -530,6 +543,7 @@ static void team_chart(struct pdf_doc *d, const struct report *r)
     }
     strbuf_free(&c);
     strbuf_free(&cut);
+    free(order);
 }
 
 static void summary(struct pdf_doc *d, const struct report *r)
