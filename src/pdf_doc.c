@@ -12,10 +12,10 @@
 #include "xalloc.h"
 
 #define FONT_FILE_LIMIT (64L * 1024 * 1024)
-#define MARGIN 48.0f
-#define FOOTER_H 30.0f
-#define CELL_PAD 4.0f
-#define LEADING 1.25f
+#define MARGIN          48.0f
+#define FOOTER_H        30.0f
+#define CELL_PAD        4.0f
+#define LEADING         1.25f
 
 static uint32_t be16(const uint8_t *p)
 {
@@ -538,8 +538,8 @@ void pdf_table_row(struct pdf_doc *d, const char *const *cells, int style, const
     size_t most = 1;
     for (size_t i = 0; i < t->n; i++) {
         pdf_clean(d, cells[i] ? cells[i] : "", field, false, &clean);
-        size_t n = pdf_wrap(d, font, t->size, t->cols[i].width - 2 * CELL_PAD,
-                            strbuf_cstr(&clean), &wrapped[i]);
+        size_t n = pdf_wrap(d, font, t->size, t->cols[i].width - 2 * CELL_PAD, strbuf_cstr(&clean),
+                            &wrapped[i]);
         if (n > most)
             most = n;
     }
@@ -635,8 +635,8 @@ static bool parse_date(const char *s, HPDF_Date *out)
 }
 
 enum cb_status pdf_doc_open(struct pdf_doc *d, const struct pdf_fonts *fonts, const char *paper,
-                            bool shadow, const char *issue_date, const char *title,
-                            const char *who, struct cb_error *err)
+                            bool shadow, const char *issue_date, const char *title, const char *who,
+                            struct cb_error *err)
 {
     memset(d, 0, sizeof *d);
     d->fonts = fonts;
@@ -739,8 +739,8 @@ enum cb_status pdf_doc_save(struct pdf_doc *d, const char *path, struct cb_error
     if (d->failed) {
         remove(path);
         return cb_error_set(err, CB_EIO, path, 0, NULL,
-                            "pdf: libharu failed (error 0x%04X, detail %u)",
-                            (unsigned)d->error_no, (unsigned)d->detail_no);
+                            "pdf: libharu failed (error 0x%04X, detail %u)", (unsigned)d->error_no,
+                            (unsigned)d->detail_no);
     }
     return CB_OK;
 }

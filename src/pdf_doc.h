@@ -33,14 +33,14 @@ void pdf_fonts_free(struct pdf_fonts *f);
 
 struct pdf_col {
     const char *title;
-    float width;  /* points */
-    bool right;   /* right-aligned (numbers) */
+    float width; /* points */
+    bool right;  /* right-aligned (numbers) */
 };
 
 struct pdf_table {
     const struct pdf_col *cols;
     size_t n;
-    float size;   /* font size of the body */
+    float size; /* font size of the body */
 };
 
 struct pdf_doc {
@@ -49,15 +49,15 @@ struct pdf_doc {
     const struct pdf_fonts *fonts;
     HPDF_Page *pages;
     size_t n_pages;
-    HPDF_Page page;             /* the current page */
-    float width, height;        /* page size, points */
+    HPDF_Page page;                 /* the current page */
+    float width, height;            /* page size, points */
     float left, right, top, bottom; /* content box */
-    float y;                    /* the cursor: baseline area top, from the page bottom */
+    float y;                        /* the cursor: baseline area top, from the page bottom */
     bool shadow;
-    const char *who;            /* "team X" or "summary", for warnings */
-    struct strbuf warned;       /* "\n"-separated fields already warned about */
+    const char *who;               /* "team X" or "summary", for warnings */
+    struct strbuf warned;          /* "\n"-separated fields already warned about */
     const struct pdf_table *table; /* the open table, its header repeats on new pages */
-    HPDF_ExtGState translucent; /* the shadow watermark's alpha, made once */
+    HPDF_ExtGState translucent;    /* the shadow watermark's alpha, made once */
     bool failed;
     HPDF_STATUS error_no, detail_no;
 };
@@ -66,13 +66,13 @@ struct pdf_doc {
  * issue_date ("YYYY-MM-DD"), paper "A4" or "Letter" (else A4). `who` is borrowed for the
  * document's life. Returns CB_OK or CB_EIO (libharu failed) with err. Free with pdf_doc_free. */
 enum cb_status pdf_doc_open(struct pdf_doc *d, const struct pdf_fonts *fonts, const char *paper,
-                            bool shadow, const char *issue_date, const char *title,
-                            const char *who, struct cb_error *err);
+                            bool shadow, const char *issue_date, const char *title, const char *who,
+                            struct cb_error *err);
 void pdf_doc_free(struct pdf_doc *d);
 
 /* Gives the document a stable /ID computed from `id_seed` and, when pdfa, declares PDF/A-1b
- * (XMP metadata, the sRGB output intent; libharu's own ID would hash the clock). Call after the info is set and the
- * pages are drawn, before saving. Errors are recorded for pdf_doc_save. */
+ * (XMP metadata, the sRGB output intent; libharu's own ID would hash the clock). Call after the
+ * info is set and the pages are drawn, before saving. Errors are recorded for pdf_doc_save. */
 void pdf_doc_identify(struct pdf_doc *d, const char *id_seed, bool pdfa);
 
 /* Writes valid, drawable UTF-8 for `text` into out (reset first): invalid bytes and code points

@@ -158,8 +158,7 @@ static void doc_header(struct pdf_doc *d, const struct report *r, const char *ti
 }
 
 /* A row of up to four boxed figures (label above value). */
-static void kpis(struct pdf_doc *d, const char *const *labels, const char *const *values,
-                 size_t n)
+static void kpis(struct pdf_doc *d, const char *const *labels, const char *const *values, size_t n)
 {
     float gap = 8, h = 40;
     float w = (d->right - d->left - gap * (float)(n - 1)) / (float)n;
@@ -289,7 +288,8 @@ static void lines_table(struct pdf_doc *d, const struct report_team *t, const ch
     for (size_t i = 0; i < t->n_lines; i++)
         if (is_usage_line(t->lines[i].kind))
             line_row(d, &t->lines[i]);
-    const char *sub[] = {"Usage at list price (showback)", "", "", cents(t->list_cost, a, sizeof a)};
+    const char *sub[] = {"Usage at list price (showback)", "", "",
+                         cents(t->list_cost, a, sizeof a)};
     pdf_table_row(d, sub, 2, NULL);
     for (size_t i = 0; i < t->n_lines; i++)
         if (!is_usage_line(t->lines[i].kind))
@@ -304,11 +304,20 @@ static void lines_table(struct pdf_doc *d, const struct report_team *t, const ch
 static void totals_block(struct pdf_doc *d, const struct report_team *t, const char *currency)
 {
     char b[7][48];
-    const char *keys[] = {"Usage at list price (showback)", "Shared pools", "Charge by the model",
-                          "True-up", "Overhead", "Markup", "Total due"};
-    const char *vals[] = {cents(t->list_cost, b[0], 48), cents(t->shared, b[1], 48),
-                          cents(t->charge, b[2], 48), cents(t->true_up, b[3], 48),
-                          cents(t->overhead, b[4], 48), cents(t->markup, b[5], 48), NULL};
+    const char *keys[] = {"Usage at list price (showback)",
+                          "Shared pools",
+                          "Charge by the model",
+                          "True-up",
+                          "Overhead",
+                          "Markup",
+                          "Total due"};
+    const char *vals[] = {cents(t->list_cost, b[0], 48),
+                          cents(t->shared, b[1], 48),
+                          cents(t->charge, b[2], 48),
+                          cents(t->true_up, b[3], 48),
+                          cents(t->overhead, b[4], 48),
+                          cents(t->markup, b[5], 48),
+                          NULL};
     char tot[80];
     snprintf(tot, sizeof tot, "%s %s", cents(t->total, b[6], 48), currency);
     vals[6] = tot;
@@ -356,7 +365,9 @@ static void budget_block(struct pdf_doc *d, const struct report_budget *b)
         HPDF_Page_SetRGBFill(d->page, 0.20f, 0.60f, 0.35f);
     pdf_rect(d, d->left, d->y, w * (float)shown / 10000.0f, 10);
     pdf_text(d, d->bold, 9, d->left + w + 10, d->y + 1.5f,
-             b->over ? "Over budget" : warn ? "Alert" : "Within budget");
+             b->over ? "Over budget"
+             : warn  ? "Alert"
+                     : "Within budget");
     HPDF_Page_SetRGBFill(d->page, 0, 0, 0);
     d->y -= 4;
     if (b->n_thresholds_crossed) {
@@ -392,9 +403,9 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
 {
     char sub[256], a[48], b[48], c[48], e[48];
     snprintf(sub, sizeof sub, "AI usage chargeback for %s", r->period_label);
-    const char *keys[] = {"Invoice", "Period", "Issued", "Cost center", "GL account", "Issuer",
-                          "Contact"};
-    const char *vals[] = {t->invoice_number, r->month,   r->issue_date, t->cost_center,
+    const char *keys[] = {"Invoice",    "Period", "Issued", "Cost center",
+                          "GL account", "Issuer", "Contact"};
+    const char *vals[] = {t->invoice_number, r->month,  r->issue_date, t->cost_center,
                           t->gl_account,     r->issuer, t->contact};
     doc_header(d, r, "Invoice", t->name, sub, keys, vals, 7);
     char due[80];
@@ -444,9 +455,8 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
         float W = d->right - d->left;
         char title[96];
         snprintf(title, sizeof title, "Cost per unit (%s)", r->currency);
-        const struct pdf_col cols[] = {{"Outcome", W * 0.5f, false},
-                                       {"Units", W * 0.25f, true},
-                                       {title, W * 0.25f, true}};
+        const struct pdf_col cols[] = {
+            {"Outcome", W * 0.5f, false}, {"Units", W * 0.25f, true}, {title, W * 0.25f, true}};
         struct pdf_table tb = {cols, 3, 8.5f};
         pdf_heading(d, "Unit economics", 40);
         pdf_table_begin(d, &tb);
@@ -493,8 +503,7 @@ static const char *budget_state(const struct report_budget *b, char *buf, size_t
         return "\xE2\x80\x94";
     char p[48];
     pct(b->utilization_e4, p, sizeof p);
-    snprintf(buf, size, "%s%s", p,
-             b->over ? " over" : b->n_thresholds_crossed ? " alert" : " ok");
+    snprintf(buf, size, "%s%s", p, b->over ? " over" : b->n_thresholds_crossed ? " alert" : " ok");
     return buf;
 }
 
@@ -573,8 +582,8 @@ static void summary(struct pdf_doc *d, const struct report *r)
     for (size_t i = 0; i < r->n_teams; i++) {
         const struct report_team *t = &r->teams[i];
         char bs[96];
-        const char *cells[] = {t->name, cents(t->total, a, sizeof a),
-                               pct(t->share_e4, b, sizeof b), cents(t->list_cost, c, sizeof c),
+        const char *cells[] = {t->name, cents(t->total, a, sizeof a), pct(t->share_e4, b, sizeof b),
+                               cents(t->list_cost, c, sizeof c),
                                budget_state(&t->budget, bs, sizeof bs)};
         char *field = xasprintf("name of team %s", t->id);
         pdf_table_row(d, cells, i % 2 ? 2 : 0, field);
@@ -591,16 +600,15 @@ static void summary(struct pdf_doc *d, const struct report *r)
 
     {
         char ul[48];
-        const char *tk[] = {"Usage at list price", "Shared pools", "Unallocated", "Overhead",
-                            "Markup",  "True-up",  "Total charged"};
+        const char *tk[] = {
+            "Usage at list price", "Shared pools", "Unallocated", "Overhead", "Markup", "True-up",
+            "Total charged"};
         char bb[7][48];
-        const char *tv[] = {cents(r->totals.list_cost, bb[0], 48),
-                            cents(r->totals.shared, bb[1], 48),
-                            cents(r->totals.unallocated, bb[2], 48),
-                            cents(r->totals.overhead, bb[3], 48),
-                            cents(r->totals.markup, bb[4], 48),
-                            cents(r->totals.true_up, bb[5], 48),
-                            cents(r->totals.charged, bb[6], 48)};
+        const char *tv[] = {
+            cents(r->totals.list_cost, bb[0], 48),   cents(r->totals.shared, bb[1], 48),
+            cents(r->totals.unallocated, bb[2], 48), cents(r->totals.overhead, bb[3], 48),
+            cents(r->totals.markup, bb[4], 48),      cents(r->totals.true_up, bb[5], 48),
+            cents(r->totals.charged, bb[6], 48)};
         pdf_heading(d, "Totals", 7 * 12);
         float x0 = d->right - 260;
         for (size_t i = 0; i < 7; i++) {
@@ -744,8 +752,7 @@ cleanup:
     return st;
 }
 
-enum cb_status render_pdf(const struct report *r, const struct render_dest *d,
-                          struct cb_error *err)
+enum cb_status render_pdf(const struct report *r, const struct render_dest *d, struct cb_error *err)
 {
     struct pdf_fonts fonts = {0};
     char *path = NULL;

@@ -88,8 +88,8 @@ static void remove_dir(char *dir)
 static enum cb_status render_into(const struct report *r, const char *dir, const char *fonts,
                                   struct cb_error *err)
 {
-    struct render_dest d = {.dir = dir, .templates_dir = CB_TEST_SOURCE_DIR "/templates",
-                            .fonts_dir = fonts};
+    struct render_dest d = {
+        .dir = dir, .templates_dir = CB_TEST_SOURCE_DIR "/templates", .fonts_dir = fonts};
     cb_error_clear(err);
     return render_pdf(r, &d, err);
 }
@@ -172,8 +172,8 @@ static void long_invoices_have_more_pages(void **state)
     (void)state;
     size_t pages[2];
     for (int k = 0; k < 2; k++) {
-        struct report *r = fixture_report(&(struct fixture_opts){.n_teams = 1,
-                                                                 .lines_per_team = k ? 90 : 6});
+        struct report *r =
+            fixture_report(&(struct fixture_opts){.n_teams = 1, .lines_per_team = k ? 90 : 6});
         char *dir = make_dir();
         struct cb_error err;
         assert_int_equal(render_into(r, dir, FONTS, &err), CB_OK);
@@ -213,15 +213,17 @@ static const struct {
     {"Данные", false, "Данные"},
     {"Ωmega Research", false, "Ωmega Research"},
     {"Équipe données", false, "Équipe données"},
-    {"a\tb\x01" "c\x7f", false, "a b c "},
+    {"a\tb\x01"
+     "c\x7f",
+     false, "a b c "},
     {"line1\nline2", true, "line1\nline2"},
     {"line1\nline2", false, "line1 line2"},
-    {"\xE6\x95\xB0", false, "\xEF\xBF\xBD"},             /* CJK: not in DejaVu Sans */
-    {"x\xF0\x9F\x9A\x80y", false, "x\xEF\xBF\xBDy"},     /* emoji (outside the BMP) */
-    {"bad\xFF!", false, "bad\xEF\xBF\xBD!"},             /* invalid byte */
-    {"\xC0\xAF", false, "\xEF\xBF\xBD\xEF\xBF\xBD"},     /* overlong: each byte replaced */
+    {"\xE6\x95\xB0", false, "\xEF\xBF\xBD"},         /* CJK: not in DejaVu Sans */
+    {"x\xF0\x9F\x9A\x80y", false, "x\xEF\xBF\xBDy"}, /* emoji (outside the BMP) */
+    {"bad\xFF!", false, "bad\xEF\xBF\xBD!"},         /* invalid byte */
+    {"\xC0\xAF", false, "\xEF\xBF\xBD\xEF\xBF\xBD"}, /* overlong: each byte replaced */
     {"\xED\xA0\x80", false, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"}, /* surrogate */
-    {"\xC2\x85", false, " "},                            /* C1 control */
+    {"\xC2\x85", false, " "},                                        /* C1 control */
 };
 
 static void text_is_cleaned_to_drawable_utf8(void **state)
@@ -233,12 +235,11 @@ static void text_is_cleaned_to_drawable_utf8(void **state)
     assert_int_equal(pdf_fonts_load(&fonts, FONTS, &err), CB_OK);
     assert_string_equal(fonts.replacement, "\xEF\xBF\xBD");
     struct pdf_doc d;
-    assert_int_equal(pdf_doc_open(&d, &fonts, "A4", false, "2026-11-01", "t", "test", &err),
-                     CB_OK);
+    assert_int_equal(pdf_doc_open(&d, &fonts, "A4", false, "2026-11-01", "t", "test", &err), CB_OK);
     struct strbuf out = STRBUF_INIT;
     for (size_t i = 0; i < sizeof clean_cases / sizeof clean_cases[0]; i++) {
-        const char *got = pdf_clean(&d, clean_cases[i].in, NULL, clean_cases[i].keep_newlines,
-                                    &out);
+        const char *got =
+            pdf_clean(&d, clean_cases[i].in, NULL, clean_cases[i].keep_newlines, &out);
         if (strcmp(got, clean_cases[i].want) != 0)
             fail_msg("case %zu: got \"%s\", want \"%s\"", i, got, clean_cases[i].want);
     }
