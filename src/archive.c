@@ -23,13 +23,13 @@
 #include "strbuf.h"
 #include "xalloc.h"
 
-#define SIGNOFF_JSON "SIGNOFF.json"
-#define SIGNOFF_SIG "SIGNOFF.sig"
+#define SIGNOFF_JSON   "SIGNOFF.json"
+#define SIGNOFF_SIG    "SIGNOFF.sig"
 #define SIGNOFF_SCHEMA "chargeback-signoff/1"
-#define SECRET_HEADER "chargeback-ed25519-secret-key"
-#define PUBLIC_HEADER "chargeback-ed25519-public-key"
-#define KEY_FILE_MAX 4096
-#define SIGNOFF_MAX (64u << 20)
+#define SECRET_HEADER  "chargeback-ed25519-secret-key"
+#define PUBLIC_HEADER  "chargeback-ed25519-public-key"
+#define KEY_FILE_MAX   4096
+#define SIGNOFF_MAX    (64u << 20)
 
 struct entry {
     char *path; /* relative to the month folder, '/'-separated */
@@ -119,7 +119,8 @@ static enum cb_status walk(const char *root, const char *rel, bool hash, struct 
     while (st == CB_OK && (e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        if (!rel[0] && (strcmp(e->d_name, SIGNOFF_JSON) == 0 || strcmp(e->d_name, SIGNOFF_SIG) == 0))
+        if (!rel[0] &&
+            (strcmp(e->d_name, SIGNOFF_JSON) == 0 || strcmp(e->d_name, SIGNOFF_SIG) == 0))
             continue;
         char *child_rel = rel[0] ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
         char *child = xasprintf("%s/%s", root, child_rel);
@@ -144,8 +145,9 @@ static enum cb_status walk(const char *root, const char *rel, bool hash, struct 
                 out->n++;
             }
         } else {
-            st = cb_error_set(err, CB_EUSAGE, child, 0, NULL,
-                              "not a regular file or folder; a month folder holds plain files only");
+            st =
+                cb_error_set(err, CB_EUSAGE, child, 0, NULL,
+                             "not a regular file or folder; a month folder holds plain files only");
         }
         free(child);
         free(child_rel);
@@ -277,7 +279,9 @@ cleanup:
     return st;
 }
 
-/* See archive.h. The secret key file holds the 64-byte libsodium secret key (seed + public). */
+/* Writes a new key pair: `path` (the 64-byte libsodium secret key, seed then public half, in
+ * hex, mode 0600) and `path`.pub. Refuses (CB_EUSAGE) when either file exists; on any error
+ * neither file is left behind. Borrows `path`. */
 enum cb_status archive_keygen(const char *path, struct cb_error *err)
 {
     enum cb_status st;
@@ -317,7 +321,8 @@ cleanup:
     return st;
 }
 
-/* See archive.h. */
+/* True when `dir`/SIGNOFF.json exists (whatever its content: a damaged sign-off still marks the
+ * month final). Never fails. */
 bool archive_is_signed(const char *dir)
 {
     char *p = xasprintf("%s/%s", dir, SIGNOFF_JSON);
@@ -376,7 +381,7 @@ static int make_read_only(const char *path)
     } else if (!S_ISREG(sb.st_mode)) {
         return 0;
     }
-    return chmod(path, sb.st_mode & (mode_t)~(S_IWUSR | S_IWGRP | S_IWOTH) & 07777);
+    return chmod(path, sb.st_mode & (mode_t) ~(S_IWUSR | S_IWGRP | S_IWOTH) & 07777);
 }
 
 /* Reads report.json of `dir` and returns its period.month (new string) after refusing shadow
@@ -461,8 +466,11 @@ cleanup:
     return out;
 }
 
-/* See archive.h. Order matters: everything that can fail is checked before anything is
- * written; SIGNOFF.sig is written before SIGNOFF.json, whose existence marks the month signed. */
+/* Signs the billing month in `dir` for `by` (optionally with the secret key file `key`), then
+ * makes the folder read-only. CB_EUSAGE for a shadow month, a folder without report.json, one
+ * already signed, or a bad key; CB_EIO for disk errors. Everything that can fail is checked
+ * before anything is written; SIGNOFF.sig goes before SIGNOFF.json, whose existence marks the
+ * month signed, so a failed sign leaves no SIGNOFF file. Borrows all strings. */
 enum cb_status archive_sign(const char *dir, const char *by, const char *key, struct cb_error *err)
 {
     enum cb_status st;
@@ -620,8 +628,11 @@ cleanup:
     return st;
 }
 
-/* See archive.h. Differences go to stdout (they are the command's output); err is left empty
- * when the only problem is a difference. */
+/* Re-hashes every file of the signed month `dir` and, with `pubkey`, checks SIGNOFF.sig. Prints
+ * "changed:/removed:/added: PATH", "signature: …" and a final verdict line to stdout (they are
+ * the command's output). CB_OK when everything matches; CB_EDATA on any difference or a bad or
+ * missing signature, with err left empty; CB_EUSAGE for an unsigned folder or a bad key file;
+ * CB_EIO when a file cannot be read. Borrows both strings. */
 enum cb_status archive_verify(const char *dir, const char *pubkey, struct cb_error *err)
 {
     enum cb_status st;

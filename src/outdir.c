@@ -205,7 +205,10 @@ static void clean_stale(const char *parent, const char *base, const char *target
     closedir(d);
 }
 
-/* See outdir.h. */
+/* Checks the target (refusing a signed month with CB_EUSAGE and the "-r2" hint), creates its
+ * parents, tidies leftovers of killed runs, and makes a locked ".<name>.tmp-XXXXXX" folder with
+ * teams/ beside it. On CB_OK *tmp is a new string the caller frees; on error *tmp is NULL and
+ * nothing was created. */
 enum cb_status outdir_begin(const char *target, char **tmp, struct cb_error *err)
 {
     enum cb_status st = CB_OK;
@@ -223,8 +226,8 @@ enum cb_status outdir_begin(const char *target, char **tmp, struct cb_error *err
         goto cleanup;
     }
     if (make_dirs(parent) != 0) {
-        st = cb_error_set(err, CB_EIO, parent, 0, NULL, "cannot create folder: %s",
-                          strerror(errno));
+        st =
+            cb_error_set(err, CB_EIO, parent, 0, NULL, "cannot create folder: %s", strerror(errno));
         goto cleanup;
     }
     struct stat sb;
@@ -250,8 +253,7 @@ enum cb_status outdir_begin(const char *target, char **tmp, struct cb_error *err
         release_lock();
     teams = xasprintf("%s/teams", path);
     if (mkdir(teams, 0777) != 0) {
-        st = cb_error_set(err, CB_EIO, teams, 0, NULL, "cannot create folder: %s",
-                          strerror(errno));
+        st = cb_error_set(err, CB_EIO, teams, 0, NULL, "cannot create folder: %s", strerror(errno));
         remove_tree(path);
         release_lock();
         goto cleanup;
@@ -266,7 +268,10 @@ cleanup:
     return st;
 }
 
-/* See outdir.h. */
+/* fsyncs `tmp` and puts it in place of `target` in one step (renameat2 RENAME_EXCHANGE, or a
+ * plain rename when there is no old month), then removes the old month. Refuses (CB_EUSAGE)
+ * when the target was signed meanwhile; CB_EIO when the disk fails. On error the target is
+ * unchanged and `tmp` is still the caller's to abort. Borrows both strings. */
 enum cb_status outdir_commit(const char *tmp, const char *target, struct cb_error *err)
 {
     enum cb_status st = CB_OK;
@@ -282,8 +287,7 @@ enum cb_status outdir_commit(const char *tmp, const char *target, struct cb_erro
         goto cleanup;
     }
     if (sync_tree(tmp) != 0) {
-        st = cb_error_set(err, CB_EIO, tmp, 0, NULL, "cannot write to disk: %s",
-                          strerror(errno));
+        st = cb_error_set(err, CB_EIO, tmp, 0, NULL, "cannot write to disk: %s", strerror(errno));
         goto cleanup;
     }
     if (rename(tmp, target) == 0) { /* no old month: the plain rename is atomic */
@@ -334,7 +338,8 @@ cleanup:
     return st;
 }
 
-/* See outdir.h. */
+/* Removes `tmp` and everything in it and drops the run's lock. Accepts NULL; cannot fail
+ * (what cannot be removed is left for the next run to clean up). */
 void outdir_abort(const char *tmp)
 {
     if (tmp)

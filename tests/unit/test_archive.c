@@ -19,10 +19,12 @@
 #include "archive.h"
 #include "xalloc.h"
 
-#define REPORT_BILLING \
-    "{\"schema\":\"chargeback-report/1\",\"period\":{\"month\":\"2026-10\"},\"mode\":\"billing\"}\n"
-#define REPORT_SHADOW \
-    "{\"schema\":\"chargeback-report/1\",\"period\":{\"month\":\"2026-10\"},\"mode\":\"shadow\"}\n"
+#define REPORT_BILLING                                                                             \
+    "{\"schema\":\"chargeback-report/"                                                             \
+    "1\",\"period\":{\"month\":\"2026-10\"},\"mode\":\"billing\"}\n"
+#define REPORT_SHADOW                                                                              \
+    "{\"schema\":\"chargeback-report/"                                                             \
+    "1\",\"period\":{\"month\":\"2026-10\"},\"mode\":\"shadow\"}\n"
 /* SHA-256("abc"), FIPS 180-2 appendix B.1 */
 #define SHA256_ABC "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
@@ -230,8 +232,8 @@ static void sign_writes_manifest_and_locks_folder(void **state)
     free(sig);
     free(path);
     /* Read-only: every file and folder, the month folder itself included. */
-    static const char *const names[] = {"", "/teams", "/teams/data.pdf", "/index.html",
-                                        "/SIGNOFF.json", "/SIGNOFF.sig"};
+    static const char *const names[] = {
+        "", "/teams", "/teams/data.pdf", "/index.html", "/SIGNOFF.json", "/SIGNOFF.sig"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char *p = xasprintf("%s%s", c->month, names[i]);
         struct stat st;
@@ -255,19 +257,27 @@ static void tampering_is_named(void **state)
     struct ctx *c = *state;
     static const struct {
         const char *what;
-        const char *remove;  /* file to delete, or NULL */
-        const char *write;   /* file to (over)write, or NULL */
+        const char *remove; /* file to delete, or NULL */
+        const char *write;  /* file to (over)write, or NULL */
         const char *text;
         const char *want[3]; /* lines verify must print */
         int diffs;
     } cases[] = {
-        {"one byte flipped", NULL, "teams/data.pdf", "%PDF-1.4 pretenD\n",
-         {"changed: teams/data.pdf\n"}, 1},
+        {"one byte flipped",
+         NULL,
+         "teams/data.pdf",
+         "%PDF-1.4 pretenD\n",
+         {"changed: teams/data.pdf\n"},
+         1},
         {"size changed", NULL, "index.html", "abcd", {"changed: index.html\n"}, 1},
         {"file deleted", "teams/web.html", NULL, NULL, {"removed: teams/web.html\n"}, 1},
         {"file added", NULL, "teams/extra.html", "new", {"added: teams/extra.html\n"}, 1},
-        {"deleted and added", "index.html", "zzz.txt", "z",
-         {"removed: index.html\n", "added: zzz.txt\n"}, 2},
+        {"deleted and added",
+         "index.html",
+         "zzz.txt",
+         "z",
+         {"removed: index.html\n", "added: zzz.txt\n"},
+         2},
         {"signature file is not hashed itself", "SIGNOFF.sig", NULL, NULL, {NULL}, 0},
     };
     struct cb_error err;

@@ -237,13 +237,13 @@ static void stale_leftovers_cleaned_only_ours(void **state)
         const char *name;
         bool removed;
     } cases[] = {
-        {".mm.tmp-abc123", true},    /* killed run: no lock held */
-        {".mm.tmp-zzzzzz", true},
-        {".mm.tmp-abc1234", false},  /* not mkdtemp's six characters */
-        {".mmx.tmp-abc123", false},  /* another target's */
-        {".m.tmp-abc123", false},    /* another target's */
-        {"mm.tmp-abc123", false},    /* not hidden */
-        {".mm.tmp-locked", false},   /* a live run holds its lock */
+        {".mm.tmp-abc123", true},   /* killed run: no lock held */
+        {".mm.tmp-zzzzzz", true},   /* another killed run */
+        {".mm.tmp-abc1234", false}, /* not mkdtemp's six characters */
+        {".mmx.tmp-abc123", false}, /* another target's */
+        {".m.tmp-abc123", false},   /* another target's */
+        {"mm.tmp-abc123", false},   /* not hidden */
+        {".mm.tmp-locked", false},  /* a live run holds its lock */
     };
     int lock_fd = -1;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
