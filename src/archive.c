@@ -102,10 +102,11 @@ cleanup:
     return st;
 }
 
-/* Walks `root`/`rel` and appends every regular file (hashed when `hash`) to `out`, leaving out
- * SIGNOFF.json and SIGNOFF.sig at the top. A symbolic link or special file is an error: an
- * archive holds plain files only. */
-static enum cb_status walk(const char *root, const char *rel, bool hash, struct entries *out,
+/* Walks `root`/`rel` and appends every regular file, hashed, to `out`, leaving out SIGNOFF.json
+ * and SIGNOFF.sig at the top. Links are never followed. When signing, a symbolic link or special
+ * file is an error (an archive holds plain files only); when `verifying`, it is listed with an
+ * empty hash so the comparison names it. */
+static enum cb_status walk(const char *root, const char *rel, bool verifying, struct entries *out,
                            struct cb_error *err)
 {
     enum cb_status st = CB_OK;
@@ -128,8 +129,8 @@ static enum cb_status walk(const char *root, const char *rel, bool hash, struct 
         if (lstat(child, &sb) != 0) {
             st = cb_error_set(err, CB_EIO, child, 0, NULL, "cannot read: %s", strerror(errno));
         } else if (S_ISDIR(sb.st_mode)) {
-            st = walk(root, child_rel, hash, out, err);
-        } else if (S_ISREG(sb.st_mode)) {
+            st = walk(root, child_rel, verifying, out, err);
+        } else if (S_ISREG(sb.st_mode) || verifying) {
             if (out->n == out->cap) {
                 out->cap = out->cap ? out->cap * 2 : 32;
                 out->v = xreallocarray(out->v, out->cap, sizeof *out->v);
@@ -137,7 +138,9 @@ static enum cb_status walk(const char *root, const char *rel, bool hash, struct 
             struct entry *en = &out->v[out->n];
             memset(en, 0, sizeof *en);
             en->bytes = (uint64_t)sb.st_size;
-            if (hash)
+            /* A link or special file found by verify keeps an empty hash, which matches no
+             * listed file: it is reported as added or changed, never followed. */
+            if (S_ISREG(sb.st_mode))
                 st = hash_file(child, en->sha256, &en->bytes, err);
             if (st == CB_OK) {
                 en->path = child_rel;
@@ -159,10 +162,10 @@ cleanup:
     return st;
 }
 
-static enum cb_status list_files(const char *root, bool hash, struct entries *out,
+static enum cb_status list_files(const char *root, bool verifying, struct entries *out,
                                  struct cb_error *err)
 {
-    enum cb_status st = walk(root, "", hash, out, err);
+    enum cb_status st = walk(root, "", verifying, out, err);
     if (st == CB_OK)
         qsort(out->v, out->n, sizeof *out->v, entry_cmp);
     return st;
@@ -514,7 +517,7 @@ enum cb_status archive_sign(const char *dir, const char *by, const char *key, st
     st = signing_time(when, err);
     if (st != CB_OK)
         goto cleanup;
-    st = list_files(dir, true, &files, err);
+    st = list_files(dir, false, &files, err);
     if (st != CB_OK)
         goto cleanup;
     doc = build_signoff(month, by, when, &files, err);

@@ -279,6 +279,13 @@ static void tampering_is_named(void **state)
          {"removed: index.html\n", "added: zzz.txt\n"},
          2},
         {"signature file is not hashed itself", "SIGNOFF.sig", NULL, NULL, {NULL}, 0},
+        {"file replaced by a link",
+         "index.html",
+         "@index.html",
+         NULL,
+         {"changed: index.html\n"},
+         1},
+        {"link added", NULL, "@teams/passwd", NULL, {"added: teams/passwd\n"}, 1},
     };
     struct cb_error err;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -296,8 +303,17 @@ static void tampering_is_named(void **state)
             free(dir);
             free(p);
         }
-        if (cases[i].write)
+        if (cases[i].write && cases[i].write[0] == '@') {
+            char *p = xasprintf("%s/%s", c->month, cases[i].write + 1);
+            chmod(c->month, 0755);
+            char *teams = xasprintf("%s/teams", c->month);
+            chmod(teams, 0755);
+            free(teams);
+            assert_int_equal(symlink("/etc/passwd", p), 0);
+            free(p);
+        } else if (cases[i].write) {
             put(c->month, cases[i].write, cases[i].text);
+        }
         char *out = NULL;
         cb_error_clear(&err);
         enum cb_status st = verify_capture(c->month, NULL, &out, &err);
@@ -403,6 +419,18 @@ static void refusals(void **state)
         if (archive_is_signed(dirs[cases[i].dir]) || exists(dirs[cases[i].dir], "SIGNOFF.sig"))
             fail_msg("case %zu: a refused sign left SIGNOFF files behind", i);
     }
+    /* A symbolic link in a month is refused at signing: the archive would depend on its target. */
+    char *linked = xasprintf("%s/linked", c->root);
+    mkdir(linked, 0755);
+    put(linked, "report.json", REPORT_BILLING);
+    char *lp = xasprintf("%s/passwd", linked);
+    assert_int_equal(symlink("/etc/passwd", lp), 0);
+    cb_error_clear(&err);
+    assert_int_equal(archive_sign(linked, "Ann", NULL, &err), CB_EUSAGE);
+    assert_non_null(strstr(err.text, "plain files only"));
+    assert_false(archive_is_signed(linked));
+    free(lp);
+    free(linked);
     /* Signing twice is refused, and the first sign-off is kept as it was. */
     assert_int_equal(archive_sign(c->month, "Ann", NULL, &err), CB_OK);
     char *path = xasprintf("%s/SIGNOFF.json", c->month);
