@@ -457,6 +457,24 @@ size_t pdf_wrap(struct pdf_doc *d, HPDF_Font font, float size, float width, cons
     return lines;
 }
 
+const char *pdf_fit(struct pdf_doc *d, HPDF_Font font, float size, float width, const char *text,
+                    struct strbuf *out)
+{
+    static const char ellipsis[] = "\xE2\x80\xA6";
+    strbuf_reset(out);
+    if (pdf_width(d, font, size, text) <= width) {
+        strbuf_puts(out, text);
+        return strbuf_cstr(out);
+    }
+    size_t n = strlen(text);
+    size_t keep = fit_chars(d, font, size, width - pdf_width(d, font, size, ellipsis), text, n);
+    while (keep > 0 && text[keep - 1] == ' ')
+        keep--;
+    strbuf_append(out, text, keep);
+    strbuf_puts(out, ellipsis);
+    return strbuf_cstr(out);
+}
+
 void pdf_heading(struct pdf_doc *d, const char *text, float keep)
 {
     pdf_skip(d, 10);
@@ -588,10 +606,7 @@ void pdf_doc_footers(struct pdf_doc *d, const char *left, const char *line2)
     pdf_clean(d, left, NULL, false, &a); /* made of fields already checked in the body */
     pdf_clean(d, line2, "footer text", false, &b);
     /* the second line is cut to one line of the page width */
-    pdf_wrap(d, d->regular, 7, d->right - d->left, strbuf_cstr(&b), &lines);
-    char *nl = lines.data ? strchr(lines.data, '\n') : NULL;
-    if (nl)
-        *nl = '\0';
+    pdf_fit(d, d->regular, 7, d->right - d->left, strbuf_cstr(&b), &lines);
     for (size_t i = 0; i < d->n_pages; i++) {
         d->page = d->pages[i];
         HPDF_Page_SetGrayStroke(d->page, 0.7f);
@@ -606,11 +621,8 @@ void pdf_doc_footers(struct pdf_doc *d, const char *left, const char *line2)
         pdf_text_right(d, d->regular, 7.5f, d->right, MARGIN - 16, num);
         /* the left text must not run into the page number */
         struct strbuf cut = STRBUF_INIT;
-        pdf_wrap(d, d->regular, 7.5f, d->right - d->left - nw - 12, strbuf_cstr(&a), &cut);
-        char *cn = cut.data ? strchr(cut.data, '\n') : NULL;
-        if (cn)
-            *cn = '\0';
-        pdf_text(d, d->regular, 7.5f, d->left, MARGIN - 16, cut.data ? cut.data : "");
+        pdf_fit(d, d->regular, 7.5f, d->right - d->left - nw - 12, strbuf_cstr(&a), &cut);
+        pdf_text(d, d->regular, 7.5f, d->left, MARGIN - 16, strbuf_cstr(&cut));
         strbuf_free(&cut);
         if (lines.data && *lines.data)
             pdf_text(d, d->regular, 7, d->left, MARGIN - 26, lines.data);

@@ -103,6 +103,11 @@ bool pdf_need(struct pdf_doc *d, float h);
 size_t pdf_wrap(struct pdf_doc *d, HPDF_Font font, float size, float width, const char *text,
                 struct strbuf *out);
 
+/* Writes into out (reset first) clean text cut to one line of `width`, ending in "…" when
+ * something was cut. Returns out's string. */
+const char *pdf_fit(struct pdf_doc *d, HPDF_Font font, float size, float width, const char *text,
+                    struct strbuf *out);
+
 /* A section heading with a rule; keeps `keep` points free below it on the same page. */
 void pdf_heading(struct pdf_doc *d, const char *text, float keep);
 /* A wrapped paragraph of raw text (cleaned with `field`) at the cursor; flows across pages. */

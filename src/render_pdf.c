@@ -81,14 +81,12 @@ static void kv(struct pdf_doc *d, float x0, float x1, float y, const char *key, 
     pdf_text(d, d->regular, 8.5f, x0, y, key);
     HPDF_Page_SetGrayFill(d->page, 0);
     pdf_clean(d, val, field, false, &c);
-    /* values wider than the block are cut at a line of its width */
+    /* values wider than the block are cut to one line */
     struct strbuf w = STRBUF_INIT;
     float kw = pdf_width(d, d->regular, 8.5f, key) + 8;
-    pdf_wrap(d, bold ? d->bold : d->regular, 8.5f, x1 - x0 - kw, strbuf_cstr(&c), &w);
-    char *nl = w.data ? strchr(w.data, '\n') : NULL;
-    if (nl)
-        *nl = '\0';
-    pdf_text_right(d, bold ? d->bold : d->regular, 8.5f, x1, y, w.data ? w.data : "");
+    HPDF_Font font = bold ? d->bold : d->regular;
+    pdf_fit(d, font, 8.5f, x1 - x0 - kw, strbuf_cstr(&c), &w);
+    pdf_text_right(d, font, 8.5f, x1, y, strbuf_cstr(&w));
     strbuf_free(&w);
     strbuf_free(&c);
 }
@@ -537,12 +535,8 @@ static void team_chart(struct pdf_doc *d, const struct report *r)
         char *field = xasprintf("name of team %s", t->id);
         pdf_clean(d, t->name, field, false, &c);
         free(field);
-        strbuf_reset(&cut);
-        pdf_wrap(d, d->regular, 8, label_w - 8, strbuf_cstr(&c), &cut);
-        char *nl = cut.data ? strchr(cut.data, '\n') : NULL;
-        if (nl)
-            *nl = '\0';
-        pdf_text(d, d->regular, 8, d->left, d->y + 3, cut.data ? cut.data : "");
+        pdf_fit(d, d->regular, 8, label_w - 8, strbuf_cstr(&c), &cut);
+        pdf_text(d, d->regular, 8, d->left, d->y + 3, strbuf_cstr(&cut));
         float w = max > 0 ? bw_max * (float)((double)t->total / (double)max) : 0;
         HPDF_Page_SetRGBFill(d->page, 0.25f, 0.45f, 0.75f);
         pdf_rect(d, bx, d->y + 1, w, row - 4);
