@@ -47,8 +47,8 @@ void alloc_split(int64_t pool, enum split_kind kind, const int64_t *usage,
 }
 
 int64_t alloc_hybrid(int64_t pool, int64_t fixed_share_e6, enum fixed_basis basis,
-                     const int64_t *headcount, const int64_t *direct, size_t n,
-                     int64_t *out_fixed, int64_t *out_usage)
+                     const int64_t *headcount, const int64_t *direct, size_t n, int64_t *out_fixed,
+                     int64_t *out_usage)
 {
     int64_t fixed = alloc_rate(pool, fixed_share_e6);
     if (basis == BASIS_HEADCOUNT)

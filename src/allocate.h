@@ -30,15 +30,15 @@ void alloc_split(int64_t pool, enum split_kind kind, const int64_t *usage,
  * cost. out_fixed and out_usage each get n parts; Σ out_fixed + Σ out_usage = pool. Returns the
  * fixed part of the pool. */
 int64_t alloc_hybrid(int64_t pool, int64_t fixed_share_e6, enum fixed_basis basis,
-                     const int64_t *headcount, const int64_t *direct, size_t n,
-                     int64_t *out_fixed, int64_t *out_usage);
+                     const int64_t *headcount, const int64_t *direct, size_t n, int64_t *out_fixed,
+                     int64_t *out_usage);
 
 /* One priced slice of a tiered charge. */
 struct alloc_tier_part {
-    size_t tier;                  /* index into the config's tiers */
-    int64_t tokens;               /* tokens priced in this slice */
+    size_t tier;    /* index into the config's tiers */
+    int64_t tokens; /* tokens priced in this slice */
     int64_t per_million_micros;
-    int64_t amount;               /* cents, rounded once */
+    int64_t amount; /* cents, rounded once */
 };
 
 /* Prices `tokens` through the tiers (n_tiers >= 1, ascending up_to, the last may be open).

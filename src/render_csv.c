@@ -97,8 +97,7 @@ cleanup:
     return st;
 }
 
-enum cb_status render_csv(const struct report *r, const struct render_dest *d,
-                          struct cb_error *err)
+enum cb_status render_csv(const struct report *r, const struct render_dest *d, struct cb_error *err)
 {
     struct strbuf b = STRBUF_INIT;
     strbuf_puts(&b, "period,invoice_number,team,cost_center,gl_account,kind,description,quantity,"
@@ -139,10 +138,8 @@ static const char *focus_category(enum line_kind k)
     switch (k) {
     case LINE_TRUE_UP:
     case LINE_OVERHEAD:
-    case LINE_MARKUP:
-        return "Adjustment";
-    default:
-        return "Usage";
+    case LINE_MARKUP: return "Adjustment";
+    default: return "Usage";
     }
 }
 
@@ -154,15 +151,11 @@ static const char *focus_unit(const struct report_line *l, bool consumed)
     case LINE_CACHE_READ:
     case LINE_CACHE_WRITE_5M:
     case LINE_CACHE_WRITE_1H:
-    case LINE_TIER:
-        return consumed ? "Tokens" : "1000000 Tokens";
-    case LINE_WEB_SEARCH:
-        return consumed ? "Searches" : "1000 Searches";
+    case LINE_TIER: return consumed ? "Tokens" : "1000000 Tokens";
+    case LINE_WEB_SEARCH: return consumed ? "Searches" : "1000 Searches";
     case LINE_SKILL:
-    case LINE_MCP:
-        return "Calls";
-    default:
-        return "Allocations";
+    case LINE_MCP: return "Calls";
+    default: return "Allocations";
     }
 }
 

@@ -275,8 +275,7 @@ static json_t *report_json(const struct report *r)
     json_object_set_new(tot, "summary_total", money(T->charged + (shown ? T->unallocated : 0)));
     json_object_set_new(tot, "period_list_total", money(T->period_list_total));
     json_object_set_new(tot, "reconciliation_difference",
-                        T->has_provider_total ? money(T->reconciliation_difference)
-                                              : json_null());
+                        T->has_provider_total ? money(T->reconciliation_difference) : json_null());
     json_object_set_new(o, "totals", tot);
     json_t *teams = json_array();
     for (size_t i = 0; i < r->n_teams; i++)

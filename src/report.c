@@ -17,7 +17,7 @@
 #endif
 
 #define SLUG_MAX 60
-#define TOP_N 10
+#define TOP_N    10
 
 /* ---- small formatting helpers (values returned by value: valid to the end of the
  * full expression that uses them) ---- */
@@ -174,7 +174,7 @@ static int64_t lines_sum(const struct report_line *v, size_t n)
 
 struct gacc {
     struct report_group *v;
-    cb_i128 *pico;  /* exact cost per item when known */
+    cb_i128 *pico; /* exact cost per item when known */
     size_t n;
 };
 
@@ -233,7 +233,10 @@ static void usage_add(struct report_usage *u, const struct ledger_usage *lu)
 }
 
 static const char *const class_words[TOK_CLASS_COUNT] = {
-    "input tokens", "output tokens", "cache read tokens", "cache write tokens (5 min)",
+    "input tokens",
+    "output tokens",
+    "cache read tokens",
+    "cache write tokens (5 min)",
     "cache write tokens (1 h)",
 };
 
@@ -256,8 +259,8 @@ static char *line_description(const char *model, const char *what, bool batch, c
 /* Prices one bucket into invoice lines (SPEC §5: one per model, token class, batch or not,
  * price entry; web search; skills and MCP at internal rates). Appends to ls; adds model rows to
  * by_model (may be NULL). Returns the sum of the appended lines in cents. */
-static int64_t bucket_lines(const struct config *c, const struct ledger_bucket *b,
-                            struct lines *ls, struct gacc *by_model)
+static int64_t bucket_lines(const struct config *c, const struct ledger_bucket *b, struct lines *ls,
+                            struct gacc *by_model)
 {
     int64_t sum = 0;
     if (!b)
@@ -277,28 +280,27 @@ static int64_t bucket_lines(const struct config *c, const struct ledger_bucket *
             if (ll->tokens[k] <= 0)
                 continue;
             int64_t price = ll->batch ? e->batch_per_mtok[k] : e->per_mtok[k];
-            struct report_line *l = push_line(
-                ls, (enum line_kind)(LINE_INPUT + k), e->model, ll->batch,
-                line_description(e->model, class_words[k], ll->batch, e->effective_from),
-                ll->tokens[k], price, 1000000, "1M tokens");
+            struct report_line *l =
+                push_line(ls, (enum line_kind)(LINE_INPUT + k), e->model, ll->batch,
+                          line_description(e->model, class_words[k], ll->batch, e->effective_from),
+                          ll->tokens[k], price, 1000000, "1M tokens");
             sum += l->amount;
             if (by_model)
                 by_model->v[gi].list_cost += l->amount;
         }
         if (ll->web_search > 0) {
-            struct report_line *l = push_line(
-                ls, LINE_WEB_SEARCH, e->model, false,
-                line_description(e->model, "web search", false, e->effective_from),
-                ll->web_search, e->web_search_per_k, 1000, "1K searches");
+            struct report_line *l =
+                push_line(ls, LINE_WEB_SEARCH, e->model, false,
+                          line_description(e->model, "web search", false, e->effective_from),
+                          ll->web_search, e->web_search_per_k, 1000, "1K searches");
             sum += l->amount;
             if (by_model)
                 by_model->v[gi].list_cost += l->amount;
         }
     }
     if (b->usage.skill > 0 && c->skill_rate_micros > 0)
-        sum += push_line(ls, LINE_SKILL, NULL, false,
-                         xstrdup("Skill invocations (internal rate)"), b->usage.skill,
-                         c->skill_rate_micros, 1, "call")
+        sum += push_line(ls, LINE_SKILL, NULL, false, xstrdup("Skill invocations (internal rate)"),
+                         b->usage.skill, c->skill_rate_micros, 1, "call")
                    ->amount;
     if (b->usage.mcp > 0 && c->mcp_rate_micros > 0)
         sum += push_line(ls, LINE_MCP, NULL, false, xstrdup("MCP operations (internal rate)"),
@@ -330,9 +332,9 @@ static void civil_from_days(int64_t z, int *y, int *m, int *d)
     *y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
-static const char *const month_names[12] = {"January", "February", "March",     "April",
-                                            "May",     "June",     "July",      "August",
-                                            "September", "October", "November", "December"};
+static const char *const month_names[12] = {"January",   "February", "March",    "April",
+                                            "May",       "June",     "July",     "August",
+                                            "September", "October",  "November", "December"};
 
 static enum cb_status set_period(struct report *r, const struct ledger *l, const char *sde,
                                  struct cb_error *err)
@@ -365,10 +367,10 @@ static enum cb_status set_period(struct report *r, const struct ledger *l, const
 
 /* Latin-1 supplement letters (U+00C0..U+00FF) to ASCII; "" drops the character. */
 static const char *const latin1[64] = {
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-    "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "th", "ss",
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-    "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "th", "y",
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
+    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
+    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",
 };
 
 static char *slug_base(const char *id)
@@ -457,14 +459,14 @@ struct build {
     const struct ledger *l;
     struct report *r;
     enum cb_model model;
-    size_t n;                               /* teams */
-    const struct config_team **cfg;         /* per team, NULL when data-only */
-    const struct ledger_bucket **bucket;    /* per team, NULL without usage */
-    struct lines *usage_lines;              /* per team: priced usage (showback) */
-    struct lines *alloc;                    /* per team: shared lines and after */
+    size_t n;                            /* teams */
+    const struct config_team **cfg;      /* per team, NULL when data-only */
+    const struct ledger_bucket **bucket; /* per team, NULL without usage */
+    struct lines *usage_lines;           /* per team: priced usage (showback) */
+    struct lines *alloc;                 /* per team: shared lines and after */
     int64_t *weights_e6, *headcount, *list, *direct;
-    int64_t pool;                           /* fixed / hybrid pool */
-    int64_t hybrid_fixed;                   /* hybrid: the fixed part of the pool */
+    int64_t pool;         /* fixed / hybrid pool */
+    int64_t hybrid_fixed; /* hybrid: the fixed part of the pool */
     int64_t unalloc_shown;
     struct gacc org_models;
 };
@@ -539,7 +541,8 @@ static void collect_teams(struct build *B)
         t->cost_center = xstrdup(ct && ct->cost_center ? ct->cost_center : "");
         t->contact = xstrdup(ct && ct->contact ? ct->contact : "");
         t->gl_account = xstrdup(ct && ct->gl_account ? ct->gl_account
-                                : c->gl_account ? c->gl_account : "");
+                                : c->gl_account      ? c->gl_account
+                                                     : "");
         t->headcount = ct && ct->has_headcount ? ct->headcount : 0;
         B->headcount[i] = t->headcount;
         B->weights_e6[i] = ct ? ct->weight_e6 : 1000000;
@@ -647,9 +650,8 @@ static enum cb_status price_unallocated(struct build *B, struct cb_error *err)
         return CB_OK;
     }
     lines_free(&ls);
-    return share_pool(B, "Unallocated usage",
-                      cost, B->c->unallocated == UNALLOC_EVEN ? SPLIT_EVEN : SPLIT_PROPORTIONAL,
-                      err);
+    return share_pool(B, "Unallocated usage", cost,
+                      B->c->unallocated == UNALLOC_EVEN ? SPLIT_EVEN : SPLIT_PROPORTIONAL, err);
 }
 
 static int64_t tier_tokens(const struct config *c, const struct report_usage *u)
@@ -690,7 +692,7 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
         /* the pool recovers everything: shared shares stay showback (in D_t), off the invoice */
         for (size_t i = 0; i < n; i++)
             lines_free(&B->alloc[i]);
-        B->pool = c->has_amount             ? c->amount_cents
+        B->pool = c->has_amount           ? c->amount_cents
                   : c->has_provider_total ? c->provider_total_cents - B->unalloc_shown
                                           : sum_direct;
     }
@@ -734,8 +736,8 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
         }
         if (n > 0 && sum != B->pool)
             st = cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
-                              "fixed split: parts sum to %lld cents, pool is %lld",
-                              (long long)sum, (long long)B->pool);
+                              "fixed split: parts sum to %lld cents, pool is %lld", (long long)sum,
+                              (long long)B->pool);
         break;
     }
     case CB_MODEL_HYBRID: {
@@ -762,12 +764,11 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
                               fmt_pct_e4(alloc_share_e4(a[i], B->hybrid_fixed)).s,
                               fmt_money(a[i]).s);
             if (sum_direct > 0)
-                strbuf_printf(&methods[i],
-                              "the other %s (%s) split by direct usage — %s of %s (%s) = %s.",
-                              fmt_rate(1000000 - fs).s, fmt_money(rest).s,
-                              fmt_money(B->direct[i]).s, fmt_money(sum_direct).s,
-                              fmt_pct_e4(alloc_share_e4(B->direct[i], sum_direct)).s,
-                              fmt_money(b[i]).s);
+                strbuf_printf(
+                    &methods[i], "the other %s (%s) split by direct usage — %s of %s (%s) = %s.",
+                    fmt_rate(1000000 - fs).s, fmt_money(rest).s, fmt_money(B->direct[i]).s,
+                    fmt_money(sum_direct).s, fmt_pct_e4(alloc_share_e4(B->direct[i], sum_direct)).s,
+                    fmt_money(b[i]).s);
             else
                 strbuf_printf(&methods[i],
                               "the other %s (%s) split equally, as no team had usage = %s.",
@@ -785,8 +786,8 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
         }
         if (n > 0 && sum != B->pool)
             st = cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
-                              "hybrid split: parts sum to %lld cents, pool is %lld",
-                              (long long)sum, (long long)B->pool);
+                              "hybrid split: parts sum to %lld cents, pool is %lld", (long long)sum,
+                              (long long)B->pool);
         break;
     }
     case CB_MODEL_TIERED: {
@@ -825,11 +826,11 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
             B->alloc[i] = tl;
             t->charge = tiered + t->shared;
             strbuf_printf(&methods[i], "Tiered (%s): %s %s priced through the tiers = %s",
-                          c->tier_mode == TIER_VOLUME ? "volume" : "graduated",
-                          fmt_count(tokens).s, tier_metric_words(c->tier_metric),
-                          fmt_money(tiered).s);
+                          c->tier_mode == TIER_VOLUME ? "volume" : "graduated", fmt_count(tokens).s,
+                          tier_metric_words(c->tier_metric), fmt_money(tiered).s);
             if (t->shared)
-                strbuf_printf(&methods[i], "; shared costs at list price %s", fmt_money(t->shared).s);
+                strbuf_printf(&methods[i], "; shared costs at list price %s",
+                              fmt_money(t->shared).s);
             strbuf_printf(&methods[i], "; charge %s (usage at list price would be %s).",
                           fmt_money(t->charge).s, fmt_money(t->list_cost).s);
         }
@@ -861,8 +862,7 @@ static enum cb_status true_up(struct build *B, struct cb_error *err)
             push_alloc(&B->alloc[i], LINE_TRUE_UP,
                        xasprintf("True-up to the provider invoice: %s of the %s difference, "
                                  "split by direct cost",
-                                 fmt_pct_e4(alloc_share_e4(parts[i], diff)).s,
-                                 fmt_signed(diff).s),
+                                 fmt_pct_e4(alloc_share_e4(parts[i], diff)).s, fmt_signed(diff).s),
                        parts[i]);
     }
     free(parts);
@@ -911,8 +911,7 @@ static void reconciliation_text(struct build *B)
                           "shown: %s − %s = %s, so charges before overhead and markup (%s) plus "
                           "unallocated (%s) equal the provider invoice.",
                           fmt_money(T->provider_total).s, fmt_money(B->unalloc_shown).s,
-                          fmt_money(B->pool).s, fmt_money(before).s,
-                          fmt_money(B->unalloc_shown).s);
+                          fmt_money(B->pool).s, fmt_money(before).s, fmt_money(B->unalloc_shown).s);
         break;
     case CB_MODEL_TIERED:
         strbuf_printf(&s, "Tiered charges follow the tier prices; the difference is shown here "
@@ -935,8 +934,9 @@ static void add_overhead_markup(struct build *B, struct strbuf *methods)
                           fmt_signed(r->totals.reconciliation_difference).s,
                           fmt_money(B->direct[i]).s,
                           fmt_money(r->totals.period_list_total - B->unalloc_shown).s,
-                          fmt_pct_e4(alloc_share_e4(B->direct[i], r->totals.period_list_total -
-                                                                      B->unalloc_shown)).s,
+                          fmt_pct_e4(alloc_share_e4(B->direct[i],
+                                                    r->totals.period_list_total - B->unalloc_shown))
+                              .s,
                           fmt_signed(t->true_up).s);
         if (B->c->overhead_e6) {
             t->overhead = alloc_rate(base, B->c->overhead_e6);
@@ -952,10 +952,9 @@ static void add_overhead_markup(struct build *B, struct strbuf *methods)
         if (mk) {
             t->markup = alloc_rate(base, mk);
             push_alloc(&B->alloc[i], LINE_MARKUP,
-                       xasprintf("Markup %s of %s", fmt_rate(mk).s, fmt_money(base).s),
-                       t->markup);
-            strbuf_printf(&methods[i], " Markup %s of %s = %s.", fmt_rate(mk).s,
-                          fmt_money(base).s, fmt_money(t->markup).s);
+                       xasprintf("Markup %s of %s", fmt_rate(mk).s, fmt_money(base).s), t->markup);
+            strbuf_printf(&methods[i], " Markup %s of %s = %s.", fmt_rate(mk).s, fmt_money(base).s,
+                          fmt_money(t->markup).s);
         }
     }
 }
@@ -1089,9 +1088,8 @@ static void fill_metrics(struct report_team *t, const struct config_team *ct)
         m->units_e6 = ct->metrics[k].units_e6;
         /* cents × 10^4 = micro-USD; / (units_e6 / 10^6) */
         m->cost_per_unit_micros =
-            m->units_e6 > 0 ? (int64_t)money_div_round((cb_i128)t->total * MONEY_MICRO_PER_CENT *
-                                                           1000000,
-                                                       m->units_e6)
+            m->units_e6 > 0 ? (int64_t)money_div_round(
+                                  (cb_i128)t->total * MONEY_MICRO_PER_CENT * 1000000, m->units_e6)
                             : 0;
     }
 }
@@ -1152,7 +1150,8 @@ static void fill_recommendations(struct report_team *t, const struct ledger_buck
         const struct ledger_group *g = &b->groups[DIM_WORKFLOW][k];
         if (!g->key)
             continue;
-        if (n_bw && bsearch(&g->key, bw, n_bw, sizeof *bw, cmp_str) && g->cost_nonbatch_tokens > 0) {
+        if (n_bw && bsearch(&g->key, bw, n_bw, sizeof *bw, cmp_str) &&
+            g->cost_nonbatch_tokens > 0) {
             nonbatch += g->cost_nonbatch_tokens;
             n_batchable++;
         }
@@ -1229,9 +1228,7 @@ static void fill_org(struct build *B)
         r->coverage[k].tag = xstrdup(tag_name((enum tag)k));
         r->coverage[k].list_cost = pico_cents(l->tag_cost[k]);
         r->coverage[k].share_e4 =
-            l->total_cost > 0
-                ? (int64_t)money_div_round(l->tag_cost[k] * 10000, l->total_cost)
-                : 0;
+            l->total_cost > 0 ? (int64_t)money_div_round(l->tag_cost[k] * 10000, l->total_cost) : 0;
     }
 }
 
@@ -1260,7 +1257,8 @@ static enum cb_status read_previous(struct report *r, const char *dir, struct cb
         struct report_team *t = &r->teams[i];
         size_t k;
         json_t *e;
-        json_array_foreach(teams, k, e) {
+        json_array_foreach(teams, k, e)
+        {
             const char *id = json_string_value(json_object_get(e, "team"));
             if (!id || strcmp(id, t->id) != 0)
                 continue;
@@ -1303,9 +1301,10 @@ static void summary_method(struct build *B)
                           "price plus its share of shared pools.");
         break;
     case CB_MODEL_FIXED:
-        strbuf_printf(&s, "Fixed model: a pool of %s (%s) is split among the %zu teams by team "
-                          "weight (equal by default); usage is shown at list price for "
-                          "information.",
+        strbuf_printf(&s,
+                      "Fixed model: a pool of %s (%s) is split among the %zu teams by team "
+                      "weight (equal by default); usage is shown at list price for "
+                      "information.",
                       fmt_money(B->pool).s,
                       c->has_amount           ? "the configured amount"
                       : c->has_provider_total ? "the provider invoice less unallocated usage"
@@ -1313,8 +1312,9 @@ static void summary_method(struct build *B)
                       B->n);
         break;
     case CB_MODEL_HYBRID:
-        strbuf_printf(&s, "Hybrid model: %s of a %s pool (%s) is split by %s, the other %s by "
-                          "each team's direct cost.",
+        strbuf_printf(&s,
+                      "Hybrid model: %s of a %s pool (%s) is split by %s, the other %s by "
+                      "each team's direct cost.",
                       fmt_rate(c->fixed_share_e6).s, fmt_money(B->pool).s,
                       c->has_amount           ? "the configured amount"
                       : c->has_provider_total ? "the provider invoice less unallocated usage"
@@ -1323,8 +1323,9 @@ static void summary_method(struct build *B)
                       fmt_rate(1000000 - c->fixed_share_e6).s);
         break;
     case CB_MODEL_TIERED:
-        strbuf_printf(&s, "Tiered model: each team's monthly %s are priced through %zu tier(s) "
-                          "(%s); shared pools are added at list price.",
+        strbuf_printf(&s,
+                      "Tiered model: each team's monthly %s are priced through %zu tier(s) "
+                      "(%s); shared pools are added at list price.",
                       tier_metric_words(c->tier_metric), c->n_tiers,
                       c->tier_mode == TIER_VOLUME ? "volume: all tokens at the rate of the tier "
                                                     "reached"
@@ -1343,8 +1344,9 @@ static void summary_method(struct build *B)
                       fmt_money(r->unallocated_list_cost).s,
                       c->unallocated == UNALLOC_EVEN ? "split evenly" : "split by direct usage");
     if (r->totals.true_up)
-        strbuf_printf(&s, " A true-up of %s brings the charges to the provider invoice, split by "
-                          "direct cost.",
+        strbuf_printf(&s,
+                      " A true-up of %s brings the charges to the provider invoice, split by "
+                      "direct cost.",
                       fmt_signed(r->totals.true_up).s);
     if (c->overhead_e6)
         strbuf_printf(&s, " Platform overhead of %s is added to every team's charge.",
@@ -1385,8 +1387,7 @@ static void copy_inputs(struct report *r, const struct ledger *l, const struct p
                 x->examples[x->n_examples++] = xstrdup(c->examples[k][e]);
     }
     if (pb) {
-        snprintf(r->price_book_checked, sizeof r->price_book_checked, "%s",
-                 price_book_checked(pb));
+        snprintf(r->price_book_checked, sizeof r->price_book_checked, "%s", price_book_checked(pb));
         snprintf(r->price_book_sha256, sizeof r->price_book_sha256, "%s", price_book_sha256(pb));
     }
 }
@@ -1488,8 +1489,7 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
     r->totals.has_provider_total = c->has_provider_total;
     if (c->has_provider_total) {
         r->totals.provider_total = c->provider_total_cents;
-        r->totals.reconciliation_difference =
-            c->provider_total_cents - r->totals.period_list_total;
+        r->totals.reconciliation_difference = c->provider_total_cents - r->totals.period_list_total;
     }
     methods = xcalloc(B.n ? B.n : 1, sizeof *methods);
     st = apply_model(&B, methods, err);

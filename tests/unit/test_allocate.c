@@ -33,10 +33,10 @@ static void line_amounts_round_once_half_away(void **state)
 static void rates_round_half_away(void **state)
 {
     (void)state;
-    assert_int_equal(alloc_rate(1021, 100000), 102);   /* 10.21 × 10 % = 1.021 */
-    assert_int_equal(alloc_rate(1816, 100000), 182);   /* 1.816 -> 1.82 */
-    assert_int_equal(alloc_rate(1021, 50000), 51);     /* 0.5105 -> 0.51 */
-    assert_int_equal(alloc_rate(1010, 50000), 51);     /* 0.505 -> 0.51 */
+    assert_int_equal(alloc_rate(1021, 100000), 102); /* 10.21 × 10 % = 1.021 */
+    assert_int_equal(alloc_rate(1816, 100000), 182); /* 1.816 -> 1.82 */
+    assert_int_equal(alloc_rate(1021, 50000), 51);   /* 0.5105 -> 0.51 */
+    assert_int_equal(alloc_rate(1010, 50000), 51);   /* 0.505 -> 0.51 */
     assert_int_equal(alloc_rate(-1010, 50000), -51);
     assert_int_equal(alloc_share_e4(234567, 1000000), 2346);
     assert_int_equal(alloc_share_e4(1, 3), 3333);
@@ -127,8 +127,8 @@ static void tiers_graduated_and_volume(void **state)
         {TIER_VOLUME, 15000000, 15000, 1},    /* all at 10.00 */
         {TIER_GRADUATED, 1000000, 1500, 1},   /* exactly the first tier */
         {TIER_VOLUME, 1000000, 1500, 1},
-        {TIER_GRADUATED, 1000001, 1500, 2},   /* one token at 12.00 rounds to 0.00 */
-        {TIER_VOLUME, 1000001, 1200, 1},      /* the whole volume drops to 12.00 */
+        {TIER_GRADUATED, 1000001, 1500, 2}, /* one token at 12.00 rounds to 0.00 */
+        {TIER_VOLUME, 1000001, 1200, 1},    /* the whole volume drops to 12.00 */
         {TIER_GRADUATED, 0, 0, 0},
         {TIER_GRADUATED, 10000000, 12300, 2}, /* 15.00 + 108.00 */
     };

@@ -135,7 +135,8 @@ static void charges_rows_and_neutralization(void **state)
     r->teams[1].total += l->amount;
     assert_int_equal(render_csv(r, &d, &err), CB_OK);
     csv = slurp(t.dir, "charges.csv", NULL);
-    assert_non_null(strstr(csv, ",true_up,Platform overhead 10% of charge,1,-12.34,-12.34,USD\r\n"));
+    assert_non_null(
+        strstr(csv, ",true_up,Platform overhead 10% of charge,1,-12.34,-12.34,USD\r\n"));
     assert_null(strstr(csv, "'-12.34"));
     free(csv);
     report_free(r);
@@ -155,11 +156,17 @@ static void focus_columns(void **state)
     char *csv = slurp(t.dir, "focus.csv", NULL);
     char *h = row(csv, 0);
     static const char *const mandatory[] = {
-        "BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "BillingAccountId",
-        "BillingAccountName", "BillingCurrency", "BillingPeriodStart", "BillingPeriodEnd",
-        "ChargePeriodStart", "ChargePeriodEnd", "ChargeCategory", "ChargeClass",
-        "ChargeDescription", "PricingQuantity", "PricingUnit", "ProviderName", "PublisherName",
-        "InvoiceIssuerName", "ServiceName", "ServiceCategory", "Tags",
+        "BilledCost",        "EffectiveCost",
+        "ListCost",          "ContractedCost",
+        "BillingAccountId",  "BillingAccountName",
+        "BillingCurrency",   "BillingPeriodStart",
+        "BillingPeriodEnd",  "ChargePeriodStart",
+        "ChargePeriodEnd",   "ChargeCategory",
+        "ChargeClass",       "ChargeDescription",
+        "PricingQuantity",   "PricingUnit",
+        "ProviderName",      "PublisherName",
+        "InvoiceIssuerName", "ServiceName",
+        "ServiceCategory",   "Tags",
     };
     for (size_t i = 0; i < sizeof mandatory / sizeof mandatory[0]; i++) {
         char *col = xasprintf(",%s,", mandatory[i]);
@@ -216,9 +223,9 @@ static void report_json_shape(void **state)
     json_error_t je;
     json_t *doc = json_loads(text, 0, &je);
     assert_non_null(doc);
-    static const char *const order[] = {"schema", "period", "currency", "mode",
-                                        "chargeback_model", "inputs", "price_book", "totals",
-                                        "teams", "unallocated"};
+    static const char *const order[] = {
+        "schema", "period",     "currency", "mode",  "chargeback_model",
+        "inputs", "price_book", "totals",   "teams", "unallocated"};
     const char *prev = text;
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         char *key = xasprintf("\n  \"%s\":", order[i]);

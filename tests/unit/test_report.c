@@ -90,7 +90,8 @@ static void tl_line(struct tl *t, struct ledger_bucket *b, const struct price_en
     b->usage.requests += requests;
     b->usage.tokens[TOK_INPUT] += in;
     b->usage.tokens[TOK_OUTPUT] += out;
-    cb_i128 cost = price_token_cost(e, TOK_INPUT, batch, in) + price_token_cost(e, TOK_OUTPUT, batch, out);
+    cb_i128 cost =
+        price_token_cost(e, TOK_INPUT, batch, in) + price_token_cost(e, TOK_OUTPUT, batch, out);
     b->cost += cost;
     b->days[0].cost += cost;
     b->days[0].usage.requests += requests;
@@ -117,8 +118,11 @@ static struct config *load_config(const char *text)
 static struct report *build(const struct config *c, const struct ledger *l, bool shadow,
                             const char *sde, const char *previous)
 {
-    struct report_opts o = {.config = c, .ledger = l, .shadow = shadow,
-                            .source_date_epoch = sde, .previous_dir = previous};
+    struct report_opts o = {.config = c,
+                            .ledger = l,
+                            .shadow = shadow,
+                            .source_date_epoch = sde,
+                            .previous_dir = previous};
     struct report *r = NULL;
     struct cb_error err;
     cb_error_clear(&err);
@@ -142,8 +146,10 @@ static const struct report_team *team(const struct report *r, const char *id)
 static const char *const everything_config =
     "{\"organization\": \"Acme Corp\", \"chargeback\": {\"model\": \"usage\"},"
     " \"overhead_rate\": 0.10,"
-    " \"teams\": {\"alpha\": {\"name\": \"Alpha Team\", \"cost_center\": \"A-1\", \"headcount\": 10,"
-    "   \"markup\": 0.05, \"budget\": {\"monthly\": \"10.00\", \"alert_thresholds\": [0.5, 0.8, 1.0]}},"
+    " \"teams\": {\"alpha\": {\"name\": \"Alpha Team\", \"cost_center\": \"A-1\", \"headcount\": "
+    "10,"
+    "   \"markup\": 0.05, \"budget\": {\"monthly\": \"10.00\", \"alert_thresholds\": [0.5, 0.8, "
+    "1.0]}},"
     "   \"beta\": {\"headcount\": 30, \"budget\": {\"monthly_tokens\": 1000000}}},"
     " \"shared\": [{\"match\": {\"project\": \"platform-rag\"}, \"split\": \"proportional\","
     "   \"name\": \"RAG platform\"}],"
@@ -154,8 +160,8 @@ static void everything_ledger(struct tl *t)
 {
     tl_init(t);
     struct ledger_bucket *a = tl_bucket(t, BUCKET_TEAM, "alpha", 0);
-    tl_line(t, a, &sonnet, false, 100, 1000000, 200000);  /* 3.00 + 3.00 */
-    tl_line(t, a, &sonnet_oct15, true, 50, 2000000, 0);   /* 3.00 at the batch price */
+    tl_line(t, a, &sonnet, false, 100, 1000000, 200000); /* 3.00 + 3.00 */
+    tl_line(t, a, &sonnet_oct15, true, 50, 2000000, 0);  /* 3.00 at the batch price */
     /* alpha's days: 0.20 on each of 30 days, 3.00 on the 31st (an anomaly) */
     memset(a->days, 0, sizeof a->days);
     for (int d = 0; d < 30; d++)
@@ -175,7 +181,7 @@ static void everything_ledger(struct tl *t)
     a->routing_requests = 3;
 
     struct ledger_bucket *b = tl_bucket(t, BUCKET_TEAM, "beta", 0);
-    tl_line(t, b, &sonnet, false, 40, 333333, 1000001);  /* 1.00 + 15.00 */
+    tl_line(t, b, &sonnet, false, 40, 333333, 1000001); /* 1.00 + 15.00 */
     wf = &b->groups[DIM_WORKFLOW][b->n_groups[DIM_WORKFLOW]++];
     wf->key = "summarize";
     wf->usage.requests = 40;
@@ -256,7 +262,7 @@ static void everything_meets(void **state)
 
     const struct report_team *b = team(r, "beta");
     const struct want_line wb[] = {
-        {LINE_INPUT, 100, NULL}, {LINE_OUTPUT, 1500, NULL}, {LINE_SHARED, 185, NULL},
+        {LINE_INPUT, 100, NULL},  {LINE_OUTPUT, 1500, NULL},  {LINE_SHARED, 185, NULL},
         {LINE_TRUE_UP, 31, NULL}, {LINE_OVERHEAD, 182, NULL},
     };
     check_lines(b, wb, sizeof wb / sizeof wb[0]);
@@ -265,7 +271,9 @@ static void everything_meets(void **state)
     const struct report_team *g = team(r, "gamma");
     assert_false(g->configured);
     const struct want_line wg[] = {
-        {LINE_OUTPUT, 100, NULL}, {LINE_SHARED, 11, NULL}, {LINE_TRUE_UP, 2, NULL},
+        {LINE_OUTPUT, 100, NULL},
+        {LINE_SHARED, 11, NULL},
+        {LINE_TRUE_UP, 2, NULL},
         {LINE_OVERHEAD, 11, NULL},
     };
     check_lines(g, wg, sizeof wg / sizeof wg[0]);
@@ -351,16 +359,17 @@ static void fixed_pools(void **state)
     struct tl t;
     tl_init(&t);
     tl_bucket(&t, BUCKET_UNALLOCATED, NULL, 0);
-    struct config *c = load_config(
-        "{\"chargeback\": {\"model\": \"fixed\", \"amount\": \"15000.00\"},"
-        " \"teams\": {\"a\": {}, \"b\": {}, \"c\": {}, \"d\": {}, \"e\": {}}}");
+    struct config *c =
+        load_config("{\"chargeback\": {\"model\": \"fixed\", \"amount\": \"15000.00\"},"
+                    " \"teams\": {\"a\": {}, \"b\": {}, \"c\": {}, \"d\": {}, \"e\": {}}}");
     struct report *r = build(c, &t.l, false, NULL, NULL);
     assert_int_equal(r->n_teams, 5);
     for (size_t i = 0; i < 5; i++) {
         assert_int_equal(r->teams[i].n_lines, 1);
         assert_int_equal(r->teams[i].lines[0].kind, LINE_FIXED);
         assert_int_equal(r->teams[i].total, 300000);
-        assert_non_null(strstr(r->teams[i].method, "split equally among 5 teams — 20.00% = 3,000.00"));
+        assert_non_null(
+            strstr(r->teams[i].method, "split equally among 5 teams — 20.00% = 3,000.00"));
     }
     report_free(r);
     config_free(c);
@@ -417,7 +426,9 @@ static void hybrid_method_in_words(void **state)
     const struct report_team *x = team(r, "data");
     assert_int_equal(x->list_cost, 234567);
     const struct want_line w[] = {
-        {LINE_FIXED, 120000, NULL}, {LINE_USAGE_SHARE, 211110, NULL}, {LINE_OVERHEAD, 33111, NULL},
+        {LINE_FIXED, 120000, NULL},
+        {LINE_USAGE_SHARE, 211110, NULL},
+        {LINE_OVERHEAD, 33111, NULL},
     };
     check_lines(x, w, 3);
     assert_non_null(strstr(x->method,
@@ -532,8 +543,9 @@ static void web_search_skill_and_mcp_lines(void **state)
     a->usage.skill = 12345;
     a->usage.mcp = 100;
     tl_bucket(&t, BUCKET_UNALLOCATED, NULL, 0);
-    struct config *c = load_config("{\"teams\": {\"a\": {}}, \"internal_rates\": "
-                                   "{\"skill_invocation\": \"0.0001\", \"mcp_operation\": \"0.0002\"}}");
+    struct config *c =
+        load_config("{\"teams\": {\"a\": {}}, \"internal_rates\": "
+                    "{\"skill_invocation\": \"0.0001\", \"mcp_operation\": \"0.0002\"}}");
     struct report *r = build(c, &t.l, false, NULL, NULL);
     const struct report_team *x = team(r, "a");
     const struct want_line w[] = {
