@@ -8,8 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "money.h"
 #include "prices.h"
+#include "status.h"
 #include "tags.h"
 
 enum ledger_dim { DIM_PROJECT, DIM_USER, DIM_WORKFLOW, DIM_ENVIRONMENT, DIM_COUNT };
@@ -116,6 +118,45 @@ struct ledger {
 };
 
 void ledger_free(struct ledger *l);
+
+/* ---- Building a ledger (used by ingest; single-threaded: one builder is fed from one thread,
+ * in input order, so the result never depends on scheduling). ---- */
+
+struct record;
+struct ledger_builder;
+
+/* What became of a record handed to ledger_builder_add. */
+enum ledger_fate { LEDGER_BILLED, LEDGER_DUPLICATE, LEDGER_OUTSIDE };
+
+/* Returns a new builder for the period year-month, or for "the month that holds the most
+ * records" when year == 0 (then one set of aggregates is kept per month seen, and the others
+ * become outside-period counts at finish). `c` and `pb` are borrowed and must outlive the
+ * builder and the ledger it makes. Free with ledger_builder_free (or hand it to finish). */
+struct ledger_builder *ledger_builder_new(const struct config *c, const struct price_book *pb,
+                                          int year, int month);
+void ledger_builder_free(struct ledger_builder *b);
+
+/* Registers an input file (copied); its index is the return value. Call before its records. */
+size_t ledger_builder_add_file(struct ledger_builder *b, const char *path, const char *format);
+/* Sets a registered file's final facts once it has been read to its end. */
+void ledger_builder_file_done(struct ledger_builder *b, size_t file, const char sha256[65],
+                              int64_t bytes, int64_t records);
+
+/* Counts one rejected record (read, rejected, by reason). `example` ("file:line: message") is
+ * kept (copied) while the reason has fewer than LEDGER_REJECT_EXAMPLES examples. */
+void ledger_builder_reject(struct ledger_builder *b, enum reject_reason r, const char *example);
+
+/* Folds one valid record in: a duplicate request_id (seen before in any input) is counted, not
+ * billed; with a fixed period a record of another month is counted as outside the period.
+ * Strings are interned (copied once per distinct value). Never fails (OOM aborts). */
+enum ledger_fate ledger_builder_add(struct ledger_builder *b, const struct record *r);
+
+/* Finishes: picks the period (year == 0: the month with the most billed records, ties to the
+ * earlier month), sorts everything, and returns CB_OK with *out a new ledger (free with
+ * ledger_free), or CB_EUSAGE when no valid record was read and no month was given. Frees the
+ * builder in every case. */
+enum cb_status ledger_builder_finish(struct ledger_builder *b, struct ledger **out,
+                                     struct cb_error *err);
 
 /* Finds the team bucket for id, or NULL. Borrowed. */
 const struct ledger_bucket *ledger_team(const struct ledger *l, const char *id);
