@@ -15,6 +15,18 @@ for opt in --config --month --out --model --shadow --formats --prices --previous
   if "$bin" render --help | grep -q -- "$opt"; then pass=$((pass+1)); else
     echo "FAIL: render --help lacks $opt"; fail=$((fail+1)); fi
 done
+# The man page documents every subcommand and every long option that any --help shows.
+man=${CB_SOURCE_DIR:-$(dirname "$0")/../..}/man/chargeback.1
+for cmd in render check prices template sign verify keygen; do
+  if grep -q "^\.B chargeback $cmd\|^\.B $cmd\$" "$man"; then pass=$((pass+1)); else
+    echo "FAIL: man page lacks the $cmd command"; fail=$((fail+1)); fi
+  for opt in $("$bin" "$cmd" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+    # groff escapes the dashes: --data-dir is written \-\-data\-dir
+    esc=$(sed 's/-/\\\\-/g' <<<"$opt")
+    if grep -q -- "$esc" "$man"; then pass=$((pass+1)); else
+      echo "FAIL: man page lacks $opt (of $cmd)"; fail=$((fail+1)); fi
+  done
+done
 "$bin" frobnicate >/dev/null 2>&1; st=$?
 if [ $st -eq 2 ]; then pass=$((pass+1)); else echo "FAIL: unknown command exit $st"; fail=$((fail+1)); fi
 echo "$pass passed, $fail failed"
