@@ -65,27 +65,31 @@ void cli_print_help(enum cli_command cmd, void *outp)
     FILE *out = outp;
     switch (cmd) {
     case CMD_RENDER:
-        fprintf(out, "usage: chargeback render [options] INPUT...\n\n"
-                     "Reads the inputs as one month, prices and allocates it, and writes the\n"
-                     "invoices, summary and exports into the output folder (atomically).\n\n%s",
+        fprintf(out,
+                "usage: chargeback render [options] INPUT...\n\n"
+                "Reads the inputs as one month, prices and allocates it, and writes the\n"
+                "invoices, summary and exports into the output folder (atomically).\n\n%s",
                 run_options);
         break;
     case CMD_CHECK:
-        fprintf(out, "usage: chargeback check [options] INPUT...\n\n"
-                     "Validates and counts the inputs as render would, prints the counts, the\n"
-                     "rejects by reason and the teams found, and writes no file. Exits 1 when any\n"
-                     "record would be rejected.\n\n%s",
+        fprintf(out,
+                "usage: chargeback check [options] INPUT...\n\n"
+                "Validates and counts the inputs as render would, prints the counts, the\n"
+                "rejects by reason and the teams found, and writes no file. Exits 1 when any\n"
+                "record would be rejected.\n\n%s",
                 run_options);
         break;
     case CMD_PRICES:
-        fprintf(out, "usage: chargeback prices [--prices FILE] [--at YYYY-MM-DD] [--config FILE]\n\n"
-                     "Prints the effective price book (USD per million tokens; web search per\n"
-                     "1,000), built-in prices merged with the configuration's and the file's.\n");
+        fprintf(out,
+                "usage: chargeback prices [--prices FILE] [--at YYYY-MM-DD] [--config FILE]\n\n"
+                "Prints the effective price book (USD per million tokens; web search per\n"
+                "1,000), built-in prices merged with the configuration's and the file's.\n");
         break;
     case CMD_TEMPLATE:
-        fprintf(out, "usage: chargeback template TEMPLATE DATA.json [--partials DIR]\n\n"
-                     "Renders one Mustache template with JSON data to standard output. Partials\n"
-                     "{{>name}} are read from DIR/name.mustache (default: the template's folder).\n");
+        fprintf(out,
+                "usage: chargeback template TEMPLATE DATA.json [--partials DIR]\n\n"
+                "Renders one Mustache template with JSON data to standard output. Partials\n"
+                "{{>name}} are read from DIR/name.mustache (default: the template's folder).\n");
         break;
     case CMD_SIGN:
         fprintf(out, "usage: chargeback sign DIR --by NAME [--key FILE]\n\n"
@@ -94,17 +98,16 @@ void cli_print_help(enum cli_command cmd, void *outp)
                      "signature DIR/SIGNOFF.sig, and makes the files read-only.\n");
         break;
     case CMD_VERIFY:
-        fprintf(out, "usage: chargeback verify DIR [--pubkey FILE]\n\n"
-                     "Recomputes every hash of a signed month (and the signature with --pubkey)\n"
-                     "and names each file added, removed or changed. Exit 0 only when all match.\n");
+        fprintf(out,
+                "usage: chargeback verify DIR [--pubkey FILE]\n\n"
+                "Recomputes every hash of a signed month (and the signature with --pubkey)\n"
+                "and names each file added, removed or changed. Exit 0 only when all match.\n");
         break;
     case CMD_KEYGEN:
         fprintf(out, "usage: chargeback keygen --out FILE\n\n"
                      "Makes an Ed25519 key pair: FILE (secret, mode 0600) and FILE.pub.\n");
         break;
-    default:
-        fputs(tool_help, out);
-        break;
+    default: fputs(tool_help, out); break;
     }
 }
 
@@ -120,11 +123,28 @@ static enum cli_command command_from_name(const char *s)
 
 /* Options: long name, short name, whether it takes a value, commands it applies to (bitmask). */
 #define BIT(c) (1u << (c))
-#define RUN (BIT(CMD_RENDER) | BIT(CMD_CHECK))
+#define RUN    (BIT(CMD_RENDER) | BIT(CMD_CHECK))
 
 enum opt_id {
-    O_CONFIG, O_MONTH, O_OUT, O_MODEL, O_SHADOW, O_FORMATS, O_PRICES, O_PREVIOUS, O_STRICT,
-    O_QUIET, O_PROGRESS, O_THREADS, O_DATA_DIR, O_AT, O_PARTIALS, O_BY, O_KEY, O_PUBKEY, O_KOUT
+    O_CONFIG,
+    O_MONTH,
+    O_OUT,
+    O_MODEL,
+    O_SHADOW,
+    O_FORMATS,
+    O_PRICES,
+    O_PREVIOUS,
+    O_STRICT,
+    O_QUIET,
+    O_PROGRESS,
+    O_THREADS,
+    O_DATA_DIR,
+    O_AT,
+    O_PARTIALS,
+    O_BY,
+    O_KEY,
+    O_PUBKEY,
+    O_KOUT
 };
 
 struct opt_def {
@@ -230,9 +250,9 @@ static enum cb_status apply(struct cli_opts *o, const struct opt_def *d, const c
     case O_FORMATS: {
         char bad[64] = "";
         if (!valid_formats(v, bad, sizeof bad))
-            return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,
-                                "--formats: unknown format \"%s\" (expected html,pdf,xlsx,json,csv,focus)",
-                                bad);
+            return cb_error_set(
+                err, CB_EUSAGE, NULL, 0, NULL,
+                "--formats: unknown format \"%s\" (expected html,pdf,xlsx,json,csv,focus)", bad);
         o->formats = v;
         break;
     }
@@ -253,7 +273,8 @@ static enum cb_status apply(struct cli_opts *o, const struct opt_def *d, const c
     case O_DATA_DIR: o->data_dir = v; break;
     case O_AT:
         if (!valid_date(v))
-            return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL, "--at: expected YYYY-MM-DD, got \"%s\"", v);
+            return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,
+                                "--at: expected YYYY-MM-DD, got \"%s\"", v);
         o->at = v;
         break;
     case O_PARTIALS: o->partials = v; break;
@@ -349,8 +370,9 @@ enum cb_status cli_parse(int argc, char **argv, struct cli_opts *o, struct cb_er
                                 cli_command_name(o->command), a);
         if (d->has_value && !value) {
             if (i + 1 >= argc)
-                return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL, "%s: option \"%s\" needs a value",
-                                    cli_command_name(o->command), a);
+                return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,
+                                    "%s: option \"%s\" needs a value", cli_command_name(o->command),
+                                    a);
             value = argv[++i];
         } else if (!d->has_value && value) {
             return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL, "%s: option \"--%s\" takes no value",
@@ -392,8 +414,7 @@ enum cb_status cli_parse(int argc, char **argv, struct cli_opts *o, struct cb_er
         if (o->command == CMD_SIGN && (!o->by || !*o->by))
             return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL, "sign: --by NAME is required");
         break;
-    default:
-        break;
+    default: break;
     }
     return CB_OK;
 }

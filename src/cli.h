@@ -24,32 +24,32 @@ enum cli_command {
 /* Which documents to write (--formats), one bit per render_formats entry name. */
 struct cli_opts {
     enum cli_command command;
-    enum cli_command help_for;   /* CMD_HELP: the subcommand asked about, or CMD_NONE */
-    const char **inputs;         /* render/check: INPUT...; owned array, borrowed strings */
+    enum cli_command help_for; /* CMD_HELP: the subcommand asked about, or CMD_NONE */
+    const char **inputs;       /* render/check: INPUT...; owned array, borrowed strings */
     size_t n_inputs;
     const char *config;
-    const char *month;           /* "YYYY-MM" as given (validated) */
-    int year, mon;               /* parsed --month, 0 when absent */
+    const char *month; /* "YYYY-MM" as given (validated) */
+    int year, mon;     /* parsed --month, 0 when absent */
     const char *out;
     bool has_model;
     enum cb_model model;
     bool shadow;
-    const char *formats;         /* the --formats text, NULL for all */
+    const char *formats; /* the --formats text, NULL for all */
     const char *prices;
     const char *previous;
     bool strict;
-    int progress;                /* -1 quiet, 0 auto, 1 forced */
-    int threads;                 /* 0 = one per core */
-    const char *data_dir;        /* --data-dir: where templates/ and fonts/ are */
-    const char *at;              /* prices --at YYYY-MM-DD */
-    const char *template_path;   /* template TEMPLATE DATA.json */
+    int progress;              /* -1 quiet, 0 auto, 1 forced */
+    int threads;               /* 0 = one per core */
+    const char *data_dir;      /* --data-dir: where templates/ and fonts/ are */
+    const char *at;            /* prices --at YYYY-MM-DD */
+    const char *template_path; /* template TEMPLATE DATA.json */
     const char *data_path;
     const char *partials;
-    const char *dir;             /* sign/verify DIR */
-    const char *by;              /* sign --by */
-    const char *key;             /* sign --key */
-    const char *pubkey;          /* verify --pubkey */
-    const char *keygen_out;      /* keygen --out */
+    const char *dir;        /* sign/verify DIR */
+    const char *by;         /* sign --by */
+    const char *key;        /* sign --key */
+    const char *pubkey;     /* verify --pubkey */
+    const char *keygen_out; /* keygen --out */
 };
 
 /* Parses argv into opts. Returns CB_OK, or CB_EUSAGE with err->text holding a one-line

@@ -67,7 +67,8 @@ static enum cb_status check_keys(const struct ctx *cx, json_t *obj, const char *
 {
     const char *key;
     json_t *v;
-    json_object_foreach(obj, key, v) {
+    json_object_foreach(obj, key, v)
+    {
         bool known = false;
         for (size_t i = 0; i < n && !known; i++)
             known = strcmp(key, keys[i]) == 0;
@@ -77,15 +78,15 @@ static enum cb_status check_keys(const struct ctx *cx, json_t *obj, const char *
         for (size_t i = 0; i < n; i++)
             strbuf_printf(&list, "%s%s", i ? ", " : "", keys[i]);
         char *p = join(path, key);
-        enum cb_status st =
-            fail(cx, p, "unknown key (expected one of: %s)", strbuf_cstr(&list));
+        enum cb_status st = fail(cx, p, "unknown key (expected one of: %s)", strbuf_cstr(&list));
         free(p);
         strbuf_free(&list);
         return st;
     }
     return CB_OK;
 }
-#define CHECK_KEYS(cx, obj, path, keys) check_keys(cx, obj, path, keys, sizeof keys / sizeof keys[0])
+#define CHECK_KEYS(cx, obj, path, keys)                                                            \
+    check_keys(cx, obj, path, keys, sizeof keys / sizeof keys[0])
 
 static enum cb_status want_object(const struct ctx *cx, json_t *v, const char *path)
 {
@@ -128,8 +129,9 @@ static enum cb_status parse_money(const struct ctx *cx, json_t *v, const char *p
             return fail(cx, path, "amount out of range");
         *out = (int64_t)i * m;
     } else if (json_is_real(v)) {
-        return fail(cx, path, "expected a decimal string; quote the amount (\"%.15g\") so it is "
-                              "read exactly",
+        return fail(cx, path,
+                    "expected a decimal string; quote the amount (\"%.15g\") so it is "
+                    "read exactly",
                     json_real_value(v));
     } else
         return fail(cx, path, "expected a decimal string");
@@ -143,8 +145,9 @@ static enum cb_status parse_rate(const struct ctx *cx, json_t *v, const char *pa
 {
     if (json_is_string(v)) {
         if (!money_parse(json_string_value(v), 6, out))
-            return fail(cx, path, "expected a number or a decimal string with at most 6 decimals, "
-                                  "got \"%s\"",
+            return fail(cx, path,
+                        "expected a number or a decimal string with at most 6 decimals, "
+                        "got \"%s\"",
                         json_string_value(v));
     } else if (json_is_integer(v)) {
         json_int_t i = json_integer_value(v);
@@ -162,8 +165,8 @@ static enum cb_status parse_rate(const struct ctx *cx, json_t *v, const char *pa
 }
 
 /* A rate within [lo, hi] (× 10^6; hi < 0 means no upper bound). */
-static enum cb_status get_rate(const struct ctx *cx, json_t *obj, const char *key,
-                               const char *path, int64_t lo, int64_t hi, int64_t *out)
+static enum cb_status get_rate(const struct ctx *cx, json_t *obj, const char *key, const char *path,
+                               int64_t lo, int64_t hi, int64_t *out)
 {
     json_t *v = json_object_get(obj, key);
     if (!v)
@@ -267,8 +270,9 @@ static enum cb_status read_tiers(const struct ctx *cx, json_t *arr, struct confi
                 goto cleanup;
             tier->has_up_to = true;
             if (i + 1 == n) {
-                st = fail(cx, q, "the last tier must be open (no up_to), so every token has a "
-                                 "price");
+                st = fail(cx, q,
+                          "the last tier must be open (no up_to), so every token has a "
+                          "price");
                 goto cleanup;
             }
             if (tier->up_to == 0 || (i > 0 && tier->up_to <= c->tiers[i - 1].up_to)) {
@@ -289,8 +293,8 @@ cleanup:
 
 static enum cb_status read_chargeback(const struct ctx *cx, json_t *o, struct config *c)
 {
-    static const char *const keys[] = {"model",  "amount",    "fixed_share", "fixed_basis",
-                                       "tiers",  "tier_mode", "tier_metric"};
+    static const char *const keys[] = {"model", "amount",    "fixed_share", "fixed_basis",
+                                       "tiers", "tier_mode", "tier_metric"};
     enum cb_status st;
     const char *p = "chargeback";
     if ((st = want_object(cx, o, p)) || (st = CHECK_KEYS(cx, o, p, keys)))
@@ -443,7 +447,8 @@ static enum cb_status read_teams(const struct ctx *cx, json_t *o, struct config 
     size_t i = 0;
     const char *key;
     json_t *v;
-    json_object_foreach(o, key, v) {
+    json_object_foreach(o, key, v)
+    {
         if ((st = read_team(cx, key, v, &c->teams[i++])))
             return st;
     }
@@ -466,13 +471,15 @@ static enum cb_status read_match(const struct ctx *cx, json_t *o, const char *pa
     m->conds = xcalloc(json_object_size(o), sizeof *m->conds);
     const char *key;
     json_t *v;
-    json_object_foreach(o, key, v) {
+    json_object_foreach(o, key, v)
+    {
         free(p);
         p = join(path, key);
         int tag = tag_from_name(key);
         if (tag < 0) {
-            st = fail(cx, p, "unknown tag (expected a tag name such as team, project, user, "
-                             "api_key_id, workspace_id)");
+            st = fail(cx, p,
+                      "unknown tag (expected a tag name such as team, project, user, "
+                      "api_key_id, workspace_id)");
             goto cleanup;
         }
         struct config_cond *cond = &m->conds[m->n_conds++];
@@ -489,7 +496,8 @@ static enum cb_status read_match(const struct ctx *cx, json_t *o, const char *pa
         cond->values = xcalloc(json_array_size(v), sizeof *cond->values);
         size_t i;
         json_t *s;
-        json_array_foreach(v, i, s) {
+        json_array_foreach(v, i, s)
+        {
             if (!json_is_string(s)) {
                 free(q);
                 q = join_index(p, i);
@@ -517,7 +525,8 @@ static enum cb_status read_rules(const struct ctx *cx, json_t *arr, struct confi
     c->rules = xcalloc(json_array_size(arr) ? json_array_size(arr) : 1, sizeof *c->rules);
     size_t i;
     json_t *r;
-    json_array_foreach(arr, i, r) {
+    json_array_foreach(arr, i, r)
+    {
         free(p);
         p = join_index("attribution", i);
         if ((st = want_object(cx, r, p)) || (st = CHECK_KEYS(cx, r, p, keys)))
@@ -540,7 +549,8 @@ static enum cb_status read_rules(const struct ctx *cx, json_t *arr, struct confi
         }
         const char *key;
         json_t *v;
-        json_object_foreach(set, key, v) {
+        json_object_foreach(set, key, v)
+        {
             char *k = join(q, key);
             int tag = tag_from_name(key);
             if (tag < 0)
@@ -587,7 +597,8 @@ static enum cb_status read_shared(const struct ctx *cx, json_t *arr, struct conf
     c->shared = xcalloc(json_array_size(arr) ? json_array_size(arr) : 1, sizeof *c->shared);
     size_t i;
     json_t *r;
-    json_array_foreach(arr, i, r) {
+    json_array_foreach(arr, i, r)
+    {
         free(p);
         p = join_index("shared", i);
         if ((st = want_object(cx, r, p)) || (st = CHECK_KEYS(cx, r, p, keys)))
@@ -642,7 +653,8 @@ static enum cb_status read_value_metrics(const struct ctx *cx, json_t *o, struct
         return st;
     const char *team;
     json_t *metrics;
-    json_object_foreach(o, team, metrics) {
+    json_object_foreach(o, team, metrics)
+    {
         char *p = join("value_metrics", team);
         struct config_team *t = (struct config_team *)config_team(c, team);
         if (!t)
@@ -654,7 +666,8 @@ static enum cb_status read_value_metrics(const struct ctx *cx, json_t *o, struct
                                  sizeof *t->metrics);
             const char *name;
             json_t *v;
-            json_object_foreach(metrics, name, v) {
+            json_object_foreach(metrics, name, v)
+            {
                 char *q = join(p, name);
                 struct config_value_metric *m = &t->metrics[t->n_metrics++];
                 m->name = xstrdup(name);
@@ -711,9 +724,9 @@ struct config *config_new_default(void)
 static enum cb_status read_document(const struct ctx *cx, json_t *doc, struct config *c)
 {
     static const char *const keys[] = {
-        "organization", "currency",       "chargeback",    "overhead_rate", "teams",
-        "attribution",  "shared",         "unallocated",   "provider_invoice", "invoice",
-        "internal_rates", "value_metrics", "gl_account",   "anomaly_factor", "prices"};
+        "organization",   "currency",      "chargeback",  "overhead_rate",    "teams",
+        "attribution",    "shared",        "unallocated", "provider_invoice", "invoice",
+        "internal_rates", "value_metrics", "gl_account",  "anomaly_factor",   "prices"};
     enum cb_status st;
     json_t *v;
     if (!json_is_object(doc))
@@ -780,9 +793,10 @@ static enum cb_status read_document(const struct ctx *cx, json_t *doc, struct co
             if (c->teams[i].has_headcount)
                 continue;
             char *p = xasprintf("teams.%s.headcount", c->teams[i].id);
-            st = fail(cx, p, "missing: the hybrid model splits its fixed share by headcount "
-                             "(chargeback.fixed_basis); give every team a headcount or set "
-                             "fixed_basis to \"equal\"");
+            st = fail(cx, p,
+                      "missing: the hybrid model splits its fixed share by headcount "
+                      "(chargeback.fixed_basis); give every team a headcount or set "
+                      "fixed_basis to \"equal\"");
             free(p);
             return st;
         }

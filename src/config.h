@@ -31,47 +31,47 @@ struct config_match {
     size_t n_conds;
 };
 
-struct config_rule {             /* attribution: first match wins, fills missing tags */
+struct config_rule { /* attribution: first match wins, fills missing tags */
     struct config_match match;
-    char *set[TAG_COUNT];        /* NULL where the rule sets nothing */
+    char *set[TAG_COUNT]; /* NULL where the rule sets nothing */
 };
 
-struct config_shared {           /* a shared-cost pool */
+struct config_shared { /* a shared-cost pool */
     struct config_match match;
     enum split_kind split;
-    char *name;                  /* display name: "name" key, else built from the match */
+    char *name; /* display name: "name" key, else built from the match */
 };
 
 struct config_tier {
-    bool has_up_to;              /* false for the last, open tier */
-    int64_t up_to;               /* tokens */
-    int64_t per_million_micros;  /* micro-USD per million tokens */
+    bool has_up_to;             /* false for the last, open tier */
+    int64_t up_to;              /* tokens */
+    int64_t per_million_micros; /* micro-USD per million tokens */
 };
 
 struct config_value_metric {
-    char *name;                  /* "tickets resolved" */
-    int64_t units_e6;            /* units × 10^6 (fractional units allowed) */
+    char *name;       /* "tickets resolved" */
+    int64_t units_e6; /* units × 10^6 (fractional units allowed) */
 };
 
 struct config_team {
-    char *id;                    /* the key in "teams", the team tag */
+    char *id;                                        /* the key in "teams", the team tag */
     char *name, *cost_center, *contact, *gl_account; /* NULL when absent */
     bool has_headcount;
     int64_t headcount;
-    int64_t weight_e6;           /* default 1000000 */
-    int64_t markup_e6;           /* default 0 */
+    int64_t weight_e6; /* default 1000000 */
+    int64_t markup_e6; /* default 0 */
     bool has_budget;
     bool budget_is_tokens;
-    int64_t budget_monthly;      /* cents, or tokens when budget_is_tokens */
-    int64_t *thresholds_e6;      /* sorted ascending; e.g. 500000 for 0.5 */
+    int64_t budget_monthly; /* cents, or tokens when budget_is_tokens */
+    int64_t *thresholds_e6; /* sorted ascending; e.g. 500000 for 0.5 */
     size_t n_thresholds;
     struct config_value_metric *metrics; /* from value_metrics[id] */
     size_t n_metrics;
 };
 
 struct config {
-    char *organization;          /* default "Organization" */
-    char *currency;              /* "USD" */
+    char *organization; /* default "Organization" */
+    char *currency;     /* "USD" */
     enum cb_model model;
     bool has_amount;
     int64_t amount_cents;
@@ -82,7 +82,7 @@ struct config {
     enum tier_mode tier_mode;
     enum tier_metric tier_metric;
     int64_t overhead_e6;
-    struct config_team *teams;   /* sorted by id */
+    struct config_team *teams; /* sorted by id */
     size_t n_teams;
     struct config_rule *rules;
     size_t n_rules;
@@ -91,15 +91,15 @@ struct config {
     enum unallocated_policy unallocated;
     bool has_provider_total;
     int64_t provider_total_cents;
-    char *number_prefix;         /* default "CB-" */
-    char *issuer, *footer;       /* NULL when absent */
-    char *paper;                 /* "A4" (default) or "Letter" */
-    int64_t skill_rate_micros;   /* micro-USD per call; 0 when absent */
+    char *number_prefix;       /* default "CB-" */
+    char *issuer, *footer;     /* NULL when absent */
+    char *paper;               /* "A4" (default) or "Letter" */
+    int64_t skill_rate_micros; /* micro-USD per call; 0 when absent */
     int64_t mcp_rate_micros;
-    char *gl_account;            /* NULL when absent */
-    int64_t anomaly_factor_e6;   /* default 2000000 */
-    json_t *prices;              /* borrowed-by-nobody: owned here, NULL when absent */
-    char *source;                /* the file it came from, "(built-in)" for the default */
+    char *gl_account;          /* NULL when absent */
+    int64_t anomaly_factor_e6; /* default 2000000 */
+    json_t *prices;            /* borrowed-by-nobody: owned here, NULL when absent */
+    char *source;              /* the file it came from, "(built-in)" for the default */
 };
 
 /* Returns a new configuration with the built-in defaults (usage model, no overhead). */

@@ -25,12 +25,8 @@ int main(int argc, char **argv)
     }
     switch (o.command) {
     case CMD_HELP:
-    case CMD_NONE:
-        cli_print_help(o.help_for, stdout);
-        break;
-    case CMD_VERSION:
-        printf("chargeback %s\n", CB_VERSION_STRING);
-        break;
+    case CMD_NONE: cli_print_help(o.help_for, stdout); break;
+    case CMD_VERSION: printf("chargeback %s\n", CB_VERSION_STRING); break;
     case CMD_RENDER: st = pipeline_render(&o); break;
     case CMD_CHECK: st = pipeline_check(&o); break;
     case CMD_PRICES: st = pipeline_prices(&o); break;

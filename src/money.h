@@ -11,7 +11,7 @@
 __extension__ typedef __int128 cb_i128;
 __extension__ typedef unsigned __int128 cb_u128;
 
-#define MONEY_PICO_PER_CENT ((cb_i128)10000000000) /* 10^10 pico-USD in one cent */
+#define MONEY_PICO_PER_CENT  ((cb_i128)10000000000) /* 10^10 pico-USD in one cent */
 #define MONEY_MICRO_PER_CENT 10000                  /* 10^4 micro-USD in one cent */
 
 /* Parses a decimal string ("15000.00", "-3", "0.0001") into an integer scaled by 10^scale,

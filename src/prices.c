@@ -23,7 +23,7 @@
 #include "xalloc.h"
 
 #define PRICES_CHECKED "2026-11-01"
-#define E6 1000000
+#define E6             1000000
 
 struct price_alias {
     char *alias;
@@ -75,8 +75,8 @@ static const struct {
     {"claude-3-opus-latest", "claude-3-opus"},
 };
 
-#define BUILTIN_WEB_SEARCH_PER_K 10000000 /* $10.00 per 1,000 searches */
-#define BUILTIN_BATCH_DISCOUNT_E6 500000  /* 50 % */
+#define BUILTIN_WEB_SEARCH_PER_K  10000000 /* $10.00 per 1,000 searches */
+#define BUILTIN_BATCH_DISCOUNT_E6 500000   /* 50 % */
 
 static int entry_cmp(const void *a, const void *b)
 {
@@ -155,8 +155,8 @@ static void book_serialize(const struct price_book *pb, struct strbuf *b)
     strbuf_printf(b, "chargeback price book v1\nchecked\t%s\n", pb->checked);
     for (size_t i = 0; i < pb->n; i++) {
         const struct price_entry *e = &pb->entries[i];
-        strbuf_printf(b, "model\t%s\t%s\t%s", e->model, e->effective_from[0] ? e->effective_from : "-",
-                      e->family);
+        strbuf_printf(b, "model\t%s\t%s\t%s", e->model,
+                      e->effective_from[0] ? e->effective_from : "-", e->family);
         for (int k = 0; k < TOK_CLASS_COUNT; k++)
             strbuf_printf(b, "\t%lld", (long long)e->per_mtok[k]);
         strbuf_printf(b, "\t%lld\t%lld\n", (long long)e->web_search_per_k,
@@ -357,8 +357,8 @@ const struct price_entry *price_book_family_rate(const struct price_book *pb, co
     for (size_t i = 0; i < pb->n; i++) {
         if (strcmp(pb->entries[i].family, family) != 0)
             continue;
-        const struct price_entry *e = find_exact(pb, pb->entries[i].model,
-                                                 strlen(pb->entries[i].model), yyyymmdd);
+        const struct price_entry *e =
+            find_exact(pb, pb->entries[i].model, strlen(pb->entries[i].model), yyyymmdd);
         if (e != &pb->entries[i])
             continue; /* not the entry in force that day */
         int gen = model_generation(e->model);
@@ -398,7 +398,8 @@ const char *price_book_sha256(const struct price_book *pb)
 }
 
 /* tokens × price per million tokens: pico-USD, exact. */
-cb_i128 price_token_cost(const struct price_entry *e, enum token_class c, bool batch, int64_t tokens)
+cb_i128 price_token_cost(const struct price_entry *e, enum token_class c, bool batch,
+                         int64_t tokens)
 {
     if (!e || (unsigned)c >= TOK_CLASS_COUNT)
         return 0;
@@ -467,10 +468,9 @@ static enum cb_status parse_fraction(json_t *v, const char *source, const char *
     return CB_OK;
 }
 
-static const char *const ENTRY_KEYS[] = {"input",          "output",         "cache_read",
-                                         "cache_write_5m", "cache_write_1h", "web_search",
-                                         "batch_discount", "family",         "aliases",
-                                         "effective_from"};
+static const char *const ENTRY_KEYS[] = {
+    "input",      "output",         "cache_read", "cache_write_5m", "cache_write_1h",
+    "web_search", "batch_discount", "family",     "aliases",        "effective_from"};
 #define N_ENTRY_KEYS (sizeof ENTRY_KEYS / sizeof ENTRY_KEYS[0])
 
 static enum cb_status unknown_key(const char *source, const char *path, const char *const *keys,
@@ -506,25 +506,28 @@ static enum cb_status merge_entry(struct price_book *pb, const char *id, json_t 
     }
     const char *key;
     json_t *v;
-    json_object_foreach(obj, key, v) {
+    json_object_foreach(obj, key, v)
+    {
         if (!key_known(key, ENTRY_KEYS, N_ENTRY_KEYS)) {
             path = xasprintf("%s.%s", at, key);
             st = unknown_key(source, path, ENTRY_KEYS, N_ENTRY_KEYS, err);
             goto cleanup;
         }
     }
-    struct price_entry e = {.model = id, .web_search_per_k = BUILTIN_WEB_SEARCH_PER_K,
+    struct price_entry e = {.model = id,
+                            .web_search_per_k = BUILTIN_WEB_SEARCH_PER_K,
                             .batch_discount_e6 = BUILTIN_BATCH_DISCOUNT_E6};
-    static const char *const CLASS_KEYS[TOK_CLASS_COUNT] = {
-        "input", "output", "cache_read", "cache_write_5m", "cache_write_1h"};
+    static const char *const CLASS_KEYS[TOK_CLASS_COUNT] = {"input", "output", "cache_read",
+                                                            "cache_write_5m", "cache_write_1h"};
     for (int k = 0; k < TOK_CLASS_COUNT; k++) {
         free(path);
         path = xasprintf("%s.%s", at, CLASS_KEYS[k]);
         v = json_object_get(obj, CLASS_KEYS[k]);
         if (!v) {
             if (k == TOK_INPUT || k == TOK_OUTPUT) {
-                st = cb_error_set(err, CB_EUSAGE, source, 0, path, "missing (input and output "
-                                                                   "prices are required)");
+                st = cb_error_set(err, CB_EUSAGE, source, 0, path,
+                                  "missing (input and output "
+                                  "prices are required)");
                 goto cleanup;
             }
             /* Anthropic's structure: cache read 10 %, 5-minute write 125 %, 1-hour write 200 %
@@ -579,7 +582,8 @@ static enum cb_status merge_entry(struct price_book *pb, const char *id, json_t 
     /* Same model and same effective date: replace; otherwise add. */
     struct price_entry *slot = NULL;
     for (size_t i = 0; i < pb->n && !slot; i++)
-        if (strcmp(pb->entries[i].model, id) == 0 && pb->entries[i].effective_day == e.effective_day)
+        if (strcmp(pb->entries[i].model, id) == 0 &&
+            pb->entries[i].effective_day == e.effective_day)
             slot = &pb->entries[i];
     if (slot) {
         char *old_model = (char *)slot->model, *old_family = (char *)slot->family;
@@ -601,7 +605,8 @@ static enum cb_status merge_entry(struct price_book *pb, const char *id, json_t 
         }
         size_t i;
         json_t *a;
-        json_array_foreach(v, i, a) {
+        json_array_foreach(v, i, a)
+        {
             free(path);
             path = xasprintf("%s.aliases[%zu]", at, i);
             if (!json_is_string(a) || !json_string_value(a)[0]) {
@@ -639,7 +644,8 @@ enum cb_status price_book_merge_json(struct price_book *pb, json_t *doc, const c
     }
     const char *key;
     json_t *v;
-    json_object_foreach(doc, key, v) {
+    json_object_foreach(doc, key, v)
+    {
         if (!key_known(key, TOP_KEYS, 3)) {
             st = unknown_key(source, key, TOP_KEYS, 3, err);
             goto cleanup;
@@ -648,7 +654,8 @@ enum cb_status price_book_merge_json(struct price_book *pb, json_t *doc, const c
     if ((v = json_object_get(doc, "checked"))) {
         int32_t day;
         if (!json_is_string(v) || !parse_day(json_string_value(v), &day)) {
-            st = cb_error_set(err, CB_EUSAGE, source, 0, "checked", "expected a date \"YYYY-MM-DD\"");
+            st = cb_error_set(err, CB_EUSAGE, source, 0, "checked",
+                              "expected a date \"YYYY-MM-DD\"");
             goto cleanup;
         }
         snprintf(pb->checked, sizeof pb->checked, "%s", json_string_value(v));
@@ -659,7 +666,8 @@ enum cb_status price_book_merge_json(struct price_book *pb, json_t *doc, const c
         goto cleanup;
     }
     json_t *m;
-    json_object_foreach(models, key, m) {
+    json_object_foreach(models, key, m)
+    {
         free(path);
         path = xasprintf("models.%s", key);
         if (!key[0]) {
@@ -679,7 +687,8 @@ enum cb_status price_book_merge_json(struct price_book *pb, json_t *doc, const c
             }
             size_t i;
             json_t *one;
-            json_array_foreach(m, i, one) {
+            json_array_foreach(m, i, one)
+            {
                 free(path);
                 path = xasprintf("models.%s[%zu]", key, i);
                 if ((st = merge_entry(pb, key, one, source, path, err)) != CB_OK)
@@ -694,7 +703,8 @@ enum cb_status price_book_merge_json(struct price_book *pb, json_t *doc, const c
                           "expected an object mapping alias to model id");
         goto cleanup;
     }
-    json_object_foreach(aliases, key, v) {
+    json_object_foreach(aliases, key, v)
+    {
         free(path);
         path = xasprintf("aliases.%s", key);
         if (!json_is_string(v)) {

@@ -22,15 +22,16 @@ enum token_class {
 
 /* One model's prices from one date on. Owned by its price book. */
 struct price_entry {
-    const char *model;                  /* canonical id */
-    char effective_from[11];            /* "YYYY-MM-DD", or "" for always */
-    int32_t effective_day;              /* YYYYMMDD as an integer, 0 for always */
-    int64_t per_mtok[TOK_CLASS_COUNT];  /* micro-USD per million tokens, list (non-batch) */
-    int64_t batch_per_mtok[TOK_CLASS_COUNT]; /* micro-USD per million tokens with the batch discount */
-    int64_t web_search_per_k;           /* micro-USD per 1,000 searches */
-    int64_t batch_discount_e6;          /* 500000 = 50 % off */
-    const char *family;                 /* "opus", "sonnet", "haiku", or "" */
-    int index;                          /* stable position in the book (sorted by model, date) */
+    const char *model;                 /* canonical id */
+    char effective_from[11];           /* "YYYY-MM-DD", or "" for always */
+    int32_t effective_day;             /* YYYYMMDD as an integer, 0 for always */
+    int64_t per_mtok[TOK_CLASS_COUNT]; /* micro-USD per million tokens, list (non-batch) */
+    int64_t
+        batch_per_mtok[TOK_CLASS_COUNT]; /* micro-USD per million tokens with the batch discount */
+    int64_t web_search_per_k;            /* micro-USD per 1,000 searches */
+    int64_t batch_discount_e6;           /* 500000 = 50 % off */
+    const char *family;                  /* "opus", "sonnet", "haiku", or "" */
+    int index;                           /* stable position in the book (sorted by model, date) */
 };
 
 struct price_book;
@@ -67,7 +68,8 @@ const char *price_book_checked(const struct price_book *pb);
 const char *price_book_sha256(const struct price_book *pb);
 
 /* The exact list cost in pico-USD of `tokens` of class `c`, batch or not. */
-cb_i128 price_token_cost(const struct price_entry *e, enum token_class c, bool batch, int64_t tokens);
+cb_i128 price_token_cost(const struct price_entry *e, enum token_class c, bool batch,
+                         int64_t tokens);
 /* The exact cost in pico-USD of `searches` web searches. */
 cb_i128 price_search_cost(const struct price_entry *e, int64_t searches);
 

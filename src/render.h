@@ -18,7 +18,7 @@ typedef enum cb_status (*render_fn)(const struct report *r, const struct render_
                                     struct cb_error *err);
 
 struct render_format {
-    const char *name;          /* as in --formats: "html", "pdf", "xlsx", "json", "csv", "focus" */
+    const char *name; /* as in --formats: "html", "pdf", "xlsx", "json", "csv", "focus" */
     render_fn render;
 };
 
@@ -26,11 +26,17 @@ extern const struct render_format render_formats[];
 extern const size_t render_format_count;
 
 /* Each renderer's entry point (render_<name>.c). */
-enum cb_status render_html(const struct report *r, const struct render_dest *d, struct cb_error *err);
-enum cb_status render_pdf(const struct report *r, const struct render_dest *d, struct cb_error *err);
-enum cb_status render_xlsx(const struct report *r, const struct render_dest *d, struct cb_error *err);
-enum cb_status render_json(const struct report *r, const struct render_dest *d, struct cb_error *err);
-enum cb_status render_csv(const struct report *r, const struct render_dest *d, struct cb_error *err);
-enum cb_status render_focus(const struct report *r, const struct render_dest *d, struct cb_error *err);
+enum cb_status render_html(const struct report *r, const struct render_dest *d,
+                           struct cb_error *err);
+enum cb_status render_pdf(const struct report *r, const struct render_dest *d,
+                          struct cb_error *err);
+enum cb_status render_xlsx(const struct report *r, const struct render_dest *d,
+                           struct cb_error *err);
+enum cb_status render_json(const struct report *r, const struct render_dest *d,
+                           struct cb_error *err);
+enum cb_status render_csv(const struct report *r, const struct render_dest *d,
+                          struct cb_error *err);
+enum cb_status render_focus(const struct report *r, const struct render_dest *d,
+                            struct cb_error *err);
 
 #endif

@@ -41,7 +41,7 @@ const char *report_line_kind_name(enum line_kind k);
  * markup, true_up), which carry quantity 1, per 1 and unit_price_micros = amount × 10^4. */
 struct report_line {
     enum line_kind kind;
-    char *model;               /* NULL for lines not tied to a model */
+    char *model; /* NULL for lines not tied to a model */
     bool batch;
     char *description;
     int64_t quantity;
@@ -56,15 +56,15 @@ struct report_usage {
     int64_t input_tokens, output_tokens, cache_read_input_tokens;
     int64_t cache_write_5m_input_tokens, cache_write_1h_input_tokens;
     int64_t web_search_requests, skill_invocations, mcp_operations;
-    int64_t total_tokens;      /* the five token classes summed */
+    int64_t total_tokens; /* the five token classes summed */
 };
 
 /* A row of a breakdown table (by project, user, model, ...). */
 struct report_group {
-    char *key;                 /* "(untagged)" for records without the tag */
+    char *key; /* "(untagged)" for records without the tag */
     struct report_usage usage;
-    int64_t list_cost;         /* cents, rounded once from the exact sum */
-    int64_t share_e4;          /* of the owner's list cost */
+    int64_t list_cost; /* cents, rounded once from the exact sum */
+    int64_t share_e4;  /* of the owner's list cost */
 };
 
 struct report_groups {
@@ -73,18 +73,18 @@ struct report_groups {
 };
 
 struct report_day {
-    char date[11];             /* "2026-10-01" */
-    int64_t list_cost;         /* cents */
+    char date[11];     /* "2026-10-01" */
+    int64_t list_cost; /* cents */
     int64_t requests;
     int64_t tokens;
 };
 
 struct report_budget {
     bool present;
-    bool tokens;               /* a token budget (monthly_tokens) rather than money */
-    int64_t monthly;           /* cents, or tokens */
-    int64_t used;              /* cents charged, or tokens used */
-    int64_t utilization_e4;    /* used / monthly, 10^4 = 100 % (rounded half away from zero) */
+    bool tokens;                    /* a token budget (monthly_tokens) rather than money */
+    int64_t monthly;                /* cents, or tokens */
+    int64_t used;                   /* cents charged, or tokens used */
+    int64_t utilization_e4;         /* used / monthly, 10^4 = 100 % (rounded half away from zero) */
     int64_t *thresholds_crossed_e6; /* e.g. 500000 for 0.5 */
     size_t n_thresholds_crossed;
     bool over;
@@ -92,55 +92,55 @@ struct report_budget {
 
 struct report_anomaly {
     char date[11];
-    int64_t list_cost;         /* that day's list cost, cents */
-    int64_t mean_daily;        /* the team's mean daily list cost, cents */
+    int64_t list_cost;  /* that day's list cost, cents */
+    int64_t mean_daily; /* the team's mean daily list cost, cents */
 };
 
 struct report_recommendation {
-    char *kind;                /* "model_routing", "batching", "caching" */
-    int64_t saving;            /* estimated monthly saving, cents */
-    char *explanation;         /* the formula in words, with its numbers */
+    char *kind;        /* "model_routing", "batching", "caching" */
+    int64_t saving;    /* estimated monthly saving, cents */
+    char *explanation; /* the formula in words, with its numbers */
 };
 
 struct report_value_metric {
-    char *name;                /* "tickets resolved" */
+    char *name; /* "tickets resolved" */
     int64_t units_e6;
     int64_t cost_per_unit_micros; /* charge / units, micro-USD */
 };
 
-struct report_mom {            /* month over month, with --previous */
+struct report_mom { /* month over month, with --previous */
     bool present;
     char previous_month[8];
     int64_t previous_total;
     int64_t previous_list_cost;
-    int64_t delta_total;       /* this month - previous */
+    int64_t delta_total; /* this month - previous */
     bool has_pct;
-    int64_t delta_pct_e4;      /* relative change, 10^4 = 100 % */
+    int64_t delta_pct_e4; /* relative change, 10^4 = 100 % */
 };
 
 struct report_team {
-    char *id;                  /* the team tag */
-    char *name;                /* display name (config, else the id) */
-    char *slug;                /* [a-z0-9-], unique */
+    char *id;   /* the team tag */
+    char *name; /* display name (config, else the id) */
+    char *slug; /* [a-z0-9-], unique */
     char *invoice_number;
-    char *cost_center;         /* "" when none */
-    char *contact;             /* "" when none */
-    char *gl_account;          /* "" when none */
-    bool configured;           /* in the config's teams (false: seen only in data) */
+    char *cost_center; /* "" when none */
+    char *contact;     /* "" when none */
+    char *gl_account;  /* "" when none */
+    bool configured;   /* in the config's teams (false: seen only in data) */
     int64_t headcount;
     struct report_usage usage;
-    int64_t list_cost;         /* U_t: Σ usage lines at list price (showback) */
-    int64_t shared;            /* share of shared pools */
-    int64_t direct;            /* D_t = list_cost + shared */
-    int64_t charge;            /* by the chargeback model, before true-up, overhead and markup */
+    int64_t list_cost; /* U_t: Σ usage lines at list price (showback) */
+    int64_t shared;    /* share of shared pools */
+    int64_t direct;    /* D_t = list_cost + shared */
+    int64_t charge;    /* by the chargeback model, before true-up, overhead and markup */
     int64_t true_up, overhead, markup;
-    int64_t total;             /* Σ lines */
-    int64_t share_e4;          /* total / totals.charged */
+    int64_t total;    /* Σ lines */
+    int64_t share_e4; /* total / totals.charged */
     struct report_line *lines;
     size_t n_lines;
-    char *method;              /* how the charge was computed, in words */
+    char *method; /* how the charge was computed, in words */
     struct report_groups by_project, by_user, by_workflow, by_environment, by_model;
-    struct report_day *days;   /* one per day of the month */
+    struct report_day *days; /* one per day of the month */
     size_t n_days;
     struct report_budget budget;
     struct report_anomaly *anomalies;
@@ -161,35 +161,35 @@ struct report_file {
 };
 
 struct report_reject_reason {
-    char *reason;              /* "unknown model" */
+    char *reason; /* "unknown model" */
     int64_t count;
-    char **examples;           /* "file:line: message" */
+    char **examples; /* "file:line: message" */
     size_t n_examples;
 };
 
 struct report_tag_coverage {
-    char *tag;                 /* "project" */
-    int64_t list_cost;         /* cents of cost carrying the tag */
-    int64_t share_e4;          /* of all billed list cost */
+    char *tag;         /* "project" */
+    int64_t list_cost; /* cents of cost carrying the tag */
+    int64_t share_e4;  /* of all billed list cost */
 };
 
 struct report_totals {
     int64_t list_cost, shared, unallocated, overhead, markup, true_up, charged;
     bool has_provider_total;
     int64_t provider_total;
-    int64_t period_list_total;  /* Σ D_t + unallocated (what reconciliation compares) */
+    int64_t period_list_total;         /* Σ D_t + unallocated (what reconciliation compares) */
     int64_t reconciliation_difference; /* provider_total - period_list_total */
 };
 
 struct report {
     char *tool_version;
     char *organization, *currency;
-    char month[8];             /* "2026-10" */
-    char period_start[21];     /* "2026-10-01T00:00:00Z" */
-    char period_end[21];       /* "2026-11-01T00:00:00Z" */
-    char period_label[32];     /* "October 2026" */
-    char issue_date[11];       /* from SOURCE_DATE_EPOCH, else the first day after the period */
-    bool shadow;               /* mode "shadow" */
+    char month[8];         /* "2026-10" */
+    char period_start[21]; /* "2026-10-01T00:00:00Z" */
+    char period_end[21];   /* "2026-11-01T00:00:00Z" */
+    char period_label[32]; /* "October 2026" */
+    char issue_date[11];   /* from SOURCE_DATE_EPOCH, else the first day after the period */
+    bool shadow;           /* mode "shadow" */
     enum cb_model model;
     char *issuer, *footer;     /* "" when none */
     char *paper;               /* "A4" or "Letter" */
@@ -214,7 +214,7 @@ struct report {
     struct report_tag_coverage *coverage;
     size_t n_coverage;
     struct report_groups top_projects, top_users, by_model; /* organization-wide */
-    struct report_day *days;   /* organization-wide daily trend */
+    struct report_day *days;                                /* organization-wide daily trend */
     size_t n_days;
 };
 
@@ -225,7 +225,7 @@ struct report_opts {
     bool shadow;
     bool has_model_override;
     enum cb_model model_override;
-    const char *previous_dir;  /* --previous, or NULL */
+    const char *previous_dir;      /* --previous, or NULL */
     const char *source_date_epoch; /* the SOURCE_DATE_EPOCH value, or NULL */
 };
 

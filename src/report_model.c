@@ -4,9 +4,9 @@
 #include "report.h"
 
 static const char *const kind_names[LINE_KIND_COUNT] = {
-    "input",  "output", "cache_read",  "cache_write_5m", "cache_write_1h",
-    "web_search", "skill", "mcp", "shared", "fixed", "usage_share", "tier",
-    "overhead", "markup", "true_up",
+    "input",       "output", "cache_read", "cache_write_5m", "cache_write_1h",
+    "web_search",  "skill",  "mcp",        "shared",         "fixed",
+    "usage_share", "tier",   "overhead",   "markup",         "true_up",
 };
 
 const char *report_line_kind_name(enum line_kind k)

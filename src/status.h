@@ -7,10 +7,10 @@
 
 enum cb_status {
     CB_OK = 0,
-    CB_EDATA = 1,     /* rejected records under --strict; verify found a difference */
-    CB_EUSAGE = 2,    /* bad command line or configuration */
-    CB_EIO = 3,       /* a file could not be read or written */
-    CB_EINTERNAL = 4  /* a consistency check failed: a bug, nothing is written */
+    CB_EDATA = 1,    /* rejected records under --strict; verify found a difference */
+    CB_EUSAGE = 2,   /* bad command line or configuration */
+    CB_EIO = 3,      /* a file could not be read or written */
+    CB_EINTERNAL = 4 /* a consistency check failed: a bug, nothing is written */
 };
 
 /* Where an error came from and what it is, like jansson's json_error_t.

@@ -6,14 +6,17 @@
 #include <stddef.h>
 
 struct strbuf {
-    char *data;    /* NUL-terminated when len > 0 or after strbuf_cstr */
+    char *data; /* NUL-terminated when len > 0 or after strbuf_cstr */
     size_t len;
     size_t cap;
     size_t limit;  /* 0 means the default cap (1 GiB) */
     bool overflow; /* set once an append would pass the limit; later appends are dropped */
 };
 
-#define STRBUF_INIT {NULL, 0, 0, 0, false}
+#define STRBUF_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0, 0, false                                                                       \
+    }
 
 void strbuf_append(struct strbuf *b, const char *s, size_t n);
 void strbuf_puts(struct strbuf *b, const char *s);

@@ -3,8 +3,8 @@
 #include <string.h>
 
 static const char *const names[TAG_COUNT] = {
-    "team",   "project",  "user",     "workflow",   "environment",  "cost_center", "department",
-    "region", "product",  "provider", "api_key_id", "workspace_id", "account_id",
+    "team",   "project", "user",     "workflow",   "environment",  "cost_center", "department",
+    "region", "product", "provider", "api_key_id", "workspace_id", "account_id",
 };
 
 const char *tag_name(enum tag t)

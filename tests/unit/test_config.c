@@ -47,18 +47,22 @@ static const char SPEC_EXAMPLE[] =
     "                 \"budget\": {\"monthly_tokens\": 50000000}},"
     "   \"data\": {\"name\": \"Data Platform\", \"cost_center\": \"DATA-001\", \"headcount\": 12,"
     "              \"weight\": 1.5, \"markup\": 0.0,"
-    "              \"budget\": {\"monthly\": \"5000.00\", \"alert_thresholds\": [0.9, 0.5, \"0.8\"]},"
+    "              \"budget\": {\"monthly\": \"5000.00\", \"alert_thresholds\": [0.9, 0.5, "
+    "\"0.8\"]},"
     "              \"contact\": \"lead@example.com\"}},"
     " \"attribution\": ["
-    "   {\"match\": {\"project\": [\"backend-api\", \"frontend-app\"]}, \"set\": {\"team\": \"engineering\"}},"
+    "   {\"match\": {\"project\": [\"backend-api\", \"frontend-app\"]}, \"set\": {\"team\": "
+    "\"engineering\"}},"
     "   {\"match\": {\"api_key_id\": \"apikey_01\", \"environment\": \"prod\"},"
     "    \"set\": {\"team\": \"support\", \"cost_center\": \"SUP\"}}],"
     " \"shared\": [{\"match\": {\"project\": \"platform-rag\"}, \"split\": \"even\"},"
     "             {\"match\": {\"project\": [\"a\", \"b\"], \"region\": \"eu\"}},"
-    "             {\"match\": {\"workflow\": \"nightly\"}, \"split\": \"weights\", \"name\": \"Nightly jobs\"}],"
+    "             {\"match\": {\"workflow\": \"nightly\"}, \"split\": \"weights\", \"name\": "
+    "\"Nightly jobs\"}],"
     " \"unallocated\": \"proportional\","
     " \"provider_invoice\": {\"total\": \"15234.17\"},"
-    " \"invoice\": {\"number_prefix\": \"INV-\", \"issuer\": \"Finance, Acme Corp\", \"footer\": \"Thanks\","
+    " \"invoice\": {\"number_prefix\": \"INV-\", \"issuer\": \"Finance, Acme Corp\", \"footer\": "
+    "\"Thanks\","
     "              \"paper\": \"Letter\"},"
     " \"internal_rates\": {\"skill_invocation\": \"0.0001\", \"mcp_operation\": \"0.0002\"},"
     " \"value_metrics\": {\"support\": {\"tickets resolved\": 5400, \"chats\": 12.5}},"
@@ -209,7 +213,8 @@ static void numbers_table(void **state)
         assert_int_equal(c->overhead_e6, cases[i].overhead_e6);
         config_free(c);
     }
-    struct config *c = load_ok("{\"chargeback\": {\"amount\": 15000}, \"provider_invoice\": {\"total\": \"0.5\"}}");
+    struct config *c = load_ok(
+        "{\"chargeback\": {\"amount\": 15000}, \"provider_invoice\": {\"total\": \"0.5\"}}");
     assert_int_equal(c->amount_cents, 1500000);
     assert_int_equal(c->provider_total_cents, 50);
     config_free(c);
@@ -253,7 +258,8 @@ static void errors_table(void **state)
          "unknown key (expected one of: skill_invocation, mcp_operation)"},
         {"{\"provider_invoice\": {\"amount\": \"1\"}}", "provider_invoice.amount",
          "unknown key (expected one of: total)"},
-        {"{\"attribution\": [{\"match\": {\"team\": \"a\"}, \"set\": {\"team\": \"b\"}, \"x\": 1}]}",
+        {"{\"attribution\": [{\"match\": {\"team\": \"a\"}, \"set\": {\"team\": \"b\"}, \"x\": "
+         "1}]}",
          "attribution[0].x", "unknown key (expected one of: match, set)"},
         {"{\"shared\": [{\"match\": {\"team\": \"a\"}, \"spilt\": \"even\"}]}", "shared[0].spilt",
          "unknown key (expected one of: match, split, name)"},
@@ -265,7 +271,8 @@ static void errors_table(void **state)
         {"{\"chargeback\": {\"amount\": \"1.005\"}}", "chargeback.amount",
          "expected a decimal string with at most 2 decimals, got \"1.005\""},
         {"{\"chargeback\": {\"amount\": \"-5\"}}", "chargeback.amount", "must not be negative"},
-        {"{\"chargeback\": {\"tiers\": [{\"up_to\": 5, \"per_million\": 1.5}, {\"per_million\": \"1\"}]}}",
+        {"{\"chargeback\": {\"tiers\": [{\"up_to\": 5, \"per_million\": 1.5}, {\"per_million\": "
+         "\"1\"}]}}",
          "chargeback.tiers[0].per_million", "expected a decimal string; quote the amount"},
         {"{\"internal_rates\": {\"mcp_operation\": 0.0002}}", "internal_rates.mcp_operation",
          "expected a decimal string; quote the amount"},
@@ -324,11 +331,14 @@ static void errors_table(void **state)
         {"{\"chargeback\": {\"tiers\": [{\"up_to\": 10, \"per_million\": \"1\"}]}}",
          "chargeback.tiers[0].up_to", "the last tier must be open (no up_to)"},
         {"{\"chargeback\": {\"tiers\": [{\"up_to\": 10}, {\"per_million\": \"1\"}]}}",
-         "chargeback.tiers[0].per_million", "missing (every tier needs a price per million tokens)"},
-        {"{\"chargeback\": {\"tiers\": []}}", "chargeback.tiers", "expected a non-empty array of tiers"},
+         "chargeback.tiers[0].per_million",
+         "missing (every tier needs a price per million tokens)"},
+        {"{\"chargeback\": {\"tiers\": []}}", "chargeback.tiers",
+         "expected a non-empty array of tiers"},
         {"{\"chargeback\": {\"model\": \"tiered\"}}", "chargeback.tiers",
          "missing (the tiered model needs tiers)"},
-        {"{\"chargeback\": {\"model\": \"hybrid\"}, \"teams\": {\"a\": {\"headcount\": 3}, \"b\": {}}}",
+        {"{\"chargeback\": {\"model\": \"hybrid\"}, \"teams\": {\"a\": {\"headcount\": 3}, \"b\": "
+         "{}}}",
          "teams.b.headcount", "missing: the hybrid model splits its fixed share by headcount"},
         {"{\"attribution\": [{\"match\": {\"teem\": \"a\"}, \"set\": {\"team\": \"b\"}}]}",
          "attribution[0].match.teem", "unknown tag"},
@@ -433,18 +443,21 @@ static void load_file(void **state)
 static void match_table(void **state)
 {
     (void)state;
-    struct config *c = load_ok(
-        "{\"attribution\": ["
-        "{\"match\": {\"project\": [\"api\", \"web\"]}, \"set\": {\"team\": \"eng\"}},"
-        "{\"match\": {\"api_key_id\": \"k1\", \"environment\": \"prod\"}, \"set\": {\"team\": \"ops\"}}]}");
+    struct config *c =
+        load_ok("{\"attribution\": ["
+                "{\"match\": {\"project\": [\"api\", \"web\"]}, \"set\": {\"team\": \"eng\"}},"
+                "{\"match\": {\"api_key_id\": \"k1\", \"environment\": \"prod\"}, \"set\": "
+                "{\"team\": \"ops\"}}]}");
     static const struct {
         size_t rule;
         const char *project, *api_key, *env;
         bool want;
     } cases[] = {
-        {0, "api", NULL, NULL, true},   {0, "web", "k1", "prod", true}, {0, "apis", NULL, NULL, false},
-        {0, NULL, NULL, NULL, false},   {0, "", NULL, NULL, false},     {1, NULL, "k1", "prod", true},
-        {1, NULL, "k1", "dev", false},  {1, NULL, "k1", NULL, false},   {1, "api", NULL, "prod", false},
+        {0, "api", NULL, NULL, true},    {0, "web", "k1", "prod", true},
+        {0, "apis", NULL, NULL, false},  {0, NULL, NULL, NULL, false},
+        {0, "", NULL, NULL, false},      {1, NULL, "k1", "prod", true},
+        {1, NULL, "k1", "dev", false},   {1, NULL, "k1", NULL, false},
+        {1, "api", NULL, "prod", false},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *tags[TAG_COUNT] = {0};
@@ -487,8 +500,9 @@ static void model_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(spec_example), cmocka_unit_test(defaults),   cmocka_unit_test(numbers_table),
-        cmocka_unit_test(errors_table), cmocka_unit_test(load_file),  cmocka_unit_test(match_table),
+        cmocka_unit_test(spec_example),  cmocka_unit_test(defaults),
+        cmocka_unit_test(numbers_table), cmocka_unit_test(errors_table),
+        cmocka_unit_test(load_file),     cmocka_unit_test(match_table),
         cmocka_unit_test(model_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,8 +24,8 @@ static void parse_table(void **state)
         {"0.0001", 6, true, 100},
         {"-3", 2, true, -300},
         {"+3.5", 2, true, 350},
-        {"1.230", 2, true, 123},        /* trailing zeros beyond the scale are exact */
-        {"1.235", 2, false, 0},         /* more precision than the unit: refused, not rounded */
+        {"1.230", 2, true, 123}, /* trailing zeros beyond the scale are exact */
+        {"1.235", 2, false, 0},  /* more precision than the unit: refused, not rounded */
         {"0.30", 6, true, 300000},
         {"9223372036854775807", 0, true, INT64_MAX},
         {"9223372036854775808", 0, false, 0},
@@ -57,9 +57,9 @@ static void div_round_table(void **state)
     static const struct {
         int64_t num, den, want;
     } cases[] = {
-        {5, 10, 1},   {4, 10, 0},   {15, 10, 2},  {25, 10, 3},  {-5, 10, -1}, {-4, 10, 0},
-        {-15, 10, -2}, {-25, 10, -3}, {0, 7, 0},   {7, 7, 1},    {10, 3, 3},   {-10, 3, -3},
-        {11, 3, 4},   {-11, 3, -4}, {1, 2, 1},    {-1, 2, -1},  {1, 3, 0},    {-1, 3, 0},
+        {5, 10, 1},    {4, 10, 0},    {15, 10, 2}, {25, 10, 3}, {-5, 10, -1}, {-4, 10, 0},
+        {-15, 10, -2}, {-25, 10, -3}, {0, 7, 0},   {7, 7, 1},   {10, 3, 3},   {-10, 3, -3},
+        {11, 3, 4},    {-11, 3, -4},  {1, 2, 1},   {-1, 2, -1}, {1, 3, 0},    {-1, 3, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         cb_i128 got = money_div_round(cases[i].num, cases[i].den);
@@ -79,9 +79,9 @@ static void pico_to_cents_table(void **state)
     static const struct {
         int64_t pico, cents;
     } cases[] = {
-        {5000000000, 1},   /* exactly half a cent */
-        {4999999999, 0},   {-5000000000, -1}, {-4999999999, 0},
-        {15000000000, 2},  {10000000000, 1},  {0, 0},
+        {5000000000, 1}, /* exactly half a cent */
+        {4999999999, 0},  {-5000000000, -1}, {-4999999999, 0},
+        {15000000000, 2}, {10000000000, 1},  {0, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         assert_int_equal(money_pico_to_cents(cases[i].pico), cases[i].cents);
@@ -97,9 +97,9 @@ static void format_table(void **state)
         int scale, places;
         const char *want;
     } cases[] = {
-        {123456, 2, 2, "1234.56"}, {-5, 2, 2, "-0.05"},   {0, 2, 2, "0.00"},
-        {3000000, 6, 2, "3.00"},   {125, 3, 2, "0.13"},   {-125, 3, 2, "-0.13"},
-        {500000, 4, 0, "50"},      {7, 0, 0, "7"},        {100, 6, 6, "0.000100"},
+        {123456, 2, 2, "1234.56"}, {-5, 2, 2, "-0.05"}, {0, 2, 2, "0.00"},
+        {3000000, 6, 2, "3.00"},   {125, 3, 2, "0.13"}, {-125, 3, 2, "-0.13"},
+        {500000, 4, 0, "50"},      {7, 0, 0, "7"},      {100, 6, 6, "0.000100"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char buf[64];
@@ -135,9 +135,13 @@ static void split_table(void **state)
         int64_t want[MAXP];
     } cases[] = {
         {"100.00 among three", 10000, 3, {1, 1, 1}, {3334, 3333, 3333}},
-        {"15000.00 among five", 1500000, 5, {1, 1, 1, 1, 1}, {300000, 300000, 300000, 300000, 300000}},
+        {"15000.00 among five",
+         1500000,
+         5,
+         {1, 1, 1, 1, 1},
+         {300000, 300000, 300000, 300000, 300000}},
         {"ties go to the lower index", 2, 4, {1, 1, 1, 1}, {1, 1, 0, 0}},
-        {"largest remainder wins", 10, 3, {1, 2, 3}, {2, 3, 5}},          /* 1.67 3.33 5.00 */
+        {"largest remainder wins", 10, 3, {1, 2, 3}, {2, 3, 5}}, /* 1.67 3.33 5.00 */
         {"all weights zero: even", 10, 3, {0, 0, 0}, {4, 3, 3}},
         {"zero weight gets nothing", 100, 3, {0, 1, 1}, {0, 50, 50}},
         {"negative pool by magnitude", -10000, 3, {1, 1, 1}, {-3334, -3333, -3333}},
@@ -188,9 +192,9 @@ static void split_always_sums(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(parse_table),      cmocka_unit_test(div_round_table),
+        cmocka_unit_test(parse_table),         cmocka_unit_test(div_round_table),
         cmocka_unit_test(pico_to_cents_table), cmocka_unit_test(format_table),
-        cmocka_unit_test(split_table),      cmocka_unit_test(split_always_sums),
+        cmocka_unit_test(split_table),         cmocka_unit_test(split_always_sums),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,7 +64,8 @@ static void builtin_list_prices(void **state)
     for (size_t i = 0; i < price_book_count(pb); i++) {
         assert_int_equal(price_book_entry(pb, i)->index, (int)i);
         if (i > 0)
-            assert_true(strcmp(price_book_entry(pb, i - 1)->model, price_book_entry(pb, i)->model) < 0);
+            assert_true(strcmp(price_book_entry(pb, i - 1)->model, price_book_entry(pb, i)->model) <
+                        0);
     }
     assert_null(price_book_entry(pb, price_book_count(pb)));
     price_book_free(pb);
@@ -94,8 +95,8 @@ static void resolve_table(void **state)
         /* never a prefix, fuzzy or partial match */
         {"claude-sonnet", NULL},
         {"claude-sonnet-4-5x", NULL},
-        {"claude-sonnet-4-5-2025092", NULL},    /* 7 digits */
-        {"claude-sonnet-4-5-202509291", NULL},  /* 9 digits */
+        {"claude-sonnet-4-5-2025092", NULL},   /* 7 digits */
+        {"claude-sonnet-4-5-202509291", NULL}, /* 9 digits */
         {"claude-sonnet-4-5-2025092x", NULL},
         {"claude-sonnet-4-5-20250929-20250929", NULL},
         {"CLAUDE-SONNET-4-5", NULL},
@@ -186,13 +187,15 @@ static void dated_overrides(void **state)
     char sha0[65];
     snprintf(sha0, sizeof sha0, "%s", before);
     assert_int_equal(strlen(sha0), 64);
-    json_t *doc = parse(
-        "{\"checked\":\"2026-10-31\",\"models\":{"
-        "\"claude-sonnet-4-5\":[{\"input\":\"2.50\",\"output\":\"12.50\",\"effective_from\":\"2026-10-15\","
-        "\"batch_discount\":\"0.4\"},{\"input\":2,\"output\":10,\"effective_from\":\"2026-11-01\"}],"
-        "\"claude-3-haiku\":{\"input\":\"0.20\",\"output\":\"1.00\",\"web_search\":\"12.5\"},"
-        "\"claude-new\":{\"input\":\"0.000001\",\"output\":\"1\",\"aliases\":[\"new\"]}},"
-        "\"aliases\":{\"sonnet\":\"claude-sonnet-4-5\"}}");
+    json_t *doc =
+        parse("{\"checked\":\"2026-10-31\",\"models\":{"
+              "\"claude-sonnet-4-5\":[{\"input\":\"2.50\",\"output\":\"12.50\",\"effective_from\":"
+              "\"2026-10-15\","
+              "\"batch_discount\":\"0.4\"},{\"input\":2,\"output\":10,\"effective_from\":\"2026-11-"
+              "01\"}],"
+              "\"claude-3-haiku\":{\"input\":\"0.20\",\"output\":\"1.00\",\"web_search\":\"12.5\"},"
+              "\"claude-new\":{\"input\":\"0.000001\",\"output\":\"1\",\"aliases\":[\"new\"]}},"
+              "\"aliases\":{\"sonnet\":\"claude-sonnet-4-5\"}}");
     struct cb_error err;
     cb_error_clear(&err);
     assert_int_equal(price_book_merge_json(pb, doc, "t.json", &err), CB_OK);
@@ -292,13 +295,15 @@ static void override_errors(void **state)
         {"{\"models\":{\"claude-x\":[{\"input\":\"1\",\"output\":\"1\"},{\"input\":\"1\","
          "\"output\":\"1\",\"effective_from\":\"2026-02-30\"}]}}",
          "models.claude-x[1].effective_from", "expected a date"},
-        {"{\"models\":{\"claude-x\":{\"input\":\"1\",\"output\":\"1\",\"batch_discount\":\"1.5\"}}}",
+        {"{\"models\":{\"claude-x\":{\"input\":\"1\",\"output\":\"1\",\"batch_discount\":\"1.5\"}}"
+         "}",
          "models.claude-x.batch_discount", "expected a fraction between 0 and 1"},
         {"{\"models\":{\"claude-x\":[]}}", "models.claude-x", "empty list of prices"},
         {"{\"models\":{\"claude-x\":\"3.00\"}}", "models.claude-x", "expected an object"},
-        {"{\"models\":{\"claude-opus-4\":{\"input\":\"1\",\"output\":\"1\"}}}", "models.claude-opus-4",
-         "\"claude-opus-4\" is an alias of claude-opus-4-0"},
-        {"{\"aliases\":{\"opus\":\"claude-opus-9\"}}", "aliases.opus", "unknown model \"claude-opus-9\""},
+        {"{\"models\":{\"claude-opus-4\":{\"input\":\"1\",\"output\":\"1\"}}}",
+         "models.claude-opus-4", "\"claude-opus-4\" is an alias of claude-opus-4-0"},
+        {"{\"aliases\":{\"opus\":\"claude-opus-9\"}}", "aliases.opus",
+         "unknown model \"claude-opus-9\""},
         {"{\"aliases\":{\"claude-3-haiku\":\"claude-opus-4-7\"}}", "aliases.claude-3-haiku",
          "\"claude-3-haiku\" is a model id"},
         {"{\"checked\":\"Nov 2026\"}", "checked", "expected a date"},
