@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs what is missing, builds with -Werror and runs
 # ctest, then builds with AddressSanitizer + UndefinedBehaviorSanitizer and runs it again, then
-# runs each fuzz target for a short bounded time. Non-zero on any failure.
+# runs the unit tests and golden cases under valgrind memcheck, then runs each fuzz target for a
+# short bounded time. Non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
 jobs=$(nproc)
+
+echo "== formatting (clang-format, .clang-format) =="
+mapfile -t sources < <(git ls-files 'src/*.[ch]' 'tests/unit/*.[ch]' 'tests/fuzz/*.c' 'tools/*.c')
+clang-format --dry-run --Werror "${sources[@]}"
 
 echo "== release build (-Werror) =="
 cmake -S . -B build-ci -DCB_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -17,6 +22,9 @@ cmake -S . -B build-asan -DCB_WERROR=ON -DCB_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debu
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE slow
+
+echo "== valgrind memcheck (unit tests and golden cases) =="
+bash tests/valgrind.sh build-ci
 
 if [ -f tests/fuzz/CMakeLists.txt ]; then
   echo "== fuzzing (short, bounded) =="

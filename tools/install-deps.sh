@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libhpdf-dev libxlsxwriter-dev libjansson-dev libyajl-dev
       zlib1g-dev libsodium-dev libcmocka-dev qpdf poppler-utils python3 python3-openpyxl unzip
-      clang valgrind)
+      clang clang-format valgrind git)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
