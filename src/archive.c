@@ -67,9 +67,8 @@ static enum cb_status crypto_ready(struct cb_error *err)
     return CB_OK;
 }
 
-/* Hashes the file at `path` into hex and its size. */
-static enum cb_status hash_file(const char *path, char hex[crypto_hash_sha256_BYTES * 2 + 1],
-                                uint64_t *bytes, struct cb_error *err)
+enum cb_status archive_hash_file(const char *path, char hex[65], uint64_t *bytes,
+                                 struct cb_error *err)
 {
     enum cb_status st = CB_OK;
     unsigned char buf[65536], out[crypto_hash_sha256_BYTES];
@@ -141,7 +140,7 @@ static enum cb_status walk(const char *root, const char *rel, bool verifying, st
             /* A link or special file found by verify keeps an empty hash, which matches no
              * listed file: it is reported as added or changed, never followed. */
             if (S_ISREG(sb.st_mode))
-                st = hash_file(child, en->sha256, &en->bytes, err);
+                st = archive_hash_file(child, en->sha256, &en->bytes, err);
             if (st == CB_OK) {
                 en->path = child_rel;
                 child_rel = NULL;

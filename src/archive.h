@@ -3,6 +3,7 @@
 #define CB_ARCHIVE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "status.h"
 
@@ -14,6 +15,10 @@ enum cb_status archive_sign(const char *dir, const char *by, const char *key, st
 /* Re-checks a signed folder, printing each file added, removed or changed to stdout. Returns
  * CB_OK when all match, CB_EDATA on any difference or a bad signature. */
 enum cb_status archive_verify(const char *dir, const char *pubkey, struct cb_error *err);
+/* Hashes the file at `path` (symbolic links are not followed): SHA-256 as 64 hex digits and a NUL
+ * into hex, its size into *bytes. CB_EIO with err naming the file when it cannot be read. */
+enum cb_status archive_hash_file(const char *path, char hex[65], uint64_t *bytes,
+                                 struct cb_error *err);
 /* True when `dir` holds a SIGNOFF.json. */
 bool archive_is_signed(const char *dir);
 

@@ -54,6 +54,8 @@ static const char run_options[] =
     "  -f, --formats LIST       any of html,pdf,xlsx,json,csv,focus (default: all)\n"
     "  -p, --prices FILE        price book override\n"
     "      --previous DIR       last month's output folder, for month-over-month figures\n"
+    "      --supersedes DIR     render: a corrected revision of a signed month (numbers get\n"
+    "                           -R2, -R3...; default output DIR-r2, DIR-r3...)\n"
     "      --strict             any rejected record fails the run (exit 1), writes nothing\n"
     "  -q, --quiet              no progress bar, no summary\n"
     "      --progress           force a progress bar (default: when stderr is a terminal)\n"
@@ -134,6 +136,7 @@ enum opt_id {
     O_FORMATS,
     O_PRICES,
     O_PREVIOUS,
+    O_SUPERSEDES,
     O_STRICT,
     O_QUIET,
     O_PROGRESS,
@@ -164,6 +167,7 @@ static const struct opt_def opt_defs[] = {
     {O_FORMATS, "formats", 'f', true, RUN},
     {O_PRICES, "prices", 'p', true, RUN | BIT(CMD_PRICES)},
     {O_PREVIOUS, "previous", 0, true, RUN},
+    {O_SUPERSEDES, "supersedes", 0, true, BIT(CMD_RENDER)},
     {O_STRICT, "strict", 0, false, RUN},
     {O_QUIET, "quiet", 'q', false, RUN},
     {O_PROGRESS, "progress", 0, false, RUN},
@@ -258,6 +262,7 @@ static enum cb_status apply(struct cli_opts *o, const struct opt_def *d, const c
     }
     case O_PRICES: o->prices = v; break;
     case O_PREVIOUS: o->previous = v; break;
+    case O_SUPERSEDES: o->supersedes = v; break;
     case O_STRICT: o->strict = true; break;
     case O_QUIET: o->progress = -1; break;
     case O_PROGRESS: o->progress = 1; break;

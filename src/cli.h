@@ -37,6 +37,7 @@ struct cli_opts {
     const char *formats; /* the --formats text, NULL for all */
     const char *prices;
     const char *previous;
+    const char *supersedes; /* render --supersedes DIR: a signed month to correct */
     bool strict;
     int progress;              /* -1 quiet, 0 auto, 1 forced */
     int threads;               /* 0 = one per core */

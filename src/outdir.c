@@ -221,8 +221,9 @@ enum cb_status outdir_begin(const char *target, char **tmp, struct cb_error *err
     if (archive_is_signed(target)) {
         st = cb_error_set(err, CB_EUSAGE, target, 0, NULL,
                           "this month is signed (SIGNOFF.json) and is never overwritten; to issue "
-                          "a corrected revision, render into a new folder: --out %s-r2",
-                          target);
+                          "a corrected revision, render again with --supersedes %s (writes "
+                          "%s-r2, invoice numbers ending in -R2)",
+                          target, target);
         goto cleanup;
     }
     if (make_dirs(parent) != 0) {

@@ -97,8 +97,9 @@ static enum cb_status run_ingest(const struct cli_opts *o, const struct setup *s
 static void print_counts(FILE *out, const struct ledger *l)
 {
     const struct ledger_counts *c = &l->counts;
-    fprintf(out, "period %04d-%02d: %lld records read: %lld billed, %lld rejected, %lld duplicates, "
-                 "%lld outside the period\n",
+    fprintf(out,
+            "period %04d-%02d: %lld records read: %lld billed, %lld rejected, %lld duplicates, "
+            "%lld outside the period\n",
             l->year, l->month, (long long)c->records_read, (long long)c->billed,
             (long long)c->rejected, (long long)c->duplicates, (long long)c->outside_period);
 }
@@ -192,6 +193,7 @@ enum cb_status pipeline_render(const struct cli_opts *o)
         .has_model_override = o->has_model,
         .model_override = o->model,
         .previous_dir = o->previous,
+        .supersedes_dir = o->supersedes,
         .source_date_epoch = getenv("SOURCE_DATE_EPOCH"),
     };
     st = report_build(&ro, &report, &err);
@@ -201,8 +203,12 @@ enum cb_status pipeline_render(const struct cli_opts *o)
     if (st != CB_OK)
         goto cleanup;
 
-    target = o->out ? xstrdup(o->out)
-                    : xasprintf("out/%s%s", report->month, o->shadow ? "-shadow" : "");
+    if (o->out)
+        target = xstrdup(o->out);
+    else if (o->supersedes)
+        target = xasprintf("%s-r%d", o->supersedes, report->revision);
+    else
+        target = xasprintf("out/%s%s", report->month, o->shadow ? "-shadow" : "");
     st = outdir_begin(target, &tmp, &err);
     if (st != CB_OK)
         goto cleanup;
@@ -299,8 +305,8 @@ enum cb_status pipeline_prices(const struct cli_opts *o)
                 at = at * 10 + (*p - '0');
     printf("# price book checked %s, sha256 %s\n", price_book_checked(s.prices),
            price_book_sha256(s.prices));
-    printf("# USD per million tokens; web search per 1,000 searches%s%s\n", o->at ? "; in force on " : "",
-           o->at ? o->at : "");
+    printf("# USD per million tokens; web search per 1,000 searches%s%s\n",
+           o->at ? "; in force on " : "", o->at ? o->at : "");
     printf("%-30s %-10s %9s %9s %10s %9s %9s %10s %6s\n", "model", "from", "input", "output",
            "cache_read", "write_5m", "write_1h", "web_search", "batch");
     size_t n = price_book_count(s.prices);

@@ -146,6 +146,8 @@ static json_t *team_json(const struct report_team *t)
     json_object_set_new(o, "name", str(t->name));
     json_object_set_new(o, "slug", str(t->slug));
     json_object_set_new(o, "invoice_number", str(t->invoice_number));
+    if (t->supersedes_invoice)
+        json_object_set_new(o, "supersedes_invoice_number", str(t->supersedes_invoice));
     json_object_set_new(o, "cost_center", str(t->cost_center));
     json_object_set_new(o, "usage", usage_json(&t->usage, false));
     json_object_set_new(o, "list_cost", money(t->list_cost));
@@ -226,6 +228,16 @@ static json_t *report_json(const struct report *r)
     json_object_set_new(o, "currency", str(r->currency));
     json_object_set_new(o, "mode", json_string(r->shadow ? "shadow" : "billing"));
     json_object_set_new(o, "chargeback_model", json_string(config_model_name(r->model)));
+    if (r->revision > 1) {
+        /* A corrected revision names the signed month it replaces (SPEC §8). */
+        json_object_set_new(o, "revision", json_integer(r->revision));
+        json_t *sup = json_object();
+        json_object_set_new(sup, "folder", str(r->supersedes.folder));
+        json_object_set_new(sup, "signed_by", str(r->supersedes.signed_by));
+        json_object_set_new(sup, "signed_at", str(r->supersedes.signed_at));
+        json_object_set_new(sup, "signoff_sha256", json_string(r->supersedes.signoff_sha256));
+        json_object_set_new(o, "supersedes", sup);
+    }
     json_t *in = json_object();
     json_t *files = json_array();
     for (size_t i = 0; i < r->n_files; i++) {

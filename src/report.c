@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "allocate.h"
+#include "archive.h"
 #include "msg.h"
+#include "paths.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -1288,6 +1290,88 @@ cleanup:
     return st;
 }
 
+/* ---- corrected revisions ---- */
+
+/* A corrected revision of a signed month (--supersedes DIR): the new invoice numbers carry
+ * "-R<N>", where N is one more than the superseded month's revision, and the report records the
+ * folder, its sign-off and each team's superseded invoice number, so a reader can follow the
+ * chain back to the signed original. Only a signed billing month of the same period can be
+ * superseded: anything else is a usage error naming the folder. */
+static enum cb_status read_superseded(struct report *r, const char *dir, struct cb_error *err)
+{
+    enum cb_status st = CB_OK;
+    char *report_path = paths_join(dir, "report.json");
+    char *signoff_path = paths_join(dir, "SIGNOFF.json");
+    json_t *doc = NULL, *signoff = NULL;
+    json_error_t je;
+    if (!archive_is_signed(dir)) {
+        st = cb_error_set(err, CB_EUSAGE, dir, 0, NULL,
+                          "--supersedes: not a signed month (no SIGNOFF.json); an unsigned month "
+                          "is simply rendered again");
+        goto cleanup;
+    }
+    signoff = json_load_file(signoff_path, 0, &je);
+    doc = signoff ? json_load_file(report_path, 0, &je) : NULL;
+    if (!doc) {
+        st =
+            cb_error_set(err, CB_EUSAGE, signoff ? report_path : signoff_path,
+                         je.line > 0 ? je.line : 0, NULL, "--supersedes: cannot read: %s", je.text);
+        goto cleanup;
+    }
+    const char *month = json_string_value(json_object_get(json_object_get(doc, "period"), "month"));
+    const char *mode = json_string_value(json_object_get(doc, "mode"));
+    json_t *teams = json_object_get(doc, "teams");
+    json_t *rev = json_object_get(doc, "revision");
+    if (!month || !mode || !json_is_array(teams) || (rev && !json_is_integer(rev))) {
+        st = cb_error_set(err, CB_EUSAGE, report_path, 0, NULL,
+                          "--supersedes: not a chargeback report (period.month, mode, teams)");
+        goto cleanup;
+    }
+    if (strcmp(month, r->month) != 0) {
+        st = cb_error_set(err, CB_EUSAGE, report_path, 0, "period.month",
+                          "--supersedes: that month is %s, this one is %s", month, r->month);
+        goto cleanup;
+    }
+    json_int_t prev = rev ? json_integer_value(rev) : 1;
+    if (prev < 1 || prev > 98) {
+        st = cb_error_set(err, CB_EUSAGE, report_path, 0, "revision",
+                          "--supersedes: revision must be from 1 to 98, got %lld", (long long)prev);
+        goto cleanup;
+    }
+    uint64_t bytes;
+    st = archive_hash_file(signoff_path, r->supersedes.signoff_sha256, &bytes, err);
+    if (st != CB_OK)
+        goto cleanup;
+    r->revision = (int)prev + 1;
+    r->supersedes.folder = xstrdup(dir);
+    const char *by = json_string_value(json_object_get(signoff, "signed_by"));
+    const char *at = json_string_value(json_object_get(signoff, "signed_at"));
+    r->supersedes.signed_by = xstrdup(by ? by : "");
+    r->supersedes.signed_at = xstrdup(at ? at : "");
+    for (size_t i = 0; i < r->n_teams; i++) {
+        struct report_team *t = &r->teams[i];
+        const char *old = NULL;
+        size_t k;
+        json_t *e;
+        json_array_foreach(teams, k, e)
+        {
+            const char *id = json_string_value(json_object_get(e, "team"));
+            if (id && strcmp(id, t->id) == 0)
+                old = json_string_value(json_object_get(e, "invoice_number"));
+        }
+        t->supersedes_invoice = xstrdup(old ? old : "");
+        char *number = xasprintf("%s-R%d", t->invoice_number, r->revision);
+        free(t->invoice_number);
+        t->invoice_number = number;
+    }
+cleanup:
+    json_decref(doc);
+    json_decref(signoff);
+    free(signoff_path);
+    free(report_path);
+    return st;
+}
+
 /* ---- the summary's explanation ---- */
 
 static void summary_method(struct build *B)
@@ -1527,6 +1611,17 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
     fill_org(&B);
     if (opts->previous_dir) {
         st = read_previous(r, opts->previous_dir, err);
+        if (st != CB_OK)
+            goto cleanup;
+    }
+    r->revision = 1;
+    if (opts->supersedes_dir) {
+        if (opts->shadow) {
+            st = cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,
+                              "--supersedes: a shadow month cannot correct a signed billing month");
+            goto cleanup;
+        }
+        st = read_superseded(r, opts->supersedes_dir, err);
         if (st != CB_OK)
             goto cleanup;
     }

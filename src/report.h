@@ -150,6 +150,8 @@ struct report_team {
     struct report_value_metric *metrics;
     size_t n_metrics;
     struct report_mom mom;
+    char *supersedes_invoice; /* revision > 1: this team's number in the superseded month, ""
+                                 when the team had no invoice there */
 };
 
 struct report_file {
@@ -216,6 +218,12 @@ struct report {
     struct report_groups top_projects, top_users, by_model; /* organization-wide */
     struct report_day *days;                                /* organization-wide daily trend */
     size_t n_days;
+    int revision;              /* 1, or N for a corrected revision (--supersedes) */
+    struct report_supersedes { /* revision > 1: the signed month this one corrects */
+        char *folder;          /* as given on the command line */
+        char *signed_by, *signed_at;
+        char signoff_sha256[65]; /* of its SIGNOFF.json, which lists every file's hash */
+    } supersedes;
 };
 
 struct report_opts {
@@ -226,12 +234,13 @@ struct report_opts {
     bool has_model_override;
     enum cb_model model_override;
     const char *previous_dir;      /* --previous, or NULL */
+    const char *supersedes_dir;    /* --supersedes: the signed month this render corrects */
     const char *source_date_epoch; /* the SOURCE_DATE_EPOCH value, or NULL */
 };
 
 /* Builds the priced, allocated, sorted report and runs the consistency checks of SPEC §5.
  * Returns CB_OK with *out set (free with report_free); CB_EINTERNAL when an identity fails;
- * CB_EUSAGE/CB_EIO for a bad --previous folder. */
+ * CB_EUSAGE/CB_EIO for a bad --previous or --supersedes folder. */
 enum cb_status report_build(const struct report_opts *opts, struct report **out,
                             struct cb_error *err);
 

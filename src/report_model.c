@@ -58,6 +58,7 @@ static void free_team(struct report_team *t)
     for (size_t i = 0; i < t->n_metrics; i++)
         free(t->metrics[i].name);
     free(t->metrics);
+    free(t->supersedes_invoice);
 }
 
 void report_free(struct report *r)
@@ -97,5 +98,8 @@ void report_free(struct report *r)
     free_groups(&r->top_users);
     free_groups(&r->by_model);
     free(r->days);
+    free(r->supersedes.folder);
+    free(r->supersedes.signed_by);
+    free(r->supersedes.signed_at);
     free(r);
 }

@@ -51,7 +51,7 @@ expect 0 "verify clean" -- "$bin" verify "$m" --pubkey "$scratch/key.pub"
 has "$out" "signature: valid"
 has "$out" "verified: 4 files match"
 
-# A month that is signed is never overwritten by render (exit 2, with the -r2 hint), whatever
+# A month that is signed is never overwritten by render (exit 2, with the --supersedes hint), whatever
 # state the rest of the pipeline is in: the refusal comes before anything is written.
 before=$(cd "$m" && find . -type f -exec sha256sum {} + | sort)
 printf '{"timestamp":"2026-10-01T00:00:00Z","model":"claude-sonnet-4-6","input_tokens":1,"output_tokens":1,"team":"data"}\n' >"$scratch/usage.jsonl"
@@ -62,7 +62,7 @@ if grep -q "not built yet" <<<"$errout"; then
 else
   [ $st -eq 2 ] && ok || bad "render into a signed month: exit $st, want 2: $errout"
   contains "$errout" "signed"
-  contains "$errout" "--out $m-r2"
+  contains "$errout" "--supersedes $m (writes $m-r2"
 fi
 after=$(cd "$m" && find . -type f -exec sha256sum {} + | sort)
 [ "$before" = "$after" ] && ok || bad "render changed a signed month"
@@ -103,6 +103,47 @@ echo '{"schema":"chargeback-report/1","period":{"month":"2026-10"},"mode":"shado
 expect 2 "sign shadow" -- "$bin" sign "$s" --by Ann
 contains "$errout" "a shadow month cannot be signed"
 [ ! -e "$s/SIGNOFF.json" ] && ok || bad "shadow month got a SIGNOFF.json"
+
+# A month rendered by the tool itself: sign it, flip one byte inside a PDF, verify names it; then
+# issue a corrected revision that points back to the signed month.
+r=$scratch/out/real
+cat >"$scratch/real.jsonl" <<'EOF'
+{"request_id":"q1","timestamp":"2026-10-02T10:00:00Z","model":"claude-sonnet-4-6","input_tokens":120000,"output_tokens":9000,"team":"data","project":"etl"}
+{"request_id":"q2","timestamp":"2026-10-03T11:00:00Z","model":"claude-haiku-4-5","input_tokens":50000,"output_tokens":4000,"team":"web","project":"site"}
+{"request_id":"q3","timestamp":"2026-10-04T12:00:00Z","model":"claude-opus-4-7","input_tokens":30000,"output_tokens":2000,"team":"data","project":"ml"}
+EOF
+"$bin" render --quiet --formats json,csv,pdf --out "$r" "$scratch/real.jsonl" 2>"$scratch/stderr"; st=$?
+if grep -q "not built yet" "$scratch/stderr"; then
+  echo "note: signing a rendered month not checked (render reports \"not built yet\")"
+else
+  [ $st -eq 0 ] && ok || bad "render the real month: exit $st: $(cat "$scratch/stderr")"
+  expect 0 "sign the rendered month" -- "$bin" sign "$r" --by "Ann Finance" --key "$scratch/key"
+  expect 0 "verify the rendered month" -- "$bin" verify "$r" --pubkey "$scratch/key.pub"
+  chmod u+w "$r/teams/data.pdf"
+  # Flip one byte in the middle of the file, keeping its size.
+  size=$(stat -c %s "$r/teams/data.pdf"); at=$((size / 2))
+  byte=$(dd if="$r/teams/data.pdf" bs=1 skip=$at count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
+  printf "$(printf '\\%03o' $(( (byte + 1) % 256 )))" |
+    dd of="$r/teams/data.pdf" bs=1 seek=$at count=1 conv=notrunc 2>/dev/null
+  expect 1 "verify after flipping one byte of a PDF" -- "$bin" verify "$r" --pubkey "$scratch/key.pub"
+  has "$out" "changed: teams/data.pdf"
+
+  # The corrected revision: a new folder beside it, numbers ending in -R2, the original untouched.
+  before=$(cd "$r" && find . -type f -exec sha256sum {} + | sort)
+  expect 0 "render --supersedes" -- "$bin" render --quiet --formats json,csv --supersedes "$r" "$scratch/real.jsonl"
+  rj=$(cat "$r-r2/report.json" 2>/dev/null)
+  contains "$rj" '"revision": 2'
+  contains "$rj" '"invoice_number": "CB-2026-10-DATA-R2"'
+  contains "$rj" '"supersedes_invoice_number": "CB-2026-10-DATA"'
+  contains "$rj" "\"signoff_sha256\": \"$(sha256sum "$r/SIGNOFF.json" | cut -d' ' -f1)\""
+  contains "$rj" '"signed_by": "Ann Finance"'
+  contains "$(cat "$r-r2/charges.csv")" "CB-2026-10-WEB-R2"
+  after=$(cd "$r" && find . -type f -exec sha256sum {} + | sort)
+  [ "$before" = "$after" ] && ok || bad "render --supersedes changed the signed month"
+  expect 2 "--supersedes of an unsigned month" -- "$bin" render --quiet --formats json --supersedes "$r-r2" --out "$scratch/x" "$scratch/real.jsonl"
+  contains "$errout" "not a signed month"
+  expect 2 "--supersedes of another month" -- "$bin" render --quiet --formats json --month 2026-09 --supersedes "$r" --out "$scratch/y" "$scratch/real.jsonl"
+fi
 
 chmod -R u+w "$scratch"
 echo "$pass passed, $fail failed"

@@ -203,7 +203,7 @@ static void signed_target_refused(void **state)
     assert_int_equal(outdir_begin(target, &tmp, &err), CB_EUSAGE);
     assert_null(tmp);
     assert_non_null(strstr(err.text, "signed"));
-    char *hint = xasprintf("--out %s-r2", target);
+    char *hint = xasprintf("--supersedes %s (writes %s-r2", target, target);
     assert_non_null(strstr(err.text, hint));
     free(hint);
     assert_int_equal(count_prefix(root, ".2026-08"), 0);
