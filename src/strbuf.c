@@ -61,8 +61,8 @@ void strbuf_printf(struct strbuf *b, const char *fmt, ...)
 
 const char *strbuf_cstr(struct strbuf *b)
 {
-    if (!b->data)
-        reserve(b, 0);
+    if (!b->data && reserve(b, 0))
+        b->data[0] = '\0';
     return b->data ? b->data : "";
 }
 
