@@ -1,6 +1,673 @@
-/* Placeholder while the module is being written; replaced by its implementation. */
+/* The ledger builder: folds validated records into per-month, per-bucket aggregates.
+ *
+ * Hot path per record: one id-set insert, interning of the team and the four dimension tags,
+ * and pointer-keyed open-addressing lookups (bucket, line, group); no allocation except when
+ * a new distinct key appears. Nothing is iterated in hash order into the result: finish sorts
+ * buckets, lines and groups with total orders. */
 #include "ledger.h"
-void ledger_free(struct ledger *l) { (void)l; }
-const char *ledger_reject_reason_name(enum reject_reason r) { (void)r; return ""; }
-const struct ledger_bucket *ledger_team(const struct ledger *l, const char *id) { (void)l; (void)id; return 0; }
-const struct ledger_bucket *ledger_unallocated(const struct ledger *l) { return &l->buckets[l->n_buckets - 1]; }
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "idset.h"
+#include "intern.h"
+#include "record.h"
+#include "xalloc.h"
+
+static const char *const reason_names[REJ_COUNT] = {
+    [REJ_NOT_JSON] = "not JSON",           [REJ_NOT_OBJECT] = "not an object",
+    [REJ_MISSING_FIELD] = "missing field", [REJ_BAD_TYPE] = "mistyped field",
+    [REJ_NEGATIVE] = "negative count",     [REJ_NOT_INTEGER] = "non-integer count",
+    [REJ_TOO_LARGE] = "count above 10^12", [REJ_BAD_TIMESTAMP] = "bad timestamp",
+    [REJ_UNKNOWN_MODEL] = "unknown model", [REJ_BAD_UTF8] = "invalid UTF-8",
+    [REJ_TOO_LONG] = "too long",
+};
+
+const char *ledger_reject_reason_name(enum reject_reason r)
+{
+    return (unsigned)r < REJ_COUNT ? reason_names[r] : "unknown reason";
+}
+
+/* ---- a map from non-zero pointer-sized keys to indexes (linear probing, <= 1/2 full) ---- */
+
+struct pmap {
+    uintptr_t *key; /* 0 = empty */
+    uint32_t *val;
+    unsigned bits; /* cap = 2^bits */
+    size_t n;
+};
+
+static size_t pmap_home(uintptr_t key, unsigned bits)
+{
+    return (size_t)(((uint64_t)key * 0x9e3779b97f4a7c15ULL) >> (64 - bits));
+}
+
+static void pmap_free(struct pmap *m)
+{
+    free(m->key);
+    free(m->val);
+}
+
+static bool pmap_get(const struct pmap *m, uintptr_t key, uint32_t *val)
+{
+    if (!m->key)
+        return false;
+    size_t mask = ((size_t)1 << m->bits) - 1;
+    for (size_t i = pmap_home(key, m->bits);; i = (i + 1) & mask) {
+        if (m->key[i] == key) {
+            *val = m->val[i];
+            return true;
+        }
+        if (!m->key[i])
+            return false;
+    }
+}
+
+static void pmap_place(uintptr_t *keys, uint32_t *vals, unsigned bits, uintptr_t key, uint32_t v)
+{
+    size_t mask = ((size_t)1 << bits) - 1;
+    size_t i = pmap_home(key, bits);
+    while (keys[i] && keys[i] != key)
+        i = (i + 1) & mask;
+    keys[i] = key;
+    vals[i] = v;
+}
+
+/* Sets key -> v (key not 0). */
+static void pmap_put(struct pmap *m, uintptr_t key, uint32_t v)
+{
+    if (!m->key || (m->n + 1) * 2 > ((size_t)1 << m->bits)) {
+        unsigned bits = m->key ? m->bits + 1 : 4;
+        uintptr_t *keys = xcalloc((size_t)1 << bits, sizeof *keys);
+        uint32_t *vals = xcalloc((size_t)1 << bits, sizeof *vals);
+        for (size_t i = 0; m->key && i < ((size_t)1 << m->bits); i++)
+            if (m->key[i])
+                pmap_place(keys, vals, bits, m->key[i], m->val[i]);
+        pmap_free(m);
+        m->key = keys;
+        m->val = vals;
+        m->bits = bits;
+    }
+    uint32_t old;
+    if (!pmap_get(m, key, &old))
+        m->n++;
+    pmap_place(m->key, m->val, m->bits, key, v);
+}
+
+/* ---- accumulators ---- */
+
+#define NO_INDEX UINT32_MAX
+
+/* The groups of one dimension within one bucket. */
+struct gtab {
+    struct ledger_group *v;
+    size_t n, cap;
+    struct pmap map;   /* interned key -> index */
+    uint32_t null_idx; /* the NULL-key group, or NO_INDEX */
+};
+
+struct bacc {
+    struct ledger_bucket b; /* b.lines / b.n_lines grow here; groups are attached at finish */
+    size_t lines_cap;
+    struct pmap line_map; /* price entry pointer | batch -> line index */
+    struct gtab g[DIM_COUNT];
+};
+
+/* The aggregates of one calendar month. */
+struct macc {
+    int year, month;
+    int64_t billed;
+    struct bacc **teams;
+    size_t n_teams, cap_teams;
+    struct pmap team_map;  /* interned team id -> index in teams */
+    struct bacc **shared;  /* config->n_shared entries, NULL until used */
+    struct bacc *unalloc;  /* NULL until used */
+    struct pmap team_seen; /* interned team ids of billed records (values unused) */
+    cb_i128 total_cost;
+    cb_i128 tag_cost[TAG_COUNT];
+    const struct price_entry *haiku[31]; /* price_book_family_rate cache per day */
+    bool haiku_known[31];
+};
+
+struct ledger_builder {
+    const struct config *c;
+    const struct price_book *pb;
+    int year, month; /* 0, 0: the busiest month */
+    struct intern *strings;
+    struct idset *ids;
+    struct ledger_counts counts;
+    struct ledger_file *files;
+    size_t n_files, cap_files;
+    struct macc **months;
+    size_t n_months, cap_months;
+    struct pmap month_map; /* year * 12 + month -> index in months */
+    struct macc *last;     /* the month of the previous record */
+};
+
+/* What the public ledger hides: the interned strings its pointers refer to. */
+struct ledger_impl {
+    struct ledger pub; /* first, so a struct ledger * is a struct ledger_impl * */
+    struct intern *strings;
+};
+
+static const enum tag dim_tag[DIM_COUNT] = {
+    [DIM_PROJECT] = TAG_PROJECT,
+    [DIM_USER] = TAG_USER,
+    [DIM_WORKFLOW] = TAG_WORKFLOW,
+    [DIM_ENVIRONMENT] = TAG_ENVIRONMENT,
+};
+
+static struct bacc *bacc_new(enum bucket_kind kind, const char *team, int shared_index)
+{
+    struct bacc *a = xcalloc(1, sizeof *a);
+    a->b.kind = kind;
+    a->b.team = team;
+    a->b.shared_index = shared_index;
+    for (int d = 0; d < DIM_COUNT; d++)
+        a->g[d].null_idx = NO_INDEX;
+    return a;
+}
+
+static void bacc_free(struct bacc *a)
+{
+    if (!a)
+        return;
+    free(a->b.lines);
+    pmap_free(&a->line_map);
+    for (int d = 0; d < DIM_COUNT; d++) {
+        free(a->g[d].v);
+        pmap_free(&a->g[d].map);
+    }
+    free(a);
+}
+
+static void macc_free(struct macc *m, size_t n_shared)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n_teams; i++)
+        bacc_free(m->teams[i]);
+    free(m->teams);
+    pmap_free(&m->team_map);
+    for (size_t i = 0; m->shared && i < n_shared; i++)
+        bacc_free(m->shared[i]);
+    free(m->shared);
+    bacc_free(m->unalloc);
+    pmap_free(&m->team_seen);
+    free(m);
+}
+
+static struct macc *month_get(struct ledger_builder *b, int year, int month)
+{
+    if (b->last && b->last->year == year && b->last->month == month)
+        return b->last;
+    uintptr_t key = (uintptr_t)((int64_t)year * 12 + month) + 1; /* years >= 0: never 0 */
+    uint32_t idx;
+    if (pmap_get(&b->month_map, key, &idx))
+        return b->last = b->months[idx];
+    struct macc *m = xcalloc(1, sizeof *m);
+    m->year = year;
+    m->month = month;
+    if (b->c->n_shared)
+        m->shared = xcalloc(b->c->n_shared, sizeof *m->shared);
+    if (b->n_months == b->cap_months) {
+        b->cap_months = b->cap_months ? b->cap_months * 2 : 4;
+        b->months = xreallocarray(b->months, b->cap_months, sizeof *b->months);
+    }
+    pmap_put(&b->month_map, key, (uint32_t)b->n_months);
+    b->months[b->n_months++] = m;
+    return b->last = m;
+}
+
+static struct bacc *bucket_get(struct ledger_builder *b, struct macc *m, const struct record *r,
+                               const char *team)
+{
+    if (r->shared_index >= 0 && (size_t)r->shared_index < b->c->n_shared) {
+        struct bacc **slot = &m->shared[r->shared_index];
+        if (!*slot)
+            *slot = bacc_new(BUCKET_SHARED, NULL, r->shared_index);
+        return *slot;
+    }
+    if (r->shared_index < 0 && team) {
+        uint32_t idx;
+        if (pmap_get(&m->team_map, (uintptr_t)team, &idx))
+            return m->teams[idx];
+        if (m->n_teams == m->cap_teams) {
+            m->cap_teams = m->cap_teams ? m->cap_teams * 2 : 8;
+            m->teams = xreallocarray(m->teams, m->cap_teams, sizeof *m->teams);
+        }
+        pmap_put(&m->team_map, (uintptr_t)team, (uint32_t)m->n_teams);
+        return m->teams[m->n_teams++] = bacc_new(BUCKET_TEAM, team, -1);
+    }
+    /* no team, or a shared index outside the configuration (a caller bug): unallocated */
+    if (!m->unalloc)
+        m->unalloc = bacc_new(BUCKET_UNALLOCATED, NULL, -1);
+    return m->unalloc;
+}
+
+static struct ledger_line *line_get(struct bacc *a, const struct price_entry *e, bool batch)
+{
+    /* price entries hold pointers, so their addresses are even: bit 0 carries the batch flag */
+    uintptr_t key = (uintptr_t)e | (batch ? 1u : 0u);
+    uint32_t idx;
+    if (pmap_get(&a->line_map, key, &idx))
+        return &a->b.lines[idx];
+    if (a->b.n_lines == a->lines_cap) {
+        a->lines_cap = a->lines_cap ? a->lines_cap * 2 : 4;
+        a->b.lines = xreallocarray(a->b.lines, a->lines_cap, sizeof *a->b.lines);
+    }
+    pmap_put(&a->line_map, key, (uint32_t)a->b.n_lines);
+    struct ledger_line *l = &a->b.lines[a->b.n_lines++];
+    memset(l, 0, sizeof *l);
+    l->price = e;
+    l->batch = batch;
+    return l;
+}
+
+static struct ledger_group *group_get(struct gtab *t, const char *key)
+{
+    uint32_t idx = NO_INDEX;
+    if (key ? pmap_get(&t->map, (uintptr_t)key, &idx) : t->null_idx != NO_INDEX) {
+        if (!key)
+            idx = t->null_idx;
+        return &t->v[idx];
+    }
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 8;
+        t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
+    }
+    idx = (uint32_t)t->n++;
+    if (key)
+        pmap_put(&t->map, (uintptr_t)key, idx);
+    else
+        t->null_idx = idx;
+    struct ledger_group *g = &t->v[idx];
+    memset(g, 0, sizeof *g);
+    g->key = key;
+    return g;
+}
+
+static void usage_fold(struct ledger_usage *u, const struct record *r)
+{
+    u->requests += r->requests;
+    for (int k = 0; k < TOK_CLASS_COUNT; k++)
+        u->tokens[k] += r->tokens[k];
+    u->web_search += r->web_search;
+    u->skill += r->skill;
+    u->mcp += r->mcp;
+}
+
+static cb_i128 token_cost(const struct price_entry *e, bool batch, const int64_t *tokens)
+{
+    cb_i128 sum = 0;
+    for (int k = 0; k < TOK_CLASS_COUNT; k++)
+        sum += price_token_cost(e, (enum token_class)k, batch, tokens[k]);
+    return sum;
+}
+
+static const struct price_entry *haiku_for(struct ledger_builder *b, struct macc *m, int day)
+{
+    if (!m->haiku_known[day - 1]) {
+        m->haiku[day - 1] =
+            price_book_family_rate(b->pb, "haiku", m->year * 10000 + m->month * 100 + day);
+        m->haiku_known[day - 1] = true;
+    }
+    return m->haiku[day - 1];
+}
+
+/* ---- the builder API ---- */
+
+struct ledger_builder *ledger_builder_new(const struct config *c, const struct price_book *pb,
+                                          int year, int month)
+{
+    struct ledger_builder *b = xcalloc(1, sizeof *b);
+    b->c = c;
+    b->pb = pb;
+    b->year = year;
+    b->month = year ? month : 0;
+    b->strings = intern_new();
+    b->ids = idset_new();
+    return b;
+}
+
+void ledger_builder_free(struct ledger_builder *b)
+{
+    if (!b)
+        return;
+    for (size_t i = 0; i < b->n_months; i++)
+        macc_free(b->months[i], b->c->n_shared);
+    free(b->months);
+    pmap_free(&b->month_map);
+    for (size_t i = 0; i < b->n_files; i++)
+        free(b->files[i].path);
+    free(b->files);
+    for (int r = 0; r < REJ_COUNT; r++)
+        for (int k = 0; k < LEDGER_REJECT_EXAMPLES; k++)
+            free(b->counts.examples[r][k]);
+    idset_free(b->ids);
+    intern_free(b->strings);
+    free(b);
+}
+
+size_t ledger_builder_add_file(struct ledger_builder *b, const char *path, const char *format)
+{
+    if (b->n_files == b->cap_files) {
+        b->cap_files = b->cap_files ? b->cap_files * 2 : 4;
+        b->files = xreallocarray(b->files, b->cap_files, sizeof *b->files);
+    }
+    struct ledger_file *f = &b->files[b->n_files];
+    memset(f, 0, sizeof *f);
+    f->path = xstrdup(path);
+    f->format = format ? intern_str(b->strings, format, strlen(format)) : NULL;
+    return b->n_files++;
+}
+
+void ledger_builder_file_done(struct ledger_builder *b, size_t file, const char sha256[65],
+                              int64_t bytes, int64_t records)
+{
+    if (file >= b->n_files)
+        return;
+    struct ledger_file *f = &b->files[file];
+    if (sha256) {
+        size_t n = strnlen(sha256, sizeof f->sha256 - 1);
+        memcpy(f->sha256, sha256, n);
+        f->sha256[n] = '\0';
+    }
+    f->bytes = bytes;
+    f->records = records;
+}
+
+void ledger_builder_reject(struct ledger_builder *b, enum reject_reason r, const char *example)
+{
+    b->counts.records_read++;
+    b->counts.rejected++;
+    if ((unsigned)r >= REJ_COUNT)
+        return;
+    b->counts.by_reason[r]++;
+    if (!example)
+        return;
+    for (int k = 0; k < LEDGER_REJECT_EXAMPLES; k++)
+        if (!b->counts.examples[r][k]) {
+            b->counts.examples[r][k] = xstrdup(example);
+            break;
+        }
+}
+
+enum ledger_fate ledger_builder_add(struct ledger_builder *b, const struct record *r)
+{
+    b->counts.records_read++;
+    if (r->has_id && !idset_insert(b->ids, r->id_hash)) {
+        b->counts.duplicates++;
+        return LEDGER_DUPLICATE;
+    }
+    if (b->year && (r->year != b->year || r->month != b->month)) {
+        b->counts.outside_period++;
+        return LEDGER_OUTSIDE;
+    }
+    struct macc *m = month_get(b, r->year, r->month);
+    m->billed++;
+
+    const char *tag[TAG_COUNT] = {0};
+    if (r->tags[TAG_TEAM])
+        tag[TAG_TEAM] = intern_str(b->strings, r->tags[TAG_TEAM], r->tag_len[TAG_TEAM]);
+    for (int d = 0; d < DIM_COUNT; d++) {
+        enum tag t = dim_tag[d];
+        if (r->tags[t])
+            tag[t] = intern_str(b->strings, r->tags[t], r->tag_len[t]);
+    }
+
+    const struct price_entry *e = r->price;
+    cb_i128 tok = token_cost(e, r->batch, r->tokens);
+    cb_i128 cost = tok + price_search_cost(e, r->web_search) +
+                   (cb_i128)r->skill * b->c->skill_rate_micros * 1000000 +
+                   (cb_i128)r->mcp * b->c->mcp_rate_micros * 1000000;
+
+    struct bacc *a = bucket_get(b, m, r, tag[TAG_TEAM]);
+    struct ledger_bucket *bk = &a->b;
+    usage_fold(&bk->usage, r);
+    bk->cost += cost;
+
+    struct ledger_line *l = line_get(a, e, r->batch);
+    l->requests += r->requests;
+    for (int k = 0; k < TOK_CLASS_COUNT; k++)
+        l->tokens[k] += r->tokens[k];
+    l->web_search += r->web_search;
+
+    for (int d = 0; d < DIM_COUNT; d++) {
+        struct ledger_group *g = group_get(&a->g[d], tag[dim_tag[d]]);
+        usage_fold(&g->usage, r);
+        g->cost += cost;
+        if (r->batch) {
+            g->cost_batch += cost;
+            g->batch_requests += r->requests;
+        } else {
+            g->cost_nonbatch_tokens += tok;
+            g->uncached_input_cost += price_token_cost(e, TOK_INPUT, false, r->tokens[TOK_INPUT]);
+        }
+    }
+
+    if (r->day >= 1 && r->day <= 31) {
+        struct ledger_day *day = &bk->days[r->day - 1];
+        usage_fold(&day->usage, r);
+        day->cost += cost;
+
+        if (e->family && (strcmp(e->family, "opus") == 0 || strcmp(e->family, "sonnet") == 0) &&
+            r->tokens[TOK_INPUT] < 1000 * r->requests &&
+            r->tokens[TOK_OUTPUT] < 500 * r->requests) {
+            const struct price_entry *h = haiku_for(b, m, r->day);
+            if (h) {
+                cb_i128 saving = tok - token_cost(h, r->batch, r->tokens);
+                if (saving > 0) {
+                    bk->routing_saving += saving;
+                    bk->routing_requests += r->requests;
+                }
+            }
+        }
+    }
+
+    m->total_cost += cost;
+    for (int t = 0; t < TAG_COUNT; t++)
+        if (r->tags[t])
+            m->tag_cost[t] += cost;
+    if (tag[TAG_TEAM])
+        pmap_put(&m->team_seen, (uintptr_t)tag[TAG_TEAM], 0);
+    return LEDGER_BILLED;
+}
+
+/* ---- finishing ---- */
+
+static int cmp_line(const void *pa, const void *pb)
+{
+    const struct ledger_line *a = pa, *b = pb;
+    int c = strcmp(a->price->model, b->price->model);
+    if (c)
+        return c;
+    if (a->batch != b->batch)
+        return a->batch ? 1 : -1;
+    c = strcmp(a->price->effective_from, b->price->effective_from);
+    if (c)
+        return c;
+    return (a->price->index > b->price->index) - (a->price->index < b->price->index);
+}
+
+static int cmp_key(const char *a, const char *b)
+{
+    if (!a || !b)
+        return (a != NULL) - (b != NULL);
+    return strcmp(a, b);
+}
+
+static int cmp_group(const void *pa, const void *pb)
+{
+    const struct ledger_group *a = pa, *b = pb;
+    return cmp_key(a->key, b->key);
+}
+
+static int cmp_bacc_team(const void *pa, const void *pb)
+{
+    const struct bacc *const *a = pa, *const *b = pb;
+    return strcmp((*a)->b.team, (*b)->b.team);
+}
+
+static int cmp_str(const void *pa, const void *pb)
+{
+    const char *const *a = pa, *const *b = pb;
+    return strcmp(*a, *b);
+}
+
+/* Moves a bucket's accumulators into `out`, sorted; `a` keeps nothing that `out` refers to. */
+static void bucket_take(struct bacc *a, struct ledger_bucket *out)
+{
+    *out = a->b;
+    a->b.lines = NULL;
+    a->b.n_lines = 0;
+    if (out->n_lines > 1)
+        qsort(out->lines, out->n_lines, sizeof *out->lines, cmp_line);
+    for (int d = 0; d < DIM_COUNT; d++) {
+        out->groups[d] = a->g[d].v;
+        out->n_groups[d] = a->g[d].n;
+        a->g[d].v = NULL;
+        a->g[d].n = 0;
+        if (out->n_groups[d] > 1)
+            qsort(out->groups[d], out->n_groups[d], sizeof *out->groups[d], cmp_group);
+    }
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12)
+        return 31;
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return days[m - 1];
+}
+
+enum cb_status ledger_builder_finish(struct ledger_builder *b, struct ledger **out,
+                                     struct cb_error *err)
+{
+    *out = NULL;
+    struct macc *m = NULL;
+    int year = b->year, month = b->month;
+    if (year == 0) {
+        for (size_t i = 0; i < b->n_months; i++) {
+            struct macc *x = b->months[i];
+            if (!m || x->billed > m->billed ||
+                (x->billed == m->billed &&
+                 (x->year < m->year || (x->year == m->year && x->month < m->month))))
+                m = x;
+        }
+        if (!m) {
+            ledger_builder_free(b);
+            return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL, "no usage records in the inputs");
+        }
+        year = m->year;
+        month = m->month;
+    } else if (b->n_months) {
+        m = b->months[0]; /* a fixed period only ever makes its own month */
+    }
+
+    struct ledger_impl *impl = xcalloc(1, sizeof *impl);
+    struct ledger *l = &impl->pub;
+    l->year = year;
+    l->month = month;
+    l->days_in_month = days_in_month(year, month);
+    l->counts = b->counts;
+    memset(b->counts.examples, 0, sizeof b->counts.examples);
+    l->counts.billed = m ? m->billed : 0;
+    for (size_t i = 0; i < b->n_months; i++)
+        if (b->months[i] != m)
+            l->counts.outside_period += b->months[i]->billed;
+
+    size_t n_shared = 0;
+    for (size_t i = 0; m && i < b->c->n_shared; i++)
+        n_shared += m->shared[i] != NULL;
+    size_t n_teams = m ? m->n_teams : 0;
+    l->n_buckets = n_teams + n_shared + 1;
+    l->buckets = xcalloc(l->n_buckets, sizeof *l->buckets);
+    size_t nb = 0;
+    if (n_teams) {
+        qsort(m->teams, n_teams, sizeof *m->teams, cmp_bacc_team);
+        for (size_t i = 0; i < n_teams; i++)
+            bucket_take(m->teams[i], &l->buckets[nb++]);
+    }
+    for (size_t i = 0; m && i < b->c->n_shared; i++)
+        if (m->shared[i])
+            bucket_take(m->shared[i], &l->buckets[nb++]);
+    if (m && m->unalloc) {
+        bucket_take(m->unalloc, &l->buckets[nb++]);
+    } else {
+        l->buckets[nb].kind = BUCKET_UNALLOCATED;
+        l->buckets[nb].shared_index = -1;
+        nb++;
+    }
+
+    if (m) {
+        l->total_cost = m->total_cost;
+        memcpy(l->tag_cost, m->tag_cost, sizeof l->tag_cost);
+        l->teams_seen = xcalloc(m->team_seen.n ? m->team_seen.n : 1, sizeof *l->teams_seen);
+        for (size_t i = 0; m->team_seen.key && i < ((size_t)1 << m->team_seen.bits); i++)
+            if (m->team_seen.key[i])
+                l->teams_seen[l->n_teams_seen++] = (char *)m->team_seen.key[i];
+        if (l->n_teams_seen > 1)
+            qsort(l->teams_seen, l->n_teams_seen, sizeof *l->teams_seen, cmp_str);
+    }
+
+    l->files = b->files;
+    l->n_files = b->n_files;
+    b->files = NULL;
+    b->n_files = 0;
+    impl->strings = b->strings;
+    b->strings = NULL;
+    ledger_builder_free(b);
+    *out = l;
+    return CB_OK;
+}
+
+void ledger_free(struct ledger *l)
+{
+    if (!l)
+        return;
+    struct ledger_impl *impl = (struct ledger_impl *)l;
+    for (size_t i = 0; i < l->n_buckets; i++) {
+        free(l->buckets[i].lines);
+        for (int d = 0; d < DIM_COUNT; d++)
+            free(l->buckets[i].groups[d]);
+    }
+    free(l->buckets);
+    for (size_t i = 0; i < l->n_files; i++)
+        free(l->files[i].path);
+    free(l->files);
+    for (int r = 0; r < REJ_COUNT; r++)
+        for (int k = 0; k < LEDGER_REJECT_EXAMPLES; k++)
+            free(l->counts.examples[r][k]);
+    free(l->teams_seen); /* the strings themselves are interned */
+    intern_free(impl->strings);
+    free(impl);
+}
+
+const struct ledger_bucket *ledger_team(const struct ledger *l, const char *id)
+{
+    /* team buckets come first, sorted by id; any other bucket counts as greater than every id */
+    size_t lo = 0, hi = l->n_buckets;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct ledger_bucket *bk = &l->buckets[mid];
+        int c = bk->kind == BUCKET_TEAM ? strcmp(bk->team, id) : 1;
+        if (c == 0)
+            return bk;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const struct ledger_bucket *ledger_unallocated(const struct ledger *l)
+{
+    for (size_t i = l->n_buckets; i-- > 0;)
+        if (l->buckets[i].kind == BUCKET_UNALLOCATED)
+            return &l->buckets[i];
+    return NULL;
+}

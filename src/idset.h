@@ -1,0 +1,29 @@
+/* A set of 128-bit request-id hashes for duplicate detection, in at most 16 bytes per distinct
+ * id (8-byte slots, load kept between 0.6 and 0.9). Ids are stored quotiented: part of the hash
+ * is the slot's position, the rest sits in the slot, so 8 bytes carry a 70-bit fingerprint. */
+#ifndef CB_IDSET_H
+#define CB_IDSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct idset;
+
+/* Returns a new, empty set (it allocates its table on the first insert). Free with
+ * idset_free. Never fails (OOM aborts). */
+struct idset *idset_new(void);
+/* Frees the set. Accepts NULL. */
+void idset_free(struct idset *s);
+
+/* Remembers `hash` and returns true when it was not in the set; returns false (and changes
+ * nothing) when it was. Two distinct hashes that agree in their first 70 bits (after a fixed
+ * bijective mix) are taken for the same id: see idset.c for the odds. Never fails. */
+bool idset_insert(struct idset *s, const uint8_t hash[16]);
+
+/* Number of distinct ids held. */
+size_t idset_count(const struct idset *s);
+/* Bytes of the slot table (8 per slot, overflow pad included); 0 before the first insert. */
+size_t idset_bytes(const struct idset *s);
+
+#endif
