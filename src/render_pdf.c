@@ -399,8 +399,20 @@ static void mom_block(struct pdf_doc *d, const struct report_mom *m)
 
 static void invoice(struct pdf_doc *d, const struct report *r, const struct report_team *t)
 {
-    char sub[256], a[48], b[48], c[48], e[48];
-    snprintf(sub, sizeof sub, "AI usage chargeback for %s", r->period_label);
+    char sub[512], a[48], b[48], c[48], e[48];
+    if (r->revision > 1 && t->supersedes_invoice && t->supersedes_invoice[0])
+        snprintf(sub, sizeof sub,
+                 "AI usage chargeback for %s. Revision %d: supersedes invoice %s, signed off by "
+                 "%s on %.10s.",
+                 r->period_label, r->revision, t->supersedes_invoice, r->supersedes.signed_by,
+                 r->supersedes.signed_at);
+    else if (r->revision > 1)
+        snprintf(sub, sizeof sub,
+                 "AI usage chargeback for %s. Revision %d of a month signed off by %s on %.10s "
+                 "(no earlier invoice for this team).",
+                 r->period_label, r->revision, r->supersedes.signed_by, r->supersedes.signed_at);
+    else
+        snprintf(sub, sizeof sub, "AI usage chargeback for %s", r->period_label);
     const char *keys[] = {"Invoice",    "Period", "Issued", "Cost center",
                           "GL account", "Issuer", "Contact"};
     const char *vals[] = {t->invoice_number, r->month,  r->issue_date, t->cost_center,
@@ -551,9 +563,15 @@ static void team_chart(struct pdf_doc *d, const struct report *r)
 
 static void summary(struct pdf_doc *d, const struct report *r)
 {
-    char sub[256], a[48], b[48], c[48], e[48];
+    char sub[512], a[48], b[48], c[48], e[48];
     float W = d->right - d->left;
-    snprintf(sub, sizeof sub, "AI usage chargeback for %s, all teams", r->period_label);
+    if (r->revision > 1)
+        snprintf(sub, sizeof sub,
+                 "AI usage chargeback for %s, all teams. Revision %d: supersedes the month "
+                 "signed off by %s on %.10s.",
+                 r->period_label, r->revision, r->supersedes.signed_by, r->supersedes.signed_at);
+    else
+        snprintf(sub, sizeof sub, "AI usage chargeback for %s, all teams", r->period_label);
     const char *keys[] = {"Period", "Issued", "Issuer", "Currency"};
     const char *vals[] = {r->month, r->issue_date, r->issuer, r->currency};
     doc_header(d, r, "Chargeback summary", NULL, sub, keys, vals, 4);

@@ -130,7 +130,7 @@ else
 
   # The corrected revision: a new folder beside it, numbers ending in -R2, the original untouched.
   before=$(cd "$r" && find . -type f -exec sha256sum {} + | sort)
-  expect 0 "render --supersedes" -- "$bin" render --quiet --formats json,csv --supersedes "$r" "$scratch/real.jsonl"
+  expect 0 "render --supersedes" -- "$bin" render --quiet --formats json,csv,pdf --supersedes "$r" "$scratch/real.jsonl"
   rj=$(cat "$r-r2/report.json" 2>/dev/null)
   contains "$rj" '"revision": 2'
   contains "$rj" '"invoice_number": "CB-2026-10-DATA-R2"'
@@ -138,6 +138,7 @@ else
   contains "$rj" "\"signoff_sha256\": \"$(sha256sum "$r/SIGNOFF.json" | cut -d' ' -f1)\""
   contains "$rj" '"signed_by": "Ann Finance"'
   contains "$(cat "$r-r2/charges.csv")" "CB-2026-10-WEB-R2"
+  contains "$(pdftotext "$r-r2/teams/data.pdf" - 2>/dev/null | tr '\n' ' ')" "supersedes invoice CB-2026-10-DATA"
   after=$(cd "$r" && find . -type f -exec sha256sum {} + | sort)
   [ "$before" = "$after" ] && ok || bad "render --supersedes changed the signed month"
   expect 2 "--supersedes of an unsigned month" -- "$bin" render --quiet --formats json --supersedes "$r-r2" --out "$scratch/x" "$scratch/real.jsonl"
