@@ -15,6 +15,7 @@
 #define DELIM_MAX          16                  /* bytes in a set-delimiter tag's delimiter */
 #define SECTION_DEPTH_MAX  100                 /* sections nested in one template */
 #define PARTIAL_DEPTH_MAX  50                  /* partials nested while rendering */
+#define STEPS_MAX          20000000L           /* nodes visited in one render */
 #define OUTPUT_MAX_DEFAULT ((size_t)256 << 20) /* when the caller's strbuf has no limit */
 #define FILE_MAX           ((size_t)64 << 20)  /* a template, partial or data file */
 
@@ -55,6 +56,7 @@ struct render {
     struct partial **partials; /* each its own allocation: rendering one may add others */
     size_t n_partials, partials_cap;
     int partial_depth;
+    long steps; /* bounds the work of templates that recurse without output */
     struct cb_error *err;
 };
 
@@ -435,17 +437,17 @@ static char *indent_text(const char *text, const char *indent)
 static struct tmpl *get_partial(struct render *r, const struct tmpl *from, const struct node *nd,
                                 bool *failed)
 {
-    char *name = xstrndup(nd->s, nd->len);
-    char *indent = xstrndup(nd->indent ? nd->indent : "", nd->indent_len);
+    const char *indent_src = nd->indent ? nd->indent : "";
     *failed = false;
     for (size_t i = 0; i < r->n_partials; i++) {
         struct partial *p = r->partials[i];
-        if (strcmp(p->name, name) == 0 && strcmp(p->indent, indent) == 0) {
-            free(name);
-            free(indent);
+        if (strncmp(p->name, nd->s, nd->len) == 0 && p->name[nd->len] == '\0' &&
+            strncmp(p->indent, indent_src, nd->indent_len) == 0 &&
+            p->indent[nd->indent_len] == '\0')
             return p->missing ? NULL : &p->t;
-        }
     }
+    char *name = xstrndup(nd->s, nd->len);
+    char *indent = xstrndup(indent_src, nd->indent_len);
     if (r->n_partials == r->partials_cap) {
         r->partials_cap = r->partials_cap ? r->partials_cap * 2 : 8;
         r->partials = xreallocarray(r->partials, r->partials_cap, sizeof *r->partials);
@@ -516,6 +518,11 @@ static enum cb_status render_nodes(struct render *r, const struct tmpl *t, size_
         if (r->out->overflow)
             return cb_error_set(r->err, CB_EUSAGE, t->label, nd->line, NULL,
                                 "output larger than the limit of %zu bytes", r->out->limit);
+        if (++r->steps > STEPS_MAX)
+            return cb_error_set(r->err, CB_EUSAGE, t->label, nd->line, NULL,
+                                "rendering takes more than %ld steps (partials that recurse "
+                                "over the same data?)",
+                                STEPS_MAX);
         switch (nd->kind) {
         case N_TEXT: strbuf_append(r->out, nd->s, nd->len); break;
         case N_VAR:

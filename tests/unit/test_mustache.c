@@ -284,6 +284,19 @@ static void recursive_partials_are_bounded(void **state)
     assert_int_equal(st, CB_EUSAGE);
     assert_non_null(strstr(err.text, "partials nested deeper than"));
     strbuf_free(&out);
+    /* recursion that data ends but that branches (2^30 visits, no output) hits the step budget */
+    json_t *node = json_pack("{s:[]}", "k");
+    for (int i = 0; i < 30; i++)
+        node = json_pack("{s:[O,o]}", "k", node, node);
+    out = (struct strbuf)STRBUF_INIT;
+    json_t *partials = json_pack("{s:s}", "n", "{{#k}}{{>n}}{{/k}}");
+    st = mustache_render("{{>n}}", "t", node, object_partial, partials, &out, &err);
+    assert_int_equal(st, CB_EUSAGE);
+    if (!strstr(err.text, "steps"))
+        fail_msg("want a step-budget error, got %d %s", st, err.text);
+    json_decref(partials);
+    json_decref(node);
+    strbuf_free(&out);
     /* recursion that data ends is fine */
     out = (struct strbuf)STRBUF_INIT;
     st = render("{{>n}}", "{\"v\":1,\"k\":[{\"v\":2,\"k\":[{\"v\":3,\"k\":[]}]}]}",
