@@ -1,3 +1,1169 @@
-/* Placeholder while the module is being written; replaced by its implementation. */
+/* XLSX workbooks with libxlsxwriter: teams/<slug>.xlsx (one invoice) and summary.xlsx.
+ *
+ * Finance re-checks these numbers, so a workbook is data: amounts are numbers with currency
+ * formats, every invoice line's amount is the formula =ROUND(quantity*unit_price/per,2) and every
+ * total a =SUM(...), each written with its cached result (the report's integer cents) so viewers
+ * that do not recalculate show the right figures. Text from the data goes through
+ * worksheet_write_string, which stores a string cell: a team called "=cmd()" stays text.
+ *
+ * Cell values in OOXML are IEEE doubles; cents become one only at the cell, as the double
+ * nearest to the decimal (cents / 100.0), which libxlsxwriter prints with %.16G and so writes
+ * back as the same decimal. Sheet names are fixed words, so they are valid whatever the data.
+ *
+ * Determinism: the `created` document property is the report's issue date (from the period or
+ * SOURCE_DATE_EPOCH), and libxlsxwriter 1.1.4 stamps every zip entry 1980-01-01 00:00, so the
+ * same report gives the same bytes. */
 #include "render.h"
-enum cb_status render_xlsx(const struct report *r, const struct render_dest *d, struct cb_error *err) { (void)r; (void)d; return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL, "xlsx: not built yet"); }
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <xlsxwriter.h>
+
+#include "allocate.h"
+#include "money.h"
+#include "paths.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#define SHADOW_MARK "SHADOW \xE2\x80\x94 NOT BILLED"
+#define MAX_COLS    16
+#define WIDTH_CAP   60.0  /* characters: wider text is cut off visually, never in the cell */
+#define WRAP_WIDTH  100.0 /* long explanations wrap in a column this wide */
+#define MAX_CELL    32767 /* Excel's limit on the characters in one cell */
+
+struct fmts {
+    lxw_format *title, *title_shadow, *head, *head_num, *label, *money, *money_bold, *price, *count,
+        *count_bold, *pct, *pct_bold, *date, *wrap, *tokens, *units;
+};
+
+struct book {
+    const struct report *r;
+    lxw_workbook *wb;
+    struct fmts f;
+    lxw_error error; /* the first error of any call, LXW_NO_ERROR while none */
+    char where[128]; /* the sheet and cell of that error */
+};
+
+struct sheet {
+    struct book *b;
+    lxw_worksheet *ws;
+    const char *name;
+    double width[MAX_COLS];
+};
+
+/* ---- cells ---- */
+
+static void note(struct sheet *s, lxw_error e, lxw_row_t row, lxw_col_t col)
+{
+    if (e == LXW_NO_ERROR || s->b->error != LXW_NO_ERROR)
+        return;
+    char cell[LXW_MAX_CELL_NAME_LENGTH];
+    lxw_rowcol_to_cell(cell, row, col);
+    s->b->error = e;
+    snprintf(s->b->where, sizeof s->b->where, "sheet %s, cell %s", s->name, cell);
+}
+
+static size_t utf8_chars(const char *p)
+{
+    size_t n = 0;
+    for (; *p; p++)
+        if (((unsigned char)*p & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+static void fit(struct sheet *s, lxw_col_t col, size_t chars, double cap)
+{
+    if (col >= MAX_COLS)
+        return;
+    double w = (double)chars + 2;
+    if (w > cap)
+        w = cap;
+    if (w > s->width[col])
+        s->width[col] = w;
+}
+
+/* Writes text as a string cell (never a formula), cut at Excel's cell limit on a character
+ * boundary. NULL is written as nothing. */
+static void put_text(struct sheet *s, lxw_row_t row, lxw_col_t col, const char *text,
+                     lxw_format *fmt)
+{
+    if (!text || !*text)
+        return;
+    char *cut = NULL;
+    size_t len = strlen(text);
+    if (len > MAX_CELL) {
+        size_t n = MAX_CELL;
+        while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+            n--;
+        cut = xstrndup(text, n);
+        text = cut;
+    }
+    note(s, worksheet_write_string(s->ws, row, col, text, fmt), row, col);
+    /* the longest line decides the width of wrapped text */
+    size_t longest = 0;
+    for (const char *p = text; *p;) {
+        size_t k = strcspn(p, "\n");
+        char *part = xstrndup(p, k);
+        size_t n = utf8_chars(part);
+        free(part);
+        if (n > longest)
+            longest = n;
+        p += k;
+        if (*p)
+            p++;
+    }
+    fit(s, col, longest, fmt == s->b->f.wrap ? WRAP_WIDTH : WIDTH_CAP);
+    free(cut);
+}
+
+static void put_money(struct sheet *s, lxw_row_t row, lxw_col_t col, int64_t cents, lxw_format *fmt)
+{
+    char buf[64];
+    money_format_grouped(cents, buf, sizeof buf);
+    note(s, worksheet_write_number(s->ws, row, col, (double)cents / 100.0, fmt), row, col);
+    fit(s, col, strlen(buf), WIDTH_CAP);
+}
+
+static void put_count(struct sheet *s, lxw_row_t row, lxw_col_t col, int64_t n, lxw_format *fmt)
+{
+    char buf[64];
+    money_format_count(n, buf, sizeof buf);
+    note(s, worksheet_write_number(s->ws, row, col, (double)n, fmt), row, col);
+    fit(s, col, strlen(buf) + (fmt == s->b->f.tokens ? 7 : 0), WIDTH_CAP);
+}
+
+/* A rate scaled 10^4 (9430 = 94.30 %) as a percentage cell. */
+static void put_pct(struct sheet *s, lxw_row_t row, lxw_col_t col, int64_t e4, lxw_format *fmt)
+{
+    note(s, worksheet_write_number(s->ws, row, col, (double)e4 / 10000.0, fmt), row, col);
+    fit(s, col, 9, WIDTH_CAP);
+}
+
+/* Micro-USD (a unit price, a cost per unit) with up to six decimals. */
+static void put_micros(struct sheet *s, lxw_row_t row, lxw_col_t col, int64_t micros)
+{
+    char buf[64];
+    money_format_fixed(micros, 6, 6, buf, sizeof buf);
+    note(s, worksheet_write_number(s->ws, row, col, (double)micros / 1e6, s->b->f.price), row, col);
+    fit(s, col, strlen(buf) + 1, WIDTH_CAP);
+}
+
+/* A value scaled 10^6 (units of a value metric): whole numbers without decimals. */
+static void put_e6(struct sheet *s, lxw_row_t row, lxw_col_t col, int64_t e6)
+{
+    if (e6 % 1000000 == 0) {
+        put_count(s, row, col, e6 / 1000000, s->b->f.count);
+        return;
+    }
+    char buf[64];
+    money_format_fixed(e6, 6, 6, buf, sizeof buf);
+    note(s, worksheet_write_number(s->ws, row, col, (double)e6 / 1e6, s->b->f.units), row, col);
+    fit(s, col, strlen(buf) + 1, WIDTH_CAP);
+}
+
+/* "YYYY-MM-DD" as a date cell; anything else stays text. */
+static void put_date(struct sheet *s, lxw_row_t row, lxw_col_t col, const char *ymd)
+{
+    int64_t y, m, d;
+    char part[5];
+    bool ok =
+        strlen(ymd) == 10 && ymd[4] == '-' && ymd[7] == '-' && strspn(ymd, "0123456789-") == 10;
+    if (ok) {
+        memcpy(part, ymd, 4);
+        part[4] = '\0';
+        ok = money_parse(part, 0, &y);
+        memcpy(part, ymd + 5, 2);
+        part[2] = '\0';
+        ok = ok && money_parse(part, 0, &m);
+        memcpy(part, ymd + 8, 2);
+        ok = ok && money_parse(part, 0, &d);
+        ok = ok && y >= 1900 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+    }
+    if (!ok) {
+        put_text(s, row, col, ymd, NULL);
+        return;
+    }
+    lxw_datetime dt = {(int)y, (int)m, (int)d, 0, 0, 0};
+    note(s, worksheet_write_datetime(s->ws, row, col, &dt, s->b->f.date), row, col);
+    fit(s, col, 10, WIDTH_CAP);
+}
+
+/* A formula with its cached result in cents. */
+static void put_formula_cents(struct sheet *s, lxw_row_t row, lxw_col_t col, const char *formula,
+                              int64_t cents, lxw_format *fmt)
+{
+    char buf[64];
+    money_format_grouped(cents, buf, sizeof buf);
+    note(s, worksheet_write_formula_num(s->ws, row, col, formula, fmt, (double)cents / 100.0), row,
+         col);
+    fit(s, col, strlen(buf), WIDTH_CAP);
+}
+
+/* A formula with a cached integer (a count) or rate (scaled by `scale`). */
+static void put_formula_scaled(struct sheet *s, lxw_row_t row, lxw_col_t col, const char *formula,
+                               int64_t v, double scale, lxw_format *fmt)
+{
+    char buf[64];
+    money_format_count(v, buf, sizeof buf);
+    note(s, worksheet_write_formula_num(s->ws, row, col, formula, fmt, (double)v / scale), row,
+         col);
+    fit(s, col, strlen(buf), WIDTH_CAP);
+}
+
+/* "=SUM(X5:X9)" over one column. */
+static char *sum_formula(lxw_col_t col, lxw_row_t first, lxw_row_t last)
+{
+    char a[LXW_MAX_CELL_NAME_LENGTH], b[LXW_MAX_CELL_NAME_LENGTH];
+    lxw_rowcol_to_cell(a, first, col);
+    lxw_rowcol_to_cell(b, last, col);
+    return xasprintf("=SUM(%s:%s)", a, b);
+}
+
+/* A SUM total of cents over rows first..last (inclusive; none when last < first). */
+static void put_sum_cents(struct sheet *s, lxw_row_t row, lxw_col_t col, lxw_row_t first,
+                          lxw_row_t last, int64_t cached, lxw_format *fmt)
+{
+    if (last < first || last == (lxw_row_t)-1) {
+        put_money(s, row, col, cached, fmt);
+        return;
+    }
+    char *f = sum_formula(col, first, last);
+    put_formula_cents(s, row, col, f, cached, fmt);
+    free(f);
+}
+
+static void put_sum_scaled(struct sheet *s, lxw_row_t row, lxw_col_t col, lxw_row_t first,
+                           lxw_row_t last, int64_t cached, double scale, lxw_format *fmt)
+{
+    if (last < first || last == (lxw_row_t)-1) {
+        note(s, worksheet_write_number(s->ws, row, col, (double)cached / scale, fmt), row, col);
+        return;
+    }
+    char *f = sum_formula(col, first, last);
+    put_formula_scaled(s, row, col, f, cached, scale, fmt);
+    free(f);
+}
+
+/* ---- sheets ---- */
+
+/* Adds a sheet with the shadow header (in shadow mode), page setup and the title in A1.
+ * Returns false (with the book's error set) when libxlsxwriter refuses the sheet. */
+static bool sheet_open(struct book *b, struct sheet *s, const char *name, const char *title)
+{
+    memset(s, 0, sizeof *s);
+    s->b = b;
+    s->name = name;
+    s->ws = workbook_add_worksheet(b->wb, name);
+    if (!s->ws) {
+        if (b->error == LXW_NO_ERROR) {
+            b->error = LXW_ERROR_MEMORY_MALLOC_FAILED;
+            snprintf(b->where, sizeof b->where, "sheet %s", name);
+        }
+        return false;
+    }
+    const struct report *r = b->r;
+    if (r->shadow)
+        note(s, worksheet_set_header(s->ws, "&C&\"-,Bold\"" SHADOW_MARK), 0, 0);
+    note(s, worksheet_set_footer(s->ws, "&RPage &P of &N"), 0, 0);
+    worksheet_set_landscape(s->ws);
+    worksheet_fit_to_pages(s->ws, 1, 0);
+    worksheet_set_paper(s->ws, r->paper && strcmp(r->paper, "Letter") == 0 ? 1 : 9);
+    char *t = r->shadow ? xasprintf("%s \xC2\xB7 %s", SHADOW_MARK, title) : xstrdup(title);
+    note(s, worksheet_write_string(s->ws, 0, 0, t, r->shadow ? b->f.title_shadow : b->f.title), 0,
+         0);
+    free(t);
+    return true;
+}
+
+static void sheet_close(struct sheet *s)
+{
+    if (!s->ws)
+        return;
+    for (lxw_col_t c = 0; c < MAX_COLS; c++)
+        if (s->width[c] > 0)
+            note(s, worksheet_set_column(s->ws, c, c, s->width[c] < 8 ? 8 : s->width[c], NULL), 0,
+                 c);
+}
+
+/* Writes the header row of a table from `heads` at `row`; numeric columns right-aligned. */
+static void table_head(struct sheet *s, lxw_row_t row, const char *const *heads, size_t n,
+                       const bool *numeric)
+{
+    for (size_t i = 0; i < n; i++)
+        put_text(s, row, (lxw_col_t)i, heads[i],
+                 numeric && numeric[i] ? s->b->f.head_num : s->b->f.head);
+}
+
+static void label(struct sheet *s, lxw_row_t row, const char *text)
+{
+    put_text(s, row, 0, text, s->b->f.label);
+}
+
+/* A label in A and a text value in B; nothing for an empty value. */
+static void kv_text(struct sheet *s, lxw_row_t *row, const char *key, const char *val)
+{
+    if (!val || !*val)
+        return;
+    label(s, *row, key);
+    put_text(s, *row, 1, val, NULL);
+    (*row)++;
+}
+
+static void kv_money(struct sheet *s, lxw_row_t *row, const char *key, int64_t cents, bool bold)
+{
+    label(s, *row, key);
+    put_money(s, *row, 1, cents, bold ? s->b->f.money_bold : s->b->f.money);
+    (*row)++;
+}
+
+/* ---- invoice lines ---- */
+
+/* The 8 columns of a line from col0: kind, model, batch, description, quantity, unit, unit
+ * price, amount. The amount is =ROUND(quantity*unit_price/per,2) with the line's cents cached
+ * when that formula reproduces them (report.c rounds the same way, once, half away from zero);
+ * otherwise the amount stays a plain number, so the sheet's totals still match the report. */
+static const char *const line_heads_fmt[] = {"Kind",     "Model", "Batch",           "Description",
+                                             "Quantity", "Unit",  "Unit price (%s)", "Amount (%s)"};
+static const bool line_numeric[] = {false, false, false, false, true, false, true, true};
+
+static void line_head(struct sheet *s, lxw_row_t row, lxw_col_t col0)
+{
+    for (size_t i = 0; i < 8; i++) {
+        char *h = xasprintf(line_heads_fmt[i], s->b->r->currency);
+        put_text(s, row, col0 + (lxw_col_t)i, h, line_numeric[i] ? s->b->f.head_num : s->b->f.head);
+        free(h);
+    }
+}
+
+static void line_row(struct sheet *s, lxw_row_t row, lxw_col_t col0, const struct report_line *l)
+{
+    const struct fmts *f = &s->b->f;
+    put_text(s, row, col0, report_line_kind_name(l->kind), NULL);
+    put_text(s, row, col0 + 1, l->model, NULL);
+    note(s, worksheet_write_boolean(s->ws, row, col0 + 2, l->batch, NULL), row, col0 + 2);
+    fit(s, col0 + 2, 5, WIDTH_CAP);
+    put_text(s, row, col0 + 3, l->description, NULL);
+    put_count(s, row, col0 + 4, l->quantity, f->count);
+    put_text(s, row, col0 + 5, l->unit, NULL);
+    put_micros(s, row, col0 + 6, l->unit_price_micros);
+    int64_t per = l->per > 0 ? l->per : 1;
+    if (alloc_line_amount(l->quantity, l->unit_price_micros, per) != l->amount) {
+        put_money(s, row, col0 + 7, l->amount, f->money);
+        return;
+    }
+    char q[LXW_MAX_CELL_NAME_LENGTH], p[LXW_MAX_CELL_NAME_LENGTH];
+    lxw_rowcol_to_cell(q, row, col0 + 4);
+    lxw_rowcol_to_cell(p, row, col0 + 6);
+    char *formula = per == 1 ? xasprintf("=ROUND(%s*%s,2)", q, p)
+                             : xasprintf("=ROUND(%s*%s/%lld,2)", q, p, (long long)per);
+    put_formula_cents(s, row, col0 + 7, formula, l->amount, f->money);
+    free(formula);
+}
+
+/* Lines from `row` with their header and a SUM total; returns the next free row. */
+static lxw_row_t lines_table(struct sheet *s, lxw_row_t row, const struct report_line *v, size_t n,
+                             const char *total_label)
+{
+    line_head(s, row++, 0);
+    lxw_row_t first = row;
+    int64_t sum = 0;
+    for (size_t i = 0; i < n; i++, row++) {
+        line_row(s, row, 0, &v[i]);
+        sum += v[i].amount;
+    }
+    put_text(s, row, 3, total_label, s->b->f.label);
+    put_sum_cents(s, row, 7, first, n ? row - 1 : (lxw_row_t)-1, sum, s->b->f.money_bold);
+    return row + 1;
+}
+
+/* ---- breakdowns and daily ---- */
+
+static const char *const usage_heads[] = {
+    "Requests",          "Input tokens",          "Output tokens",
+    "Cache read tokens", "Cache write 5m tokens", "Cache write 1h tokens",
+    "Web searches",      "Total tokens"};
+
+static void usage_cells(struct sheet *s, lxw_row_t row, lxw_col_t col0,
+                        const struct report_usage *u)
+{
+    const int64_t v[] = {u->requests,
+                         u->input_tokens,
+                         u->output_tokens,
+                         u->cache_read_input_tokens,
+                         u->cache_write_5m_input_tokens,
+                         u->cache_write_1h_input_tokens,
+                         u->web_search_requests,
+                         u->total_tokens};
+    for (size_t i = 0; i < 8; i++)
+        put_count(s, row, col0 + (lxw_col_t)i, v[i], s->b->f.count);
+}
+
+/* A sheet of one breakdown: key, usage, list cost, share; totals as SUM formulas. */
+static void groups_sheet(struct book *b, const char *name, const char *title, const char *key,
+                         const struct report_groups *g)
+{
+    struct sheet s;
+    if (!sheet_open(b, &s, name, title))
+        return;
+    const struct fmts *f = &b->f;
+    lxw_row_t row = 2;
+    put_text(&s, row, 0, key, f->head);
+    for (size_t i = 0; i < 8; i++)
+        put_text(&s, row, (lxw_col_t)(1 + i), usage_heads[i], f->head_num);
+    char *h = xasprintf("List cost (%s)", b->r->currency);
+    put_text(&s, row, 9, h, f->head_num);
+    free(h);
+    put_text(&s, row, 10, "Share", f->head_num);
+    lxw_row_t head = row++;
+    lxw_row_t first = row;
+    int64_t sums[8] = {0}, cost = 0, share = 0;
+    for (size_t i = 0; i < g->n; i++, row++) {
+        const struct report_group *x = &g->items[i];
+        put_text(&s, row, 0, x->key, NULL);
+        usage_cells(&s, row, 1, &x->usage);
+        put_money(&s, row, 9, x->list_cost, f->money);
+        put_pct(&s, row, 10, x->share_e4, f->pct);
+        const int64_t v[] = {x->usage.requests,
+                             x->usage.input_tokens,
+                             x->usage.output_tokens,
+                             x->usage.cache_read_input_tokens,
+                             x->usage.cache_write_5m_input_tokens,
+                             x->usage.cache_write_1h_input_tokens,
+                             x->usage.web_search_requests,
+                             x->usage.total_tokens};
+        for (size_t k = 0; k < 8; k++)
+            sums[k] += v[k];
+        cost += x->list_cost;
+        share += x->share_e4;
+    }
+    lxw_row_t last = g->n ? row - 1 : (lxw_row_t)-1;
+    put_text(&s, row, 0, "Total", f->label);
+    for (size_t k = 0; k < 8; k++)
+        put_sum_scaled(&s, row, (lxw_col_t)(1 + k), first, last, sums[k], 1.0, f->count_bold);
+    put_sum_cents(&s, row, 9, first, last, cost, f->money_bold);
+    put_sum_scaled(&s, row, 10, first, last, share, 10000.0, f->pct_bold);
+    if (g->n)
+        note(&s, worksheet_autofilter(s.ws, head, 0, row - 1, 10), head, 0);
+    worksheet_freeze_panes(s.ws, head + 1, 1);
+    sheet_close(&s);
+}
+
+/* "Daily": date, requests, tokens, list cost, a SUM total and a line chart of list cost. */
+static void daily_sheet(struct book *b, const char *title, const struct report_day *days, size_t n)
+{
+    struct sheet s;
+    if (!sheet_open(b, &s, "Daily", title))
+        return;
+    const struct fmts *f = &b->f;
+    lxw_row_t row = 2;
+    char *h = xasprintf("List cost (%s)", b->r->currency);
+    const char *heads[] = {"Date", "Requests", "Tokens", h};
+    const bool num[] = {false, true, true, true};
+    table_head(&s, row, heads, 4, num);
+    free(h);
+    lxw_row_t head = row++;
+    lxw_row_t first = row;
+    int64_t req = 0, tok = 0, cost = 0;
+    for (size_t i = 0; i < n; i++, row++) {
+        put_date(&s, row, 0, days[i].date);
+        put_count(&s, row, 1, days[i].requests, f->count);
+        put_count(&s, row, 2, days[i].tokens, f->count);
+        put_money(&s, row, 3, days[i].list_cost, f->money);
+        req += days[i].requests;
+        tok += days[i].tokens;
+        cost += days[i].list_cost;
+    }
+    lxw_row_t last = n ? row - 1 : (lxw_row_t)-1;
+    put_text(&s, row, 0, "Total", f->label);
+    put_sum_scaled(&s, row, 1, first, last, req, 1.0, f->count_bold);
+    put_sum_scaled(&s, row, 2, first, last, tok, 1.0, f->count_bold);
+    put_sum_cents(&s, row, 3, first, last, cost, f->money_bold);
+    worksheet_freeze_panes(s.ws, head + 1, 0);
+    if (n) {
+        lxw_chart *chart = workbook_add_chart(b->wb, LXW_CHART_LINE);
+        if (!chart) {
+            note(&s, LXW_ERROR_MEMORY_MALLOC_FAILED, head, 5);
+        } else {
+            lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
+            chart_series_set_categories(series, "Daily", first, 0, last, 0);
+            chart_series_set_values(series, "Daily", first, 3, last, 3);
+            char *name = xasprintf("List cost (%s)", b->r->currency);
+            chart_series_set_name(series, name);
+            chart_title_set_name(chart, "Daily list cost");
+            chart_axis_set_name(chart->y_axis, name);
+            free(name);
+            chart_axis_set_num_format(chart->y_axis, "#,##0.00");
+            chart_axis_set_num_format(chart->x_axis, "mm-dd");
+            chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
+            lxw_chart_options opt = {.x_scale = 2.0, .y_scale = 1.3};
+            note(&s, worksheet_insert_chart_opt(s.ws, head, 5, chart, &opt), head, 5);
+        }
+    }
+    sheet_close(&s);
+}
+
+/* ---- team workbook ---- */
+
+static const char *budget_state(const struct report_budget *bu)
+{
+    if (!bu->present)
+        return "no budget";
+    if (bu->over)
+        return "over budget";
+    return bu->n_thresholds_crossed ? "alert" : "within budget";
+}
+
+/* "50%, 80%" from thresholds scaled 10^6; a new string. */
+static char *thresholds_text(const struct report_budget *bu)
+{
+    struct strbuf t = STRBUF_INIT;
+    for (size_t i = 0; i < bu->n_thresholds_crossed; i++) {
+        char n[48];
+        money_format_fixed(bu->thresholds_crossed_e6[i], 4, 0, n, sizeof n);
+        strbuf_printf(&t, "%s%s%%", i ? ", " : "", n);
+    }
+    strbuf_cstr(&t);
+    return strbuf_detach(&t);
+}
+
+static void invoice_sheet(struct book *b, const struct report_team *t)
+{
+    const struct report *r = b->r;
+    const struct fmts *f = &b->f;
+    struct sheet s;
+    char *title = xasprintf("Invoice %s \xE2\x80\x94 %s", t->invoice_number, r->period_label);
+    bool ok = sheet_open(b, &s, "Invoice", title);
+    free(title);
+    if (!ok)
+        return;
+    lxw_row_t row = 2;
+    char *period = xasprintf("%s (%s to %s)", r->period_label, r->period_start, r->period_end);
+    kv_text(&s, &row, "Organization", r->organization);
+    kv_text(&s, &row, "Team", t->name);
+    kv_text(&s, &row, "Team id", t->id);
+    kv_text(&s, &row, "Cost center", t->cost_center);
+    kv_text(&s, &row, "GL account", t->gl_account);
+    kv_text(&s, &row, "Contact", t->contact);
+    kv_text(&s, &row, "Period", period);
+    kv_text(&s, &row, "Invoice number", t->invoice_number);
+    kv_text(&s, &row, "Issuer", r->issuer);
+    label(&s, row, "Issue date");
+    put_date(&s, row++, 1, r->issue_date);
+    kv_text(&s, &row, "Currency", r->currency);
+    kv_text(&s, &row, "Chargeback model", config_model_name(r->model));
+    kv_text(&s, &row, "Mode", r->shadow ? SHADOW_MARK : "billing");
+    free(period);
+    row++;
+    char *due = xasprintf("Total due (%s)", r->currency);
+    row = lines_table(&s, row, t->lines, t->n_lines, due);
+    free(due);
+    row++;
+    put_text(&s, row++, 0, "Composition of the charge", f->head);
+    kv_money(&s, &row, "Usage at list price (showback)", t->list_cost, false);
+    kv_money(&s, &row, "Shared pools", t->shared, false);
+    kv_money(&s, &row, "Charge by the chargeback model", t->charge, false);
+    kv_money(&s, &row, "True-up", t->true_up, false);
+    kv_money(&s, &row, "Overhead", t->overhead, false);
+    kv_money(&s, &row, "Markup", t->markup, false);
+    kv_money(&s, &row, "Total", t->total, true);
+    label(&s, row, "Share of all charges");
+    put_pct(&s, row++, 1, t->share_e4, f->pct);
+    if (r->footer && *r->footer) {
+        row++;
+        put_text(&s, row, 0, r->footer, NULL);
+    }
+    sheet_close(&s);
+}
+
+static void method_sheet(struct book *b, const struct report_team *t)
+{
+    const struct report *r = b->r;
+    const struct fmts *f = &b->f;
+    struct sheet s;
+    if (!sheet_open(b, &s, "Method", "How this charge was computed"))
+        return;
+    lxw_row_t row = 2;
+    put_text(&s, row, 0, "Method", f->label);
+    put_text(&s, row++, 1, t->method, f->wrap);
+    row++;
+
+    const struct report_budget *bu = &t->budget;
+    put_text(&s, row++, 0, "Budget", f->head);
+    if (!bu->present) {
+        put_text(&s, row++, 0, "No budget configured.", NULL);
+    } else if (bu->tokens) {
+        label(&s, row, "Monthly budget (tokens)");
+        put_count(&s, row++, 1, bu->monthly, f->tokens);
+        label(&s, row, "Used (tokens)");
+        put_count(&s, row++, 1, bu->used, f->tokens);
+    } else {
+        char *k = xasprintf("Monthly budget (%s)", r->currency);
+        kv_money(&s, &row, k, bu->monthly, false);
+        free(k);
+        k = xasprintf("Charged (%s)", r->currency);
+        kv_money(&s, &row, k, bu->used, false);
+        free(k);
+    }
+    if (bu->present) {
+        label(&s, row, "Utilization");
+        put_pct(&s, row++, 1, bu->utilization_e4, f->pct);
+        kv_text(&s, &row, "State", budget_state(bu));
+        char *th = thresholds_text(bu);
+        kv_text(&s, &row, "Alert thresholds crossed", th);
+        free(th);
+    }
+    row++;
+
+    put_text(&s, row++, 0, "Anomalies", f->head);
+    if (!t->n_anomalies) {
+        put_text(&s, row++, 0, "No day above the anomaly threshold.", NULL);
+    } else {
+        char *c1 = xasprintf("List cost (%s)", r->currency);
+        char *c2 = xasprintf("Mean daily (%s)", r->currency);
+        const char *heads[] = {"Date", c1, c2, "Ratio to mean"};
+        const bool num[] = {false, true, true, true};
+        table_head(&s, row++, heads, 4, num);
+        free(c1);
+        free(c2);
+        for (size_t i = 0; i < t->n_anomalies; i++, row++) {
+            const struct report_anomaly *x = &t->anomalies[i];
+            put_date(&s, row, 0, x->date);
+            put_money(&s, row, 1, x->list_cost, f->money);
+            put_money(&s, row, 2, x->mean_daily, f->money);
+            if (x->mean_daily > 0) {
+                char bcell[LXW_MAX_CELL_NAME_LENGTH], ccell[LXW_MAX_CELL_NAME_LENGTH];
+                lxw_rowcol_to_cell(bcell, row, 1);
+                lxw_rowcol_to_cell(ccell, row, 2);
+                char *fm = xasprintf("=ROUND(%s/%s,2)", bcell, ccell);
+                int64_t e2 = (int64_t)money_div_round((cb_i128)x->list_cost * 100, x->mean_daily);
+                put_formula_scaled(&s, row, 3, fm, e2, 100.0, f->units);
+                free(fm);
+            }
+        }
+    }
+    row++;
+
+    put_text(&s, row++, 0, "Recommendations", f->head);
+    if (!t->n_recommendations) {
+        put_text(&s, row++, 0, "None this month.", NULL);
+    } else {
+        char *c1 = xasprintf("Monthly saving (%s)", r->currency);
+        const char *heads[] = {"Kind", "Explanation", c1};
+        const bool num[] = {false, false, true};
+        table_head(&s, row++, heads, 3, num);
+        free(c1);
+        for (size_t i = 0; i < t->n_recommendations; i++, row++) {
+            const struct report_recommendation *x = &t->recommendations[i];
+            put_text(&s, row, 0, x->kind, NULL);
+            put_text(&s, row, 1, x->explanation, f->wrap);
+            put_money(&s, row, 2, x->saving, f->money);
+        }
+    }
+    row++;
+
+    put_text(&s, row++, 0, "Unit economics", f->head);
+    if (!t->n_metrics) {
+        put_text(&s, row++, 0, "No value metrics configured.", NULL);
+    } else {
+        char *c1 = xasprintf("Cost per unit (%s)", r->currency);
+        const char *heads[] = {"Outcome", "Units", c1};
+        const bool num[] = {false, true, true};
+        table_head(&s, row++, heads, 3, num);
+        free(c1);
+        for (size_t i = 0; i < t->n_metrics; i++, row++) {
+            const struct report_value_metric *m = &t->metrics[i];
+            put_text(&s, row, 0, m->name, NULL);
+            put_e6(&s, row, 1, m->units_e6);
+            put_micros(&s, row, 2, m->cost_per_unit_micros);
+        }
+    }
+    row++;
+
+    put_text(&s, row++, 0, "Month over month", f->head);
+    const struct report_mom *m = &t->mom;
+    if (!m->present) {
+        put_text(&s, row++, 0, "No previous month given.", NULL);
+    } else {
+        kv_text(&s, &row, "Previous month", m->previous_month);
+        kv_money(&s, &row, "Previous total", m->previous_total, false);
+        kv_money(&s, &row, "Previous list cost", m->previous_list_cost, false);
+        kv_money(&s, &row, "Change in total", m->delta_total, false);
+        if (m->has_pct) {
+            label(&s, row, "Change in total (%)");
+            put_pct(&s, row++, 1, m->delta_pct_e4, f->pct);
+        }
+    }
+    sheet_close(&s);
+}
+
+/* ---- summary workbook ---- */
+
+static void summary_sheet(struct book *b)
+{
+    const struct report *r = b->r;
+    const struct fmts *f = &b->f;
+    struct sheet s;
+    char *title = xasprintf("Chargeback summary \xE2\x80\x94 %s", r->period_label);
+    bool ok = sheet_open(b, &s, "Summary", title);
+    free(title);
+    if (!ok)
+        return;
+    lxw_row_t row = 2;
+    char *period = xasprintf("%s (%s to %s)", r->period_label, r->period_start, r->period_end);
+    kv_text(&s, &row, "Organization", r->organization);
+    kv_text(&s, &row, "Period", period);
+    free(period);
+    kv_text(&s, &row, "Issuer", r->issuer);
+    label(&s, row, "Issue date");
+    put_date(&s, row++, 1, r->issue_date);
+    kv_text(&s, &row, "Currency", r->currency);
+    kv_text(&s, &row, "Chargeback model", config_model_name(r->model));
+    kv_text(&s, &row, "Mode", r->shadow ? SHADOW_MARK : "billing");
+    kv_text(&s, &row, "Unallocated policy", r->unallocated_policy);
+    row++;
+
+    char *c_charge = xasprintf("Charge (%s)", r->currency);
+    char *c_list = xasprintf("List cost (%s)", r->currency);
+    const char *heads[] = {"Team", "Name",   "Cost center", c_charge,        "Share of total",
+                           c_list, "Budget", "Utilization", "State / alerts"};
+    const bool num[] = {false, false, false, true, true, true, true, true, false};
+    table_head(&s, row, heads, 9, num);
+    free(c_charge);
+    free(c_list);
+    lxw_row_t head = row++;
+    lxw_row_t first = row;
+    int64_t charged = 0, share = 0, list = 0;
+    for (size_t i = 0; i < r->n_teams; i++, row++) {
+        const struct report_team *t = &r->teams[i];
+        put_text(&s, row, 0, t->id, NULL);
+        put_text(&s, row, 1, t->name, NULL);
+        put_text(&s, row, 2, t->cost_center, NULL);
+        put_money(&s, row, 3, t->total, f->money);
+        put_pct(&s, row, 4, t->share_e4, f->pct);
+        put_money(&s, row, 5, t->list_cost, f->money);
+        const struct report_budget *bu = &t->budget;
+        if (bu->present) {
+            if (bu->tokens)
+                put_count(&s, row, 6, bu->monthly, f->tokens);
+            else
+                put_money(&s, row, 6, bu->monthly, f->money);
+            put_pct(&s, row, 7, bu->utilization_e4, f->pct);
+        }
+        struct strbuf st = STRBUF_INIT;
+        strbuf_puts(&st, budget_state(bu));
+        if (bu->n_thresholds_crossed) {
+            char *th = thresholds_text(bu);
+            strbuf_printf(&st, "; thresholds crossed %s", th);
+            free(th);
+        }
+        if (t->n_anomalies)
+            strbuf_printf(&st, "; %zu anomal%s", t->n_anomalies, t->n_anomalies == 1 ? "y" : "ies");
+        put_text(&s, row, 8, strbuf_cstr(&st), NULL);
+        strbuf_free(&st);
+        charged += t->total;
+        share += t->share_e4;
+        list += t->list_cost;
+    }
+    lxw_row_t last = r->n_teams ? row - 1 : (lxw_row_t)-1;
+    put_text(&s, row, 0, "All teams", f->label);
+    put_sum_cents(&s, row, 3, first, last, charged, f->money_bold);
+    put_sum_scaled(&s, row, 4, first, last, share, 10000.0, f->pct_bold);
+    put_sum_cents(&s, row, 5, first, last, list, f->money_bold);
+    row++;
+    put_text(&s, row, 0, "(unallocated)", f->label);
+    bool show = !r->unallocated_policy || strcmp(r->unallocated_policy, "show") == 0;
+    put_text(&s, row, 1,
+             show ? "not charged (policy show)" : "included in the teams' charges above", NULL);
+    put_money(&s, row, 5, r->unallocated_list_cost, f->money);
+    row += 2;
+
+    lxw_row_t chart_row = row;
+    put_text(&s, row++, 0, "Totals", f->head);
+    kv_money(&s, &row, "Usage at list price", r->totals.list_cost, false);
+    kv_money(&s, &row, "Shared pools", r->totals.shared, false);
+    kv_money(&s, &row, "Unallocated", r->totals.unallocated, false);
+    kv_money(&s, &row, "Overhead", r->totals.overhead, false);
+    kv_money(&s, &row, "Markup", r->totals.markup, false);
+    kv_money(&s, &row, "True-up", r->totals.true_up, false);
+    kv_money(&s, &row, "Total charged", r->totals.charged, true);
+    row++;
+
+    put_text(&s, row++, 0, "Reconciliation", f->head);
+    if (r->totals.has_provider_total) {
+        lxw_row_t prov = row;
+        kv_money(&s, &row, "Provider invoice total", r->totals.provider_total, false);
+        lxw_row_t plist = row;
+        kv_money(&s, &row, "Teams' direct usage + unallocated", r->totals.period_list_total, false);
+        char a[LXW_MAX_CELL_NAME_LENGTH], c[LXW_MAX_CELL_NAME_LENGTH];
+        lxw_rowcol_to_cell(a, prov, 1);
+        lxw_rowcol_to_cell(c, plist, 1);
+        char *fm = xasprintf("=%s-%s", a, c);
+        label(&s, row, "Difference");
+        put_formula_cents(&s, row++, 1, fm, r->totals.reconciliation_difference, f->money_bold);
+        free(fm);
+    } else {
+        kv_money(&s, &row, "Teams' direct usage + unallocated", r->totals.period_list_total, false);
+        put_text(&s, row++, 0, "No provider invoice total given.", NULL);
+    }
+    if (r->reconciliation_text && *r->reconciliation_text)
+        put_text(&s, row++, 1, r->reconciliation_text, f->wrap);
+    row++;
+    if (r->method && *r->method) {
+        put_text(&s, row, 0, "Method", f->label);
+        put_text(&s, row++, 1, r->method, f->wrap);
+    }
+    if (r->footer && *r->footer)
+        put_text(&s, ++row, 0, r->footer, NULL);
+
+    if (r->n_teams) {
+        lxw_chart *chart = workbook_add_chart(b->wb, LXW_CHART_COLUMN);
+        if (!chart) {
+            note(&s, LXW_ERROR_MEMORY_MALLOC_FAILED, chart_row, 3);
+        } else {
+            lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
+            chart_series_set_categories(series, "Summary", first, 1, last, 1);
+            chart_series_set_values(series, "Summary", first, 3, last, 3);
+            char *name = xasprintf("Charge (%s)", r->currency);
+            chart_series_set_name(series, name);
+            chart_axis_set_name(chart->y_axis, name);
+            free(name);
+            chart_title_set_name(chart, "Spend by team");
+            chart_axis_set_num_format(chart->y_axis, "#,##0.00");
+            chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
+            lxw_chart_options opt = {.x_scale = 1.5, .y_scale = 1.2};
+            note(&s, worksheet_insert_chart_opt(s.ws, chart_row, 3, chart, &opt), chart_row, 3);
+        }
+    }
+    (void)head;
+    sheet_close(&s);
+}
+
+/* "All lines": every invoice line of every team, one table to filter and pivot. */
+static void all_lines_sheet(struct book *b)
+{
+    const struct report *r = b->r;
+    const struct fmts *f = &b->f;
+    struct sheet s;
+    if (!sheet_open(b, &s, "All lines", "All invoice lines"))
+        return;
+    lxw_row_t head = 2, row = head;
+    put_text(&s, row, 0, "Team", f->head);
+    put_text(&s, row, 1, "Invoice number", f->head);
+    line_head(&s, row++, 2);
+    lxw_row_t first = row;
+    int64_t sum = 0;
+    for (size_t i = 0; i < r->n_teams; i++) {
+        const struct report_team *t = &r->teams[i];
+        for (size_t k = 0; k < t->n_lines; k++, row++) {
+            put_text(&s, row, 0, t->id, NULL);
+            put_text(&s, row, 1, t->invoice_number, NULL);
+            line_row(&s, row, 2, &t->lines[k]);
+            sum += t->lines[k].amount;
+        }
+    }
+    lxw_row_t last = row > first ? row - 1 : (lxw_row_t)-1;
+    note(&s, worksheet_autofilter(s.ws, head, 0, row > first ? row - 1 : head, 9), head, 0);
+    worksheet_freeze_panes(s.ws, head + 1, 0);
+    /* the total sits one row below the table so that filtering and pivoting leave it out */
+    row++;
+    put_text(&s, row, 5, "Total", f->label);
+    put_sum_cents(&s, row, 9, first, last, sum, f->money_bold);
+    sheet_close(&s);
+}
+
+/* "Unallocated": usage no team carried, with its lines under policy "show". */
+static void unallocated_sheet(struct book *b)
+{
+    const struct report *r = b->r;
+    const struct fmts *f = &b->f;
+    struct sheet s;
+    if (!sheet_open(b, &s, "Unallocated", "Unallocated usage"))
+        return;
+    lxw_row_t row = 2;
+    kv_text(&s, &row, "Policy", r->unallocated_policy);
+    char *k = xasprintf("List cost (%s)", r->currency);
+    kv_money(&s, &row, k, r->unallocated_list_cost, true);
+    free(k);
+    for (size_t i = 0; i < 8; i++) {
+        const int64_t v[] = {r->unallocated_usage.requests,
+                             r->unallocated_usage.input_tokens,
+                             r->unallocated_usage.output_tokens,
+                             r->unallocated_usage.cache_read_input_tokens,
+                             r->unallocated_usage.cache_write_5m_input_tokens,
+                             r->unallocated_usage.cache_write_1h_input_tokens,
+                             r->unallocated_usage.web_search_requests,
+                             r->unallocated_usage.total_tokens};
+        label(&s, row, usage_heads[i]);
+        put_count(&s, row++, 1, v[i], f->count);
+    }
+    row++;
+    if (r->n_unallocated_lines)
+        lines_table(&s, row, r->unallocated_lines, r->n_unallocated_lines, "Total (not charged)");
+    else
+        put_text(&s, row, 0, "No unallocated lines are shown under this policy.", NULL);
+    sheet_close(&s);
+}
+
+static void coverage_sheet(struct book *b)
+{
+    const struct report *r = b->r;
+    const struct fmts *f = &b->f;
+    struct sheet s;
+    if (!sheet_open(b, &s, "Tag coverage", "Share of billed list cost carrying each tag"))
+        return;
+    char *h = xasprintf("List cost carrying it (%s)", r->currency);
+    const char *heads[] = {"Tag", h, "Share"};
+    const bool num[] = {false, true, true};
+    table_head(&s, 2, heads, 3, num);
+    free(h);
+    lxw_row_t row = 3;
+    for (size_t i = 0; i < r->n_coverage; i++, row++) {
+        put_text(&s, row, 0, r->coverage[i].tag, NULL);
+        put_money(&s, row, 1, r->coverage[i].list_cost, f->money);
+        put_pct(&s, row, 2, r->coverage[i].share_e4, f->pct);
+    }
+    sheet_close(&s);
+}
+
+static void inputs_sheet(struct book *b)
+{
+    const struct report *r = b->r;
+    const struct fmts *f = &b->f;
+    struct sheet s;
+    if (!sheet_open(b, &s, "Inputs", "Input provenance"))
+        return;
+    lxw_row_t row = 2;
+    const char *heads[] = {"File", "Format", "Bytes", "Records", "SHA-256"};
+    const bool num[] = {false, false, true, true, false};
+    table_head(&s, row++, heads, 5, num);
+    for (size_t i = 0; i < r->n_files; i++, row++) {
+        const struct report_file *x = &r->files[i];
+        put_text(&s, row, 0, x->path, NULL);
+        put_text(&s, row, 1, x->format, NULL);
+        put_count(&s, row, 2, x->bytes, f->count);
+        put_count(&s, row, 3, x->records, f->count);
+        put_text(&s, row, 4, x->sha256, NULL);
+    }
+    row++;
+    label(&s, row, "Price book checked");
+    put_date(&s, row++, 1, r->price_book_checked);
+    kv_text(&s, &row, "Price book SHA-256", r->price_book_sha256);
+    const struct {
+        const char *key;
+        int64_t v;
+    } counts[] = {{"Records read", r->records_read},
+                  {"Records billed", r->records_billed},
+                  {"Records rejected", r->records_rejected},
+                  {"Duplicates", r->duplicates},
+                  {"Outside the period", r->outside_period}};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        label(&s, row, counts[i].key);
+        put_count(&s, row++, 1, counts[i].v, f->count);
+    }
+    if (r->n_rejects) {
+        row++;
+        const char *rh[] = {"Rejected because", "Records", "Example"};
+        const bool rn[] = {false, true, false};
+        table_head(&s, row++, rh, 3, rn);
+        for (size_t i = 0; i < r->n_rejects; i++) {
+            const struct report_reject_reason *x = &r->rejects[i];
+            put_text(&s, row, 0, x->reason, NULL);
+            put_count(&s, row, 1, x->count, f->count);
+            for (size_t k = 0; k < x->n_examples; k++)
+                put_text(&s, row++, 2, x->examples[k], NULL);
+            if (!x->n_examples)
+                row++;
+        }
+    }
+    row++;
+    kv_text(&s, &row, "Generated by", "chargeback");
+    kv_text(&s, &row, "Version", r->tool_version);
+    sheet_close(&s);
+}
+
+/* ---- workbooks ---- */
+
+static lxw_format *fmt_new(lxw_workbook *wb, const char *num, bool bold)
+{
+    lxw_format *f = workbook_add_format(wb);
+    if (num)
+        format_set_num_format(f, num);
+    if (bold)
+        format_set_bold(f);
+    return f;
+}
+
+static void fmts_init(struct book *b)
+{
+    lxw_workbook *wb = b->wb;
+    struct fmts *f = &b->f;
+    f->title = fmt_new(wb, NULL, true);
+    format_set_font_size(f->title, 14);
+    format_set_font_color(f->title, 0x1F3B6B);
+    f->title_shadow = fmt_new(wb, NULL, true);
+    format_set_font_size(f->title_shadow, 14);
+    format_set_font_color(f->title_shadow, 0xB31F1F);
+    f->head = fmt_new(wb, NULL, true);
+    format_set_bottom(f->head, LXW_BORDER_THIN);
+    format_set_bg_color(f->head, 0xE8ECF2);
+    f->head_num = fmt_new(wb, NULL, true);
+    format_set_bottom(f->head_num, LXW_BORDER_THIN);
+    format_set_bg_color(f->head_num, 0xE8ECF2);
+    format_set_align(f->head_num, LXW_ALIGN_RIGHT);
+    f->label = fmt_new(wb, NULL, true);
+    f->money = fmt_new(wb, "#,##0.00", false);
+    f->money_bold = fmt_new(wb, "#,##0.00", true);
+    format_set_top(f->money_bold, LXW_BORDER_THIN);
+    f->price = fmt_new(wb, "#,##0.00####", false);
+    f->count = fmt_new(wb, "#,##0", false);
+    f->count_bold = fmt_new(wb, "#,##0", true);
+    format_set_top(f->count_bold, LXW_BORDER_THIN);
+    f->pct = fmt_new(wb, "0.00%", false);
+    f->pct_bold = fmt_new(wb, "0.00%", true);
+    format_set_top(f->pct_bold, LXW_BORDER_THIN);
+    f->date = fmt_new(wb, "yyyy-mm-dd", false);
+    format_set_align(f->date, LXW_ALIGN_LEFT);
+    f->wrap = fmt_new(wb, NULL, false);
+    format_set_text_wrap(f->wrap);
+    format_set_align(f->wrap, LXW_ALIGN_VERTICAL_TOP);
+    f->tokens = fmt_new(wb, "#,##0\" tokens\"", false);
+    f->units = fmt_new(wb, "#,##0.00####", false);
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* The issue date at 00:00:00 UTC; 0 (the epoch, never the clock) when it is not a date. */
+static time_t issue_time(const char *ymd)
+{
+    int64_t y = 0, m = 0, d = 0;
+    char part[5];
+    if (strlen(ymd) != 10 || ymd[4] != '-' || ymd[7] != '-')
+        return 0;
+    memcpy(part, ymd, 4);
+    part[4] = '\0';
+    bool ok = money_parse(part, 0, &y);
+    memcpy(part, ymd + 5, 2);
+    part[2] = '\0';
+    ok = ok && money_parse(part, 0, &m);
+    memcpy(part, ymd + 8, 2);
+    ok = ok && money_parse(part, 0, &d);
+    if (!ok || m < 1 || m > 12 || d < 1 || d > 31)
+        return 0;
+    return (time_t)(days_from_civil(y, m, d) * 86400);
+}
+
+/* Writes one workbook to path: the team's invoice when t is set, else the summary. */
+static enum cb_status write_book(const struct report *r, const struct report_team *t,
+                                 const char *path, struct cb_error *err)
+{
+    struct book b = {.r = r, .error = LXW_NO_ERROR};
+    char *title = NULL, *subject = NULL, *keywords = NULL, *comments = NULL;
+    enum cb_status st = CB_OK;
+    /* libxlsxwriter opens the file only when closing and reports just "error creating the
+     * file"; trying first gives the system's reason */
+    FILE *probe = fopen(path, "wb");
+    if (!probe)
+        return cb_error_set(err, CB_EIO, path, 0, NULL, "cannot create: %s", strerror(errno));
+    fclose(probe);
+    b.wb = workbook_new(path);
+    if (!b.wb)
+        return cb_error_set(err, CB_EIO, path, 0, NULL, "xlsx: cannot start a workbook");
+    fmts_init(&b);
+
+    if (t) {
+        title = xasprintf("%sInvoice %s \xE2\x80\x94 %s", r->shadow ? SHADOW_MARK " \xC2\xB7 " : "",
+                          t->invoice_number, t->name);
+        keywords = xasprintf("chargeback, invoice, %s, %s", r->month, t->id);
+    } else {
+        title = xasprintf("%sChargeback summary %s", r->shadow ? SHADOW_MARK " \xC2\xB7 " : "",
+                          r->month);
+        keywords = xasprintf("chargeback, summary, %s", r->month);
+    }
+    subject = xasprintf("AI usage chargeback for %s", r->period_label);
+    comments = xasprintf("Period %s to %s%s", r->period_start, r->period_end,
+                         r->shadow ? "; " SHADOW_MARK : "");
+    lxw_doc_properties props = {
+        .title = title,
+        .subject = subject,
+        .author = r->issuer && *r->issuer ? r->issuer : r->organization,
+        .company = r->organization,
+        .category = r->shadow ? "Shadow chargeback" : "Chargeback",
+        .keywords = keywords,
+        .comments = comments,
+        .status = r->shadow ? "Shadow" : "Issued",
+        .created = issue_time(r->issue_date),
+    };
+    lxw_error e = workbook_set_properties(b.wb, &props);
+    if (e != LXW_NO_ERROR && b.error == LXW_NO_ERROR) {
+        b.error = e;
+        snprintf(b.where, sizeof b.where, "document properties");
+    }
+
+    if (t) {
+        invoice_sheet(&b, t);
+        groups_sheet(&b, "By project", "Usage by project", "Project", &t->by_project);
+        groups_sheet(&b, "By user", "Usage by user", "User", &t->by_user);
+        groups_sheet(&b, "By workflow", "Usage by workflow", "Workflow", &t->by_workflow);
+        groups_sheet(&b, "By environment", "Usage by environment", "Environment",
+                     &t->by_environment);
+        groups_sheet(&b, "By model", "Usage by model", "Model", &t->by_model);
+        daily_sheet(&b, "Daily list cost", t->days, t->n_days);
+        method_sheet(&b, t);
+    } else {
+        summary_sheet(&b);
+        all_lines_sheet(&b);
+        unallocated_sheet(&b);
+        daily_sheet(&b, "Daily list cost, all teams", r->days, r->n_days);
+        groups_sheet(&b, "Top projects", "Top projects", "Project", &r->top_projects);
+        groups_sheet(&b, "Top users", "Top users", "User", &r->top_users);
+        groups_sheet(&b, "By model", "Usage by model", "Model", &r->by_model);
+        if (r->shared_pools.n)
+            groups_sheet(&b, "Shared pools", "Shared pools", "Pool", &r->shared_pools);
+        coverage_sheet(&b);
+        inputs_sheet(&b);
+    }
+
+    /* workbook_close frees the workbook whatever happens, so it runs even after an error */
+    e = workbook_close(b.wb);
+    b.wb = NULL;
+    if (b.error != LXW_NO_ERROR)
+        st = cb_error_set(err, CB_EIO, path, 0, b.where, "xlsx: %s", lxw_strerror(b.error));
+    else if (e != LXW_NO_ERROR)
+        st = cb_error_set(err, CB_EIO, path, 0, NULL, "xlsx: %s", lxw_strerror(e));
+    free(comments);
+    free(subject);
+    free(keywords);
+    free(title);
+    return st;
+}
+
+enum cb_status render_xlsx(const struct report *r, const struct render_dest *d,
+                           struct cb_error *err)
+{
+    enum cb_status st = CB_OK;
+    for (size_t i = 0; i < r->n_teams && st == CB_OK; i++) {
+        char *path = xasprintf("%s/teams/%s.xlsx", d->dir, r->teams[i].slug);
+        st = write_book(r, &r->teams[i], path, err);
+        free(path);
+    }
+    if (st == CB_OK) {
+        char *path = paths_join(d->dir, "summary.xlsx");
+        st = write_book(r, NULL, path, err);
+        free(path);
+    }
+    return st;
+}

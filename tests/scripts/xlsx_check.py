@@ -1,0 +1,203 @@
+#!/usr/bin/python3
+"""Reads every workbook of a month folder with openpyxl and checks it against report.json.
+
+usage: xlsx_check.py MONTH_DIR
+
+For each team: the Invoice sheet's line amounts are =ROUND(qty*price[/per],2) formulas whose
+cached values equal report.json's line amounts, and the total is a =SUM whose cached value is
+the team total. For the summary: each team's charge, the =SUM totals (charged, list cost), every
+line of "All lines" and its total. Everywhere: the fixed sheet names, every formula of a known
+harmless shape (no text from the data became a formula), text cells that look like formulas are
+strings, the shadow header on every sheet in shadow mode, numbers stored as numbers.
+Prints one line per problem and "xlsx_check: N workbooks ok" at the end; exits 1 on a problem.
+"""
+import json
+import os
+import re
+import sys
+from decimal import Decimal
+
+import openpyxl
+
+TEAM_SHEETS = ["Invoice", "By project", "By user", "By workflow", "By environment", "By model",
+               "Daily", "Method"]
+SUMMARY_SHEETS = ["Summary", "All lines", "Unallocated", "Daily", "Top projects", "Top users",
+                  "By model", "Tag coverage", "Inputs"]
+SAFE_FORMULA = re.compile(r"^=(ROUND\([A-Z]+\d+\*[A-Z]+\d+(/\d+)?,2\)"
+                          r"|SUM\([A-Z]+\d+:[A-Z]+\d+\)"
+                          r"|[A-Z]+\d+-[A-Z]+\d+"
+                          r"|ROUND\([A-Z]+\d+/[A-Z]+\d+,2\))$")
+SHADOW = "SHADOW \u2014 NOT BILLED"
+
+problems = []
+
+
+def problem(where, text):
+    problems.append(f"{where}: {text}")
+
+
+def cents(value):
+    """A cached cell value (float) as exact cents, or None when it is not a whole cent."""
+    if not isinstance(value, (int, float)):
+        return None
+    d = Decimal(repr(float(value)))
+    c = d * 100
+    return int(c) if c == c.to_integral_value() else None
+
+
+def want_cents(text):
+    c = Decimal(text) * 100
+    return int(c)
+
+
+def load(path):
+    return (openpyxl.load_workbook(path, data_only=False),
+            openpyxl.load_workbook(path, data_only=True))
+
+
+def check_common(path, wf, wv, names, shadow):
+    if wf.sheetnames[:len(names)] != names[:len(wf.sheetnames)] or \
+            any(n not in wf.sheetnames for n in names):
+        problem(path, f"sheets {wf.sheetnames}, want {names}")
+    for ws in wf.worksheets:
+        if shadow:
+            header = ws.oddHeader.center.text or ""
+            if SHADOW not in header:
+                problem(f"{path} [{ws.title}]", f"no shadow header (got {header!r})")
+            if SHADOW not in str(ws["A1"].value):
+                problem(f"{path} [{ws.title}]", "A1 title lacks the shadow mark")
+        for row in ws.iter_rows():
+            for c in row:
+                if c.data_type == "f":
+                    if not SAFE_FORMULA.match(str(c.value)):
+                        problem(f"{path} [{ws.title}] {c.coordinate}",
+                                f"unexpected formula {c.value!r}")
+                    cached = wv[ws.title][c.coordinate].value
+                    if not isinstance(cached, (int, float)):
+                        problem(f"{path} [{ws.title}] {c.coordinate}",
+                                f"formula without a cached number ({cached!r})")
+                elif isinstance(c.value, str) and c.value[:1] in "=+-@" and c.data_type != "s":
+                    problem(f"{path} [{ws.title}] {c.coordinate}", "formula-like text not a string")
+
+
+def find_row(ws, col, text, start=1):
+    for r in range(start, ws.max_row + 1):
+        if ws.cell(r, col).value == text:
+            return r
+    return None
+
+
+def check_lines(path, sf, sv, head_row, col0, lines, total_label_col, total_cents, who):
+    """Lines from head_row+1, 8 columns from col0 (1-based), then the total after a gap or not."""
+    r = head_row + 1
+    for i, line in enumerate(lines):
+        amt = sf.cell(r, col0 + 7)
+        where = f"{path} [{sf.title}] {amt.coordinate} ({who} line {i + 1})"
+        if sf.cell(r, col0).value != line["kind"]:
+            problem(where, f"kind {sf.cell(r, col0).value!r}, want {line['kind']!r}")
+        if sf.cell(r, col0 + 3).value != line["description"]:
+            problem(where, "description differs")
+        if sf.cell(r, col0 + 4).value != line["quantity"]:
+            problem(where, f"quantity {sf.cell(r, col0 + 4).value!r}, want {line['quantity']}")
+        f = str(amt.value)
+        if not f.startswith("=ROUND("):
+            problem(where, f"amount is not a ROUND formula: {f!r}")
+        cached = cents(sv[amt.coordinate].value)
+        if cached != want_cents(line["amount"]):
+            problem(where, f"cached {sv[amt.coordinate].value!r}, want {line['amount']}")
+        price = Decimal(repr(float(sv.cell(r, col0 + 6).value)))
+        if price != Decimal(line["unit_price"]):
+            problem(where, f"unit price {price}, want {line['unit_price']}")
+        r += 1
+    return r
+
+
+def check_team(month, team, shadow):
+    path = os.path.join(month, "teams", team["slug"] + ".xlsx")
+    wf, wv = load(path)
+    check_common(path, wf, wv, TEAM_SHEETS, shadow)
+    sf, sv = wf["Invoice"], wv["Invoice"]
+    head = find_row(sf, 1, "Kind")
+    if head is None:
+        problem(path, "no lines table on Invoice")
+        return
+    r = check_lines(path, sf, sv, head, 1, team["lines"], 4, team["total"], team["team"])
+    total = sf.cell(r, 8)
+    if not str(total.value).startswith("=SUM(") and team["lines"]:
+        problem(f"{path} [Invoice] {total.coordinate}", f"total is not a SUM: {total.value!r}")
+    if cents(sv[total.coordinate].value) != want_cents(team["total"]):
+        problem(f"{path} [Invoice] {total.coordinate}",
+                f"total cached {sv[total.coordinate].value!r}, want {team['total']}")
+    if team["name"] not in [c.value for c in sf["B"]]:
+        problem(path, "team name not on the Invoice sheet")
+
+
+def check_summary(month, rep, shadow):
+    path = os.path.join(month, "summary.xlsx")
+    wf, wv = load(path)
+    check_common(path, wf, wv, SUMMARY_SHEETS, shadow)
+    sf, sv = wf["Summary"], wv["Summary"]
+    head = find_row(sf, 1, "Team")
+    for i, team in enumerate(rep["teams"]):
+        r = head + 1 + i
+        if sf.cell(r, 1).value != team["team"]:
+            problem(f"{path} [Summary] A{r}", f"team {sf.cell(r, 1).value!r}, want {team['team']}")
+        if cents(sv.cell(r, 4).value) != want_cents(team["total"]):
+            problem(f"{path} [Summary] D{r}", f"charge {sv.cell(r, 4).value!r}, want {team['total']}")
+        if cents(sv.cell(r, 6).value) != want_cents(team["list_cost"]):
+            problem(f"{path} [Summary] F{r}", "list cost differs")
+    r = head + 1 + len(rep["teams"])
+    if sf.cell(r, 1).value != "All teams":
+        problem(f"{path} [Summary] A{r}", "no 'All teams' row")
+    for col, key in ((4, "charged"), (6, "list_cost")):
+        c = sf.cell(r, col)
+        if rep["teams"] and not str(c.value).startswith("=SUM("):
+            problem(f"{path} [Summary] {c.coordinate}", f"not a SUM: {c.value!r}")
+        if cents(sv[c.coordinate].value) != want_cents(rep["totals"][key]):
+            problem(f"{path} [Summary] {c.coordinate}",
+                    f"{key} cached {sv[c.coordinate].value!r}, want {rep['totals'][key]}")
+    unalloc = sv.cell(r + 1, 6).value
+    if cents(unalloc) != want_cents(rep["unallocated"]["list_cost"]):
+        problem(f"{path} [Summary] F{r + 1}", f"unallocated {unalloc!r}")
+    diff = find_row(sf, 1, "Difference")
+    if rep["totals"].get("reconciliation_difference") is not None:
+        if diff is None or cents(sv.cell(diff, 2).value) != \
+                want_cents(rep["totals"]["reconciliation_difference"]):
+            problem(f"{path} [Summary]", "reconciliation difference missing or different")
+
+    af, av = wf["All lines"], wv["All lines"]
+    head = find_row(af, 1, "Team")
+    if af.auto_filter.ref is None or af.freeze_panes is None:
+        problem(f"{path} [All lines]", "no autofilter or frozen header")
+    r = head + 1
+    for team in rep["teams"]:
+        for i, line in enumerate(team["lines"]):
+            if af.cell(r, 1).value != team["team"] or \
+                    af.cell(r, 2).value != team["invoice_number"]:
+                problem(f"{path} [All lines] A{r}", "team or invoice number differs")
+            r = check_lines(path, af, av, r - 1, 3, [line], None, None, team["team"])
+    total = av.cell(r + 1, 10).value
+    if cents(total) != want_cents(rep["totals"]["charged"]):
+        problem(f"{path} [All lines] J{r + 1}", f"total {total!r}, want {rep['totals']['charged']}")
+
+
+def main():
+    month = sys.argv[1]
+    with open(os.path.join(month, "report.json"), encoding="utf-8") as f:
+        rep = json.load(f)
+    shadow = rep.get("mode") == "shadow"
+    for team in rep["teams"]:
+        check_team(month, team, shadow)
+    check_summary(month, rep, shadow)
+    for p in problems:
+        print(p)
+    n = len(rep["teams"]) + 1
+    if problems:
+        print(f"xlsx_check: {len(problems)} problems in {n} workbooks")
+        return 1
+    print(f"xlsx_check: {n} workbooks ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
