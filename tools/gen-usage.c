@@ -1370,10 +1370,12 @@ int main(int argc, char **argv)
         out_write(&out, "[\n", 2);
 
     for (uint64_t i = 0; i < o.records; i++) {
-        /* a line repeated by an at-least-once log shipper */
-        if (o.format != OUT_ADMIN && ring_len > 0 && i >= before && i < before + regular &&
-            rng_chance(&r, o.dup_rate)) {
+        /* A line repeated by an at-least-once log shipper. Every format draws the same random
+         * numbers, so the Admin API report sums exactly the records the JSON Lines hold. */
+        if (ring_len > 0 && i >= before && i < before + regular && rng_chance(&r, o.dup_rate)) {
             const struct line *d = &ring[rng_below(&r, (uint32_t)ring_len)];
+            if (o.format == OUT_ADMIN)
+                continue;
             if (o.format == OUT_ARRAY && i > 0)
                 out_write(&out, ",\n", 2);
             out_write(&out, d->s, d->n);
@@ -1412,11 +1414,6 @@ int main(int argc, char **argv)
         if (bad == BAD_NOT_JSON && o.format == OUT_ARRAY) /* would break the whole array */
             bad = BAD_STRING_COUNT;
 
-        if (o.format == OUT_ADMIN) {
-            if (bad < 0 && i >= before && i < before + regular)
-                admin_add(&agg, &w, &rec, untag);
-            continue;
-        }
         int layout = 0;
         if (o.shape == SHAPE_MIXED) {
             double x = rng_unit(&r);
@@ -1425,17 +1422,22 @@ int main(int argc, char **argv)
         /* API keys on a fifth of the records, and on every one that needs them for its team */
         bool with_key = o.shape == SHAPE_MIXED && (untag != 0 || rng_below(&r, 5) == 0);
         format_record(&l, &rec, layout, untag, w.sandbox_key, with_key, bad);
-        if (o.format == OUT_ARRAY && i > 0)
-            out_write(&out, ",\n", 2);
-        out_write(&out, l.s, l.n);
-        if (o.format == OUT_JSONL)
-            out_write(&out, "\n", 1);
         if (bad < 0) {
             ring[ring_pos] = l;
             ring_pos = (ring_pos + 1) % DUP_RING;
             if (ring_len < DUP_RING)
                 ring_len++;
         }
+        if (o.format == OUT_ADMIN) {
+            if (bad < 0 && i >= before && i < before + regular)
+                admin_add(&agg, &w, &rec, untag);
+            continue;
+        }
+        if (o.format == OUT_ARRAY && i > 0)
+            out_write(&out, ",\n", 2);
+        out_write(&out, l.s, l.n);
+        if (o.format == OUT_JSONL)
+            out_write(&out, "\n", 1);
     }
     if (o.format == OUT_ARRAY)
         out_write(&out, "\n]\n", 3);
