@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# The chargeback benchmark (issue 9): generates the months with gen-usage into a scratch folder
+# outside the repository, runs chargeback and the peer script side by side, and prints one table
+# of times, ratios, peak memory and the checks (progress bar, one thread = two threads).
+#
+# usage: tests/bench/bench.sh [BUILD_DIR] [--scratch DIR] [--runs N] [--skip-10m] [--smoke]
+#   BUILD_DIR    where chargeback and gen-usage were built (default: build)
+#   --scratch    generated months and outputs (default /tmp/cb-bench; reused when the
+#                generator and its options are unchanged)
+#   --runs N     timed runs per measurement, the median is shown (default 3)
+#   --skip-10m   leave out the 10M-record month (3.7 GB)
+#   --smoke      tiny sizes (10k / 50k records, 1 run): checks the script itself in seconds
+# Exit status: 0 when every run worked and the thread outputs are identical (targets missed are
+# shown as MISSED, not an error), 1 otherwise, 2 on a usage error.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+build=$repo/build scratch=/tmp/cb-bench runs=3 skip10=0 smoke=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --scratch) scratch=${2:?--scratch needs a folder}; shift ;;
+    --runs) runs=${2:?--runs needs a number}; shift ;;
+    --skip-10m) skip10=1 ;;
+    --smoke) smoke=1 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "bench.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
+    *) build=$1 ;;
+  esac
+  shift
+done
+case $runs in ''|*[!0-9]*|0) echo "bench.sh: --runs needs a positive number" >&2; exit 2 ;; esac
+build=$(cd "$build" 2>/dev/null && pwd) || { echo "bench.sh: no build folder $build" >&2; exit 2; }
+cb=$build/chargeback gen=$build/gen-usage
+for b in "$cb" "$gen"; do
+  [ -x "$b" ] || { echo "bench.sh: $b is not built (cmake --build $build)" >&2; exit 2; }
+done
+[ -x /usr/bin/time ] || { echo "bench.sh: /usr/bin/time is needed (apt-get install time)" >&2; exit 2; }
+peer=$repo/../shared/bench/peer_seed.py
+[ -f "$peer" ] && command -v python3 >/dev/null || peer=
+
+n1=1000000 n10=10000000 nbig=1000000 big_teams=1000 big_users=20000 big_models=50
+if [ $smoke -eq 1 ]; then
+  n1=10000 n10=50000 nbig=10000 big_teams=50 big_users=1000 big_models=5 runs=1
+  scratch=$scratch-smoke
+fi
+mkdir -p "$scratch" || exit 2
+export LC_ALL=C
+failures=0
+note() { echo "  note: $*" >&2; }
+fail() { echo "  FAIL: $*" >&2; failures=$((failures + 1)); }
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+# gen_month FILE ARGS...: writes FILE with gen-usage ARGS unless it exists from the same
+# generator and options (a fingerprint of the first 1000 records of those options decides).
+gen_month() {
+  local file=$1; shift
+  local stamp
+  stamp="$* | $("$gen" "$@" --records 1000 | sha256sum | cut -c1-16)"
+  if [ -f "$file" ] && [ -f "$file.params" ] && [ "$(cat "$file.params")" = "$stamp" ]; then
+    note "reusing $file"
+    return 0
+  fi
+  rm -f "$file" "$file.params"
+  local t0 t1
+  t0=$(date +%s%N)
+  "$gen" "$@" --out "$file.tmp" || { fail "gen-usage $* failed"; return 1; }
+  t1=$(date +%s%N)
+  mv "$file.tmp" "$file" && echo "$stamp" >"$file.params"
+  note "generated $file: $(wc -l <"$file") lines, $(( $(wc -c <"$file") / 1000000 )) MB in $(( (t1 - t0) / 1000000 )) ms"
+}
+
+# timed OUTFILE CMD...: runs CMD under /usr/bin/time, stdout to /dev/null, stderr to OUTFILE.err;
+# prints "seconds kilobytes" (or "fail") on stdout.
+timed() {
+  local out=$1; shift
+  if /usr/bin/time -o "$out.time" -f "%e %M" "$@" >/dev/null 2>"$out.err"; then
+    cat "$out.time"
+  else
+    echo fail
+  fi
+}
+
+# median_run LABEL CMD...: runs CMD $runs times; prints "median_seconds max_kilobytes".
+median_run() {
+  local label=$1; shift
+  local i t rss times=() maxrss=0
+  for i in $(seq "$runs"); do
+    read -r t rss < <(timed "$scratch/run" "$@")
+    if [ "$t" = fail ]; then
+      fail "$label: $* failed: $(head -n 3 "$scratch/run.err")"
+      echo "fail 0"
+      return 1
+    fi
+    times+=("$t")
+    [ "$rss" -gt "$maxrss" ] && maxrss=$rss
+  done
+  printf '%s\n' "${times[@]}" | sort -g | awk -v m="$maxrss" '{a[NR]=$1} END {print a[int((NR+1)/2)], m}'
+}
+
+mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.1fx", a / b; else print "-"}'; }
+# verdict VALUE OP LIMIT: "ok" or "MISSED"
+verdict() { awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN {ok = op == "<" ? v < l : v >= l; print ok ? "ok" : "MISSED"}'; }
+
+rows=()
+row() { rows+=("$(printf '%-44s %10s %10s %10s  %s' "$@")"); }
+
+# Is the end-to-end tool there yet? (render prints "not built yet" until ingest lands)
+probe=$scratch/probe
+rm -rf "$probe.out"
+"$gen" --preset bench --records 200 >"$probe.jsonl"
+if ! "$cb" render --quiet --formats json --out "$probe.out" "$probe.jsonl" >/dev/null 2>"$probe.err"; then
+  if grep -q "not built yet" "$probe.err"; then
+    note "chargeback render is not built yet ($(head -n1 "$probe.err")): its rows are skipped"
+    cb_ready=0
+  else
+    fail "chargeback render fails on a small month: $(head -n3 "$probe.err")"
+    cb_ready=0
+  fi
+else
+  cb_ready=1
+fi
+
+# ---- (a) 1M records: chargeback vs the peer ----------------------------------------------------
+echo "== (a) $n1 records, --formats json: chargeback vs peer (median of $runs)" >&2
+m1=$scratch/bench-$n1.jsonl
+gen_month "$m1" --preset bench --records "$n1" || exit 1
+cat "$m1" >/dev/null # page cache
+size1=$(wc -c <"$m1")
+row "input: $n1 records" "$((size1 / 1000000)) MB" "$((size1 / n1)) B/rec" "" ""
+cb_t=0
+if [ $cb_ready -eq 1 ]; then
+  read -r cb_t cb_k < <(median_run "chargeback 1M" "$cb" render --quiet --formats json --out "$scratch/out-1m" "$m1")
+  if [ "$cb_t" != fail ]; then
+    row "chargeback render --formats json" "${cb_t} s" "$(mib "$cb_k") MiB" "" \
+        "RSS<64MiB: $(verdict "$cb_k" "<" 65536)"
+  fi
+fi
+if [ -n "$peer" ]; then
+  read -r peer_t peer_k < <(median_run "peer" python3 "$peer" "$m1")
+  if [ "$peer_t" != fail ]; then
+    row "peer_seed.py (python3)" "${peer_t} s" "$(mib "$peer_k") MiB" "" ""
+    if [ $cb_ready -eq 1 ] && [ "$cb_t" != fail ]; then
+      sp=$(awk -v a="$peer_t" -v b="$cb_t" 'BEGIN {print (b > 0 ? a / b : 0)}')
+      row "speed-up over the peer" "" "" "$(ratio "$peer_t" "$cb_t")" "target>=8x: $(verdict "$sp" ">=" 8)"
+    fi
+  fi
+else
+  note "peer script ../shared/bench/peer_seed.py (or python3) not found: peer rows skipped"
+fi
+
+# ---- (b) 10M records: time, memory, progress bar ---------------------------------------------------
+if [ $skip10 -eq 0 ] && [ $cb_ready -eq 1 ]; then
+  echo "== (b) $n10 records: time, peak memory, progress bar" >&2
+  m10=$scratch/bench-$n10.jsonl
+  gen_month "$m10" --preset bench --records "$n10" --seed 43 || exit 1
+  cat "$m10" >/dev/null
+  size10=$(wc -c <"$m10")
+  row "input: $n10 records" "$((size10 / 1000000)) MB" "$((size10 / n10)) B/rec" "" ""
+  read -r t10 k10 < <(median_run "chargeback 10M" "$cb" render --quiet --formats json --out "$scratch/out-10m" "$m10")
+  if [ "$t10" != fail ]; then
+    row "chargeback render --formats json" "${t10} s" "$(mib "$k10") MiB" "" \
+        "<10s: $(verdict "$t10" "<" 10), RSS<300MiB: $(verdict "$k10" "<" 307200)"
+  fi
+  # One run with the bar forced on and stderr captured: the percentages must rise and end at 100.
+  read -r tp kp < <(timed "$scratch/progress" "$cb" render --progress --formats json --out "$scratch/out-10m-p" "$m10")
+  if [ "$tp" = fail ]; then
+    fail "render --progress on $n10 records failed: $(head -n3 "$scratch/progress.err")"
+  else
+    pcts=$(tr '\r' '\n' <"$scratch/progress.err" | grep -o '[0-9]\{1,3\}\(\.[0-9]*\)\{0,1\}%' | tr -d '%')
+    n_p=$(grep -c . <<<"$pcts")
+    mono=$(awk 'NR > 1 && $1 < prev {bad = 1} {prev = $1} END {print bad ? "no" : "yes"}' <<<"$pcts")
+    last=$(tail -n1 <<<"$pcts")
+    pv=ok
+    if [ "$n_p" -lt 3 ] || [ "$mono" != yes ] || [ "${last%%.*}" != 100 ]; then
+      pv=MISSED
+      fail "progress bar: $n_p percentages, rising: $mono, last: ${last:-none}% (stderr in $scratch/progress.err)"
+    fi
+    cmp -s "$scratch/out-10m/report.json" "$scratch/out-10m-p/report.json" ||
+      fail "report.json differs between --quiet and --progress on $n10 records"
+    row "  same with --progress" "${tp} s" "$(mib "$kp") MiB" "" \
+        "bar: $n_p updates, rising $mono, ends ${last:-?}%: $pv"
+  fi
+elif [ $skip10 -eq 1 ]; then
+  note "10M records skipped (--skip-10m)"
+fi
+
+# ---- (c) --threads 1 vs 2 ----------------------------------------------------------------------
+if [ $cb_ready -eq 1 ]; then
+  echo "== (c) $n1 records: --threads 1 vs 2" >&2
+  read -r t1 k1 < <(median_run "threads 1" "$cb" render --quiet --threads 1 --formats json --out "$scratch/out-t1" "$m1")
+  read -r t2 k2 < <(median_run "threads 2" "$cb" render --quiet --threads 2 --formats json --out "$scratch/out-t2" "$m1")
+  if [ "$t1" != fail ] && [ "$t2" != fail ]; then
+    same=identical
+    cmp -s "$scratch/out-t1/report.json" "$scratch/out-t2/report.json" || {
+      same=DIFFERENT
+      fail "report.json differs between --threads 1 and --threads 2"
+    }
+    row "chargeback --threads 1" "${t1} s" "$(mib "$k1") MiB" "" ""
+    row "chargeback --threads 2" "${t2} s" "$(mib "$k2") MiB" "$(ratio "$t1" "$t2")" "report.json $same"
+  fi
+fi
+
+# ---- (d) rendering: per-format times -------------------------------------------------------------
+formats="html pdf xlsx json csv focus"
+if [ $cb_ready -eq 1 ]; then
+  echo "== (d) rendering in every format" >&2
+  sample=$repo/sample-data/usage-2026-10.jsonl
+  if [ -f "$sample" ]; then
+    read -r ts ks < <(median_run "sample all" "$cb" render --quiet --config "$repo/sample-data/config.json" --out "$scratch/out-sample-all" "$sample")
+    [ "$ts" != fail ] && row "sample month ($(wc -l <"$sample") records), all formats" "${ts} s" "$(mib "$ks") MiB" "" "<2s: $(verdict "$ts" "<" 2)"
+    for f in $formats; do
+      read -r t k < <(median_run "sample $f" "$cb" render --quiet --formats "$f" --config "$repo/sample-data/config.json" --out "$scratch/out-sample-$f" "$sample")
+      [ "$t" != fail ] && row "  --formats $f" "${t} s" "$(mib "$k") MiB" "" ""
+    done
+  fi
+
+  # A month of many teams, users and models: prices for the synthetic models and a configuration
+  # listing the teams (names in Latin, Greek and Cyrillic, cost centers, headcounts, budgets).
+  big=$scratch/big-$big_teams-$big_users-$big_models-$nbig.jsonl
+  gen_month "$big" --records "$nbig" --teams "$big_teams" --users "$big_users" --models "$big_models" --shape flat --seed 44 || exit 1
+  python3 - "$big_models" "$big_teams" "$scratch/big-prices.json" "$scratch/big-config.json" <<'EOF' || fail "could not write the big month's prices and config"
+import json, sys
+n_models, n_teams, prices_path, config_path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+fam = [("opus", "5.00", "25.00"), ("sonnet", "3.00", "15.00"), ("haiku", "1.00", "5.00")]
+models = {}
+for i in range(1, n_models + 1):
+    f, inp, out = fam[i % 3]
+    models["bench-model-%02d" % i] = {"input": inp, "output": out, "family": f}
+json.dump({"checked": "2026-11-01", "models": models}, open(prices_path, "w"), indent=1, sort_keys=True)
+names = ["Analytics", "Αναλυτική", "Аналитика", "Platform", "Πλατφόρμα", "Платформа", "Growth", "Εξυπηρέτηση", "Поддержка"]
+teams = {}
+for t in range(1, n_teams + 1):
+    tid = "team-%04d" % t
+    team = {"name": "%s %d" % (names[t % len(names)], t), "cost_center": "CC-%04d" % t, "headcount": 3 + t % 17}
+    if t % 4 == 0:
+        team["budget"] = {"monthly": "%d.00" % (20 + t % 200), "alert_thresholds": [0.5, 0.8, 1.0]}
+    teams[tid] = team
+cfg = {"organization": "Bench Corp", "currency": "USD",
+       "chargeback": {"model": "hybrid", "fixed_share": 0.3, "fixed_basis": "headcount"},
+       "overhead_rate": 0.08, "teams": teams,
+       "shared": [{"match": {"project": "platform-rag"}, "split": "proportional"}],
+       "unallocated": "show", "gl_account": "6420-AI"}
+json.dump(cfg, open(config_path, "w"), indent=1, sort_keys=True, ensure_ascii=False)
+EOF
+  bigargs=(--config "$scratch/big-config.json" --prices "$scratch/big-prices.json" "$big")
+  read -r tb kb < <(median_run "big all" "$cb" render --quiet --out "$scratch/out-big-all" "${bigargs[@]}")
+  [ "$tb" != fail ] && row "$big_teams teams/$big_users users/$big_models models ($nbig rec), all" "${tb} s" "$(mib "$kb") MiB" "" "<60s: $(verdict "$tb" "<" 60)"
+  for f in $formats; do
+    read -r t k < <(median_run "big $f" "$cb" render --quiet --formats "$f" --out "$scratch/out-big-$f" "${bigargs[@]}")
+    [ "$t" != fail ] && row "  --formats $f" "${t} s" "$(mib "$k") MiB" "" ""
+  done
+fi
+
+# ---- the table ---------------------------------------------------------------------------------
+echo
+echo "chargeback benchmark — $(nproc) cores, $(uname -m); wall times are medians of $runs runs"
+echo "(the machine is shared: expect noise); peak RSS is the largest of those runs"
+printf '%-44s %10s %10s %10s  %s\n' "measurement" "time" "peak RSS" "ratio" "target"
+printf '%s\n' "${rows[@]}"
+[ $cb_ready -eq 1 ] || echo "chargeback render is not built yet: only the peer was measured"
+[ $failures -eq 0 ]
