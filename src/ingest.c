@@ -1,3 +1,593 @@
-/* Placeholder while the module is being written; replaced by its implementation. */
+/* ingest_run: one producer thread reads the inputs in order (detecting each one's format), cuts
+ * JSON Lines into chunks of whole lines and parses array/Admin API inputs itself; worker threads
+ * parse the chunks into batches of validated, attributed records; the calling thread feeds the
+ * ledger builder with the batches strictly in input order, so the ledger (and every output) is
+ * the same for any number of threads. The ring of slots between them is bounded, so memory does
+ * not grow with the input. */
 #include "ingest.h"
-enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, struct cb_error *err) { (void)opts; *out = 0; return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL, "ingest: not built yet"); }
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ingest_tune.h"
+#include "input.h"
+#include "progress.h"
+#include "record.h"
+#include "records.h"
+#include "xalloc.h"
+
+#define DEFAULT_CHUNK    (1u << 20)
+#define STREAM_BATCH_MAX 4096
+
+static size_t chunk_size = DEFAULT_CHUNK;
+
+void ingest_set_chunk_size(size_t bytes)
+{
+    chunk_size = bytes ? bytes : DEFAULT_CHUNK;
+}
+
+enum job_state { J_EMPTY, J_RAW, J_BUSY, J_DONE };
+enum job_kind { K_CHUNK, K_BATCH, K_FILE_START, K_FILE_END, K_ERROR, K_END };
+
+struct job {
+    enum job_state state;
+    enum job_kind kind;
+    char *buf; /* K_CHUNK: whole lines to parse */
+    size_t len, cap;
+    bool file_start;
+    struct rec_batch batch;
+    size_t input;           /* index into opts->inputs */
+    enum rec_format format; /* K_FILE_START */
+    char sha[65];           /* K_FILE_END */
+    int64_t bytes;
+    int64_t consumed;    /* stored bytes read by the producer when the job was made */
+    struct cb_error err; /* K_ERROR */
+};
+
+struct run {
+    const struct ingest_opts *opts;
+    struct rec_env env;
+    struct job *slots;
+    size_t n_slots;
+    pthread_mutex_t mu;
+    pthread_cond_t cv_producer, cv_worker, cv_consumer;
+    size_t produced, next_parse, consumed;
+    bool producer_done, abort;
+    int64_t consumed_before; /* stored bytes of the inputs finished */
+};
+
+/* ---- the ring ---- */
+
+/* Producer: waits for the next slot to be free; NULL when the run is aborted. */
+static struct job *slot_acquire(struct run *r)
+{
+    pthread_mutex_lock(&r->mu);
+    while (!r->abort && r->produced - r->consumed >= r->n_slots)
+        pthread_cond_wait(&r->cv_producer, &r->mu);
+    struct job *j = r->abort ? NULL : &r->slots[r->produced % r->n_slots];
+    pthread_mutex_unlock(&r->mu);
+    if (j) {
+        rec_batch_reset(&j->batch);
+        j->len = 0;
+        j->file_start = false;
+    }
+    return j;
+}
+
+static void slot_publish(struct run *r, struct job *j, enum job_kind kind)
+{
+    j->kind = kind;
+    pthread_mutex_lock(&r->mu);
+    j->state = kind == K_CHUNK ? J_RAW : J_DONE;
+    r->produced++;
+    if (kind == K_CHUNK)
+        pthread_cond_signal(&r->cv_worker);
+    pthread_cond_signal(&r->cv_consumer);
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* ---- the producer ---- */
+
+struct reader {
+    struct run *r;
+    size_t index;
+    const char *path;
+    struct input *in;
+    char *carry; /* bytes read but not yet handed on (a partial line) */
+    size_t carry_len, carry_cap;
+    bool eof;
+    bool first_chunk;
+};
+
+static bool publish_error(struct run *r, const struct cb_error *err)
+{
+    struct job *j = slot_acquire(r);
+    if (!j)
+        return false;
+    j->err = *err;
+    slot_publish(r, j, K_ERROR);
+    return false;
+}
+
+/* Reads until buf holds `want` bytes or the input ends. */
+static enum cb_status fill(struct reader *rd, char *buf, size_t *have, size_t want,
+                           struct cb_error *err)
+{
+    while (*have < want && !rd->eof) {
+        size_t got;
+        enum cb_status st = input_read(rd->in, buf + *have, want - *have, &got, err);
+        if (st != CB_OK)
+            return st;
+        if (got == 0)
+            rd->eof = true;
+        *have += got;
+    }
+    return CB_OK;
+}
+
+static int64_t consumed_now(const struct reader *rd)
+{
+    return rd->r->consumed_before + input_consumed(rd->in);
+}
+
+/* A line longer than REC_LINE_MAX: keeps its first bytes for rejected.jsonl, reads past it
+ * without keeping it, and hands on one rejection. `have` bytes of it are in rd->carry. */
+static bool skip_long_line(struct reader *rd, struct cb_error *err)
+{
+    struct run *r = rd->r;
+    size_t keep = rd->carry_len < REC_TEXT_MAX ? rd->carry_len : REC_TEXT_MAX;
+    char *head = xmalloc(keep ? keep : 1);
+    memcpy(head, rd->carry, keep);
+    uint64_t length = rd->carry_len;
+    size_t rest = 0;
+    rd->carry_len = 0;
+    for (;;) {
+        size_t have = 0;
+        if (fill(rd, rd->carry, &have, rd->carry_cap, err) != CB_OK) {
+            free(head);
+            return publish_error(r, err);
+        }
+        char *nl = memchr(rd->carry, '\n', have);
+        if (nl) {
+            length += (uint64_t)(nl - rd->carry);
+            rest = have - (size_t)(nl - rd->carry) - 1;
+            memmove(rd->carry, nl + 1, rest);
+            break;
+        }
+        length += have;
+        if (rd->eof)
+            break;
+    }
+    rd->carry_len = rest;
+    struct job *j = slot_acquire(r);
+    if (!j) {
+        free(head);
+        return false;
+    }
+    struct rec_batch *b = &j->batch;
+    b->cap_rejs = b->cap_rejs ? b->cap_rejs : 1;
+    b->rejs = b->rejs ? b->rejs : xcalloc(1, sizeof *b->rejs);
+    char msg[128];
+    snprintf(msg, sizeof msg, "line of %llu bytes, above the limit of %u",
+             (unsigned long long)length, REC_LINE_MAX);
+    b->rejs[0] = (struct rec_reject){
+        .reason = REJ_TOO_LONG,
+        .line = 1,
+        .message = rec_arena_strdup(&b->arena, msg, strlen(msg)),
+        .text = rec_arena_strdup(&b->arena, head, keep),
+        .text_len = keep,
+        .text_cut = true,
+    };
+    b->n_rejs = 1;
+    b->lines = 1;
+    j->input = rd->index;
+    j->consumed = consumed_now(rd);
+    free(head);
+    slot_publish(r, j, K_BATCH);
+    return true;
+}
+
+/* JSON Lines: cuts the input into chunks of whole lines for the workers. */
+static bool read_lines(struct reader *rd, struct cb_error *err)
+{
+    struct run *r = rd->r;
+    while (!(rd->eof && rd->carry_len == 0)) {
+        if (rd->carry_len > REC_LINE_MAX) {
+            if (!skip_long_line(rd, err))
+                return false;
+            continue;
+        }
+        struct job *j = slot_acquire(r);
+        if (!j)
+            return false;
+        size_t need = rd->carry_len + chunk_size;
+        if (j->cap < need) {
+            free(j->buf);
+            j->cap = need;
+            j->buf = xmalloc(need);
+        }
+        memcpy(j->buf, rd->carry, rd->carry_len);
+        size_t have = rd->carry_len;
+        rd->carry_len = 0;
+        if (fill(rd, j->buf, &have, need, err) != CB_OK)
+            return publish_error(r, err);
+        size_t cut = have;
+        if (!rd->eof) {
+            cut = have;
+            while (cut > 0 && j->buf[cut - 1] != '\n')
+                cut--;
+        }
+        memcpy(rd->carry, j->buf + cut, have - cut);
+        rd->carry_len = have - cut;
+        if (cut == 0)
+            continue; /* no line ended yet: the slot stays free, the bytes wait in carry */
+        j->len = cut;
+        j->file_start = rd->first_chunk;
+        rd->first_chunk = false;
+        j->input = rd->index;
+        j->consumed = consumed_now(rd);
+        slot_publish(r, j, K_CHUNK);
+    }
+    return true;
+}
+
+/* Arrays, concatenated objects and Admin API pages: parsed here, in order. */
+static bool read_stream(struct reader *rd, enum rec_format f, struct cb_error *err)
+{
+    struct run *r = rd->r;
+    struct rec_stream *s = rec_stream_new(&r->env, f);
+    bool ok = true;
+    struct job *j = slot_acquire(r);
+    if (!j) {
+        rec_stream_free(s);
+        return false;
+    }
+    size_t have = rd->carry_len;
+    for (;;) {
+        rec_stream_feed(s, rd->carry, have, &j->batch);
+        if (rd->eof)
+            break;
+        if (j->batch.n_recs + j->batch.n_rejs >= STREAM_BATCH_MAX && !rec_stream_holding(s)) {
+            j->input = rd->index;
+            j->consumed = consumed_now(rd);
+            slot_publish(r, j, K_BATCH);
+            if (!(j = slot_acquire(r))) {
+                ok = false;
+                break;
+            }
+        }
+        have = 0;
+        if (fill(rd, rd->carry, &have, chunk_size, err) != CB_OK) {
+            ok = publish_error(r, err);
+            j = NULL; /* the error took the next slot; this one is dropped with the run */
+            break;
+        }
+    }
+    if (ok && j) {
+        rec_stream_finish(s, &j->batch);
+        j->input = rd->index;
+        j->consumed = consumed_now(rd);
+        slot_publish(r, j, K_BATCH);
+    }
+    rd->carry_len = 0;
+    rec_stream_free(s);
+    return ok;
+}
+
+static bool read_input(struct run *r, size_t index, struct reader *rd)
+{
+    struct cb_error err;
+    cb_error_clear(&err);
+    rd->index = index;
+    rd->path = r->opts->inputs[index];
+    rd->eof = false;
+    rd->first_chunk = true;
+    rd->carry_len = 0;
+    if (input_open(rd->path, &rd->in, &err) != CB_OK)
+        return publish_error(r, &err);
+    bool ok = false;
+    size_t have = 0;
+    /* enough of the start to tell the format */
+    if (fill(rd, rd->carry, &have, chunk_size < 65536 ? 65536 : chunk_size, &err) != CB_OK) {
+        ok = publish_error(r, &err);
+        goto cleanup;
+    }
+    rd->carry_len = have;
+    enum rec_format f = rec_detect(rd->carry, have, rd->eof);
+    struct job *j = slot_acquire(r);
+    if (!j)
+        goto cleanup;
+    j->input = index;
+    j->format = f;
+    j->consumed = consumed_now(rd);
+    slot_publish(r, j, K_FILE_START);
+    ok = f == REC_JSONL ? read_lines(rd, &err) : read_stream(rd, f, &err);
+    if (!ok)
+        goto cleanup;
+    if (!(j = slot_acquire(r))) {
+        ok = false;
+        goto cleanup;
+    }
+    j->input = index;
+    input_sha256(rd->in, j->sha);
+    j->bytes = input_consumed(rd->in);
+    r->consumed_before += j->bytes;
+    j->consumed = r->consumed_before;
+    slot_publish(r, j, K_FILE_END);
+cleanup:
+    input_close(rd->in);
+    rd->in = NULL;
+    return ok;
+}
+
+static void *producer_main(void *arg)
+{
+    struct run *r = arg;
+    struct reader rd = {.r = r};
+    /* the carry holds a partial line (< REC_LINE_MAX) plus one read */
+    size_t c = chunk_size < 65536 ? 65536 : chunk_size;
+    rd.carry_cap = REC_LINE_MAX + c + 1;
+    rd.carry = xmalloc(rd.carry_cap);
+    bool ok = true;
+    for (size_t i = 0; ok && i < r->opts->n_inputs; i++)
+        ok = read_input(r, i, &rd);
+    if (ok) {
+        struct job *j = slot_acquire(r);
+        if (j)
+            slot_publish(r, j, K_END);
+    }
+    free(rd.carry);
+    pthread_mutex_lock(&r->mu);
+    r->producer_done = true;
+    pthread_cond_broadcast(&r->cv_worker);
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+/* ---- the workers ---- */
+
+static void *worker_main(void *arg)
+{
+    struct run *r = arg;
+    struct rec_parser *p = rec_parser_new(&r->env);
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        if (r->abort)
+            break;
+        if (r->next_parse < r->consumed)
+            r->next_parse = r->consumed;
+        if (r->next_parse < r->produced) {
+            struct job *j = &r->slots[r->next_parse % r->n_slots];
+            r->next_parse++;
+            if (j->state != J_RAW)
+                continue;
+            j->state = J_BUSY;
+            pthread_mutex_unlock(&r->mu);
+            rec_parse_lines(p, j->buf, j->len, j->file_start, &j->batch);
+            pthread_mutex_lock(&r->mu);
+            j->state = J_DONE;
+            pthread_cond_signal(&r->cv_consumer);
+            continue;
+        }
+        if (r->producer_done)
+            break;
+        pthread_cond_wait(&r->cv_worker, &r->mu);
+    }
+    pthread_mutex_unlock(&r->mu);
+    rec_parser_free(p);
+    return NULL;
+}
+
+/* ---- the consumer: the one thread that feeds the builder ---- */
+
+/* Writes s as a JSON string; invalid UTF-8 bytes become U+FFFD. */
+static void put_json_string(FILE *f, const char *s, size_t n)
+{
+    fputc('"', f);
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = p[i];
+        if (c < 0x80) {
+            if (c == '"' || c == '\\')
+                fprintf(f, "\\%c", c);
+            else if (c == '\n')
+                fputs("\\n", f);
+            else if (c == '\r')
+                fputs("\\r", f);
+            else if (c == '\t')
+                fputs("\\t", f);
+            else if (c < 0x20 || c == 0x7f)
+                fprintf(f, "\\u%04x", c);
+            else
+                fputc((int)c, f);
+            i++;
+            continue;
+        }
+        size_t len = c >= 0xC2 && c <= 0xDF   ? 2
+                     : c >= 0xE0 && c <= 0xEF ? 3
+                     : c >= 0xF0 && c <= 0xF4 ? 4
+                                              : 0;
+        bool ok = len > 0 && i + len <= n;
+        if (ok) {
+            unsigned lo = 0x80, hi = 0xBF;
+            if (c == 0xE0)
+                lo = 0xA0;
+            else if (c == 0xED)
+                hi = 0x9F;
+            else if (c == 0xF0)
+                lo = 0x90;
+            else if (c == 0xF4)
+                hi = 0x8F;
+            ok = p[i + 1] >= lo && p[i + 1] <= hi;
+            for (size_t k = 2; ok && k < len; k++)
+                ok = p[i + k] >= 0x80 && p[i + k] <= 0xBF;
+        }
+        if (ok) {
+            fwrite(p + i, 1, len, f);
+            i += len;
+        } else {
+            fputs("\xef\xbf\xbd", f);
+            i++;
+        }
+    }
+    fputc('"', f);
+}
+
+struct consumer {
+    struct ledger_builder *b;
+    size_t file; /* builder index of the current input */
+    int64_t line_base;
+    int64_t records; /* of the current input */
+    int64_t total_records;
+    bool jsonl;
+};
+
+static void consume_batch(struct run *r, struct consumer *c, const struct job *j)
+{
+    const struct rec_batch *b = &j->batch;
+    for (size_t i = 0; i < b->n_recs; i++)
+        ledger_builder_add(c->b, &b->recs[i]);
+    const char *path = r->opts->inputs[j->input];
+    for (size_t i = 0; i < b->n_rejs; i++) {
+        const struct rec_reject *x = &b->rejs[i];
+        int64_t line = c->jsonl ? c->line_base + x->line : x->line;
+        char *example = xasprintf("%s:%lld: %s", path, (long long)line, x->message);
+        ledger_builder_reject(c->b, x->reason, example);
+        free(example);
+        FILE *f = r->opts->rejected;
+        if (f) {
+            fputs("{\"file\":", f);
+            put_json_string(f, path, strlen(path));
+            fprintf(f, ",\"line\":%lld", (long long)line);
+            if (x->element > 0)
+                fprintf(f, ",\"element\":%lld", (long long)x->element);
+            fputs(",\"reason\":", f);
+            const char *reason = ledger_reject_reason_name(x->reason);
+            put_json_string(f, reason, strlen(reason));
+            fputs(",\"message\":", f);
+            put_json_string(f, x->message, strlen(x->message));
+            fputs(",\"text\":", f);
+            put_json_string(f, x->text, x->text_len);
+            if (x->text_cut)
+                fputs(",\"text_cut\":true", f);
+            fputs("}\n", f);
+        }
+    }
+    c->line_base += b->lines;
+    c->records += (int64_t)(b->n_recs + b->n_rejs);
+    c->total_records += (int64_t)(b->n_recs + b->n_rejs);
+}
+
+static int default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, struct cb_error *err)
+{
+    *out = NULL;
+    /* every input must be readable before hours of reading start */
+    int64_t total = 0;
+    for (size_t i = 0; i < opts->n_inputs; i++) {
+        const char *p = opts->inputs[i];
+        if (strcmp(p, "-") == 0) {
+            total = -1;
+            continue;
+        }
+        struct stat sb;
+        if (stat(p, &sb) != 0)
+            return cb_error_set(err, CB_EIO, p, 0, NULL, "cannot open: %s", strerror(errno));
+        if (S_ISDIR(sb.st_mode))
+            return cb_error_set(err, CB_EIO, p, 0, NULL, "cannot read: is a directory");
+        if (total >= 0)
+            total += S_ISREG(sb.st_mode) ? (int64_t)sb.st_size : 0;
+    }
+    int threads = opts->threads > 0 ? opts->threads : default_threads();
+    if (threads > 64)
+        threads = 64;
+    struct run r = {
+        .opts = opts,
+        .env = {.config = opts->config, .prices = opts->prices},
+        .n_slots = (size_t)threads * 2 + 4,
+    };
+    r.slots = xcalloc(r.n_slots, sizeof *r.slots);
+    pthread_mutex_init(&r.mu, NULL);
+    pthread_cond_init(&r.cv_producer, NULL);
+    pthread_cond_init(&r.cv_worker, NULL);
+    pthread_cond_init(&r.cv_consumer, NULL);
+    pthread_t producer, *workers = xcalloc((size_t)threads, sizeof *workers);
+    pthread_create(&producer, NULL, producer_main, &r);
+    for (int i = 0; i < threads; i++)
+        pthread_create(&workers[i], NULL, worker_main, &r);
+
+    struct consumer c = {
+        .b = ledger_builder_new(opts->config, opts->prices, opts->year, opts->month)};
+    struct progress *bar = opts->progress ? progress_new(total) : NULL;
+    enum cb_status st = CB_OK;
+    for (bool done = false; !done;) {
+        pthread_mutex_lock(&r.mu);
+        struct job *j = NULL;
+        while (
+            !(r.consumed < r.produced && (j = &r.slots[r.consumed % r.n_slots])->state == J_DONE))
+            pthread_cond_wait(&r.cv_consumer, &r.mu);
+        pthread_mutex_unlock(&r.mu);
+        switch (j->kind) {
+        case K_FILE_START:
+            c.file =
+                ledger_builder_add_file(c.b, opts->inputs[j->input], rec_format_name(j->format));
+            c.line_base = 0;
+            c.records = 0;
+            c.jsonl = j->format == REC_JSONL;
+            break;
+        case K_CHUNK:
+        case K_BATCH: consume_batch(&r, &c, j); break;
+        case K_FILE_END: ledger_builder_file_done(c.b, c.file, j->sha, j->bytes, c.records); break;
+        case K_ERROR:
+            if (err)
+                *err = j->err;
+            st = CB_EIO;
+            done = true;
+            break;
+        case K_END: done = true; break;
+        }
+        if (bar)
+            progress_update(bar, j->consumed, c.total_records);
+        pthread_mutex_lock(&r.mu);
+        j->state = J_EMPTY;
+        r.consumed++;
+        if (done)
+            r.abort = true;
+        pthread_cond_broadcast(&r.cv_producer);
+        if (done)
+            pthread_cond_broadcast(&r.cv_worker);
+        pthread_mutex_unlock(&r.mu);
+    }
+    pthread_join(producer, NULL);
+    for (int i = 0; i < threads; i++)
+        pthread_join(workers[i], NULL);
+    progress_end(bar);
+    if (st == CB_OK && opts->rejected && (fflush(opts->rejected) != 0 || ferror(opts->rejected)))
+        st = cb_error_set(err, CB_EIO, "rejected.jsonl", 0, NULL, "write failed: %s",
+                          strerror(errno));
+    if (st == CB_OK)
+        st = ledger_builder_finish(c.b, out, err);
+    else
+        ledger_builder_free(c.b);
+    for (size_t i = 0; i < r.n_slots; i++) {
+        free(r.slots[i].buf);
+        rec_batch_free(&r.slots[i].batch);
+    }
+    free(r.slots);
+    free(workers);
+    pthread_cond_destroy(&r.cv_consumer);
+    pthread_cond_destroy(&r.cv_worker);
+    pthread_cond_destroy(&r.cv_producer);
+    pthread_mutex_destroy(&r.mu);
+    return st;
+}

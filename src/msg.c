@@ -76,6 +76,18 @@ void msg_info(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+void msg_progress(const char *text)
+{
+    fprintf(stderr, "\r%s\033[K", text);
+    fflush(stderr);
+}
+
+void msg_progress_clear(void)
+{
+    fputs("\r\033[K", stderr);
+    fflush(stderr);
+}
+
 void msg_format_error(const struct cb_error *err, char *buf, size_t size)
 {
     size_t n = 0;

@@ -17,6 +17,10 @@ void msg_error_at(const struct cb_error *err);
 void msg_warn_at(const struct cb_error *err);
 /* Formats an error record as "file:line: field: text" into buf (always NUL-terminated). */
 void msg_format_error(const struct cb_error *err, char *buf, size_t size);
+/* Redraws the one-line progress bar in place ("\r" TEXT, rest of the line erased). */
+void msg_progress(const char *text);
+/* Erases the progress bar line. */
+void msg_progress_clear(void);
 /* Quiet mode mutes msg_info (errors and warnings still print). */
 void msg_set_quiet(int quiet);
 int msg_is_quiet(void);

@@ -1,0 +1,89 @@
+#include "progress.h"
+
+#include <stdbool.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "msg.h"
+#include "xalloc.h"
+
+struct progress {
+    int64_t total;
+    double start, last;
+    bool drawn;
+};
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+struct progress *progress_new(int64_t total)
+{
+    struct progress *p = xcalloc(1, sizeof *p);
+    p->total = total;
+    p->start = now();
+    p->last = p->start;
+    return p;
+}
+
+static void human(char *buf, size_t size, double bytes)
+{
+    if (bytes >= 1e9)
+        snprintf(buf, size, "%.2f GB", bytes / 1e9);
+    else if (bytes >= 1e6)
+        snprintf(buf, size, "%.1f MB", bytes / 1e6);
+    else
+        snprintf(buf, size, "%.0f kB", bytes / 1e3);
+}
+
+void progress_format(char *buf, size_t size, int64_t total, int64_t bytes, int64_t records,
+                     double elapsed)
+{
+    char done[32], all[32];
+    human(done, sizeof done, (double)bytes);
+    double rate = elapsed > 0 ? (double)records / elapsed : 0;
+    if (total > 0) {
+        double f = (double)bytes / (double)total;
+        if (f > 1)
+            f = 1;
+        char bar[21];
+        int fill = (int)(f * 20);
+        for (int i = 0; i < 20; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[20] = '\0';
+        human(all, sizeof all, (double)total);
+        double left = f > 0 ? elapsed * (1 - f) / f : 0;
+        snprintf(buf, size,
+                 "reading [%s] %3d%%  %s of %s  %lld records  %.0f records/s  %d:%02d left", bar,
+                 (int)(f * 100), done, all, (long long)records, rate, (int)left / 60,
+                 (int)left % 60);
+    } else
+        snprintf(buf, size, "reading  %s  %lld records  %.0f records/s", done, (long long)records,
+                 rate);
+}
+
+void progress_update(struct progress *p, int64_t bytes, int64_t records)
+{
+    double t = now();
+    if (t - p->last < 0.1)
+        return;
+    p->last = t;
+    char line[200];
+    progress_format(line, sizeof line, p->total, bytes, records, t - p->start);
+    msg_progress(line);
+    p->drawn = true;
+}
+
+void progress_end(struct progress *p)
+{
+    if (!p)
+        return;
+    if (p->drawn)
+        msg_progress_clear();
+    free(p);
+}

@@ -1,0 +1,1585 @@
+#include "records.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+#include <yajl/yajl_parse.h>
+
+#include "attribute.h"
+#include "xalloc.h"
+
+/* ---- the arena ---- */
+
+#define ARENA_BLOCK 65536
+
+struct rec_arena_block {
+    struct rec_arena_block *next;
+    size_t cap, used;
+    char data[];
+};
+
+char *rec_arena_strdup(struct rec_arena *a, const char *s, size_t n)
+{
+    struct rec_arena_block *b = a->head;
+    if (!b || b->cap - b->used < n + 1) {
+        size_t cap = n + 1 > ARENA_BLOCK ? n + 1 : ARENA_BLOCK;
+        if (cap == ARENA_BLOCK && a->spare) {
+            b = a->spare;
+            a->spare = b->next;
+        } else
+            b = xmalloc(sizeof *b + cap);
+        b->cap = cap;
+        b->used = 0;
+        b->next = a->head;
+        a->head = b;
+    }
+    char *p = b->data + b->used;
+    if (n)
+        memcpy(p, s, n);
+    p[n] = '\0';
+    b->used += n + 1;
+    return p;
+}
+
+void rec_arena_reset(struct rec_arena *a)
+{
+    while (a->head) {
+        struct rec_arena_block *b = a->head;
+        a->head = b->next;
+        if (b->cap == ARENA_BLOCK) {
+            b->next = a->spare;
+            a->spare = b;
+        } else
+            free(b);
+    }
+}
+
+void rec_arena_free(struct rec_arena *a)
+{
+    rec_arena_reset(a);
+    while (a->spare) {
+        struct rec_arena_block *b = a->spare;
+        a->spare = b->next;
+        free(b);
+    }
+}
+
+void rec_batch_reset(struct rec_batch *b)
+{
+    b->n_recs = b->n_rejs = 0;
+    b->lines = 0;
+    rec_arena_reset(&b->arena);
+}
+
+void rec_batch_free(struct rec_batch *b)
+{
+    if (!b)
+        return;
+    free(b->recs);
+    free(b->rejs);
+    rec_arena_free(&b->arena);
+    memset(b, 0, sizeof *b);
+}
+
+const char *rec_format_name(enum rec_format f)
+{
+    switch (f) {
+    case REC_JSONL: return "jsonl";
+    case REC_JSON_ARRAY: return "json-array";
+    case REC_JSON_STREAM: return "json-stream";
+    case REC_ADMIN_API: return "admin-api";
+    }
+    return "jsonl";
+}
+
+/* ---- fields ---- */
+
+enum fid {
+    F_NONE,
+    F_REQUEST_ID,
+    F_TIMESTAMP,
+    F_DATE,
+    F_MODEL,
+    F_TAGS,
+    F_METADATA,
+    F_USAGE,
+    F_CACHE_CREATION,
+    F_SERVER_TOOL_USE,
+    F_BATCH,
+    F_SERVICE_TIER,
+    F_INPUT, /* count fields from here to F_MCP, in slot order */
+    F_OUTPUT,
+    F_CACHE_READ,
+    F_CC_TOTAL,
+    F_EPH5M,
+    F_EPH1H,
+    F_WEB,
+    F_REQUESTS,
+    F_SKILL,
+    F_MCP,
+    F_UNCACHED,
+    F_STARTING_AT,
+    F_RESULTS,
+    F_DATA,
+    F_TAG0,
+    F_COUNT = F_TAG0 + TAG_COUNT
+};
+
+enum {
+    S_INPUT,
+    S_OUTPUT,
+    S_CACHE_READ,
+    S_CC_TOTAL,
+    S_EPH5M,
+    S_EPH1H,
+    S_WEB,
+    S_REQUESTS,
+    S_SKILL,
+    S_MCP,
+    S_COUNT
+};
+
+static const char *const field_names[F_TAG0] = {
+    "",
+    "request_id",
+    "timestamp",
+    "date",
+    "model",
+    "tags",
+    "metadata",
+    "usage",
+    "cache_creation",
+    "server_tool_use",
+    "batch",
+    "service_tier",
+    "input_tokens",
+    "output_tokens",
+    "cache_read_input_tokens",
+    "cache_creation_input_tokens",
+    "ephemeral_5m_input_tokens",
+    "ephemeral_1h_input_tokens",
+    "web_search_requests",
+    "requests",
+    "skill_invocations",
+    "mcp_operations",
+    "uncached_input_tokens",
+    "starting_at",
+    "results",
+    "data",
+};
+
+/* Containers: what an open object or array is. */
+enum ct {
+    CT_RECORD,
+    CT_USAGE,
+    CT_TAGS,
+    CT_METADATA,
+    CT_CACHE_CREATION,
+    CT_SERVER_TOOL_USE,
+    CT_RESULT, /* an Admin API result: a record */
+    CT_TOP_ARRAY,
+    CT_PAGE,
+    CT_DATA,
+    CT_BUCKET,
+    CT_RESULTS,
+    CT_COUNT
+};
+
+#define BIT(f) ((uint64_t)1 << (f))
+#define COUNT_BITS                                                                                 \
+    (BIT(F_INPUT) | BIT(F_OUTPUT) | BIT(F_CACHE_READ) | BIT(F_CC_TOTAL) | BIT(F_WEB) |             \
+     BIT(F_REQUESTS) | BIT(F_SKILL) | BIT(F_MCP))
+#define TAG_BITS (((BIT(TAG_COUNT) - 1)) << F_TAG0)
+
+/* Which keys mean something in which container; everything else is ignored. */
+static const uint64_t allowed[CT_COUNT] = {
+    [CT_RECORD] = BIT(F_REQUEST_ID) | BIT(F_TIMESTAMP) | BIT(F_DATE) | BIT(F_MODEL) | BIT(F_TAGS) |
+                  BIT(F_METADATA) | BIT(F_USAGE) | BIT(F_CACHE_CREATION) | BIT(F_SERVER_TOOL_USE) |
+                  BIT(F_BATCH) | BIT(F_SERVICE_TIER) | COUNT_BITS | TAG_BITS,
+    [CT_USAGE] = COUNT_BITS | BIT(F_CACHE_CREATION) | BIT(F_SERVER_TOOL_USE) | BIT(F_SERVICE_TIER),
+    [CT_TAGS] = TAG_BITS,
+    [CT_METADATA] = TAG_BITS,
+    [CT_CACHE_CREATION] = BIT(F_EPH5M) | BIT(F_EPH1H),
+    [CT_SERVER_TOOL_USE] = BIT(F_WEB),
+    [CT_RESULT] = BIT(F_UNCACHED) | BIT(F_OUTPUT) | BIT(F_CACHE_READ) | BIT(F_CACHE_CREATION) |
+                  BIT(F_SERVER_TOOL_USE) | BIT(F_SERVICE_TIER) | BIT(F_MODEL) | TAG_BITS,
+    [CT_BUCKET] = BIT(F_STARTING_AT) | BIT(F_RESULTS),
+    [CT_PAGE] = BIT(F_DATA),
+};
+
+static const char *fid_name(enum fid f)
+{
+    return f >= F_TAG0 ? tag_name((enum tag)(f - F_TAG0)) : field_names[f];
+}
+
+/* Key lookup: a small open-addressing table built once. */
+#define KEY_SLOTS 256
+static uint8_t key_table[KEY_SLOTS];
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+static unsigned key_hash(const unsigned char *k, size_t n)
+{
+    unsigned h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ k[i]) * 16777619u;
+    return h;
+}
+
+static void key_table_init(void)
+{
+    for (int f = F_REQUEST_ID; f < F_COUNT; f++) {
+        const char *name = fid_name((enum fid)f);
+        unsigned h = key_hash((const unsigned char *)name, strlen(name)) & (KEY_SLOTS - 1);
+        while (key_table[h])
+            h = (h + 1) & (KEY_SLOTS - 1);
+        key_table[h] = (uint8_t)f;
+    }
+}
+
+static enum fid key_lookup(const unsigned char *k, size_t n)
+{
+    if (n < 3 || n > 27)
+        return F_NONE;
+    unsigned h = key_hash(k, n) & (KEY_SLOTS - 1);
+    for (;;) {
+        uint8_t f = key_table[h];
+        if (!f)
+            return F_NONE;
+        const char *name = fid_name((enum fid)f);
+        if (strlen(name) == n && memcmp(name, k, n) == 0)
+            return (enum fid)f;
+        h = (h + 1) & (KEY_SLOTS - 1);
+    }
+}
+
+/* ---- UTF-8 ---- */
+
+static bool utf8_valid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        /* ASCII runs, eight bytes at a time */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & 0x8080808080808080ULL)
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF)
+            len = 2;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0)
+                lo = 0xA0;
+            else if (c == 0xED)
+                hi = 0x9F; /* no UTF-16 surrogates */
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0)
+                lo = 0x90;
+            else if (c == 0xF4)
+                hi = 0x8F; /* nothing above U+10FFFF */
+        } else
+            return false;
+        if (i + len > n)
+            return false;
+        if (s[i + 1] < lo || s[i + 1] > hi)
+            return false;
+        for (size_t k = 2; k < len; k++)
+            if (s[i + k] < 0x80 || s[i + k] > 0xBF)
+                return false;
+        i += len;
+    }
+    return true;
+}
+
+/* ---- timestamps ---- */
+
+static int days_in(int y, int m)
+{
+    static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return d[m - 1];
+}
+
+static bool digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+bool rec_parse_timestamp(const char *s, size_t n, bool date_only, int *yp, int *mp, int *dp)
+{
+    int y, m, d;
+    if (n < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) || s[7] != '-' ||
+        !digits(s + 8, 2, &d))
+        return false;
+    if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in(y, m))
+        return false;
+    if (date_only) {
+        if (n != 10)
+            return false;
+        *yp = y, *mp = m, *dp = d;
+        return true;
+    }
+    int hh, mm, ss;
+    if (n < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s + 11, 2, &hh) ||
+        s[13] != ':' || !digits(s + 14, 2, &mm) || s[16] != ':' || !digits(s + 17, 2, &ss))
+        return false;
+    if (hh > 23 || mm > 59 || ss > 60)
+        return false;
+    size_t i = 19;
+    if (s[i] == '.') {
+        size_t k = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == k)
+            return false;
+    }
+    int offset = 0; /* minutes east of UTC */
+    if (i < n && (s[i] == 'Z' || s[i] == 'z'))
+        i++;
+    else if (i + 6 == n && (s[i] == '+' || s[i] == '-')) {
+        int oh, om;
+        if (!digits(s + i + 1, 2, &oh) || s[i + 3] != ':' || !digits(s + i + 4, 2, &om) ||
+            oh > 23 || om > 59)
+            return false;
+        offset = (oh * 60 + om) * (s[i] == '-' ? -1 : 1);
+        i += 6;
+    } else
+        return false;
+    if (i != n)
+        return false;
+    int minutes = hh * 60 + mm - offset;
+    if (minutes < 0) {
+        if (--d < 1) {
+            if (--m < 1) {
+                m = 12;
+                if (--y < 1)
+                    return false;
+            }
+            d = days_in(y, m);
+        }
+    } else if (minutes >= 24 * 60) {
+        if (++d > days_in(y, m)) {
+            d = 1;
+            if (++m > 12) {
+                m = 1;
+                if (++y > 9999)
+                    return false;
+            }
+        }
+    }
+    *yp = y, *mp = m, *dp = d;
+    return true;
+}
+
+/* ---- the SAX state ---- */
+
+#define TS_MAX 64
+
+/* One record being read. Buffers are not cleared between records, only the flags. */
+struct rstate {
+    bool err;
+    enum reject_reason reason;
+    char msg[640];
+    uint32_t have; /* bit per count slot */
+    int64_t cnt[S_COUNT];
+    bool batch, tier_batch, has_model, has_ts, has_date, has_id;
+    size_t model_len, ts_len, date_len;
+    char model[REC_STRING_MAX + 1];
+    char ts[TS_MAX + 1];
+    char date[TS_MAX + 1];
+    uint8_t id[16];
+    const char *tags[TAG_COUNT];
+    size_t tag_len[TAG_COUNT];
+    uint8_t tag_level[TAG_COUNT]; /* 1 top level, 2 tags, 3 metadata; 0 absent */
+    bool admin;
+    int64_t line, element;
+};
+
+/* A record of an Admin API bucket waiting for the bucket's starting_at. */
+struct pending {
+    size_t rec;        /* index in out->recs */
+    const char *model; /* arena */
+    int64_t line, element;
+    const char *text;
+    size_t text_len;
+    bool text_cut;
+};
+#define PENDING_MAX 65536
+
+struct sax {
+    const struct rec_env *env;
+    struct rec_batch *out;
+    bool stream;
+    enum rec_format fmt;
+    int depth;      /* open containers on the stack */
+    uint8_t ct[16]; /* structure never nests deeper than this; the rest is skipped */
+    int skip;       /* open containers being ignored */
+    enum fid key;   /* the pending key in the current object */
+    bool record_open;
+    bool got_value; /* line mode: the top-level value began */
+    struct rstate r;
+    /* stream */
+    int64_t line, element;
+    const char *piece;
+    size_t piece_len;
+    char *text; /* the current record's text */
+    size_t text_len;
+    bool text_cut;
+    int record_depth; /* stack depth of the record's container */
+    bool page_has_data;
+    bool bucket_has_start, bucket_start_bad;
+    int by, bm, bd;
+    char bucket_start[TS_MAX + 1];
+    struct pending *pend;
+    size_t n_pend, cap_pend;
+    uint64_t fed, record_fed, last_cb_fed;
+};
+
+static const uint8_t id_key[crypto_shorthash_siphashx24_KEYBYTES] = "chargeback/reqid";
+
+/* Formats a shown value ("got ..."): strings quoted and escaped, cut at 40 bytes. */
+static void show(char *buf, size_t size, const char *v, size_t n, bool quote)
+{
+    size_t o = 0;
+    if (quote && o + 1 < size)
+        buf[o++] = '"';
+    size_t i = 0;
+    for (; i < n && i < 40 && o + 8 < size; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c == '"' || c == '\\') {
+            buf[o++] = '\\';
+            buf[o++] = (char)c;
+        } else if (c < 0x20 || c == 0x7f)
+            o += (size_t)snprintf(buf + o, size - o, "\\u%04x", c);
+        else
+            buf[o++] = (char)c;
+    }
+    if (i < n) {
+        while (i > 0 && o > 1 && ((unsigned char)v[i] & 0xC0) == 0x80) {
+            i--; /* do not cut inside a UTF-8 sequence */
+            o--;
+        }
+        if (o + 4 < size) {
+            memcpy(buf + o, "\xe2\x80\xa6", 3); /* … */
+            o += 3;
+        }
+    }
+    if (quote && o + 1 < size)
+        buf[o++] = '"';
+    buf[o < size ? o : size - 1] = '\0';
+}
+
+/* The path of a field for messages: "usage.input_tokens", "team", "tags.team". */
+static void field_path(const struct sax *s, enum fid f, char *buf, size_t size)
+{
+    const char *prefix = "";
+    if (s->depth > 0) {
+        switch (s->ct[s->depth - 1]) {
+        case CT_USAGE: prefix = "usage."; break;
+        case CT_TAGS: prefix = "tags."; break;
+        case CT_METADATA: prefix = "metadata."; break;
+        case CT_CACHE_CREATION: prefix = "cache_creation."; break;
+        case CT_SERVER_TOOL_USE: prefix = "server_tool_use."; break;
+        default: break;
+        }
+    }
+    snprintf(buf, size, "%s%s", prefix, fid_name(f));
+}
+
+/* Records the record's first problem. Returns 0 in line mode (stop parsing the line: the first
+ * problem is its reason) and 1 in a stream (read on to the end of the record). */
+static int fail(struct sax *s, enum reject_reason reason, enum fid f, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fail(struct sax *s, enum reject_reason reason, enum fid f, const char *fmt, ...)
+{
+    struct rstate *r = &s->r;
+    if (!r->err) {
+        r->err = true;
+        r->reason = reason;
+        size_t o = 0;
+        if (f != F_NONE) {
+            char path[80];
+            field_path(s, f, path, sizeof path);
+            o = (size_t)snprintf(r->msg, sizeof r->msg, "\"%s\": ", path);
+        }
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(r->msg + o, sizeof r->msg - o, fmt, ap);
+        va_end(ap);
+    }
+    return s->stream ? 1 : 0;
+}
+
+static void record_begin(struct sax *s, bool admin)
+{
+    struct rstate *r = &s->r;
+    r->err = false;
+    r->have = 0;
+    r->batch = r->tier_batch = r->has_model = r->has_ts = r->has_date = r->has_id = false;
+    memset(r->tags, 0, sizeof r->tags);
+    memset(r->tag_level, 0, sizeof r->tag_level);
+    r->admin = admin;
+    r->line = s->line;
+    r->element = s->stream ? ++s->element : 0;
+    s->record_open = true;
+    if (s->stream) {
+        s->record_fed = s->fed;
+        s->text_len = 0;
+        s->text_cut = false;
+        size_t n = s->piece_len < REC_TEXT_MAX ? s->piece_len : REC_TEXT_MAX;
+        memcpy(s->text, s->piece, n);
+        s->text_len = n;
+        s->text_cut = n < s->piece_len;
+    }
+}
+
+static void push_reject(struct sax *s, const char *text, size_t text_len, bool cut)
+{
+    struct rec_batch *b = s->out;
+    if (b->n_rejs == b->cap_rejs) {
+        b->cap_rejs = b->cap_rejs ? 2 * b->cap_rejs : 64;
+        b->rejs = xreallocarray(b->rejs, b->cap_rejs, sizeof *b->rejs);
+    }
+    struct rec_reject *j = &b->rejs[b->n_rejs++];
+    j->reason = s->r.reason;
+    j->line = s->r.line;
+    j->element = s->r.element;
+    j->message = rec_arena_strdup(&b->arena, s->r.msg, strlen(s->r.msg));
+    j->text = rec_arena_strdup(&b->arena, text, text_len);
+    j->text_len = text_len;
+    j->text_cut = cut;
+}
+
+static struct record *new_record(struct rec_batch *b)
+{
+    if (b->n_recs == b->cap_recs) {
+        b->cap_recs = b->cap_recs ? 2 * b->cap_recs : 1024;
+        b->recs = xreallocarray(b->recs, b->cap_recs, sizeof *b->recs);
+    }
+    return &b->recs[b->n_recs++];
+}
+
+/* Fills the record from the state, except price and date. */
+static void fill_record(const struct rstate *r, struct record *rec)
+{
+    memcpy(rec->tags, r->tags, sizeof rec->tags);
+    memcpy(rec->tag_len, r->tag_len, sizeof rec->tag_len);
+    for (int t = 0; t < TAG_COUNT; t++)
+        if (!rec->tags[t])
+            rec->tag_len[t] = 0;
+    rec->batch = r->batch || r->tier_batch;
+    rec->requests = (r->have & (1u << S_REQUESTS)) ? r->cnt[S_REQUESTS] : 1;
+#define GET(slot) ((r->have & (1u << (slot))) ? r->cnt[slot] : 0)
+    rec->tokens[TOK_INPUT] = GET(S_INPUT);
+    rec->tokens[TOK_OUTPUT] = GET(S_OUTPUT);
+    rec->tokens[TOK_CACHE_READ] = GET(S_CACHE_READ);
+    if (r->have & ((1u << S_EPH5M) | (1u << S_EPH1H))) {
+        rec->tokens[TOK_CACHE_WRITE_5M] = GET(S_EPH5M);
+        rec->tokens[TOK_CACHE_WRITE_1H] = GET(S_EPH1H);
+    } else {
+        rec->tokens[TOK_CACHE_WRITE_5M] = GET(S_CC_TOTAL);
+        rec->tokens[TOK_CACHE_WRITE_1H] = 0;
+    }
+    rec->web_search = GET(S_WEB);
+    rec->skill = GET(S_SKILL);
+    rec->mcp = GET(S_MCP);
+#undef GET
+    rec->has_id = r->has_id;
+    if (r->has_id)
+        memcpy(rec->id_hash, r->id, sizeof rec->id_hash);
+    else
+        memset(rec->id_hash, 0, sizeof rec->id_hash);
+}
+
+/* Resolves the price on a date and attributes; false (with the reason set) when unknown. */
+static bool price_and_attribute(struct sax *s, struct record *rec, const char *model,
+                                size_t model_len, int y, int m, int d)
+{
+    rec->year = y, rec->month = m, rec->day = d;
+    rec->price = price_book_resolve(s->env->prices, model, y * 10000 + m * 100 + d);
+    if (!rec->price) {
+        char shown[200];
+        show(shown, sizeof shown, model, model_len, true);
+        fail(s, REJ_UNKNOWN_MODEL, F_MODEL,
+             "unknown model %s (not in the price book on %04d-%02d-%02d)", shown, y, m, d);
+        return false;
+    }
+    attribute_apply(s->env->config, rec);
+    return true;
+}
+
+/* The record is complete (its object ended, or its line did): one record or one rejection. */
+static void record_end(struct sax *s, const char *text, size_t text_len, bool cut)
+{
+    struct rstate *r = &s->r;
+    s->record_open = false;
+    if (!r->err) {
+        if (r->admin) {
+            if (!r->has_model)
+                fail(s, REJ_MISSING_FIELD, F_MODEL,
+                     "missing: an Admin API result without a model cannot be priced");
+            else if (!(r->have & (1u << S_INPUT)))
+                fail(s, REJ_MISSING_FIELD, F_UNCACHED, "missing");
+            else if (!(r->have & (1u << S_OUTPUT)))
+                fail(s, REJ_MISSING_FIELD, F_OUTPUT, "missing");
+        } else if (!r->has_ts && !r->has_date)
+            fail(s, REJ_MISSING_FIELD, F_TIMESTAMP,
+                 "missing (a record needs \"timestamp\", or \"date\" for a pre-aggregated row)");
+        else if (!r->has_model)
+            fail(s, REJ_MISSING_FIELD, F_MODEL, "missing");
+        else if (!(r->have & (1u << S_INPUT)))
+            fail(s, REJ_MISSING_FIELD, F_INPUT, "missing");
+        else if (!(r->have & (1u << S_OUTPUT)))
+            fail(s, REJ_MISSING_FIELD, F_OUTPUT, "missing");
+    }
+    int y = 0, m = 0, d = 0;
+    if (!r->err && !r->admin) {
+        bool ok = r->has_ts ? rec_parse_timestamp(r->ts, r->ts_len, false, &y, &m, &d)
+                            : rec_parse_timestamp(r->date, r->date_len, true, &y, &m, &d);
+        if (!ok) {
+            char shown[200];
+            if (r->has_ts) {
+                show(shown, sizeof shown, r->ts, r->ts_len, true);
+                fail(s, REJ_BAD_TIMESTAMP, F_TIMESTAMP,
+                     "expected an RFC 3339 time such as 2026-10-14T09:30:00Z, got %s", shown);
+            } else {
+                show(shown, sizeof shown, r->date, r->date_len, true);
+                fail(s, REJ_BAD_TIMESTAMP, F_DATE, "expected a date YYYY-MM-DD, got %s", shown);
+            }
+        }
+    }
+    if (!r->err && r->admin && s->bucket_has_start && s->bucket_start_bad) {
+        char shown[200];
+        show(shown, sizeof shown, s->bucket_start, strlen(s->bucket_start), true);
+        fail(s, REJ_BAD_TIMESTAMP, F_STARTING_AT, "the bucket's start is not an RFC 3339 time: %s",
+             shown);
+    }
+    if (r->err) {
+        push_reject(s, text, text_len, cut);
+        return;
+    }
+    struct rec_batch *b = s->out;
+    if (r->admin && (!s->bucket_has_start || s->n_pend > 0)) {
+        if (s->n_pend >= PENDING_MAX) {
+            fail(s, REJ_TOO_LONG, F_NONE,
+                 "an Admin API bucket holds more than %d results before its \"starting_at\"",
+                 PENDING_MAX);
+            push_reject(s, text, text_len, cut);
+            return;
+        }
+        struct record *rec = new_record(b);
+        fill_record(r, rec);
+        if (s->n_pend == s->cap_pend) {
+            s->cap_pend = s->cap_pend ? 2 * s->cap_pend : 64;
+            s->pend = xreallocarray(s->pend, s->cap_pend, sizeof *s->pend);
+        }
+        struct pending *p = &s->pend[s->n_pend++];
+        p->rec = b->n_recs - 1;
+        p->model = rec_arena_strdup(&b->arena, r->model, r->model_len);
+        p->line = r->line;
+        p->element = r->element;
+        p->text = rec_arena_strdup(&b->arena, text, text_len);
+        p->text_len = text_len;
+        p->text_cut = cut;
+        return;
+    }
+    if (r->admin)
+        y = s->by, m = s->bm, d = s->bd;
+    struct record *rec = new_record(b);
+    fill_record(r, rec);
+    if (!price_and_attribute(s, rec, r->model, r->model_len, y, m, d)) {
+        b->n_recs--;
+        push_reject(s, text, text_len, cut);
+    }
+}
+
+/* An Admin API bucket ended: its waiting results get its date (or are rejected). */
+static void bucket_end(struct sax *s)
+{
+    struct rec_batch *b = s->out;
+    size_t keep = s->n_pend ? s->pend[0].rec : b->n_recs;
+    for (size_t i = 0; i < s->n_pend; i++) {
+        struct pending *p = &s->pend[i];
+        struct record tmp = b->recs[p->rec];
+        s->r.err = false;
+        s->r.line = p->line;
+        s->r.element = p->element;
+        bool ok = false;
+        if (!s->bucket_has_start)
+            fail(s, REJ_MISSING_FIELD, F_STARTING_AT, "missing: the result's bucket has no start");
+        else if (s->bucket_start_bad) {
+            char shown[200];
+            show(shown, sizeof shown, s->bucket_start, strlen(s->bucket_start), true);
+            fail(s, REJ_BAD_TIMESTAMP, F_STARTING_AT,
+                 "the bucket's start is not an RFC 3339 time: %s", shown);
+        } else
+            ok = price_and_attribute(s, &tmp, p->model, strlen(p->model), s->by, s->bm, s->bd);
+        if (ok)
+            b->recs[keep++] = tmp;
+        else
+            push_reject(s, p->text, p->text_len, p->text_cut);
+    }
+    if (s->n_pend)
+        b->n_recs = keep;
+    s->n_pend = 0;
+    s->bucket_has_start = false;
+}
+
+/* Parses a count (the raw number text). */
+static int take_count(struct sax *s, enum fid f, const char *t, size_t n)
+{
+    bool neg = n > 0 && t[0] == '-';
+    size_t i = neg ? 1 : 0, int_start = i;
+    while (i < n && t[i] >= '0' && t[i] <= '9')
+        i++;
+    size_t int_end = i;
+    bool frac = i < n; /* a '.', 'e' or 'E' follows */
+    bool nonzero = false;
+    for (size_t k = int_start; k < n; k++) {
+        if (t[k] == 'e' || t[k] == 'E')
+            break;
+        if (t[k] >= '1' && t[k] <= '9')
+            nonzero = true;
+    }
+    char shown[64];
+    show(shown, sizeof shown, t, n, false);
+    bool at_least_one = f == F_REQUESTS;
+    if (neg && nonzero)
+        return fail(s, REJ_NEGATIVE, f, "expected %s, got %s",
+                    at_least_one ? "an integer of at least 1" : "a non-negative integer", shown);
+    if (frac)
+        return fail(s, REJ_NOT_INTEGER, f, "expected a whole number, got %s", shown);
+    int64_t v = 0;
+    if (int_end - int_start > 13)
+        return fail(s, REJ_TOO_LARGE, f, "%s is above the limit of 10^12", shown);
+    for (size_t k = int_start; k < int_end; k++)
+        v = v * 10 + (t[k] - '0');
+    if (v > 1000000000000LL)
+        return fail(s, REJ_TOO_LARGE, f, "%s is above the limit of 10^12", shown);
+    if (at_least_one && v < 1)
+        return fail(s, REJ_NEGATIVE, f, "expected an integer of at least 1, got %s", shown);
+    int slot = f == F_UNCACHED ? S_INPUT : (int)(f - F_INPUT);
+    s->r.cnt[slot] = v;
+    s->r.have |= 1u << slot;
+    return 1;
+}
+
+enum vtype { V_NULL, V_BOOL, V_NUM, V_STR, V_MAP, V_ARRAY };
+
+static void show_any(char *buf, size_t size, enum vtype t, const char *v, size_t n)
+{
+    switch (t) {
+    case V_NULL: snprintf(buf, size, "null"); break;
+    case V_BOOL: snprintf(buf, size, "%s", n ? "true" : "false"); break;
+    case V_NUM: show(buf, size, v, n, false); break;
+    case V_STR: show(buf, size, v, n, true); break;
+    case V_MAP: snprintf(buf, size, "an object"); break;
+    case V_ARRAY: snprintf(buf, size, "an array"); break;
+    }
+}
+
+static int wrong_type(struct sax *s, enum fid f, const char *want, enum vtype t, const char *v,
+                      size_t n)
+{
+    char shown[64];
+    show_any(shown, sizeof shown, t, v, n);
+    return fail(s, REJ_BAD_TYPE, f, "expected %s, got %s", want, shown);
+}
+
+static int push(struct sax *s, enum ct c)
+{
+    s->ct[s->depth++] = (uint8_t)c;
+    s->key = F_NONE;
+    return 1;
+}
+
+/* Starts ignoring a container (or rejects the record when nesting passes the cap). */
+static int start_skip(struct sax *s)
+{
+    s->skip++;
+    if (s->record_open && s->depth + s->skip > REC_DEPTH_MAX)
+        return fail(s, REJ_TOO_LONG, F_NONE, "JSON nested deeper than %d levels", REC_DEPTH_MAX);
+    return 1;
+}
+
+/* A string value for a string field of a record. */
+static int take_string(struct sax *s, enum fid f, const char *v, size_t n)
+{
+    struct rstate *r = &s->r;
+    if (f == F_SERVICE_TIER) {
+        r->tier_batch = n == 5 && memcmp(v, "batch", 5) == 0;
+        return 1;
+    }
+    if (n > REC_STRING_MAX) {
+        char shown[64];
+        show(shown, sizeof shown, v, n, true);
+        return fail(s, REJ_TOO_LONG, f, "%zu bytes, above the limit of %d: %s", n, REC_STRING_MAX,
+                    shown);
+    }
+    if (memchr(v, '\0', n))
+        return fail(s, REJ_BAD_UTF8, f, "contains a NUL character (\\u0000)");
+    switch (f) {
+    case F_REQUEST_ID:
+        crypto_shorthash_siphashx24(r->id, (const unsigned char *)v, n, id_key);
+        r->has_id = true;
+        return 1;
+    case F_MODEL:
+        memcpy(r->model, v, n);
+        r->model[n] = '\0';
+        r->model_len = n;
+        r->has_model = true;
+        return 1;
+    case F_TIMESTAMP:
+    case F_DATE: {
+        char *dst = f == F_TIMESTAMP ? r->ts : r->date;
+        size_t k = n < TS_MAX ? n : TS_MAX;
+        memcpy(dst, v, k);
+        dst[k] = '\0';
+        if (f == F_TIMESTAMP) {
+            r->ts_len = n > TS_MAX ? TS_MAX + 1 : n; /* too long never parses */
+            r->has_ts = true;
+        } else {
+            r->date_len = n > TS_MAX ? TS_MAX + 1 : n;
+            r->has_date = true;
+        }
+        return 1;
+    }
+    default: break;
+    }
+    /* a tag: the top level wins over "tags", which wins over "metadata"; empty means absent */
+    int t = (int)(f - F_TAG0);
+    uint8_t level = 1;
+    if (s->depth > 0 && s->ct[s->depth - 1] == CT_TAGS)
+        level = 2;
+    else if (s->depth > 0 && s->ct[s->depth - 1] == CT_METADATA)
+        level = 3;
+    if (n == 0 || (r->tag_level[t] && r->tag_level[t] <= level))
+        return 1;
+    r->tags[t] = rec_arena_strdup(&s->out->arena, v, n);
+    r->tag_len[t] = n;
+    r->tag_level[t] = level;
+    return 1;
+}
+
+/* A value (or the start of a container) in a record's object. */
+static int record_value(struct sax *s, enum vtype t, const char *v, size_t n)
+{
+    enum fid f = s->key;
+    s->key = F_NONE;
+    bool container = t == V_MAP || t == V_ARRAY;
+    if (f == F_NONE)
+        return container ? start_skip(s) : 1;
+    int rc = 1;
+    switch (f) {
+    case F_TAGS:
+    case F_METADATA:
+    case F_USAGE:
+    case F_CACHE_CREATION:
+    case F_SERVER_TOOL_USE:
+        if (t == V_MAP)
+            return push(s, f == F_TAGS             ? CT_TAGS
+                           : f == F_METADATA       ? CT_METADATA
+                           : f == F_USAGE          ? CT_USAGE
+                           : f == F_CACHE_CREATION ? CT_CACHE_CREATION
+                                                   : CT_SERVER_TOOL_USE);
+        if (t != V_NULL)
+            rc = wrong_type(s, f, "an object", t, v, n);
+        break;
+    case F_BATCH:
+        if (t == V_BOOL)
+            s->r.batch = n != 0;
+        else if (t != V_NULL)
+            rc = wrong_type(s, f, "true or false", t, v, n);
+        break;
+    default:
+        if (f >= F_INPUT && f <= F_UNCACHED) {
+            if (t == V_NUM)
+                return take_count(s, f, v, n);
+            bool required = f == F_INPUT || f == F_OUTPUT || f == F_UNCACHED;
+            if (t != V_NULL || required)
+                rc = wrong_type(
+                    s, f, f == F_REQUESTS ? "an integer of at least 1" : "a non-negative integer",
+                    t, v, n);
+        } else {
+            if (t == V_STR)
+                return take_string(s, f, v, n);
+            if (t != V_NULL)
+                rc = wrong_type(s, f, "a string", t, v, n);
+        }
+        break;
+    }
+    if (container && rc)
+        return start_skip(s);
+    if (container)
+        s->skip++;
+    return rc;
+}
+
+/* A non-object where a record should be: one rejection. */
+static int not_object(struct sax *s, enum vtype t, const char *v, size_t n, bool admin_page)
+{
+    char shown[64];
+    show_any(shown, sizeof shown, t, v, n);
+    if (!s->stream) {
+        s->got_value = true;
+        return fail(s, REJ_NOT_OBJECT, F_NONE, "expected a JSON object, got %s", shown);
+    }
+    record_begin(s, false);
+    fail(s, REJ_NOT_OBJECT, F_NONE, "expected %s, got %s",
+         admin_page ? "an Admin API usage page (an object)" : "a JSON object", shown);
+    if (t == V_MAP || t == V_ARRAY) {
+        /* the record ends with its container: keep the rejection open until then */
+        s->skip++;
+        s->record_depth = -1;
+        return 1;
+    }
+    record_end(s, s->text, s->text_len, s->text_cut);
+    return 1;
+}
+
+static int on_value(struct sax *s, enum vtype t, const char *v, size_t n)
+{
+    s->last_cb_fed = s->fed;
+    if (s->skip > 0) {
+        if (t == V_MAP || t == V_ARRAY)
+            return start_skip(s);
+        return 1;
+    }
+    enum ct c = s->depth > 0 ? (enum ct)s->ct[s->depth - 1] : CT_TOP_ARRAY;
+    if (s->depth == 0 && !s->stream) {
+        s->got_value = true;
+        if (t == V_MAP)
+            return push(s, CT_RECORD);
+        return not_object(s, t, v, n, false);
+    }
+    switch (c) {
+    case CT_TOP_ARRAY:
+        if (t == V_ARRAY && s->depth == 0)
+            return push(s, CT_TOP_ARRAY);
+        if (t != V_MAP)
+            return not_object(s, t, v, n, s->fmt == REC_ADMIN_API);
+        if (s->fmt == REC_ADMIN_API) {
+            s->page_has_data = false;
+            return push(s, CT_PAGE);
+        }
+        record_begin(s, false);
+        s->record_depth = s->depth + 1;
+        return push(s, CT_RECORD);
+    case CT_PAGE:
+        if (s->key == F_DATA && t == V_ARRAY) {
+            s->page_has_data = true;
+            return push(s, CT_DATA);
+        }
+        s->key = F_NONE;
+        if (t == V_MAP || t == V_ARRAY)
+            s->skip++;
+        return 1;
+    case CT_DATA:
+        if (t == V_MAP) {
+            s->bucket_has_start = s->bucket_start_bad = false;
+            s->n_pend = 0;
+            return push(s, CT_BUCKET);
+        }
+        if (t == V_ARRAY)
+            s->skip++;
+        return 1;
+    case CT_BUCKET: {
+        enum fid f = s->key;
+        s->key = F_NONE;
+        if (f == F_RESULTS && t == V_ARRAY)
+            return push(s, CT_RESULTS);
+        if (f == F_STARTING_AT && t == V_STR) {
+            size_t k = n < TS_MAX ? n : TS_MAX;
+            memcpy(s->bucket_start, v, k);
+            s->bucket_start[k] = '\0';
+            s->bucket_has_start = true;
+            s->bucket_start_bad = n > TS_MAX || memchr(v, '\0', n) ||
+                                  !rec_parse_timestamp(v, n, false, &s->by, &s->bm, &s->bd);
+            return 1;
+        }
+        if (t == V_MAP || t == V_ARRAY)
+            s->skip++;
+        return 1;
+    }
+    case CT_RESULTS:
+        if (t != V_MAP)
+            return not_object(s, t, v, n, false);
+        record_begin(s, true);
+        s->record_depth = s->depth + 1;
+        return push(s, CT_RESULT);
+    default: return record_value(s, t, v, n);
+    }
+}
+
+static int cb_null(void *ctx)
+{
+    return on_value(ctx, V_NULL, NULL, 0);
+}
+
+static int cb_boolean(void *ctx, int b)
+{
+    return on_value(ctx, V_BOOL, NULL, b ? 1 : 0);
+}
+
+static int cb_number(void *ctx, const char *v, size_t n)
+{
+    return on_value(ctx, V_NUM, v, n);
+}
+
+static int cb_string(void *ctx, const unsigned char *v, size_t n)
+{
+    struct sax *s = ctx;
+    if (s->record_open && !s->r.err && !utf8_valid(v, n)) {
+        enum fid f = s->skip ? F_NONE : s->key;
+        if (fail(s, REJ_BAD_UTF8, f, "invalid UTF-8") == 0)
+            return 0;
+    }
+    return on_value(s, V_STR, (const char *)v, n);
+}
+
+static int cb_start_map(void *ctx)
+{
+    return on_value(ctx, V_MAP, NULL, 0);
+}
+
+static int cb_start_array(void *ctx)
+{
+    return on_value(ctx, V_ARRAY, NULL, 0);
+}
+
+static int cb_map_key(void *ctx, const unsigned char *k, size_t n)
+{
+    struct sax *s = ctx;
+    s->last_cb_fed = s->fed;
+    if (s->skip > 0)
+        return 1;
+    if (s->record_open && !s->r.err && !utf8_valid(k, n))
+        if (fail(s, REJ_BAD_UTF8, F_NONE, "invalid UTF-8 in a key") == 0)
+            return 0;
+    enum fid f = key_lookup(k, n);
+    enum ct c = (enum ct)s->ct[s->depth - 1];
+    s->key = (f != F_NONE && (allowed[c] & BIT(f))) ? f : F_NONE;
+    return 1;
+}
+
+static int on_end(struct sax *s)
+{
+    s->last_cb_fed = s->fed;
+    if (s->skip > 0) {
+        s->skip--;
+        if (s->skip == 0 && s->record_open && s->record_depth == -1)
+            record_end(s, s->text, s->text_len, s->text_cut);
+        return 1;
+    }
+    enum ct c = (enum ct)s->ct[--s->depth];
+    s->key = F_NONE;
+    if (!s->stream)
+        return 1;
+    if ((c == CT_RECORD || c == CT_RESULT) && s->record_open)
+        record_end(s, s->text, s->text_len, s->text_cut);
+    else if (c == CT_BUCKET)
+        bucket_end(s);
+    else if (c == CT_PAGE && !s->page_has_data) {
+        record_begin(s, false); /* a page stands for a record only when it is rejected */
+        fail(s, REJ_MISSING_FIELD, F_DATA,
+             "missing: not an Admin API usage page (expected \"data\": [buckets])");
+        record_end(s, s->text, s->text_len, s->text_cut);
+    }
+    return 1;
+}
+
+static int cb_end(void *ctx)
+{
+    return on_end(ctx);
+}
+
+static const yajl_callbacks callbacks = {
+    .yajl_null = cb_null,
+    .yajl_boolean = cb_boolean,
+    .yajl_number = cb_number,
+    .yajl_string = cb_string,
+    .yajl_start_map = cb_start_map,
+    .yajl_map_key = cb_map_key,
+    .yajl_end_map = cb_end,
+    .yajl_start_array = cb_start_array,
+    .yajl_end_array = cb_end,
+};
+
+/* Cleans up yajl's error text ("parse error: premature EOF\n" ...) into one line. */
+static void yajl_message(yajl_handle h, char *buf, size_t size)
+{
+    unsigned char *e = yajl_get_error(h, 0, NULL, 0);
+    const char *t = e ? (const char *)e : "syntax error";
+    size_t n = strlen(t);
+    while (n > 0 && (t[n - 1] == '\n' || t[n - 1] == ' ' || t[n - 1] == '.'))
+        n--;
+    snprintf(buf, size, "%.*s", (int)(n < 200 ? n : 200), t);
+    if (e)
+        yajl_free_error(h, e);
+}
+
+/* ---- JSON Lines ---- */
+
+/* A bump allocator for yajl: one line's allocations come from a block that is reset after the
+ * line, so parsing a line costs no malloc. Each allocation is preceded by its size. */
+struct bump {
+    char *buf;
+    size_t cap, used;
+    void **big;
+    size_t n_big, cap_big;
+};
+#define BUMP_CAP (256 * 1024)
+#define BUMP_HDR 16
+
+static void *bump_malloc(void *ctx, size_t sz)
+{
+    struct bump *b = ctx;
+    size_t need = (sz + BUMP_HDR + 15) & ~(size_t)15;
+    char *p;
+    if (b->cap - b->used >= need) {
+        p = b->buf + b->used;
+        b->used += need;
+    } else {
+        p = xmalloc(sz + BUMP_HDR);
+        if (b->n_big == b->cap_big) {
+            b->cap_big = b->cap_big ? 2 * b->cap_big : 8;
+            b->big = xreallocarray(b->big, b->cap_big, sizeof *b->big);
+        }
+        b->big[b->n_big++] = p;
+    }
+    memcpy(p, &sz, sizeof sz);
+    return p + BUMP_HDR;
+}
+
+static void *bump_realloc(void *ctx, void *old, size_t sz)
+{
+    if (!old)
+        return bump_malloc(ctx, sz);
+    size_t old_sz;
+    memcpy(&old_sz, (char *)old - BUMP_HDR, sizeof old_sz);
+    if (sz <= old_sz)
+        return old;
+    void *p = bump_malloc(ctx, sz);
+    memcpy(p, old, old_sz);
+    return p;
+}
+
+static void bump_free(void *ctx, void *p)
+{
+    (void)ctx;
+    (void)p;
+}
+
+static void bump_reset(struct bump *b)
+{
+    for (size_t i = 0; i < b->n_big; i++)
+        free(b->big[i]);
+    b->n_big = 0;
+    b->used = 0;
+}
+
+struct rec_parser {
+    struct sax sax;
+    struct bump bump;
+    yajl_alloc_funcs funcs;
+};
+
+struct rec_parser *rec_parser_new(const struct rec_env *env)
+{
+    pthread_once(&key_once, key_table_init);
+    struct rec_parser *p = xcalloc(1, sizeof *p);
+    p->sax.env = env;
+    p->sax.fmt = REC_JSONL;
+    p->bump.buf = xmalloc(BUMP_CAP);
+    p->bump.cap = BUMP_CAP;
+    p->funcs = (yajl_alloc_funcs){bump_malloc, bump_realloc, bump_free, &p->bump};
+    return p;
+}
+
+void rec_parser_free(struct rec_parser *p)
+{
+    if (!p)
+        return;
+    bump_reset(&p->bump);
+    free(p->bump.big);
+    free(p->bump.buf);
+    free(p);
+}
+
+static void reject_line(struct sax *s, enum reject_reason reason, int64_t line, const char *text,
+                        size_t n, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void reject_line(struct sax *s, enum reject_reason reason, int64_t line, const char *text,
+                        size_t n, const char *fmt, ...)
+{
+    s->r.err = true;
+    s->r.reason = reason;
+    s->r.line = line;
+    s->r.element = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->r.msg, sizeof s->r.msg, fmt, ap);
+    va_end(ap);
+    bool cut = n > REC_TEXT_MAX;
+    push_reject(s, text, cut ? REC_TEXT_MAX : n, cut);
+}
+
+static void parse_line(struct rec_parser *p, const char *q, size_t n, int64_t line)
+{
+    struct sax *s = &p->sax;
+    s->depth = 0;
+    s->skip = 0;
+    s->key = F_NONE;
+    s->got_value = false;
+    s->line = line;
+    record_begin(s, false);
+    yajl_handle h = yajl_alloc(&callbacks, &p->funcs, s);
+    yajl_config(h, yajl_dont_validate_strings, 1);
+    yajl_status st = yajl_parse(h, (const unsigned char *)q, n);
+    if (st == yajl_status_ok)
+        st = yajl_complete_parse(h);
+    if (st == yajl_status_error && !s->r.err) {
+        char m[256];
+        yajl_message(h, m, sizeof m);
+        s->r.err = true;
+        s->r.reason = REJ_NOT_JSON;
+        snprintf(s->r.msg, sizeof s->r.msg, "not JSON (%s)", m);
+    }
+    bump_reset(&p->bump);
+    bool cut = n > REC_TEXT_MAX;
+    record_end(s, q, cut ? REC_TEXT_MAX : n, cut);
+}
+
+void rec_parse_lines(struct rec_parser *p, const char *buf, size_t len, bool file_start,
+                     struct rec_batch *out)
+{
+    struct sax *s = &p->sax;
+    s->out = out;
+    s->stream = false;
+    const char *q = buf, *end = buf + len;
+    int64_t line = 0;
+    if (file_start && len >= 3 && memcmp(q, "\xef\xbb\xbf", 3) == 0)
+        q += 3;
+    while (q < end) {
+        const char *nl = memchr(q, '\n', (size_t)(end - q));
+        const char *le = nl ? nl : end;
+        size_t n = (size_t)(le - q);
+        line++;
+        if (n > REC_LINE_MAX)
+            reject_line(s, REJ_TOO_LONG, line, q, n, "line of %zu bytes, above the limit of %u", n,
+                        REC_LINE_MAX);
+        else {
+            size_t i = 0;
+            while (i < n && (q[i] == ' ' || q[i] == '\t' || q[i] == '\r'))
+                i++;
+            if (i < n)
+                parse_line(p, q, n, line);
+        }
+        q = nl ? nl + 1 : end;
+    }
+    out->lines += line;
+}
+
+/* ---- streams ---- */
+
+struct rec_stream {
+    struct sax sax;
+    yajl_handle h;
+    bool dead;
+    bool at_start;
+};
+
+struct rec_stream *rec_stream_new(const struct rec_env *env, enum rec_format f)
+{
+    pthread_once(&key_once, key_table_init);
+    struct rec_stream *st = xcalloc(1, sizeof *st);
+    st->sax.env = env;
+    st->sax.fmt = f;
+    st->sax.stream = true;
+    st->sax.line = 1;
+    st->sax.text = xmalloc(REC_TEXT_MAX);
+    st->at_start = true;
+    st->h = yajl_alloc(&callbacks, NULL, &st->sax);
+    yajl_config(st->h, yajl_dont_validate_strings, 1);
+    yajl_config(st->h, yajl_allow_multiple_values, 1);
+    return st;
+}
+
+void rec_stream_free(struct rec_stream *st)
+{
+    if (!st)
+        return;
+    yajl_free(st->h);
+    free(st->sax.pend);
+    free(st->sax.text);
+    free(st);
+}
+
+bool rec_stream_holding(const struct rec_stream *st)
+{
+    return st->sax.n_pend > 0;
+}
+
+/* Stops the stream: rejects the record in progress (or a new one) with `msg`. */
+static void stream_die(struct rec_stream *st, enum reject_reason reason, const char *msg)
+{
+    struct sax *s = &st->sax;
+    st->dead = true;
+    if (s->n_pend > 0) {
+        bool open = s->record_open;
+        struct rstate keep = s->r;
+        bucket_end(s); /* waiting results are rejected, not lost */
+        s->r = keep;
+        s->record_open = open;
+    }
+    if (!s->record_open)
+        record_begin(s, false);
+    s->r.err = false;
+    s->r.admin = false;
+    s->skip = 0;
+    fail(s, reason, F_NONE, "%s; the rest of the input (from line %lld on) was not read", msg,
+         (long long)s->line);
+    record_end(s, s->text, s->text_len, s->text_cut);
+}
+
+static bool stream_piece(struct rec_stream *st, const char *q, size_t n)
+{
+    struct sax *s = &st->sax;
+    s->piece = q;
+    s->piece_len = n;
+    if (s->record_open && s->text_len < REC_TEXT_MAX) {
+        size_t room = REC_TEXT_MAX - s->text_len, k = n < room ? n : room;
+        memcpy(s->text + s->text_len, q, k);
+        s->text_len += k;
+        s->text_cut = s->text_cut || k < n;
+    } else if (s->record_open)
+        s->text_cut = true;
+    yajl_status ys = yajl_parse(st->h, (const unsigned char *)q, n);
+    s->fed += n;
+    if (ys == yajl_status_error) {
+        char m[256], msg[320];
+        yajl_message(st->h, m, sizeof m);
+        snprintf(msg, sizeof msg, "not JSON (%s)", m);
+        stream_die(st, REJ_NOT_JSON, msg);
+        return false;
+    }
+    if (s->fed - s->last_cb_fed > (uint64_t)REC_LINE_MAX + 65536) {
+        stream_die(st, REJ_TOO_LONG, "a single JSON value longer than 1 MiB");
+        return false;
+    }
+    if (s->record_open && !s->r.err && s->fed - s->record_fed > (uint64_t)REC_LINE_MAX + 65536)
+        fail(s, REJ_TOO_LONG, F_NONE, "record longer than %u bytes", REC_LINE_MAX);
+    return true;
+}
+
+bool rec_stream_feed(struct rec_stream *st, const char *buf, size_t len, struct rec_batch *out)
+{
+    struct sax *s = &st->sax;
+    s->out = out;
+    if (st->dead)
+        return false;
+    const char *q = buf, *end = buf + len;
+    if (st->at_start && len > 0) {
+        st->at_start = false;
+        if (len >= 3 && memcmp(q, "\xef\xbb\xbf", 3) == 0)
+            q += 3;
+    }
+    while (q < end) {
+        size_t max = (size_t)(end - q) < 65536 ? (size_t)(end - q) : 65536;
+        const char *nl = memchr(q, '\n', max);
+        size_t n = nl ? (size_t)(nl - q) + 1 : max;
+        if (!stream_piece(st, q, n))
+            return false;
+        if (nl)
+            s->line++;
+        q += n;
+    }
+    return true;
+}
+
+void rec_stream_finish(struct rec_stream *st, struct rec_batch *out)
+{
+    struct sax *s = &st->sax;
+    s->out = out;
+    if (st->dead)
+        return;
+    yajl_status ys = yajl_complete_parse(st->h);
+    if (ys == yajl_status_error) {
+        char m[256], msg[320];
+        yajl_message(st->h, m, sizeof m);
+        if (s->record_open || s->depth > 0) {
+            snprintf(msg, sizeof msg, "not JSON (%s: the input ends inside a record)", m);
+            stream_die(st, REJ_NOT_JSON, msg);
+        } else {
+            snprintf(msg, sizeof msg, "not JSON (%s)", m);
+            stream_die(st, REJ_NOT_JSON, msg);
+        }
+    }
+}
+
+/* ---- format detection ---- */
+
+struct sniff {
+    int depth;
+    int item; /* depth of the first item's object: 1 (top object) or 2 (in an array) */
+    bool top_array;
+    bool data_key, data_array, results, has_more;
+    int data_depth;
+    bool done;
+};
+
+static int sn_value(struct sniff *n)
+{
+    if (n->depth == n->item && n->data_key)
+        n->data_key = false;
+    return 1;
+}
+
+static int sn_null(void *c)
+{
+    return sn_value(c);
+}
+
+static int sn_bool(void *c, int b)
+{
+    (void)b;
+    return sn_value(c);
+}
+
+static int sn_num(void *c, const char *v, size_t l)
+{
+    (void)v, (void)l;
+    return sn_value(c);
+}
+
+static int sn_str(void *c, const unsigned char *v, size_t l)
+{
+    (void)v, (void)l;
+    return sn_value(c);
+}
+
+static int sn_start(void *c, bool map)
+{
+    struct sniff *n = c;
+    if (n->depth == 0 && !map)
+        n->top_array = true;
+    if (n->depth == n->item && n->data_key && !map) {
+        n->data_array = true;
+        n->data_depth = n->depth + 1;
+    }
+    n->data_key = false;
+    n->depth++;
+    if (n->depth < n->item && map)
+        return 0; /* the first item is not an object: not a page */
+    if (n->depth == n->item && !map)
+        return 0;
+    return 1;
+}
+
+static int sn_start_map(void *c)
+{
+    return sn_start(c, true);
+}
+
+static int sn_start_array(void *c)
+{
+    return sn_start(c, false);
+}
+
+static int sn_key(void *c, const unsigned char *k, size_t l)
+{
+    struct sniff *n = c;
+    if (n->depth == n->item) {
+        n->data_key = l == 4 && memcmp(k, "data", 4) == 0;
+        if (l == 8 && memcmp(k, "has_more", 8) == 0)
+            n->has_more = true;
+    } else if (n->data_array && n->depth == n->data_depth + 1 && l == 7 &&
+               memcmp(k, "results", 7) == 0)
+        n->results = true;
+    if (n->data_array && (n->results || n->has_more))
+        return 0; /* decided */
+    return 1;
+}
+
+static int sn_end(void *c)
+{
+    struct sniff *n = c;
+    n->depth--;
+    if (n->depth < n->item) {
+        n->done = true;
+        return 0;
+    }
+    return 1;
+}
+
+static const yajl_callbacks sniff_callbacks = {
+    .yajl_null = sn_null,
+    .yajl_boolean = sn_bool,
+    .yajl_number = sn_num,
+    .yajl_string = sn_str,
+    .yajl_start_map = sn_start_map,
+    .yajl_map_key = sn_key,
+    .yajl_end_map = sn_end,
+    .yajl_start_array = sn_start_array,
+    .yajl_end_array = sn_end,
+};
+
+enum rec_format rec_detect(const char *buf, size_t len, bool eof)
+{
+    size_t i = 0;
+    if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+        i = 3;
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
+        i++;
+    if (i >= len || (buf[i] != '{' && buf[i] != '['))
+        return REC_JSONL;
+    struct sniff n = {.item = buf[i] == '[' ? 2 : 1};
+    size_t scan = len - i < REC_LINE_MAX ? len - i : REC_LINE_MAX;
+    yajl_handle h = yajl_alloc(&sniff_callbacks, NULL, &n);
+    yajl_config(h, yajl_dont_validate_strings, 1);
+    yajl_parse(h, (const unsigned char *)buf + i, scan);
+    yajl_free(h);
+    bool page = n.data_array && (n.results || n.has_more);
+    if (buf[i] == '[')
+        return page ? REC_ADMIN_API : REC_JSON_ARRAY;
+    if (page)
+        return REC_ADMIN_API;
+    /* an object: JSON Lines when the first line holds a whole value */
+    const char *nl = memchr(buf + i, '\n', len - i);
+    if (!nl && !eof && len - i >= REC_LINE_MAX)
+        return REC_JSONL; /* a first line too long to judge: rejected as such */
+    size_t line_len = nl ? (size_t)(nl - (buf + i)) : len - i;
+    struct sniff m = {.item = 1};
+    h = yajl_alloc(&sniff_callbacks, NULL, &m);
+    yajl_config(h, yajl_dont_validate_strings, 1);
+    yajl_status st = yajl_parse(h, (const unsigned char *)buf + i, line_len);
+    bool whole = m.done || (st == yajl_status_ok && yajl_complete_parse(h) == yajl_status_ok);
+    bool broken = st == yajl_status_error;
+    yajl_free(h);
+    if (whole || broken || (!nl && eof))
+        return REC_JSONL;
+    return REC_JSON_STREAM;
+}
