@@ -7,8 +7,10 @@
  * worksheet_write_string, which stores a string cell: a team called "=cmd()" stays text.
  *
  * Cell values in OOXML are IEEE doubles; cents become one only at the cell, as the double
- * nearest to the decimal (cents / 100.0), which libxlsxwriter prints with %.16G and so writes
- * back as the same decimal. Sheet names are fixed words, so they are valid whatever the data.
+ * nearest to the decimal (cents / 100.0). libxlsxwriter 1.1.4 prints it with %.16G, so 98.43 may
+ * appear as "98.43000000000001" in the XML: text that parses back to that same double, which is
+ * what Excel, LibreOffice and openpyxl read and show. Sheet names are fixed words, so they are
+ * valid (31 characters, none of []:*?/\, unique) whatever the team names.
  *
  * Determinism: the `created` document property is the report's issue date (from the period or
  * SOURCE_DATE_EPOCH), and libxlsxwriter 1.1.4 stamps every zip entry 1980-01-01 00:00, so the

@@ -17,6 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <xlsxwriter.h>
+
+#include "allocate.h"
+#include "money.h"
 #include "render.h"
 #include "strbuf.h"
 #include "support_fixture.h"
@@ -283,14 +287,53 @@ static void check_sheet_names(const char *xlsx, const char *const *names, size_t
     free(wb);
 }
 
+/* Appends to the first team lines whose exact amount is a half cent, at prices a binary double
+ * cannot hold (0.30, 0.03, 1.10 ... per million): the hardest case for a spreadsheet's ROUND to
+ * agree with report.c's integer rounding (half away from zero). Keeps the totals consistent. */
+static void add_tie_lines(struct report *r)
+{
+    static const int64_t prices[] = {300000, 30000, 80000, 1100000, 3750000, 1230000};
+    struct report_team *t = &r->teams[0];
+    for (size_t k = 0; k < sizeof prices / sizeof prices[0]; k++) {
+        size_t found = 0;
+        for (int64_t q = 1; q < 2000000000 && found < 3; q++) {
+            if (((cb_i128)q * prices[k]) % 10000000000 != 5000000000)
+                continue;
+            t->lines = xreallocarray(t->lines, t->n_lines + 1, sizeof *t->lines);
+            struct report_line *l = &t->lines[t->n_lines++];
+            memset(l, 0, sizeof *l);
+            l->kind = LINE_CACHE_READ;
+            l->model = xstrdup("claude-sonnet-4-6");
+            l->description =
+                xasprintf("half-cent case %lld tokens at %lld", (long long)q, (long long)prices[k]);
+            l->quantity = q;
+            l->unit_price_micros = prices[k];
+            l->per = 1000000;
+            l->unit = xstrdup("1M tokens");
+            l->amount = alloc_line_amount(q, prices[k], 1000000);
+            t->total += l->amount;
+            t->list_cost += l->amount;
+            t->charge += l->amount;
+            t->direct += l->amount;
+            r->totals.charged += l->amount;
+            r->totals.list_cost += l->amount;
+            found++;
+            q = q * 7;
+        }
+        assert_int_equal(found, 3);
+    }
+}
+
 static const struct {
     const char *name;
     struct fixture_opts fo;
+    bool ties;
 } cases[] = {
-    {"billing", {.n_teams = 3}},
-    {"shadow", {.shadow = true, .n_teams = 2}},
-    {"60 lines per team", {.n_teams = 2, .lines_per_team = 60}},
-    {"one team", {.n_teams = 1}},
+    {"billing", {.n_teams = 3}, false},
+    {"shadow", {.shadow = true, .n_teams = 2}, false},
+    {"60 lines per team", {.n_teams = 2, .lines_per_team = 60}, false},
+    {"one team", {.n_teams = 1}, false},
+    {"half-cent lines", {.n_teams = 2}, true},
 };
 
 static void every_case_renders_identical_workbooks(void **state)
@@ -298,6 +341,8 @@ static void every_case_renders_identical_workbooks(void **state)
     (void)state;
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         struct report *r = fixture_report(&cases[c].fo);
+        if (cases[c].ties)
+            add_tie_lines(r);
         char *a = make_dir(), *b = make_dir();
         struct cb_error err;
         assert_int_equal(render_into(r, a, &err), CB_OK);
@@ -442,6 +487,8 @@ static void openpyxl_reads_the_cached_values_of_report_json(void **state)
         skip();
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         struct report *r = fixture_report(&cases[c].fo);
+        if (cases[c].ties)
+            add_tie_lines(r);
         char *dir = make_dir();
         struct render_dest d = {.dir = dir};
         struct cb_error err;
@@ -460,6 +507,77 @@ static void openpyxl_reads_the_cached_values_of_report_json(void **state)
         remove_dir(dir);
         report_free(r);
     }
+}
+
+/* A spreadsheet engine recomputes every formula to its cached value: LibreOffice loads each
+ * workbook with "always recalculate" (a private profile) and saves it; xlsx_recalc.py compares.
+ * Uses the half-cent lines. Skipped when soffice or openpyxl is missing. */
+static void libreoffice_recalculates_the_cached_values(void **state)
+{
+    (void)state;
+    if (system("command -v soffice >/dev/null 2>&1") != 0 ||
+        system("/usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1") != 0) {
+        print_message("libreoffice (soffice) or openpyxl missing: recalculation not checked\n");
+        skip();
+    }
+    struct report *r = fixture_report(&(struct fixture_opts){.n_teams = 2});
+    add_tie_lines(r);
+    char *dir = make_dir();
+    struct cb_error err;
+    assert_int_equal(render_into(r, dir, &err), CB_OK);
+    char *profile = xasprintf("%s/lo-profile/user", dir);
+    char *cmd = xasprintf("mkdir -p '%s'", profile);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    char *xcu = xasprintf("%s/registrymodifications.xcu", profile);
+    FILE *f = fopen(xcu, "w");
+    assert_non_null(f);
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+          "<oor:items xmlns:oor=\"http://openoffice.org/2001/registry\" "
+          "xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
+          "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n"
+          "<item oor:path=\"/org.openoffice.Office.Calc/Formula/Load\"><prop "
+          "oor:name=\"OOXMLRecalcMode\" oor:op=\"fuse\"><value>0</value></prop></item>\n"
+          "</oor:items>\n",
+          f);
+    assert_int_equal(fclose(f), 0);
+    const char *books[] = {"teams/team-01.xlsx", "teams/team-02.xlsx", "summary.xlsx"};
+    for (size_t i = 0; i < 3; i++) {
+        cmd = xasprintf("cd '%s' && soffice -env:UserInstallation=file://%s/lo-profile --headless "
+                        "--convert-to xlsx --outdir lo/%s %s >/dev/null 2>&1 && "
+                        "/usr/bin/python3 '%s/tests/scripts/xlsx_recalc.py' %s lo/%s",
+                        dir, dir, strchr(books[i], '/') ? "teams" : ".", books[i],
+                        CB_TEST_SOURCE_DIR, books[i], books[i]);
+        FILE *p = popen(cmd, "r");
+        char *out = read_all(p);
+        int rc = pclose(p);
+        print_message("%s: %s", books[i], out);
+        assert_int_equal(rc, 0);
+        free(out);
+        free(cmd);
+    }
+    /* the control: a wrong cached value must be caught, or LibreOffice did not recalculate */
+    char *wrong = xasprintf("%s/wrong.xlsx", dir);
+    lxw_workbook *wb = workbook_new(wrong);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "Invoice");
+    worksheet_write_formula_num(ws, 0, 0, "=ROUND(50000*0.3/1000000,2)", NULL, 0.01);
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+    cmd = xasprintf("cd '%s' && soffice -env:UserInstallation=file://%s/lo-profile --headless "
+                    "--convert-to xlsx --outdir lo wrong.xlsx >/dev/null 2>&1 && "
+                    "/usr/bin/python3 '%s/tests/scripts/xlsx_recalc.py' wrong.xlsx lo/wrong.xlsx",
+                    dir, dir, CB_TEST_SOURCE_DIR);
+    FILE *p = popen(cmd, "r");
+    char *out = read_all(p);
+    int rc = pclose(p);
+    assert_int_not_equal(rc, 0);
+    assert_non_null(strstr(out, "cached 0.01, recalculated 0.02"));
+    free(out);
+    free(cmd);
+    free(wrong);
+    free(xcu);
+    free(profile);
+    remove_dir(dir);
+    report_free(r);
 }
 
 /* Not an assertion on speed: prints the sizes and the median write time for the record. */
@@ -507,6 +625,7 @@ int main(void)
         cmocka_unit_test(formula_like_text_stays_text),
         cmocka_unit_test(an_unwritable_folder_is_an_io_error_naming_the_file),
         cmocka_unit_test(openpyxl_reads_the_cached_values_of_report_json),
+        cmocka_unit_test(libreoffice_recalculates_the_cached_values),
         cmocka_unit_test(sizes_and_time_for_the_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
