@@ -1,23 +1,25 @@
-/* The request-id set: a quotiented Robin Hood hash table of 8-byte slots.
+/* The request-id set: 64 quotiented Robin Hood hash tables of 8-byte slots.
  *
  * Each id's 128-bit hash is first mixed by a fixed bijection (so a weak input hash still spreads
- * over the table, and distinct hashes stay distinct), and its first FP_BITS = 70 bits are the
- * key K. With H = 2^k home positions (k = floor(log2 m) for a table of m >= H slots), the top k
- * bits of K are the quotient h, whose home slot is floor(h * m / H) (injective because m >= H);
- * the other 70 - k bits are the remainder r, stored in the slot with the probe distance d:
- * slot = r << 8 | (d + 1), 0 meaning empty. The table is kept sorted by K (Robin Hood order by
- * home, then by r within a home) with no wrap-around (PAD spare slots at the end), so home =
- * position - d, h = ceil(home * H / m), and a resize is one in-order pass: when H doubles, one
- * bit moves from r into h and the 70-bit key is unchanged.
+ * over the tables, and distinct hashes stay distinct); its first FP_BITS = 70 bits are the key.
+ * The top 6 bits pick a segment; the other 64 bits K are quotiented inside it: with H = 2^k home
+ * positions (k = floor(log2 m) for a segment of m >= H slots), the top k bits of K are the
+ * quotient h, whose home slot is floor(h * m / H) (injective because m >= H), and the other
+ * 64 - k bits are the remainder r, stored with the probe distance d as r << 8 | (d + 1) (0 is an
+ * empty slot). A segment is kept sorted by K (Robin Hood order by home, then by r within one
+ * home) with no wrap-around (PAD spare slots at its end), so home = position - d,
+ * h = ceil(home * H / m), and a resize is one in-order pass: when H doubles, one bit moves from
+ * r into h and K is unchanged. No bit of the 70 is ever dropped.
  *
  * False duplicates: two different request ids are confused only when their mixed hashes agree
  * in all 70 key bits. Over n distinct ids the chance that any record is wrongly taken for a
  * duplicate is at most n(n-1)/2 / 2^70 < n^2 / 2^71: 4.2e-8 for 10^7 ids, 4.2e-6 for 10^8
- * (a plain 64-bit fingerprint would give n^2 / 2^65, 64 times more).
+ * (a plain 64-bit fingerprint in the same 8 bytes would give n^2 / 2^65, 64 times more).
  *
- * Memory: the table grows by half when it is 90 % full, so between resizes the load stays in
- * [0.6, 0.9] and a slot costs 8.9 to 13.3 bytes per id (plus 255 pad slots). While a resize
- * runs the old and new tables coexist for one pass (at most 22 bytes per id for that moment). */
+ * Memory: a segment grows by half when it is 90 % full, so between resizes its load stays in
+ * [0.6, 0.9]: 8.9 to 13.3 bytes per id, plus PAD slots per segment (130 KiB in all). A resize
+ * holds one segment twice for one pass, about 1/64 of the set; segments fill evenly, so they
+ * resize one after another, never all at once. */
 #include "idset.h"
 
 #include <stdlib.h>
@@ -27,17 +29,23 @@
 
 __extension__ typedef unsigned __int128 u128;
 
-#define FP_BITS  70
-#define MIN_K    14 /* so the remainder (FP_BITS - k bits) fits the 56 bits above the distance */
+#define SEG_BITS 6
+#define N_SEG    (1 << SEG_BITS)
+#define MIN_K    8 /* the remainder, 64 - k bits, must fit the 56 bits above the distance */
 #define MAX_DIST 254
 #define PAD      (MAX_DIST + 1)
 
-struct idset {
-    uint64_t *slot; /* len = m + PAD slots */
+struct seg {
+    uint64_t *slot; /* m + PAD slots */
     size_t m;       /* home positions 0 .. m-1 */
     unsigned k;     /* H = 2^k <= m < 2^(k+1) */
     size_t n;       /* ids held */
     size_t limit;   /* grow before n exceeds this (90 % of m) */
+};
+
+struct idset {
+    struct seg seg[N_SEG];
+    size_t n;
 };
 
 struct idset *idset_new(void)
@@ -49,7 +57,8 @@ void idset_free(struct idset *s)
 {
     if (!s)
         return;
-    free(s->slot);
+    for (int i = 0; i < N_SEG; i++)
+        free(s->seg[i].slot);
     free(s);
 }
 
@@ -60,7 +69,11 @@ size_t idset_count(const struct idset *s)
 
 size_t idset_bytes(const struct idset *s)
 {
-    return s && s->slot ? (s->m + PAD) * sizeof *s->slot : 0;
+    size_t bytes = 0;
+    for (int i = 0; s && i < N_SEG; i++)
+        if (s->seg[i].slot)
+            bytes += (s->seg[i].m + PAD) * sizeof *s->seg[i].slot;
+    return bytes;
 }
 
 static uint64_t fmix64(uint64_t x)
@@ -73,8 +86,9 @@ static uint64_t fmix64(uint64_t x)
     return x;
 }
 
-/* The 70-bit key of a hash: two Feistel rounds over its halves (a bijection), top 70 bits. */
-static u128 key_of(const uint8_t hash[16])
+/* The 70-bit key of a hash, after two Feistel rounds over its halves (a bijection): the segment
+ * (top 6 bits) and K (the next 64). */
+static uint64_t key_of(const uint8_t hash[16], unsigned *seg)
 {
     uint64_t x = 0, y = 0;
     for (int i = 0; i < 8; i++) {
@@ -83,7 +97,8 @@ static u128 key_of(const uint8_t hash[16])
     }
     x ^= fmix64(y);
     y ^= fmix64(x ^ 0x9e3779b97f4a7c15ULL);
-    return ((u128)x << (FP_BITS - 64)) | (y >> (128 - FP_BITS));
+    *seg = (unsigned)(x >> (64 - SEG_BITS));
+    return x << SEG_BITS | y >> (64 - SEG_BITS);
 }
 
 static unsigned floor_log2(size_t v)
@@ -99,31 +114,38 @@ static size_t home_of(uint64_t h, size_t m, unsigned k)
     return (size_t)(((u128)h * m) >> k);
 }
 
-/* Moves every id into a table of new_m home positions. Returns false (nothing changed) when
- * some id would land further than MAX_DIST from its home; the caller then tries a bigger one. */
-static bool rebuild(struct idset *s, size_t new_m)
+/* The quotient whose home is `home`: ceil(home * 2^k / m). */
+static uint64_t quotient_of(uint64_t home, size_t m, unsigned k)
+{
+    if (k <= 30) /* home < 2^(k+1) + PAD: the product fits 64 bits, and 64-bit division is fast */
+        return ((home << k) + m - 1) / m;
+    return (uint64_t)((((u128)home << k) + m - 1) / m);
+}
+
+/* Moves every id of a segment into a table of new_m home positions. Returns false (nothing
+ * changed) when some id would land further than MAX_DIST from its home; the caller then tries
+ * a bigger one. */
+static bool rebuild(struct seg *s, size_t new_m)
 {
     unsigned nk = floor_log2(new_m);
     uint64_t *ns = xcalloc(new_m + PAD, sizeof *ns);
     size_t next = 0; /* first free position in the new table */
     size_t len = s->slot ? s->m + PAD : 0;
-    uint64_t rmask = ((uint64_t)1 << (FP_BITS - s->k)) - 1;
-    uint64_t nrmask = ((uint64_t)1 << (FP_BITS - nk)) - 1;
+    uint64_t rmask = s->slot ? ~(uint64_t)0 >> s->k : 0;
     for (size_t i = 0; i < len; i++) {
         uint64_t v = s->slot[i];
         if (!v)
             continue;
-        size_t home = i - ((v & 0xff) - 1);
-        uint64_t h = (uint64_t)((((u128)home << s->k) + s->m - 1) / s->m);
-        u128 key = ((u128)h << (FP_BITS - s->k)) | ((v >> 8) & rmask);
-        uint64_t nh = (uint64_t)(key >> (FP_BITS - nk));
-        size_t nhome = home_of(nh, new_m, nk);
+        uint64_t home = i - ((v & 0xff) - 1);
+        uint64_t h = quotient_of(home, s->m, s->k);
+        uint64_t key = h << (64 - s->k) | ((v >> 8) & rmask);
+        size_t nhome = home_of(key >> (64 - nk), new_m, nk);
         size_t pos = nhome > next ? nhome : next;
         if (pos - nhome > MAX_DIST) {
             free(ns);
             return false;
         }
-        ns[pos] = ((uint64_t)(key & nrmask) << 8) | (pos - nhome + 1);
+        ns[pos] = (key & (~(uint64_t)0 >> nk)) << 8 | (pos - nhome + 1);
         next = pos + 1;
     }
     free(s->slot);
@@ -134,26 +156,36 @@ static bool rebuild(struct idset *s, size_t new_m)
     return true;
 }
 
-static void grow(struct idset *s)
+static void grow(struct seg *s)
 {
     size_t m = s->slot ? s->m + s->m / 2 : (size_t)1 << MIN_K;
     while (!rebuild(s, m))
         m += m / 2;
 }
 
+void idset_prefetch(const struct idset *s, const uint8_t hash[16])
+{
+    unsigned g;
+    uint64_t key = key_of(hash, &g);
+    const struct seg *sg = &s->seg[g];
+    if (sg->slot)
+        __builtin_prefetch(&sg->slot[home_of(key >> (64 - sg->k), sg->m, sg->k)]);
+}
+
 bool idset_insert(struct idset *s, const uint8_t hash[16])
 {
-    u128 key = key_of(hash);
-    if (!s->slot || s->n >= s->limit)
-        grow(s);
+    unsigned g;
+    uint64_t key = key_of(hash, &g);
+    struct seg *sg = &s->seg[g];
+    if (!sg->slot || sg->n >= sg->limit)
+        grow(sg);
     for (;;) {
-        uint64_t h = (uint64_t)(key >> (FP_BITS - s->k));
-        uint64_t r = (uint64_t)key & (((uint64_t)1 << (FP_BITS - s->k)) - 1);
-        size_t i = home_of(h, s->m, s->k);
+        uint64_t r = key & (~(uint64_t)0 >> sg->k);
+        size_t i = home_of(key >> (64 - sg->k), sg->m, sg->k);
         uint64_t d = 0;
         /* Robin Hood order: skip ids of earlier homes, then smaller remainders of this home. */
         for (;; i++, d++) {
-            uint64_t v = s->slot[i];
+            uint64_t v = sg->slot[i];
             if (!v)
                 break;
             uint64_t vd = (v & 0xff) - 1;
@@ -168,21 +200,22 @@ bool idset_insert(struct idset *s, const uint8_t hash[16])
             }
         }
         /* Insert at i: the run up to the next empty slot shifts right by one. */
-        size_t j = i, len = s->m + PAD;
+        size_t j = i, len = sg->m + PAD;
         bool fits = d <= MAX_DIST;
-        while (fits && j < len && s->slot[j]) {
-            if ((s->slot[j] & 0xff) - 1 >= MAX_DIST)
+        while (fits && j < len && sg->slot[j]) {
+            if ((sg->slot[j] & 0xff) - 1 >= MAX_DIST)
                 fits = false;
             j++;
         }
         if (fits && j < len) {
-            memmove(&s->slot[i + 1], &s->slot[i], (j - i) * sizeof *s->slot);
+            memmove(&sg->slot[i + 1], &sg->slot[i], (j - i) * sizeof *sg->slot);
             for (size_t t = i + 1; t <= j; t++)
-                s->slot[t]++; /* one further from home */
-            s->slot[i] = (r << 8) | (d + 1);
+                sg->slot[t]++; /* one further from home */
+            sg->slot[i] = r << 8 | (d + 1);
+            sg->n++;
             s->n++;
             return true;
         }
-        grow(s);
+        grow(sg);
     }
 }

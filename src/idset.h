@@ -21,6 +21,10 @@ void idset_free(struct idset *s);
  * bijective mix) are taken for the same id: see idset.c for the odds. Never fails. */
 bool idset_insert(struct idset *s, const uint8_t hash[16]);
 
+/* Starts loading the table memory that idset_insert(s, hash) will read, so the caller can do
+ * other work while it arrives. Changes nothing; never fails. */
+void idset_prefetch(const struct idset *s, const uint8_t hash[16]);
+
 /* Number of distinct ids held. */
 size_t idset_count(const struct idset *s);
 /* Bytes of the slot table (8 per slot, overflow pad included); 0 before the first insert. */

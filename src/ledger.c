@@ -396,31 +396,37 @@ void ledger_builder_reject(struct ledger_builder *b, enum reject_reason r, const
 enum ledger_fate ledger_builder_add(struct ledger_builder *b, const struct record *r)
 {
     b->counts.records_read++;
+    /* The id-set probe is one cache miss on a big table: start it, intern and price while it
+     * loads, then decide. Interning first only ever adds strings of valid in-period records. */
+    if (r->has_id)
+        idset_prefetch(b->ids, r->id_hash);
+    bool outside = b->year && (r->year != b->year || r->month != b->month);
+    const char *tag[TAG_COUNT] = {0};
+    const struct price_entry *e = r->price;
+    cb_i128 tok = 0, cost = 0;
+    if (!outside) {
+        if (r->tags[TAG_TEAM])
+            tag[TAG_TEAM] = intern_str(b->strings, r->tags[TAG_TEAM], r->tag_len[TAG_TEAM]);
+        for (int d = 0; d < DIM_COUNT; d++) {
+            enum tag t = dim_tag[d];
+            if (r->tags[t])
+                tag[t] = intern_str(b->strings, r->tags[t], r->tag_len[t]);
+        }
+        tok = token_cost(e, r->batch, r->tokens);
+        cost = tok + price_search_cost(e, r->web_search) +
+               (cb_i128)r->skill * b->c->skill_rate_micros * 1000000 +
+               (cb_i128)r->mcp * b->c->mcp_rate_micros * 1000000;
+    }
     if (r->has_id && !idset_insert(b->ids, r->id_hash)) {
         b->counts.duplicates++;
         return LEDGER_DUPLICATE;
     }
-    if (b->year && (r->year != b->year || r->month != b->month)) {
+    if (outside) {
         b->counts.outside_period++;
         return LEDGER_OUTSIDE;
     }
     struct macc *m = month_get(b, r->year, r->month);
     m->billed++;
-
-    const char *tag[TAG_COUNT] = {0};
-    if (r->tags[TAG_TEAM])
-        tag[TAG_TEAM] = intern_str(b->strings, r->tags[TAG_TEAM], r->tag_len[TAG_TEAM]);
-    for (int d = 0; d < DIM_COUNT; d++) {
-        enum tag t = dim_tag[d];
-        if (r->tags[t])
-            tag[t] = intern_str(b->strings, r->tags[t], r->tag_len[t]);
-    }
-
-    const struct price_entry *e = r->price;
-    cb_i128 tok = token_cost(e, r->batch, r->tokens);
-    cb_i128 cost = tok + price_search_cost(e, r->web_search) +
-                   (cb_i128)r->skill * b->c->skill_rate_micros * 1000000 +
-                   (cb_i128)r->mcp * b->c->mcp_rate_micros * 1000000;
 
     struct bacc *a = bucket_get(b, m, r, tag[TAG_TEAM]);
     struct ledger_bucket *bk = &a->b;

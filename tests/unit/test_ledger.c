@@ -2,8 +2,9 @@
  * counts, the busiest month, buckets and their order, exact pico-USD costs, groups, days,
  * routing advice, the request-id set — with prices the test defines itself.
  *
- * `test_ledger --bench [N]` folds N (default 10,000,000) synthetic records instead and prints
- * records/s and peak RSS; it is run by hand, never by ctest. */
+ * `test_ledger --bench [N [noid]]` folds N (default 10,000,000) synthetic records instead (each
+ * with a distinct request_id, or none with `noid`) and prints records/s and peak RSS; it is run
+ * by hand, never by ctest. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -716,7 +717,7 @@ static void test_intern(void **state)
 
 /* ---- the hand-run benchmark ---- */
 
-static int bench(int64_t n)
+static int bench(int64_t n, bool ids)
 {
     struct config *c = config_new_default();
     struct price_book *pb = price_book_new_builtin();
@@ -758,7 +759,8 @@ static int bench(int64_t n)
         tag(&r, TAG_PROJECT, projects[(x >> 17) % 20]);
         tag(&r, TAG_WORKFLOW, workflows[(x >> 23) % 8]);
         tag(&r, TAG_ENVIRONMENT, envs[(x >> 29) % 2]);
-        id(&r, (uint64_t)i);
+        if (ids)
+            id(&r, (uint64_t)i);
         ledger_builder_add(b, &r);
     }
     struct ledger *l = NULL;
@@ -771,10 +773,12 @@ static int bench(int64_t n)
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("records %lld  billed %lld  buckets %zu  seconds %.3f  records/s %.0f  peak RSS %.1f "
-           "MiB\n",
-           (long long)n, (long long)l->counts.billed, l->n_buckets, secs, (double)n / secs,
-           (double)ru.ru_maxrss / 1024.0);
+    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    printf("records %lld  billed %lld  buckets %zu  wall %.3f s (%.0f records/s)  cpu %.3f s "
+           "(%.0f records/s)  peak RSS %.1f MiB\n",
+           (long long)n, (long long)l->counts.billed, l->n_buckets, secs, (double)n / secs, cpu,
+           (double)n / cpu, (double)ru.ru_maxrss / 1024.0);
     ledger_free(l);
     price_book_free(pb);
     config_free(c);
@@ -784,7 +788,8 @@ static int bench(int64_t n)
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--bench") == 0)
-        return bench(argc > 2 ? strtoll(argv[2], NULL, 10) : 10000000);
+        return bench(argc > 2 ? strtoll(argv[2], NULL, 10) : 10000000,
+                     !(argc > 3 && strcmp(argv[3], "noid") == 0));
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fates_fixed_period),
         cmocka_unit_test(test_duplicates_across_files),
