@@ -28,7 +28,8 @@ static char *read_template(const char *path, struct cb_error *err)
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
         strbuf_append(&b, chunk, n);
     if (ferror(f) || b.overflow) {
-        cb_error_set(err, CB_EIO, path, 0, NULL, "%s", b.overflow ? "template too large" : strerror(errno));
+        cb_error_set(err, CB_EIO, path, 0, NULL, "%s",
+                     b.overflow ? "template too large" : strerror(errno));
         strbuf_free(&b);
     } else {
         strbuf_cstr(&b);
@@ -70,8 +71,8 @@ static enum cb_status render_page(const char *tmpl, const char *tmpl_name, json_
 {
     struct strbuf out = STRBUF_INIT;
     char *path = NULL;
-    enum cb_status st = mustache_render(tmpl, tmpl_name, data, load_partial,
-                                        (void *)d->templates_dir, &out, err);
+    enum cb_status st =
+        mustache_render(tmpl, tmpl_name, data, load_partial, (void *)d->templates_dir, &out, err);
     if (st != CB_OK)
         goto cleanup;
     path = paths_join(d->dir, out_rel);
@@ -82,7 +83,8 @@ cleanup:
     return st;
 }
 
-enum cb_status render_html(const struct report *r, const struct render_dest *d, struct cb_error *err)
+enum cb_status render_html(const struct report *r, const struct render_dest *d,
+                           struct cb_error *err)
 {
     char *summary_path = paths_join(d->templates_dir, "summary.html");
     char *invoice_path = paths_join(d->templates_dir, "invoice.html");

@@ -1,6 +1,7 @@
 #include "view.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "money.h"
@@ -9,11 +10,11 @@
 #define SHADOW_TEXT "SHADOW \xe2\x80\x94 NOT BILLED"
 
 /* Chart frame, in SVG user units. */
-#define CHART_W 720
-#define CHART_H 180
-#define CHART_LEFT 56
+#define CHART_W      720
+#define CHART_H      180
+#define CHART_LEFT   56
 #define CHART_BOTTOM 24
-#define CHART_TOP 10
+#define CHART_TOP    10
 
 void view_format_percent(int64_t e4, char *buf, size_t size)
 {
@@ -54,7 +55,87 @@ static json_t *price_str(int64_t micros)
     return json_string(b);
 }
 
-static json_t *str_or_empty(const char *s) { return json_string(s ? s : ""); }
+static json_t *str_or_empty(const char *s)
+{
+    return json_string(s ? s : "");
+}
+
+/* A chart label: at most `max` characters (code points), else cut with an ellipsis, so a long
+ * name never runs off the SVG. The full name stays in the element's <title>. */
+static json_t *label_str(const char *s, size_t max)
+{
+    size_t chars = 0, cut = 0;
+    for (size_t i = 0; s[i]; i++) {
+        if (((unsigned char)s[i] & 0xC0) == 0x80)
+            continue; /* a continuation byte */
+        if (chars == max - 1)
+            cut = i;
+        chars++;
+    }
+    if (chars <= max)
+        return json_string(s);
+    char *t = xasprintf("%.*s\xe2\x80\xa6", (int)cut, s);
+    json_t *j = json_string(t);
+    free(t);
+    return j;
+}
+
+/* Colours of the model-mix segments (the last is for "others"); fixed, so output is stable. */
+static const char *const mix_colors[] = {"#2753c9", "#0f8b8d", "#e07a1f", "#7b4bb7",
+                                         "#c23b6e", "#5b8c2a", "#8a6d3b", "#9aa3b2"};
+#define MIX_SHOWN 7
+
+/* The model mix: one 100% bar split by list cost, top models then "others", in tenths of an
+ * SVG unit that add up to the full width exactly. */
+static json_t *model_mix(const struct report_groups *g)
+{
+    json_t *o = json_object();
+    json_t *segs = json_array();
+    int64_t total = 0;
+    for (size_t i = 0; i < g->n; i++)
+        total += g->items[i].list_cost > 0 ? g->items[i].list_cost : 0;
+    size_t shown = g->n > MIX_SHOWN + 1 ? MIX_SHOWN : g->n;
+    int64_t cum = 0, x_prev = 0;
+    for (size_t i = 0; total > 0 && i < shown + (shown < g->n); i++) {
+        bool others = i == shown;
+        int64_t cost = 0, share = 0;
+        if (others) {
+            for (size_t k = shown; k < g->n; k++) {
+                cost += g->items[k].list_cost > 0 ? g->items[k].list_cost : 0;
+                share += g->items[k].share_e4;
+            }
+        } else {
+            cost = g->items[i].list_cost > 0 ? g->items[i].list_cost : 0;
+            share = g->items[i].share_e4;
+        }
+        cum += cost;
+        int64_t x_next = (int64_t)money_div_round((cb_i128)cum * CHART_W * 10, total);
+        json_t *sg = json_object();
+        char num[32];
+        snprintf(num, sizeof num, "%lld.%lld", (long long)(x_prev / 10), (long long)(x_prev % 10));
+        json_object_set_new(sg, "x", json_string(num));
+        snprintf(num, sizeof num, "%lld.%lld", (long long)((x_next - x_prev) / 10),
+                 (long long)((x_next - x_prev) % 10));
+        json_object_set_new(sg, "w", json_string(num));
+        if (others) {
+            char key[64];
+            snprintf(key, sizeof key, "%zu other models", g->n - shown);
+            json_object_set_new(sg, "key", json_string(key));
+        } else {
+            json_object_set_new(sg, "key", str_or_empty(g->items[i].key));
+        }
+        json_object_set_new(sg, "color",
+                            json_string(mix_colors[others ? MIX_SHOWN : i % MIX_SHOWN]));
+        json_object_set_new(sg, "value", money_str(cost));
+        json_object_set_new(sg, "share", pct_str(share));
+        json_array_append_new(segs, sg);
+        x_prev = x_next;
+    }
+    json_object_set_new(o, "segments", segs);
+    json_object_set_new(o, "has_rows", json_boolean(total > 0));
+    json_object_set_new(o, "width", json_integer(CHART_W));
+    return o;
+}
 
 static int64_t ratio_e4(int64_t part, int64_t whole)
 {
@@ -87,8 +168,10 @@ static json_t *usage_view(const struct report_usage *u)
     json_object_set_new(o, "input_tokens", count_str(u->input_tokens));
     json_object_set_new(o, "output_tokens", count_str(u->output_tokens));
     json_object_set_new(o, "cache_read_input_tokens", count_str(u->cache_read_input_tokens));
-    json_object_set_new(o, "cache_write_5m_input_tokens", count_str(u->cache_write_5m_input_tokens));
-    json_object_set_new(o, "cache_write_1h_input_tokens", count_str(u->cache_write_1h_input_tokens));
+    json_object_set_new(o, "cache_write_5m_input_tokens",
+                        count_str(u->cache_write_5m_input_tokens));
+    json_object_set_new(o, "cache_write_1h_input_tokens",
+                        count_str(u->cache_write_1h_input_tokens));
     json_object_set_new(o, "web_search_requests", count_str(u->web_search_requests));
     json_object_set_new(o, "total_tokens", count_str(u->total_tokens));
     return o;
@@ -115,9 +198,10 @@ static json_t *groups_view(const char *title, const struct report_groups *g, siz
         json_object_set_new(row, "output_tokens", count_str(x->usage.output_tokens));
         json_object_set_new(row, "list_cost", money_str(x->list_cost));
         json_object_set_new(row, "share", pct_str(x->share_e4));
-        json_object_set_new(row, "bar", json_integer(max > 0 && x->list_cost > 0
-                                                         ? (json_int_t)ratio_e4(x->list_cost, max) / 100
-                                                         : 0));
+        json_object_set_new(row, "bar",
+                            json_integer(max > 0 && x->list_cost > 0
+                                             ? (json_int_t)ratio_e4(x->list_cost, max) / 100
+                                             : 0));
         json_array_append_new(rows, row);
     }
     if (shown < g->n) {
@@ -176,13 +260,17 @@ static json_t *daily_chart(const struct report_day *days, size_t n)
     json_t *bars = json_array();
     int64_t slot = n ? plot_w * 10 / (int64_t)n : 0; /* tenths of a unit */
     for (size_t i = 0; i < n; i++) {
-        int64_t h = days[i].list_cost > 0 ? (int64_t)money_div_round((cb_i128)days[i].list_cost * plot_h * 10, top) : 0;
+        int64_t h = days[i].list_cost > 0
+                        ? (int64_t)money_div_round((cb_i128)days[i].list_cost * plot_h * 10, top)
+                        : 0;
         json_t *b = json_object();
         char num[32];
-        snprintf(num, sizeof num, "%lld.%lld", (long long)((CHART_LEFT * 10 + slot * (int64_t)i + slot / 8) / 10),
+        snprintf(num, sizeof num, "%lld.%lld",
+                 (long long)((CHART_LEFT * 10 + slot * (int64_t)i + slot / 8) / 10),
                  (long long)((CHART_LEFT * 10 + slot * (int64_t)i + slot / 8) % 10));
         json_object_set_new(b, "x", json_string(num));
-        snprintf(num, sizeof num, "%lld.%lld", (long long)(slot * 3 / 4 / 10), (long long)(slot * 3 / 4 % 10));
+        snprintf(num, sizeof num, "%lld.%lld", (long long)(slot * 3 / 4 / 10),
+                 (long long)(slot * 3 / 4 % 10));
         json_object_set_new(b, "w", json_string(num));
         int64_t y10 = (CHART_TOP + plot_h) * 10 - h;
         snprintf(num, sizeof num, "%lld.%lld", (long long)(y10 / 10), (long long)(y10 % 10));
@@ -192,7 +280,8 @@ static json_t *daily_chart(const struct report_day *days, size_t n)
         json_object_set_new(b, "date", json_string(days[i].date));
         json_object_set_new(b, "day", json_string(days[i].date + 8));
         json_object_set_new(b, "label", json_boolean(i == 0 || (i + 1) % 5 == 0));
-        snprintf(num, sizeof num, "%lld.%lld", (long long)((CHART_LEFT * 10 + slot * (int64_t)i + slot / 2) / 10),
+        snprintf(num, sizeof num, "%lld.%lld",
+                 (long long)((CHART_LEFT * 10 + slot * (int64_t)i + slot / 2) / 10),
                  (long long)((CHART_LEFT * 10 + slot * (int64_t)i + slot / 2) % 10));
         json_object_set_new(b, "cx", json_string(num));
         json_object_set_new(b, "value", money_str(days[i].list_cost));
@@ -240,9 +329,14 @@ static json_t *budget_view(const struct report_budget *b)
     }
     json_object_set_new(o, "thresholds", th);
     json_object_set_new(o, "any_threshold", json_boolean(b->n_thresholds_crossed > 0));
-    const char *state = b->over ? "over budget" : b->n_thresholds_crossed ? "threshold crossed" : "within budget";
+    const char *state = b->over                   ? "over budget"
+                        : b->n_thresholds_crossed ? "threshold crossed"
+                                                  : "within budget";
     json_object_set_new(o, "state", json_string(state));
-    json_object_set_new(o, "state_class", json_string(b->over ? "bad" : b->n_thresholds_crossed ? "warn" : "ok"));
+    json_object_set_new(o, "state_class",
+                        json_string(b->over                   ? "bad"
+                                    : b->n_thresholds_crossed ? "warn"
+                                                              : "ok"));
     return o;
 }
 
@@ -276,6 +370,16 @@ static void set_common(json_t *o, const struct report *r)
     json_object_set_new(o, "letter", json_boolean(r->paper && strcmp(r->paper, "Letter") == 0));
     json_object_set_new(o, "tool_version", str_or_empty(r->tool_version));
     json_object_set_new(o, "price_book_checked", json_string(r->price_book_checked));
+    json_t *rev = json_null();
+    if (r->revision > 1) {
+        rev = json_object();
+        json_object_set_new(rev, "number", json_integer(r->revision));
+        json_object_set_new(rev, "signed_by", str_or_empty(r->supersedes.signed_by));
+        char day[11] = "";
+        snprintf(day, sizeof day, "%.10s", r->supersedes.signed_at ? r->supersedes.signed_at : "");
+        json_object_set_new(rev, "signed_on", json_string(day));
+    }
+    json_object_set_new(o, "revision", rev);
 }
 
 static json_t *team_row(const struct report *r, const struct report_team *t)
@@ -325,9 +429,12 @@ static json_t *spend_chart(const struct report *r)
         const struct report_team *t = &r->teams[i];
         json_t *b = json_object();
         json_object_set_new(b, "name", json_string(t->name));
+        json_object_set_new(b, "label", label_str(t->name, 26));
         json_object_set_new(b, "y", json_integer((json_int_t)(i * 26)));
         json_object_set_new(b, "ty", json_integer((json_int_t)(i * 26 + 15)));
-        int64_t w = max > 0 && t->total > 0 ? (int64_t)money_div_round((cb_i128)t->total * 440, max) : 0;
+        /* 184 + 360 + the value label (~170 units) stays inside the 720-unit frame */
+        int64_t w =
+            max > 0 && t->total > 0 ? (int64_t)money_div_round((cb_i128)t->total * 360, max) : 0;
         json_object_set_new(b, "w", json_integer(w));
         json_object_set_new(b, "vx", json_integer(w + 186));
         json_object_set_new(b, "value", money_str(t->total));
@@ -358,9 +465,15 @@ json_t *view_summary(const struct report *r)
     json_object_set_new(tot, "true_up", money_str(T->true_up));
     json_object_set_new(tot, "charged", money_str(T->charged));
     json_object_set_new(tot, "period_list_total", money_str(T->period_list_total));
-    json_object_set_new(tot, "provider_total", T->has_provider_total ? money_str(T->provider_total) : json_string(""));
+    json_object_set_new(tot, "provider_total",
+                        T->has_provider_total ? money_str(T->provider_total) : json_string(""));
     json_object_set_new(tot, "difference", money_str(T->reconciliation_difference));
-    json_object_set_new(tot, "summary_total", money_str(T->charged + (strcmp(r->unallocated_policy ? r->unallocated_policy : "show", "show") == 0 ? T->unallocated : 0)));
+    json_object_set_new(
+        tot, "summary_total",
+        money_str(T->charged +
+                  (strcmp(r->unallocated_policy ? r->unallocated_policy : "show", "show") == 0
+                       ? T->unallocated
+                       : 0)));
     json_object_set_new(o, "totals", tot);
     json_t *teams = json_array();
     for (size_t i = 0; i < r->n_teams; i++)
@@ -374,7 +487,9 @@ json_t *view_summary(const struct report *r)
     json_object_set_new(un, "list_cost", money_str(r->unallocated_list_cost));
     json_object_set_new(un, "requests", count_str(r->unallocated_usage.requests));
     json_object_set_new(un, "policy", str_or_empty(r->unallocated_policy));
-    json_object_set_new(un, "shown", json_boolean(!r->unallocated_policy || strcmp(r->unallocated_policy, "show") == 0));
+    json_object_set_new(
+        un, "shown",
+        json_boolean(!r->unallocated_policy || strcmp(r->unallocated_policy, "show") == 0));
     json_object_set_new(un, "any", json_boolean(r->unallocated_usage.requests > 0));
     json_t *ul = json_array();
     for (size_t i = 0; i < r->n_unallocated_lines; i++)
@@ -397,6 +512,7 @@ json_t *view_summary(const struct report *r)
     json_object_set_new(o, "top_projects", groups_view("Top projects", &r->top_projects, 10));
     json_object_set_new(o, "top_users", groups_view("Top users", &r->top_users, 10));
     json_object_set_new(o, "by_model", groups_view("By model", &r->by_model, 0));
+    json_object_set_new(o, "model_mix", model_mix(&r->by_model));
 
     json_t *in = json_object();
     json_t *files = json_array();
@@ -446,6 +562,7 @@ json_t *view_team(const struct report *r, size_t team_index)
         const struct report_line *l = &t->lines[i];
         json_array_append_new(l->kind <= LINE_MCP ? usage : alloc, line_view(l));
     }
+    json_object_set_new(o, "has_usage_lines", json_boolean(json_array_size(usage) > 0));
     json_object_set_new(o, "usage_lines", usage);
     json_object_set_new(o, "other_lines", alloc);
     json_t *all = json_array();
@@ -459,6 +576,7 @@ json_t *view_team(const struct report *r, size_t team_index)
     json_array_append_new(bd, groups_view("By environment", &t->by_environment, 25));
     json_array_append_new(bd, groups_view("By model", &t->by_model, 25));
     json_object_set_new(o, "breakdowns", bd);
+    json_object_set_new(o, "model_mix", model_mix(&t->by_model));
     json_object_set_new(o, "daily_chart", daily_chart(t->days, t->n_days));
 
     json_t *an = json_array();
@@ -467,7 +585,13 @@ json_t *view_team(const struct report *r, size_t team_index)
         json_object_set_new(a, "date", json_string(t->anomalies[i].date));
         json_object_set_new(a, "list_cost", money_str(t->anomalies[i].list_cost));
         json_object_set_new(a, "mean_daily", money_str(t->anomalies[i].mean_daily));
-        json_object_set_new(a, "factor", pct_str(ratio_e4(t->anomalies[i].list_cost, t->anomalies[i].mean_daily)));
+        char ratio[40], factor[48];
+        int64_t mean = t->anomalies[i].mean_daily;
+        money_format_fixed(
+            mean > 0 ? (int64_t)money_div_round((cb_i128)t->anomalies[i].list_cost * 100, mean) : 0,
+            2, 2, ratio, sizeof ratio);
+        snprintf(factor, sizeof factor, "%s\xc3\x97", ratio); /* 4.10× the mean */
+        json_object_set_new(a, "factor", json_string(factor));
         json_array_append_new(an, a);
     }
     json_object_set_new(o, "anomalies", an);
@@ -478,10 +602,12 @@ json_t *view_team(const struct report *r, size_t team_index)
         json_t *x = json_object();
         const char *k = t->recommendations[i].kind;
         json_object_set_new(x, "kind", json_string(k));
-        json_object_set_new(x, "title", json_string(strcmp(k, "model_routing") == 0 ? "Route small requests to Haiku"
-                                                  : strcmp(k, "batching") == 0    ? "Move eligible work to the Batch API"
-                                                  : strcmp(k, "caching") == 0     ? "Cache repeated prompts"
-                                                                                  : k));
+        json_object_set_new(
+            x, "title",
+            json_string(strcmp(k, "model_routing") == 0 ? "Route small requests to Haiku"
+                        : strcmp(k, "batching") == 0    ? "Move eligible work to the Batch API"
+                        : strcmp(k, "caching") == 0     ? "Cache repeated prompts"
+                                                        : k));
         json_object_set_new(x, "saving", money_str(t->recommendations[i].saving));
         json_object_set_new(x, "explanation", str_or_empty(t->recommendations[i].explanation));
         saving += t->recommendations[i].saving;
@@ -514,9 +640,12 @@ json_t *view_team(const struct report *r, size_t team_index)
         json_object_set_new(mom, "previous_list_cost", money_str(t->mom.previous_list_cost));
         json_object_set_new(mom, "delta_total", money_str(t->mom.delta_total));
         json_object_set_new(mom, "up", json_boolean(t->mom.delta_total > 0));
-        json_object_set_new(mom, "delta_pct", t->mom.has_pct ? pct_str(t->mom.delta_pct_e4) : json_string("n/a"));
+        json_object_set_new(mom, "delta_pct",
+                            t->mom.has_pct ? pct_str(t->mom.delta_pct_e4) : json_string("n/a"));
     }
     json_object_set_new(o, "mom", mom);
     json_object_set_new(o, "summary_href", json_string("../index.html"));
+    json_object_set_new(o, "supersedes_invoice",
+                        str_or_empty(r->revision > 1 ? t->supersedes_invoice : NULL));
     return o;
 }
