@@ -216,24 +216,25 @@ static const char *fid_name(enum fid f)
     return f >= F_TAG0 ? tag_name((enum tag)(f - F_TAG0)) : field_names[f];
 }
 
-/* Key lookup: a small open-addressing table built once. */
+/* Key lookup: a small open-addressing table built once, hashed on the length and three bytes
+ * (cheap, and collisions only cost a probe). */
 #define KEY_SLOTS 256
 static uint8_t key_table[KEY_SLOTS];
+static const char *key_names[F_COUNT];
+static size_t key_lens[F_COUNT];
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 
 static unsigned key_hash(const unsigned char *k, size_t n)
 {
-    unsigned h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ k[i]) * 16777619u;
-    return h;
+    return ((unsigned)n * 31u + k[0] * 7u + k[n - 1] * 13u + k[n / 2] * 3u) & (KEY_SLOTS - 1);
 }
 
 static void key_table_init(void)
 {
     for (int f = F_REQUEST_ID; f < F_COUNT; f++) {
-        const char *name = fid_name((enum fid)f);
-        unsigned h = key_hash((const unsigned char *)name, strlen(name)) & (KEY_SLOTS - 1);
+        key_names[f] = fid_name((enum fid)f);
+        key_lens[f] = strlen(key_names[f]);
+        unsigned h = key_hash((const unsigned char *)key_names[f], key_lens[f]);
         while (key_table[h])
             h = (h + 1) & (KEY_SLOTS - 1);
         key_table[h] = (uint8_t)f;
@@ -244,15 +245,12 @@ static enum fid key_lookup(const unsigned char *k, size_t n)
 {
     if (n < 3 || n > 27)
         return F_NONE;
-    unsigned h = key_hash(k, n) & (KEY_SLOTS - 1);
-    for (;;) {
+    for (unsigned h = key_hash(k, n);; h = (h + 1) & (KEY_SLOTS - 1)) {
         uint8_t f = key_table[h];
         if (!f)
             return F_NONE;
-        const char *name = fid_name((enum fid)f);
-        if (strlen(name) == n && memcmp(name, k, n) == 0)
+        if (key_lens[f] == n && memcmp(key_names[f], k, n) == 0)
             return (enum fid)f;
-        h = (h + 1) & (KEY_SLOTS - 1);
     }
 }
 
@@ -440,7 +438,8 @@ struct sax {
     int skip;       /* open containers being ignored */
     enum fid key;   /* the pending key in the current object */
     bool record_open;
-    bool got_value; /* line mode: the top-level value began */
+    int values; /* line mode: top-level values begun on the line */
+    bool ascii; /* line mode: the line is pure ASCII, so its strings are valid UTF-8 */
     struct rstate r;
     /* stream */
     int64_t line, element;
@@ -510,8 +509,8 @@ static void field_path(const struct sax *s, enum fid f, char *buf, size_t size)
     snprintf(buf, size, "%s%s", prefix, fid_name(f));
 }
 
-/* Records the record's first problem. Returns 0 in line mode (stop parsing the line: the first
- * problem is its reason) and 1 in a stream (read on to the end of the record). */
+/* Records the record's first problem (later ones are ignored: one reason per record). Parsing
+ * goes on to the end of the record, so the parser stays in step. Returns 1 for yajl. */
 static int fail(struct sax *s, enum reject_reason reason, enum fid f, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static int fail(struct sax *s, enum reject_reason reason, enum fid f, const char *fmt, ...)
@@ -531,7 +530,7 @@ static int fail(struct sax *s, enum reject_reason reason, enum fid f, const char
         vsnprintf(r->msg + o, sizeof r->msg - o, fmt, ap);
         va_end(ap);
     }
-    return s->stream ? 1 : 0;
+    return 1;
 }
 
 static void record_begin(struct sax *s, bool admin)
@@ -765,9 +764,10 @@ static int take_count(struct sax *s, enum fid f, const char *t, size_t n)
         if (t[k] >= '1' && t[k] <= '9')
             nonzero = true;
     }
-    char shown[64];
-    show(shown, sizeof shown, t, n, false);
     bool at_least_one = f == F_REQUESTS;
+    char shown[64];
+    if ((neg && nonzero) || frac || int_end - int_start > 12 || (at_least_one && !nonzero))
+        show(shown, sizeof shown, t, n, false);
     if (neg && nonzero)
         return fail(s, REJ_NEGATIVE, f, "expected %s, got %s",
                     at_least_one ? "an integer of at least 1" : "a non-negative integer", shown);
@@ -945,8 +945,10 @@ static int not_object(struct sax *s, enum vtype t, const char *v, size_t n, bool
     char shown[64];
     show_any(shown, sizeof shown, t, v, n);
     if (!s->stream) {
-        s->got_value = true;
-        return fail(s, REJ_NOT_OBJECT, F_NONE, "expected a JSON object, got %s", shown);
+        fail(s, REJ_NOT_OBJECT, F_NONE, "expected a JSON object, got %s", shown);
+        if (t == V_ARRAY)
+            s->skip++;
+        return 1;
     }
     record_begin(s, false);
     fail(s, REJ_NOT_OBJECT, F_NONE, "expected %s, got %s",
@@ -971,7 +973,7 @@ static int on_value(struct sax *s, enum vtype t, const char *v, size_t n)
     }
     enum ct c = s->depth > 0 ? (enum ct)s->ct[s->depth - 1] : CT_TOP_ARRAY;
     if (s->depth == 0 && !s->stream) {
-        s->got_value = true;
+        s->values++;
         if (t == V_MAP)
             return push(s, CT_RECORD);
         return not_object(s, t, v, n, false);
@@ -1053,11 +1055,8 @@ static int cb_number(void *ctx, const char *v, size_t n)
 static int cb_string(void *ctx, const unsigned char *v, size_t n)
 {
     struct sax *s = ctx;
-    if (s->record_open && !s->r.err && !utf8_valid(v, n)) {
-        enum fid f = s->skip ? F_NONE : s->key;
-        if (fail(s, REJ_BAD_UTF8, f, "invalid UTF-8") == 0)
-            return 0;
-    }
+    if (s->record_open && !s->ascii && !s->r.err && !utf8_valid(v, n))
+        fail(s, REJ_BAD_UTF8, s->skip ? F_NONE : s->key, "invalid UTF-8");
     return on_value(s, V_STR, (const char *)v, n);
 }
 
@@ -1077,9 +1076,8 @@ static int cb_map_key(void *ctx, const unsigned char *k, size_t n)
     s->last_cb_fed = s->fed;
     if (s->skip > 0)
         return 1;
-    if (s->record_open && !s->r.err && !utf8_valid(k, n))
-        if (fail(s, REJ_BAD_UTF8, F_NONE, "invalid UTF-8 in a key") == 0)
-            return 0;
+    if (s->record_open && !s->ascii && !s->r.err && !utf8_valid(k, n))
+        fail(s, REJ_BAD_UTF8, F_NONE, "invalid UTF-8 in a key");
     enum fid f = key_lookup(k, n);
     enum ct c = (enum ct)s->ct[s->depth - 1];
     s->key = (f != F_NONE && (allowed[c] & BIT(f))) ? f : F_NONE;
@@ -1144,68 +1142,12 @@ static void yajl_message(yajl_handle h, char *buf, size_t size)
 
 /* ---- JSON Lines ---- */
 
-/* A bump allocator for yajl: one line's allocations come from a block that is reset after the
- * line, so parsing a line costs no malloc. Each allocation is preceded by its size. */
-struct bump {
-    char *buf;
-    size_t cap, used;
-    void **big;
-    size_t n_big, cap_big;
-};
-#define BUMP_CAP (256 * 1024)
-#define BUMP_HDR 16
-
-static void *bump_malloc(void *ctx, size_t sz)
-{
-    struct bump *b = ctx;
-    size_t need = (sz + BUMP_HDR + 15) & ~(size_t)15;
-    char *p;
-    if (b->cap - b->used >= need) {
-        p = b->buf + b->used;
-        b->used += need;
-    } else {
-        p = xmalloc(sz + BUMP_HDR);
-        if (b->n_big == b->cap_big) {
-            b->cap_big = b->cap_big ? 2 * b->cap_big : 8;
-            b->big = xreallocarray(b->big, b->cap_big, sizeof *b->big);
-        }
-        b->big[b->n_big++] = p;
-    }
-    memcpy(p, &sz, sizeof sz);
-    return p + BUMP_HDR;
-}
-
-static void *bump_realloc(void *ctx, void *old, size_t sz)
-{
-    if (!old)
-        return bump_malloc(ctx, sz);
-    size_t old_sz;
-    memcpy(&old_sz, (char *)old - BUMP_HDR, sizeof old_sz);
-    if (sz <= old_sz)
-        return old;
-    void *p = bump_malloc(ctx, sz);
-    memcpy(p, old, old_sz);
-    return p;
-}
-
-static void bump_free(void *ctx, void *p)
-{
-    (void)ctx;
-    (void)p;
-}
-
-static void bump_reset(struct bump *b)
-{
-    for (size_t i = 0; i < b->n_big; i++)
-        free(b->big[i]);
-    b->n_big = 0;
-    b->used = 0;
-}
-
+/* One yajl handle per parser, fed line after line (multiple values allowed): a line must hold
+ * exactly one value and leave the parser between values; anything else rejects the line and
+ * starts a fresh handle, so a broken line never affects the next one. */
 struct rec_parser {
     struct sax sax;
-    struct bump bump;
-    yajl_alloc_funcs funcs;
+    yajl_handle h;
 };
 
 struct rec_parser *rec_parser_new(const struct rec_env *env)
@@ -1214,9 +1156,6 @@ struct rec_parser *rec_parser_new(const struct rec_env *env)
     struct rec_parser *p = xcalloc(1, sizeof *p);
     p->sax.env = env;
     p->sax.fmt = REC_JSONL;
-    p->bump.buf = xmalloc(BUMP_CAP);
-    p->bump.cap = BUMP_CAP;
-    p->funcs = (yajl_alloc_funcs){bump_malloc, bump_realloc, bump_free, &p->bump};
     return p;
 }
 
@@ -1224,10 +1163,23 @@ void rec_parser_free(struct rec_parser *p)
 {
     if (!p)
         return;
-    bump_reset(&p->bump);
-    free(p->bump.big);
-    free(p->bump.buf);
+    if (p->h)
+        yajl_free(p->h);
     free(p);
+}
+
+static bool ascii_only(const char *q, size_t n)
+{
+    size_t i = 0;
+    uint64_t acc = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, q + i, 8);
+        acc |= w;
+    }
+    for (; i < n; i++)
+        acc |= (unsigned char)q[i];
+    return (acc & 0x8080808080808080ULL) == 0;
 }
 
 static void reject_line(struct sax *s, enum reject_reason reason, int64_t line, const char *text,
@@ -1247,28 +1199,39 @@ static void reject_line(struct sax *s, enum reject_reason reason, int64_t line, 
     push_reject(s, text, cut ? REC_TEXT_MAX : n, cut);
 }
 
-static void parse_line(struct rec_parser *p, const char *q, size_t n, int64_t line)
+/* Parses one non-blank line (n bytes at q; has_nl when q[n] is its '\n'). */
+static void parse_line(struct rec_parser *p, const char *q, size_t n, bool has_nl, int64_t line)
 {
     struct sax *s = &p->sax;
     s->depth = 0;
     s->skip = 0;
     s->key = F_NONE;
-    s->got_value = false;
+    s->values = 0;
     s->line = line;
+    s->ascii = ascii_only(q, n);
     record_begin(s, false);
-    yajl_handle h = yajl_alloc(&callbacks, &p->funcs, s);
-    yajl_config(h, yajl_dont_validate_strings, 1);
-    yajl_status st = yajl_parse(h, (const unsigned char *)q, n);
-    if (st == yajl_status_ok)
-        st = yajl_complete_parse(h);
-    if (st == yajl_status_error && !s->r.err) {
-        char m[256];
-        yajl_message(h, m, sizeof m);
-        s->r.err = true;
-        s->r.reason = REJ_NOT_JSON;
-        snprintf(s->r.msg, sizeof s->r.msg, "not JSON (%s)", m);
+    if (!p->h) {
+        p->h = yajl_alloc(&callbacks, NULL, s);
+        yajl_config(p->h, yajl_dont_validate_strings, 1);
+        yajl_config(p->h, yajl_allow_multiple_values, 1);
     }
-    bump_reset(&p->bump);
+    /* the newline ends a trailing number and turns an unterminated string into an error */
+    yajl_status st = yajl_parse(p->h, (const unsigned char *)q, n + (has_nl ? 1 : 0));
+    if (st == yajl_status_ok && !has_nl)
+        st = yajl_parse(p->h, (const unsigned char *)"\n", 1);
+    bool fresh = st != yajl_status_ok || s->depth > 0 || s->skip > 0 || s->values != 1;
+    if (st != yajl_status_ok && !s->r.err) {
+        char m[256];
+        yajl_message(p->h, m, sizeof m);
+        fail(s, REJ_NOT_JSON, F_NONE, "not JSON (%s)", m);
+    } else if (s->depth > 0 || s->skip > 0 || s->values == 0)
+        fail(s, REJ_NOT_JSON, F_NONE, "not JSON (the line ends inside a value)");
+    else if (s->values > 1)
+        fail(s, REJ_NOT_JSON, F_NONE, "not JSON (more than one value on the line)");
+    if (fresh) {
+        yajl_free(p->h);
+        p->h = NULL;
+    }
     bool cut = n > REC_TEXT_MAX;
     record_end(s, q, cut ? REC_TEXT_MAX : n, cut);
 }
@@ -1296,7 +1259,7 @@ void rec_parse_lines(struct rec_parser *p, const char *buf, size_t len, bool fil
             while (i < n && (q[i] == ' ' || q[i] == '\t' || q[i] == '\r'))
                 i++;
             if (i < n)
-                parse_line(p, q, n, line);
+                parse_line(p, q, n, nl != NULL, line);
         }
         q = nl ? nl + 1 : end;
     }
