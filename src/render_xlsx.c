@@ -316,54 +316,73 @@ static void kv_text(struct sheet *s, lxw_row_t *row, const char *key, const char
     (*row)++;
 }
 
-static void kv_money(struct sheet *s, lxw_row_t *row, const char *key, int64_t cents, bool bold)
+/* A label in A and an amount in column `col`. */
+static void kv_money_at(struct sheet *s, lxw_row_t *row, const char *key, int64_t cents, bool bold,
+                        lxw_col_t col)
 {
     label(s, *row, key);
-    put_money(s, *row, 1, cents, bold ? s->b->f.money_bold : s->b->f.money);
+    put_money(s, *row, col, cents, bold ? s->b->f.money_bold : s->b->f.money);
     (*row)++;
+}
+
+static void kv_money(struct sheet *s, lxw_row_t *row, const char *key, int64_t cents, bool bold)
+{
+    kv_money_at(s, row, key, cents, bold, 1);
 }
 
 /* ---- invoice lines ---- */
 
-/* The 8 columns of a line from col0: kind, model, batch, description, quantity, unit, unit
- * price, amount. The amount is =ROUND(quantity*unit_price/per,2) with the line's cents cached
- * when that formula reproduces them (report.c rounds the same way, once, half away from zero);
- * otherwise the amount stays a plain number, so the sheet's totals still match the report. */
+/* Where the 8 fields of a line go. The invoice reads description first (its column B also holds
+ * the header block's values); "All lines" keeps the journal order after team and invoice. */
+enum { F_KIND, F_MODEL, F_BATCH, F_DESC, F_QTY, F_UNIT, F_PRICE, F_AMOUNT };
+struct line_layout {
+    lxw_col_t col[8]; /* indexed by F_* */
+};
+
+static const struct line_layout invoice_layout = {{0, 2, 3, 1, 4, 5, 6, 7}};
+static const struct line_layout all_lines_layout = {{2, 3, 4, 5, 6, 7, 8, 9}};
+
 static const char *const line_heads_fmt[] = {"Kind",     "Model", "Batch",           "Description",
                                              "Quantity", "Unit",  "Unit price (%s)", "Amount (%s)"};
 static const bool line_numeric[] = {false, false, false, false, true, false, true, true};
 
-static void line_head(struct sheet *s, lxw_row_t row, lxw_col_t col0)
+static void line_head(struct sheet *s, lxw_row_t row, const struct line_layout *L)
 {
     for (size_t i = 0; i < 8; i++) {
         char *h = xasprintf(line_heads_fmt[i], s->b->r->currency);
-        put_text(s, row, col0 + (lxw_col_t)i, h, line_numeric[i] ? s->b->f.head_num : s->b->f.head);
+        put_text(s, row, L->col[i], h, line_numeric[i] ? s->b->f.head_num : s->b->f.head);
         free(h);
     }
 }
 
-static void line_row(struct sheet *s, lxw_row_t row, lxw_col_t col0, const struct report_line *l)
+/* One line. The amount is =ROUND(quantity*unit_price/per,2) with the line's cents cached when
+ * that formula reproduces them (report.c rounds the same way, once, half away from zero; an
+ * allocation line is 1 × its amount); otherwise it stays a plain number, so the sheet's totals
+ * still match the report to the cent. */
+static void line_row(struct sheet *s, lxw_row_t row, const struct line_layout *L,
+                     const struct report_line *l)
 {
     const struct fmts *f = &s->b->f;
-    put_text(s, row, col0, report_line_kind_name(l->kind), NULL);
-    put_text(s, row, col0 + 1, l->model, NULL);
-    note(s, worksheet_write_boolean(s->ws, row, col0 + 2, l->batch, NULL), row, col0 + 2);
-    fit(s, col0 + 2, 5, WIDTH_CAP);
-    put_text(s, row, col0 + 3, l->description, NULL);
-    put_count(s, row, col0 + 4, l->quantity, f->count);
-    put_text(s, row, col0 + 5, l->unit, NULL);
-    put_micros(s, row, col0 + 6, l->unit_price_micros);
+    const lxw_col_t *c = L->col;
+    put_text(s, row, c[F_KIND], report_line_kind_name(l->kind), NULL);
+    put_text(s, row, c[F_MODEL], l->model, NULL);
+    note(s, worksheet_write_boolean(s->ws, row, c[F_BATCH], l->batch, NULL), row, c[F_BATCH]);
+    fit(s, c[F_BATCH], 5, WIDTH_CAP);
+    put_text(s, row, c[F_DESC], l->description, NULL);
+    put_count(s, row, c[F_QTY], l->quantity, f->count);
+    put_text(s, row, c[F_UNIT], l->unit, NULL);
+    put_micros(s, row, c[F_PRICE], l->unit_price_micros);
     int64_t per = l->per > 0 ? l->per : 1;
     if (alloc_line_amount(l->quantity, l->unit_price_micros, per) != l->amount) {
-        put_money(s, row, col0 + 7, l->amount, f->money);
+        put_money(s, row, c[F_AMOUNT], l->amount, f->money);
         return;
     }
     char q[LXW_MAX_CELL_NAME_LENGTH], p[LXW_MAX_CELL_NAME_LENGTH];
-    lxw_rowcol_to_cell(q, row, col0 + 4);
-    lxw_rowcol_to_cell(p, row, col0 + 6);
+    lxw_rowcol_to_cell(q, row, c[F_QTY]);
+    lxw_rowcol_to_cell(p, row, c[F_PRICE]);
     char *formula = per == 1 ? xasprintf("=ROUND(%s*%s,2)", q, p)
                              : xasprintf("=ROUND(%s*%s/%lld,2)", q, p, (long long)per);
-    put_formula_cents(s, row, col0 + 7, formula, l->amount, f->money);
+    put_formula_cents(s, row, c[F_AMOUNT], formula, l->amount, f->money);
     free(formula);
 }
 
@@ -371,15 +390,17 @@ static void line_row(struct sheet *s, lxw_row_t row, lxw_col_t col0, const struc
 static lxw_row_t lines_table(struct sheet *s, lxw_row_t row, const struct report_line *v, size_t n,
                              const char *total_label)
 {
-    line_head(s, row++, 0);
+    const struct line_layout *L = &invoice_layout;
+    line_head(s, row++, L);
     lxw_row_t first = row;
     int64_t sum = 0;
     for (size_t i = 0; i < n; i++, row++) {
-        line_row(s, row, 0, &v[i]);
+        line_row(s, row, L, &v[i]);
         sum += v[i].amount;
     }
-    put_text(s, row, 3, total_label, s->b->f.label);
-    put_sum_cents(s, row, 7, first, n ? row - 1 : (lxw_row_t)-1, sum, s->b->f.money_bold);
+    put_text(s, row, L->col[F_DESC], total_label, s->b->f.label);
+    put_sum_cents(s, row, L->col[F_AMOUNT], first, n ? row - 1 : (lxw_row_t)-1, sum,
+                  s->b->f.money_bold);
     return row + 1;
 }
 
@@ -566,15 +587,15 @@ static void invoice_sheet(struct book *b, const struct report_team *t)
     free(due);
     row++;
     put_text(&s, row++, 0, "Composition of the charge", f->head);
-    kv_money(&s, &row, "Usage at list price (showback)", t->list_cost, false);
-    kv_money(&s, &row, "Shared pools", t->shared, false);
-    kv_money(&s, &row, "Charge by the chargeback model", t->charge, false);
-    kv_money(&s, &row, "True-up", t->true_up, false);
-    kv_money(&s, &row, "Overhead", t->overhead, false);
-    kv_money(&s, &row, "Markup", t->markup, false);
-    kv_money(&s, &row, "Total", t->total, true);
+    kv_money_at(&s, &row, "Usage at list price (showback)", t->list_cost, false, 7);
+    kv_money_at(&s, &row, "Shared pools", t->shared, false, 7);
+    kv_money_at(&s, &row, "Charge by the chargeback model", t->charge, false, 7);
+    kv_money_at(&s, &row, "True-up", t->true_up, false, 7);
+    kv_money_at(&s, &row, "Overhead", t->overhead, false, 7);
+    kv_money_at(&s, &row, "Markup", t->markup, false, 7);
+    kv_money_at(&s, &row, "Total", t->total, true, 7);
     label(&s, row, "Share of all charges");
-    put_pct(&s, row++, 1, t->share_e4, f->pct);
+    put_pct(&s, row++, 7, t->share_e4, f->pct);
     if (r->footer && *r->footer) {
         row++;
         put_text(&s, row, 0, r->footer, NULL);
@@ -786,30 +807,32 @@ static void summary_sheet(struct book *b)
 
     lxw_row_t chart_row = row;
     put_text(&s, row++, 0, "Totals", f->head);
-    kv_money(&s, &row, "Usage at list price", r->totals.list_cost, false);
-    kv_money(&s, &row, "Shared pools", r->totals.shared, false);
-    kv_money(&s, &row, "Unallocated", r->totals.unallocated, false);
-    kv_money(&s, &row, "Overhead", r->totals.overhead, false);
-    kv_money(&s, &row, "Markup", r->totals.markup, false);
-    kv_money(&s, &row, "True-up", r->totals.true_up, false);
-    kv_money(&s, &row, "Total charged", r->totals.charged, true);
+    kv_money_at(&s, &row, "Usage at list price", r->totals.list_cost, false, 3);
+    kv_money_at(&s, &row, "Shared pools", r->totals.shared, false, 3);
+    kv_money_at(&s, &row, "Unallocated", r->totals.unallocated, false, 3);
+    kv_money_at(&s, &row, "Overhead", r->totals.overhead, false, 3);
+    kv_money_at(&s, &row, "Markup", r->totals.markup, false, 3);
+    kv_money_at(&s, &row, "True-up", r->totals.true_up, false, 3);
+    kv_money_at(&s, &row, "Total charged", r->totals.charged, true, 3);
     row++;
 
     put_text(&s, row++, 0, "Reconciliation", f->head);
     if (r->totals.has_provider_total) {
         lxw_row_t prov = row;
-        kv_money(&s, &row, "Provider invoice total", r->totals.provider_total, false);
+        kv_money_at(&s, &row, "Provider invoice total", r->totals.provider_total, false, 3);
         lxw_row_t plist = row;
-        kv_money(&s, &row, "Teams' direct usage + unallocated", r->totals.period_list_total, false);
+        kv_money_at(&s, &row, "Teams' direct usage + unallocated", r->totals.period_list_total,
+                    false, 3);
         char a[LXW_MAX_CELL_NAME_LENGTH], c[LXW_MAX_CELL_NAME_LENGTH];
-        lxw_rowcol_to_cell(a, prov, 1);
-        lxw_rowcol_to_cell(c, plist, 1);
-        char *fm = xasprintf("=%s-%s", a, c);
+        lxw_rowcol_to_cell(a, prov, 3);
+        lxw_rowcol_to_cell(c, plist, 3);
+        char *fm = xasprintf("=ROUND(%s-%s,2)", a, c);
         label(&s, row, "Difference");
-        put_formula_cents(&s, row++, 1, fm, r->totals.reconciliation_difference, f->money_bold);
+        put_formula_cents(&s, row++, 3, fm, r->totals.reconciliation_difference, f->money_bold);
         free(fm);
     } else {
-        kv_money(&s, &row, "Teams' direct usage + unallocated", r->totals.period_list_total, false);
+        kv_money_at(&s, &row, "Teams' direct usage + unallocated", r->totals.period_list_total,
+                    false, 3);
         put_text(&s, row++, 0, "No provider invoice total given.", NULL);
     }
     if (r->reconciliation_text && *r->reconciliation_text)
@@ -856,7 +879,7 @@ static void all_lines_sheet(struct book *b)
     lxw_row_t head = 2, row = head;
     put_text(&s, row, 0, "Team", f->head);
     put_text(&s, row, 1, "Invoice number", f->head);
-    line_head(&s, row++, 2);
+    line_head(&s, row++, &all_lines_layout);
     lxw_row_t first = row;
     int64_t sum = 0;
     for (size_t i = 0; i < r->n_teams; i++) {
@@ -864,7 +887,7 @@ static void all_lines_sheet(struct book *b)
         for (size_t k = 0; k < t->n_lines; k++, row++) {
             put_text(&s, row, 0, t->id, NULL);
             put_text(&s, row, 1, t->invoice_number, NULL);
-            line_row(&s, row, 2, &t->lines[k]);
+            line_row(&s, row, &all_lines_layout, &t->lines[k]);
             sum += t->lines[k].amount;
         }
     }

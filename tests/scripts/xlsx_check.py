@@ -25,7 +25,7 @@ SUMMARY_SHEETS = ["Summary", "All lines", "Unallocated", "Daily", "Top projects"
                   "By model", "Tag coverage", "Inputs"]
 SAFE_FORMULA = re.compile(r"^=(ROUND\([A-Z]+\d+\*[A-Z]+\d+(/\d+)?,2\)"
                           r"|SUM\([A-Z]+\d+:[A-Z]+\d+\)"
-                          r"|[A-Z]+\d+-[A-Z]+\d+"
+                          r"|ROUND\([A-Z]+\d+-[A-Z]+\d+,2\)"
                           r"|ROUND\([A-Z]+\d+/[A-Z]+\d+,2\))$")
 SHADOW = "SHADOW \u2014 NOT BILLED"
 
@@ -87,25 +87,29 @@ def find_row(ws, col, text, start=1):
     return None
 
 
-def check_lines(path, sf, sv, head_row, col0, lines, total_label_col, total_cents, who):
-    """Lines from head_row+1, 8 columns from col0 (1-based), then the total after a gap or not."""
+INVOICE_COLS = {"kind": 1, "desc": 2, "qty": 5, "price": 7, "amount": 8}
+ALL_LINES_COLS = {"kind": 3, "desc": 6, "qty": 7, "price": 9, "amount": 10}
+
+
+def check_lines(path, sf, sv, head_row, cols, lines, who):
+    """Lines from head_row+1 in the columns `cols` (1-based); returns the row after them."""
     r = head_row + 1
     for i, line in enumerate(lines):
-        amt = sf.cell(r, col0 + 7)
+        amt = sf.cell(r, cols["amount"])
         where = f"{path} [{sf.title}] {amt.coordinate} ({who} line {i + 1})"
-        if sf.cell(r, col0).value != line["kind"]:
-            problem(where, f"kind {sf.cell(r, col0).value!r}, want {line['kind']!r}")
-        if sf.cell(r, col0 + 3).value != line["description"]:
+        if sf.cell(r, cols["kind"]).value != line["kind"]:
+            problem(where, f"kind {sf.cell(r, cols['kind']).value!r}, want {line['kind']!r}")
+        if sf.cell(r, cols["desc"]).value != line["description"]:
             problem(where, "description differs")
-        if sf.cell(r, col0 + 4).value != line["quantity"]:
-            problem(where, f"quantity {sf.cell(r, col0 + 4).value!r}, want {line['quantity']}")
+        if sf.cell(r, cols["qty"]).value != line["quantity"]:
+            problem(where, f"quantity {sf.cell(r, cols['qty']).value!r}, want {line['quantity']}")
         f = str(amt.value)
         if not f.startswith("=ROUND("):
             problem(where, f"amount is not a ROUND formula: {f!r}")
         cached = cents(sv[amt.coordinate].value)
         if cached != want_cents(line["amount"]):
             problem(where, f"cached {sv[amt.coordinate].value!r}, want {line['amount']}")
-        price = Decimal(repr(float(sv.cell(r, col0 + 6).value)))
+        price = Decimal(repr(float(sv.cell(r, cols["price"]).value)))
         if price != Decimal(line["unit_price"]):
             problem(where, f"unit price {price}, want {line['unit_price']}")
         r += 1
@@ -121,7 +125,7 @@ def check_team(month, team, shadow):
     if head is None:
         problem(path, "no lines table on Invoice")
         return
-    r = check_lines(path, sf, sv, head, 1, team["lines"], 4, team["total"], team["team"])
+    r = check_lines(path, sf, sv, head, INVOICE_COLS, team["lines"], team["team"])
     total = sf.cell(r, 8)
     if not str(total.value).startswith("=SUM(") and team["lines"]:
         problem(f"{path} [Invoice] {total.coordinate}", f"total is not a SUM: {total.value!r}")
@@ -161,7 +165,7 @@ def check_summary(month, rep, shadow):
         problem(f"{path} [Summary] F{r + 1}", f"unallocated {unalloc!r}")
     diff = find_row(sf, 1, "Difference")
     if rep["totals"].get("reconciliation_difference") is not None:
-        if diff is None or cents(sv.cell(diff, 2).value) != \
+        if diff is None or cents(sv.cell(diff, 4).value) != \
                 want_cents(rep["totals"]["reconciliation_difference"]):
             problem(f"{path} [Summary]", "reconciliation difference missing or different")
 
@@ -175,7 +179,7 @@ def check_summary(month, rep, shadow):
             if af.cell(r, 1).value != team["team"] or \
                     af.cell(r, 2).value != team["invoice_number"]:
                 problem(f"{path} [All lines] A{r}", "team or invoice number differs")
-            r = check_lines(path, af, av, r - 1, 3, [line], None, None, team["team"])
+            r = check_lines(path, af, av, r - 1, ALL_LINES_COLS, [line], team["team"])
     total = av.cell(r + 1, 10).value
     if cents(total) != want_cents(rep["totals"]["charged"]):
         problem(f"{path} [All lines] J{r + 1}", f"total {total!r}, want {rep['totals']['charged']}")
