@@ -1307,7 +1307,7 @@ bool rec_stream_holding(const struct rec_stream *st)
 }
 
 /* Stops the stream: rejects the record in progress (or a new one) with `msg`. */
-static void stream_die(struct rec_stream *st, enum reject_reason reason, const char *msg)
+static void stream_die(struct rec_stream *st, enum reject_reason reason, const char *msg, bool rest)
 {
     struct sax *s = &st->sax;
     st->dead = true;
@@ -1323,8 +1323,11 @@ static void stream_die(struct rec_stream *st, enum reject_reason reason, const c
     s->r.err = false;
     s->r.admin = false;
     s->skip = 0;
-    fail(s, reason, F_NONE, "%s; the rest of the input (from line %lld on) was not read", msg,
-         (long long)s->line);
+    if (rest)
+        fail(s, reason, F_NONE, "%s; the rest of the input (from line %lld on) was not read", msg,
+             (long long)s->line);
+    else
+        fail(s, reason, F_NONE, "%s", msg);
     record_end(s, s->text, s->text_len, s->text_cut);
 }
 
@@ -1346,11 +1349,11 @@ static bool stream_piece(struct rec_stream *st, const char *q, size_t n)
         char m[256], msg[320];
         yajl_message(st->h, m, sizeof m);
         snprintf(msg, sizeof msg, "not JSON (%s)", m);
-        stream_die(st, REJ_NOT_JSON, msg);
+        stream_die(st, REJ_NOT_JSON, msg, true);
         return false;
     }
     if (s->fed - s->last_cb_fed > (uint64_t)REC_LINE_MAX + 65536) {
-        stream_die(st, REJ_TOO_LONG, "a single JSON value longer than 1 MiB");
+        stream_die(st, REJ_TOO_LONG, "a single JSON value longer than 1 MiB", true);
         return false;
     }
     if (s->record_open && !s->r.err && s->fed - s->record_fed > (uint64_t)REC_LINE_MAX + 65536)
@@ -1389,17 +1392,12 @@ void rec_stream_finish(struct rec_stream *st, struct rec_batch *out)
     s->out = out;
     if (st->dead)
         return;
-    yajl_status ys = yajl_complete_parse(st->h);
-    if (ys == yajl_status_error) {
+    if (yajl_complete_parse(st->h) == yajl_status_error) {
         char m[256], msg[320];
         yajl_message(st->h, m, sizeof m);
-        if (s->record_open || s->depth > 0) {
-            snprintf(msg, sizeof msg, "not JSON (%s: the input ends inside a record)", m);
-            stream_die(st, REJ_NOT_JSON, msg);
-        } else {
-            snprintf(msg, sizeof msg, "not JSON (%s)", m);
-            stream_die(st, REJ_NOT_JSON, msg);
-        }
+        snprintf(msg, sizeof msg, "not JSON (%s: the input ends inside %s)", m,
+                 s->record_open ? "a record" : "a value");
+        stream_die(st, REJ_NOT_JSON, msg, false);
     }
 }
 
