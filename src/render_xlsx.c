@@ -805,7 +805,6 @@ static void summary_sheet(struct book *b)
     put_money(&s, row, 5, r->unallocated_list_cost, f->money);
     row += 2;
 
-    lxw_row_t chart_row = row;
     put_text(&s, row++, 0, "Totals", f->head);
     kv_money_at(&s, &row, "Usage at list price", r->totals.list_cost, false, 3);
     kv_money_at(&s, &row, "Shared pools", r->totals.shared, false, 3);
@@ -848,7 +847,7 @@ static void summary_sheet(struct book *b)
     if (r->n_teams) {
         lxw_chart *chart = workbook_add_chart(b->wb, LXW_CHART_COLUMN);
         if (!chart) {
-            note(&s, LXW_ERROR_MEMORY_MALLOC_FAILED, chart_row, 3);
+            note(&s, LXW_ERROR_MEMORY_MALLOC_FAILED, head, 10);
         } else {
             lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
             chart_series_set_categories(series, "Summary", first, 1, last, 1);
@@ -861,10 +860,10 @@ static void summary_sheet(struct book *b)
             chart_axis_set_num_format(chart->y_axis, "#,##0.00");
             chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
             lxw_chart_options opt = {.x_scale = 1.5, .y_scale = 1.2};
-            note(&s, worksheet_insert_chart_opt(s.ws, chart_row, 3, chart, &opt), chart_row, 3);
+            note(&s, worksheet_insert_chart_opt(s.ws, head, 10, chart, &opt), head, 10);
         }
     }
-    (void)head;
+
     sheet_close(&s);
 }
 
