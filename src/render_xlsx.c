@@ -1155,8 +1155,7 @@ static enum cb_status write_book(const struct report *r, const struct report_tea
         groups_sheet(&b, "Top projects", "Top projects", "Project", &r->top_projects);
         groups_sheet(&b, "Top users", "Top users", "User", &r->top_users);
         groups_sheet(&b, "By model", "Usage by model", "Model", &r->by_model);
-        if (r->shared_pools.n)
-            groups_sheet(&b, "Shared pools", "Shared pools", "Pool", &r->shared_pools);
+        groups_sheet(&b, "Shared pools", "Shared pools", "Pool", &r->shared_pools);
         coverage_sheet(&b);
         inputs_sheet(&b);
     }

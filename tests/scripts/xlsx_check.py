@@ -22,7 +22,7 @@ import openpyxl
 TEAM_SHEETS = ["Invoice", "By project", "By user", "By workflow", "By environment", "By model",
                "Daily", "Method"]
 SUMMARY_SHEETS = ["Summary", "All lines", "Unallocated", "Daily", "Top projects", "Top users",
-                  "By model", "Tag coverage", "Inputs"]
+                  "By model", "Shared pools", "Tag coverage", "Inputs"]
 SAFE_FORMULA = re.compile(r"^=(ROUND\([A-Z]+\d+\*[A-Z]+\d+(/\d+)?,2\)"
                           r"|SUM\([A-Z]+\d+:[A-Z]+\d+\)"
                           r"|ROUND\([A-Z]+\d+-[A-Z]+\d+,2\)"

@@ -270,9 +270,9 @@ static void check_zip_times(const char *buf, size_t len)
 
 static const char *const team_sheets[] = {"Invoice",        "By project", "By user", "By workflow",
                                           "By environment", "By model",   "Daily",   "Method"};
-static const char *const summary_sheets[] = {"Summary",  "All lines",    "Unallocated",
-                                             "Daily",    "Top projects", "Top users",
-                                             "By model", "Tag coverage", "Inputs"};
+static const char *const summary_sheets[] = {
+    "Summary",   "All lines", "Unallocated",  "Daily",        "Top projects",
+    "Top users", "By model",  "Shared pools", "Tag coverage", "Inputs"};
 
 static void check_sheet_names(const char *xlsx, const char *const *names, size_t n)
 {
@@ -368,12 +368,12 @@ static void every_case_renders_identical_workbooks(void **state)
                 check_sheet_names(pa, team_sheets, 8);
                 check_invoice_xml(pa, &r->teams[i]);
             } else {
-                check_sheet_names(pa, summary_sheets, 9);
+                check_sheet_names(pa, summary_sheets, 10);
                 check_summary_xml(pa, r);
             }
             /* shadow: every sheet's header and its title row carry the mark, else none does */
             char *strings = part(pa, "xl/sharedStrings.xml");
-            size_t n_sheets = i < r->n_teams ? 8 : 9;
+            size_t n_sheets = i < r->n_teams ? 8 : 10;
             for (size_t s = 1; s <= n_sheets; s++) {
                 char *name = xasprintf("xl/worksheets/sheet%zu.xml", s);
                 char *xml = part(pa, name);
@@ -443,7 +443,7 @@ static void formula_like_text_stays_text(void **state)
         char *strings = part(path, "xl/sharedStrings.xml");
         assert_non_null(strstr(strings, "<t>=HYPERLINK(\"http://x.example\",\"pay\")</t>"));
         assert_non_null(strstr(strings, "<t>-2+3 cmd|' /C calc'!A0</t>"));
-        for (size_t s = 1; s <= 9; s++) {
+        for (size_t s = 1; s <= 10; s++) {
             char *name = xasprintf("xl/worksheets/sheet%zu.xml", s);
             char *xml = part(path, name);
             struct cells cs = parse_cells(xml);
