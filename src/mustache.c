@@ -15,7 +15,7 @@
 #define DELIM_MAX          16                  /* bytes in a set-delimiter tag's delimiter */
 #define SECTION_DEPTH_MAX  100                 /* sections nested in one template */
 #define PARTIAL_DEPTH_MAX  50                  /* partials nested while rendering */
-#define STEPS_MAX          20000000L           /* nodes visited in one render */
+#define STEPS_MAX          5000000L            /* nodes visited in one render */
 #define OUTPUT_MAX_DEFAULT ((size_t)256 << 20) /* when the caller's strbuf has no limit */
 #define FILE_MAX           ((size_t)64 << 20)  /* a template, partial or data file */
 
