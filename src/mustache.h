@@ -30,7 +30,11 @@ enum cb_status mustache_render(const char *tmpl, const char *name, json_t *data,
                                struct cb_error *err);
 
 /* The `template` subcommand: renders file `tmpl_path` with the JSON in `data_path` to `out`.
- * Partials come from `partials_dir` (NULL: the template's folder) as NAME.mustache. */
+ * Partials come from `partials_dir` (NULL: the template's folder) as NAME.mustache; a name with
+ * a slash or a leading dot, or a missing file, renders as nothing (the spec's failed lookup).
+ * Returns CB_OK; CB_EIO when a file cannot be read or `out` cannot be written; CB_EUSAGE for
+ * data that is not JSON (err names the data file and line) or a template error as above.
+ * Nothing is written to `out` unless the whole render succeeded. */
 enum cb_status mustache_render_file(const char *tmpl_path, const char *data_path,
                                     const char *partials_dir, FILE *out, struct cb_error *err);
 
