@@ -2,6 +2,7 @@
  * full) of (hash, length, pointer), with the strings packed into 64 KiB arena blocks. */
 #include "intern.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,32 +56,71 @@ size_t intern_count(const struct intern *in)
     return in ? in->n : 0;
 }
 
-/* A fast non-cryptographic hash: 8 bytes at a time, multiply-xorshift, murmur3's finalizer.
- * Tags are chosen by users, not adversaries of the billing run, and the table degrades only in
- * speed, never in correctness, on collisions. */
+static uint64_t load64(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+static uint64_t load32(const char *p)
+{
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+}
+
+/* 64x64 -> 128-bit multiply, folded: the mixing step of wyhash. */
+static uint64_t mum(uint64_t a, uint64_t b)
+{
+    __extension__ unsigned __int128 p = (unsigned __int128)a * b;
+    return (uint64_t)p ^ (uint64_t)(p >> 64);
+}
+
+/* A fast non-cryptographic hash in the shape of wyhash: short strings (tags are mostly under
+ * 16 bytes) take two overlapping loads and two multiplies. Tags are chosen by users, not
+ * adversaries of the billing run, and collisions only cost speed, never correctness. */
 static uint64_t hash_bytes(const char *s, size_t len)
 {
-    const uint64_t k = 0x9e3779b97f4a7c15ULL;
-    uint64_t h = 0x243f6a8885a308d3ULL ^ (len * k);
-    while (len >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * k;
-        h ^= h >> 32;
-        s += 8;
-        len -= 8;
+    const uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL;
+    uint64_t seed = k0 ^ len, a, b;
+    if (len <= 16) {
+        if (len >= 8) {
+            a = load64(s);
+            b = load64(s + len - 8);
+        } else if (len >= 4) {
+            a = load32(s);
+            b = load32(s + len - 4);
+        } else if (len) {
+            a = (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[len / 2] << 8 |
+                (unsigned char)s[len - 1];
+            b = 0;
+        } else {
+            a = b = 0;
+        }
+    } else {
+        const char *p = s;
+        size_t left = len;
+        while (left > 16) {
+            seed = mum(load64(p) ^ k1, load64(p + 8) ^ seed);
+            p += 16;
+            left -= 16;
+        }
+        a = load64(p + left - 16);
+        b = load64(p + left - 8);
     }
-    if (len) {
-        uint64_t w = 0;
-        memcpy(&w, s, len);
-        h = (h ^ w) * k;
-    }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
+    uint64_t h = mum(k1 ^ len, mum(a ^ k1, b ^ seed));
     return h ? h : 1;
+}
+
+/* memcmp(a, b, len) == 0, without a call for the short strings tags usually are. */
+static bool same_bytes(const char *a, const char *b, size_t len)
+{
+    if (len >= 8 && len <= 16)
+        return load64(a) == load64(b) && load64(a + len - 8) == load64(b + len - 8);
+    if (len >= 4 && len < 8)
+        return load32(a) == load32(b) && load32(a + len - 4) == load32(b + len - 4);
+    return memcmp(a, b, len) == 0;
 }
 
 static char *store(struct intern *in, const char *s, size_t len)
@@ -133,7 +173,7 @@ const char *intern_str(struct intern *in, const char *s, size_t len)
         struct entry *e = &in->tab[i];
         if (!e->hash)
             break;
-        if (e->hash == h && e->len == len && memcmp(e->s, s, len) == 0)
+        if (e->hash == h && e->len == len && same_bytes(e->s, s, len))
             return e->s;
     }
     const char *p = store(in, s, len);

@@ -287,14 +287,23 @@ static struct ledger_group *group_get(struct gtab *t, const char *key)
     return g;
 }
 
-static void usage_fold(struct ledger_usage *u, const struct record *r)
+static void usage_of(struct ledger_usage *u, const struct record *r)
 {
-    u->requests += r->requests;
+    u->requests = r->requests;
+    memcpy(u->tokens, r->tokens, sizeof u->tokens);
+    u->web_search = r->web_search;
+    u->skill = r->skill;
+    u->mcp = r->mcp;
+}
+
+static inline void usage_add(struct ledger_usage *u, const struct ledger_usage *x)
+{
+    u->requests += x->requests;
     for (int k = 0; k < TOK_CLASS_COUNT; k++)
-        u->tokens[k] += r->tokens[k];
-    u->web_search += r->web_search;
-    u->skill += r->skill;
-    u->mcp += r->mcp;
+        u->tokens[k] += x->tokens[k];
+    u->web_search += x->web_search;
+    u->skill += x->skill;
+    u->mcp += x->mcp;
 }
 
 static cb_i128 token_cost(const struct price_entry *e, bool batch, const int64_t *tokens)
@@ -393,6 +402,12 @@ void ledger_builder_reject(struct ledger_builder *b, enum reject_reason r, const
         }
 }
 
+void ledger_builder_prefetch(const struct ledger_builder *b, const struct record *r)
+{
+    if (r->has_id)
+        idset_prefetch(b->ids, r->id_hash);
+}
+
 enum ledger_fate ledger_builder_add(struct ledger_builder *b, const struct record *r)
 {
     b->counts.records_read++;
@@ -430,7 +445,9 @@ enum ledger_fate ledger_builder_add(struct ledger_builder *b, const struct recor
 
     struct bacc *a = bucket_get(b, m, r, tag[TAG_TEAM]);
     struct ledger_bucket *bk = &a->b;
-    usage_fold(&bk->usage, r);
+    struct ledger_usage ru;
+    usage_of(&ru, r);
+    usage_add(&bk->usage, &ru);
     bk->cost += cost;
 
     struct ledger_line *l = line_get(a, e, r->batch);
@@ -441,7 +458,7 @@ enum ledger_fate ledger_builder_add(struct ledger_builder *b, const struct recor
 
     for (int d = 0; d < DIM_COUNT; d++) {
         struct ledger_group *g = group_get(&a->g[d], tag[dim_tag[d]]);
-        usage_fold(&g->usage, r);
+        usage_add(&g->usage, &ru);
         g->cost += cost;
         if (r->batch) {
             g->cost_batch += cost;
@@ -454,10 +471,11 @@ enum ledger_fate ledger_builder_add(struct ledger_builder *b, const struct recor
 
     if (r->day >= 1 && r->day <= 31) {
         struct ledger_day *day = &bk->days[r->day - 1];
-        usage_fold(&day->usage, r);
+        usage_add(&day->usage, &ru);
         day->cost += cost;
 
-        if (e->family && (strcmp(e->family, "opus") == 0 || strcmp(e->family, "sonnet") == 0) &&
+        if (e->family && (e->family[0] == 'o' || e->family[0] == 's') &&
+            (strcmp(e->family, "opus") == 0 || strcmp(e->family, "sonnet") == 0) &&
             r->tokens[TOK_INPUT] < 1000 * r->requests &&
             r->tokens[TOK_OUTPUT] < 500 * r->requests) {
             const struct price_entry *h = haiku_for(b, m, r->day);
@@ -475,7 +493,8 @@ enum ledger_fate ledger_builder_add(struct ledger_builder *b, const struct recor
     for (int t = 0; t < TAG_COUNT; t++)
         if (r->tags[t])
             m->tag_cost[t] += cost;
-    if (tag[TAG_TEAM])
+    uint32_t seen;
+    if (tag[TAG_TEAM] && !pmap_get(&m->team_seen, (uintptr_t)tag[TAG_TEAM], &seen))
         pmap_put(&m->team_seen, (uintptr_t)tag[TAG_TEAM], 0);
     return LEDGER_BILLED;
 }

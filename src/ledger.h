@@ -150,6 +150,10 @@ void ledger_builder_reject(struct ledger_builder *b, enum reject_reason r, const
  * billed; with a fixed period a record of another month is counted as outside the period.
  * Strings are interned (copied once per distinct value). Never fails (OOM aborts). */
 enum ledger_fate ledger_builder_add(struct ledger_builder *b, const struct record *r);
+/* Optional hint: starts loading the request-id memory that ledger_builder_add(b, r) will read
+ * (one cache miss per distinct id on a large set), so a caller holding several parsed records
+ * can hint a few ahead of the one it adds. Changes nothing; never fails. */
+void ledger_builder_prefetch(const struct ledger_builder *b, const struct record *r);
 
 /* Finishes: picks the period (year == 0: the month with the most billed records, ties to the
  * earlier month), sorts everything, and returns CB_OK with *out a new ledger (free with
