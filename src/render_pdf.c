@@ -283,12 +283,19 @@ static void lines_table(struct pdf_doc *d, const struct report_team *t, const ch
     char a[48], tot[80];
     pdf_heading(d, "Charges", 50);
     pdf_table_begin(d, &tb);
+    size_t n_usage = 0;
     for (size_t i = 0; i < t->n_lines; i++)
-        if (is_usage_line(t->lines[i].kind))
+        if (is_usage_line(t->lines[i].kind)) {
             line_row(d, &t->lines[i]);
-    const char *sub[] = {"Usage at list price (showback)", "", "",
-                         cents(t->list_cost, a, sizeof a)};
-    pdf_table_row(d, sub, 2, NULL);
+            n_usage++;
+        }
+    /* The subtotal of the usage lines, only where they are on the invoice (the usage model):
+     * under fixed, hybrid and tiered the showback is stated apart, since it is not a part of the
+     * amount due and a row without lines above it would not add up. */
+    if (n_usage) {
+        const char *sub[] = {"Usage at list price", "", "", cents(t->list_cost, a, sizeof a)};
+        pdf_table_row(d, sub, 2, NULL);
+    }
     for (size_t i = 0; i < t->n_lines; i++)
         if (!is_usage_line(t->lines[i].kind))
             line_row(d, &t->lines[i]);
@@ -298,33 +305,55 @@ static void lines_table(struct pdf_doc *d, const struct report_team *t, const ch
     pdf_table_end(d);
 }
 
-/* The totals as a right-hand key/value block. */
-static void totals_block(struct pdf_doc *d, const struct report_team *t, const char *currency)
+/* The totals as a right-hand key/value block whose rows add up to the total due; under a model
+ * other than usage the showback (usage at list price and shared pools) follows as a note. */
+static void totals_block(struct pdf_doc *d, const struct report *r, const struct report_team *t)
 {
-    char b[7][48];
-    const char *keys[] = {"Usage at list price (showback)",
-                          "Shared pools",
-                          "Charge by the model",
-                          "True-up",
-                          "Overhead",
-                          "Markup",
-                          "Total due"};
-    const char *vals[] = {cents(t->list_cost, b[0], 48),
-                          cents(t->shared, b[1], 48),
-                          cents(t->charge, b[2], 48),
-                          cents(t->true_up, b[3], 48),
-                          cents(t->overhead, b[4], 48),
-                          cents(t->markup, b[5], 48),
-                          NULL};
-    char tot[80];
-    snprintf(tot, sizeof tot, "%s %s", cents(t->total, b[6], 48), currency);
-    vals[6] = tot;
-    pdf_heading(d, "Totals", 7 * 12);
+    char b[7][48], tot[80], note[320];
+    const char *keys[7], *vals[7];
+    size_t n = 0;
+    bool usage = r->model == CB_MODEL_USAGE;
+    if (usage) {
+        keys[n] = "Usage at list price";
+        vals[n] = cents(t->list_cost, b[n], 48);
+        n++;
+        keys[n] = "Shared pools";
+        vals[n] = cents(t->shared, b[n], 48);
+        n++;
+    } else {
+        keys[n] = "Charge by the model";
+        vals[n] = cents(t->charge, b[n], 48);
+        n++;
+    }
+    keys[n] = "True-up";
+    vals[n] = cents(t->true_up, b[n], 48);
+    n++;
+    keys[n] = "Overhead";
+    vals[n] = cents(t->overhead, b[n], 48);
+    n++;
+    keys[n] = "Markup";
+    vals[n] = cents(t->markup, b[n], 48);
+    n++;
+    snprintf(tot, sizeof tot, "%s %s", cents(t->total, b[n], 48), r->currency);
+    keys[n] = "Total due";
+    vals[n] = tot;
+    n++;
+    pdf_heading(d, "Totals", (float)n * 12 + (usage ? 0 : 30));
     float x0 = d->right - 260;
-    for (size_t i = 0; i < 7; i++) {
+    for (size_t i = 0; i < n; i++) {
         pdf_need(d, 12);
         d->y -= 12;
-        kv(d, x0, d->right, d->y + 2, keys[i], vals[i], i == 6, NULL);
+        kv(d, x0, d->right, d->y + 2, keys[i], vals[i], i == n - 1, NULL);
+    }
+    if (!usage) {
+        char u[48], sh[48], dir[48];
+        snprintf(note, sizeof note,
+                 "For reference (showback, not added to the amount due): usage at list price "
+                 "%s, shared pools %s, direct cost %s %s.",
+                 cents(t->list_cost, u, sizeof u), cents(t->shared, sh, sizeof sh),
+                 cents(t->direct, dir, sizeof dir), r->currency);
+        pdf_skip(d, 6);
+        pdf_paragraph(d, d->regular, 8.5f, note, NULL);
     }
 }
 
@@ -425,7 +454,7 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
                          count(t->usage.requests, e, sizeof e)};
     kpis(d, kl, kv_, 4);
     lines_table(d, t, r->currency);
-    totals_block(d, t, r->currency);
+    totals_block(d, r, t);
     pdf_heading(d, "How this charge was computed", 30);
     pdf_paragraph(d, d->regular, 9, t->method, "method");
     budget_block(d, &t->budget);
