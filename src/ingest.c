@@ -204,7 +204,12 @@ static bool read_lines(struct reader *rd, struct cb_error *err)
         struct job *j = slot_acquire(r);
         if (!j)
             return false;
-        size_t need = rd->carry_len + chunk_size;
+        /* a line still without its end makes the next read at least as long as what waits, so
+         * reading a long line costs linear time whatever the chunk size */
+        size_t more = rd->carry_len > chunk_size ? rd->carry_len : chunk_size;
+        if (more > rd->carry_cap - rd->carry_len - 1)
+            more = rd->carry_cap - rd->carry_len - 1;
+        size_t need = rd->carry_len + more;
         if (j->cap < need) {
             free(j->buf);
             j->cap = need;

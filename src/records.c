@@ -550,7 +550,8 @@ static void record_begin(struct sax *s, bool admin)
         s->text_len = 0;
         s->text_cut = false;
         size_t n = s->piece_len < REC_TEXT_MAX ? s->piece_len : REC_TEXT_MAX;
-        memcpy(s->text, s->piece, n);
+        if (n > 0)
+            memcpy(s->text, s->piece, n);
         s->text_len = n;
         s->text_cut = n < s->piece_len;
     }
