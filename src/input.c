@@ -74,7 +74,7 @@ enum cb_status input_open(const char *path, struct input **out, struct cb_error 
     /* peek the magic bytes: gzip is 1f 8b whatever the name says */
     in->raw = xmalloc(RAW_BUF);
     while (in->raw_len < 2) {
-        size_t got;
+        size_t got = 0;
         enum cb_status st = raw_read(in, in->raw + in->raw_len, RAW_BUF - in->raw_len, &got, err);
         if (st != CB_OK) {
             input_close(in);
