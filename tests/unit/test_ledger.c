@@ -172,6 +172,7 @@ static void test_fates_fixed_period(void **state)
         struct record r = rec(&sonnet, cases[i].month, 3, 10, 10);
         if (cases[i].id)
             id(&r, (uint64_t)cases[i].id);
+        ledger_builder_prefetch(b, &r); /* a hint only: changes nothing */
         assert_int_equal(ledger_builder_add(b, &r), cases[i].want);
         want[cases[i].want]++;
     }
@@ -524,6 +525,79 @@ static void test_groups_sorted(void **state)
     ledger_free(l);
 }
 
+/* The same records in two orders give the same ledger, element for element: nothing follows
+ * hash or arrival order. */
+static struct ledger *fold_shuffled(struct env *e, bool reverse)
+{
+    static const char *const teams[] = {"t3", NULL, "t1", "t2"};
+    static const char *const users[] = {"u9", "u1", NULL, "u5", "u3", "u7", "u2"};
+    static const char *const wfs[] = {"w2", "w1", NULL};
+    const struct price_entry *prices[] = {&sonnet, &haiku, &sonnet_oct15};
+    enum { N = 420 };
+    struct ledger_builder *b = ledger_builder_new(e->c, e->pb, 2026, 10);
+    for (int k = 0; k < N; k++) {
+        int i = reverse ? N - 1 - k : k;
+        struct record r = rec(prices[i % 3], 10, 1 + i % 28, 100 + i, 10 + i % 7);
+        r.batch = i % 5 == 0;
+        r.shared_index = i % 11 == 0 ? i % 2 : -1;
+        tag(&r, TAG_TEAM, teams[i % 4]);
+        tag(&r, TAG_USER, users[i % 7]);
+        tag(&r, TAG_WORKFLOW, wfs[i % 3]);
+        ledger_builder_add(b, &r);
+    }
+    return finish(b);
+}
+
+static void test_order_independent(void **state)
+{
+    struct env *e = *state;
+    struct ledger *a = fold_shuffled(e, false), *z = fold_shuffled(e, true);
+    assert_int_equal(a->n_buckets, z->n_buckets);
+    assert_int_equal(a->n_buckets, 3 + 2 + 1);
+    for (size_t i = 0; i < a->n_buckets; i++) {
+        const struct ledger_bucket *x = &a->buckets[i], *y = &z->buckets[i];
+        assert_int_equal(x->kind, y->kind);
+        assert_int_equal(x->shared_index, y->shared_index);
+        assert_true(x->cost == y->cost);
+        assert_memory_equal(&x->usage, &y->usage, sizeof x->usage);
+        for (int d = 0; d < 31; d++) {
+            assert_memory_equal(&x->days[d].usage, &y->days[d].usage, sizeof x->days[d].usage);
+            assert_true(x->days[d].cost == y->days[d].cost);
+        }
+        assert_true(x->routing_saving == y->routing_saving);
+        assert_int_equal(x->n_lines, y->n_lines);
+        for (size_t k = 0; k < x->n_lines; k++) {
+            assert_ptr_equal(x->lines[k].price, y->lines[k].price);
+            assert_int_equal(x->lines[k].batch, y->lines[k].batch);
+            assert_int_equal(x->lines[k].requests, y->lines[k].requests);
+            assert_memory_equal(x->lines[k].tokens, y->lines[k].tokens, sizeof x->lines[k].tokens);
+            assert_int_equal(x->lines[k].web_search, y->lines[k].web_search);
+        }
+        for (int d = 0; d < DIM_COUNT; d++) {
+            assert_int_equal(x->n_groups[d], y->n_groups[d]);
+            for (size_t k = 0; k < x->n_groups[d]; k++) {
+                const struct ledger_group *g = &x->groups[d][k], *h = &y->groups[d][k];
+                if (g->key)
+                    assert_string_equal(g->key, h->key);
+                else
+                    assert_null(h->key);
+                if (k > 0 && x->groups[d][k - 1].key)
+                    assert_true(strcmp(x->groups[d][k - 1].key, g->key) < 0);
+                assert_memory_equal(&g->usage, &h->usage, sizeof g->usage);
+                assert_true(g->cost == h->cost && g->cost_batch == h->cost_batch &&
+                            g->cost_nonbatch_tokens == h->cost_nonbatch_tokens &&
+                            g->uncached_input_cost == h->uncached_input_cost);
+            }
+        }
+    }
+    assert_int_equal(a->n_teams_seen, 3);
+    for (size_t i = 0; i < a->n_teams_seen; i++)
+        assert_string_equal(a->teams_seen[i], z->teams_seen[i]);
+    assert_true(a->total_cost == z->total_cost);
+    ledger_free(a);
+    ledger_free(z);
+}
+
 /* ---- model routing ---- */
 
 static void test_routing(void **state)
@@ -815,6 +889,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_lines_sorted),
         cmocka_unit_test(test_costs_exact),
         cmocka_unit_test(test_groups_sorted),
+        cmocka_unit_test(test_order_independent),
         cmocka_unit_test(test_routing),
         cmocka_unit_test(test_rejects),
         cmocka_unit_test(test_idset_two_million),
