@@ -474,6 +474,15 @@ json_t *view_summary(const struct report *r)
                   (strcmp(r->unallocated_policy ? r->unallocated_policy : "show", "show") == 0
                        ? T->unallocated
                        : 0)));
+    int64_t charge_sum = 0;
+    for (size_t i = 0; i < r->n_teams; i++)
+        charge_sum += r->teams[i].charge;
+    json_object_set_new(tot, "charge", money_str(charge_sum));
+    /* optional columns of the teams table, so every row adds up: charge + true-up + overhead +
+       markup = total */
+    json_object_set_new(o, "any_shared", json_boolean(T->shared != 0));
+    json_object_set_new(o, "any_true_up", json_boolean(T->true_up != 0));
+    json_object_set_new(o, "any_markup", json_boolean(T->markup != 0));
     json_object_set_new(o, "totals", tot);
     json_t *teams = json_array();
     for (size_t i = 0; i < r->n_teams; i++)
