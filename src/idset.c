@@ -48,11 +48,13 @@ struct idset {
     size_t n;
 };
 
+/* Returns a new, empty set; segments allocate on their first id. Free with idset_free. */
 struct idset *idset_new(void)
 {
     return xcalloc(1, sizeof(struct idset));
 }
 
+/* Frees the set. Accepts NULL. */
 void idset_free(struct idset *s)
 {
     if (!s)
@@ -62,11 +64,13 @@ void idset_free(struct idset *s)
     free(s);
 }
 
+/* Number of distinct ids held. */
 size_t idset_count(const struct idset *s)
 {
     return s ? s->n : 0;
 }
 
+/* Bytes of all slot tables, pad slots included. */
 size_t idset_bytes(const struct idset *s)
 {
     size_t bytes = 0;
@@ -163,6 +167,7 @@ static void grow(struct seg *s)
         m += m / 2;
 }
 
+/* Prefetches the home slot of `hash` (a stale address after a resize is harmless). */
 void idset_prefetch(const struct idset *s, const uint8_t hash[16])
 {
     unsigned g;
@@ -172,6 +177,7 @@ void idset_prefetch(const struct idset *s, const uint8_t hash[16])
         __builtin_prefetch(&sg->slot[home_of(key >> (64 - sg->k), sg->m, sg->k)]);
 }
 
+/* Inserts `hash` in its segment: true when new, false when already there. Never fails. */
 bool idset_insert(struct idset *s, const uint8_t hash[16])
 {
     unsigned g;

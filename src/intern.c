@@ -29,6 +29,7 @@ struct intern {
     struct block *blocks; /* newest first; the first one is being filled */
 };
 
+/* Returns a new, empty interner. Free with intern_free. */
 struct intern *intern_new(void)
 {
     struct intern *in = xcalloc(1, sizeof *in);
@@ -37,6 +38,7 @@ struct intern *intern_new(void)
     return in;
 }
 
+/* Frees the interner and every string it handed out. Accepts NULL. */
 void intern_free(struct intern *in)
 {
     if (!in)
@@ -51,6 +53,7 @@ void intern_free(struct intern *in)
     free(in);
 }
 
+/* Number of distinct strings held. */
 size_t intern_count(const struct intern *in)
 {
     return in ? in->n : 0;
@@ -164,6 +167,7 @@ static void grow(struct intern *in)
     in->cap = cap;
 }
 
+/* Returns the one stored copy of s[0..len), adding it when new. Borrowed until intern_free. */
 const char *intern_str(struct intern *in, const char *s, size_t len)
 {
     uint64_t h = hash_bytes(s, len);

@@ -23,6 +23,7 @@ static const char *const reason_names[REJ_COUNT] = {
     [REJ_TOO_LONG] = "too long",
 };
 
+/* The reason's text as rejected.jsonl and report.json print it. Static; never NULL. */
 const char *ledger_reject_reason_name(enum reject_reason r)
 {
     return (unsigned)r < REJ_COUNT ? reason_names[r] : "unknown reason";
@@ -326,6 +327,8 @@ static const struct price_entry *haiku_for(struct ledger_builder *b, struct macc
 
 /* ---- the builder API ---- */
 
+/* Returns a new builder (free with ledger_builder_free or hand it to finish); c and pb are
+ * borrowed for the life of the builder and of the ledger it makes. Never fails. */
 struct ledger_builder *ledger_builder_new(const struct config *c, const struct price_book *pb,
                                           int year, int month)
 {
@@ -339,6 +342,7 @@ struct ledger_builder *ledger_builder_new(const struct config *c, const struct p
     return b;
 }
 
+/* Frees a builder and everything it still owns. Accepts NULL. */
 void ledger_builder_free(struct ledger_builder *b)
 {
     if (!b)
@@ -358,6 +362,7 @@ void ledger_builder_free(struct ledger_builder *b)
     free(b);
 }
 
+/* Registers an input (path and format copied); returns its index in ledger->files. */
 size_t ledger_builder_add_file(struct ledger_builder *b, const char *path, const char *format)
 {
     if (b->n_files == b->cap_files) {
@@ -371,6 +376,7 @@ size_t ledger_builder_add_file(struct ledger_builder *b, const char *path, const
     return b->n_files++;
 }
 
+/* Records a registered input's digest, size and record count; unknown indexes are ignored. */
 void ledger_builder_file_done(struct ledger_builder *b, size_t file, const char sha256[65],
                               int64_t bytes, int64_t records)
 {
@@ -386,6 +392,7 @@ void ledger_builder_file_done(struct ledger_builder *b, size_t file, const char 
     f->records = records;
 }
 
+/* Counts a rejected record; keeps a copy of `example` while its reason has room. */
 void ledger_builder_reject(struct ledger_builder *b, enum reject_reason r, const char *example)
 {
     b->counts.records_read++;
@@ -402,12 +409,15 @@ void ledger_builder_reject(struct ledger_builder *b, enum reject_reason r, const
         }
 }
 
+/* Starts loading the id-set memory ledger_builder_add(b, r) will probe. Changes nothing. */
 void ledger_builder_prefetch(const struct ledger_builder *b, const struct record *r)
 {
     if (r->has_id)
         idset_prefetch(b->ids, r->id_hash);
 }
 
+/* Folds one valid record in and says what became of it (billed, duplicate, outside the
+ * period). Allocates only for keys not seen before. Never fails (OOM aborts). */
 enum ledger_fate ledger_builder_add(struct ledger_builder *b, const struct record *r)
 {
     b->counts.records_read++;
@@ -568,6 +578,9 @@ static int days_in_month(int y, int m)
     return days[m - 1];
 }
 
+/* Picks the period, moves the chosen month's aggregates into a new ledger (sorted; free with
+ * ledger_free) and frees the builder. CB_EUSAGE when no month was given and no record was
+ * valid; then *out is NULL. */
 enum cb_status ledger_builder_finish(struct ledger_builder *b, struct ledger **out,
                                      struct cb_error *err)
 {
@@ -649,6 +662,7 @@ enum cb_status ledger_builder_finish(struct ledger_builder *b, struct ledger **o
     return CB_OK;
 }
 
+/* Frees a ledger made by ledger_builder_finish, its interned strings included. Accepts NULL. */
 void ledger_free(struct ledger *l)
 {
     if (!l)
@@ -671,6 +685,7 @@ void ledger_free(struct ledger *l)
     free(impl);
 }
 
+/* The team bucket of `id` by binary search, or NULL. Borrowed from l. */
 const struct ledger_bucket *ledger_team(const struct ledger *l, const char *id)
 {
     /* team buckets come first, sorted by id; any other bucket counts as greater than every id */
@@ -689,6 +704,7 @@ const struct ledger_bucket *ledger_team(const struct ledger *l, const char *id)
     return NULL;
 }
 
+/* The unallocated bucket (the last one in a finished ledger). Borrowed from l. */
 const struct ledger_bucket *ledger_unallocated(const struct ledger *l)
 {
     for (size_t i = l->n_buckets; i-- > 0;)
