@@ -618,9 +618,12 @@ static enum cb_status price_pools(struct build *B, struct cb_error *err)
             usage_add(&pools.v[gi].usage, &b->usage);
         st = share_pool(B, name, cost, c->shared[i].split, err);
     }
-    /* pools keep the config order: no sort */
+    /* pools keep the config order: no sort; each pool's share is of all shared cost */
+    int64_t all = 0;
     for (size_t i = 0; i < pools.n; i++)
-        pools.v[i].share_e4 = 0;
+        all += pools.v[i].list_cost;
+    for (size_t i = 0; i < pools.n; i++)
+        pools.v[i].share_e4 = alloc_share_e4(pools.v[i].list_cost, all);
     r->shared_pools.items = pools.v;
     r->shared_pools.n = pools.n;
     free(pools.pico);
@@ -1021,7 +1024,9 @@ static void fill_days(const struct ledger *l, const struct ledger_bucket *const 
     struct report_day *days = xcalloc((size_t)nd, sizeof *days);
     for (int d = 0; d < nd; d++) {
         cb_i128 pico = 0;
-        snprintf(days[d].date, sizeof days[d].date, "%04d-%02d-%02d", l->year, l->month, d + 1);
+        /* the ledger's period is a validated year 1970-9999 and month 1-12 */
+        snprintf(days[d].date, sizeof days[d].date, "%04u-%02u-%02u", (unsigned)l->year % 10000u,
+                 (unsigned)l->month % 100u, (unsigned)(d + 1) % 100u);
         for (size_t i = 0; i < nb; i++) {
             if (!bs[i])
                 continue;
