@@ -519,7 +519,7 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
     struct run r = {
         .opts = opts,
         .env = {.config = opts->config, .prices = opts->prices},
-        .n_slots = (size_t)threads * 2 + 4,
+        .n_slots = threads > 10 ? 24 : (size_t)threads * 2 + 4, /* bounds the memory in flight */
     };
     r.slots = xcalloc(r.n_slots, sizeof *r.slots);
     pthread_mutex_init(&r.mu, NULL);
@@ -527,9 +527,27 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
     pthread_cond_init(&r.cv_worker, NULL);
     pthread_cond_init(&r.cv_consumer, NULL);
     pthread_t producer, *workers = xcalloc((size_t)threads, sizeof *workers);
-    pthread_create(&producer, NULL, producer_main, &r);
-    for (int i = 0; i < threads; i++)
-        pthread_create(&workers[i], NULL, worker_main, &r);
+    int started = 0, rc = 0;
+    while (started < threads &&
+           (rc = pthread_create(&workers[started], NULL, worker_main, &r)) == 0)
+        started++;
+    if (started == 0 || (rc = pthread_create(&producer, NULL, producer_main, &r)) != 0) {
+        pthread_mutex_lock(&r.mu);
+        r.abort = true;
+        pthread_cond_broadcast(&r.cv_worker);
+        pthread_mutex_unlock(&r.mu);
+        for (int i = 0; i < started; i++)
+            pthread_join(workers[i], NULL);
+        free(workers);
+        free(r.slots);
+        pthread_cond_destroy(&r.cv_consumer);
+        pthread_cond_destroy(&r.cv_worker);
+        pthread_cond_destroy(&r.cv_producer);
+        pthread_mutex_destroy(&r.mu);
+        return cb_error_set(err, CB_EIO, NULL, 0, NULL, "cannot start a reader thread: %s",
+                            strerror(rc));
+    }
+    threads = started;
 
     struct consumer c = {
         .b = ledger_builder_new(opts->config, opts->prices, opts->year, opts->month)};

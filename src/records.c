@@ -428,6 +428,13 @@ struct pending {
 };
 #define PENDING_MAX 65536
 
+struct price_memo {
+    char model[48];
+    size_t len;
+    int32_t day;
+    const struct price_entry *price;
+};
+
 struct sax {
     const struct rec_env *env;
     struct rec_batch *out;
@@ -456,6 +463,8 @@ struct sax {
     struct pending *pend;
     size_t n_pend, cap_pend;
     uint64_t fed, record_fed, last_cb_fed;
+    struct price_memo memo[4]; /* the last models resolved: records repeat a few models */
+    unsigned memo_next;
 };
 
 static const uint8_t id_key[crypto_shorthash_siphashx24_KEYBYTES] = "chargeback/reqid";
@@ -620,7 +629,26 @@ static bool price_and_attribute(struct sax *s, struct record *rec, const char *m
                                 size_t model_len, int y, int m, int d)
 {
     rec->year = y, rec->month = m, rec->day = d;
-    rec->price = price_book_resolve(s->env->prices, model, y * 10000 + m * 100 + d);
+    int32_t day = y * 10000 + m * 100 + d;
+    rec->price = NULL;
+    for (int i = 0; i < 4; i++) {
+        const struct price_memo *c = &s->memo[i];
+        if (c->price && c->len == model_len && c->day == day &&
+            memcmp(c->model, model, model_len) == 0) {
+            rec->price = c->price;
+            break;
+        }
+    }
+    if (!rec->price) {
+        rec->price = price_book_resolve(s->env->prices, model, day);
+        if (rec->price && model_len < sizeof s->memo[0].model) {
+            struct price_memo *c = &s->memo[s->memo_next++ & 3];
+            memcpy(c->model, model, model_len);
+            c->len = model_len;
+            c->day = day;
+            c->price = rec->price;
+        }
+    }
     if (!rec->price) {
         char shown[200];
         show(shown, sizeof shown, model, model_len, true);
