@@ -143,7 +143,16 @@ struct ledger_builder {
     size_t n_months, cap_months;
     struct pmap month_map; /* year * 12 + month -> index in months */
     struct macc *last;     /* the month of the previous record */
+    int64_t quantity_sum;  /* requests, tokens, searches and calls of every folded record */
+    bool too_large;        /* quantity_sum would pass LEDGER_QUANTITY_CAP: finish fails */
 };
+
+/* Every sum the ledger and the report keep (per bucket, line, group, day, and across teams) is at
+ * most the sum of all quantities folded in, so capping that one sum at 10^18 keeps every int64
+ * sum exact (INT64_MAX is 9.2 x 10^18). Each record's counts are at most 10^12 (ingest rejects
+ * more), so only a month of millions of maximal records reaches the cap; the run then stops with
+ * an error instead of wrapping around. */
+#define LEDGER_QUANTITY_CAP ((int64_t)1000000000000000000)
 
 /* What the public ledger hides: the interned strings its pointers refer to. */
 struct ledger_impl {
@@ -450,6 +459,14 @@ enum ledger_fate ledger_builder_add(struct ledger_builder *b, const struct recor
         b->counts.outside_period++;
         return LEDGER_OUTSIDE;
     }
+    int64_t q = r->requests + r->web_search + r->skill + r->mcp;
+    for (int k = 0; k < TOK_CLASS_COUNT; k++)
+        q += r->tokens[k];
+    if (b->too_large || q > LEDGER_QUANTITY_CAP - b->quantity_sum) {
+        b->too_large = true;
+        return LEDGER_BILLED; /* finish fails the run; nothing is rendered */
+    }
+    b->quantity_sum += q;
     struct macc *m = month_get(b, r->year, r->month);
     m->billed++;
 
@@ -587,6 +604,12 @@ enum cb_status ledger_builder_finish(struct ledger_builder *b, struct ledger **o
     *out = NULL;
     struct macc *m = NULL;
     int year = b->year, month = b->month;
+    if (b->too_large) {
+        ledger_builder_free(b);
+        return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,
+                            "the inputs add up to more than 10^18 requests, tokens, searches and "
+                            "calls; sums that large cannot be kept exact, so nothing is priced");
+    }
     if (year == 0) {
         for (size_t i = 0; i < b->n_months; i++) {
             struct macc *x = b->months[i];

@@ -310,6 +310,38 @@ static void test_no_records(void **state)
     ledger_builder_free(ledger_builder_new(e->c, e->pb, 0, 0));
 }
 
+/* A month whose sums would pass 10^18 stops the run instead of wrapping an int64 around: one
+ * million records of 10^12 tokens in each of the five classes is 5 x 10^18. */
+static void test_quantity_cap(void **state)
+{
+    struct env *e = *state;
+    struct ledger_builder *b = ledger_builder_new(e->c, e->pb, 2026, 10);
+    struct record r = rec(&sonnet, 10, 1, 1000000000000LL, 1000000000000LL);
+    for (int k = TOK_CACHE_READ; k < TOK_CLASS_COUNT; k++)
+        r.tokens[k] = 1000000000000LL;
+    for (int i = 0; i < 1000000; i++)
+        ledger_builder_add(b, &r);
+    struct ledger *l = (struct ledger *)&l;
+    struct cb_error err;
+    cb_error_clear(&err);
+    assert_int_equal(ledger_builder_finish(b, &l, &err), CB_EUSAGE);
+    assert_null(l);
+    assert_non_null(strstr(err.text, "10^18"));
+
+    /* just under the cap is fine and exact */
+    b = ledger_builder_new(e->c, e->pb, 2026, 10);
+    r = rec(&sonnet, 10, 1, 1000000000000LL, 0);
+    for (int i = 0; i < 999999; i++)
+        ledger_builder_add(b, &r);
+    l = finish(b);
+    assert_true(ledger_team(l, "a") || ledger_unallocated(l)->usage.tokens[TOK_INPUT] > 0);
+    int64_t in = 0;
+    for (size_t i = 0; i < l->n_buckets; i++)
+        in += l->buckets[i].usage.tokens[TOK_INPUT];
+    assert_true(in == 999999LL * 1000000000000LL);
+    ledger_free(l);
+}
+
 /* ---- buckets ---- */
 
 static void test_buckets(void **state)
@@ -885,6 +917,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_duplicates_across_files),
         cmocka_unit_test(test_auto_month),
         cmocka_unit_test(test_no_records),
+        cmocka_unit_test(test_quantity_cap),
         cmocka_unit_test(test_buckets),
         cmocka_unit_test(test_lines_sorted),
         cmocka_unit_test(test_costs_exact),
