@@ -1,8 +1,12 @@
 #include "msg.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "xalloc.h"
 
 static int quiet;
 
@@ -39,14 +43,100 @@ void cb_error_clear(struct cb_error *err)
         memset(err, 0, sizeof *err);
 }
 
-void msg_set_quiet(int q) { quiet = q; }
-int msg_is_quiet(void) { return quiet; }
+void msg_set_quiet(int q)
+{
+    quiet = q;
+}
+int msg_is_quiet(void)
+{
+    return quiet;
+}
 
+/* Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t len = s[0] < 0x80                    ? 1
+                 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2
+                 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+                 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4
+                                                : 0;
+    if (len == 0 || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* Whether the code point at s (a sequence of len bytes) could move the cursor, recolour or
+ * retitle a terminal, or reorder the text around it: C0 and C1 controls, DEL, and the bidi
+ * embeddings, overrides and isolates. */
+static bool is_unsafe(const unsigned char *s, size_t len, unsigned *cp)
+{
+    if (len == 1) {
+        *cp = s[0];
+        return s[0] < 0x20 || s[0] == 0x7f;
+    }
+    if (len == 2) {
+        *cp = (unsigned)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+        return *cp >= 0x80 && *cp <= 0x9f;
+    }
+    if (len == 3) {
+        *cp = (unsigned)(s[0] & 0x0f) << 12 | (unsigned)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+        return (*cp >= 0x202a && *cp <= 0x202e) || (*cp >= 0x2066 && *cp <= 0x2069);
+    }
+    return false;
+}
+
+void msg_write_safe(FILE *f, const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strlen(text);
+    size_t i = 0;
+    while (i < n) {
+        size_t run = i;
+        unsigned cp = 0;
+        size_t len = 0;
+        while (run < n && (len = utf8_len(s + run, n - run)) > 0 && !is_unsafe(s + run, len, &cp))
+            run += len;
+        fwrite(s + i, 1, run - i, f);
+        i = run;
+        if (i == n)
+            break;
+        if (len == 0) {
+            fprintf(f, "\\x%02x", s[i]);
+            i++;
+        } else {
+            fprintf(f, "\\u%04x", cp);
+            i += len;
+        }
+    }
+}
+
+/* Formats into a new string; free with free(). */
+static char *vformat(const char *fmt, va_list ap)
+{
+    va_list aq;
+    va_copy(aq, ap);
+    int need = vsnprintf(NULL, 0, fmt, aq);
+    va_end(aq);
+    if (need < 0)
+        return xstrdup(fmt);
+    char *buf = xmalloc((size_t)need + 1);
+    vsnprintf(buf, (size_t)need + 1, fmt, ap);
+    return buf;
+}
+
+/* Every message goes out through msg_write_safe: names, paths and values in it come from the
+ * input, and a team named "\x1b]0;..." or "x\nchargeback: error: ..." must not reach the terminal
+ * as anything but text. */
 static void vmsg(const char *kind, const char *fmt, va_list ap)
 {
+    char *text = vformat(fmt, ap);
     fprintf(stderr, "chargeback: %s: ", kind);
-    vfprintf(stderr, fmt, ap);
+    msg_write_safe(stderr, text);
     fputc('\n', stderr);
+    free(text);
 }
 
 void msg_error(const char *fmt, ...)
@@ -71,14 +161,18 @@ void msg_info(const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    char *text = vformat(fmt, ap);
     va_end(ap);
+    msg_write_safe(stderr, text);
     fputc('\n', stderr);
+    free(text);
 }
 
 void msg_progress(const char *text)
 {
-    fprintf(stderr, "\r%s\033[K", text);
+    fputc('\r', stderr);
+    msg_write_safe(stderr, text);
+    fputs("\033[K", stderr);
     fflush(stderr);
 }
 

@@ -3,6 +3,8 @@
 #ifndef CB_MSG_H
 #define CB_MSG_H
 
+#include <stdio.h>
+
 #include "status.h"
 
 /* Prints "chargeback: error: TEXT" to stderr. */
@@ -21,6 +23,11 @@ void msg_format_error(const struct cb_error *err, char *buf, size_t size);
 void msg_progress(const char *text);
 /* Erases the progress bar line. */
 void msg_progress_clear(void);
+/* Writes text to f with every byte that could act on a terminal written as an escape instead:
+ * C0 and C1 controls and DEL (newline included) as \uXXXX, the bidi embeddings, overrides and
+ * isolates (U+202A-U+202E, U+2066-U+2069) as \uXXXX, bytes that are not UTF-8 as \xNN. For
+ * output that carries names and values from the input; all of msg.c's output goes through it. */
+void msg_write_safe(FILE *f, const char *text);
 /* Quiet mode mutes msg_info (errors and warnings still print). */
 void msg_set_quiet(int quiet);
 int msg_is_quiet(void);

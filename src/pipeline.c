@@ -2,6 +2,7 @@
 #include "pipeline.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,9 +113,40 @@ static void print_rejects(FILE *out, const struct ledger *l)
         fprintf(out, "  rejected, %s: %lld\n", ledger_reject_reason_name((enum reject_reason)r),
                 (long long)l->counts.by_reason[r]);
         for (int k = 0; k < LEDGER_REJECT_EXAMPLES; k++)
-            if (l->counts.examples[r][k])
-                fprintf(out, "    %s\n", l->counts.examples[r][k]);
+            if (l->counts.examples[r][k]) {
+                fputs("    ", out);
+                msg_write_safe(out, l->counts.examples[r][k]);
+                fputc('\n', out);
+            }
     }
+}
+
+/* Prints " ID" for the team list of check: as it is when it is one plain word, else quoted with
+ * '"' and '\\' escaped, so a name holding spaces, quotes or controls cannot run into the next. */
+static void print_team_id(const char *id)
+{
+    bool plain = id[0] != '\0';
+    for (const char *p = id; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == '"' || *p == '\\' || (unsigned char)*p == 0x7f)
+            plain = false;
+    if (plain) {
+        putchar(' ');
+        msg_write_safe(stdout, id);
+        return;
+    }
+    fputs(" \"", stdout);
+    for (const char *p = id; *p;) {
+        size_t n = strcspn(p, "\"\\");
+        char *part = xstrndup(p, n);
+        msg_write_safe(stdout, part);
+        free(part);
+        p += n;
+        if (*p) {
+            putchar('\\');
+            putchar(*p++);
+        }
+    }
+    putchar('"');
 }
 
 /* Copies the rejected records from the temporary stream into the month folder. */
@@ -257,15 +289,18 @@ enum cb_status pipeline_check(const struct cli_opts *o)
         goto cleanup;
     print_counts(stdout, ledger);
     print_rejects(stdout, ledger);
-    for (size_t i = 0; i < ledger->n_files; i++)
-        printf("input %s (%s): %lld records, %lld bytes, sha256 %s\n", ledger->files[i].path,
-               ledger->files[i].format, (long long)ledger->files[i].records,
-               (long long)ledger->files[i].bytes, ledger->files[i].sha256);
+    for (size_t i = 0; i < ledger->n_files; i++) {
+        fputs("input ", stdout);
+        msg_write_safe(stdout, ledger->files[i].path);
+        printf(" (%s): %lld records, %lld bytes, sha256 %s\n", ledger->files[i].format,
+               (long long)ledger->files[i].records, (long long)ledger->files[i].bytes,
+               ledger->files[i].sha256);
+    }
     printf("teams:");
     size_t n_team_buckets = 0;
     for (size_t i = 0; i < ledger->n_buckets; i++)
         if (ledger->buckets[i].kind == BUCKET_TEAM) {
-            printf(" %s", ledger->buckets[i].team);
+            print_team_id(ledger->buckets[i].team);
             n_team_buckets++;
         }
     printf("%s\n", n_team_buckets ? "" : " (none)");
