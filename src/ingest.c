@@ -98,10 +98,20 @@ struct reader {
     const char *path;
     struct input *in;
     char *carry; /* bytes read but not yet handed on (a partial line) */
-    size_t carry_len, carry_cap;
+    size_t carry_len, carry_cap, carry_max;
     bool eof;
     bool first_chunk;
 };
+
+/* Grows the carry to hold n bytes (never past carry_max, which every caller respects). */
+static void carry_reserve(struct reader *rd, size_t n)
+{
+    if (n <= rd->carry_cap)
+        return;
+    size_t cap = rd->carry_cap * 2 > n ? rd->carry_cap * 2 : n;
+    rd->carry_cap = cap < rd->carry_max ? cap : rd->carry_max;
+    rd->carry = xrealloc(rd->carry, rd->carry_cap);
+}
 
 static bool publish_error(struct run *r, const struct cb_error *err)
 {
@@ -207,8 +217,8 @@ static bool read_lines(struct reader *rd, struct cb_error *err)
         /* a line still without its end makes the next read at least as long as what waits, so
          * reading a long line costs linear time whatever the chunk size */
         size_t more = rd->carry_len > chunk_size ? rd->carry_len : chunk_size;
-        if (more > rd->carry_cap - rd->carry_len - 1)
-            more = rd->carry_cap - rd->carry_len - 1;
+        if (more > rd->carry_max - rd->carry_len - 1)
+            more = rd->carry_max - rd->carry_len - 1;
         size_t need = rd->carry_len + more;
         if (j->cap < need) {
             free(j->buf);
@@ -226,6 +236,7 @@ static bool read_lines(struct reader *rd, struct cb_error *err)
             while (cut > 0 && j->buf[cut - 1] != '\n')
                 cut--;
         }
+        carry_reserve(rd, have - cut);
         memcpy(rd->carry, j->buf + cut, have - cut);
         rd->carry_len = have - cut;
         if (cut == 0)
@@ -266,6 +277,7 @@ static bool read_stream(struct reader *rd, enum rec_format f, struct cb_error *e
             }
         }
         have = 0;
+        carry_reserve(rd, chunk_size);
         if (fill(rd, rd->carry, &have, chunk_size, err) != CB_OK) {
             ok = publish_error(r, err);
             j = NULL; /* the error took the next slot; this one is dropped with the run */
@@ -297,7 +309,9 @@ static bool read_input(struct run *r, size_t index, struct reader *rd)
     bool ok = false;
     size_t have = 0;
     /* enough of the start to tell the format */
-    if (fill(rd, rd->carry, &have, chunk_size < 65536 ? 65536 : chunk_size, &err) != CB_OK) {
+    size_t first = chunk_size < 65536 ? 65536 : chunk_size;
+    carry_reserve(rd, first);
+    if (fill(rd, rd->carry, &have, first, &err) != CB_OK) {
         ok = publish_error(r, &err);
         goto cleanup;
     }
@@ -335,8 +349,7 @@ static void *producer_main(void *arg)
     struct reader rd = {.r = r};
     /* the carry holds a partial line (< REC_LINE_MAX) plus one read */
     size_t c = chunk_size < 65536 ? 65536 : chunk_size;
-    rd.carry_cap = REC_LINE_MAX + c + 1;
-    rd.carry = xmalloc(rd.carry_cap);
+    rd.carry_max = REC_LINE_MAX + c + 1;
     bool ok = true;
     for (size_t i = 0; ok && i < r->opts->n_inputs; i++)
         ok = read_input(r, i, &rd);
