@@ -619,8 +619,20 @@ enum cb_status ledger_builder_finish(struct ledger_builder *b, struct ledger **o
                 m = x;
         }
         if (!m) {
+            /* every record was rejected: say so, or a file of bad lines reads as an empty one */
+            const char *example = NULL;
+            for (int r = 0; r < REJ_COUNT && !example; r++)
+                example = b->counts.examples[r][0];
+            enum cb_status st =
+                b->counts.records_read > 0 && example
+                    ? cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,
+                                   "no usage records in the inputs: all %lld records read were "
+                                   "rejected, e.g. %s (with --month YYYY-MM, check lists each "
+                                   "reason)",
+                                   (long long)b->counts.records_read, example)
+                    : cb_error_set(err, CB_EUSAGE, NULL, 0, NULL, "no usage records in the inputs");
             ledger_builder_free(b);
-            return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL, "no usage records in the inputs");
+            return st;
         }
         year = m->year;
         month = m->month;
