@@ -626,9 +626,8 @@ enum cb_status ledger_builder_finish(struct ledger_builder *b, struct ledger **o
             enum cb_status st =
                 b->counts.records_read > 0 && example
                     ? cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,
-                                   "no usage records in the inputs: all %lld records read were "
-                                   "rejected, e.g. %s (with --month YYYY-MM, check lists each "
-                                   "reason)",
+                                   "no usage records in the inputs: %lld read, all rejected, "
+                                   "e.g. %s (with --month YYYY-MM, check lists each reason)",
                                    (long long)b->counts.records_read, example)
                     : cb_error_set(err, CB_EUSAGE, NULL, 0, NULL, "no usage records in the inputs");
             ledger_builder_free(b);

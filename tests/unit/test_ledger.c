@@ -292,6 +292,14 @@ static void test_no_records(void **state)
     cb_error_clear(&err);
     assert_int_equal(ledger_builder_finish(b, &l, &err), CB_EUSAGE);
     assert_null(l);
+    assert_string_equal(err.text, "no usage records in the inputs: 1 read, all rejected, e.g. "
+                                  "a:1: not JSON (with --month YYYY-MM, check lists each reason)");
+
+    /* nothing read at all */
+    b = ledger_builder_new(e->c, e->pb, 0, 0);
+    l = (struct ledger *)&l;
+    assert_int_equal(ledger_builder_finish(b, &l, &err), CB_EUSAGE);
+    assert_null(l);
     assert_string_equal(err.text, "no usage records in the inputs");
 
     /* with a month given, an empty month is a valid (empty) ledger */
