@@ -357,21 +357,45 @@ static void format_real(double d, char *buf, size_t size)
     }
 }
 
+/* Bytes of a bidi embedding, override or isolate control at s (U+202A-U+202E, U+2066-U+2069,
+ * three bytes in UTF-8), else 0. */
+static size_t bidi_control(const unsigned char *s, size_t n)
+{
+    if (n < 3 || s[0] != 0xe2)
+        return 0;
+    if ((s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae) ||
+        (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9))
+        return 3;
+    return 0;
+}
+
+/* HTML-escapes s. Controls other than tab, LF and CR, DEL, and the bidi controls become
+ * U+FFFD: they are parse errors in HTML, and a name holding U+202E would show reversed and
+ * reorder the text after it ("admin\u202egnp.exe" reads "adminexe.png"). */
 static void append_escaped(struct strbuf *out, const char *s, size_t n)
 {
+    const unsigned char *u = (const unsigned char *)s;
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         const char *rep;
+        size_t len = 1;
         switch (s[i]) {
         case '&': rep = "&amp;"; break;
         case '<': rep = "&lt;"; break;
         case '>': rep = "&gt;"; break;
         case '"': rep = "&quot;"; break;
         case '\'': rep = "&#39;"; break;
-        default: continue;
+        default:
+            if ((u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' && u[i] != '\r') || u[i] == 0x7f)
+                rep = "\xEF\xBF\xBD";
+            else if ((len = bidi_control(u + i, n - i)) > 0)
+                rep = "\xEF\xBF\xBD";
+            else
+                continue;
         }
         strbuf_append(out, s + run, i - run);
         strbuf_puts(out, rep);
+        i += len - 1;
         run = i + 1;
     }
     strbuf_append(out, s + run, n - run);

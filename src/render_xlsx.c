@@ -89,20 +89,49 @@ static void fit(struct sheet *s, lxw_col_t col, size_t chars, double cap)
         s->width[col] = w;
 }
 
+/* Returns a new copy of text with each character XML 1.0 forbids (the C0 controls other than
+ * tab, LF and CR) replaced by U+FFFD, or NULL when text has none; free with free().
+ * libxlsxwriter escapes these in shared strings but writes them raw into chart caches and the
+ * document properties, where one \x01 in a team name makes the whole workbook unreadable. */
+static char *xml_safe(const char *text)
+{
+    size_t bad = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        bad += *p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r';
+    if (bad == 0)
+        return NULL;
+    char *out = xmalloc(strlen(text) + 2 * bad + 1), *o = out;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') {
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3;
+        } else {
+            *o++ = (char)*p;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
 /* Writes text as a string cell (never a formula), cut at Excel's cell limit on a character
- * boundary. NULL is written as nothing. */
+ * boundary, with XML-forbidden controls shown as U+FFFD (xml_safe). NULL is written as
+ * nothing. */
 static void put_text(struct sheet *s, lxw_row_t row, lxw_col_t col, const char *text,
                      lxw_format *fmt)
 {
     if (!text || !*text)
         return;
-    char *cut = NULL;
+    char *cut = xml_safe(text);
+    if (cut)
+        text = cut;
     size_t len = strlen(text);
     if (len > MAX_CELL) {
         size_t n = MAX_CELL;
         while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
             n--;
-        cut = xstrndup(text, n);
+        char *shorter = xstrndup(text, n);
+        free(cut);
+        cut = shorter;
         text = cut;
     }
     note(s, worksheet_write_string(s->ws, row, col, text, fmt), row, col);
@@ -276,6 +305,11 @@ static bool sheet_open(struct book *b, struct sheet *s, const char *name, const 
     worksheet_fit_to_pages(s->ws, 1, 0);
     worksheet_set_paper(s->ws, r->paper && strcmp(r->paper, "Letter") == 0 ? 1 : 9);
     char *t = r->shadow ? xasprintf("%s \xC2\xB7 %s", SHADOW_MARK, title) : xstrdup(title);
+    char *safe = xml_safe(t);
+    if (safe) {
+        free(t);
+        t = safe;
+    }
     note(s, worksheet_write_string(s->ws, 0, 0, t, r->shadow ? b->f.title_shadow : b->f.title), 0,
          0);
     free(t);
@@ -1095,7 +1129,8 @@ static enum cb_status write_book(const struct report *r, const struct report_tea
                                  const char *path, struct cb_error *err)
 {
     struct book b = {.r = r, .error = LXW_NO_ERROR};
-    char *title = NULL, *subject = NULL, *keywords = NULL, *comments = NULL;
+    char *title = NULL, *subject = NULL, *keywords = NULL, *comments = NULL, *author = NULL,
+         *company = NULL;
     enum cb_status st = CB_OK;
     /* libxlsxwriter opens the file only when closing and reports just "error creating the
      * file"; trying first gives the system's reason */
@@ -1120,11 +1155,21 @@ static enum cb_status write_book(const struct report *r, const struct report_tea
     subject = xasprintf("AI usage chargeback for %s", r->period_label);
     comments = xasprintf("Period %s to %s%s", r->period_start, r->period_end,
                          r->shadow ? "; " SHADOW_MARK : "");
+    author = xstrdup(r->issuer && *r->issuer ? r->issuer : r->organization);
+    company = xstrdup(r->organization);
+    char **texts[] = {&title, &keywords, &author, &company};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        char *safe = xml_safe(*texts[i]);
+        if (safe) {
+            free(*texts[i]);
+            *texts[i] = safe;
+        }
+    }
     lxw_doc_properties props = {
         .title = title,
         .subject = subject,
-        .author = r->issuer && *r->issuer ? r->issuer : r->organization,
-        .company = r->organization,
+        .author = author,
+        .company = company,
         .category = r->shadow ? "Shadow chargeback" : "Chargeback",
         .keywords = keywords,
         .comments = comments,
@@ -1167,6 +1212,8 @@ static enum cb_status write_book(const struct report *r, const struct report_tea
         st = cb_error_set(err, CB_EIO, path, 0, b.where, "xlsx: %s", lxw_strerror(b.error));
     else if (e != LXW_NO_ERROR)
         st = cb_error_set(err, CB_EIO, path, 0, NULL, "xlsx: %s", lxw_strerror(e));
+    free(company);
+    free(author);
     free(comments);
     free(subject);
     free(keywords);
