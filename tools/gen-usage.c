@@ -844,6 +844,20 @@ static void make_record(struct record *rec, const struct world *w, const struct 
     }
 }
 
+/* Keeps a request within what the API accepts: a prompt (uncached, cached and written) of at most
+ * 1M tokens and at most 64k output tokens. */
+static void fit_context(struct record *rec)
+{
+    const int64_t max_prompt = 1000000, max_output = 64000;
+    if (rec->output > max_output)
+        rec->output = max_output;
+    int64_t writes = rec->cache_5m + rec->cache_1h;
+    if (writes + rec->cache_read > max_prompt - 1)
+        rec->cache_read = max_prompt - 1 - writes;
+    if (rec->input + rec->cache_read + writes > max_prompt)
+        rec->input = max_prompt - rec->cache_read - writes;
+}
+
 enum bad_kind { BAD_NOT_JSON, BAD_NEGATIVE, BAD_UNKNOWN_MODEL, BAD_TIMESTAMP, BAD_STRING_COUNT };
 #define N_BAD_KINDS 5
 
@@ -1395,6 +1409,7 @@ int main(int argc, char **argv)
             rec.input *= 8;
             rec.output *= 8;
         }
+        fit_context(&rec);
         int untag = 0;
         double t = rng_unit(&r);
         if (t < o.untagged_rate)
