@@ -538,14 +538,19 @@ static void world_build(struct world *w, const struct options *o, struct rng *r)
         double act = i < n_service ? 0.08 : 1.0 / (double)(rng_below(r, (uint32_t)w->n_users) + 8);
         w->user_cum[i] = (c += act);
     }
-    /* every team has at least one member */
+    /* every team has at least one member (as far as there are users) */
+    size_t *members = xcalloc(w->n_teams, sizeof *members);
+    for (size_t i = 0; i < w->n_users; i++)
+        members[w->users[i].team]++;
     for (size_t t = 0; t < w->n_teams && t < w->n_users; t++) {
-        bool seen = false;
-        for (size_t i = 0; i < w->n_users && !seen; i++)
-            seen = w->users[i].team == t;
-        if (!seen)
-            w->users[w->n_users - 1 - t].team = t;
+        if (members[t])
+            continue;
+        struct user *u = &w->users[w->n_users - 1 - t];
+        members[u->team]--;
+        u->team = t;
+        members[t]++;
     }
+    free(members);
     free(team_cum);
 
     /* Models. */
