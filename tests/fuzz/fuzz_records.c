@@ -3,6 +3,7 @@
  * a read size taken from the input's length, then through each stream parser directly (array,
  * concatenated objects, Admin API pages) fed in uneven pieces. Any input must end in records and
  * rejections that add up, never a crash, leak or out-of-bounds read. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -57,7 +58,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                             .prices = pb,
                             .rejected = rf,
                             .threads = 1};
-    ingest_set_chunk_size(1 + size % 61);
+    /* tiny reads exercise the chunk seams; not on gzip, where 15 KB can inflate to millions of
+     * lines and a 3-byte chunk each would time the run out without finding anything */
+    bool gz = size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+    ingest_set_chunk_size(gz ? 0 : 1 + size % 61);
     struct ledger *l = NULL;
     struct cb_error err;
     if (ingest_run(&o, &l, &err) == CB_OK) {
