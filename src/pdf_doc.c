@@ -112,6 +112,90 @@ static bool cmap_cover(const uint8_t *ttf, size_t len, uint8_t *cover)
     return true;
 }
 
+/* libharu 2.3.0 maps a code point to a glyph by a linear search of the cmap's segments
+ * (HPDF_TTFontDef_GetGlyphid), and HPDF_GetFont with the UTF-8 encoder does it for all 65,536
+ * BMP code points of each font of each document, to build the CIDToGIDMap and W arrays: most of
+ * the time of a small PDF. The lookup is the same for every document, so it is done once per
+ * process (glyph_table) and each document's font then gets a flat cmap of one segment
+ * 0000-FFFF whose glyph array is that table: with id_range_offset 2 the lookup reads
+ * glyph_id_array[u] + id_delta (0), after one comparison. Only the in-memory cmap changes:
+ * the embedded font's cmap is copied from the file, so the PDF bytes are the same. */
+#define BMP 65536u
+
+static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data);
+
+static HPDF_TTFontDefAttr tt_attr(HPDF_FontDef def)
+{
+    if (!def || def->type != HPDF_FONTDEF_TYPE_TRUETYPE || !def->attr)
+        return NULL;
+    HPDF_TTFontDefAttr a = def->attr;
+    return a->cmap.format == 4 && a->cmap.seg_count_x2 > 0 ? a : NULL;
+}
+
+/* Replaces def's cmap with the flat one over `glyphs`. Returns false (def unchanged) when def
+ * is not a format 4 TrueType font or memory runs out. */
+static bool flatten_cmap(HPDF_FontDef def, const uint16_t *glyphs)
+{
+    HPDF_TTFontDefAttr a = tt_attr(def);
+    if (!a)
+        return false;
+    HPDF_UINT16 *end = HPDF_GetMem(def->mmgr, sizeof *end);
+    HPDF_UINT16 *start = HPDF_GetMem(def->mmgr, sizeof *start);
+    HPDF_INT16 *delta = HPDF_GetMem(def->mmgr, sizeof *delta);
+    HPDF_UINT16 *range = HPDF_GetMem(def->mmgr, sizeof *range);
+    HPDF_UINT16 *ids = HPDF_GetMem(def->mmgr, BMP * sizeof *ids);
+    if (!end || !start || !delta || !range || !ids) {
+        void *got[5] = {end, start, delta, range, ids};
+        for (int i = 0; i < 5; i++)
+            if (got[i])
+                HPDF_FreeMem(def->mmgr, got[i]);
+        return false;
+    }
+    void *gone[5] = {a->cmap.end_count, a->cmap.start_count, a->cmap.id_delta,
+                     a->cmap.id_range_offset, a->cmap.glyph_id_array};
+    for (int i = 0; i < 5; i++)
+        if (gone[i])
+            HPDF_FreeMem(def->mmgr, gone[i]);
+    a->cmap.end_count = end;
+    a->cmap.start_count = start;
+    a->cmap.id_delta = delta;
+    a->cmap.id_range_offset = range;
+    a->cmap.glyph_id_array = ids;
+    *end = 0xFFFF;
+    *start = 0;
+    *delta = 0;
+    *range = 2; /* index = range / 2 + (segment - seg_count) + (u - start) = u */
+    memcpy(ids, glyphs, BMP * sizeof *ids);
+    a->cmap.seg_count_x2 = 2;
+    a->cmap.glyph_id_array_count = BMP;
+    return true;
+}
+
+/* Reads libharu's glyph id of every BMP code point of the font at `path`, then checks that a
+ * flat cmap gives the same ids. Returns the table, or NULL when libharu fails or differs. */
+static uint16_t *glyph_table(const char *path)
+{
+    struct pdf_doc probe = {0};
+    HPDF_Doc pdf = HPDF_New(on_error, &probe);
+    if (!pdf)
+        return NULL;
+    uint16_t *t = xmalloc(BMP * sizeof *t);
+    const char *name = HPDF_LoadTTFontFromFile(pdf, path, HPDF_FALSE);
+    HPDF_FontDef def = name ? HPDF_GetFontDef(pdf, name) : NULL;
+    bool ok = tt_attr(def) != NULL && !probe.failed;
+    for (uint32_t u = 0; ok && u < BMP; u++)
+        t[u] = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)u);
+    ok = ok && !probe.failed && flatten_cmap(def, t);
+    for (uint32_t u = 0; ok && u < BMP; u++)
+        ok = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)u) == t[u];
+    HPDF_Free(pdf);
+    if (!ok || probe.failed) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
 enum cb_status pdf_fonts_load(struct pdf_fonts *f, const char *fonts_dir, struct cb_error *err)
 {
     enum cb_status st = CB_OK;
@@ -139,6 +223,8 @@ enum cb_status pdf_fonts_load(struct pdf_fonts *f, const char *fonts_dir, struct
     }
     for (size_t i = 0; i < sizeof f->cover; i++)
         f->cover[i] &= other[i];
+    for (int i = 0; i < 2; i++)
+        f->glyphs[i] = glyph_table(paths[i]);
     f->replacement = f->cover[0xFFFD / 8] & (1u << (0xFFFD % 8)) ? "\xEF\xBF\xBD" : "?";
     char *icc_path = paths_join(fonts_dir, "../icc/sRGB.icc");
     f->icc = read_file(icc_path, &f->icc_len);
@@ -166,8 +252,11 @@ void pdf_fonts_free(struct pdf_fonts *f)
     free(f->regular_path);
     free(f->bold_path);
     free(f->icc);
+    free(f->glyphs[0]);
+    free(f->glyphs[1]);
     f->regular_path = f->bold_path = NULL;
     f->icc = NULL;
+    f->glyphs[0] = f->glyphs[1] = NULL;
 }
 
 static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
@@ -669,6 +758,10 @@ enum cb_status pdf_doc_open(struct pdf_doc *d, const struct pdf_fonts *fonts, co
     HPDF_SetCurrentEncoder(d->pdf, "UTF-8");
     const char *rn = HPDF_LoadTTFontFromFile(d->pdf, fonts->regular_path, HPDF_TRUE);
     const char *bn = HPDF_LoadTTFontFromFile(d->pdf, fonts->bold_path, HPDF_TRUE);
+    const char *names[2] = {rn, bn};
+    for (int i = 0; i < 2; i++)
+        if (names[i] && fonts->glyphs[i])
+            flatten_cmap(HPDF_GetFontDef(d->pdf, names[i]), fonts->glyphs[i]);
     if (rn)
         d->regular = HPDF_GetFont(d->pdf, rn, "UTF-8");
     if (bn)

@@ -22,6 +22,9 @@ struct pdf_fonts {
     const char *replacement;  /* "\xEF\xBF\xBD" (U+FFFD) when covered, else "?" */
     uint8_t *icc;             /* the sRGB ICC profile for the PDF/A output intent, or NULL */
     size_t icc_len;
+    /* glyph id of each BMP code point in the regular and bold font, as libharu's cmap lookup
+     * gives it; NULL when libharu's fonts cannot take the flat cmap (see pdf_doc.c) */
+    uint16_t *glyphs[2];
 };
 
 /* Finds DejaVuSans.ttf and DejaVuSans-Bold.ttf in fonts_dir and reads their cmaps, and reads
