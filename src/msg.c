@@ -9,6 +9,11 @@
 #include "xalloc.h"
 
 static int quiet;
+/* While set on a thread (msg_hold_begin), its errors and warnings are written here instead of
+ * stderr, so renderers on worker threads can have them printed in a fixed order. */
+static _Thread_local FILE *held;
+static _Thread_local char *held_text;
+static _Thread_local size_t held_len;
 
 const char *cb_strerror(enum cb_status st)
 {
@@ -133,9 +138,39 @@ static char *vformat(const char *fmt, va_list ap)
 static void vmsg(const char *kind, const char *fmt, va_list ap)
 {
     char *text = vformat(fmt, ap);
-    fprintf(stderr, "chargeback: %s: ", kind);
-    msg_write_safe(stderr, text);
-    fputc('\n', stderr);
+    FILE *out = held ? held : stderr;
+    fprintf(out, "chargeback: %s: ", kind);
+    msg_write_safe(out, text);
+    fputc('\n', out);
+    free(text);
+}
+
+void msg_hold_begin(void)
+{
+    if (!held)
+        held = open_memstream(&held_text, &held_len);
+}
+
+char *msg_hold_end(void)
+{
+    if (!held)
+        return NULL;
+    fclose(held);
+    held = NULL;
+    char *text = held_text;
+    if (held_len == 0) {
+        free(text);
+        text = NULL;
+    }
+    held_text = NULL;
+    held_len = 0;
+    return text;
+}
+
+void msg_release(char *text)
+{
+    if (text)
+        fputs(text, stderr);
     free(text);
 }
 

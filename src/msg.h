@@ -28,6 +28,12 @@ void msg_progress_clear(void);
  * isolates (U+202A-U+202E, U+2066-U+2069) as \uXXXX, bytes that are not UTF-8 as \xNN. For
  * output that carries names and values from the input; all of msg.c's output goes through it. */
 void msg_write_safe(FILE *f, const char *text);
+/* Holds this thread's errors and warnings in memory until msg_hold_end, which returns them as
+ * the text they would have printed (NULL when none was held; free with msg_release, which
+ * prints it). For work on worker threads whose messages must come out in a fixed order. */
+void msg_hold_begin(void);
+char *msg_hold_end(void);
+void msg_release(char *text);
 /* Quiet mode mutes msg_info (errors and warnings still print). */
 void msg_set_quiet(int quiet);
 int msg_is_quiet(void);

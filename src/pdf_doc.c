@@ -1,6 +1,7 @@
 #include "pdf_doc.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,10 @@ static bool cmap_cover(const uint8_t *ttf, size_t len, uint8_t *cover)
  * glyph_id_array[u] + id_delta (0), after one comparison. Only the in-memory cmap changes:
  * the embedded font's cmap is copied from the file, so the PDF bytes are the same. */
 #define BMP 65536u
+
+/* Documents are drawn on several threads (render_each): what libharu shares between documents
+ * is guarded here. */
+static pthread_mutex_t ctime_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data);
 
@@ -826,7 +831,10 @@ void pdf_doc_identify(struct pdf_doc *d, const char *id_seed, bool pdfa)
     HPDF_Dict_Add(d->pdf->trailer, "ID", id);
     if (!pdfa)
         return;
+    /* it calls ctime() (whose buffer is shared by all threads) before it sees the /ID above */
+    pthread_mutex_lock(&ctime_lock);
     HPDF_PDFA_SetPDFAConformance(d->pdf, HPDF_PDFA_1B);
+    pthread_mutex_unlock(&ctime_lock);
     /* libharu 2.3.0 names the metadata stream's subtype "/SubType"; PDF says "/Subtype" */
     HPDF_Dict xmp = HPDF_Dict_GetItem(d->pdf->catalog, "Metadata", HPDF_OCLASS_DICT);
     if (xmp) {

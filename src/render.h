@@ -12,7 +12,19 @@ struct render_dest {
     const char *dir;           /* the (temporary) month folder; "teams/" is created inside */
     const char *templates_dir; /* templates/ */
     const char *fonts_dir;     /* fonts/ */
+    int threads;               /* threads for per-team documents; <= 0 means one per core */
 };
+
+/* One per-team document: job(i, ctx, err) for team i. */
+typedef enum cb_status (*render_job)(size_t i, void *ctx, struct cb_error *err);
+
+/* Runs job for i = 0 .. n-1 on up to d->threads threads, each taking the next index from a
+ * shared counter; a job must touch only its own objects and files. The result is as if run in
+ * order: each job's warnings are held and printed in index order, and on failure the first
+ * failing index's error is returned (warnings of later jobs are dropped, and no new job starts
+ * once one failed). */
+enum cb_status render_each(const struct render_dest *d, size_t n, render_job job, void *ctx,
+                           struct cb_error *err);
 
 typedef enum cb_status (*render_fn)(const struct report *r, const struct render_dest *d,
                                     struct cb_error *err);

@@ -83,6 +83,23 @@ cleanup:
     return st;
 }
 
+struct html_job {
+    const struct report *r;
+    const struct render_dest *d;
+    const char *tmpl, *tmpl_name;
+};
+
+static enum cb_status team_page(size_t i, void *ctx, struct cb_error *err)
+{
+    const struct html_job *j = ctx;
+    char *rel = xasprintf("teams/%s.html", j->r->teams[i].slug);
+    json_t *view = view_team(j->r, i);
+    enum cb_status st = render_page(j->tmpl, j->tmpl_name, view, j->d, rel, err);
+    json_decref(view);
+    free(rel);
+    return st;
+}
+
 enum cb_status render_html(const struct report *r, const struct render_dest *d,
                            struct cb_error *err)
 {
@@ -99,12 +116,10 @@ enum cb_status render_html(const struct report *r, const struct render_dest *d,
     json_t *view = view_summary(r);
     st = render_page(summary, summary_path, view, d, "index.html", err);
     json_decref(view);
-    for (size_t i = 0; i < r->n_teams && st == CB_OK; i++) {
-        char *rel = xasprintf("teams/%s.html", r->teams[i].slug);
-        view = view_team(r, i);
-        st = render_page(invoice, invoice_path, view, d, rel, err);
-        json_decref(view);
-        free(rel);
+    if (st == CB_OK) {
+        /* the invoices on worker threads, each its own view and page buffer */
+        struct html_job job = {.r = r, .d = d, .tmpl = invoice, .tmpl_name = invoice_path};
+        st = render_each(d, r->n_teams, team_page, &job, err);
     }
 cleanup:
     free(invoice);

@@ -793,6 +793,22 @@ cleanup:
     return st;
 }
 
+struct pdf_job {
+    const struct report *r;
+    const struct pdf_fonts *fonts;
+    const char *dir;
+};
+
+static enum cb_status team_job(size_t i, void *ctx, struct cb_error *err)
+{
+    const struct pdf_job *j = ctx;
+    const struct report_team *t = &j->r->teams[i];
+    char *path = xasprintf("%s/teams/%s.pdf", j->dir, t->slug);
+    enum cb_status st = render_one(j->r, j->fonts, t, path, err);
+    free(path);
+    return st;
+}
+
 enum cb_status render_pdf(const struct report *r, const struct render_dest *d, struct cb_error *err)
 {
     struct pdf_fonts fonts = {0};
@@ -800,15 +816,10 @@ enum cb_status render_pdf(const struct report *r, const struct render_dest *d, s
     enum cb_status st = pdf_fonts_load(&fonts, d->fonts_dir, err);
     if (st != CB_OK)
         goto cleanup;
-    for (size_t i = 0; i < r->n_teams; i++) {
-        const struct report_team *t = &r->teams[i];
-        path = xasprintf("%s/teams/%s.pdf", d->dir, t->slug);
-        st = render_one(r, &fonts, t, path, err);
-        if (st != CB_OK)
-            goto cleanup;
-        free(path);
-        path = NULL;
-    }
+    struct pdf_job job = {.r = r, .fonts = &fonts, .dir = d->dir};
+    st = render_each(d, r->n_teams, team_job, &job, err);
+    if (st != CB_OK)
+        goto cleanup;
     path = paths_join(d->dir, "summary.pdf");
     st = render_one(r, &fonts, NULL, path, err);
 cleanup:

@@ -1221,15 +1221,26 @@ static enum cb_status write_book(const struct report *r, const struct report_tea
     return st;
 }
 
+struct xlsx_job {
+    const struct report *r;
+    const char *dir;
+};
+
+static enum cb_status team_book(size_t i, void *ctx, struct cb_error *err)
+{
+    const struct xlsx_job *j = ctx;
+    char *path = xasprintf("%s/teams/%s.xlsx", j->dir, j->r->teams[i].slug);
+    enum cb_status st = write_book(j->r, &j->r->teams[i], path, err);
+    free(path);
+    return st;
+}
+
 enum cb_status render_xlsx(const struct report *r, const struct render_dest *d,
                            struct cb_error *err)
 {
-    enum cb_status st = CB_OK;
-    for (size_t i = 0; i < r->n_teams && st == CB_OK; i++) {
-        char *path = xasprintf("%s/teams/%s.xlsx", d->dir, r->teams[i].slug);
-        st = write_book(r, &r->teams[i], path, err);
-        free(path);
-    }
+    /* team books on worker threads (each its own workbook); the summary after them */
+    struct xlsx_job job = {.r = r, .dir = d->dir};
+    enum cb_status st = render_each(d, r->n_teams, team_book, &job, err);
     if (st == CB_OK) {
         char *path = paths_join(d->dir, "summary.xlsx");
         st = write_book(r, NULL, path, err);
