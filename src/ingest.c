@@ -607,6 +607,8 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
     pthread_join(producer, NULL);
     for (int i = 0; i < threads; i++)
         pthread_join(workers[i], NULL);
+    if (st == CB_OK)
+        progress_done(bar);
     progress_end(bar);
     if (st == CB_OK && opts->rejected && (fflush(opts->rejected) != 0 || ferror(opts->rejected)))
         st = cb_error_set(err, CB_EIO, "rejected.jsonl", 0, NULL, "write failed: %s",

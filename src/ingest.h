@@ -12,7 +12,7 @@
 #include "status.h"
 
 struct ingest_opts {
-    const char *const *inputs;       /* paths, "-" for standard input */
+    const char *const *inputs; /* paths, "-" for standard input */
     size_t n_inputs;
     int year, month;                 /* the billing period; 0, 0 = the month with most records */
     const struct config *config;     /* attribution, shared rules, internal rates */
@@ -26,6 +26,7 @@ struct ingest_opts {
  * (free with ledger_free). Per-record problems are not errors: they are counted in the ledger
  * and written to opts->rejected. Returns CB_EIO when an input cannot be opened or read,
  * CB_EUSAGE when the inputs hold no record in any month and no month was given. */
-enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, struct cb_error *err);
+enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out,
+                          struct cb_error *err);
 
 #endif

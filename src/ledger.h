@@ -21,14 +21,14 @@ enum reject_reason {
     REJ_NOT_JSON,
     REJ_NOT_OBJECT,
     REJ_MISSING_FIELD,
-    REJ_BAD_TYPE,         /* a field of the wrong JSON type */
+    REJ_BAD_TYPE, /* a field of the wrong JSON type */
     REJ_NEGATIVE,
     REJ_NOT_INTEGER,
-    REJ_TOO_LARGE,        /* a count above 10^12 */
+    REJ_TOO_LARGE, /* a count above 10^12 */
     REJ_BAD_TIMESTAMP,
     REJ_UNKNOWN_MODEL,
     REJ_BAD_UTF8,
-    REJ_TOO_LONG,         /* a line or string above the size caps */
+    REJ_TOO_LONG, /* a line or string above the size caps */
     REJ_COUNT
 };
 
@@ -44,7 +44,7 @@ struct ledger_usage {
 
 /* One (model, batch, price entry) of a bucket: the source of its invoice lines. */
 struct ledger_line {
-    const struct price_entry *price;   /* model id and effective date; owned by the price book */
+    const struct price_entry *price; /* model id and effective date; owned by the price book */
     bool batch;
     int64_t requests;
     int64_t tokens[TOK_CLASS_COUNT];
@@ -53,12 +53,12 @@ struct ledger_line {
 
 /* One value of one dimension (project, user, ...) within a bucket. */
 struct ledger_group {
-    const char *key;                 /* interned; NULL for records without this tag */
+    const char *key; /* interned; NULL for records without this tag */
     struct ledger_usage usage;
-    cb_i128 cost;                    /* list cost in pico-USD, internal rates included */
-    cb_i128 cost_batch;              /* the part of cost from batch requests */
-    cb_i128 cost_nonbatch_tokens;    /* token cost of non-batch requests (batching advice) */
-    cb_i128 uncached_input_cost;     /* input-token cost of non-batch requests (caching advice) */
+    cb_i128 cost;                 /* list cost in pico-USD, internal rates included */
+    cb_i128 cost_batch;           /* the part of cost from batch requests */
+    cb_i128 cost_nonbatch_tokens; /* token cost of non-batch requests (batching advice) */
+    cb_i128 uncached_input_cost;  /* input-token cost of non-batch requests (caching advice) */
     int64_t batch_requests;
 };
 
@@ -71,26 +71,26 @@ enum bucket_kind { BUCKET_TEAM, BUCKET_SHARED, BUCKET_UNALLOCATED };
 
 struct ledger_bucket {
     enum bucket_kind kind;
-    const char *team;                /* BUCKET_TEAM: the team id (interned) */
-    int shared_index;                /* BUCKET_SHARED: index into config->shared */
+    const char *team; /* BUCKET_TEAM: the team id (interned) */
+    int shared_index; /* BUCKET_SHARED: index into config->shared */
     struct ledger_usage usage;
-    cb_i128 cost;                    /* list cost, pico-USD, internal rates included */
-    struct ledger_line *lines;       /* sorted by model id, batch, effective date */
+    cb_i128 cost;              /* list cost, pico-USD, internal rates included */
+    struct ledger_line *lines; /* sorted by model id, batch, effective date */
     size_t n_lines;
     struct ledger_group *groups[DIM_COUNT]; /* sorted by key (NULL key first) */
     size_t n_groups[DIM_COUNT];
-    struct ledger_day days[31];      /* index = day of month - 1 */
-    cb_i128 routing_saving;          /* pico-USD: small Opus/Sonnet requests minus the Haiku price */
+    struct ledger_day days[31]; /* index = day of month - 1 */
+    cb_i128 routing_saving;     /* pico-USD: small Opus/Sonnet requests minus the Haiku price */
     int64_t routing_requests;
 };
 
 /* An input file as read. */
 struct ledger_file {
-    char *path;                      /* as given on the command line ("-" for stdin) */
-    char sha256[65];                 /* of the bytes as stored (compressed for .gz) */
+    char *path;      /* as given on the command line ("-" for stdin) */
+    char sha256[65]; /* of the bytes as stored (compressed for .gz) */
     int64_t bytes;
-    int64_t records;                 /* records read from this file */
-    const char *format;              /* "jsonl", "json-array", "admin-api" */
+    int64_t records;    /* records read from this file */
+    const char *format; /* "jsonl", "json-array", "admin-api" */
 };
 
 #define LEDGER_REJECT_EXAMPLES 3
@@ -103,17 +103,17 @@ struct ledger_counts {
 
 /* The aggregates of the selected month, ready to read. */
 struct ledger {
-    int year, month;                 /* the billing period */
+    int year, month; /* the billing period */
     int days_in_month;
-    struct ledger_bucket *buckets;   /* teams sorted by id, then shared pools by index, then
-                                        the unallocated bucket (always present, maybe empty) */
+    struct ledger_bucket *buckets; /* teams sorted by id, then shared pools by index, then
+                                      the unallocated bucket (always present, maybe empty) */
     size_t n_buckets;
     struct ledger_file *files;
     size_t n_files;
     struct ledger_counts counts;
-    cb_i128 total_cost;              /* list cost of all billed records, pico-USD */
-    cb_i128 tag_cost[TAG_COUNT];     /* list cost of billed records carrying each tag */
-    char **teams_seen;               /* team tags seen in data (sorted), for warnings */
+    cb_i128 total_cost;          /* list cost of all billed records, pico-USD */
+    cb_i128 tag_cost[TAG_COUNT]; /* list cost of billed records carrying each tag */
+    char **teams_seen;           /* team tags seen in data (sorted), for warnings */
     size_t n_teams_seen;
 };
 

@@ -211,6 +211,12 @@ void msg_progress(const char *text)
     fflush(stderr);
 }
 
+void msg_progress_end(void)
+{
+    fputc('\n', stderr);
+    fflush(stderr);
+}
+
 void msg_progress_clear(void)
 {
     fputs("\r\033[K", stderr);

@@ -12,6 +12,7 @@
 struct progress {
     int64_t total;
     double start, last;
+    int64_t bytes, records; /* the latest figures, drawn or not */
     bool drawn;
 };
 
@@ -69,6 +70,8 @@ void progress_format(char *buf, size_t size, int64_t total, int64_t bytes, int64
 
 void progress_update(struct progress *p, int64_t bytes, int64_t records)
 {
+    p->bytes = bytes;
+    p->records = records;
     double t = now();
     if (t - p->last < 0.1)
         return;
@@ -79,11 +82,23 @@ void progress_update(struct progress *p, int64_t bytes, int64_t records)
     p->drawn = true;
 }
 
+void progress_done(struct progress *p)
+{
+    if (p && p->total > 0)
+        p->bytes = p->total;
+}
+
 void progress_end(struct progress *p)
 {
     if (!p)
         return;
-    if (p->drawn)
-        msg_progress_clear();
+    if (p->drawn) {
+        /* The last frame stays on screen with the final figures (100 % when everything was
+         * read), so the bar never stops short of where reading ended. */
+        char line[200];
+        progress_format(line, sizeof line, p->total, p->bytes, p->records, now() - p->start);
+        msg_progress(line);
+        msg_progress_end();
+    }
     free(p);
 }

@@ -1,5 +1,5 @@
 /* The progress bar on stderr: bytes read of the total, records per second, time left. Drawn
- * at most ten times a second, erased at the end. */
+ * at most ten times a second, left at its final figures at the end. */
 #ifndef CB_PROGRESS_H
 #define CB_PROGRESS_H
 
@@ -13,7 +13,9 @@ struct progress;
 struct progress *progress_new(int64_t total);
 /* Redraws when 100 ms have passed since the last drawing. */
 void progress_update(struct progress *p, int64_t bytes, int64_t records);
-/* Erases the bar and frees p. Accepts NULL. */
+/* Marks every byte as read (the inputs were read to their end). Accepts NULL. */
+void progress_done(struct progress *p);
+/* Draws the bar once more with the latest figures, ends its line, and frees p. Accepts NULL. */
 void progress_end(struct progress *p);
 /* Formats one bar into buf (for tests): elapsed in seconds. */
 void progress_format(char *buf, size_t size, int64_t total, int64_t bytes, int64_t records,

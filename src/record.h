@@ -21,8 +21,8 @@ struct record {
     int64_t requests;                /* >= 1 */
     int64_t tokens[TOK_CLASS_COUNT]; /* input, output, cache read, 5-minute and 1-hour writes */
     int64_t web_search, skill, mcp;
-    bool has_id;                     /* a request_id was given */
-    uint8_t id_hash[16];             /* 128-bit hash of the request_id bytes (when has_id) */
+    bool has_id;         /* a request_id was given */
+    uint8_t id_hash[16]; /* 128-bit hash of the request_id bytes (when has_id) */
 };
 
 #endif

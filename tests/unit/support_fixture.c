@@ -7,7 +7,7 @@
 #include "xalloc.h"
 
 static const char *const default_names[] = {"Data Platform", "Équipe données", "Данные",
-                                             "Ωmega Research", "Support <b>&amp;</b> \"Ops\""};
+                                            "Ωmega Research", "Support <b>&amp;</b> \"Ops\""};
 static const char *const models[] = {"claude-opus-4-7", "claude-sonnet-4-6", "claude-haiku-4-5"};
 static const int64_t in_price[] = {5000000, 3000000, 1000000};
 static const int64_t out_price[] = {25000000, 15000000, 5000000};
@@ -99,7 +99,8 @@ struct report *fixture_report(const struct fixture_opts *o)
     r->rejects[0].reason = xstrdup("unknown model");
     r->rejects[0].count = 6;
     r->rejects[0].examples = xcalloc(1, sizeof(char *));
-    r->rejects[0].examples[0] = xstrdup("usage-2026-10.jsonl:17: \"model\": unknown model \"gpt-4\"");
+    r->rejects[0].examples[0] =
+        xstrdup("usage-2026-10.jsonl:17: \"model\": unknown model \"gpt-4\"");
     r->rejects[0].n_examples = 1;
 
     r->teams = xcalloc(n_teams, sizeof *r->teams);
@@ -111,7 +112,8 @@ struct report *fixture_report(const struct fixture_opts *o)
         t->id = xasprintf("team-%02zu", ti + 1);
         t->name = xstrdup(name);
         t->slug = xasprintf("team-%02zu", ti + 1);
-        t->invoice_number = xasprintf("%sCB-2026-10-TEAM-%02zu", o->shadow ? "SHADOW-" : "", ti + 1);
+        t->invoice_number =
+            xasprintf("%sCB-2026-10-TEAM-%02zu", o->shadow ? "SHADOW-" : "", ti + 1);
         t->cost_center = xasprintf("CC-%03zu", ti + 1);
         t->contact = xstrdup("lead@acme.example");
         t->gl_account = xstrdup("6420-AI");
@@ -152,9 +154,10 @@ struct report *fixture_report(const struct fixture_opts *o)
         add_alloc(t, LINE_OVERHEAD, desc, overhead);
         t->overhead = overhead;
         t->total = list + overhead;
-        t->method = xasprintf("Usage: the team pays its own usage at list price (%lld.%02lld), plus "
-                              "10%% platform overhead.",
-                              (long long)(list / 100), (long long)(list % 100));
+        t->method =
+            xasprintf("Usage: the team pays its own usage at list price (%lld.%02lld), plus "
+                      "10%% platform overhead.",
+                      (long long)(list / 100), (long long)(list % 100));
         fill_groups(&t->by_project, "project", n_groups, list, t->usage.requests);
         fill_groups(&t->by_user, "user", n_groups, list, t->usage.requests);
         fill_groups(&t->by_workflow, "workflow", n_groups, list, t->usage.requests);
@@ -194,14 +197,15 @@ struct report *fixture_report(const struct fixture_opts *o)
         t->recommendations = xcalloc(1, sizeof *t->recommendations);
         t->recommendations[0].kind = xstrdup("model_routing");
         t->recommendations[0].saving = list / 20;
-        t->recommendations[0].explanation =
-            xstrdup("1,204 requests on Opus had < 1,000 input and < 500 output tokens; at the Haiku "
-                    "rate they would cost 5% of the team's list cost less.");
+        t->recommendations[0].explanation = xstrdup(
+            "1,204 requests on Opus had < 1,000 input and < 500 output tokens; at the Haiku "
+            "rate they would cost 5% of the team's list cost less.");
         t->n_metrics = 1;
         t->metrics = xcalloc(1, sizeof *t->metrics);
         t->metrics[0].name = xstrdup("tickets resolved");
         t->metrics[0].units_e6 = 5400000000;
-        t->metrics[0].cost_per_unit_micros = (int64_t)money_div_round((cb_i128)t->total * 10000, 5400);
+        t->metrics[0].cost_per_unit_micros =
+            (int64_t)money_div_round((cb_i128)t->total * 10000, 5400);
         charged += t->total;
         list_total += list;
         overhead_total += overhead;

@@ -10,9 +10,9 @@
 
 struct fixture_opts {
     bool shadow;
-    size_t n_teams;          /* 0 means 3 */
-    size_t lines_per_team;   /* usage lines per team; 0 means 6 (large values force page breaks) */
-    size_t groups_per_team;  /* rows in each breakdown; 0 means 5 */
+    size_t n_teams;           /* 0 means 3 */
+    size_t lines_per_team;    /* usage lines per team; 0 means 6 (large values force page breaks) */
+    size_t groups_per_team;   /* rows in each breakdown; 0 means 5 */
     const char *const *names; /* display names for the teams (NULL: built-in, with Unicode) */
 };
 

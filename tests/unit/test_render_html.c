@@ -43,7 +43,8 @@ static char *render_fixture(bool shadow, struct report **out)
     free(teams);
     struct fixture_opts fo = {.shadow = shadow, .n_teams = 5};
     struct report *r = fixture_report(&fo);
-    struct render_dest d = {.dir = dir, .templates_dir = CB_TEST_SOURCE_DIR "/templates",
+    struct render_dest d = {.dir = dir,
+                            .templates_dir = CB_TEST_SOURCE_DIR "/templates",
                             .fonts_dir = CB_TEST_SOURCE_DIR "/fonts"};
     struct cb_error err;
     cb_error_clear(&err);
