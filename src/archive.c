@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "sha256.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -71,9 +72,9 @@ enum cb_status archive_hash_file(const char *path, char hex[65], uint64_t *bytes
                                  struct cb_error *err)
 {
     enum cb_status st = CB_OK;
-    unsigned char buf[65536], out[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_state h;
-    crypto_hash_sha256_init(&h);
+    unsigned char buf[65536];
+    struct sha256 h;
+    sha256_init(&h, true);
     *bytes = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
@@ -90,11 +91,10 @@ enum cb_status archive_hash_file(const char *path, char hex[65], uint64_t *bytes
         }
         if (n == 0)
             break;
-        crypto_hash_sha256_update(&h, buf, (unsigned long long)n);
+        sha256_update(&h, buf, (size_t)n);
         *bytes += (uint64_t)n;
     }
-    crypto_hash_sha256_final(&h, out);
-    sodium_bin2hex(hex, crypto_hash_sha256_BYTES * 2 + 1, out, sizeof out);
+    sha256_final_hex(&h, hex);
 cleanup:
     if (fd >= 0)
         close(fd);

@@ -217,12 +217,6 @@ void msg_progress_end(void)
     fflush(stderr);
 }
 
-void msg_progress_clear(void)
-{
-    fputs("\r\033[K", stderr);
-    fflush(stderr);
-}
-
 void msg_format_error(const struct cb_error *err, char *buf, size_t size)
 {
     size_t n = 0;

@@ -21,10 +21,8 @@ void msg_warn_at(const struct cb_error *err);
 void msg_format_error(const struct cb_error *err, char *buf, size_t size);
 /* Redraws the one-line progress bar in place ("\r" TEXT, rest of the line erased). */
 void msg_progress(const char *text);
-/* Erases the progress bar line. */
 /* Ends the progress line with a newline, leaving its last frame visible. */
 void msg_progress_end(void);
-void msg_progress_clear(void);
 /* Writes text to f with every byte that could act on a terminal written as an escape instead:
  * C0 and C1 controls and DEL (newline included) as \uXXXX, the bidi embeddings, overrides and
  * isolates (U+202A-U+202E, U+2066-U+2069) as \uXXXX, bytes that are not UTF-8 as \xNN. For
