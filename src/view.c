@@ -249,11 +249,10 @@ static int64_t axis_max(int64_t max)
 static json_t *daily_chart(const struct report_day *days, size_t n)
 {
     json_t *o = json_object();
-    int64_t max = 0, total = 0;
+    int64_t max = 0;
     for (size_t i = 0; i < n; i++) {
         if (days[i].list_cost > max)
             max = days[i].list_cost;
-        total += days[i].list_cost;
     }
     int64_t top = axis_max(max > 0 ? max : 100);
     int64_t plot_w = CHART_W - CHART_LEFT - 8, plot_h = CHART_H - CHART_BOTTOM - CHART_TOP;
@@ -304,7 +303,6 @@ static json_t *daily_chart(const struct report_day *days, size_t n)
     json_object_set_new(o, "right", json_integer(CHART_W - 8));
     json_object_set_new(o, "baseline", json_integer(CHART_TOP + plot_h));
     json_object_set_new(o, "label_y", json_integer(CHART_H - 6));
-    json_object_set_new(o, "total", money_str(total));
     json_object_set_new(o, "peak", money_str(max));
     return o;
 }
