@@ -8,6 +8,9 @@
 
 #include <sodium.h>
 #include <yajl/yajl_parse.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "attribute.h"
 #include "xalloc.h"
@@ -83,6 +86,35 @@ void rec_batch_free(struct rec_batch *b)
     free(b->rejs);
     rec_arena_free(&b->arena);
     memset(b, 0, sizeof *b);
+}
+
+/* Test hook: true when two batches hold the same records and rejections, field by field. */
+bool rec_batch_same(const struct rec_batch *a, const struct rec_batch *b)
+{
+    if (a->n_recs != b->n_recs || a->n_rejs != b->n_rejs || a->lines != b->lines)
+        return false;
+    for (size_t i = 0; i < a->n_recs; i++) {
+        const struct record *x = &a->recs[i], *y = &b->recs[i];
+        for (int t = 0; t < TAG_COUNT; t++)
+            if (!x->tags[t] != !y->tags[t] ||
+                (x->tags[t] && (x->tag_len[t] != y->tag_len[t] ||
+                                memcmp(x->tags[t], y->tags[t], x->tag_len[t]) != 0)))
+                return false;
+        if (x->shared_index != y->shared_index || x->price != y->price || x->batch != y->batch ||
+            x->year != y->year || x->month != y->month || x->day != y->day ||
+            x->requests != y->requests || memcmp(x->tokens, y->tokens, sizeof x->tokens) != 0 ||
+            x->web_search != y->web_search || x->skill != y->skill || x->mcp != y->mcp ||
+            x->has_id != y->has_id || memcmp(x->id_hash, y->id_hash, sizeof x->id_hash) != 0)
+            return false;
+    }
+    for (size_t i = 0; i < a->n_rejs; i++) {
+        const struct rec_reject *x = &a->rejs[i], *y = &b->rejs[i];
+        if (x->reason != y->reason || x->line != y->line || x->element != y->element ||
+            strcmp(x->message, y->message) != 0 || x->text_len != y->text_len ||
+            memcmp(x->text, y->text, x->text_len) != 0 || x->text_cut != y->text_cut)
+            return false;
+    }
+    return true;
 }
 
 const char *rec_format_name(enum rec_format f)
@@ -241,6 +273,23 @@ static void key_table_init(void)
     }
 }
 
+/* memcmp(a, b, n) == 0 for short keys, without a call into libc */
+static inline bool same_key(const char *a, const unsigned char *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            return false;
+    }
+    for (; i < n; i++)
+        if ((unsigned char)a[i] != b[i])
+            return false;
+    return true;
+}
+
 static enum fid key_lookup(const unsigned char *k, size_t n)
 {
     if (n < 3 || n > 27)
@@ -249,7 +298,7 @@ static enum fid key_lookup(const unsigned char *k, size_t n)
         uint8_t f = key_table[h];
         if (!f)
             return F_NONE;
-        if (key_lens[f] == n && memcmp(key_names[f], k, n) == 0)
+        if (key_lens[f] == n && same_key(key_names[f], k, n))
             return (enum fid)f;
     }
 }
@@ -780,6 +829,19 @@ static void bucket_end(struct sax *s)
 /* Parses a count (the raw number text). */
 static int take_count(struct sax *s, enum fid f, const char *t, size_t n)
 {
+    if (n >= 1 && n <= 12 && t[0] >= '1' - (f != F_REQUESTS) && t[0] <= '9') {
+        /* the usual case, a plain count below 10^12 (and for requests at least 1): one pass */
+        int64_t v = 0;
+        size_t k = 0;
+        while (k < n && t[k] >= '0' && t[k] <= '9')
+            v = v * 10 + (t[k++] - '0');
+        if (k == n) {
+            int slot = f == F_UNCACHED ? S_INPUT : (int)(f - F_INPUT);
+            s->r.cnt[slot] = v;
+            s->r.have |= 1u << slot;
+            return 1;
+        }
+    }
     bool neg = n > 0 && t[0] == '-';
     size_t i = neg ? 1 : 0, int_start = i;
     while (i < n && t[i] >= '0' && t[i] <= '9')
@@ -1177,6 +1239,7 @@ static void yajl_message(yajl_handle h, char *buf, size_t size)
 struct rec_parser {
     struct sax sax;
     yajl_handle h;
+    bool slow_only; /* test hook: every line through yajl */
 };
 
 struct rec_parser *rec_parser_new(const struct rec_env *env)
@@ -1186,6 +1249,11 @@ struct rec_parser *rec_parser_new(const struct rec_env *env)
     p->sax.env = env;
     p->sax.fmt = REC_JSONL;
     return p;
+}
+
+void rec_parser_set_slow_only(struct rec_parser *p, bool on)
+{
+    p->slow_only = on;
 }
 
 void rec_parser_free(struct rec_parser *p)
@@ -1228,6 +1296,212 @@ static void reject_line(struct sax *s, enum reject_reason reason, int64_t line, 
     push_reject(s, text, cut ? REC_TEXT_MAX : n, cut);
 }
 
+/* ---- the fast reader ----
+ * Nearly every line of a real month is a flat object of plain strings, integers and booleans.
+ * This reader tokenizes such a line itself and drives the same callbacks yajl would, in the same
+ * order with the same arguments, so the record it leaves in the SAX state is the one yajl would
+ * have left. It gives up on anything it does not handle itself: an escape or a control character
+ * in a string, a number outside strict JSON, a syntax error, a line that is not one object,
+ * nesting deeper than FAST_DEPTH. Giving up happens before the record is finished, so the caller
+ * starts the line again with yajl, which also words every error message. About four times faster
+ * than yajl on the benchmark month (tests/bench). */
+
+#define FAST_DEPTH 32
+
+static inline uint64_t swar_zero(uint64_t w)
+{
+    return (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
+}
+
+/* Skips JSON whitespace (only the four JSON allows: yajl takes a few more, which then go to
+ * yajl). */
+static inline const char *fast_ws(const char *p, const char *e)
+{
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+        p++;
+    return p;
+}
+
+/* p is just past an opening '"': returns the closing '"', or NULL for a string this reader does
+ * not take (an escape, a control character, no end on the line). */
+static inline const char *fast_string_end(const char *p, const char *e)
+{
+#ifdef __SSE2__
+    const __m128i quote16 = _mm_set1_epi8('"'), bslash16 = _mm_set1_epi8('\\'),
+                  ctl16 = _mm_set1_epi8(0x1f);
+    while (p + 16 <= e) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        /* a byte below 0x20 is one that min(byte, 0x1f) leaves unchanged */
+        __m128i hit =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote16), _mm_cmpeq_epi8(v, bslash16)),
+                         _mm_cmpeq_epi8(_mm_min_epu8(v, ctl16), v));
+        unsigned m = (unsigned)_mm_movemask_epi8(hit);
+        if (m) {
+            p += __builtin_ctz(m);
+            return *p == '"' ? p : NULL;
+        }
+        p += 16;
+    }
+#endif
+    const uint64_t quote = 0x2222222222222222ULL, bslash = 0x5c5c5c5c5c5c5c5cULL;
+    while (p + 8 <= e) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        /* any '"', '\\' or byte below 0x20 in these eight: look at them one by one */
+        uint64_t hit = swar_zero(w ^ quote) | swar_zero(w ^ bslash) |
+                       ((w - 0x2020202020202020ULL) & ~w & 0x8080808080808080ULL);
+        if (hit)
+            break;
+        p += 8;
+    }
+    for (; p < e; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"')
+            return p;
+        if (c == '\\' || c < 0x20)
+            return NULL;
+    }
+    return NULL;
+}
+
+/* p is at the number's first byte: returns its end, or NULL when it is not strict JSON. */
+static inline const char *fast_number_end(const char *p, const char *e)
+{
+    if (p < e && *p == '-')
+        p++;
+    if (p >= e)
+        return NULL;
+    if (*p == '0')
+        p++;
+    else if (*p >= '1' && *p <= '9')
+        while (p < e && *p >= '0' && *p <= '9')
+            p++;
+    else
+        return NULL;
+    if (p < e && *p == '.') {
+        const char *d = ++p;
+        while (p < e && *p >= '0' && *p <= '9')
+            p++;
+        if (p == d)
+            return NULL;
+    }
+    if (p < e && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < e && (*p == '+' || *p == '-'))
+            p++;
+        const char *d = p;
+        while (p < e && *p >= '0' && *p <= '9')
+            p++;
+        if (p == d)
+            return NULL;
+    }
+    return p;
+}
+
+/* Reads the line q[0..n) into the SAX state; false when it must go to yajl instead. */
+static bool fast_line(struct sax *s, const char *q, size_t n)
+{
+    const char *p = fast_ws(q, q + n), *e = q + n;
+    char stack[FAST_DEPTH];
+    int depth = 0;
+    if (p == e || *p != '{')
+        return false; /* not an object: yajl says what it is */
+    for (;;) {
+        /* a value */
+        p = fast_ws(p, e);
+        if (p == e)
+            return false;
+        switch (*p) {
+        case '{':
+        case '[': {
+            if (depth == FAST_DEPTH)
+                return false;
+            bool map = *p == '{';
+            stack[depth++] = *p;
+            if (map)
+                cb_start_map(s);
+            else
+                cb_start_array(s);
+            p = fast_ws(p + 1, e);
+            if (p < e && *p == (map ? '}' : ']')) {
+                p++;
+                depth--;
+                cb_end(s);
+                break;
+            }
+            if (map)
+                goto key;
+            continue;
+        }
+        case '"': {
+            const char *z = fast_string_end(p + 1, e);
+            if (!z)
+                return false;
+            cb_string(s, (const unsigned char *)p + 1, (size_t)(z - p - 1));
+            p = z + 1;
+            break;
+        }
+        case 't':
+        case 'f':
+        case 'n': {
+            const char *lit = *p == 't' ? "true" : *p == 'f' ? "false" : "null";
+            size_t len = strlen(lit);
+            if ((size_t)(e - p) < len || memcmp(p, lit, len) != 0)
+                return false;
+            if (*p == 'n')
+                cb_null(s);
+            else
+                cb_boolean(s, *p == 't');
+            p += len;
+            break;
+        }
+        default: {
+            const char *z = fast_number_end(p, e);
+            if (!z)
+                return false;
+            cb_number(s, p, (size_t)(z - p));
+            p = z;
+            break;
+        }
+        }
+        /* after a value: a separator, a close, or the end of the line */
+        for (;;) {
+            p = fast_ws(p, e);
+            if (depth == 0)
+                return p == e;
+            if (p == e)
+                return false;
+            char top = stack[depth - 1];
+            if (*p == ',') {
+                p++;
+                if (top == '{')
+                    goto key;
+                break; /* the next array element */
+            }
+            if (*p != (top == '{' ? '}' : ']'))
+                return false;
+            p++;
+            depth--;
+            cb_end(s);
+        }
+        continue;
+    key:
+        p = fast_ws(p, e);
+        if (p == e || *p != '"')
+            return false;
+        {
+            const char *z = fast_string_end(p + 1, e);
+            if (!z)
+                return false;
+            cb_map_key(s, (const unsigned char *)p + 1, (size_t)(z - p - 1));
+            p = fast_ws(z + 1, e);
+        }
+        if (p == e || *p != ':')
+            return false;
+        p++;
+    }
+}
+
 /* Parses one non-blank line (n bytes at q; has_nl when q[n] is its '\n'). */
 static void parse_line(struct rec_parser *p, const char *q, size_t n, bool has_nl, int64_t line)
 {
@@ -1239,6 +1513,20 @@ static void parse_line(struct rec_parser *p, const char *q, size_t n, bool has_n
     s->line = line;
     s->ascii = ascii_only(q, n);
     record_begin(s, false);
+    bool cut = n > REC_TEXT_MAX;
+    if (!p->slow_only) {
+        if (fast_line(s, q, n)) {
+            record_end(s, q, cut ? REC_TEXT_MAX : n, cut);
+            return;
+        }
+        /* start again: the callbacks so far only touched this record's state (and the arena,
+         * which keeps a few bytes until the batch is reset) */
+        s->depth = 0;
+        s->skip = 0;
+        s->key = F_NONE;
+        s->values = 0;
+        record_begin(s, false);
+    }
     if (!p->h) {
         p->h = yajl_alloc(&callbacks, NULL, s);
         yajl_config(p->h, yajl_dont_validate_strings, 1);
@@ -1261,7 +1549,6 @@ static void parse_line(struct rec_parser *p, const char *q, size_t n, bool has_n
         yajl_free(p->h);
         p->h = NULL;
     }
-    bool cut = n > REC_TEXT_MAX;
     record_end(s, q, cut ? REC_TEXT_MAX : n, cut);
 }
 

@@ -83,6 +83,11 @@ struct rec_parser;
 /* Returns a new JSON Lines parser (one per thread). Free with rec_parser_free. */
 struct rec_parser *rec_parser_new(const struct rec_env *env);
 void rec_parser_free(struct rec_parser *p);
+/* Test hook: with `on`, every line goes through yajl, never the fast reader (the two must give
+ * the same records and rejections; tests and the fuzzer compare them). */
+void rec_parser_set_slow_only(struct rec_parser *p, bool on);
+/* Test hook: true when two batches hold the same records and rejections, field by field. */
+bool rec_batch_same(const struct rec_batch *a, const struct rec_batch *b);
 
 /* Parses a chunk of complete lines (the last may lack its '\n'): each non-blank line is one
  * record or one rejection, appended to `out`; out->lines grows by the number of lines. Lines

@@ -390,6 +390,82 @@ static void chunk_lines(void **state)
     free(buf);
 }
 
+/* ---- the fast reader against yajl ---- */
+
+/* Parses buf with the fast reader and with yajl alone; both must agree. */
+static void agree(const struct rec_env *env, const char *buf, size_t len)
+{
+    struct rec_parser *fast = rec_parser_new(env), *slow = rec_parser_new(env);
+    rec_parser_set_slow_only(slow, true);
+    struct rec_batch a = {0}, b = {0};
+    rec_parse_lines(fast, buf, len, true, &a);
+    rec_parse_lines(slow, buf, len, true, &b);
+    if (!rec_batch_same(&a, &b))
+        fail_msg("the fast reader and yajl differ on: %.*s", (int)(len < 150 ? len : 150), buf);
+    rec_batch_free(&a);
+    rec_batch_free(&b);
+    rec_parser_free(fast);
+    rec_parser_free(slow);
+}
+
+/* Every line of the sample month, and every one-byte edit of a few typical lines (each byte
+ * deleted, or replaced by one of the bytes that matter to a JSON reader), read by both. */
+static void fast_reader_agrees(void **state)
+{
+    struct env *e = *state;
+    static const char *const seeds[] = {
+        "{\"request_id\":\"req_BhSkQ1JyPmRdAOGTmSJhl70w\","
+        "\"timestamp\":\"2026-10-01T00:00:47.884Z\",\"model\":\"claude-haiku-4-5\",\"team\":"
+        "\"support\",\"project\":\"ticket-summarizer\","
+        "\"user\":\"hana.lopez\",\"input_tokens\":2042,\"output_tokens\":431,"
+        "\"cache_read_input_tokens\":0,\"web_search_requests\":0,\"batch\":true}",
+        "{\"timestamp\":\"2026-09-30T23:44:33+02:00\",\"model\":\"claude-opus-4-7\","
+        "\"team\":\"pr\",\"usage\":{\"input_tokens\":287,\"output_tokens\":1766,"
+        "\"cache_creation\":{\"ephemeral_5m_input_tokens\":1,\"ephemeral_1h_input_tokens\":2},"
+        "\"server_tool_use\":{"
+        "\"web_search_requests\":3},\"service_tier\":\"batch\"},\"requests\":2}",
+        " {\"date\":\"2026-10-02\",\"model\":\"claude-sonnet-4-6\",\"tags\":{\"team\":\"t\","
+        "\"user\":\"\xc3\xa9l\xc3\xa8ve\"},\"metadata\":{\"project\":\"m\"},\"input_tokens\":0,"
+        "\"output_tokens\":-0,\"x\":[1,2.5e3,null,{\"y\":false}],\"mcp_operations\":10} ",
+        "{\"timestamp\":\"2026-10-05T10:00:00Z\",\"model\":\"claude-haiku-4-5\",\"team\":null,"
+        "\"input_tokens\":1e2,\"output_tokens\":1,\"skill_invocations\":3,\"batch\":false,"
+        "\"team\":\"again\",\"requests\":1}",
+    };
+    static const char edits[] = "\"\\{}[],: \t\v\x01" /* structure, escapes, controls */
+                                "0-e.x\xc3\xff";      /* numbers, words, UTF-8 */
+    for (size_t k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
+        const char *seed = seeds[k];
+        size_t n = strlen(seed);
+        char *buf = malloc(n + 1);
+        agree(&e->env, seed, n);
+        for (size_t i = 0; i < n; i++) {
+            /* deleted */
+            memcpy(buf, seed, i);
+            memcpy(buf + i, seed + i + 1, n - i - 1);
+            agree(&e->env, buf, n - 1);
+            /* cut there */
+            agree(&e->env, seed, i);
+            /* replaced */
+            memcpy(buf, seed, n);
+            for (size_t c = 0; c < sizeof edits - 1; c++) {
+                buf[i] = edits[c];
+                agree(&e->env, buf, n);
+            }
+        }
+        free(buf);
+    }
+    /* the sample month, in one chunk */
+    FILE *f = fopen(CB_TEST_SOURCE_DIR "/sample-data/usage-2026-10.jsonl", "rb");
+    assert_non_null(f);
+    size_t cap = 16u << 20, len = 0;
+    char *all = malloc(cap);
+    len = fread(all, 1, cap, f);
+    fclose(f);
+    assert_true(len > 0 && len < cap);
+    agree(&e->env, all, len);
+    free(all);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -400,6 +476,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(stream_broken, setup, teardown),
         cmocka_unit_test(detect),
         cmocka_unit_test_setup_teardown(chunk_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(fast_reader_agrees, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
