@@ -22,6 +22,7 @@
 
 #define DEFAULT_CHUNK    (1u << 20)
 #define STREAM_BATCH_MAX 4096
+#define PREFETCH_AHEAD   8
 
 static size_t chunk_size = DEFAULT_CHUNK;
 
@@ -468,8 +469,14 @@ struct consumer {
 static void consume_batch(struct run *r, struct consumer *c, const struct job *j)
 {
     const struct rec_batch *b = &j->batch;
-    for (size_t i = 0; i < b->n_recs; i++)
+    /* the id-set probe is a cache miss on a big table: ask for it a few records ahead */
+    for (size_t i = 0; i < b->n_recs && i < PREFETCH_AHEAD; i++)
+        ledger_builder_prefetch(c->b, &b->recs[i]);
+    for (size_t i = 0; i < b->n_recs; i++) {
+        if (i + PREFETCH_AHEAD < b->n_recs)
+            ledger_builder_prefetch(c->b, &b->recs[i + PREFETCH_AHEAD]);
         ledger_builder_add(c->b, &b->recs[i]);
+    }
     const char *path = r->opts->inputs[j->input];
     for (size_t i = 0; i < b->n_rejs; i++) {
         const struct rec_reject *x = &b->rejs[i];

@@ -430,10 +430,9 @@ void ledger_builder_prefetch(const struct ledger_builder *b, const struct record
 enum ledger_fate ledger_builder_add(struct ledger_builder *b, const struct record *r)
 {
     b->counts.records_read++;
-    /* The id-set probe is one cache miss on a big table: start it, intern and price while it
-     * loads, then decide. Interning first only ever adds strings of valid in-period records. */
-    if (r->has_id)
-        idset_prefetch(b->ids, r->id_hash);
+    /* The id-set probe is one cache miss on a big table: callers start it a few records ahead
+     * with ledger_builder_prefetch. Interning before the probe only ever adds strings of valid
+     * in-period records. */
     bool outside = b->year && (r->year != b->year || r->month != b->month);
     const char *tag[TAG_COUNT] = {0};
     const struct price_entry *e = r->price;
