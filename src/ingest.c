@@ -1,9 +1,16 @@
-/* ingest_run: one producer thread reads the inputs in order (detecting each one's format), cuts
- * JSON Lines into chunks of whole lines and parses array/Admin API inputs itself; worker threads
- * parse the chunks into batches of validated, attributed records; the calling thread feeds the
- * ledger builder with the batches strictly in input order, so the ledger (and every output) is
- * the same for any number of threads. The ring of slots between them is bounded, so memory does
- * not grow with the input. */
+/* ingest_run: one producer thread reads the inputs in order (detecting each one's format, and
+ * hashing them), cuts JSON Lines into chunks of whole lines and parses array/Admin API inputs
+ * itself; worker threads parse the chunks into batches of validated, attributed records; the
+ * calling thread then checks each batch strictly in input order (which copy of a request_id is
+ * billed, what is outside the period, the rejections and their examples), and hands the billable
+ * records back to the workers, each of which folds them into its own partial ledger. The parts
+ * are merged at the end; their sums are integers, so the ledger (and every output) is the same
+ * for any number of threads. The ring of slots between them is bounded, so memory does not grow
+ * with the input.
+ *
+ * A slot goes EMPTY -> (RAW -> PARSING ->) READY -> FOLD -> FOLDING -> DONE -> EMPTY: the
+ * producer fills it, a worker parses a chunk, the calling thread checks it, a worker folds it,
+ * and the calling thread recycles it, in order, for the producer. */
 #include "ingest.h"
 
 #include <errno.h>
@@ -31,7 +38,7 @@ void ingest_set_chunk_size(size_t bytes)
     chunk_size = bytes ? bytes : DEFAULT_CHUNK;
 }
 
-enum job_state { J_EMPTY, J_RAW, J_BUSY, J_DONE };
+enum job_state { J_EMPTY, J_RAW, J_PARSING, J_READY, J_FOLD, J_FOLDING, J_DONE };
 enum job_kind { K_CHUNK, K_BATCH, K_FILE_START, K_FILE_END, K_ERROR, K_END };
 
 struct job {
@@ -41,6 +48,7 @@ struct job {
     size_t len, cap;
     bool file_start;
     struct rec_batch batch;
+    size_t n_fold;          /* after the check: batch.recs[0, n_fold) are billed */
     size_t input;           /* index into opts->inputs */
     enum rec_format format; /* K_FILE_START */
     char sha[65];           /* K_FILE_END */
@@ -56,8 +64,10 @@ struct run {
     size_t n_slots;
     pthread_mutex_t mu;
     pthread_cond_t cv_producer, cv_worker, cv_consumer;
-    size_t produced, next_parse, consumed;
-    bool producer_done, abort;
+    /* slot counters (a slot is index % n_slots): filled by the producer, next to parse, checked
+     * by the calling thread, next to fold, recycled for the producer */
+    size_t produced, next_parse, checked, next_fold, recycled;
+    bool abort;              /* the run is over (finished or failed): every thread leaves */
     int64_t consumed_before; /* stored bytes of the inputs finished */
 };
 
@@ -67,7 +77,7 @@ struct run {
 static struct job *slot_acquire(struct run *r)
 {
     pthread_mutex_lock(&r->mu);
-    while (!r->abort && r->produced - r->consumed >= r->n_slots)
+    while (!r->abort && r->produced - r->recycled >= r->n_slots)
         pthread_cond_wait(&r->cv_producer, &r->mu);
     struct job *j = r->abort ? NULL : &r->slots[r->produced % r->n_slots];
     pthread_mutex_unlock(&r->mu);
@@ -83,7 +93,7 @@ static void slot_publish(struct run *r, struct job *j, enum job_kind kind)
 {
     j->kind = kind;
     pthread_mutex_lock(&r->mu);
-    j->state = kind == K_CHUNK ? J_RAW : J_DONE;
+    j->state = kind == K_CHUNK ? J_RAW : J_READY;
     r->produced++;
     if (kind == K_CHUNK)
         pthread_cond_signal(&r->cv_worker);
@@ -360,40 +370,57 @@ static void *producer_main(void *arg)
             slot_publish(r, j, K_END);
     }
     free(rd.carry);
-    pthread_mutex_lock(&r->mu);
-    r->producer_done = true;
-    pthread_cond_broadcast(&r->cv_worker);
-    pthread_mutex_unlock(&r->mu);
     return NULL;
 }
 
 /* ---- the workers ---- */
 
+struct worker {
+    struct run *r;
+    struct ledger_part *part; /* this worker's sums */
+    pthread_t thread;
+};
+
+/* Parses chunks and folds checked batches (folding first: it frees slots for the producer) until
+ * the run is over. */
 static void *worker_main(void *arg)
 {
-    struct run *r = arg;
+    struct worker *w = arg;
+    struct run *r = w->r;
     struct rec_parser *p = rec_parser_new(&r->env);
     pthread_mutex_lock(&r->mu);
-    for (;;) {
-        if (r->abort)
-            break;
-        if (r->next_parse < r->consumed)
-            r->next_parse = r->consumed;
-        if (r->next_parse < r->produced) {
-            struct job *j = &r->slots[r->next_parse % r->n_slots];
-            r->next_parse++;
-            if (j->state != J_RAW)
-                continue;
-            j->state = J_BUSY;
+    while (!r->abort) {
+        /* slots become FOLD only at `checked`, in order, and never again before recycling, so
+         * one pointer finds them all */
+        if (r->next_fold < r->recycled)
+            r->next_fold = r->recycled;
+        while (r->next_fold < r->checked && r->slots[r->next_fold % r->n_slots].state != J_FOLD)
+            r->next_fold++;
+        if (r->next_fold < r->checked) {
+            struct job *j = &r->slots[r->next_fold++ % r->n_slots];
+            j->state = J_FOLDING;
             pthread_mutex_unlock(&r->mu);
-            rec_parse_lines(p, j->buf, j->len, j->file_start, &j->batch);
+            for (size_t i = 0; i < j->n_fold; i++)
+                ledger_part_fold(w->part, &j->batch.recs[i]);
             pthread_mutex_lock(&r->mu);
             j->state = J_DONE;
             pthread_cond_signal(&r->cv_consumer);
             continue;
         }
-        if (r->producer_done)
-            break;
+        if (r->next_parse < r->checked)
+            r->next_parse = r->checked;
+        if (r->next_parse < r->produced) {
+            struct job *j = &r->slots[r->next_parse++ % r->n_slots];
+            if (j->state != J_RAW)
+                continue;
+            j->state = J_PARSING;
+            pthread_mutex_unlock(&r->mu);
+            rec_parse_lines(p, j->buf, j->len, j->file_start, &j->batch);
+            pthread_mutex_lock(&r->mu);
+            j->state = J_READY;
+            pthread_cond_signal(&r->cv_consumer);
+            continue;
+        }
         pthread_cond_wait(&r->cv_worker, &r->mu);
     }
     pthread_mutex_unlock(&r->mu);
@@ -401,7 +428,7 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* ---- the consumer: the one thread that feeds the builder ---- */
+/* ---- the consumer: the one thread that checks batches in order ---- */
 
 /* Writes s as a JSON string; invalid UTF-8 bytes become U+FFFD. */
 static void put_json_string(FILE *f, const char *s, size_t n)
@@ -466,17 +493,25 @@ struct consumer {
     bool jsonl;
 };
 
-static void consume_batch(struct run *r, struct consumer *c, const struct job *j)
+/* Checks a batch in input order: counts and rejections go to the builder, and the billable
+ * records move to the front of the batch (j->n_fold of them) for a worker to fold. */
+static void consume_batch(struct run *r, struct consumer *c, struct job *j)
 {
-    const struct rec_batch *b = &j->batch;
+    struct rec_batch *b = &j->batch;
     /* the id-set probe is a cache miss on a big table: ask for it a few records ahead */
     for (size_t i = 0; i < b->n_recs && i < PREFETCH_AHEAD; i++)
         ledger_builder_prefetch(c->b, &b->recs[i]);
+    size_t keep = 0;
     for (size_t i = 0; i < b->n_recs; i++) {
         if (i + PREFETCH_AHEAD < b->n_recs)
             ledger_builder_prefetch(c->b, &b->recs[i + PREFETCH_AHEAD]);
-        ledger_builder_add(c->b, &b->recs[i]);
+        if (ledger_builder_check(c->b, &b->recs[i]) == LEDGER_BILLED) {
+            if (keep != i)
+                b->recs[keep] = b->recs[i];
+            keep++;
+        }
     }
+    j->n_fold = keep;
     const char *path = r->opts->inputs[j->input];
     for (size_t i = 0; i < b->n_rejs; i++) {
         const struct rec_reject *x = &b->rejs[i];
@@ -506,6 +541,19 @@ static void consume_batch(struct run *r, struct consumer *c, const struct job *j
     c->line_base += b->lines;
     c->records += (int64_t)(b->n_recs + b->n_rejs);
     c->total_records += (int64_t)(b->n_recs + b->n_rejs);
+}
+
+/* Under the lock: hands the producer, in order, the slots whose work is over. */
+static void recycle(struct run *r)
+{
+    bool freed = false;
+    while (r->recycled < r->checked && r->slots[r->recycled % r->n_slots].state == J_DONE) {
+        r->slots[r->recycled % r->n_slots].state = J_EMPTY;
+        r->recycled++;
+        freed = true;
+    }
+    if (freed)
+        pthread_cond_broadcast(&r->cv_producer);
 }
 
 static int default_threads(void)
@@ -546,19 +594,30 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
     pthread_cond_init(&r.cv_producer, NULL);
     pthread_cond_init(&r.cv_worker, NULL);
     pthread_cond_init(&r.cv_consumer, NULL);
-    pthread_t producer, *workers = xcalloc((size_t)threads, sizeof *workers);
+    struct consumer c = {
+        .b = ledger_builder_new(opts->config, opts->prices, opts->year, opts->month)};
+    pthread_t producer;
+    struct worker *workers = xcalloc((size_t)threads, sizeof *workers);
     int started = 0, rc = 0;
-    while (started < threads &&
-           (rc = pthread_create(&workers[started], NULL, worker_main, &r)) == 0)
-        started++;
+    for (; started < threads; started++) {
+        workers[started] = (struct worker){.r = &r, .part = ledger_part_new(c.b)};
+        rc = pthread_create(&workers[started].thread, NULL, worker_main, &workers[started]);
+        if (rc != 0) {
+            ledger_part_free(workers[started].part);
+            break;
+        }
+    }
     if (started == 0 || (rc = pthread_create(&producer, NULL, producer_main, &r)) != 0) {
         pthread_mutex_lock(&r.mu);
         r.abort = true;
         pthread_cond_broadcast(&r.cv_worker);
         pthread_mutex_unlock(&r.mu);
-        for (int i = 0; i < started; i++)
-            pthread_join(workers[i], NULL);
+        for (int i = 0; i < started; i++) {
+            pthread_join(workers[i].thread, NULL);
+            ledger_part_free(workers[i].part);
+        }
         free(workers);
+        ledger_builder_free(c.b);
         free(r.slots);
         pthread_cond_destroy(&r.cv_consumer);
         pthread_cond_destroy(&r.cv_worker);
@@ -569,17 +628,19 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
     }
     threads = started;
 
-    struct consumer c = {
-        .b = ledger_builder_new(opts->config, opts->prices, opts->year, opts->month)};
     struct progress *bar = opts->progress ? progress_new(total) : NULL;
     enum cb_status st = CB_OK;
     for (bool done = false; !done;) {
         pthread_mutex_lock(&r.mu);
         struct job *j = NULL;
-        while (
-            !(r.consumed < r.produced && (j = &r.slots[r.consumed % r.n_slots])->state == J_DONE))
+        for (;;) {
+            recycle(&r);
+            if (r.checked < r.produced && (j = &r.slots[r.checked % r.n_slots])->state == J_READY)
+                break;
             pthread_cond_wait(&r.cv_consumer, &r.mu);
+        }
         pthread_mutex_unlock(&r.mu);
+        j->n_fold = 0;
         switch (j->kind) {
         case K_FILE_START:
             c.file =
@@ -602,18 +663,35 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
         if (bar)
             progress_update(bar, j->consumed, c.total_records);
         pthread_mutex_lock(&r.mu);
-        j->state = J_EMPTY;
-        r.consumed++;
-        if (done)
+        r.checked++;
+        j->state = j->n_fold ? J_FOLD : J_DONE;
+        if (j->n_fold)
+            pthread_cond_signal(&r.cv_worker);
+        if (done && st == CB_OK) {
+            /* the end: wait for the last folds before the workers leave */
+            for (;;) {
+                recycle(&r);
+                if (r.recycled == r.checked)
+                    break;
+                pthread_cond_wait(&r.cv_consumer, &r.mu);
+            }
+        }
+        if (done) {
             r.abort = true;
-        pthread_cond_broadcast(&r.cv_producer);
-        if (done)
             pthread_cond_broadcast(&r.cv_worker);
+            pthread_cond_broadcast(&r.cv_producer);
+        }
         pthread_mutex_unlock(&r.mu);
     }
     pthread_join(producer, NULL);
-    for (int i = 0; i < threads; i++)
-        pthread_join(workers[i], NULL);
+    for (int i = 0; i < threads; i++) {
+        pthread_join(workers[i].thread, NULL);
+        /* every sum is an integer: merging in worker order or any other gives the same ledger */
+        if (st == CB_OK)
+            ledger_builder_merge(c.b, workers[i].part);
+        else
+            ledger_part_free(workers[i].part);
+    }
     if (st == CB_OK)
         progress_done(bar);
     progress_end(bar);

@@ -229,6 +229,20 @@ static struct macc *month_get(struct ledger_builder *b, int year, int month)
     return b->last = m;
 }
 
+/* The bucket of an interned team id in a month, made on first use. */
+static struct bacc *team_bucket(struct macc *m, const char *team)
+{
+    uint32_t idx;
+    if (pmap_get(&m->team_map, (uintptr_t)team, &idx))
+        return m->teams[idx];
+    if (m->n_teams == m->cap_teams) {
+        m->cap_teams = m->cap_teams ? m->cap_teams * 2 : 8;
+        m->teams = xreallocarray(m->teams, m->cap_teams, sizeof *m->teams);
+    }
+    pmap_put(&m->team_map, (uintptr_t)team, (uint32_t)m->n_teams);
+    return m->teams[m->n_teams++] = bacc_new(BUCKET_TEAM, team, -1);
+}
+
 static struct bacc *bucket_get(struct ledger_builder *b, struct macc *m, const struct record *r,
                                const char *team)
 {
@@ -238,17 +252,8 @@ static struct bacc *bucket_get(struct ledger_builder *b, struct macc *m, const s
             *slot = bacc_new(BUCKET_SHARED, NULL, r->shared_index);
         return *slot;
     }
-    if (r->shared_index < 0 && team) {
-        uint32_t idx;
-        if (pmap_get(&m->team_map, (uintptr_t)team, &idx))
-            return m->teams[idx];
-        if (m->n_teams == m->cap_teams) {
-            m->cap_teams = m->cap_teams ? m->cap_teams * 2 : 8;
-            m->teams = xreallocarray(m->teams, m->cap_teams, sizeof *m->teams);
-        }
-        pmap_put(&m->team_map, (uintptr_t)team, (uint32_t)m->n_teams);
-        return m->teams[m->n_teams++] = bacc_new(BUCKET_TEAM, team, -1);
-    }
+    if (r->shared_index < 0 && team)
+        return team_bucket(m, team);
     /* no team, or a shared index outside the configuration (a caller bug): unallocated */
     if (!m->unalloc)
         m->unalloc = bacc_new(BUCKET_UNALLOCATED, NULL, -1);
@@ -425,45 +430,46 @@ void ledger_builder_prefetch(const struct ledger_builder *b, const struct record
         idset_prefetch(b->ids, r->id_hash);
 }
 
-/* Folds one valid record in and says what became of it (billed, duplicate, outside the
- * period). Allocates only for keys not seen before. Never fails (OOM aborts). */
-enum ledger_fate ledger_builder_add(struct ledger_builder *b, const struct record *r)
+/* The ordered half of ledger_builder_add: counts the record as read and says whether it is a
+ * duplicate (its request_id seen before), outside a fixed period, or to be billed. */
+enum ledger_fate ledger_builder_check(struct ledger_builder *b, const struct record *r)
 {
     b->counts.records_read++;
-    /* The id-set probe is one cache miss on a big table: callers start it a few records ahead
-     * with ledger_builder_prefetch. Interning before the probe only ever adds strings of valid
-     * in-period records. */
-    bool outside = b->year && (r->year != b->year || r->month != b->month);
-    const char *tag[TAG_COUNT] = {0};
-    const struct price_entry *e = r->price;
-    cb_i128 tok = 0, cost = 0;
-    if (!outside) {
-        if (r->tags[TAG_TEAM])
-            tag[TAG_TEAM] = intern_str(b->strings, r->tags[TAG_TEAM], r->tag_len[TAG_TEAM]);
-        for (int d = 0; d < DIM_COUNT; d++) {
-            enum tag t = dim_tag[d];
-            if (r->tags[t])
-                tag[t] = intern_str(b->strings, r->tags[t], r->tag_len[t]);
-        }
-        tok = token_cost(e, r->batch, r->tokens);
-        cost = tok + price_search_cost(e, r->web_search) +
-               (cb_i128)r->skill * b->c->skill_rate_micros * 1000000 +
-               (cb_i128)r->mcp * b->c->mcp_rate_micros * 1000000;
-    }
+    /* the id-set probe is a cache miss on a big table: callers start it a few records ahead with
+     * ledger_builder_prefetch */
     if (r->has_id && !idset_insert(b->ids, r->id_hash)) {
         b->counts.duplicates++;
         return LEDGER_DUPLICATE;
     }
-    if (outside) {
+    if (b->year && (r->year != b->year || r->month != b->month)) {
         b->counts.outside_period++;
         return LEDGER_OUTSIDE;
     }
+    return LEDGER_BILLED;
+}
+
+/* The sums half: adds a record ledger_builder_check found billable to every aggregate of b. */
+static void fold(struct ledger_builder *b, const struct record *r)
+{
+    const char *tag[TAG_COUNT] = {0};
+    const struct price_entry *e = r->price;
+    if (r->tags[TAG_TEAM])
+        tag[TAG_TEAM] = intern_str(b->strings, r->tags[TAG_TEAM], r->tag_len[TAG_TEAM]);
+    for (int d = 0; d < DIM_COUNT; d++) {
+        enum tag t = dim_tag[d];
+        if (r->tags[t])
+            tag[t] = intern_str(b->strings, r->tags[t], r->tag_len[t]);
+    }
+    cb_i128 tok = token_cost(e, r->batch, r->tokens);
+    cb_i128 cost = tok + price_search_cost(e, r->web_search) +
+                   (cb_i128)r->skill * b->c->skill_rate_micros * 1000000 +
+                   (cb_i128)r->mcp * b->c->mcp_rate_micros * 1000000;
     int64_t q = r->requests + r->web_search + r->skill + r->mcp;
     for (int k = 0; k < TOK_CLASS_COUNT; k++)
         q += r->tokens[k];
     if (b->too_large || q > LEDGER_QUANTITY_CAP - b->quantity_sum) {
         b->too_large = true;
-        return LEDGER_BILLED; /* finish fails the run; nothing is rendered */
+        return; /* finish fails the run; nothing is rendered */
     }
     b->quantity_sum += q;
     struct macc *m = month_get(b, r->year, r->month);
@@ -522,7 +528,132 @@ enum ledger_fate ledger_builder_add(struct ledger_builder *b, const struct recor
     uint32_t seen;
     if (tag[TAG_TEAM] && !pmap_get(&m->team_seen, (uintptr_t)tag[TAG_TEAM], &seen))
         pmap_put(&m->team_seen, (uintptr_t)tag[TAG_TEAM], 0);
-    return LEDGER_BILLED;
+}
+
+/* Folds one valid record in and says what became of it (billed, duplicate, outside the
+ * period). Allocates only for keys not seen before. Never fails (OOM aborts). */
+enum ledger_fate ledger_builder_add(struct ledger_builder *b, const struct record *r)
+{
+    enum ledger_fate fate = ledger_builder_check(b, r);
+    if (fate == LEDGER_BILLED)
+        fold(b, r);
+    return fate;
+}
+
+/* ---- parts: folds on other threads, merged ---- */
+
+struct ledger_part {
+    struct ledger_builder b; /* no id set, no counts: only the sums of fold */
+};
+
+/* Returns a new, empty part for b's configuration, price book and period (borrowed: b must
+ * outlive the part). Free with ledger_part_free, or hand it to ledger_builder_merge. */
+struct ledger_part *ledger_part_new(const struct ledger_builder *b)
+{
+    struct ledger_part *p = xcalloc(1, sizeof *p);
+    p->b.c = b->c;
+    p->b.pb = b->pb;
+    p->b.year = b->year;
+    p->b.month = b->month;
+    p->b.strings = intern_new();
+    return p;
+}
+
+/* Frees a part. Accepts NULL. */
+void ledger_part_free(struct ledger_part *p)
+{
+    if (!p)
+        return;
+    struct ledger_builder *b = &p->b;
+    for (size_t i = 0; i < b->n_months; i++)
+        macc_free(b->months[i], b->c->n_shared);
+    free(b->months);
+    pmap_free(&b->month_map);
+    intern_free(b->strings);
+    free(p);
+}
+
+/* Adds a record that ledger_builder_check found billable to the part's sums. */
+void ledger_part_fold(struct ledger_part *p, const struct record *r)
+{
+    fold(&p->b, r);
+}
+
+static const char *reintern(struct ledger_builder *b, const char *s)
+{
+    return s ? intern_str(b->strings, s, strlen(s)) : NULL;
+}
+
+/* Adds bucket x (of a part) into bucket a (of the builder). */
+static void bacc_merge(struct ledger_builder *b, struct bacc *a, const struct bacc *x)
+{
+    usage_add(&a->b.usage, &x->b.usage);
+    a->b.cost += x->b.cost;
+    for (int d = 0; d < 31; d++) {
+        usage_add(&a->b.days[d].usage, &x->b.days[d].usage);
+        a->b.days[d].cost += x->b.days[d].cost;
+    }
+    a->b.routing_saving += x->b.routing_saving;
+    a->b.routing_requests += x->b.routing_requests;
+    for (size_t i = 0; i < x->b.n_lines; i++) {
+        const struct ledger_line *xl = &x->b.lines[i];
+        struct ledger_line *l = line_get(a, xl->price, xl->batch);
+        l->requests += xl->requests;
+        for (int k = 0; k < TOK_CLASS_COUNT; k++)
+            l->tokens[k] += xl->tokens[k];
+        l->web_search += xl->web_search;
+    }
+    for (int d = 0; d < DIM_COUNT; d++)
+        for (size_t i = 0; i < x->g[d].n; i++) {
+            const struct ledger_group *xg = &x->g[d].v[i];
+            struct ledger_group *g = group_get(&a->g[d], reintern(b, xg->key));
+            usage_add(&g->usage, &xg->usage);
+            g->cost += xg->cost;
+            g->cost_batch += xg->cost_batch;
+            g->cost_nonbatch_tokens += xg->cost_nonbatch_tokens;
+            g->uncached_input_cost += xg->uncached_input_cost;
+            g->batch_requests += xg->batch_requests;
+        }
+}
+
+/* Adds every sum of part p into b and frees p. Sums are integers, so the result does not depend
+ * on which part folded which record, nor on the order parts are merged in; finish sorts what
+ * hash order would otherwise leak. Never fails (OOM aborts). */
+void ledger_builder_merge(struct ledger_builder *b, struct ledger_part *p)
+{
+    const struct ledger_builder *x = &p->b;
+    for (size_t i = 0; i < x->n_months; i++) {
+        const struct macc *xm = x->months[i];
+        struct macc *m = month_get(b, xm->year, xm->month);
+        m->billed += xm->billed;
+        m->total_cost += xm->total_cost;
+        for (int t = 0; t < TAG_COUNT; t++)
+            m->tag_cost[t] += xm->tag_cost[t];
+        uint32_t seen;
+        for (size_t k = 0; xm->team_seen.key && k < ((size_t)1 << xm->team_seen.bits); k++) {
+            const char *team = reintern(b, (const char *)xm->team_seen.key[k]);
+            if (team && !pmap_get(&m->team_seen, (uintptr_t)team, &seen))
+                pmap_put(&m->team_seen, (uintptr_t)team, 0);
+        }
+        for (size_t k = 0; k < xm->n_teams; k++)
+            bacc_merge(b, team_bucket(m, reintern(b, xm->teams[k]->b.team)), xm->teams[k]);
+        for (size_t k = 0; xm->shared && k < b->c->n_shared; k++)
+            if (xm->shared[k]) {
+                if (!m->shared[k])
+                    m->shared[k] = bacc_new(BUCKET_SHARED, NULL, (int)k);
+                bacc_merge(b, m->shared[k], xm->shared[k]);
+            }
+        if (xm->unalloc) {
+            if (!m->unalloc)
+                m->unalloc = bacc_new(BUCKET_UNALLOCATED, NULL, -1);
+            bacc_merge(b, m->unalloc, xm->unalloc);
+        }
+    }
+    if (x->too_large || x->quantity_sum > LEDGER_QUANTITY_CAP - b->quantity_sum)
+        b->too_large = true;
+    else
+        b->quantity_sum += x->quantity_sum;
+    ledger_part_free(p);
 }
 
 /* ---- finishing ---- */

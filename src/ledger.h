@@ -119,8 +119,11 @@ struct ledger {
 
 void ledger_free(struct ledger *l);
 
-/* ---- Building a ledger (used by ingest; single-threaded: one builder is fed from one thread,
- * in input order, so the result never depends on scheduling). ---- */
+/* ---- Building a ledger (used by ingest). A builder is fed from one thread, in input order:
+ * which copy of a request_id is billed, and the examples of rejections, depend on that order.
+ * The sums may be folded on other threads into parts and merged (ledger_builder_check,
+ * ledger_part_*, ledger_builder_merge below); they are integers, so the result never depends on
+ * scheduling. ---- */
 
 struct record;
 struct ledger_builder;
@@ -150,6 +153,23 @@ void ledger_builder_reject(struct ledger_builder *b, enum reject_reason r, const
  * billed; with a fixed period a record of another month is counted as outside the period.
  * Strings are interned (copied once per distinct value). Never fails (OOM aborts). */
 enum ledger_fate ledger_builder_add(struct ledger_builder *b, const struct record *r);
+/* ledger_builder_add in two halves, for folding on several threads. The ordered half, called
+ * in input order on the builder's thread: counts the record as read and returns its fate; only a
+ * LEDGER_BILLED record is then handed (on any thread) to ledger_part_fold on some part. */
+enum ledger_fate ledger_builder_check(struct ledger_builder *b, const struct record *r);
+
+struct ledger_part;
+/* Returns a new, empty part for b's configuration, price book and period (borrowed: b must
+ * outlive the part). One part per thread. Free with ledger_part_free or ledger_builder_merge. */
+struct ledger_part *ledger_part_new(const struct ledger_builder *b);
+void ledger_part_free(struct ledger_part *p);
+/* Adds a record ledger_builder_check found billable to the part's sums (its strings are interned
+ * into the part). Never fails (OOM aborts). */
+void ledger_part_fold(struct ledger_part *p, const struct record *r);
+/* Adds every sum of p into b and frees p. Any order of parts gives the same ledger. Never fails
+ * (OOM aborts). */
+void ledger_builder_merge(struct ledger_builder *b, struct ledger_part *p);
+
 /* Optional hint: starts loading the request-id memory that ledger_builder_add(b, r) will read
  * (one cache miss per distinct id on a large set), so a caller holding several parsed records
  * can hint a few ahead of the one it adds. Changes nothing; never fails. */

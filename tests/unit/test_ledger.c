@@ -336,6 +336,22 @@ static void test_quantity_cap(void **state)
     assert_null(l);
     assert_non_null(strstr(err.text, "10^18"));
 
+    /* two parts each under the cap, together over it: the merge notices */
+    b = ledger_builder_new(e->c, e->pb, 2026, 10);
+    r = rec(&sonnet, 10, 1, 1000000000000LL, 0);
+    struct ledger_part *p1 = ledger_part_new(b), *p2 = ledger_part_new(b);
+    for (int i = 0; i < 600000; i++) {
+        assert_int_equal(ledger_builder_check(b, &r), LEDGER_BILLED);
+        ledger_part_fold(i % 2 ? p1 : p2, &r);
+        assert_int_equal(ledger_builder_check(b, &r), LEDGER_BILLED);
+        ledger_part_fold(i % 2 ? p2 : p1, &r);
+    }
+    ledger_builder_merge(b, p1);
+    ledger_builder_merge(b, p2);
+    l = (struct ledger *)&l;
+    assert_int_equal(ledger_builder_finish(b, &l, &err), CB_EUSAGE);
+    assert_null(l);
+
     /* just under the cap is fine and exact */
     b = ledger_builder_new(e->c, e->pb, 2026, 10);
     r = rec(&sonnet, 10, 1, 1000000000000LL, 0);
@@ -565,39 +581,56 @@ static void test_groups_sorted(void **state)
     ledger_free(l);
 }
 
-/* The same records in two orders give the same ledger, element for element: nothing follows
- * hash or arrival order. */
-static struct ledger *fold_shuffled(struct env *e, bool reverse)
+/* The same records in two orders, or folded into three parts merged in reverse, give the same
+ * ledger, element for element: nothing follows hash order, arrival order or threads. `year` 0
+ * lets the builder pick the busiest month (some records are of September either way). */
+enum fold_mode { FOLD_IN_ORDER, FOLD_REVERSED, FOLD_IN_PARTS };
+
+static struct ledger *fold_shuffled(struct env *e, enum fold_mode mode, int year)
 {
     static const char *const teams[] = {"t3", NULL, "t1", "t2"};
     static const char *const users[] = {"u9", "u1", NULL, "u5", "u3", "u7", "u2"};
     static const char *const wfs[] = {"w2", "w1", NULL};
     const struct price_entry *prices[] = {&sonnet, &haiku, &sonnet_oct15};
-    enum { N = 420 };
-    struct ledger_builder *b = ledger_builder_new(e->c, e->pb, 2026, 10);
+    enum { N = 420, PARTS = 3 };
+    struct ledger_builder *b = ledger_builder_new(e->c, e->pb, year, year ? 10 : 0);
+    struct ledger_part *parts[PARTS] = {0};
+    for (int k = 0; mode == FOLD_IN_PARTS && k < PARTS; k++)
+        parts[k] = ledger_part_new(b);
     for (int k = 0; k < N; k++) {
-        int i = reverse ? N - 1 - k : k;
-        struct record r = rec(prices[i % 3], 10, 1 + i % 28, 100 + i, 10 + i % 7);
+        int i = mode == FOLD_REVERSED ? N - 1 - k : k;
+        struct record r = rec(prices[i % 3], i % 13 == 0 ? 9 : 10, 1 + i % 28, 100 + i, 10 + i % 7);
         r.batch = i % 5 == 0;
         r.shared_index = i % 11 == 0 ? i % 2 : -1;
         tag(&r, TAG_TEAM, teams[i % 4]);
         tag(&r, TAG_USER, users[i % 7]);
         tag(&r, TAG_WORKFLOW, wfs[i % 3]);
-        ledger_builder_add(b, &r);
+        if (mode != FOLD_IN_PARTS)
+            ledger_builder_add(b, &r);
+        else if (ledger_builder_check(b, &r) == LEDGER_BILLED)
+            ledger_part_fold(parts[(k * 7) % PARTS], &r);
     }
+    for (int k = PARTS - 1; mode == FOLD_IN_PARTS && k >= 0; k--)
+        ledger_builder_merge(b, parts[k]);
     return finish(b);
 }
 
-static void test_order_independent(void **state)
+static void assert_same_ledger(const struct ledger *a, const struct ledger *z)
 {
-    struct env *e = *state;
-    struct ledger *a = fold_shuffled(e, false), *z = fold_shuffled(e, true);
+    assert_int_equal(a->year, z->year);
+    assert_int_equal(a->month, z->month);
+    assert_memory_equal(&a->counts.records_read, &z->counts.records_read,
+                        offsetof(struct ledger_counts, examples) -
+                            offsetof(struct ledger_counts, records_read));
     assert_int_equal(a->n_buckets, z->n_buckets);
-    assert_int_equal(a->n_buckets, 3 + 2 + 1);
     for (size_t i = 0; i < a->n_buckets; i++) {
         const struct ledger_bucket *x = &a->buckets[i], *y = &z->buckets[i];
         assert_int_equal(x->kind, y->kind);
         assert_int_equal(x->shared_index, y->shared_index);
+        if (x->team)
+            assert_string_equal(x->team, y->team);
+        else
+            assert_null(y->team);
         assert_true(x->cost == y->cost);
         assert_memory_equal(&x->usage, &y->usage, sizeof x->usage);
         for (int d = 0; d < 31; d++) {
@@ -605,6 +638,7 @@ static void test_order_independent(void **state)
             assert_true(x->days[d].cost == y->days[d].cost);
         }
         assert_true(x->routing_saving == y->routing_saving);
+        assert_int_equal(x->routing_requests, y->routing_requests);
         assert_int_equal(x->n_lines, y->n_lines);
         for (size_t k = 0; k < x->n_lines; k++) {
             assert_ptr_equal(x->lines[k].price, y->lines[k].price);
@@ -627,15 +661,35 @@ static void test_order_independent(void **state)
                 assert_true(g->cost == h->cost && g->cost_batch == h->cost_batch &&
                             g->cost_nonbatch_tokens == h->cost_nonbatch_tokens &&
                             g->uncached_input_cost == h->uncached_input_cost);
+                assert_int_equal(g->batch_requests, h->batch_requests);
             }
         }
     }
-    assert_int_equal(a->n_teams_seen, 3);
+    assert_int_equal(a->n_teams_seen, z->n_teams_seen);
     for (size_t i = 0; i < a->n_teams_seen; i++)
         assert_string_equal(a->teams_seen[i], z->teams_seen[i]);
     assert_true(a->total_cost == z->total_cost);
-    ledger_free(a);
-    ledger_free(z);
+    for (int t = 0; t < TAG_COUNT; t++)
+        assert_true(a->tag_cost[t] == z->tag_cost[t]);
+}
+
+static void test_order_independent(void **state)
+{
+    struct env *e = *state;
+    for (int year = 0; year <= 2026; year += 2026) {
+        struct ledger *a = fold_shuffled(e, FOLD_IN_ORDER, year);
+        struct ledger *z = fold_shuffled(e, FOLD_REVERSED, year);
+        struct ledger *p = fold_shuffled(e, FOLD_IN_PARTS, year);
+        assert_int_equal(a->n_buckets, 3 + 2 + 1);
+        assert_int_equal(a->n_teams_seen, 3);
+        assert_int_equal(a->month, 10);
+        assert_int_equal(a->counts.outside_period, 33); /* i % 13 == 0 for i < 420 */
+        assert_same_ledger(a, z);
+        assert_same_ledger(a, p);
+        ledger_free(a);
+        ledger_free(z);
+        ledger_free(p);
+    }
 }
 
 /* ---- model routing ---- */
