@@ -273,21 +273,35 @@ static void key_table_init(void)
     }
 }
 
-/* memcmp(a, b, n) == 0 for short keys, without a call into libc */
+static inline uint64_t load8(const void *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint32_t load4(const void *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* memcmp(a, b, n) == 0 for keys of 3 to 32 bytes, without a call into libc or a loop: the last
+ * load may overlap the ones before it. */
 static inline bool same_key(const char *a, const unsigned char *b, size_t n)
 {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x, y;
-        memcpy(&x, a + i, 8);
-        memcpy(&y, b + i, 8);
-        if (x != y)
-            return false;
+    if (n >= 8) {
+        uint64_t d = (load8(a) ^ load8(b)) | (load8(a + n - 8) ^ load8(b + n - 8));
+        if (n > 16)
+            d |= load8(a + 8) ^ load8(b + 8);
+        if (n > 24)
+            d |= load8(a + 16) ^ load8(b + 16);
+        return d == 0;
     }
-    for (; i < n; i++)
-        if ((unsigned char)a[i] != b[i])
-            return false;
-    return true;
+    if (n >= 4)
+        return ((load4(a) ^ load4(b)) | (load4(a + n - 4) ^ load4(b + n - 4))) == 0;
+    return memcmp(a, b, n) == 0;
 }
 
 static enum fid key_lookup(const unsigned char *k, size_t n)
@@ -1298,13 +1312,14 @@ static void reject_line(struct sax *s, enum reject_reason reason, int64_t line, 
 
 /* ---- the fast reader ----
  * Nearly every line of a real month is a flat object of plain strings, integers and booleans.
- * This reader tokenizes such a line itself and drives the same callbacks yajl would, in the same
- * order with the same arguments, so the record it leaves in the SAX state is the one yajl would
- * have left. It gives up on anything it does not handle itself: an escape or a control character
- * in a string, a number outside strict JSON, a syntax error, a line that is not one object,
- * nesting deeper than FAST_DEPTH. Giving up happens before the record is finished, so the caller
- * starts the line again with yajl, which also words every error message. About four times faster
- * than yajl on the benchmark month (tests/bench). */
+ * This reader tokenizes such a line itself, finding its end on the way, and drives the same
+ * callbacks yajl would, in the same order with the same arguments, so the record it leaves in
+ * the SAX state is the one yajl would have left. It gives up on anything it does not handle
+ * itself: an escape or a control character in a string, a number outside strict JSON, a syntax
+ * error, a line that is not one object, nesting deeper than FAST_DEPTH, a line above
+ * REC_LINE_MAX. Giving up happens before the record is finished, so the caller reads the line
+ * again the general way (yajl), which also words every error message. tests/unit/test_records.c
+ * and the fuzz_lines target check that both ways agree. */
 
 #define FAST_DEPTH 32
 
@@ -1313,19 +1328,20 @@ static inline uint64_t swar_zero(uint64_t w)
     return (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
 }
 
-/* Skips JSON whitespace (only the four JSON allows: yajl takes a few more, which then go to
- * yajl). */
+/* Skips the blanks JSON allows inside a line (a '\n' ends the line instead). */
 static inline const char *fast_ws(const char *p, const char *e)
 {
-    while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '\r'))
         p++;
     return p;
 }
 
 /* p is just past an opening '"': returns the closing '"', or NULL for a string this reader does
- * not take (an escape, a control character, no end on the line). */
-static inline const char *fast_string_end(const char *p, const char *e)
+ * not take (an escape, a control character, no end before e). *ascii says whether every byte of
+ * the string is below 0x80 (then it is valid UTF-8 without looking further). */
+static inline const char *fast_string_end(const char *p, const char *e, bool *ascii)
 {
+    unsigned high = 0;
 #ifdef __SSE2__
     const __m128i quote16 = _mm_set1_epi8('"'), bslash16 = _mm_set1_epi8('\\'),
                   ctl16 = _mm_set1_epi8(0x1f);
@@ -1335,11 +1351,14 @@ static inline const char *fast_string_end(const char *p, const char *e)
         __m128i hit =
             _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote16), _mm_cmpeq_epi8(v, bslash16)),
                          _mm_cmpeq_epi8(_mm_min_epu8(v, ctl16), v));
-        unsigned m = (unsigned)_mm_movemask_epi8(hit);
+        unsigned m = (unsigned)_mm_movemask_epi8(hit), h = (unsigned)_mm_movemask_epi8(v);
         if (m) {
-            p += __builtin_ctz(m);
+            unsigned at = (unsigned)__builtin_ctz(m);
+            *ascii = !(high | (h & ((1u << at) - 1)));
+            p += at;
             return *p == '"' ? p : NULL;
         }
+        high |= h;
         p += 16;
     }
 #endif
@@ -1352,14 +1371,18 @@ static inline const char *fast_string_end(const char *p, const char *e)
                        ((w - 0x2020202020202020ULL) & ~w & 0x8080808080808080ULL);
         if (hit)
             break;
+        high |= (w & 0x8080808080808080ULL) != 0;
         p += 8;
     }
     for (; p < e; p++) {
         unsigned char c = (unsigned char)*p;
-        if (c == '"')
+        if (c == '"') {
+            *ascii = !high;
             return p;
+        }
         if (c == '\\' || c < 0x20)
             return NULL;
+        high |= c >> 7;
     }
     return NULL;
 }
@@ -1398,24 +1421,30 @@ static inline const char *fast_number_end(const char *p, const char *e)
     return p;
 }
 
-/* Reads the line q[0..n) into the SAX state; false when it must go to yajl instead. */
-static bool fast_line(struct sax *s, const char *q, size_t n)
+/* Reads the line starting at q (e: the end of the buffer) into the SAX state, which the caller
+ * has prepared for a record. Returns the line's end (its '\n', or e), or NULL when the line must
+ * be read the general way. */
+static const char *fast_line(struct sax *s, const char *q, const char *e)
 {
-    const char *p = fast_ws(q, q + n), *e = q + n;
+    const char *p = fast_ws(q, e);
     char stack[FAST_DEPTH];
     int depth = 0;
+    bool ascii;
     if (p == e || *p != '{')
-        return false; /* not an object: yajl says what it is */
+        return NULL; /* a blank line, or not an object: the general way says what it is */
+    const char *buf_end = e;
+    if (e - q > (ptrdiff_t)REC_LINE_MAX)
+        e = q + REC_LINE_MAX; /* a longer line is rejected as too long without being parsed */
     for (;;) {
         /* a value */
         p = fast_ws(p, e);
         if (p == e)
-            return false;
+            return NULL;
         switch (*p) {
         case '{':
         case '[': {
             if (depth == FAST_DEPTH)
-                return false;
+                return NULL;
             bool map = *p == '{';
             stack[depth++] = *p;
             if (map)
@@ -1434,9 +1463,10 @@ static bool fast_line(struct sax *s, const char *q, size_t n)
             continue;
         }
         case '"': {
-            const char *z = fast_string_end(p + 1, e);
+            const char *z = fast_string_end(p + 1, e, &ascii);
             if (!z)
-                return false;
+                return NULL;
+            s->ascii = ascii;
             cb_string(s, (const unsigned char *)p + 1, (size_t)(z - p - 1));
             p = z + 1;
             break;
@@ -1445,9 +1475,9 @@ static bool fast_line(struct sax *s, const char *q, size_t n)
         case 'f':
         case 'n': {
             const char *lit = *p == 't' ? "true" : *p == 'f' ? "false" : "null";
-            size_t len = strlen(lit);
+            size_t len = *p == 'f' ? 5 : 4;
             if ((size_t)(e - p) < len || memcmp(p, lit, len) != 0)
-                return false;
+                return NULL;
             if (*p == 'n')
                 cb_null(s);
             else
@@ -1458,19 +1488,19 @@ static bool fast_line(struct sax *s, const char *q, size_t n)
         default: {
             const char *z = fast_number_end(p, e);
             if (!z)
-                return false;
+                return NULL;
             cb_number(s, p, (size_t)(z - p));
             p = z;
             break;
         }
         }
-        /* after a value: a separator, a close, or the end of the line */
+        /* after a value: a separator, a close, or (after the object) the end of the line */
         for (;;) {
             p = fast_ws(p, e);
             if (depth == 0)
-                return p == e;
+                return p == buf_end || (p < e && *p == '\n') ? p : NULL;
             if (p == e)
-                return false;
+                return NULL;
             char top = stack[depth - 1];
             if (*p == ',') {
                 p++;
@@ -1479,7 +1509,7 @@ static bool fast_line(struct sax *s, const char *q, size_t n)
                 break; /* the next array element */
             }
             if (*p != (top == '{' ? '}' : ']'))
-                return false;
+                return NULL;
             p++;
             depth--;
             cb_end(s);
@@ -1488,45 +1518,38 @@ static bool fast_line(struct sax *s, const char *q, size_t n)
     key:
         p = fast_ws(p, e);
         if (p == e || *p != '"')
-            return false;
+            return NULL;
         {
-            const char *z = fast_string_end(p + 1, e);
+            const char *z = fast_string_end(p + 1, e, &ascii);
             if (!z)
-                return false;
+                return NULL;
+            s->ascii = ascii;
             cb_map_key(s, (const unsigned char *)p + 1, (size_t)(z - p - 1));
             p = fast_ws(z + 1, e);
         }
         if (p == e || *p != ':')
-            return false;
+            return NULL;
         p++;
     }
 }
 
-/* Parses one non-blank line (n bytes at q; has_nl when q[n] is its '\n'). */
-static void parse_line(struct rec_parser *p, const char *q, size_t n, bool has_nl, int64_t line)
+/* Prepares the SAX state for a line read the general way or the fast way. */
+static void line_begin(struct sax *s, int64_t line)
 {
-    struct sax *s = &p->sax;
     s->depth = 0;
     s->skip = 0;
     s->key = F_NONE;
     s->values = 0;
     s->line = line;
-    s->ascii = ascii_only(q, n);
     record_begin(s, false);
-    bool cut = n > REC_TEXT_MAX;
-    if (!p->slow_only) {
-        if (fast_line(s, q, n)) {
-            record_end(s, q, cut ? REC_TEXT_MAX : n, cut);
-            return;
-        }
-        /* start again: the callbacks so far only touched this record's state (and the arena,
-         * which keeps a few bytes until the batch is reset) */
-        s->depth = 0;
-        s->skip = 0;
-        s->key = F_NONE;
-        s->values = 0;
-        record_begin(s, false);
-    }
+}
+
+/* Parses one non-blank line the general way (n bytes at q; has_nl when q[n] is its '\n'). */
+static void parse_line(struct rec_parser *p, const char *q, size_t n, bool has_nl, int64_t line)
+{
+    struct sax *s = &p->sax;
+    line_begin(s, line);
+    s->ascii = ascii_only(q, n);
     if (!p->h) {
         p->h = yajl_alloc(&callbacks, NULL, s);
         yajl_config(p->h, yajl_dont_validate_strings, 1);
@@ -1549,6 +1572,7 @@ static void parse_line(struct rec_parser *p, const char *q, size_t n, bool has_n
         yajl_free(p->h);
         p->h = NULL;
     }
+    bool cut = n > REC_TEXT_MAX;
     record_end(s, q, cut ? REC_TEXT_MAX : n, cut);
 }
 
@@ -1563,10 +1587,23 @@ void rec_parse_lines(struct rec_parser *p, const char *buf, size_t len, bool fil
     if (file_start && len >= 3 && memcmp(q, "\xef\xbb\xbf", 3) == 0)
         q += 3;
     while (q < end) {
+        line++;
+        if (!p->slow_only) {
+            line_begin(s, line);
+            const char *le = fast_line(s, q, end);
+            if (le) {
+                size_t n = (size_t)(le - q);
+                bool cut = n > REC_TEXT_MAX;
+                record_end(s, q, cut ? REC_TEXT_MAX : n, cut);
+                q = le < end ? le + 1 : end;
+                continue;
+            }
+            /* the general way starts the line again: the callbacks so far only touched this
+             * record's state (and the arena, which keeps a few bytes until the batch is reset) */
+        }
         const char *nl = memchr(q, '\n', (size_t)(end - q));
         const char *le = nl ? nl : end;
         size_t n = (size_t)(le - q);
-        line++;
         if (n > REC_LINE_MAX)
             reject_line(s, REJ_TOO_LONG, line, q, n, "line of %zu bytes, above the limit of %u", n,
                         REC_LINE_MAX);

@@ -392,6 +392,40 @@ static void chunk_lines(void **state)
 
 /* ---- the fast reader against yajl ---- */
 
+/* Keys match exactly: a field name with any one byte changed is an unknown key, ignored. */
+static void keys_exact(void **state)
+{
+    struct env *e = *state;
+    static const struct {
+        const char *key;
+        int slot; /* where the value lands: a token class, or -1 for web searches */
+    } keys[] = {
+        {"cache_creation_input_tokens", TOK_CACHE_WRITE_5M},
+        {"cache_read_input_tokens", TOK_CACHE_READ},
+        {"web_search_requests", -1},
+    };
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        size_t n = strlen(keys[k].key);
+        for (size_t i = 0; i <= n; i++) {
+            char key[64], line[256];
+            snprintf(key, sizeof key, "%s", keys[k].key);
+            if (i < n)
+                key[i] = key[i] == 'X' ? 'Y' : 'X'; /* i == n: the key itself */
+            int len = snprintf(line, sizeof line, "{" TS "," MODEL "," TOK ",\"%s\":5}", key);
+            struct rec_parser *p = rec_parser_new(&e->env);
+            struct rec_batch b = {0};
+            rec_parse_lines(p, line, (size_t)len, true, &b);
+            assert_int_equal(b.n_recs, 1);
+            const struct record *r = &b.recs[0];
+            int64_t got = keys[k].slot < 0 ? r->web_search : r->tokens[keys[k].slot];
+            if (got != (i == n ? 5 : 0))
+                fail_msg("key \"%s\": got %lld", key, (long long)got);
+            rec_batch_free(&b);
+            rec_parser_free(p);
+        }
+    }
+}
+
 /* Parses buf with the fast reader and with yajl alone; both must agree. */
 static void agree(const struct rec_env *env, const char *buf, size_t len)
 {
@@ -454,6 +488,26 @@ static void fast_reader_agrees(void **state)
         }
         free(buf);
     }
+    /* lines at the length limit: an object of exactly REC_LINE_MAX bytes, then with a blank,
+     * with a stray byte, one byte longer */
+    static const char head[] = "{" TS "," MODEL "," TOK ",\"pad\":\"";
+    size_t n = REC_LINE_MAX + 8;
+    char *big = malloc(n);
+    for (int extra = 0; extra <= 3; extra++) {
+        size_t obj = REC_LINE_MAX + (extra == 3);
+        memcpy(big, head, sizeof head - 1);
+        memset(big + sizeof head - 1, 'x', obj - (sizeof head - 1) - 2);
+        memcpy(big + obj - 2, "\"}", 2);
+        size_t len = obj;
+        if (extra == 1)
+            big[len++] = ' ';
+        else if (extra == 2)
+            big[len++] = 'x';
+        big[len++] = '\n';
+        agree(&e->env, big, len);
+        agree(&e->env, big, len - 1);
+    }
+    free(big);
     /* the sample month, in one chunk */
     FILE *f = fopen(CB_TEST_SOURCE_DIR "/sample-data/usage-2026-10.jsonl", "rb");
     assert_non_null(f);
@@ -476,6 +530,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(stream_broken, setup, teardown),
         cmocka_unit_test(detect),
         cmocka_unit_test_setup_teardown(chunk_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(keys_exact, setup, teardown),
         cmocka_unit_test_setup_teardown(fast_reader_agrees, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
