@@ -287,21 +287,20 @@ static inline uint32_t load4(const void *p)
     return v;
 }
 
-/* memcmp(a, b, n) == 0 for keys of 3 to 32 bytes, without a call into libc or a loop: the last
- * load may overlap the ones before it. */
-static inline bool same_key(const char *a, const unsigned char *b, size_t n)
+/* memcmp(a, b, n) == 0 for the short texts of keys, without a call into libc: word loads, the
+ * last one overlapping the ones before it. */
+static inline bool same_bytes(const void *a, const void *b, size_t n)
 {
+    const char *x = a, *y = b;
     if (n >= 8) {
-        uint64_t d = (load8(a) ^ load8(b)) | (load8(a + n - 8) ^ load8(b + n - 8));
-        if (n > 16)
-            d |= load8(a + 8) ^ load8(b + 8);
-        if (n > 24)
-            d |= load8(a + 16) ^ load8(b + 16);
+        uint64_t d = load8(x + n - 8) ^ load8(y + n - 8);
+        for (size_t i = 0; i + 8 < n; i += 8)
+            d |= load8(x + i) ^ load8(y + i);
         return d == 0;
     }
     if (n >= 4)
-        return ((load4(a) ^ load4(b)) | (load4(a + n - 4) ^ load4(b + n - 4))) == 0;
-    return memcmp(a, b, n) == 0;
+        return ((load4(x) ^ load4(y)) | (load4(x + n - 4) ^ load4(y + n - 4))) == 0;
+    return memcmp(x, y, n) == 0;
 }
 
 static enum fid key_lookup(const unsigned char *k, size_t n)
@@ -312,7 +311,7 @@ static enum fid key_lookup(const unsigned char *k, size_t n)
         uint8_t f = key_table[h];
         if (!f)
             return F_NONE;
-        if (key_lens[f] == n && same_key(key_names[f], k, n))
+        if (key_lens[f] == n && same_bytes(key_names[f], k, n))
             return (enum fid)f;
     }
 }
@@ -458,7 +457,8 @@ bool rec_parse_timestamp(const char *s, size_t n, bool date_only, int *yp, int *
 
 /* ---- the SAX state ---- */
 
-#define TS_MAX 64
+#define TS_MAX    64
+#define SHAPE_MAX 32
 
 /* One record being read. Buffers are not cleared between records, only the flags. */
 struct rstate {
@@ -528,6 +528,12 @@ struct sax {
     uint64_t fed, record_fed, last_cb_fed;
     struct price_memo memo[4]; /* the last models resolved: records repeat a few models */
     unsigned memo_next;
+    /* line mode: the keys of the last lines' records, by position (see fast_line) */
+    struct shape_key {
+        uint8_t len;   /* of text; 0: none yet */
+        uint8_t key;   /* what cb_map_key set s->key to for it (an enum fid) */
+        char text[46]; /* "name": exactly as it appeared, quotes and colon included */
+    } shape[SHAPE_MAX];
 };
 
 static const uint8_t id_key[crypto_shorthash_siphashx24_KEYBYTES] = "chargeback/reqid";
@@ -1421,6 +1427,21 @@ static inline const char *fast_number_end(const char *p, const char *e)
     return p;
 }
 
+/* A scalar value: what the callbacks would do with it. Inside a record's object (or one of its
+ * sub-objects), outside ignored containers, on_value would hand it to record_value: go there
+ * directly. An ASCII string needs no UTF-8 check. */
+static inline void fast_scalar(struct sax *s, enum vtype t, const char *v, size_t n, bool ascii)
+{
+    if (s->depth > 0 && s->skip == 0 && (t != V_STR || ascii)) {
+        s->last_cb_fed = s->fed;
+        record_value(s, t, v, n);
+    } else if (t == V_STR) {
+        s->ascii = ascii;
+        cb_string(s, (const unsigned char *)v, n);
+    } else
+        on_value(s, t, v, n);
+}
+
 /* Reads the line starting at q (e: the end of the buffer) into the SAX state, which the caller
  * has prepared for a record. Returns the line's end (its '\n', or e), or NULL when the line must
  * be read the general way. */
@@ -1428,7 +1449,7 @@ static const char *fast_line(struct sax *s, const char *q, const char *e)
 {
     const char *p = fast_ws(q, e);
     char stack[FAST_DEPTH];
-    int depth = 0;
+    int depth = 0, nkey = 0; /* nkey: keys read so far in the record's own object */
     bool ascii;
     if (p == e || *p != '{')
         return NULL; /* a blank line, or not an object: the general way says what it is */
@@ -1466,8 +1487,7 @@ static const char *fast_line(struct sax *s, const char *q, const char *e)
             const char *z = fast_string_end(p + 1, e, &ascii);
             if (!z)
                 return NULL;
-            s->ascii = ascii;
-            cb_string(s, (const unsigned char *)p + 1, (size_t)(z - p - 1));
+            fast_scalar(s, V_STR, p + 1, (size_t)(z - p - 1), ascii);
             p = z + 1;
             break;
         }
@@ -1478,10 +1498,7 @@ static const char *fast_line(struct sax *s, const char *q, const char *e)
             size_t len = *p == 'f' ? 5 : 4;
             if ((size_t)(e - p) < len || memcmp(p, lit, len) != 0)
                 return NULL;
-            if (*p == 'n')
-                cb_null(s);
-            else
-                cb_boolean(s, *p == 't');
+            fast_scalar(s, *p == 'n' ? V_NULL : V_BOOL, NULL, *p == 't', true);
             p += len;
             break;
         }
@@ -1489,7 +1506,7 @@ static const char *fast_line(struct sax *s, const char *q, const char *e)
             const char *z = fast_number_end(p, e);
             if (!z)
                 return NULL;
-            cb_number(s, p, (size_t)(z - p));
+            fast_scalar(s, V_NUM, p, (size_t)(z - p), true);
             p = z;
             break;
         }
@@ -1519,14 +1536,38 @@ static const char *fast_line(struct sax *s, const char *q, const char *e)
         p = fast_ws(p, e);
         if (p == e || *p != '"')
             return NULL;
-        {
+        if (depth == 1 && nkey < SHAPE_MAX) {
+            /* the record's keys come in the same order line after line: the key at this
+             * position last time, with its colon, is one comparison; the same bytes give the
+             * same s->key that cb_map_key gave them then */
+            struct shape_key *k = &s->shape[nkey++];
+            if (k->len && (size_t)(e - p) >= k->len && same_bytes(k->text, p, k->len)) {
+                s->last_cb_fed = s->fed;
+                s->key = (enum fid)k->key;
+                p += k->len;
+                continue;
+            }
             const char *z = fast_string_end(p + 1, e, &ascii);
             if (!z)
                 return NULL;
             s->ascii = ascii;
             cb_map_key(s, (const unsigned char *)p + 1, (size_t)(z - p - 1));
-            p = fast_ws(z + 1, e);
+            k->len = 0;
+            if (ascii && z + 1 < e && z[1] == ':' && (size_t)(z + 2 - p) <= sizeof k->text) {
+                k->len = (uint8_t)(z + 2 - p);
+                k->key = (uint8_t)s->key;
+                memcpy(k->text, p, k->len);
+            }
+            p = z + 1;
+        } else {
+            const char *z = fast_string_end(p + 1, e, &ascii);
+            if (!z)
+                return NULL;
+            s->ascii = ascii;
+            cb_map_key(s, (const unsigned char *)p + 1, (size_t)(z - p - 1));
+            p = z + 1;
         }
+        p = fast_ws(p, e);
         if (p == e || *p != ':')
             return NULL;
         p++;
