@@ -48,7 +48,9 @@ struct job {
     size_t len, cap;
     bool file_start;
     struct rec_batch batch;
-    size_t n_fold;          /* after the check: batch.recs[0, n_fold) are billed */
+    size_t n_fold; /* after the check: how many of batch.recs are billed */
+    bool *billed;  /* after the check: billed[i] says batch.recs[i] is to be folded */
+    size_t cap_billed;
     size_t input;           /* index into opts->inputs */
     enum rec_format format; /* K_FILE_START */
     char sha[65];           /* K_FILE_END */
@@ -400,8 +402,9 @@ static void *worker_main(void *arg)
             struct job *j = &r->slots[r->next_fold++ % r->n_slots];
             j->state = J_FOLDING;
             pthread_mutex_unlock(&r->mu);
-            for (size_t i = 0; i < j->n_fold; i++)
-                ledger_part_fold(w->part, &j->batch.recs[i]);
+            for (size_t i = 0; i < j->batch.n_recs; i++)
+                if (j->billed[i])
+                    ledger_part_fold(w->part, &j->batch.recs[i]);
             pthread_mutex_lock(&r->mu);
             j->state = J_DONE;
             pthread_cond_signal(&r->cv_consumer);
@@ -494,22 +497,25 @@ struct consumer {
 };
 
 /* Checks a batch in input order: counts and rejections go to the builder, and the billable
- * records move to the front of the batch (j->n_fold of them) for a worker to fold. */
+ * records are flagged in j->billed (j->n_fold of them) for a worker to fold. Flags rather than
+ * moving the records together: a duplicate early in a batch would otherwise copy every record
+ * after it. */
 static void consume_batch(struct run *r, struct consumer *c, struct job *j)
 {
     struct rec_batch *b = &j->batch;
     /* the id-set probe is a cache miss on a big table: ask for it a few records ahead */
     for (size_t i = 0; i < b->n_recs && i < PREFETCH_AHEAD; i++)
         ledger_builder_prefetch(c->b, &b->recs[i]);
+    if (j->cap_billed < b->n_recs) {
+        j->cap_billed = b->n_recs;
+        j->billed = xreallocarray(j->billed, j->cap_billed, sizeof *j->billed);
+    }
     size_t keep = 0;
     for (size_t i = 0; i < b->n_recs; i++) {
         if (i + PREFETCH_AHEAD < b->n_recs)
             ledger_builder_prefetch(c->b, &b->recs[i + PREFETCH_AHEAD]);
-        if (ledger_builder_check(c->b, &b->recs[i]) == LEDGER_BILLED) {
-            if (keep != i)
-                b->recs[keep] = b->recs[i];
-            keep++;
-        }
+        j->billed[i] = ledger_builder_check(c->b, &b->recs[i]) == LEDGER_BILLED;
+        keep += j->billed[i];
     }
     j->n_fold = keep;
     const char *path = r->opts->inputs[j->input];
@@ -704,6 +710,7 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
         ledger_builder_free(c.b);
     for (size_t i = 0; i < r.n_slots; i++) {
         free(r.slots[i].buf);
+        free(r.slots[i].billed);
         rec_batch_free(&r.slots[i].batch);
     }
     free(r.slots);

@@ -510,6 +510,7 @@ struct sax {
     bool record_open;
     int values; /* line mode: top-level values begun on the line */
     bool ascii; /* line mode: the line is pure ASCII, so its strings are valid UTF-8 */
+    bool raw;   /* the value comes from fast_line: raw bytes, none below 0x20 (so no NUL) */
     struct rstate r;
     /* stream */
     int64_t line, element;
@@ -951,7 +952,8 @@ static int take_string(struct sax *s, enum fid f, const char *v, size_t n)
         return fail(s, REJ_TOO_LONG, f, "%zu bytes, above the limit of %d: %s", n, REC_STRING_MAX,
                     shown);
     }
-    if (memchr(v, '\0', n))
+    /* only yajl's decoding of "\u0000" can put a NUL here */
+    if (!s->raw && memchr(v, '\0', n))
         return fail(s, REJ_BAD_UTF8, f, "contains a NUL character (\\u0000)");
     switch (f) {
     case F_REQUEST_ID:
@@ -1434,7 +1436,9 @@ static inline void fast_scalar(struct sax *s, enum vtype t, const char *v, size_
 {
     if (s->depth > 0 && s->skip == 0 && (t != V_STR || ascii)) {
         s->last_cb_fed = s->fed;
+        s->raw = true;
         record_value(s, t, v, n);
+        s->raw = false;
     } else if (t == V_STR) {
         s->ascii = ascii;
         cb_string(s, (const unsigned char *)v, n);
