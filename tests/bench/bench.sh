@@ -77,41 +77,50 @@ gen_month() {
 }
 
 # timed OUTFILE CMD...: runs CMD under /usr/bin/time, stdout to /dev/null, stderr to OUTFILE.err;
-# prints "seconds kilobytes" (or "fail") on stdout.
+# prints "seconds kilobytes cpu_seconds" (or "fail") on stdout; cpu is user + system time of
+# every thread, so cpu / seconds is how many cores the run kept busy.
 timed() {
   local out=$1; shift
-  if /usr/bin/time -o "$out.time" -f "%e %M" "$@" >/dev/null 2>"$out.err"; then
-    cat "$out.time"
+  if /usr/bin/time -o "$out.time" -f "%e %M %U %S" "$@" >/dev/null 2>"$out.err"; then
+    awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}' "$out.time"
   else
     echo fail
   fi
 }
 
-# median_run LABEL CMD...: runs CMD $runs times; prints "median_seconds max_kilobytes".
+# median_run LABEL CMD...: runs CMD $runs times; prints "median_seconds max_kilobytes
+# median_cpu_seconds".
 median_run() {
   local label=$1; shift
-  local i t rss times=() maxrss=0
+  local i t rss cpu times=() cpus=() maxrss=0
   for i in $(seq "$runs"); do
-    read -r t rss < <(timed "$scratch/run" "$@")
+    read -r t rss cpu < <(timed "$scratch/run" "$@")
     if [ "$t" = fail ]; then
       fail "$label: $* failed: $(head -n 3 "$scratch/run.err")"
-      echo "fail 0"
+      echo "fail 0 0"
       return 1
     fi
     times+=("$t")
+    cpus+=("$cpu")
     [ "$rss" -gt "$maxrss" ] && maxrss=$rss
   done
-  printf '%s\n' "${times[@]}" | sort -g | awk -v m="$maxrss" '{a[NR]=$1} END {print a[int((NR+1)/2)], m}'
+  local mt mc
+  mt=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  mc=$(printf '%s\n' "${cpus[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  echo "$mt $maxrss $mc"
 }
 
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+cores() { awk -v c="$1" -v t="$2" 'BEGIN {if (t > 0) printf "%.1f", c / t; else print "-"}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.1fx", a / b; else print "-"}'; }
 # verdict VALUE OP LIMIT: "ok" or "MISSED"
 verdict() { awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN {ok = op == "<" ? v < l : v >= l; print ok ? "ok" : "MISSED"}'; }
 
 rows=()
+# row MEASUREMENT TIME CPU RSS RATIO TARGET
 row() {
-  rows+=("$(printf '%-44s %10s %10s %10s  %s' "$@")")
+  rows+=("$(printf '%-44s %9s %9s %10s %6s  %s' "$@")")
   echo "  ${rows[${#rows[@]}-1]}" >&2
 }
 
@@ -138,28 +147,52 @@ if part a || part c; then
   cat "$m1" >/dev/null # page cache
 fi
 if part a; then
-echo "== (a) $n1 records, --formats json: chargeback vs peer (median of $runs)" >&2
+# chargeback and the peer run alternately, so that a busy moment of the shared machine falls on
+# both of them rather than on one; at least 5 pairs
+runs_a=$((runs < 5 ? 5 : runs))
+echo "== (a) $n1 records, --formats json: chargeback vs peer (median of $runs_a, alternating)" >&2
 size1=$(wc -c <"$m1")
-row "input: $n1 records" "$((size1 / 1000000)) MB" "$((size1 / n1)) B/rec" "" ""
-cb_t=0
-if [ $cb_ready -eq 1 ]; then
-  read -r cb_t cb_k < <(median_run "chargeback 1M" "$cb" render --quiet --formats json --out "$scratch/out-1m" "$m1")
-  if [ "$cb_t" != fail ]; then
-    row "chargeback render --formats json" "${cb_t} s" "$(mib "$cb_k") MiB" "" \
-        "RSS<64MiB: $(verdict "$cb_k" "<" 65536)"
-  fi
-fi
-if [ -n "$peer" ]; then
-  read -r peer_t peer_k < <(median_run "peer" python3 "$peer" "$m1")
-  if [ "$peer_t" != fail ]; then
-    row "peer_seed.py (python3)" "${peer_t} s" "$(mib "$peer_k") MiB" "" ""
-    if [ $cb_ready -eq 1 ] && [ "$cb_t" != fail ]; then
-      sp=$(awk -v a="$peer_t" -v b="$cb_t" 'BEGIN {print (b > 0 ? a / b : 0)}')
-      row "speed-up over the peer" "" "" "$(ratio "$peer_t" "$cb_t")" "target>=8x: $(verdict "$sp" ">=" 8)"
+row "input: $n1 records" "$((size1 / 1000000)) MB" "" "$((size1 / n1)) B/rec" "" ""
+cb_ts=() cb_cs=() cb_k=0 peer_ts=() peer_cs=() peer_k=0 pair_ratios=() cb_t=fail peer_t=fail
+[ -n "$peer" ] || note "peer script ../shared/bench/peer_seed.py (or python3) not found: peer rows skipped"
+for i in $(seq "$runs_a"); do
+  t=fail pt=fail
+  if [ $cb_ready -eq 1 ]; then
+    read -r t k c < <(timed "$scratch/run" "$cb" render --quiet --formats json --out "$scratch/out-1m" "$m1")
+    if [ "$t" = fail ]; then
+      fail "chargeback 1M failed: $(head -n 3 "$scratch/run.err")"
+      break
     fi
+    cb_ts+=("$t") cb_cs+=("$c")
+    [ "$k" -gt "$cb_k" ] && cb_k=$k
   fi
-else
-  note "peer script ../shared/bench/peer_seed.py (or python3) not found: peer rows skipped"
+  if [ -n "$peer" ]; then
+    read -r pt pk pc < <(timed "$scratch/peer" python3 "$peer" "$m1")
+    if [ "$pt" = fail ]; then
+      fail "peer failed: $(head -n 3 "$scratch/peer.err")"
+      peer=
+      continue
+    fi
+    peer_ts+=("$pt") peer_cs+=("$pc")
+    [ "$pk" -gt "$peer_k" ] && peer_k=$pk
+    [ "$t" != fail ] && pair_ratios+=("$(awk -v a="$pt" -v b="$t" 'BEGIN {printf "%.1f", (b > 0 ? a / b : 0)}')")
+  fi
+done
+if [ ${#cb_ts[@]} -gt 0 ]; then
+  cb_t=$(median "${cb_ts[@]}")
+  row "chargeback render --formats json" "${cb_t} s" "$(median "${cb_cs[@]}") s" "$(mib "$cb_k") MiB" "" \
+      "RSS<64MiB: $(verdict "$cb_k" "<" 65536)"
+fi
+if [ ${#peer_ts[@]} -gt 0 ]; then
+  peer_t=$(median "${peer_ts[@]}")
+  row "peer_seed.py (python3)" "${peer_t} s" "$(median "${peer_cs[@]}") s" "$(mib "$peer_k") MiB" "" ""
+fi
+if [ "$cb_t" != fail ] && [ "$peer_t" != fail ]; then
+  sp=$(awk -v a="$peer_t" -v b="$cb_t" 'BEGIN {print (b > 0 ? a / b : 0)}')
+  lo=$(printf '%s\n' "${pair_ratios[@]}" | sort -g | head -n1)
+  hi=$(printf '%s\n' "${pair_ratios[@]}" | sort -g | tail -n1)
+  row "speed-up over the peer (pairs: ${lo}x-${hi}x)" "" "" "" "$(ratio "$peer_t" "$cb_t")" \
+      "target>=8x: $(verdict "$sp" ">=" 8)"
 fi
 fi
 
@@ -170,14 +203,14 @@ if part b && [ $skip10 -eq 0 ] && [ $cb_ready -eq 1 ]; then
   gen_month "$m10" --preset bench --records "$n10" --seed 43 || exit 1
   cat "$m10" >/dev/null
   size10=$(wc -c <"$m10")
-  row "input: $n10 records" "$((size10 / 1000000)) MB" "$((size10 / n10)) B/rec" "" ""
-  read -r t10 k10 < <(median_run "chargeback 10M" "$cb" render --quiet --formats json --out "$scratch/out-10m" "$m10")
+  row "input: $n10 records" "$((size10 / 1000000)) MB" "" "$((size10 / n10)) B/rec" "" ""
+  read -r t10 k10 c10 < <(median_run "chargeback 10M" "$cb" render --quiet --formats json --out "$scratch/out-10m" "$m10")
   if [ "$t10" != fail ]; then
-    row "chargeback render --formats json" "${t10} s" "$(mib "$k10") MiB" "" \
+    row "chargeback render --formats json" "${t10} s" "${c10} s" "$(mib "$k10") MiB" "" \
         "<10s: $(verdict "$t10" "<" 10), RSS<300MiB: $(verdict "$k10" "<" 307200)"
   fi
   # One run with the bar forced on and stderr captured: the percentages must rise and end at 100.
-  read -r tp kp < <(timed "$scratch/progress" "$cb" render --progress --formats json --out "$scratch/out-10m-p" "$m10")
+  read -r tp kp cp < <(timed "$scratch/progress" "$cb" render --progress --formats json --out "$scratch/out-10m-p" "$m10")
   if [ "$tp" = fail ]; then
     fail "render --progress on $n10 records failed: $(head -n3 "$scratch/progress.err")"
   else
@@ -192,7 +225,7 @@ if part b && [ $skip10 -eq 0 ] && [ $cb_ready -eq 1 ]; then
     fi
     cmp -s "$scratch/out-10m/report.json" "$scratch/out-10m-p/report.json" ||
       fail "report.json differs between --quiet and --progress on $n10 records"
-    row "  same with --progress" "${tp} s" "$(mib "$kp") MiB" "" \
+    row "  same with --progress" "${tp} s" "${cp} s" "$(mib "$kp") MiB" "" \
         "bar: $n_p updates, rising $mono, ends ${last:-?}%: $pv"
   fi
 elif part b && [ $skip10 -eq 1 ]; then
@@ -202,16 +235,16 @@ fi
 # ---- (c) --threads 1 vs 2 ----------------------------------------------------------------------
 if part c && [ $cb_ready -eq 1 ]; then
   echo "== (c) $n1 records: --threads 1 vs 2" >&2
-  read -r t1 k1 < <(median_run "threads 1" "$cb" render --quiet --threads 1 --formats json --out "$scratch/out-t1" "$m1")
-  read -r t2 k2 < <(median_run "threads 2" "$cb" render --quiet --threads 2 --formats json --out "$scratch/out-t2" "$m1")
+  read -r t1 k1 c1 < <(median_run "threads 1" "$cb" render --quiet --threads 1 --formats json --out "$scratch/out-t1" "$m1")
+  read -r t2 k2 c2 < <(median_run "threads 2" "$cb" render --quiet --threads 2 --formats json --out "$scratch/out-t2" "$m1")
   if [ "$t1" != fail ] && [ "$t2" != fail ]; then
     same=identical
     cmp -s "$scratch/out-t1/report.json" "$scratch/out-t2/report.json" || {
       same=DIFFERENT
       fail "report.json differs between --threads 1 and --threads 2"
     }
-    row "chargeback --threads 1" "${t1} s" "$(mib "$k1") MiB" "" ""
-    row "chargeback --threads 2" "${t2} s" "$(mib "$k2") MiB" "$(ratio "$t1" "$t2")" "report.json $same"
+    row "chargeback --threads 1" "${t1} s" "${c1} s" "$(mib "$k1") MiB" "" "$(cores "$c1" "$t1") cores busy"
+    row "chargeback --threads 2" "${t2} s" "${c2} s" "$(mib "$k2") MiB" "$(ratio "$t1" "$t2")" "$(cores "$c2" "$t2") cores busy; report.json $same"
   fi
 fi
 
@@ -221,11 +254,11 @@ if part d && [ $cb_ready -eq 1 ]; then
   echo "== (d) rendering in every format" >&2
   sample=$repo/sample-data/usage-2026-10.jsonl
   if [ -f "$sample" ]; then
-    read -r ts ks < <(median_run "sample all" "$cb" render --quiet --config "$repo/sample-data/config.json" --out "$scratch/out-sample-all" "$sample")
-    [ "$ts" != fail ] && row "sample month ($(wc -l <"$sample") records), all formats" "${ts} s" "$(mib "$ks") MiB" "" "<2s: $(verdict "$ts" "<" 2)"
+    read -r ts ks cs < <(median_run "sample all" "$cb" render --quiet --config "$repo/sample-data/config.json" --out "$scratch/out-sample-all" "$sample")
+    [ "$ts" != fail ] && row "sample month ($(wc -l <"$sample") records), all formats" "${ts} s" "${cs} s" "$(mib "$ks") MiB" "" "<2s: $(verdict "$ts" "<" 2)"
     for f in $formats; do
-      read -r t k < <(median_run "sample $f" "$cb" render --quiet --formats "$f" --config "$repo/sample-data/config.json" --out "$scratch/out-sample-$f" "$sample")
-      [ "$t" != fail ] && row "  --formats $f" "${t} s" "$(mib "$k") MiB" "" ""
+      read -r t k c < <(median_run "sample $f" "$cb" render --quiet --formats "$f" --config "$repo/sample-data/config.json" --out "$scratch/out-sample-$f" "$sample")
+      [ "$t" != fail ] && row "  --formats $f" "${t} s" "${c} s" "$(mib "$k") MiB" "" ""
     done
   fi
 
@@ -258,11 +291,11 @@ cfg = {"organization": "Bench Corp", "currency": "USD",
 json.dump(cfg, open(config_path, "w"), indent=1, sort_keys=True, ensure_ascii=False)
 EOF
   bigargs=(--config "$scratch/big-config.json" --prices "$scratch/big-prices.json" "$big")
-  read -r tb kb < <(median_run "big all" "$cb" render --quiet --out "$scratch/out-big-all" "${bigargs[@]}")
-  [ "$tb" != fail ] && row "$big_teams teams/$big_users users/$big_models models ($nbig rec), all" "${tb} s" "$(mib "$kb") MiB" "" "<60s: $(verdict "$tb" "<" 60)"
+  read -r tb kb cb_big < <(median_run "big all" "$cb" render --quiet --out "$scratch/out-big-all" "${bigargs[@]}")
+  [ "$tb" != fail ] && row "$big_teams teams/$big_users users/$big_models models ($nbig rec), all" "${tb} s" "${cb_big} s" "$(mib "$kb") MiB" "" "<60s: $(verdict "$tb" "<" 60)"
   for f in $formats; do
-    read -r t k < <(median_run "big $f" "$cb" render --quiet --formats "$f" --out "$scratch/out-big-$f" "${bigargs[@]}")
-    [ "$t" != fail ] && row "  --formats $f" "${t} s" "$(mib "$k") MiB" "" ""
+    read -r t k c < <(median_run "big $f" "$cb" render --quiet --formats "$f" --out "$scratch/out-big-$f" "${bigargs[@]}")
+    [ "$t" != fail ] && row "  --formats $f" "${t} s" "${c} s" "$(mib "$k") MiB" "" ""
   done
 fi
 
@@ -270,7 +303,8 @@ fi
 echo
 echo "chargeback benchmark — $(nproc) cores, $(uname -m); wall times are medians of $runs runs"
 echo "(the machine is shared: expect noise); peak RSS is the largest of those runs"
-printf '%-44s %10s %10s %10s  %s\n' "measurement" "time" "peak RSS" "ratio" "target"
+echo "time: wall clock; cpu: user + system seconds of all threads (cpu / time = cores kept busy)"
+printf '%-44s %9s %9s %10s %6s  %s\n' "measurement" "time" "cpu" "peak RSS" "ratio" "target"
 printf '%s\n' "${rows[@]}"
 [ $cb_ready -eq 1 ] || echo "chargeback render is not built yet: only the peer was measured"
 [ $failures -eq 0 ]
