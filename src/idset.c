@@ -92,13 +92,24 @@ static uint64_t fmix64(uint64_t x)
 
 /* The 70-bit key of a hash, after two Feistel rounds over its halves (a bijection): the segment
  * (top 6 bits) and K (the next 64). */
+/* The 8 bytes at p as a big-endian number: one load (and a byte swap on little-endian hosts). */
+static uint64_t load_be64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#elif !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
+    v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+#endif
+    return v;
+}
+
 static uint64_t key_of(const uint8_t hash[16], unsigned *seg)
 {
-    uint64_t x = 0, y = 0;
-    for (int i = 0; i < 8; i++) {
-        x = x << 8 | hash[i];
-        y = y << 8 | hash[8 + i];
-    }
+    uint64_t x = load_be64(hash), y = load_be64(hash + 8);
     x ^= fmix64(y);
     y ^= fmix64(x ^ 0x9e3779b97f4a7c15ULL);
     *seg = (unsigned)(x >> (64 - SEG_BITS));

@@ -389,7 +389,39 @@ static bool digits(const char *s, int n, int *out)
     return true;
 }
 
+/* The usual timestamp, UTC to the second or the millisecond ("2026-10-01T00:00:47.884Z",
+ * "2026-10-01T00:00:47Z"): every digit position checked at once, no offset to apply. False
+ * when s is not in that form (it may still be valid: the general code decides). */
+static bool utc_timestamp(const char *s, size_t n, int *yp, int *mp, int *dp)
+{
+    if (!(n == 20 || (n == 24 && s[19] == '.')) || s[n - 1] != 'Z' || s[4] != '-' || s[7] != '-' ||
+        s[10] != 'T' || s[13] != ':' || s[16] != ':')
+        return false;
+#define DG(i) ((unsigned)(unsigned char)s[i] - '0')
+    unsigned y0 = DG(0), y1 = DG(1), y2 = DG(2), y3 = DG(3), m0 = DG(5), m1 = DG(6), d0 = DG(8),
+             d1 = DG(9), h0 = DG(11), h1 = DG(12), i0 = DG(14), i1 = DG(15), s0 = DG(17),
+             s1 = DG(18);
+    unsigned bad = (y0 > 9) | (y1 > 9) | (y2 > 9) | (y3 > 9) | (m0 > 9) | (m1 > 9) | (d0 > 9) |
+                   (d1 > 9) | (h0 > 9) | (h1 > 9) | (i0 > 9) | (i1 > 9) | (s0 > 9) | (s1 > 9);
+    if (n == 24)
+        bad |= (DG(20) > 9) | (DG(21) > 9) | (DG(22) > 9);
+#undef DG
+    int y = (int)(y0 * 1000 + y1 * 100 + y2 * 10 + y3), m = (int)(m0 * 10 + m1),
+        d = (int)(d0 * 10 + d1);
+    if (bad || y < 1 || m < 1 || m > 12 || d < 1 || d > days_in(y, m) || h0 * 10 + h1 > 23 ||
+        i0 * 10 + i1 > 59 || s0 * 10 + s1 > 60)
+        return false;
+    *yp = y, *mp = m, *dp = d;
+    return true;
+}
+
 bool rec_parse_timestamp(const char *s, size_t n, bool date_only, int *yp, int *mp, int *dp)
+{
+    return (!date_only && utc_timestamp(s, n, yp, mp, dp)) ||
+           rec_parse_timestamp_general(s, n, date_only, yp, mp, dp);
+}
+
+bool rec_parse_timestamp_general(const char *s, size_t n, bool date_only, int *yp, int *mp, int *dp)
 {
     int y, m, d;
     if (n < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) || s[7] != '-' ||
@@ -1336,10 +1368,11 @@ static inline uint64_t swar_zero(uint64_t w)
     return (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
 }
 
-/* Skips the blanks JSON allows inside a line (a '\n' ends the line instead). */
+/* Skips the blanks JSON allows inside a line (a '\n' ends the line instead). Most lines have
+ * none, so one comparison settles the usual byte. */
 static inline const char *fast_ws(const char *p, const char *e)
 {
-    while (p < e && (*p == ' ' || *p == '\t' || *p == '\r'))
+    while (p < e && (unsigned char)*p <= ' ' && (*p == ' ' || *p == '\t' || *p == '\r'))
         p++;
     return p;
 }
@@ -1462,10 +1495,12 @@ static const char *fast_line(struct sax *s, const char *q, const char *e)
         e = q + REC_LINE_MAX; /* a longer line is rejected as too long without being parsed */
     for (;;) {
         /* a value */
-        p = fast_ws(p, e);
         if (p == e)
             return NULL;
         switch (*p) {
+        case ' ':
+        case '\t':
+        case '\r': p = fast_ws(p, e); continue; /* blanks before the value (rare) */
         case '{':
         case '[': {
             if (depth == FAST_DEPTH)
@@ -1515,7 +1550,12 @@ static const char *fast_line(struct sax *s, const char *q, const char *e)
             break;
         }
         }
-        /* after a value: a separator, a close, or (after the object) the end of the line */
+        /* after a value: a separator, a close, or (after the object) the end of the line; the
+         * usual case first, a comma inside the record's object */
+        if (p < e && *p == ',' && depth > 0 && stack[depth - 1] == '{') {
+            p++;
+            goto key;
+        }
         for (;;) {
             p = fast_ws(p, e);
             if (depth == 0)
@@ -1537,9 +1577,11 @@ static const char *fast_line(struct sax *s, const char *q, const char *e)
         }
         continue;
     key:
-        p = fast_ws(p, e);
-        if (p == e || *p != '"')
-            return NULL;
+        if (p == e || *p != '"') {
+            p = fast_ws(p, e);
+            if (p == e || *p != '"')
+                return NULL;
+        }
         if (depth == 1 && nkey < SHAPE_MAX) {
             /* the record's keys come in the same order line after line: the key at this
              * position last time, with its colon, is one comparison; the same bytes give the

@@ -114,7 +114,10 @@ void rec_stream_finish(struct rec_stream *s, struct rec_batch *out);
  * handed on yet (its arena holds their strings). */
 bool rec_stream_holding(const struct rec_stream *s);
 
-/* Test hooks: parses an RFC 3339 timestamp (or with date_only, YYYY-MM-DD) to the UTC date. */
+/* Parses an RFC 3339 timestamp (or with date_only, YYYY-MM-DD) to the UTC date: false when it
+ * is not one. The usual UTC forms take a shorter way; rec_parse_timestamp_general, a test hook,
+ * is the long way alone (the two must agree on every input). */
 bool rec_parse_timestamp(const char *s, size_t n, bool date_only, int *y, int *m, int *d);
+bool rec_parse_timestamp_general(const char *s, size_t n, bool date_only, int *y, int *m, int *d);
 
 #endif

@@ -217,6 +217,26 @@ static void timestamps(void **state)
         {"2026-10-14x", true, false, 0, 0, 0},
         {"14/10/2026", true, false, 0, 0, 0},
         {"", true, false, 0, 0, 0},
+        /* the usual UTC forms (the shorter way) and their edges */
+        {"2026-10-01T00:00:47.884Z", false, true, 2026, 10, 1},
+        {"2026-10-31T23:59:59.999Z", false, true, 2026, 10, 31},
+        {"2024-02-29T00:00:00Z", false, true, 2024, 2, 29},
+        {"2000-02-29T12:00:00.000Z", false, true, 2000, 2, 29},
+        {"2026-10-01T23:59:60.500Z", false, true, 2026, 10, 1},
+        {"2026-10-01T00:00:47.884z", false, true, 2026, 10, 1},
+        {"2026-10-01 00:00:47.884Z", false, true, 2026, 10, 1},
+        {"2025-02-29T00:00:00Z", false, false, 0, 0, 0},
+        {"1900-02-29T00:00:00.000Z", false, false, 0, 0, 0},
+        {"0000-10-01T00:00:00Z", false, false, 0, 0, 0},
+        {"2026-13-01T00:00:00Z", false, false, 0, 0, 0},
+        {"2026-10-32T00:00:00.000Z", false, false, 0, 0, 0},
+        {"2026-10-00T00:00:00Z", false, false, 0, 0, 0},
+        {"2026-10-01T00:60:00Z", false, false, 0, 0, 0},
+        {"2026-10-01T00:00:61.000Z", false, false, 0, 0, 0},
+        {"2026-10-01T00:00:4/Z", false, false, 0, 0, 0},
+        {"2026-10-01T00:00:47.88aZ", false, false, 0, 0, 0},
+        {"2026-10-01T00:00:47,884Z", false, false, 0, 0, 0},
+        {"2026-10-01T00:00:47:884Z", false, false, 0, 0, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int y = 0, m = 0, d = 0;
@@ -226,6 +246,39 @@ static void timestamps(void **state)
             fail_msg("\"%s\": ok %d, want %d", cases[i].in, ok, cases[i].ok);
         if (ok && (y != cases[i].y || m != cases[i].m || d != cases[i].d))
             fail_msg("\"%s\": %d-%d-%d", cases[i].in, y, m, d);
+    }
+}
+
+/* The shorter way for the usual UTC forms agrees with the general parser on every one-byte edit
+ * of them (each byte deleted, or replaced by each of the bytes that matter to the parser). */
+static void timestamps_agree(void **state)
+{
+    (void)state;
+    static const char *const seeds[] = {"2026-10-01T00:00:47.884Z", "2026-10-01T00:00:47Z",
+                                        "2024-02-29T23:59:60.000Z", "2026-12-31T23:59:59Z"};
+    static const char edits[] = "0123456789/:;-+.,TtZz \x80";
+    for (size_t k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
+        size_t n = strlen(seeds[k]);
+        for (size_t i = 0; i <= n; i++) {
+            for (size_t c = 0; c <= sizeof edits - 1; c++) {
+                char buf[32];
+                size_t len = n;
+                memcpy(buf, seeds[k], n);
+                if (c == sizeof edits - 1) { /* deleted (i == n: the seed itself) */
+                    if (i < n)
+                        memmove(buf + i, buf + i + 1, n - i - 1), len--;
+                } else if (i < n)
+                    buf[i] = edits[c];
+                else
+                    buf[len++] = edits[c]; /* one byte more */
+                int y1 = 0, m1 = 0, d1 = 0, y2 = 0, m2 = 0, d2 = 0;
+                bool a = rec_parse_timestamp(buf, len, false, &y1, &m1, &d1);
+                bool b = rec_parse_timestamp_general(buf, len, false, &y2, &m2, &d2);
+                if (a != b || (a && (y1 != y2 || m1 != m2 || d1 != d2)))
+                    fail_msg("\"%.*s\": %d %d-%d-%d, general %d %d-%d-%d", (int)len, buf, a, y1, m1,
+                             d1, b, y2, m2, d2);
+            }
+        }
     }
 }
 
@@ -530,6 +583,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(reasons_table, setup, teardown),
         cmocka_unit_test_setup_teardown(fields, setup, teardown),
         cmocka_unit_test(timestamps),
+        cmocka_unit_test(timestamps_agree),
         cmocka_unit_test_setup_teardown(stream_any_split, setup, teardown),
         cmocka_unit_test_setup_teardown(stream_broken, setup, teardown),
         cmocka_unit_test(detect),
