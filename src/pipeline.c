@@ -11,6 +11,7 @@
 #include "config.h"
 #include "ingest.h"
 #include "ledger.h"
+#include "money.h"
 #include "msg.h"
 #include "outdir.h"
 #include "paths.h"
@@ -98,11 +99,16 @@ static enum cb_status run_ingest(const struct cli_opts *o, const struct setup *s
 static void print_counts(FILE *out, const struct ledger *l)
 {
     const struct ledger_counts *c = &l->counts;
+    char read[32], billed[32], rejected[32], dups[32], outside[32];
+    money_format_count(c->records_read, read, sizeof read);
+    money_format_count(c->billed, billed, sizeof billed);
+    money_format_count(c->rejected, rejected, sizeof rejected);
+    money_format_count(c->duplicates, dups, sizeof dups);
+    money_format_count(c->outside_period, outside, sizeof outside);
     fprintf(out,
-            "period %04d-%02d: %lld records read: %lld billed, %lld rejected, %lld duplicates, "
-            "%lld outside the period\n",
-            l->year, l->month, (long long)c->records_read, (long long)c->billed,
-            (long long)c->rejected, (long long)c->duplicates, (long long)c->outside_period);
+            "period %04d-%02d: %s records read: %s billed, %s rejected, %s duplicates, %s outside "
+            "the period\n",
+            l->year, l->month, read, billed, rejected, dups, outside);
 }
 
 static void print_rejects(FILE *out, const struct ledger *l)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "money.h"
 #include "msg.h"
 #include "xalloc.h"
 
@@ -45,9 +46,11 @@ static void human(char *buf, size_t size, double bytes)
 void progress_format(char *buf, size_t size, int64_t total, int64_t bytes, int64_t records,
                      double elapsed)
 {
-    char done[32], all[32];
+    char done[32], all[32], recs[32], per_s[32];
     human(done, sizeof done, (double)bytes);
     double rate = elapsed > 0 ? (double)records / elapsed : 0;
+    money_format_count(records, recs, sizeof recs);
+    money_format_count((int64_t)(rate + 0.5), per_s, sizeof per_s);
     if (total > 0) {
         double f = (double)bytes / (double)total;
         if (f > 1)
@@ -59,13 +62,10 @@ void progress_format(char *buf, size_t size, int64_t total, int64_t bytes, int64
         bar[20] = '\0';
         human(all, sizeof all, (double)total);
         double left = f > 0 ? elapsed * (1 - f) / f : 0;
-        snprintf(buf, size,
-                 "reading [%s] %3d%%  %s of %s  %lld records  %.0f records/s  %d:%02d left", bar,
-                 (int)(f * 100), done, all, (long long)records, rate, (int)left / 60,
-                 (int)left % 60);
+        snprintf(buf, size, "reading [%s] %3d%%  %s of %s  %s records  %s records/s  %d:%02d left",
+                 bar, (int)(f * 100), done, all, recs, per_s, (int)left / 60, (int)left % 60);
     } else
-        snprintf(buf, size, "reading  %s  %lld records  %.0f records/s", done, (long long)records,
-                 rate);
+        snprintf(buf, size, "reading  %s  %s records  %s records/s", done, recs, per_s);
 }
 
 void progress_update(struct progress *p, int64_t bytes, int64_t records)

@@ -377,10 +377,13 @@ static void progress_text(void **state)
     (void)state;
     char buf[200];
     progress_format(buf, sizeof buf, 400000000, 100000000, 250000, 2.0);
-    assert_string_equal(buf, "reading [#####...............]  25%  100.0 MB of 400.0 MB  250000 "
-                             "records  125000 records/s  0:06 left");
+    assert_string_equal(buf, "reading [#####...............]  25%  100.0 MB of 400.0 MB  250,000 "
+                             "records  125,000 records/s  0:06 left");
     progress_format(buf, sizeof buf, -1, 2500000000LL, 10, 0);
     assert_string_equal(buf, "reading  2.50 GB  10 records  0 records/s");
+    progress_format(buf, sizeof buf, 3700000000LL, 3700000000LL, 10000000, 5.0);
+    assert_string_equal(buf, "reading [####################] 100%  3.70 GB of 3.70 GB  "
+                             "10,000,000 records  2,000,000 records/s  0:00 left");
 }
 
 int main(void)
