@@ -59,7 +59,7 @@ static const char run_options[] =
     "      --strict             any rejected record fails the run (exit 1), writes nothing\n"
     "  -q, --quiet              no progress bar, no summary\n"
     "      --progress           force a progress bar (default: when stderr is a terminal)\n"
-    "  -j, --threads N          worker threads (default: one per core)\n"
+    "  -j, --threads N          worker threads (default: about one per core)\n"
     "      --data-dir DIR       where templates/ and fonts/ are (or CHARGEBACK_DATA_DIR)\n";
 
 void cli_print_help(enum cli_command cmd, void *outp)

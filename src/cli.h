@@ -40,7 +40,7 @@ struct cli_opts {
     const char *supersedes; /* render --supersedes DIR: a signed month to correct */
     bool strict;
     int progress;              /* -1 quiet, 0 auto, 1 forced */
-    int threads;               /* 0 = one per core */
+    int threads;               /* 0 = each stage's default (ingest.h, render.h) */
     const char *data_dir;      /* --data-dir: where templates/ and fonts/ are */
     const char *at;            /* prices --at YYYY-MM-DD */
     const char *template_path; /* template TEMPLATE DATA.json */

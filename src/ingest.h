@@ -18,7 +18,7 @@ struct ingest_opts {
     const struct config *config;     /* attribution, shared rules, internal rates */
     const struct price_book *prices; /* model resolution and list cost */
     FILE *rejected;                  /* each rejected record as one JSON line; may be NULL */
-    int threads;                     /* worker threads; <= 0 means one per core */
+    int threads;                     /* worker threads; <= 0 means one per core but one */
     bool progress;                   /* draw a progress bar on stderr */
 };
 
