@@ -398,16 +398,11 @@ static void budget_block(struct pdf_doc *d, const struct report_budget *b)
     HPDF_Page_SetRGBFill(d->page, 0, 0, 0);
     d->y -= 4;
     if (b->n_thresholds_crossed) {
-        struct strbuf s = STRBUF_INIT;
-        strbuf_puts(&s, "Alert thresholds crossed: ");
-        for (size_t i = 0; i < b->n_thresholds_crossed; i++) {
-            char n[48];
-            money_format_fixed(b->thresholds_crossed_e6[i], 4, 0, n, sizeof n);
-            strbuf_printf(&s, "%s%s%%", i ? ", " : "", n);
-        }
-        strbuf_putc(&s, '.');
-        pdf_paragraph(d, d->regular, 9, strbuf_cstr(&s), NULL);
-        strbuf_free(&s);
+        char *th = report_thresholds_text(b);
+        char *text = xasprintf("Alert thresholds crossed: %s.", th);
+        pdf_paragraph(d, d->regular, 9, text, NULL);
+        free(text);
+        free(th);
     }
 }
 

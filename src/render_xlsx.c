@@ -576,18 +576,6 @@ static const char *budget_state(const struct report_budget *bu)
 }
 
 /* "50%, 80%" from thresholds scaled 10^6; a new string. */
-static char *thresholds_text(const struct report_budget *bu)
-{
-    struct strbuf t = STRBUF_INIT;
-    for (size_t i = 0; i < bu->n_thresholds_crossed; i++) {
-        char n[48];
-        money_format_fixed(bu->thresholds_crossed_e6[i], 4, 0, n, sizeof n);
-        strbuf_printf(&t, "%s%s%%", i ? ", " : "", n);
-    }
-    strbuf_cstr(&t);
-    return strbuf_detach(&t);
-}
-
 static void invoice_sheet(struct book *b, const struct report_team *t)
 {
     const struct report *r = b->r;
@@ -670,7 +658,7 @@ static void method_sheet(struct book *b, const struct report_team *t)
         label(&s, row, "Utilization");
         put_pct(&s, row++, 1, bu->utilization_e4, f->pct);
         kv_text(&s, &row, "State", budget_state(bu));
-        char *th = thresholds_text(bu);
+        char *th = report_thresholds_text(bu);
         kv_text(&s, &row, "Alert thresholds crossed", th);
         free(th);
     }
@@ -814,7 +802,7 @@ static void summary_sheet(struct book *b)
         struct strbuf st = STRBUF_INIT;
         strbuf_puts(&st, budget_state(bu));
         if (bu->n_thresholds_crossed) {
-            char *th = thresholds_text(bu);
+            char *th = report_thresholds_text(bu);
             strbuf_printf(&st, "; thresholds crossed %s", th);
             free(th);
         }

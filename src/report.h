@@ -90,6 +90,10 @@ struct report_budget {
     bool over;
 };
 
+/* The thresholds a budget crossed as documents show them, "80%, 90%, 100%" ("" when none).
+ * Returns a new string; free with free(). */
+char *report_thresholds_text(const struct report_budget *b);
+
 struct report_anomaly {
     char date[11];
     int64_t list_cost;  /* that day's list cost, cents */

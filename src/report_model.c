@@ -3,6 +3,9 @@
 
 #include "report.h"
 
+#include "money.h"
+#include "strbuf.h"
+
 static const char *const kind_names[LINE_KIND_COUNT] = {
     "input",       "output", "cache_read", "cache_write_5m", "cache_write_1h",
     "web_search",  "skill",  "mcp",        "shared",         "fixed",
@@ -12,6 +15,17 @@ static const char *const kind_names[LINE_KIND_COUNT] = {
 const char *report_line_kind_name(enum line_kind k)
 {
     return (k >= 0 && k < LINE_KIND_COUNT) ? kind_names[k] : "";
+}
+
+char *report_thresholds_text(const struct report_budget *b)
+{
+    struct strbuf t = STRBUF_INIT;
+    for (size_t i = 0; i < b->n_thresholds_crossed; i++) {
+        char n[48];
+        money_format_fixed(b->thresholds_crossed_e6[i], 4, 0, n, sizeof n);
+        strbuf_printf(&t, "%s%s%%", i ? ", " : "", n);
+    }
+    return strbuf_detach(&t);
 }
 
 static void free_lines(struct report_line *lines, size_t n)

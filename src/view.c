@@ -326,6 +326,9 @@ static json_t *budget_view(const struct report_budget *b)
         json_array_append_new(th, json_string(p));
     }
     json_object_set_new(o, "thresholds", th);
+    char *th_text = report_thresholds_text(b);
+    json_object_set_new(o, "thresholds_text", json_string(th_text));
+    free(th_text);
     json_object_set_new(o, "any_threshold", json_boolean(b->n_thresholds_crossed > 0));
     const char *state = b->over                   ? "over budget"
                         : b->n_thresholds_crossed ? "threshold crossed"
