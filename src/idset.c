@@ -90,23 +90,19 @@ static uint64_t fmix64(uint64_t x)
     return x;
 }
 
-/* The 70-bit key of a hash, after two Feistel rounds over its halves (a bijection): the segment
- * (top 6 bits) and K (the next 64). */
 /* The 8 bytes at p as a big-endian number: one load (and a byte swap on little-endian hosts). */
 static uint64_t load_be64(const uint8_t *p)
 {
     uint64_t v;
     memcpy(&v, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     v = __builtin_bswap64(v);
-#elif !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
-    v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
 #endif
     return v;
 }
 
+/* The 70-bit key of a hash, after two Feistel rounds over its halves (a bijection): the segment
+ * (top 6 bits) and K (the next 64). */
 static uint64_t key_of(const uint8_t hash[16], unsigned *seg)
 {
     uint64_t x = load_be64(hash), y = load_be64(hash + 8);

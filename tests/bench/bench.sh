@@ -88,6 +88,9 @@ timed() {
   fi
 }
 
+# median VALUE...: the middle one (the lower middle of an even count)
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
 # median_run LABEL CMD...: runs CMD $runs times; prints "median_seconds max_kilobytes
 # median_cpu_seconds".
 median_run() {
@@ -104,14 +107,10 @@ median_run() {
     cpus+=("$cpu")
     [ "$rss" -gt "$maxrss" ] && maxrss=$rss
   done
-  local mt mc
-  mt=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  mc=$(printf '%s\n' "${cpus[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  echo "$mt $maxrss $mc"
+  echo "$(median "${times[@]}") $maxrss $(median "${cpus[@]}")"
 }
 
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 cores() { awk -v c="$1" -v t="$2" 'BEGIN {if (t > 0) printf "%.1f", c / t; else print "-"}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.1fx", a / b; else print "-"}'; }
 # verdict VALUE OP LIMIT: "ok" or "MISSED"
@@ -175,7 +174,7 @@ for i in $(seq "$runs_a"); do
     fi
     peer_ts+=("$pt") peer_cs+=("$pc")
     [ "$pk" -gt "$peer_k" ] && peer_k=$pk
-    [ "$t" != fail ] && pair_ratios+=("$(awk -v a="$pt" -v b="$t" 'BEGIN {printf "%.1f", (b > 0 ? a / b : 0)}')")
+    [ "$t" != fail ] && pair_ratios+=("$(ratio "$pt" "$t")")
   fi
 done
 if [ ${#cb_ts[@]} -gt 0 ]; then
@@ -191,7 +190,7 @@ if [ "$cb_t" != fail ] && [ "$peer_t" != fail ]; then
   sp=$(awk -v a="$peer_t" -v b="$cb_t" 'BEGIN {print (b > 0 ? a / b : 0)}')
   lo=$(printf '%s\n' "${pair_ratios[@]}" | sort -g | head -n1)
   hi=$(printf '%s\n' "${pair_ratios[@]}" | sort -g | tail -n1)
-  row "speed-up over the peer (pairs: ${lo}x-${hi}x)" "" "" "" "$(ratio "$peer_t" "$cb_t")" \
+  row "speed-up over the peer (pairs: $lo-$hi)" "" "" "" "$(ratio "$peer_t" "$cb_t")" \
       "target>=8x: $(verdict "$sp" ">=" 8)"
 fi
 fi
