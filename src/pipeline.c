@@ -332,6 +332,19 @@ static void format_price(int64_t micros, char *buf, size_t size)
         buf[--n] = '\0';
 }
 
+/* "×2", "×1.1": a multiplier in thousandths, shortest exact form. */
+static void format_multiplier(int64_t e3, char *buf, size_t size)
+{
+    char num[24];
+    money_format_fixed(e3, 3, 3, num, sizeof num);
+    size_t n = strlen(num);
+    while (n > 0 && num[n - 1] == '0')
+        num[--n] = '\0';
+    if (n > 0 && num[n - 1] == '.')
+        num[--n] = '\0';
+    snprintf(buf, size, "\u00d7%s", num);
+}
+
 enum cb_status pipeline_prices(const struct cli_opts *o)
 {
     struct cb_error err;
@@ -364,6 +377,22 @@ enum cb_status pipeline_prices(const struct cli_opts *o)
         printf("%-30s %-10s %9s %9s %10s %9s %9s %10s %5s%%\n", e->model,
                e->effective_from[0] ? e->effective_from : "-", p[TOK_INPUT], p[TOK_OUTPUT],
                p[TOK_CACHE_READ], p[TOK_CACHE_WRITE_5M], p[TOK_CACHE_WRITE_1H], ws, bd);
+        if (e->long_above > 0) {
+            for (int k = 0; k < TOK_CLASS_COUNT; k++)
+                format_price(e->long_per_mtok[k], p[k], sizeof p[k]);
+            char above[32];
+            money_format_count(e->long_above, above, sizeof above);
+            printf("  prompts over %s tokens: %s %s %s %s %s\n", above, p[TOK_INPUT], p[TOK_OUTPUT],
+                   p[TOK_CACHE_READ], p[TOK_CACHE_WRITE_5M], p[TOK_CACHE_WRITE_1H]);
+        }
+        char fast[16] = "-", us[16] = "-";
+        if (e->speed_fast_e3 > 0)
+            format_multiplier(e->speed_fast_e3, fast, sizeof fast);
+        if (e->geo_us_e3 > 0)
+            format_multiplier(e->geo_us_e3, us, sizeof us);
+        printf("  fast mode %s, US-only inference %s; source %s%s%s%s\n", fast, us,
+               e->source && e->source[0] ? e->source : "-", e->checked[0] ? " (checked " : "",
+               e->checked, e->checked[0] ? ")" : "");
     }
 cleanup:
     if (st != CB_OK && err.text[0])

@@ -22,7 +22,7 @@
 #include "strbuf.h"
 #include "xalloc.h"
 
-#define PRICES_CHECKED "2026-11-01"
+#define PRICES_CHECKED "2026-12-02"
 #define E6             1000000
 
 struct price_alias {
@@ -39,29 +39,84 @@ struct price_book {
     char sha256[65];
 };
 
-/* One built-in row: prices in micro-USD per million tokens. */
+/* One built-in row: prices in micro-USD per million tokens, multipliers in thousandths. */
 struct builtin {
-    const char *model, *family;
+    const char *model, *family, *from; /* from: effective date, NULL for always */
     int64_t in, out, cread, cw5, cw1;
+    int64_t fast_e3, us_e3;                         /* 0: not priced (the API refuses it) */
+    int64_t long_above, lin, lout, lcr, lcw5, lcw1; /* long-prompt band, 0: none */
+    const char *source;
 };
 
-/* Anthropic list prices, USD per million tokens, checked on PRICES_CHECKED.
- * Web search is $10 per 1,000 searches and the Batch API halves every token class. */
+/* Sources, looked up on PRICES_CHECKED (docs/prices.md keeps every page and the decisions):
+ * PRICING  the pricing page (model table, batch 50 %, web search $10 per 1,000);
+ * FAST     the fast-mode pages: Opus 5.5, Opus 5 and Opus 4.8 fast at 2×, Opus 4.7 and 4.6 at
+ *          6× (fast mode on 4.6/4.7 is removed now but was billed in this year's months);
+ * GEO      data residency: inference_geo "us" at 1.1× on Opus 4.6, Sonnet 4.6 and later
+ *          models; older models refuse the parameter;
+ * the model pages for Haiku 5.5 (its prompts over 100K band) and Sonnet 5.5 (cache reads cut
+ * from $0.20 to $0.10 on 2026-10-07). */
+#define SRC_PRICING "https://platform.claude.com/docs/en/about-claude/pricing"
+#define SRC_FAST                                                                                   \
+    SRC_PRICING "; https://platform.claude.com/docs/en/build-with-claude/fast-mode; "              \
+                "https://code.claude.com/docs/en/fast-mode"
+#define SRC_GEO      SRC_PRICING "; https://platform.claude.com/docs/en/manage-claude/data-residency"
+#define SRC_FAST_GEO SRC_FAST "; https://platform.claude.com/docs/en/manage-claude/data-residency"
+#define SRC_HAIKU55  SRC_GEO "; https://platform.claude.com/docs/en/models/haiku-5-5/overview"
+#define SRC_SONNET55 SRC_GEO "; https://platform.claude.com/docs/en/models/sonnet-5-5/overview"
+#define SRC_RETIRED  SRC_PRICING " (last published list price of a retired model)"
+
+#define US 1100 /* ×1.1 */
+
 static const struct builtin BUILTIN[] = {
-    {"claude-opus-4-7", "opus", 5000000, 25000000, 500000, 6250000, 10000000},
-    {"claude-opus-4-6", "opus", 5000000, 25000000, 500000, 6250000, 10000000},
-    {"claude-opus-4-5", "opus", 5000000, 25000000, 500000, 6250000, 10000000},
-    {"claude-opus-4-1", "opus", 15000000, 75000000, 1500000, 18750000, 30000000},
-    {"claude-opus-4-0", "opus", 15000000, 75000000, 1500000, 18750000, 30000000},
-    {"claude-3-opus", "opus", 15000000, 75000000, 1500000, 18750000, 30000000},
-    {"claude-sonnet-4-6", "sonnet", 3000000, 15000000, 300000, 3750000, 6000000},
-    {"claude-sonnet-4-5", "sonnet", 3000000, 15000000, 300000, 3750000, 6000000},
-    {"claude-sonnet-4-0", "sonnet", 3000000, 15000000, 300000, 3750000, 6000000},
-    {"claude-3-7-sonnet", "sonnet", 3000000, 15000000, 300000, 3750000, 6000000},
-    {"claude-3-5-sonnet", "sonnet", 3000000, 15000000, 300000, 3750000, 6000000},
-    {"claude-haiku-4-5", "haiku", 1000000, 5000000, 100000, 1250000, 2000000},
-    {"claude-3-5-haiku", "haiku", 800000, 4000000, 80000, 1000000, 1600000},
-    {"claude-3-haiku", "haiku", 250000, 1250000, 30000, 300000, 500000},
+    /* model, family, from, input, output, cache read, 5m write, 1h write, fast, us, long band */
+    {"claude-fable-5-1", "fable", NULL, 10000000, 50000000, 250000, 12500000, 20000000, 0, US, 0, 0,
+     0, 0, 0, 0, SRC_GEO},
+    {"claude-fable-5", "fable", NULL, 10000000, 50000000, 1000000, 12500000, 20000000, 0, US, 0, 0,
+     0, 0, 0, 0, SRC_GEO},
+    {"claude-opus-5-5", "opus", NULL, 4000000, 20000000, 200000, 5000000, 8000000, 2000, US, 0, 0,
+     0, 0, 0, 0, SRC_FAST_GEO},
+    {"claude-opus-5", "opus", NULL, 5000000, 25000000, 500000, 6250000, 10000000, 2000, US, 0, 0, 0,
+     0, 0, 0, SRC_FAST_GEO},
+    {"claude-opus-4-8", "opus", NULL, 5000000, 25000000, 500000, 6250000, 10000000, 2000, US, 0, 0,
+     0, 0, 0, 0, SRC_FAST_GEO},
+    {"claude-opus-4-7", "opus", NULL, 5000000, 25000000, 500000, 6250000, 10000000, 6000, US, 0, 0,
+     0, 0, 0, 0, SRC_FAST_GEO},
+    {"claude-opus-4-6", "opus", NULL, 5000000, 25000000, 500000, 6250000, 10000000, 6000, US, 0, 0,
+     0, 0, 0, 0, SRC_FAST_GEO},
+    {"claude-opus-4-5", "opus", NULL, 5000000, 25000000, 500000, 6250000, 10000000, 0, 0, 0, 0, 0,
+     0, 0, 0, SRC_PRICING},
+    {"claude-opus-4-1", "opus", NULL, 15000000, 75000000, 1500000, 18750000, 30000000, 0, 0, 0, 0,
+     0, 0, 0, 0, SRC_PRICING},
+    {"claude-opus-4-0", "opus", NULL, 15000000, 75000000, 1500000, 18750000, 30000000, 0, 0, 0, 0,
+     0, 0, 0, 0, SRC_PRICING},
+    {"claude-3-opus", "opus", NULL, 15000000, 75000000, 1500000, 18750000, 30000000, 0, 0, 0, 0, 0,
+     0, 0, 0, SRC_RETIRED},
+    {"claude-sonnet-5-5", "sonnet", NULL, 2000000, 10000000, 200000, 2500000, 4000000, 0, US, 0, 0,
+     0, 0, 0, 0, SRC_SONNET55},
+    {"claude-sonnet-5-5", "sonnet", "2026-10-07", 2000000, 10000000, 100000, 2500000, 4000000, 0,
+     US, 0, 0, 0, 0, 0, 0, SRC_SONNET55},
+    {"claude-sonnet-5", "sonnet", NULL, 2000000, 10000000, 200000, 2500000, 4000000, 0, US, 0, 0, 0,
+     0, 0, 0, SRC_GEO},
+    {"claude-sonnet-4-6", "sonnet", NULL, 3000000, 15000000, 300000, 3750000, 6000000, 0, US, 0, 0,
+     0, 0, 0, 0, SRC_GEO},
+    {"claude-sonnet-4-5", "sonnet", NULL, 3000000, 15000000, 300000, 3750000, 6000000, 0, 0, 0, 0,
+     0, 0, 0, 0, SRC_PRICING},
+    {"claude-sonnet-4-0", "sonnet", NULL, 3000000, 15000000, 300000, 3750000, 6000000, 0, 0, 0, 0,
+     0, 0, 0, 0, SRC_PRICING},
+    {"claude-3-7-sonnet", "sonnet", NULL, 3000000, 15000000, 300000, 3750000, 6000000, 0, 0, 0, 0,
+     0, 0, 0, 0, SRC_RETIRED},
+    {"claude-3-5-sonnet", "sonnet", NULL, 3000000, 15000000, 300000, 3750000, 6000000, 0, 0, 0, 0,
+     0, 0, 0, 0, SRC_RETIRED},
+    /* Haiku 5.5 exists from its release day, so months before it keep recommending Haiku 4.5. */
+    {"claude-haiku-5-5", "haiku", "2026-10-07", 100000, 500000, 10000, 125000, 200000, 0, US,
+     100000, 500000, 2500000, 50000, 625000, 1000000, SRC_HAIKU55},
+    {"claude-haiku-4-5", "haiku", NULL, 1000000, 5000000, 100000, 1250000, 2000000, 0, 0, 0, 0, 0,
+     0, 0, 0, SRC_PRICING},
+    {"claude-3-5-haiku", "haiku", NULL, 800000, 4000000, 80000, 1000000, 1600000, 0, 0, 0, 0, 0, 0,
+     0, 0, SRC_RETIRED},
+    {"claude-3-haiku", "haiku", NULL, 250000, 1250000, 30000, 300000, 500000, 0, 0, 0, 0, 0, 0, 0,
+     0, SRC_RETIRED},
 };
 
 static const struct {
@@ -112,6 +167,7 @@ static struct price_entry *book_add(struct price_book *pb, const struct price_en
     *slot = *e;
     slot->model = xstrdup(e->model);
     slot->family = xstrdup(e->family ? e->family : "");
+    slot->source = xstrdup(e->source ? e->source : "");
     return slot;
 }
 
@@ -152,15 +208,19 @@ static bool book_has_model(const struct price_book *pb, const char *model)
  * per alias in alias order, integers only, tab-separated. */
 static void book_serialize(const struct price_book *pb, struct strbuf *b)
 {
-    strbuf_printf(b, "chargeback price book v1\nchecked\t%s\n", pb->checked);
+    strbuf_printf(b, "chargeback price book v2\nchecked\t%s\n", pb->checked);
     for (size_t i = 0; i < pb->n; i++) {
         const struct price_entry *e = &pb->entries[i];
         strbuf_printf(b, "model\t%s\t%s\t%s", e->model,
                       e->effective_from[0] ? e->effective_from : "-", e->family);
         for (int k = 0; k < TOK_CLASS_COUNT; k++)
             strbuf_printf(b, "\t%lld", (long long)e->per_mtok[k]);
-        strbuf_printf(b, "\t%lld\t%lld\n", (long long)e->web_search_per_k,
-                      (long long)e->batch_discount_e6);
+        strbuf_printf(b, "\t%lld\t%lld\tlong\t%lld", (long long)e->web_search_per_k,
+                      (long long)e->batch_discount_e6, (long long)e->long_above);
+        for (int k = 0; k < TOK_CLASS_COUNT; k++)
+            strbuf_printf(b, "\t%lld", (long long)e->long_per_mtok[k]);
+        strbuf_printf(b, "\tfast\t%lld\tus\t%lld\n", (long long)e->speed_fast_e3,
+                      (long long)e->geo_us_e3);
     }
     for (size_t i = 0; i < pb->n_aliases; i++)
         strbuf_printf(b, "alias\t%s\t%s\n", pb->aliases[i].alias, pb->aliases[i].model);
@@ -203,7 +263,20 @@ struct price_book *price_book_new_builtin(void)
             .per_mtok = {r->in, r->out, r->cread, r->cw5, r->cw1},
             .web_search_per_k = BUILTIN_WEB_SEARCH_PER_K,
             .batch_discount_e6 = BUILTIN_BATCH_DISCOUNT_E6,
+            .long_above = r->long_above,
+            .long_per_mtok = {r->lin, r->lout, r->lcr, r->lcw5, r->lcw1},
+            .speed_fast_e3 = r->fast_e3,
+            .geo_us_e3 = r->us_e3,
+            .source = r->source,
         };
+        snprintf(e.checked, sizeof e.checked, "%s", PRICES_CHECKED);
+        if (r->from) {
+            snprintf(e.effective_from, sizeof e.effective_from, "%s", r->from);
+            e.effective_day = (r->from[0] - '0') * 10000000 + (r->from[1] - '0') * 1000000 +
+                              (r->from[2] - '0') * 100000 + (r->from[3] - '0') * 10000 +
+                              (r->from[5] - '0') * 1000 + (r->from[6] - '0') * 100 +
+                              (r->from[8] - '0') * 10 + (r->from[9] - '0');
+        }
         entry_fill_batch(&e);
         book_add(pb, &e);
     }
@@ -221,6 +294,7 @@ void price_book_free(struct price_book *pb)
     for (size_t i = 0; i < pb->n; i++) {
         free((char *)pb->entries[i].model);
         free((char *)pb->entries[i].family);
+        free((char *)pb->entries[i].source);
     }
     free(pb->entries);
     for (size_t i = 0; i < pb->n_aliases; i++) {
@@ -303,6 +377,96 @@ static const struct price_entry *find_exact_or_alias(const struct price_book *pb
     return NULL;
 }
 
+/* Exact, alias, or with a trailing "-YYYYMMDD" stripped (model[0..len)). */
+static const struct price_entry *resolve_plain(const struct price_book *pb, const char *model,
+                                               size_t len, int32_t day)
+{
+    const struct price_entry *e = find_exact_or_alias(pb, model, len, day);
+    if (e)
+        return e;
+    if (len > 9 && model[len - 9] == '-') {
+        for (size_t i = len - 8; i < len; i++)
+            if (!(model[i] >= '0' && model[i] <= '9'))
+                return NULL;
+        return find_exact_or_alias(pb, model, len - 9, day);
+    }
+    return NULL;
+}
+
+static bool starts_with(const char *s, size_t len, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+/* Rewrites a model id as another channel writes it into the first-party spelling, in buf.
+ * Returns the new length, or 0 when the id has no channel decoration. The forms (SPEC §3):
+ *   Bedrock     [us.|eu.|apac.|global.]anthropic.<id>[-vN[:M]]
+ *   Vertex      <id>@YYYYMMDD                       -> <id>-YYYYMMDD
+ *   Claude Code <id>[1m]
+ *   OpenRouter  anthropic/<id with dotted versions>  (claude-sonnet-4.5 -> claude-sonnet-4-5)
+ * Only these exact shapes are rewritten; the result must still resolve exactly, by alias or by
+ * its date, so nothing becomes some other model. */
+static size_t channel_canonical(const char *m, size_t len, char *buf, size_t cap)
+{
+    bool changed = false;
+    if (len >= 4 && memcmp(m + len - 4, "[1m]", 4) == 0) {
+        len -= 4;
+        changed = true;
+    }
+    bool openrouter = false;
+    if (starts_with(m, len, "anthropic/")) {
+        m += 10, len -= 10;
+        openrouter = changed = true;
+    } else {
+        static const char *const PROFILES[] = {"us.", "eu.", "apac.", "global."};
+        for (size_t i = 0; i < sizeof PROFILES / sizeof PROFILES[0]; i++)
+            if (starts_with(m, len, PROFILES[i]) &&
+                starts_with(m + strlen(PROFILES[i]), len - strlen(PROFILES[i]), "anthropic.")) {
+                m += strlen(PROFILES[i]), len -= strlen(PROFILES[i]);
+                break;
+            }
+        if (starts_with(m, len, "anthropic.")) {
+            m += 10, len -= 10;
+            changed = true;
+            /* The Bedrock version suffix: -v<digits>, optionally followed by :<digits>. */
+            size_t j = len;
+            while (j > 0 && m[j - 1] >= '0' && m[j - 1] <= '9')
+                j--;
+            if (j < len && j > 0 && m[j - 1] == ':') {
+                size_t k = j - 1;
+                j = k;
+                while (j > 0 && m[j - 1] >= '0' && m[j - 1] <= '9')
+                    j--;
+                if (j == k)
+                    j = len; /* ":0" without a version number before it: no suffix */
+            }
+            if (j < len && j >= 2 && m[j - 1] == 'v' && m[j - 2] == '-')
+                len = j - 2;
+        }
+    }
+    if (len + 1 > cap || !changed) {
+        /* Vertex: the only decoration is '@' before an 8-digit date. */
+        if (!changed && len > 9 && len + 1 <= cap && m[len - 9] == '@') {
+            memcpy(buf, m, len);
+            buf[len - 9] = '-';
+            buf[len] = '\0';
+            return len;
+        }
+        return 0;
+    }
+    memcpy(buf, m, len);
+    buf[len] = '\0';
+    if (len > 9 && buf[len - 9] == '@')
+        buf[len - 9] = '-';
+    if (openrouter)
+        for (size_t i = 1; i + 1 < len; i++)
+            if (buf[i] == '.' && buf[i - 1] >= '0' && buf[i - 1] <= '9' && buf[i + 1] >= '0' &&
+                buf[i + 1] <= '9')
+                buf[i] = '-';
+    return len;
+}
+
 /* Resolves a model id to its entry in force on `yyyymmdd` (see the rules at the top of this
  * file). A day <= 0 means "the newest entry". Returns a borrowed pointer valid until the book is
  * merged into or freed, or NULL when the model is unknown or has no price yet on that day. */
@@ -312,16 +476,12 @@ const struct price_entry *price_book_resolve(const struct price_book *pb, const 
     if (!pb || !model || !model[0])
         return NULL;
     size_t len = strlen(model);
-    const struct price_entry *e = find_exact_or_alias(pb, model, len, yyyymmdd);
+    const struct price_entry *e = resolve_plain(pb, model, len, yyyymmdd);
     if (e)
         return e;
-    if (len > 9 && model[len - 9] == '-') {
-        for (size_t i = len - 8; i < len; i++)
-            if (!(model[i] >= '0' && model[i] <= '9'))
-                return NULL;
-        return find_exact_or_alias(pb, model, len - 9, yyyymmdd);
-    }
-    return NULL;
+    char buf[256];
+    size_t n = channel_canonical(model, len, buf, sizeof buf);
+    return n ? resolve_plain(pb, buf, n, yyyymmdd) : NULL;
 }
 
 /* The generation of a model id: its first two numeric parts of at most two digits
@@ -406,6 +566,66 @@ cb_i128 price_token_cost(const struct price_entry *e, enum token_class c, bool b
     return (cb_i128)tokens * (batch ? e->batch_per_mtok[c] : e->per_mtok[c]);
 }
 
+/* Unit price in 10^-18 USD per million tokens: micro-USD × thousandths × thousandths ×
+ * millionths. Exact: nothing is rounded until price_line_cents. */
+bool price_unit(const struct price_entry *e, enum token_class c, bool batch, enum price_band band,
+                enum price_speed speed, enum price_geo geo, cb_i128 *unit)
+{
+    if (!e || (unsigned)c >= TOK_CLASS_COUNT)
+        return false;
+    if (band == BAND_LONG && e->long_above <= 0)
+        return false;
+    int64_t s_e3 = 1000, g_e3 = 1000;
+    if (speed == SPEED_FAST && (s_e3 = e->speed_fast_e3) <= 0)
+        return false;
+    if (geo == GEO_US && (g_e3 = e->geo_us_e3) <= 0)
+        return false;
+    int64_t base = band == BAND_LONG ? e->long_per_mtok[c] : e->per_mtok[c];
+    *unit = (cb_i128)base * s_e3 * g_e3 * (batch ? E6 - e->batch_discount_e6 : E6);
+    return true;
+}
+
+/* cents = quantity / 10^6 × unit × 10^-18 USD × 100 = quantity × unit / 10^22. */
+cb_i128 price_line_cents(int64_t quantity, cb_i128 unit)
+{
+    static const cb_i128 DEN = (cb_i128)10000000000LL * 1000000000000LL;
+    return money_div_round((cb_i128)quantity * unit, DEN);
+}
+
+enum price_band price_band_of(const struct price_entry *e, int64_t prompt_tokens)
+{
+    return e && e->long_above > 0 && prompt_tokens > e->long_above ? BAND_LONG : BAND_STANDARD;
+}
+
+static bool word_is(const char *s, size_t len, const char *w)
+{
+    return strlen(w) == len && memcmp(s, w, len) == 0;
+}
+
+bool price_speed_parse(const char *s, size_t len, enum price_speed *out)
+{
+    if (word_is(s, len, "standard"))
+        *out = SPEED_STANDARD;
+    else if (word_is(s, len, "fast"))
+        *out = SPEED_FAST;
+    else
+        return false;
+    return true;
+}
+
+/* "not_available" is what the API reports when the model cannot say where it ran (models
+ * before Opus 4.6): no premium applies, as for "global". */
+bool price_geo_parse(const char *s, size_t len, enum price_geo *out)
+{
+    if (word_is(s, len, "global") || word_is(s, len, "not_available"))
+        *out = GEO_GLOBAL;
+    else if (word_is(s, len, "us"))
+        *out = GEO_US;
+    else
+        return false;
+    return true;
+}
+
 /* searches × micro-USD per 1,000 searches = searches × price × 10^-9 USD = × 1000 pico-USD. */
 cb_i128 price_search_cost(const struct price_entry *e, int64_t searches)
 {
@@ -469,8 +689,9 @@ static enum cb_status parse_fraction(json_t *v, const char *source, const char *
 }
 
 static const char *const ENTRY_KEYS[] = {
-    "input",      "output",         "cache_read", "cache_write_5m", "cache_write_1h",
-    "web_search", "batch_discount", "family",     "aliases",        "effective_from"};
+    "input",       "output",         "cache_read",    "cache_write_5m", "cache_write_1h",
+    "web_search",  "batch_discount", "family",        "aliases",        "effective_from",
+    "long_prompt", "speed",          "inference_geo", "source",         "checked"};
 #define N_ENTRY_KEYS (sizeof ENTRY_KEYS / sizeof ENTRY_KEYS[0])
 
 static enum cb_status unknown_key(const char *source, const char *path, const char *const *keys,
@@ -491,6 +712,132 @@ static bool key_known(const char *key, const char *const *keys, size_t n)
         if (strcmp(key, keys[i]) == 0)
             return true;
     return false;
+}
+
+static const char *const CLASS_KEYS[TOK_CLASS_COUNT] = {"input", "output", "cache_read",
+                                                        "cache_write_5m", "cache_write_1h"};
+
+/* Reads the five token-class prices of `obj` into p (input and output required; a missing cache
+ * price follows Anthropic's structure: read 10 %, 5-minute write 125 %, 1-hour write 200 % of
+ * the input price). */
+static enum cb_status parse_classes(json_t *obj, const char *source, const char *at, int64_t *p,
+                                    struct cb_error *err)
+{
+    enum cb_status st = CB_OK;
+    char *path = NULL;
+    for (int k = 0; k < TOK_CLASS_COUNT; k++) {
+        free(path);
+        path = xasprintf("%s.%s", at, CLASS_KEYS[k]);
+        json_t *v = json_object_get(obj, CLASS_KEYS[k]);
+        if (!v) {
+            if (k == TOK_INPUT || k == TOK_OUTPUT) {
+                st = cb_error_set(err, CB_EUSAGE, source, 0, path,
+                                  "missing (input and output prices are required)");
+                goto cleanup;
+            }
+            static const int64_t pct[TOK_CLASS_COUNT] = {0, 0, 10, 125, 200};
+            p[k] = (int64_t)money_div_round((cb_i128)p[TOK_INPUT] * pct[k], 100);
+            continue;
+        }
+        if ((st = parse_price(v, source, path, &p[k], err)) != CB_OK)
+            goto cleanup;
+    }
+cleanup:
+    free(path);
+    return st;
+}
+
+/* A multiplier: a decimal string (at most 3 decimals) or an integer, above 0 and at most 100. */
+static enum cb_status parse_multiplier(json_t *v, const char *source, const char *path,
+                                       int64_t *out_e3, struct cb_error *err)
+{
+    bool ok = false;
+    if (json_is_string(v))
+        ok = money_parse(json_string_value(v), 3, out_e3);
+    else if (json_is_integer(v)) {
+        json_int_t i = json_integer_value(v);
+        ok = i > 0 && i <= 100;
+        *out_e3 = (int64_t)i * 1000;
+    }
+    if (!ok || *out_e3 <= 0 || *out_e3 > 100000)
+        return cb_error_set(err, CB_EUSAGE, source, 0, path,
+                            "expected a multiplier above 0 and at most 100 as a decimal string "
+                            "with at most 3 decimals, e.g. \"1.1\"");
+    return CB_OK;
+}
+
+/* {"<only key>": multiplier}: the one modifier value an entry can price ("fast", "us"). */
+static enum cb_status parse_modifier(json_t *v, const char *source, const char *at,
+                                     const char *name, const char *value, int64_t *out_e3,
+                                     struct cb_error *err)
+{
+    enum cb_status st = CB_OK;
+    char *path = xasprintf("%s.%s", at, name);
+    if (!json_is_object(v)) {
+        st = cb_error_set(err, CB_EUSAGE, source, 0, path, "expected an object {\"%s\": \"N\"}",
+                          value);
+        goto cleanup;
+    }
+    const char *key;
+    json_t *m;
+    json_object_foreach(v, key, m)
+    {
+        free(path);
+        path = xasprintf("%s.%s.%s", at, name, key);
+        if (strcmp(key, value) != 0) {
+            st = cb_error_set(err, CB_EUSAGE, source, 0, path, "unknown key (expected: %s)", value);
+            goto cleanup;
+        }
+        if ((st = parse_multiplier(m, source, path, out_e3, err)) != CB_OK)
+            goto cleanup;
+    }
+cleanup:
+    free(path);
+    return st;
+}
+
+/* "long_prompt": {"above_tokens": N, <the five token-class prices>}. */
+static enum cb_status parse_long_prompt(json_t *v, const char *source, const char *at,
+                                        struct price_entry *e, struct cb_error *err)
+{
+    enum cb_status st = CB_OK;
+    char *path = xasprintf("%s.long_prompt", at);
+    if (!json_is_object(v)) {
+        st = cb_error_set(err, CB_EUSAGE, source, 0, path,
+                          "expected an object {\"above_tokens\": N, \"input\": …, …}");
+        goto cleanup;
+    }
+    const char *key;
+    json_t *m;
+    json_object_foreach(v, key, m)
+    {
+        bool known = strcmp(key, "above_tokens") == 0;
+        for (int k = 0; k < TOK_CLASS_COUNT && !known; k++)
+            known = strcmp(key, CLASS_KEYS[k]) == 0;
+        if (!known) {
+            static const char *const LONG_KEYS[] = {"above_tokens",   "input",
+                                                    "output",         "cache_read",
+                                                    "cache_write_5m", "cache_write_1h"};
+            char *kp = xasprintf("%s.%s", path, key);
+            st = unknown_key(source, kp, LONG_KEYS, 6, err);
+            free(kp);
+            goto cleanup;
+        }
+    }
+    json_t *above = json_object_get(v, "above_tokens");
+    if (!json_is_integer(above) || json_integer_value(above) < 1 ||
+        json_integer_value(above) > 1000000000000LL) {
+        char *kp = xasprintf("%s.above_tokens", path);
+        st = cb_error_set(err, CB_EUSAGE, source, 0, kp,
+                          "expected a whole number of tokens, at least 1");
+        free(kp);
+        goto cleanup;
+    }
+    e->long_above = (int64_t)json_integer_value(above);
+    st = parse_classes(v, source, path, e->long_per_mtok, err);
+cleanup:
+    free(path);
+    return st;
 }
 
 /* Merges one ENTRY object of model `id`; `at` is the path prefix ("models.x" or "models.x[1]"). */
@@ -517,27 +864,38 @@ static enum cb_status merge_entry(struct price_book *pb, const char *id, json_t 
     struct price_entry e = {.model = id,
                             .web_search_per_k = BUILTIN_WEB_SEARCH_PER_K,
                             .batch_discount_e6 = BUILTIN_BATCH_DISCOUNT_E6};
-    static const char *const CLASS_KEYS[TOK_CLASS_COUNT] = {"input", "output", "cache_read",
-                                                            "cache_write_5m", "cache_write_1h"};
-    for (int k = 0; k < TOK_CLASS_COUNT; k++) {
-        free(path);
-        path = xasprintf("%s.%s", at, CLASS_KEYS[k]);
-        v = json_object_get(obj, CLASS_KEYS[k]);
-        if (!v) {
-            if (k == TOK_INPUT || k == TOK_OUTPUT) {
-                st = cb_error_set(err, CB_EUSAGE, source, 0, path,
-                                  "missing (input and output "
-                                  "prices are required)");
-                goto cleanup;
-            }
-            /* Anthropic's structure: cache read 10 %, 5-minute write 125 %, 1-hour write 200 %
-             * of the input price. */
-            static const int64_t pct[TOK_CLASS_COUNT] = {0, 0, 10, 125, 200};
-            e.per_mtok[k] = (int64_t)money_div_round((cb_i128)e.per_mtok[TOK_INPUT] * pct[k], 100);
-            continue;
-        }
-        if ((st = parse_price(v, source, path, &e.per_mtok[k], err)) != CB_OK)
+    if ((st = parse_classes(obj, source, at, e.per_mtok, err)) != CB_OK)
+        goto cleanup;
+    if ((v = json_object_get(obj, "long_prompt")) &&
+        (st = parse_long_prompt(v, source, at, &e, err)) != CB_OK)
+        goto cleanup;
+    if ((v = json_object_get(obj, "speed")) &&
+        (st = parse_modifier(v, source, at, "speed", "fast", &e.speed_fast_e3, err)) != CB_OK)
+        goto cleanup;
+    if ((v = json_object_get(obj, "inference_geo")) &&
+        (st = parse_modifier(v, source, at, "inference_geo", "us", &e.geo_us_e3, err)) != CB_OK)
+        goto cleanup;
+    /* Without its own "source", an override names the file it came from (its base name, so
+     * reports do not carry the machine's paths). */
+    e.source = strrchr(source, '/') ? strrchr(source, '/') + 1 : source;
+    if ((v = json_object_get(obj, "source"))) {
+        if (!json_is_string(v)) {
+            free(path);
+            path = xasprintf("%s.source", at);
+            st = cb_error_set(err, CB_EUSAGE, source, 0, path, "expected a string");
             goto cleanup;
+        }
+        e.source = json_string_value(v);
+    }
+    if ((v = json_object_get(obj, "checked"))) {
+        int32_t day;
+        if (!json_is_string(v) || !parse_day(json_string_value(v), &day)) {
+            free(path);
+            path = xasprintf("%s.checked", at);
+            st = cb_error_set(err, CB_EUSAGE, source, 0, path, "expected a date \"YYYY-MM-DD\"");
+            goto cleanup;
+        }
+        snprintf(e.checked, sizeof e.checked, "%s", json_string_value(v));
     }
     if ((v = json_object_get(obj, "web_search"))) {
         free(path);
@@ -587,12 +945,15 @@ static enum cb_status merge_entry(struct price_book *pb, const char *id, json_t 
             slot = &pb->entries[i];
     if (slot) {
         char *old_model = (char *)slot->model, *old_family = (char *)slot->family;
+        char *old_source = (char *)slot->source;
         int index = slot->index;
         *slot = e;
         slot->model = old_model;
         slot->family = xstrdup(family);
+        slot->source = xstrdup(e.source ? e.source : "");
         slot->index = index;
         free(old_family);
+        free(old_source);
     } else
         book_add(pb, &e);
 

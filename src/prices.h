@@ -32,7 +32,22 @@ struct price_entry {
     int64_t batch_discount_e6;           /* 500000 = 50 % off */
     const char *family;                  /* "opus", "sonnet", "haiku", or "" */
     int index;                           /* stable position in the book (sorted by model, date) */
+    /* Long-prompt band (SPEC §3): a request whose prompt (input + cache reads + cache writes) is
+     * above long_above tokens has every token priced at long_per_mtok. 0: the model has none. */
+    int64_t long_above;
+    int64_t long_per_mtok[TOK_CLASS_COUNT];
+    /* Multipliers in thousandths (2000 = ×2); 0 = the entry does not price that modifier, and a
+     * record using it is rejected. Standard speed and global inference are always ×1. */
+    int64_t speed_fast_e3;
+    int64_t geo_us_e3;
+    const char *source; /* where the numbers come from (URL or file), owned */
+    char checked[11];   /* "YYYY-MM-DD" the numbers were last checked, or "" */
 };
+
+/* The price variant of one request: which band, speed and inference geography it ran at. */
+enum price_band { BAND_STANDARD, BAND_LONG };
+enum price_speed { SPEED_STANDARD, SPEED_FAST };
+enum price_geo { GEO_GLOBAL, GEO_US };
 
 struct price_book;
 
@@ -70,6 +85,21 @@ const char *price_book_sha256(const struct price_book *pb);
 /* The exact list cost in pico-USD of `tokens` of class `c`, batch or not. */
 cb_i128 price_token_cost(const struct price_entry *e, enum token_class c, bool batch,
                          int64_t tokens);
+/* The exact unit price of one variant, in 10^-18 USD per million tokens: band price × speed
+ * multiplier × geo multiplier × (1 − batch discount when batch), with no rounding. Returns false
+ * (and leaves *unit alone) when the entry does not price the band, speed or geo asked for. */
+bool price_unit(const struct price_entry *e, enum token_class c, bool batch, enum price_band band,
+                enum price_speed speed, enum price_geo geo, cb_i128 *unit);
+/* quantity tokens at a price_unit unit price, in cents, rounded once half away from zero. */
+cb_i128 price_line_cents(int64_t quantity, cb_i128 unit);
+/* The band a request with `prompt_tokens` (input + cache reads + cache writes) falls in:
+ * BAND_LONG only when the entry has a long band and the prompt is strictly above it. */
+enum price_band price_band_of(const struct price_entry *e, int64_t prompt_tokens);
+/* Parses a modifier value as records write it. Returns false for a value that is not one of
+ * the documented ones ("standard"/"fast"; "global"/"us"/"not_available"). */
+bool price_speed_parse(const char *s, size_t len, enum price_speed *out);
+bool price_geo_parse(const char *s, size_t len, enum price_geo *out);
+
 /* The exact cost in pico-USD of `searches` web searches. */
 cb_i128 price_search_cost(const struct price_entry *e, int64_t searches);
 
