@@ -15,12 +15,19 @@
 #include "xalloc.h"
 
 static const char *const reason_names[REJ_COUNT] = {
-    [REJ_NOT_JSON] = "not JSON",           [REJ_NOT_OBJECT] = "not an object",
-    [REJ_MISSING_FIELD] = "missing field", [REJ_BAD_TYPE] = "mistyped field",
-    [REJ_NEGATIVE] = "negative count",     [REJ_NOT_INTEGER] = "non-integer count",
-    [REJ_TOO_LARGE] = "count above 10^12", [REJ_BAD_TIMESTAMP] = "bad timestamp",
-    [REJ_UNKNOWN_MODEL] = "unknown model", [REJ_BAD_UTF8] = "invalid UTF-8",
+    [REJ_NOT_JSON] = "not JSON",
+    [REJ_NOT_OBJECT] = "not an object",
+    [REJ_MISSING_FIELD] = "missing field",
+    [REJ_BAD_TYPE] = "mistyped field",
+    [REJ_NEGATIVE] = "negative count",
+    [REJ_NOT_INTEGER] = "non-integer count",
+    [REJ_TOO_LARGE] = "count above 10^12",
+    [REJ_BAD_TIMESTAMP] = "bad timestamp",
+    [REJ_UNKNOWN_MODEL] = "unknown model",
+    [REJ_BAD_UTF8] = "invalid UTF-8",
     [REJ_TOO_LONG] = "too long",
+    [REJ_BAD_VALUE] = "unknown value",
+    [REJ_NOT_PRICED] = "modifier not priced",
 };
 
 /* The reason's text as rejected.jsonl and report.json print it. Static; never NULL. */
@@ -260,10 +267,13 @@ static struct bacc *bucket_get(struct ledger_builder *b, struct macc *m, const s
     return m->unalloc;
 }
 
-static struct ledger_line *line_get(struct bacc *a, const struct price_entry *e, bool batch)
+static struct ledger_line *line_get(struct bacc *a, const struct price_entry *e, bool batch,
+                                    unsigned band, unsigned speed, unsigned geo)
 {
-    /* price entries hold pointers, so their addresses are even: bit 0 carries the batch flag */
-    uintptr_t key = (uintptr_t)e | (batch ? 1u : 0u);
+    /* user-space addresses fit in 56 bits: the low four bits of the shifted address carry the
+     * batch flag and the variant */
+    uintptr_t key =
+        ((uintptr_t)e << 4) | (batch ? 1u : 0u) | (band << 1) | (speed << 2) | (geo << 3);
     uint32_t idx;
     if (pmap_get(&a->line_map, key, &idx))
         return &a->b.lines[idx];
@@ -276,6 +286,9 @@ static struct ledger_line *line_get(struct bacc *a, const struct price_entry *e,
     memset(l, 0, sizeof *l);
     l->price = e;
     l->batch = batch;
+    l->band = (uint8_t)band;
+    l->speed = (uint8_t)speed;
+    l->geo = (uint8_t)geo;
     return l;
 }
 
@@ -326,6 +339,22 @@ static cb_i128 token_cost(const struct price_entry *e, bool batch, const int64_t
     cb_i128 sum = 0;
     for (int k = 0; k < TOK_CLASS_COUNT; k++)
         sum += price_token_cost(e, (enum token_class)k, batch, tokens[k]);
+    return sum;
+}
+
+/* The exact list cost of a record's tokens at its price variant, pico-USD (the variant's unit
+ * prices are whole micro-USD per million tokens: price_book_check_units). */
+static cb_i128 record_token_cost(const struct record *r)
+{
+    if (!r->band && !r->speed && !r->geo)
+        return token_cost(r->price, r->batch, r->tokens);
+    cb_i128 sum = 0;
+    for (int k = 0; k < TOK_CLASS_COUNT; k++) {
+        int64_t unit = 0;
+        price_variant_mtok(r->price, (enum token_class)k, r->batch, (enum price_band)r->band,
+                           (enum price_speed)r->speed, (enum price_geo)r->geo, &unit);
+        sum += (cb_i128)r->tokens[k] * unit;
+    }
     return sum;
 }
 
@@ -445,6 +474,11 @@ enum ledger_fate ledger_builder_check(struct ledger_builder *b, const struct rec
         b->counts.outside_period++;
         return LEDGER_OUTSIDE;
     }
+    if (r->cache_write_rest > 0) {
+        b->counts.cache_rest_records++;
+        b->counts.cache_rest_tokens += r->cache_write_rest;
+    }
+    b->counts.long_unflagged += r->long_unflagged;
     return LEDGER_BILLED;
 }
 
@@ -460,7 +494,7 @@ static void fold(struct ledger_builder *b, const struct record *r)
         if (r->tags[t])
             tag[t] = intern_str(b->strings, r->tags[t], r->tag_len[t]);
     }
-    cb_i128 tok = token_cost(e, r->batch, r->tokens);
+    cb_i128 tok = record_token_cost(r);
     cb_i128 cost = tok + price_search_cost(e, r->web_search) +
                    (cb_i128)r->skill * b->c->skill_rate_micros * 1000000 +
                    (cb_i128)r->mcp * b->c->mcp_rate_micros * 1000000;
@@ -482,7 +516,7 @@ static void fold(struct ledger_builder *b, const struct record *r)
     usage_add(&bk->usage, &ru);
     bk->cost += cost;
 
-    struct ledger_line *l = line_get(a, e, r->batch);
+    struct ledger_line *l = line_get(a, e, r->batch, r->band, r->speed, r->geo);
     l->requests += r->requests;
     for (int k = 0; k < TOK_CLASS_COUNT; k++)
         l->tokens[k] += r->tokens[k];
@@ -597,7 +631,7 @@ static void bacc_merge(struct ledger_builder *b, struct bacc *a, const struct ba
     a->b.routing_requests += x->b.routing_requests;
     for (size_t i = 0; i < x->b.n_lines; i++) {
         const struct ledger_line *xl = &x->b.lines[i];
-        struct ledger_line *l = line_get(a, xl->price, xl->batch);
+        struct ledger_line *l = line_get(a, xl->price, xl->batch, xl->band, xl->speed, xl->geo);
         l->requests += xl->requests;
         for (int k = 0; k < TOK_CLASS_COUNT; k++)
             l->tokens[k] += xl->tokens[k];
@@ -669,6 +703,8 @@ static int cmp_line(const void *pa, const void *pb)
     c = strcmp(a->price->effective_from, b->price->effective_from);
     if (c)
         return c;
+    if (a->band != b->band || a->speed != b->speed || a->geo != b->geo)
+        return (a->band - b->band) * 4 + (a->speed - b->speed) * 2 + (a->geo - b->geo) > 0 ? 1 : -1;
     return (a->price->index > b->price->index) - (a->price->index < b->price->index);
 }
 

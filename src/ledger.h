@@ -28,7 +28,9 @@ enum reject_reason {
     REJ_BAD_TIMESTAMP,
     REJ_UNKNOWN_MODEL,
     REJ_BAD_UTF8,
-    REJ_TOO_LONG, /* a line or string above the size caps */
+    REJ_TOO_LONG,   /* a line or string above the size caps */
+    REJ_BAD_VALUE,  /* a modifier (speed, inference_geo, service_tier, ...) of no known value */
+    REJ_NOT_PRICED, /* a modifier the model's price entry does not price */
     REJ_COUNT
 };
 
@@ -42,10 +44,12 @@ struct ledger_usage {
     int64_t mcp;
 };
 
-/* One (model, batch, price entry) of a bucket: the source of its invoice lines. */
+/* One (model, batch, price entry, band, speed, geo) of a bucket: the source of its invoice
+ * lines. */
 struct ledger_line {
     const struct price_entry *price; /* model id and effective date; owned by the price book */
     bool batch;
+    uint8_t band, speed, geo; /* enum price_band, price_speed, price_geo */
     int64_t requests;
     int64_t tokens[TOK_CLASS_COUNT];
     int64_t web_search;
@@ -98,6 +102,8 @@ struct ledger_file {
 struct ledger_counts {
     int64_t records_read, billed, rejected, duplicates, outside_period;
     int64_t by_reason[REJ_COUNT];
+    int64_t cache_rest_records, cache_rest_tokens;     /* cache writes above their 5m/1h split */
+    int64_t long_unflagged;                            /* rows averaging a long prompt, unflagged */
     char *examples[REJ_COUNT][LEDGER_REJECT_EXAMPLES]; /* "file:line: message", NULL-padded */
 };
 

@@ -1,5 +1,6 @@
 #include "msg.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +15,10 @@ static int quiet;
 static _Thread_local FILE *held;
 static _Thread_local char *held_text;
 static _Thread_local size_t held_len;
+/* Every warning printed outside a hold, in the order printed (SPEC §7 `warnings`). */
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static char **kept;
+static size_t n_kept, cap_kept;
 
 const char *cb_strerror(enum cb_status st)
 {
@@ -142,7 +147,34 @@ static void vmsg(const char *kind, const char *fmt, va_list ap)
     fprintf(out, "chargeback: %s: ", kind);
     msg_write_safe(out, text);
     fputc('\n', out);
+    if (!held && strcmp(kind, "warning") == 0) {
+        char *safe = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&safe, &len);
+        if (m) {
+            msg_write_safe(m, text);
+            fclose(m);
+            pthread_mutex_lock(&kept_lock);
+            if (n_kept == cap_kept) {
+                cap_kept = cap_kept ? 2 * cap_kept : 16;
+                kept = xreallocarray(kept, cap_kept, sizeof *kept);
+            }
+            kept[n_kept++] = safe;
+            pthread_mutex_unlock(&kept_lock);
+        }
+    }
     free(text);
+}
+
+char **msg_warnings_copy(size_t *n)
+{
+    pthread_mutex_lock(&kept_lock);
+    char **v = n_kept ? xreallocarray(NULL, n_kept, sizeof *v) : NULL;
+    for (size_t i = 0; i < n_kept; i++)
+        v[i] = xstrdup(kept[i]);
+    *n = n_kept;
+    pthread_mutex_unlock(&kept_lock);
+    return v;
 }
 
 void msg_hold_begin(void)

@@ -34,6 +34,10 @@ void msg_write_safe(FILE *f, const char *text);
 void msg_hold_begin(void);
 char *msg_hold_end(void);
 void msg_release(char *text);
+/* Returns a new copy of every warning printed so far outside a hold, in order, each as
+ * msg_write_safe writes it (valid UTF-8); *n is their count. Free each string and the array
+ * with free(). Thread-safe. */
+char **msg_warnings_copy(size_t *n);
 /* Quiet mode mutes msg_info (errors and warnings still print). */
 void msg_set_quiet(int quiet);
 int msg_is_quiet(void);

@@ -53,6 +53,8 @@ static enum cb_status setup_load(const struct cli_opts *o, struct setup *s, stru
     }
     if (o->prices)
         st = price_book_merge_file(s->prices, o->prices, err);
+    if (st == CB_OK)
+        st = price_book_check_units(s->prices, err);
     return st;
 }
 
@@ -180,6 +182,23 @@ cleanup:
     return st;
 }
 
+/* The pricing facts of the month a reader should know (SPEC §3): printed once each, and kept
+ * in report.json `warnings`. */
+static void warn_variants(const struct ledger *l)
+{
+    const struct ledger_counts *c = &l->counts;
+    if (c->cache_rest_records > 0)
+        msg_warn("%lld record(s) give cache_creation_input_tokens above their "
+                 "cache_creation.ephemeral_5m/1h split; the %lld token(s) not in the split are "
+                 "priced as 5-minute cache writes",
+                 (long long)c->cache_rest_records, (long long)c->cache_rest_tokens);
+    if (c->long_unflagged > 0)
+        msg_warn("%lld pre-aggregated row(s) average a prompt above their model's long-prompt "
+                 "threshold but do not say \"long_prompt\": true; they are priced at the "
+                 "standard rates (roll up long prompts into rows of their own, flagged)",
+                 (long long)c->long_unflagged);
+}
+
 enum cb_status pipeline_render(const struct cli_opts *o)
 {
     struct cb_error err;
@@ -223,6 +242,7 @@ enum cb_status pipeline_render(const struct cli_opts *o)
                           (long long)ledger->counts.rejected);
         goto cleanup;
     }
+    warn_variants(ledger);
     struct report_opts ro = {
         .config = s.config,
         .prices = s.prices,
@@ -240,6 +260,7 @@ enum cb_status pipeline_render(const struct cli_opts *o)
     st = report_check(report, &err);
     if (st != CB_OK)
         goto cleanup;
+    report->warnings = msg_warnings_copy(&report->n_warnings);
 
     if (o->out)
         target = xstrdup(o->out);

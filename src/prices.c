@@ -585,6 +585,53 @@ bool price_unit(const struct price_entry *e, enum token_class c, bool batch, enu
     return true;
 }
 
+bool price_variant_mtok(const struct price_entry *e, enum token_class c, bool batch,
+                        enum price_band band, enum price_speed speed, enum price_geo geo,
+                        int64_t *micros)
+{
+    if (!e || (unsigned)c >= TOK_CLASS_COUNT)
+        return false;
+    if (band == BAND_STANDARD && speed == SPEED_STANDARD && geo == GEO_GLOBAL) {
+        *micros = batch ? e->batch_per_mtok[c] : e->per_mtok[c];
+        return true;
+    }
+    cb_i128 unit;
+    if (!price_unit(e, c, batch, band, speed, geo, &unit))
+        return false;
+    *micros = (int64_t)(unit / ((cb_i128)E6 * E6));
+    return true;
+}
+
+enum cb_status price_book_check_units(const struct price_book *pb, struct cb_error *err)
+{
+    static const char *const cls[TOK_CLASS_COUNT] = {"input", "output", "cache_read",
+                                                     "cache_write_5m", "cache_write_1h"};
+    for (size_t i = 0; i < price_book_count(pb); i++) {
+        const struct price_entry *e = price_book_entry(pb, i);
+        for (unsigned v = 1; v < 8; v++)
+            for (int batch = 0; batch < 2; batch++)
+                for (int k = 0; k < TOK_CLASS_COUNT; k++) {
+                    cb_i128 unit;
+                    enum price_band band = (v & 1) ? BAND_LONG : BAND_STANDARD;
+                    enum price_speed speed = (v & 2) ? SPEED_FAST : SPEED_STANDARD;
+                    enum price_geo geo = (v & 4) ? GEO_US : GEO_GLOBAL;
+                    if (!price_unit(e, (enum token_class)k, batch, band, speed, geo, &unit))
+                        continue;
+                    if (unit % ((cb_i128)E6 * E6) == 0)
+                        continue;
+                    return cb_error_set(
+                        err, CB_EUSAGE, e->source, 0, e->model,
+                        "the %s price%s%s%s%s%s is not a whole number of micro-dollars per "
+                        "million tokens once its multipliers are applied; give the multipliers "
+                        "or prices with fewer decimals",
+                        cls[k], e->effective_from[0] ? " from " : "", e->effective_from,
+                        band == BAND_LONG ? ", long prompts" : "",
+                        speed == SPEED_FAST ? ", fast mode" : "", geo == GEO_US ? ", US-only" : "");
+                }
+    }
+    return CB_OK;
+}
+
 /* cents = quantity / 10^6 × unit × 10^-18 USD × 100 = quantity × unit / 10^22. */
 cb_i128 price_line_cents(int64_t quantity, cb_i128 unit)
 {

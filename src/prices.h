@@ -90,6 +90,17 @@ cb_i128 price_token_cost(const struct price_entry *e, enum token_class c, bool b
  * (and leaves *unit alone) when the entry does not price the band, speed or geo asked for. */
 bool price_unit(const struct price_entry *e, enum token_class c, bool batch, enum price_band band,
                 enum price_speed speed, enum price_geo geo, cb_i128 *unit);
+/* The unit price of one variant in micro-USD per million tokens, as report lines carry it: the
+ * standard variant is per_mtok (or batch_per_mtok); any other is price_unit / 10^12, which
+ * price_book_check_units has shown to be exact for every entry of the book. Returns false when
+ * the entry does not price the variant. */
+bool price_variant_mtok(const struct price_entry *e, enum token_class c, bool batch,
+                        enum price_band band, enum price_speed speed, enum price_geo geo,
+                        int64_t *micros);
+/* Checks that every variant every entry prices (band × speed × geo × batch, every token class)
+ * is a whole number of micro-USD per million tokens, so lines stay exact. CB_EUSAGE naming the
+ * model, date and variant when one is not. */
+enum cb_status price_book_check_units(const struct price_book *pb, struct cb_error *err);
 /* quantity tokens at a price_unit unit price, in cents, rounded once half away from zero. */
 cb_i128 price_line_cents(int64_t quantity, cb_i128 unit);
 /* The band a request with `prompt_tokens` (input + cache reads + cache writes) falls in:

@@ -17,6 +17,13 @@ struct record {
     int shared_index;                /* first config->shared rule the tags match, or -1 */
     const struct price_entry *price; /* the entry in force on the record's day; never NULL */
     bool batch;
+    uint8_t band;        /* enum price_band: the long-prompt band or not */
+    uint8_t speed;       /* enum price_speed */
+    uint8_t geo;         /* enum price_geo */
+    bool long_unflagged; /* pre-aggregated row whose average prompt is above the model's long-prompt
+                            threshold without "long_prompt": true (priced standard, warned) */
+    int64_t cache_write_rest;        /* cache_creation_input_tokens above its 5m/1h split, priced as
+                                        5-minute writes (warned) */
     int year, month, day;            /* UTC calendar date of the timestamp (or `date`) */
     int64_t requests;                /* >= 1 */
     int64_t tokens[TOK_CLASS_COUNT]; /* input, output, cache read, 5-minute and 1-hour writes */

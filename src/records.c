@@ -104,7 +104,9 @@ bool rec_batch_same(const struct rec_batch *a, const struct rec_batch *b)
             x->year != y->year || x->month != y->month || x->day != y->day ||
             x->requests != y->requests || memcmp(x->tokens, y->tokens, sizeof x->tokens) != 0 ||
             x->web_search != y->web_search || x->skill != y->skill || x->mcp != y->mcp ||
-            x->has_id != y->has_id || memcmp(x->id_hash, y->id_hash, sizeof x->id_hash) != 0)
+            x->has_id != y->has_id || memcmp(x->id_hash, y->id_hash, sizeof x->id_hash) != 0 ||
+            x->band != y->band || x->speed != y->speed || x->geo != y->geo ||
+            x->long_unflagged != y->long_unflagged || x->cache_write_rest != y->cache_write_rest)
             return false;
     }
     for (size_t i = 0; i < a->n_rejs; i++) {
@@ -143,6 +145,10 @@ enum fid {
     F_SERVER_TOOL_USE,
     F_BATCH,
     F_SERVICE_TIER,
+    F_SPEED,
+    F_GEO,
+    F_LONG_PROMPT,
+    F_CONTEXT_WINDOW,
     F_INPUT, /* count fields from here to F_MCP, in slot order */
     F_OUTPUT,
     F_CACHE_READ,
@@ -188,6 +194,10 @@ static const char *const field_names[F_TAG0] = {
     "server_tool_use",
     "batch",
     "service_tier",
+    "speed",
+    "inference_geo",
+    "long_prompt",
+    "context_window",
     "input_tokens",
     "output_tokens",
     "cache_read_input_tokens",
@@ -231,14 +241,17 @@ enum ct {
 static const uint64_t allowed[CT_COUNT] = {
     [CT_RECORD] = BIT(F_REQUEST_ID) | BIT(F_TIMESTAMP) | BIT(F_DATE) | BIT(F_MODEL) | BIT(F_TAGS) |
                   BIT(F_METADATA) | BIT(F_USAGE) | BIT(F_CACHE_CREATION) | BIT(F_SERVER_TOOL_USE) |
-                  BIT(F_BATCH) | BIT(F_SERVICE_TIER) | COUNT_BITS | TAG_BITS,
-    [CT_USAGE] = COUNT_BITS | BIT(F_CACHE_CREATION) | BIT(F_SERVER_TOOL_USE) | BIT(F_SERVICE_TIER),
+                  BIT(F_BATCH) | BIT(F_SERVICE_TIER) | BIT(F_SPEED) | BIT(F_GEO) |
+                  BIT(F_LONG_PROMPT) | COUNT_BITS | TAG_BITS,
+    [CT_USAGE] = COUNT_BITS | BIT(F_CACHE_CREATION) | BIT(F_SERVER_TOOL_USE) | BIT(F_SERVICE_TIER) |
+                 BIT(F_SPEED) | BIT(F_GEO),
     [CT_TAGS] = TAG_BITS,
     [CT_METADATA] = TAG_BITS,
     [CT_CACHE_CREATION] = BIT(F_EPH5M) | BIT(F_EPH1H),
     [CT_SERVER_TOOL_USE] = BIT(F_WEB),
     [CT_RESULT] = BIT(F_UNCACHED) | BIT(F_OUTPUT) | BIT(F_CACHE_READ) | BIT(F_CACHE_CREATION) |
-                  BIT(F_SERVER_TOOL_USE) | BIT(F_SERVICE_TIER) | BIT(F_MODEL) | TAG_BITS,
+                  BIT(F_SERVER_TOOL_USE) | BIT(F_SERVICE_TIER) | BIT(F_MODEL) | BIT(F_SPEED) |
+                  BIT(F_GEO) | BIT(F_CONTEXT_WINDOW) | TAG_BITS,
     [CT_BUCKET] = BIT(F_STARTING_AT) | BIT(F_RESULTS),
     [CT_PAGE] = BIT(F_DATA),
 };
@@ -500,6 +513,8 @@ struct rstate {
     uint32_t have; /* bit per count slot */
     int64_t cnt[S_COUNT];
     bool batch, tier_batch, has_model, has_ts, has_date, has_id;
+    uint8_t speed, geo; /* enum price_speed, enum price_geo as written (standard, global) */
+    bool long_prompt;   /* "long_prompt": true, or the Admin API's "context_window" 200k-1M */
     size_t model_len, ts_len, date_len;
     char model[REC_STRING_MAX + 1];
     char ts[TS_MAX + 1];
@@ -650,6 +665,9 @@ static void record_begin(struct sax *s, bool admin)
     r->err = false;
     r->have = 0;
     r->batch = r->tier_batch = r->has_model = r->has_ts = r->has_date = r->has_id = false;
+    r->speed = SPEED_STANDARD;
+    r->geo = GEO_GLOBAL;
+    r->long_prompt = false;
     memset(r->tags, 0, sizeof r->tags);
     memset(r->tag_level, 0, sizeof r->tag_level);
     r->admin = admin;
@@ -703,6 +721,11 @@ static void fill_record(const struct rstate *r, struct record *rec)
         if (!rec->tags[t])
             rec->tag_len[t] = 0;
     rec->batch = r->batch || r->tier_batch;
+    rec->speed = r->speed;
+    rec->geo = r->geo;
+    rec->band = r->long_prompt ? BAND_LONG : BAND_STANDARD;
+    rec->long_unflagged = false;
+    rec->cache_write_rest = 0;
     rec->requests = (r->have & (1u << S_REQUESTS)) ? r->cnt[S_REQUESTS] : 1;
 #define GET(slot) ((r->have & (1u << (slot))) ? r->cnt[slot] : 0)
     rec->tokens[TOK_INPUT] = GET(S_INPUT);
@@ -711,6 +734,13 @@ static void fill_record(const struct rstate *r, struct record *rec)
     if (r->have & ((1u << S_EPH5M) | (1u << S_EPH1H))) {
         rec->tokens[TOK_CACHE_WRITE_5M] = GET(S_EPH5M);
         rec->tokens[TOK_CACHE_WRITE_1H] = GET(S_EPH1H);
+        /* the split names fewer tokens than the total: the rest are written for 5 minutes, the
+         * API's default (counts are at most 10^12 each, so these sums cannot overflow) */
+        int64_t split = rec->tokens[TOK_CACHE_WRITE_5M] + rec->tokens[TOK_CACHE_WRITE_1H];
+        if (GET(S_CC_TOTAL) > split) {
+            rec->cache_write_rest = GET(S_CC_TOTAL) - split;
+            rec->tokens[TOK_CACHE_WRITE_5M] += rec->cache_write_rest;
+        }
     } else {
         rec->tokens[TOK_CACHE_WRITE_5M] = GET(S_CC_TOTAL);
         rec->tokens[TOK_CACHE_WRITE_1H] = 0;
@@ -724,6 +754,41 @@ static void fill_record(const struct rstate *r, struct record *rec)
         memcpy(rec->id_hash, r->id, sizeof rec->id_hash);
     else
         memset(rec->id_hash, 0, sizeof rec->id_hash);
+}
+
+/* Settles the record's price variant (SPEC §3): the long-prompt band of one request from its
+ * prompt, of a pre-aggregated row from "long_prompt"; fast mode and US-only inference only where
+ * the entry prices them. False (with the reason set) when the entry does not price the variant:
+ * such a record is never billed as standard. */
+static bool price_variant(struct sax *s, struct record *rec)
+{
+    const struct price_entry *e = rec->price;
+    const char *day = e->effective_from[0] ? " from " : "";
+    int64_t prompt = rec->tokens[TOK_INPUT] + rec->tokens[TOK_CACHE_READ] +
+                     rec->tokens[TOK_CACHE_WRITE_5M] + rec->tokens[TOK_CACHE_WRITE_1H];
+    /* a model without a long-prompt band bills its whole context window at one rate (the
+     * provider's 1M-token windows of Opus 4.6 and Sonnet 4.6 are priced so), so a long prompt
+     * there is simply standard */
+    if (rec->band == BAND_LONG && e->long_above <= 0)
+        rec->band = BAND_STANDARD;
+    else if (rec->band == BAND_STANDARD && e->long_above > 0) {
+        if (rec->requests == 1)
+            rec->band = (uint8_t)price_band_of(e, prompt);
+        else
+            rec->long_unflagged = prompt / rec->requests > e->long_above;
+    }
+    if (rec->speed == SPEED_FAST && e->speed_fast_e3 <= 0) {
+        fail(s, REJ_NOT_PRICED, F_SPEED, "%s%s%s is not priced for fast mode in the price book",
+             e->model, day, e->effective_from);
+        return false;
+    }
+    if (rec->geo == GEO_US && e->geo_us_e3 <= 0) {
+        fail(s, REJ_NOT_PRICED, F_GEO,
+             "%s%s%s is not priced for US-only inference in the price book", e->model, day,
+             e->effective_from);
+        return false;
+    }
+    return true;
 }
 
 /* Resolves the price on a date and attributes; false (with the reason set) when unknown. */
@@ -758,8 +823,7 @@ static bool price_and_attribute(struct sax *s, struct record *rec, const char *m
              "unknown model %s (not in the price book on %04d-%02d-%02d)", shown, y, m, d);
         return false;
     }
-    attribute_apply(s->env->config, rec);
-    return true;
+    return price_variant(s, rec) && (attribute_apply(s->env->config, rec), true);
 }
 
 /* The record is complete (its object ended, or its line did): one record or one rejection. */
@@ -971,13 +1035,13 @@ static int start_skip(struct sax *s)
 }
 
 /* A string value for a string field of a record. */
+static int take_modifier(struct sax *s, enum fid f, const char *v, size_t n);
+
 static int take_string(struct sax *s, enum fid f, const char *v, size_t n)
 {
     struct rstate *r = &s->r;
-    if (f == F_SERVICE_TIER) {
-        r->tier_batch = n == 5 && memcmp(v, "batch", 5) == 0;
-        return 1;
-    }
+    if (f == F_SERVICE_TIER || f == F_SPEED || f == F_GEO || f == F_CONTEXT_WINDOW)
+        return take_modifier(s, f, v, n);
     if (n > REC_STRING_MAX) {
         char shown[64];
         show(shown, sizeof shown, v, n, true);
@@ -1030,6 +1094,45 @@ static int take_string(struct sax *s, enum fid f, const char *v, size_t n)
     return 1;
 }
 
+static bool word_is(const char *v, size_t n, const char *w)
+{
+    return strlen(w) == n && memcmp(v, w, n) == 0;
+}
+
+/* service_tier, speed, inference_geo, context_window: one of the documented values, or the
+ * record is rejected naming the field (an unknown value is never priced as standard). */
+static int take_modifier(struct sax *s, enum fid f, const char *v, size_t n)
+{
+    struct rstate *r = &s->r;
+    bool ok = true;
+    if (f == F_SERVICE_TIER) {
+        r->tier_batch = word_is(v, n, "batch");
+        ok = r->tier_batch || word_is(v, n, "standard");
+    } else if (f == F_SPEED) {
+        enum price_speed sp;
+        if ((ok = price_speed_parse(v, n, &sp)))
+            r->speed = (uint8_t)sp;
+    } else if (f == F_GEO) {
+        enum price_geo g;
+        if ((ok = price_geo_parse(v, n, &g)))
+            r->geo = (uint8_t)g;
+    } else {
+        /* the Admin API's context-window buckets: 200k-1M holds the prompts above 200,000 */
+        if (word_is(v, n, "200k-1M") || word_is(v, n, "200k-1m"))
+            r->long_prompt = true;
+        else
+            ok = word_is(v, n, "0-200k");
+    }
+    if (ok)
+        return 1;
+    static const char *const want[] = {"\"standard\" or \"batch\"", "\"standard\" or \"fast\"",
+                                       "\"global\", \"us\" or \"not_available\"",
+                                       "\"0-200k\" or \"200k-1M\""};
+    char shown[200];
+    show(shown, sizeof shown, v, n, true);
+    return fail(s, REJ_BAD_VALUE, f, "expected %s, got %s", want[f - F_SERVICE_TIER], shown);
+}
+
 /* A value (or the start of a container) in a record's object. */
 static int record_value(struct sax *s, enum vtype t, const char *v, size_t n)
 {
@@ -1057,6 +1160,12 @@ static int record_value(struct sax *s, enum vtype t, const char *v, size_t n)
     case F_BATCH:
         if (t == V_BOOL)
             s->r.batch = n != 0;
+        else if (t != V_NULL)
+            rc = wrong_type(s, f, "true or false", t, v, n);
+        break;
+    case F_LONG_PROMPT:
+        if (t == V_BOOL)
+            s->r.long_prompt = n != 0;
         else if (t != V_NULL)
             rc = wrong_type(s, f, "true or false", t, v, n);
         break;

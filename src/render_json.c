@@ -81,6 +81,14 @@ static json_t *lines_json(const struct report_line *v, size_t n)
         json_object_set_new(o, "kind", json_string(report_line_kind_name(l->kind)));
         json_object_set_new(o, "model", l->model ? json_string(l->model) : json_null());
         json_object_set_new(o, "batch", json_boolean(l->batch));
+        if (l->model) {
+            json_object_set_new(o, "band",
+                                json_string(l->band == BAND_LONG ? "long_prompt" : "standard"));
+            json_object_set_new(o, "speed",
+                                json_string(l->speed == SPEED_FAST ? "fast" : "standard"));
+            json_object_set_new(o, "inference_geo",
+                                json_string(l->geo == GEO_US ? "us" : "global"));
+        }
         json_object_set_new(o, "description", str(l->description));
         json_object_set_new(o, "quantity", json_integer(l->quantity));
         json_object_set_new(o, "unit_price", price(l->unit_price_micros));
@@ -274,6 +282,10 @@ static json_t *report_json(const struct report *r)
     json_object_set_new(pb, "checked", json_string(r->price_book_checked));
     json_object_set_new(pb, "sha256", json_string(r->price_book_sha256));
     json_object_set_new(o, "price_book", pb);
+    json_t *warn = json_array();
+    for (size_t i = 0; i < r->n_warnings; i++)
+        json_array_append_new(warn, str(r->warnings[i]));
+    json_object_set_new(o, "warnings", warn);
     const struct report_totals *T = &r->totals;
     json_t *tot = json_object();
     json_object_set_new(tot, "list_cost", money(T->list_cost));

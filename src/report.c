@@ -242,20 +242,33 @@ static const char *const class_words[TOK_CLASS_COUNT] = {
     "cache write tokens (1 h)",
 };
 
-static char *line_description(const char *model, const char *what, bool batch, const char *from)
+/* "Claude Haiku 5.5 — input tokens, prompts over 100k, fast mode, US-only inference (batch,
+ * prices from 2026-10-07)": the model once, the token class, the variant in words. */
+static char *line_description(const struct price_entry *e, const char *what, bool batch,
+                              unsigned band, unsigned speed, unsigned geo)
 {
-    char *name = model_display_name(model);
-    char *s;
+    char *name = model_display_name(e->model);
+    const char *from = e->effective_from;
+    struct strbuf b = STRBUF_INIT;
+    strbuf_printf(&b, "%s — %s", name, what);
+    if (band == BAND_LONG) {
+        if (e->long_above % 1000 == 0)
+            strbuf_printf(&b, ", prompts over %lldk", (long long)(e->long_above / 1000));
+        else
+            strbuf_printf(&b, ", prompts over %lld tokens", (long long)e->long_above);
+    }
+    if (speed == SPEED_FAST)
+        strbuf_printf(&b, ", fast mode");
+    if (geo == GEO_US)
+        strbuf_printf(&b, ", US-only inference");
     if (batch && from[0])
-        s = xasprintf("%s — %s (batch, prices from %s)", name, what, from);
+        strbuf_printf(&b, " (batch, prices from %s)", from);
     else if (batch)
-        s = xasprintf("%s — %s (batch)", name, what);
+        strbuf_printf(&b, " (batch)");
     else if (from[0])
-        s = xasprintf("%s — %s (prices from %s)", name, what, from);
-    else
-        s = xasprintf("%s — %s", name, what);
+        strbuf_printf(&b, " (prices from %s)", from);
     free(name);
-    return s;
+    return strbuf_detach(&b);
 }
 
 /* Prices one bucket into invoice lines (SPEC §5: one per model, token class, batch or not,
@@ -281,11 +294,16 @@ static int64_t bucket_lines(const struct config *c, const struct ledger_bucket *
         for (int k = 0; k < TOK_CLASS_COUNT; k++) {
             if (ll->tokens[k] <= 0)
                 continue;
-            int64_t price = ll->batch ? e->batch_per_mtok[k] : e->per_mtok[k];
-            struct report_line *l =
-                push_line(ls, (enum line_kind)(LINE_INPUT + k), e->model, ll->batch,
-                          line_description(e->model, class_words[k], ll->batch, e->effective_from),
-                          ll->tokens[k], price, 1000000, "1M tokens");
+            int64_t price = 0;
+            price_variant_mtok(e, (enum token_class)k, ll->batch, (enum price_band)ll->band,
+                               (enum price_speed)ll->speed, (enum price_geo)ll->geo, &price);
+            struct report_line *l = push_line(
+                ls, (enum line_kind)(LINE_INPUT + k), e->model, ll->batch,
+                line_description(e, class_words[k], ll->batch, ll->band, ll->speed, ll->geo),
+                ll->tokens[k], price, 1000000, "1M tokens");
+            l->band = ll->band;
+            l->speed = ll->speed;
+            l->geo = ll->geo;
             sum += l->amount;
             if (by_model)
                 by_model->v[gi].list_cost += l->amount;
@@ -293,8 +311,8 @@ static int64_t bucket_lines(const struct config *c, const struct ledger_bucket *
         if (ll->web_search > 0) {
             struct report_line *l =
                 push_line(ls, LINE_WEB_SEARCH, e->model, false,
-                          line_description(e->model, "web search", false, e->effective_from),
-                          ll->web_search, e->web_search_per_k, 1000, "1K searches");
+                          line_description(e, "web search", false, 0, 0, 0), ll->web_search,
+                          e->web_search_per_k, 1000, "1K searches");
             sum += l->amount;
             if (by_model)
                 by_model->v[gi].list_cost += l->amount;

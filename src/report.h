@@ -43,6 +43,7 @@ struct report_line {
     enum line_kind kind;
     char *model; /* NULL for lines not tied to a model */
     bool batch;
+    uint8_t band, speed, geo; /* enum price_band, price_speed, price_geo (token lines) */
     char *description;
     int64_t quantity;
     int64_t unit_price_micros; /* micro-USD per `per` units */
@@ -189,6 +190,8 @@ struct report_totals {
 
 struct report {
     char *tool_version;
+    char **warnings; /* every warning of the run up to rendering (SPEC §7), owned */
+    size_t n_warnings;
     char *organization, *currency;
     char month[8];         /* "2026-10" */
     char period_start[21]; /* "2026-10-01T00:00:00Z" */

@@ -80,6 +80,9 @@ void report_free(struct report *r)
     if (!r)
         return;
     free(r->tool_version);
+    for (size_t i = 0; i < r->n_warnings; i++)
+        free(r->warnings[i]);
+    free(r->warnings);
     free(r->organization);
     free(r->currency);
     free(r->issuer);
