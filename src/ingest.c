@@ -329,15 +329,15 @@ static bool read_input(struct run *r, size_t index, struct reader *rd)
         goto cleanup;
     }
     rd->carry_len = have;
-    enum rec_format f = rec_detect(rd->carry, have, rd->eof);
+    const struct rec_reader *reader = rec_detect_reader(rd->carry, have, rd->eof);
     struct job *j = slot_acquire(r);
     if (!j)
         goto cleanup;
     j->input = index;
-    j->format = f;
+    j->format = reader->format;
     j->consumed = consumed_now(rd);
     slot_publish(r, j, K_FILE_START);
-    ok = f == REC_JSONL ? read_lines(rd, &err) : read_stream(rd, f, &err);
+    ok = reader->lines ? read_lines(rd, &err) : read_stream(rd, reader->format, &err);
     if (!ok)
         goto cleanup;
     if (!(j = slot_acquire(r))) {

@@ -13,63 +13,9 @@
 #endif
 
 #include "attribute.h"
+#include "date.h"
+#include "utf8.h"
 #include "xalloc.h"
-
-/* ---- the arena ---- */
-
-#define ARENA_BLOCK 65536
-
-struct rec_arena_block {
-    struct rec_arena_block *next;
-    size_t cap, used;
-    char data[];
-};
-
-char *rec_arena_strdup(struct rec_arena *a, const char *s, size_t n)
-{
-    struct rec_arena_block *b = a->head;
-    if (!b || b->cap - b->used < n + 1) {
-        size_t cap = n + 1 > ARENA_BLOCK ? n + 1 : ARENA_BLOCK;
-        if (cap == ARENA_BLOCK && a->spare) {
-            b = a->spare;
-            a->spare = b->next;
-        } else
-            b = xmalloc(sizeof *b + cap);
-        b->cap = cap;
-        b->used = 0;
-        b->next = a->head;
-        a->head = b;
-    }
-    char *p = b->data + b->used;
-    if (n)
-        memcpy(p, s, n);
-    p[n] = '\0';
-    b->used += n + 1;
-    return p;
-}
-
-void rec_arena_reset(struct rec_arena *a)
-{
-    while (a->head) {
-        struct rec_arena_block *b = a->head;
-        a->head = b->next;
-        if (b->cap == ARENA_BLOCK) {
-            b->next = a->spare;
-            a->spare = b;
-        } else
-            free(b);
-    }
-}
-
-void rec_arena_free(struct rec_arena *a)
-{
-    rec_arena_reset(a);
-    while (a->spare) {
-        struct rec_arena_block *b = a->spare;
-        a->spare = b->next;
-        free(b);
-    }
-}
 
 void rec_batch_reset(struct rec_batch *b)
 {
@@ -117,17 +63,6 @@ bool rec_batch_same(const struct rec_batch *a, const struct rec_batch *b)
             return false;
     }
     return true;
-}
-
-const char *rec_format_name(enum rec_format f)
-{
-    switch (f) {
-    case REC_JSONL: return "jsonl";
-    case REC_JSON_ARRAY: return "json-array";
-    case REC_JSON_STREAM: return "json-stream";
-    case REC_ADMIN_API: return "admin-api";
-    }
-    return "jsonl";
 }
 
 /* ---- fields ---- */
@@ -327,177 +262,6 @@ static enum fid key_lookup(const unsigned char *k, size_t n)
         if (key_lens[f] == n && same_bytes(key_names[f], k, n))
             return (enum fid)f;
     }
-}
-
-/* ---- UTF-8 ---- */
-
-static bool utf8_valid(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        /* ASCII runs, eight bytes at a time */
-        while (i + 8 <= n) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (w & 0x8080808080808080ULL)
-                break;
-            i += 8;
-        }
-        if (i >= n)
-            break;
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF)
-            len = 2;
-        else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            if (c == 0xE0)
-                lo = 0xA0;
-            else if (c == 0xED)
-                hi = 0x9F; /* no UTF-16 surrogates */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            if (c == 0xF0)
-                lo = 0x90;
-            else if (c == 0xF4)
-                hi = 0x8F; /* nothing above U+10FFFF */
-        } else
-            return false;
-        if (i + len > n)
-            return false;
-        if (s[i + 1] < lo || s[i + 1] > hi)
-            return false;
-        for (size_t k = 2; k < len; k++)
-            if (s[i + k] < 0x80 || s[i + k] > 0xBF)
-                return false;
-        i += len;
-    }
-    return true;
-}
-
-/* ---- timestamps ---- */
-
-static int days_in(int y, int m)
-{
-    static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return d[m - 1];
-}
-
-static bool digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
-/* The usual timestamp, UTC to the second or the millisecond ("2026-10-01T00:00:47.884Z",
- * "2026-10-01T00:00:47Z"): every digit position checked at once, no offset to apply. False
- * when s is not in that form (it may still be valid: the general code decides). */
-static bool utc_timestamp(const char *s, size_t n, int *yp, int *mp, int *dp)
-{
-    if (!(n == 20 || (n == 24 && s[19] == '.')) || s[n - 1] != 'Z' || s[4] != '-' || s[7] != '-' ||
-        s[10] != 'T' || s[13] != ':' || s[16] != ':')
-        return false;
-#define DG(i) ((unsigned)(unsigned char)s[i] - '0')
-    unsigned y0 = DG(0), y1 = DG(1), y2 = DG(2), y3 = DG(3), m0 = DG(5), m1 = DG(6), d0 = DG(8),
-             d1 = DG(9), h0 = DG(11), h1 = DG(12), i0 = DG(14), i1 = DG(15), s0 = DG(17),
-             s1 = DG(18);
-    unsigned bad = (y0 > 9) | (y1 > 9) | (y2 > 9) | (y3 > 9) | (m0 > 9) | (m1 > 9) | (d0 > 9) |
-                   (d1 > 9) | (h0 > 9) | (h1 > 9) | (i0 > 9) | (i1 > 9) | (s0 > 9) | (s1 > 9);
-    if (n == 24)
-        bad |= (DG(20) > 9) | (DG(21) > 9) | (DG(22) > 9);
-#undef DG
-    int y = (int)(y0 * 1000 + y1 * 100 + y2 * 10 + y3), m = (int)(m0 * 10 + m1),
-        d = (int)(d0 * 10 + d1);
-    if (bad || y < 1 || m < 1 || m > 12 || d < 1 || d > days_in(y, m) || h0 * 10 + h1 > 23 ||
-        i0 * 10 + i1 > 59 || s0 * 10 + s1 > 60)
-        return false;
-    *yp = y, *mp = m, *dp = d;
-    return true;
-}
-
-bool rec_parse_timestamp(const char *s, size_t n, bool date_only, int *yp, int *mp, int *dp)
-{
-    return (!date_only && utc_timestamp(s, n, yp, mp, dp)) ||
-           rec_parse_timestamp_general(s, n, date_only, yp, mp, dp);
-}
-
-bool rec_parse_timestamp_general(const char *s, size_t n, bool date_only, int *yp, int *mp, int *dp)
-{
-    int y, m, d;
-    if (n < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) || s[7] != '-' ||
-        !digits(s + 8, 2, &d))
-        return false;
-    if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in(y, m))
-        return false;
-    if (date_only) {
-        if (n != 10)
-            return false;
-        *yp = y, *mp = m, *dp = d;
-        return true;
-    }
-    int hh, mm, ss;
-    if (n < 20 || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s + 11, 2, &hh) ||
-        s[13] != ':' || !digits(s + 14, 2, &mm) || s[16] != ':' || !digits(s + 17, 2, &ss))
-        return false;
-    if (hh > 23 || mm > 59 || ss > 60)
-        return false;
-    size_t i = 19;
-    if (s[i] == '.') {
-        size_t k = ++i;
-        while (i < n && s[i] >= '0' && s[i] <= '9')
-            i++;
-        if (i == k)
-            return false;
-    }
-    int offset = 0; /* minutes east of UTC */
-    if (i < n && (s[i] == 'Z' || s[i] == 'z'))
-        i++;
-    else if (i + 6 == n && (s[i] == '+' || s[i] == '-')) {
-        int oh, om;
-        if (!digits(s + i + 1, 2, &oh) || s[i + 3] != ':' || !digits(s + i + 4, 2, &om) ||
-            oh > 23 || om > 59)
-            return false;
-        offset = (oh * 60 + om) * (s[i] == '-' ? -1 : 1);
-        i += 6;
-    } else
-        return false;
-    if (i != n)
-        return false;
-    int minutes = hh * 60 + mm - offset;
-    if (minutes < 0) {
-        if (--d < 1) {
-            if (--m < 1) {
-                m = 12;
-                if (--y < 1)
-                    return false;
-            }
-            d = days_in(y, m);
-        }
-    } else if (minutes >= 24 * 60) {
-        if (++d > days_in(y, m)) {
-            d = 1;
-            if (++m > 12) {
-                m = 1;
-                if (++y > 9999)
-                    return false;
-            }
-        }
-    }
-    *yp = y, *mp = m, *dp = d;
-    return true;
 }
 
 /* ---- the SAX state ---- */
@@ -852,8 +616,8 @@ static void record_end(struct sax *s, const char *text, size_t text_len, bool cu
     }
     int y = 0, m = 0, d = 0;
     if (!r->err && !r->admin) {
-        bool ok = r->has_ts ? rec_parse_timestamp(r->ts, r->ts_len, false, &y, &m, &d)
-                            : rec_parse_timestamp(r->date, r->date_len, true, &y, &m, &d);
+        bool ok = r->has_ts ? date_parse_timestamp(r->ts, r->ts_len, false, &y, &m, &d)
+                            : date_parse_timestamp(r->date, r->date_len, true, &y, &m, &d);
         if (!ok) {
             char shown[200];
             if (r->has_ts) {
@@ -1274,7 +1038,7 @@ static int on_value(struct sax *s, enum vtype t, const char *v, size_t n)
             s->bucket_start[k] = '\0';
             s->bucket_has_start = true;
             s->bucket_start_bad = n > TS_MAX || memchr(v, '\0', n) ||
-                                  !rec_parse_timestamp(v, n, false, &s->by, &s->bm, &s->bd);
+                                  !date_parse_timestamp(v, n, false, &s->by, &s->bm, &s->bd);
             return 1;
         }
         if (t == V_MAP || t == V_ARRAY)
@@ -1948,148 +1712,4 @@ void rec_stream_finish(struct rec_stream *st, struct rec_batch *out)
                  s->record_open ? "a record" : "a value");
         stream_die(st, REJ_NOT_JSON, msg, false);
     }
-}
-
-/* ---- format detection ---- */
-
-struct sniff {
-    int depth;
-    int item; /* depth of the first item's object: 1 (top object) or 2 (in an array) */
-    bool top_array;
-    bool data_key, data_array, results, has_more;
-    int data_depth;
-    bool done;
-};
-
-static int sn_value(struct sniff *n)
-{
-    if (n->depth == n->item && n->data_key)
-        n->data_key = false;
-    return 1;
-}
-
-static int sn_null(void *c)
-{
-    return sn_value(c);
-}
-
-static int sn_bool(void *c, int b)
-{
-    (void)b;
-    return sn_value(c);
-}
-
-static int sn_num(void *c, const char *v, size_t l)
-{
-    (void)v, (void)l;
-    return sn_value(c);
-}
-
-static int sn_str(void *c, const unsigned char *v, size_t l)
-{
-    (void)v, (void)l;
-    return sn_value(c);
-}
-
-static int sn_start(void *c, bool map)
-{
-    struct sniff *n = c;
-    if (n->depth == 0 && !map)
-        n->top_array = true;
-    if (n->depth == n->item && n->data_key && !map) {
-        n->data_array = true;
-        n->data_depth = n->depth + 1;
-    }
-    n->data_key = false;
-    n->depth++;
-    if (n->depth < n->item && map)
-        return 0; /* the first item is not an object: not a page */
-    if (n->depth == n->item && !map)
-        return 0;
-    return 1;
-}
-
-static int sn_start_map(void *c)
-{
-    return sn_start(c, true);
-}
-
-static int sn_start_array(void *c)
-{
-    return sn_start(c, false);
-}
-
-static int sn_key(void *c, const unsigned char *k, size_t l)
-{
-    struct sniff *n = c;
-    if (n->depth == n->item) {
-        n->data_key = l == 4 && memcmp(k, "data", 4) == 0;
-        if (l == 8 && memcmp(k, "has_more", 8) == 0)
-            n->has_more = true;
-    } else if (n->data_array && n->depth == n->data_depth + 1 && l == 7 &&
-               memcmp(k, "results", 7) == 0)
-        n->results = true;
-    if (n->data_array && (n->results || n->has_more))
-        return 0; /* decided */
-    return 1;
-}
-
-static int sn_end(void *c)
-{
-    struct sniff *n = c;
-    n->depth--;
-    if (n->depth < n->item) {
-        n->done = true;
-        return 0;
-    }
-    return 1;
-}
-
-static const yajl_callbacks sniff_callbacks = {
-    .yajl_null = sn_null,
-    .yajl_boolean = sn_bool,
-    .yajl_number = sn_num,
-    .yajl_string = sn_str,
-    .yajl_start_map = sn_start_map,
-    .yajl_map_key = sn_key,
-    .yajl_end_map = sn_end,
-    .yajl_start_array = sn_start_array,
-    .yajl_end_array = sn_end,
-};
-
-enum rec_format rec_detect(const char *buf, size_t len, bool eof)
-{
-    size_t i = 0;
-    if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
-        i = 3;
-    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
-        i++;
-    if (i >= len || (buf[i] != '{' && buf[i] != '['))
-        return REC_JSONL;
-    struct sniff n = {.item = buf[i] == '[' ? 2 : 1};
-    size_t scan = len - i < REC_LINE_MAX ? len - i : REC_LINE_MAX;
-    yajl_handle h = yajl_alloc(&sniff_callbacks, NULL, &n);
-    yajl_config(h, yajl_dont_validate_strings, 1);
-    yajl_parse(h, (const unsigned char *)buf + i, scan);
-    yajl_free(h);
-    bool page = n.data_array && (n.results || n.has_more);
-    if (buf[i] == '[')
-        return page ? REC_ADMIN_API : REC_JSON_ARRAY;
-    if (page)
-        return REC_ADMIN_API;
-    /* an object: JSON Lines when the first line holds a whole value */
-    const char *nl = memchr(buf + i, '\n', len - i);
-    if (!nl && !eof && len - i >= REC_LINE_MAX)
-        return REC_JSONL; /* a first line too long to judge: rejected as such */
-    size_t line_len = nl ? (size_t)(nl - (buf + i)) : len - i;
-    struct sniff m = {.item = 1};
-    h = yajl_alloc(&sniff_callbacks, NULL, &m);
-    yajl_config(h, yajl_dont_validate_strings, 1);
-    yajl_status st = yajl_parse(h, (const unsigned char *)buf + i, line_len);
-    bool whole = m.done || (st == yajl_status_ok && yajl_complete_parse(h) == yajl_status_ok);
-    bool broken = st == yajl_status_error;
-    yajl_free(h);
-    if (whole || broken || (!nl && eof))
-        return REC_JSONL;
-    return REC_JSON_STREAM;
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "config.h"
 #include "ledger.h"
 #include "prices.h"
@@ -25,27 +26,44 @@
 /* The input formats, detected from the content (rec_detect). */
 enum rec_format { REC_JSONL, REC_JSON_ARRAY, REC_JSON_STREAM, REC_ADMIN_API };
 
-/* "jsonl", "json-array", "json-stream" (concatenated objects spread over lines), "admin-api". */
+/* What detection learns from the first value of an input (detect.c); each reader's detector
+ * looks at it. */
+struct rec_sniff {
+    char first;      /* the first byte after a byte order mark and blanks; 0 when none */
+    bool page;       /* the first value (or the first element of an array) is an Admin API page:
+                        an object whose "data" is an array, with "results" in a bucket or a
+                        "has_more" key */
+    bool line_whole; /* an object whose first line holds a whole value (or a syntax error, or a
+                        first line too long to judge): JSON Lines */
+};
+
+/* The readers, one per input format, like the renderers (render.c): tried in order, the first
+ * whose detector accepts the sniffed start reads the input. JSON Lines readers (`lines`) are fed
+ * chunks of whole lines on worker threads (rec_parse_lines); the others are streams read in
+ * order (rec_stream_new with `format`). */
+struct rec_reader {
+    const char *name; /* "jsonl", "json-array", "json-stream", "admin-api": shown by check and
+                         in report.json's inputs */
+    enum rec_format format;
+    bool lines;
+    bool (*detect)(const struct rec_sniff *s);
+};
+
+extern const struct rec_reader rec_readers[];
+extern const size_t rec_reader_count;
+
+/* The reader's name of a format ("jsonl" for an unknown value). */
 const char *rec_format_name(enum rec_format f);
 
 /* Decides the format of an input from its first bytes (`len` of them; `eof` when that is the
  * whole input): JSON Lines unless the first object is an Admin API page (an object whose "data"
  * is an array of buckets with "results"), the first byte is '[' (a JSON array of records or of
  * pages), or the first object spans several lines. Never fails: anything else is JSON Lines,
- * whose lines are then rejected one by one. Needs no more than REC_LINE_MAX bytes. */
+ * whose lines are then rejected one by one. Needs no more than REC_LINE_MAX bytes. Returns the
+ * reader (borrowed, static). */
+const struct rec_reader *rec_detect_reader(const char *buf, size_t len, bool eof);
+/* The same, as the format. */
 enum rec_format rec_detect(const char *buf, size_t len, bool eof);
-
-/* A chunked arena: blocks never move, so pointers into it stay valid until it is reset. */
-struct rec_arena_block;
-struct rec_arena {
-    struct rec_arena_block *head;  /* the block being filled */
-    struct rec_arena_block *spare; /* emptied blocks kept for reuse */
-};
-
-/* Copies n bytes plus a NUL into the arena. Returns a borrowed pointer valid until reset. */
-char *rec_arena_strdup(struct rec_arena *a, const char *s, size_t n);
-void rec_arena_reset(struct rec_arena *a);
-void rec_arena_free(struct rec_arena *a);
 
 /* One rejected record: the reason and a message naming the field, and the original text. */
 struct rec_reject {
@@ -113,11 +131,5 @@ void rec_stream_finish(struct rec_stream *s, struct rec_batch *out);
 /* True while records of an Admin API bucket wait for its "starting_at": the batch must not be
  * handed on yet (its arena holds their strings). */
 bool rec_stream_holding(const struct rec_stream *s);
-
-/* Parses an RFC 3339 timestamp (or with date_only, YYYY-MM-DD) to the UTC date: false when it
- * is not one. The usual UTC forms take a shorter way; rec_parse_timestamp_general, a test hook,
- * is the long way alone (the two must agree on every input). */
-bool rec_parse_timestamp(const char *s, size_t n, bool date_only, int *y, int *m, int *d);
-bool rec_parse_timestamp_general(const char *s, size_t n, bool date_only, int *y, int *m, int *d);
 
 #endif

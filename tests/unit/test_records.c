@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "prices.h"
+#include "date.h"
 #include "records.h"
 
 struct env {
@@ -243,7 +244,7 @@ static void timestamps(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int y = 0, m = 0, d = 0;
         bool ok =
-            rec_parse_timestamp(cases[i].in, strlen(cases[i].in), cases[i].date_only, &y, &m, &d);
+            date_parse_timestamp(cases[i].in, strlen(cases[i].in), cases[i].date_only, &y, &m, &d);
         if (ok != cases[i].ok)
             fail_msg("\"%s\": ok %d, want %d", cases[i].in, ok, cases[i].ok);
         if (ok && (y != cases[i].y || m != cases[i].m || d != cases[i].d))
@@ -274,8 +275,8 @@ static void timestamps_agree(void **state)
                 else
                     buf[len++] = edits[c]; /* one byte more */
                 int y1 = 0, m1 = 0, d1 = 0, y2 = 0, m2 = 0, d2 = 0;
-                bool a = rec_parse_timestamp(buf, len, false, &y1, &m1, &d1);
-                bool b = rec_parse_timestamp_general(buf, len, false, &y2, &m2, &d2);
+                bool a = date_parse_timestamp(buf, len, false, &y1, &m1, &d1);
+                bool b = date_parse_timestamp_general(buf, len, false, &y2, &m2, &d2);
                 if (a != b || (a && (y1 != y2 || m1 != m2 || d1 != d2)))
                     fail_msg("\"%.*s\": %d %d-%d-%d, general %d %d-%d-%d", (int)len, buf, a, y1, m1,
                              d1, b, y2, m2, d2);
