@@ -516,6 +516,17 @@ static void fold(struct ledger_builder *b, const struct record *r)
     usage_add(&bk->usage, &ru);
     bk->cost += cost;
 
+    if (r->speed || r->geo) {
+        cb_i128 std = 0;
+        for (int k = 0; k < TOK_CLASS_COUNT; k++) {
+            int64_t unit = 0;
+            price_variant_mtok(e, (enum token_class)k, r->batch, (enum price_band)r->band,
+                               SPEED_STANDARD, GEO_GLOBAL, &unit);
+            std += (cb_i128)r->tokens[k] * unit;
+        }
+        bk->premium += tok - std;
+        bk->premium_requests += r->requests;
+    }
     struct ledger_line *l = line_get(a, e, r->batch, r->band, r->speed, r->geo);
     l->requests += r->requests;
     for (int k = 0; k < TOK_CLASS_COUNT; k++)
@@ -629,6 +640,8 @@ static void bacc_merge(struct ledger_builder *b, struct bacc *a, const struct ba
     }
     a->b.routing_saving += x->b.routing_saving;
     a->b.routing_requests += x->b.routing_requests;
+    a->b.premium += x->b.premium;
+    a->b.premium_requests += x->b.premium_requests;
     for (size_t i = 0; i < x->b.n_lines; i++) {
         const struct ledger_line *xl = &x->b.lines[i];
         struct ledger_line *l = line_get(a, xl->price, xl->batch, xl->band, xl->speed, xl->geo);

@@ -86,6 +86,8 @@ struct ledger_bucket {
     struct ledger_day days[31]; /* index = day of month - 1 */
     cb_i128 routing_saving;     /* pico-USD: small Opus/Sonnet requests minus the Haiku price */
     int64_t routing_requests;
+    cb_i128 premium;          /* pico-USD: fast-mode / US-only cost above standard speed, global */
+    int64_t premium_requests; /* requests in fast mode or with US-only inference */
 };
 
 /* An input file as read. */

@@ -56,17 +56,6 @@ static const char *count(int64_t v, char *buf, size_t size)
     return buf;
 }
 
-static const char *kind_title(const char *kind)
-{
-    if (strcmp(kind, "model_routing") == 0)
-        return "Model routing";
-    if (strcmp(kind, "batching") == 0)
-        return "Batch processing";
-    if (strcmp(kind, "caching") == 0)
-        return "Prompt caching";
-    return kind;
-}
-
 static bool is_usage_line(enum line_kind k)
 {
     return k <= LINE_MCP;
@@ -515,7 +504,7 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
                      cents(x->saving, a, sizeof a), r->currency);
             pdf_need(d, 30);
             d->y -= 12;
-            pdf_text(d, d->bold, 9.5f, d->left, d->y, kind_title(x->kind));
+            pdf_text(d, d->bold, 9.5f, d->left, d->y, x->title);
             HPDF_Page_SetRGBFill(d->page, 0.15f, 0.50f, 0.30f);
             pdf_text_right(d, d->bold, 9.5f, d->right, d->y, line);
             HPDF_Page_SetRGBFill(d->page, 0, 0, 0);

@@ -704,7 +704,7 @@ static void method_sheet(struct book *b, const struct report_team *t)
         free(c1);
         for (size_t i = 0; i < t->n_recommendations; i++, row++) {
             const struct report_recommendation *x = &t->recommendations[i];
-            put_text(&s, row, 0, x->kind, NULL);
+            put_text(&s, row, 0, x->title, NULL);
             put_text(&s, row, 1, x->explanation, f->wrap);
             put_money(&s, row, 2, x->saving, f->money);
         }

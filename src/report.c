@@ -1144,7 +1144,8 @@ static const char **batch_workflows(const struct ledger *l, size_t *n)
     return v;
 }
 
-static void add_rec(struct report_team *t, const char *kind, int64_t saving, char *expl)
+static void add_rec(struct report_team *t, const char *kind, const char *title, int64_t saving,
+                    char *expl)
 {
     if (saving < 1) {
         free(expl);
@@ -1154,6 +1155,7 @@ static void add_rec(struct report_team *t, const char *kind, int64_t saving, cha
         xreallocarray(t->recommendations, t->n_recommendations + 1, sizeof *t->recommendations);
     struct report_recommendation *x = &t->recommendations[t->n_recommendations++];
     x->kind = xstrdup(kind);
+    x->title = title;
     x->saving = saving;
     x->explanation = expl;
 }
@@ -1164,7 +1166,7 @@ static void fill_recommendations(struct report_team *t, const struct ledger_buck
     if (!b)
         return;
     int64_t routing = pico_cents(b->routing_saving);
-    add_rec(t, "model_routing", routing,
+    add_rec(t, "model_routing", "Route small requests to Haiku", routing,
             xasprintf("%s requests on Opus or Sonnet had fewer than 1,000 input and 500 output "
                       "tokens; priced at the Haiku rate instead, they would have cost %s less "
                       "(their list cost minus the same tokens at Haiku prices).",
@@ -1187,17 +1189,24 @@ static void fill_recommendations(struct report_team *t, const struct ledger_buck
     }
     int64_t nb = pico_cents(nonbatch);
     int64_t bsave = pico_cents(money_div_round(nonbatch, 2));
-    add_rec(t, "batching", bsave,
+    add_rec(t, "batching", "Move eligible work to the Batch API", bsave,
             xasprintf("%zu workflow(s) that also ran through the Batch API elsewhere spent %s on "
                       "non-batch tokens; at the 50%% batch discount: %s × 50%% = %s.",
                       n_batchable, fmt_money(nb).s, fmt_money(nb).s, fmt_money(bsave).s));
     int64_t un = pico_cents(uncached);
     int64_t csave = pico_cents(money_div_round(uncached * 45, 100));
-    add_rec(t, "caching", csave,
+    add_rec(t, "caching", "Cache repeated prompts", csave,
             xasprintf("%zu repeated workflow(s) (at least 100 requests this month) spent %s on "
                       "uncached input tokens. Assuming 50%% of that input is a cacheable prefix "
                       "and cache reads cost 10%% of the input price: %s × 50%% × (1 − 0.1) = %s.",
                       n_repeated, fmt_money(un).s, fmt_money(un).s, fmt_money(csave).s));
+    int64_t premium = pico_cents(b->premium);
+    add_rec(t, "premium_modifiers", "Standard speed and global inference", premium,
+            xasprintf("%s requests ran in fast mode or with US-only inference; the same tokens at "
+                      "standard speed with global inference would have cost %s less (their "
+                      "list cost minus the same tokens at the model's standard prices, before "
+                      "the fast-mode and US-only multipliers).",
+                      fmt_count(b->premium_requests).s, fmt_money(premium).s));
 }
 
 static int cmp_group_key(const void *a, const void *b)

@@ -102,7 +102,8 @@ struct report_anomaly {
 };
 
 struct report_recommendation {
-    char *kind;        /* "model_routing", "batching", "caching" */
+    char *kind;        /* "model_routing", "batching", "caching", "premium_modifiers" */
+    const char *title; /* the heading every format shows ("Cache repeated prompts"); static */
     int64_t saving;    /* estimated monthly saving, cents */
     char *explanation; /* the formula in words, with its numbers */
 };

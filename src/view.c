@@ -612,12 +612,7 @@ json_t *view_team(const struct report *r, size_t team_index)
         json_t *x = json_object();
         const char *k = t->recommendations[i].kind;
         json_object_set_new(x, "kind", json_string(k));
-        json_object_set_new(
-            x, "title",
-            json_string(strcmp(k, "model_routing") == 0 ? "Route small requests to Haiku"
-                        : strcmp(k, "batching") == 0    ? "Move eligible work to the Batch API"
-                        : strcmp(k, "caching") == 0     ? "Cache repeated prompts"
-                                                        : k));
+        json_object_set_new(x, "title", json_string(t->recommendations[i].title));
         json_object_set_new(x, "saving", money_str(t->recommendations[i].saving));
         json_object_set_new(x, "explanation", str_or_empty(t->recommendations[i].explanation));
         saving += t->recommendations[i].saving;

@@ -22,6 +22,7 @@ static void add_line(struct report_team *t, enum line_kind k, const char *model,
 {
     t->lines = xreallocarray(t->lines, t->n_lines + 1, sizeof *t->lines);
     struct report_line *l = &t->lines[t->n_lines++];
+    memset(l, 0, sizeof *l);
     l->kind = k;
     l->model = model ? xstrdup(model) : NULL;
     l->batch = batch;
@@ -196,6 +197,7 @@ struct report *fixture_report(const struct fixture_opts *o)
         t->n_recommendations = 1;
         t->recommendations = xcalloc(1, sizeof *t->recommendations);
         t->recommendations[0].kind = xstrdup("model_routing");
+        t->recommendations[0].title = "Route small requests to Haiku";
         t->recommendations[0].saving = list / 20;
         t->recommendations[0].explanation = xstrdup(
             "1,204 requests on Opus had < 1,000 input and < 500 output tokens; at the Haiku "
