@@ -894,7 +894,12 @@ static int take_modifier(struct sax *s, enum fid f, const char *v, size_t n)
                                        "\"0-200k\" or \"200k-1M\""};
     char shown[200];
     show(shown, sizeof shown, v, n, true);
-    return fail(s, REJ_BAD_VALUE, f, "expected %s, got %s", want[f - F_SERVICE_TIER], shown);
+    return fail(s, REJ_BAD_VALUE, f, "expected %s, got %s",
+                want[f == F_SERVICE_TIER ? 0
+                     : f == F_SPEED      ? 1
+                     : f == F_GEO        ? 2
+                                         : 3],
+                shown);
 }
 
 /* A value (or the start of a container) in a record's object. */
