@@ -630,17 +630,24 @@ cleanup:
     return st;
 }
 
-/* Re-hashes every file of the signed month `dir` and, with `pubkey`, checks SIGNOFF.sig. Prints
- * "changed:/removed:/added: PATH", "signature: …" and a final verdict line to stdout (they are
- * the command's output). CB_OK when everything matches; CB_EDATA on any difference or a bad or
- * missing signature, with err left empty; CB_EUSAGE for an unsigned folder or a bad key file;
- * CB_EIO when a file cannot be read. Borrows both strings. */
-enum cb_status archive_verify(const char *dir, const char *pubkey, struct cb_error *err)
+/* Counts one difference between SIGNOFF.json and the folder: prints "KIND: PATH" unless quiet,
+ * and keeps the first one (a new string) in *first for the quiet caller's message. */
+static void note_diff(const char *kind, const char *path, bool quiet, size_t *diffs, char **first)
+{
+    if (!quiet)
+        printf("%s: %s\n", kind, path);
+    if (!*first)
+        *first = xasprintf("%s: %s", kind, path);
+    (*diffs)++;
+}
+
+/* archive_verify and archive_check: the same comparison, printed or summed up in err. */
+static enum cb_status verify(const char *dir, const char *pubkey, bool quiet, struct cb_error *err)
 {
     enum cb_status st;
     struct entries want = {0}, have = {0};
     char *json_path = xasprintf("%s/%s", dir, SIGNOFF_JSON);
-    char *doc = NULL;
+    char *doc = NULL, *first = NULL;
     size_t len = 0, diffs = 0;
     bool sig_ok = true;
     st = crypto_ready(err);
@@ -666,17 +673,13 @@ enum cb_status archive_verify(const char *dir, const char *pubkey, struct cb_err
     while (i < want.n || j < have.n) {
         int c = i == want.n ? 1 : j == have.n ? -1 : strcmp(want.v[i].path, have.v[j].path);
         if (c < 0) {
-            printf("removed: %s\n", want.v[i++].path);
-            diffs++;
+            note_diff("removed", want.v[i++].path, quiet, &diffs, &first);
         } else if (c > 0) {
-            printf("added: %s\n", have.v[j++].path);
-            diffs++;
+            note_diff("added", have.v[j++].path, quiet, &diffs, &first);
         } else {
             if (want.v[i].bytes != have.v[j].bytes ||
-                strcmp(want.v[i].sha256, have.v[j].sha256) != 0) {
-                printf("changed: %s\n", want.v[i].path);
-                diffs++;
-            }
+                strcmp(want.v[i].sha256, have.v[j].sha256) != 0)
+                note_diff("changed", want.v[i].path, quiet, &diffs, &first);
             i++;
             j++;
         }
@@ -685,25 +688,51 @@ enum cb_status archive_verify(const char *dir, const char *pubkey, struct cb_err
         st = check_signature(dir, pubkey, doc, len, &sig_ok, err);
         if (st != CB_OK)
             goto cleanup;
-    } else {
+    } else if (!quiet) {
         char *sig_path = xasprintf("%s/%s", dir, SIGNOFF_SIG);
         struct stat sb;
         if (lstat(sig_path, &sb) == 0)
             printf("signature: not checked (give --pubkey FILE to check it)\n");
         free(sig_path);
     }
-    if (diffs == 0 && sig_ok) {
+    if (quiet) {
+        if (diffs > 0)
+            st = cb_error_set(err, CB_EDATA, dir, 0, NULL,
+                              "changed since it was signed (%s%s); chargeback verify %s lists "
+                              "every difference",
+                              first, diffs > 1 ? ", and more" : "", dir);
+    } else if (diffs == 0 && sig_ok) {
         printf("verified: %zu file%s match\n", want.n, want.n == 1 ? "" : "s");
     } else {
         printf("verification FAILED: %zu difference%s%s\n", diffs, diffs == 1 ? "" : "s",
                sig_ok ? "" : ", signature not valid");
         st = CB_EDATA;
     }
-    fflush(stdout);
+    if (!quiet)
+        fflush(stdout);
 cleanup:
     entries_free(&have);
     entries_free(&want);
+    free(first);
     free(doc);
     free(json_path);
     return st;
+}
+
+/* Re-hashes every file of the signed month `dir` and, with `pubkey`, checks SIGNOFF.sig. Prints
+ * "changed:/removed:/added: PATH", "signature: …" and a final verdict line to stdout (they are
+ * the command's output). CB_OK when everything matches; CB_EDATA on any difference or a bad or
+ * missing signature, with err left empty; CB_EUSAGE for an unsigned folder or a bad key file;
+ * CB_EIO when a file cannot be read. Borrows both strings. */
+enum cb_status archive_verify(const char *dir, const char *pubkey, struct cb_error *err)
+{
+    return verify(dir, pubkey, false, err);
+}
+
+/* The same check as archive_verify without a key and without printing: CB_OK when every file
+ * matches SIGNOFF.json; CB_EDATA with err naming the first difference; CB_EUSAGE when `dir`
+ * is not signed; CB_EIO when a file cannot be read. */
+enum cb_status archive_check(const char *dir, struct cb_error *err)
+{
+    return verify(dir, NULL, true, err);
 }

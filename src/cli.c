@@ -16,6 +16,7 @@ const char *cli_command_name(enum cli_command cmd)
     case CMD_SIGN: return "sign";
     case CMD_VERIFY: return "verify";
     case CMD_KEYGEN: return "keygen";
+    case CMD_MAIL: return "mail";
     case CMD_HELP: return "help";
     case CMD_VERSION: return "version";
     case CMD_NONE: break;
@@ -36,6 +37,8 @@ static const char tool_help[] =
     "  sign     DIR --by NAME [--key FILE]          finalize a rendered month\n"
     "  verify   DIR [--pubkey FILE]                 re-check a finalized month\n"
     "  keygen   --out FILE                          make an Ed25519 signing key pair\n"
+    "  mail     DIR --from ADDRESS [--out DIR2] [--cc ADDRESS] [--send] [--draft]\n"
+    "                                               one e-mail per team, ready to send\n"
     "\n"
     "  chargeback COMMAND --help   options of one command\n"
     "  chargeback --version        the version\n"
@@ -109,6 +112,24 @@ void cli_print_help(enum cli_command cmd, void *outp)
         fprintf(out, "usage: chargeback keygen --out FILE\n\n"
                      "Makes an Ed25519 key pair: FILE (secret, mode 0600) and FILE.pub.\n");
         break;
+    case CMD_MAIL:
+        fprintf(
+            out,
+            "usage: chargeback mail DIR --from ADDRESS [--out DIR2] [--cc ADDRESS] [--send]\n"
+            "                       [--draft]\n\n"
+            "Writes one e-mail (RFC 5322, .eml) per team with a contact into DIR2 (default\n"
+            "DIR-mail, never inside DIR): the team's PDF invoice and workbook attached, the\n"
+            "amount and how it was computed in the body. The same month gives the same bytes.\n"
+            "A billing month must be signed and verify clean first; shadow months need not.\n\n"
+            "options:\n"
+            "      --from ADDRESS   the sender (finance), e.g. \"Finance <finops@example.com>\"\n"
+            "  -o, --out DIR2       where the messages go (replaced whole; default DIR-mail)\n"
+            "      --cc ADDRESS     a copy of every message to this address\n"
+            "      --send           hand each message to sendmail -t -i (found on PATH)\n"
+            "      --draft          write them for an unsigned billing month, marked DRAFT\n"
+            "                       (X-Unsent: 1); drafts cannot be sent\n"
+            "  -q, --quiet          no line per message\n");
+        break;
     default: fputs(tool_help, out); break;
     }
 }
@@ -116,7 +137,7 @@ void cli_print_help(enum cli_command cmd, void *outp)
 static enum cli_command command_from_name(const char *s)
 {
     static const enum cli_command cmds[] = {CMD_RENDER, CMD_CHECK,  CMD_PRICES, CMD_TEMPLATE,
-                                            CMD_SIGN,   CMD_VERIFY, CMD_KEYGEN};
+                                            CMD_SIGN,   CMD_VERIFY, CMD_KEYGEN, CMD_MAIL};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(s, cli_command_name(cmds[i])) == 0)
             return cmds[i];
@@ -147,7 +168,11 @@ enum opt_id {
     O_BY,
     O_KEY,
     O_PUBKEY,
-    O_KOUT
+    O_KOUT,
+    O_FROM,
+    O_CC,
+    O_SEND,
+    O_DRAFT
 };
 
 struct opt_def {
@@ -161,7 +186,7 @@ struct opt_def {
 static const struct opt_def opt_defs[] = {
     {O_CONFIG, "config", 'c', true, RUN | BIT(CMD_PRICES)},
     {O_MONTH, "month", 'm', true, RUN},
-    {O_OUT, "out", 'o', true, RUN | BIT(CMD_KEYGEN)},
+    {O_OUT, "out", 'o', true, RUN | BIT(CMD_KEYGEN) | BIT(CMD_MAIL)},
     {O_MODEL, "model", 0, true, RUN},
     {O_SHADOW, "shadow", 0, false, RUN},
     {O_FORMATS, "formats", 'f', true, RUN},
@@ -169,7 +194,7 @@ static const struct opt_def opt_defs[] = {
     {O_PREVIOUS, "previous", 0, true, RUN},
     {O_SUPERSEDES, "supersedes", 0, true, BIT(CMD_RENDER)},
     {O_STRICT, "strict", 0, false, RUN},
-    {O_QUIET, "quiet", 'q', false, RUN},
+    {O_QUIET, "quiet", 'q', false, RUN | BIT(CMD_MAIL)},
     {O_PROGRESS, "progress", 0, false, RUN},
     {O_THREADS, "threads", 'j', true, RUN},
     {O_DATA_DIR, "data-dir", 0, true, RUN | BIT(CMD_TEMPLATE)},
@@ -178,6 +203,10 @@ static const struct opt_def opt_defs[] = {
     {O_BY, "by", 0, true, BIT(CMD_SIGN)},
     {O_KEY, "key", 0, true, BIT(CMD_SIGN)},
     {O_PUBKEY, "pubkey", 0, true, BIT(CMD_VERIFY)},
+    {O_FROM, "from", 0, true, BIT(CMD_MAIL)},
+    {O_CC, "cc", 0, true, BIT(CMD_MAIL)},
+    {O_SEND, "send", 0, false, BIT(CMD_MAIL)},
+    {O_DRAFT, "draft", 0, false, BIT(CMD_MAIL)},
 };
 
 static bool valid_month(const char *s, int *y, int *m)
@@ -287,6 +316,10 @@ static enum cb_status apply(struct cli_opts *o, const struct opt_def *d, const c
     case O_KEY: o->key = v; break;
     case O_PUBKEY: o->pubkey = v; break;
     case O_KOUT: o->keygen_out = v; break;
+    case O_FROM: o->from = v; break;
+    case O_CC: o->cc = v; break;
+    case O_SEND: o->send = true; break;
+    case O_DRAFT: o->draft = true; break;
     }
     return CB_OK;
 }
@@ -418,6 +451,16 @@ enum cb_status cli_parse(int argc, char **argv, struct cli_opts *o, struct cb_er
         o->dir = pos[0];
         if (o->command == CMD_SIGN && (!o->by || !*o->by))
             return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL, "sign: --by NAME is required");
+        break;
+    case CMD_MAIL:
+        if (n_pos != 1)
+            return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL, "mail: expected one folder DIR");
+        o->dir = pos[0];
+        if (!o->from || !*o->from)
+            return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL, "mail: --from ADDRESS is required");
+        if (o->send && o->draft)
+            return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,
+                                "mail: --send and --draft together: drafts are not sent");
         break;
     default: break;
     }

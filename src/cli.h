@@ -17,6 +17,7 @@ enum cli_command {
     CMD_SIGN,
     CMD_VERIFY,
     CMD_KEYGEN,
+    CMD_MAIL,
     CMD_HELP,
     CMD_VERSION
 };
@@ -30,7 +31,7 @@ struct cli_opts {
     const char *config;
     const char *month; /* "YYYY-MM" as given (validated) */
     int year, mon;     /* parsed --month, 0 when absent */
-    const char *out;
+    const char *out;   /* render/check --out, mail --out */
     bool has_model;
     enum cb_model model;
     bool shadow;
@@ -51,6 +52,10 @@ struct cli_opts {
     const char *key;        /* sign --key */
     const char *pubkey;     /* verify --pubkey */
     const char *keygen_out; /* keygen --out */
+    const char *from;       /* mail --from ADDRESS */
+    const char *cc;         /* mail --cc ADDRESS */
+    bool send;              /* mail --send */
+    bool draft;             /* mail --draft */
 };
 
 /* Parses argv into opts. Returns CB_OK, or CB_EUSAGE with err->text holding a one-line

@@ -3,6 +3,7 @@
 
 #include "archive.h"
 #include "cli.h"
+#include "mail.h"
 #include "msg.h"
 #include "mustache.h"
 #include "pipeline.h"
@@ -50,6 +51,19 @@ int main(int argc, char **argv)
         if (st != CB_OK)
             msg_error_at(&err);
         break;
+    case CMD_MAIL: {
+        struct mail_opts mo = {.dir = o.dir,
+                               .from = o.from,
+                               .out = o.out,
+                               .cc = o.cc,
+                               .send = o.send,
+                               .draft = o.draft,
+                               .quiet = o.progress < 0};
+        st = mail_month(&mo, &err);
+        if (st != CB_OK)
+            msg_error_at(&err);
+        break;
+    }
     }
     cli_opts_free(&o);
     return (int)st;

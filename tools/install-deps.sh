@@ -3,7 +3,7 @@
 # Only what is missing is installed; run as root or with sudo available.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libhpdf-dev libxlsxwriter-dev libjansson-dev libyajl-dev
-      zlib1g-dev libsodium-dev libcmocka-dev qpdf poppler-utils python3 python3-openpyxl unzip
+      zlib1g-dev libsodium-dev libgmime-3.0-dev libcmocka-dev qpdf poppler-utils python3 python3-openpyxl unzip
       clang clang-format valgrind git)
 missing=()
 for p in "${pkgs[@]}"; do
