@@ -13,6 +13,7 @@
 #include "paths.h"
 #include "render.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 /* Appends one text cell (neutralized, quoted as needed), preceded by a comma unless first. */
 static void cell_text(struct strbuf *b, const char *s, bool first)
@@ -130,33 +131,191 @@ enum cb_status render_csv(const struct report *r, const struct render_dest *d, s
     return st;
 }
 
-/* FOCUS ChargeCategory: consumption and its allocations are Usage; the true-up and the
- * platform overhead and markup modify the list-price charge after the fact, which FOCUS calls
- * an Adjustment (they are neither Tax nor a Purchase of a commitment). */
-static const char *focus_category(enum line_kind k)
+/* focus.csv follows FOCUS 1.2 (FOCUS_Spec tag v1.2, specification/columns, the text of
+ * focus.finops.org/focus-specification/v1-2/, looked up 2026-12-02); docs/focus.md gives the
+ * mapping column by column. Priced lines (tokens, searches, internal rates, tiers) are "Usage"
+ * rows with a SKU; allocation lines (shared pools, fixed and hybrid shares, true-up, overhead,
+ * markup) are "Adjustment" rows: "charges the provider applies that do not fall into other
+ * category values", without quantities, prices or SKU. */
+static bool focus_priced(enum line_kind k)
 {
     switch (k) {
-    case LINE_TRUE_UP:
-    case LINE_OVERHEAD:
-    case LINE_MARKUP: return "Adjustment";
-    default: return "Usage";
-    }
-}
-
-static const char *focus_unit(const struct report_line *l, bool consumed)
-{
-    switch (l->kind) {
     case LINE_INPUT:
     case LINE_OUTPUT:
     case LINE_CACHE_READ:
     case LINE_CACHE_WRITE_5M:
     case LINE_CACHE_WRITE_1H:
-    case LINE_TIER: return consumed ? "Tokens" : "1000000 Tokens";
+    case LINE_WEB_SEARCH:
+    case LINE_SKILL:
+    case LINE_MCP:
+    case LINE_TIER: return true;
+    default: return false;
+    }
+}
+
+/* ChargeFrequency: a fixed share (and the overhead and markup on it under the fixed model) is
+ * charged every month whether or not the service was used ("Recurring"); everything else
+ * follows usage ("Usage-Based"). */
+static const char *focus_frequency(const struct report *r, enum line_kind k)
+{
+    if (k == LINE_FIXED)
+        return "Recurring";
+    if ((k == LINE_OVERHEAD || k == LINE_MARKUP) && r->model == CB_MODEL_FIXED)
+        return "Recurring";
+    return "Usage-Based";
+}
+
+/* PricingUnit (price-list unit, FOCUS UnitFormat "<quantity> <units>") and ConsumedUnit. */
+static const char *focus_unit(const struct report_line *l, bool consumed)
+{
+    switch (l->kind) {
     case LINE_WEB_SEARCH: return consumed ? "Searches" : "1000 Searches";
     case LINE_SKILL:
     case LINE_MCP: return "Calls";
-    default: return "Allocations";
+    default: return consumed ? "Tokens" : "1000000 Tokens";
     }
+}
+
+/* What a SKU meters, by line kind (SkuMeter) and the same as an id part. */
+static const char *const sku_meters[LINE_KIND_COUNT][2] = {
+    [LINE_INPUT] = {"Input Tokens", "input-tokens"},
+    [LINE_OUTPUT] = {"Output Tokens", "output-tokens"},
+    [LINE_CACHE_READ] = {"Cache Read Tokens", "cache-read-tokens"},
+    [LINE_CACHE_WRITE_5M] = {"Cache Write Tokens (5 min)", "cache-write-5m-tokens"},
+    [LINE_CACHE_WRITE_1H] = {"Cache Write Tokens (1 h)", "cache-write-1h-tokens"},
+    [LINE_WEB_SEARCH] = {"Web Search Requests", "web-search"},
+    [LINE_SKILL] = {"Skill Invocations", "skill-invocation"},
+    [LINE_MCP] = {"MCP Operations", "mcp-operation"},
+    [LINE_TIER] = {"Tiered Tokens", "tiered-tokens"},
+};
+
+/* The SKU of a priced line, one function of the line's fields so that a new pricing variant
+ * extends it here only. FOCUS 1.2 SkuId "remains consistent across pricing variations ... like
+ * where the functionality is provided or how it's paid for": the SKU is the model and what is
+ * metered. SkuPriceId adds the pricing terms (batch or standard); SkuPriceDetails lists them
+ * as provider-defined "x_" properties. Effective dates are left out of both, as the spec
+ * requires ("exclusion of ... temporal validity (e.g., effective dates)"): a price change shows
+ * as a new ListUnitPrice under the same SkuPriceId. Tier lines are the organization's own
+ * price list. Appends SkuId, SkuPriceId, SkuMeter and SkuPriceDetails cells. */
+static void focus_sku_cells(struct strbuf *b, const struct report_line *l)
+{
+    const char *owner = l->model ? l->model : "chargeback";
+    const char *meter = sku_meters[l->kind][0], *part = sku_meters[l->kind][1];
+    const char *terms = l->kind == LINE_TIER ? "internal-tiers" : l->batch ? "batch" : "standard";
+    /* the price variant (issue 23) is a pricing term: SkuPriceId, not SkuId, tells them apart */
+    const char *band = l->band == BAND_LONG ? "/long-prompt" : "";
+    const char *speed = l->speed == SPEED_FAST ? "/fast" : "";
+    const char *geo = l->geo == GEO_US ? "/us-only" : "";
+    char *sku = xasprintf("%s/%s", owner, part);
+    char *price_id = xasprintf("%s/%s%s%s%s", sku, terms, band, speed, geo);
+    json_t *d = json_object();
+    if (l->model)
+        json_object_set_new(d, "x_Model", json_string(l->model));
+    json_object_set_new(d, "x_Meter", json_string(meter));
+    json_object_set_new(d, "x_ServiceTier", json_string(terms));
+    if (l->model) {
+        json_object_set_new(d, "x_PromptBand",
+                            json_string(l->band == BAND_LONG ? "long_prompt" : "standard"));
+        json_object_set_new(d, "x_Speed",
+                            json_string(l->speed == SPEED_FAST ? "fast" : "standard"));
+        json_object_set_new(d, "x_InferenceGeo", json_string(l->geo == GEO_US ? "us" : "global"));
+    }
+    char *details = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(d);
+    cell_text(b, sku, false);
+    cell_text(b, price_id, false);
+    cell_text(b, meter, false);
+    cell_text(b, details ? details : "{}", false);
+    free(details);
+    free(price_id);
+    free(sku);
+}
+
+/* pico-USD as a plain decimal, unrounded, trailing zeros trimmed: "2.169393", "0.0000015". */
+static void format_pico(cb_i128 pico, char *buf, size_t size)
+{
+    char digits[64];
+    size_t n = 0;
+    bool neg = pico < 0;
+    cb_u128 v = neg ? (cb_u128)(-pico) : (cb_u128)pico;
+    do {
+        digits[n++] = (char)('0' + (int)(v % 10));
+        v /= 10;
+    } while (v > 0 || n < 13);
+    struct strbuf s = STRBUF_INIT;
+    if (neg)
+        strbuf_putc(&s, '-');
+    for (size_t i = n; i > 12; i--)
+        strbuf_putc(&s, digits[i - 1]);
+    size_t last = 0; /* fraction digits to keep */
+    for (size_t i = 0; i < 12; i++)
+        if (digits[i] != '0') {
+            last = 12 - i;
+            break;
+        }
+    if (last) {
+        strbuf_putc(&s, '.');
+        for (size_t i = 0; i < last; i++)
+            strbuf_putc(&s, digits[11 - i]);
+    }
+    snprintf(buf, size, "%s", s.data ? s.data : "0");
+    strbuf_free(&s);
+}
+
+/* One focus.csv row for line l of team t. billed: the line is on the invoice (its amount is
+ * what the invoice bills); otherwise it is consumption the invoice covers by its allocation
+ * lines, with BilledCost and EffectiveCost 0. Shadow months bill nothing: BilledCost is 0 and
+ * EffectiveCost holds what would have been billed. */
+static void focus_row(struct strbuf *b, const struct report *r, const struct report_team *t,
+                      const struct report_line *l, bool billed, const char *tags)
+{
+    const char *issuer = r->issuer && r->issuer[0] ? r->issuer : r->organization;
+    bool priced = focus_priced(l->kind);
+    char amount[64], num[80];
+    money_format(billed ? l->amount : 0, amount, sizeof amount);
+    strbuf_puts(b, r->shadow ? "0.00" : amount); /* BilledCost */
+    cell_num(b, amount);                         /* EffectiveCost */
+    if (priced)
+        format_pico(l->list_pico, num, sizeof num);
+    else
+        money_format(l->amount, num, sizeof num);
+    cell_num(b, num); /* ListCost */
+    cell_num(b, num); /* ContractedCost: no negotiated prices, so the list cost */
+    cell_text(b, r->organization, false);
+    cell_text(b, r->organization, false);
+    cell_text(b, r->currency, false);
+    cell_text(b, r->period_start, false);
+    cell_text(b, r->period_end, false);
+    cell_text(b, r->period_start, false);
+    cell_text(b, r->period_end, false);
+    cell_text(b, priced ? "Usage" : "Adjustment", false);
+    cell_text(b, r->revision > 1 ? "Correction" : "", false);
+    cell_text(b, focus_frequency(r, l->kind), false);
+    cell_text(b, l->description, false);
+    if (priced) {
+        format_ratio(l->quantity, l->per > 0 ? l->per : 1, num, sizeof num);
+        cell_num(b, num);
+        cell_text(b, focus_unit(l, false), false);
+        format_price(l->unit_price_micros, num, sizeof num);
+        cell_num(b, num);
+        snprintf(num, sizeof num, "%lld", (long long)l->quantity);
+        cell_num(b, num);
+        cell_text(b, focus_unit(l, true), false);
+        focus_sku_cells(b, l);
+    } else
+        strbuf_puts(b, ",,,,,,,,,"); /* no quantity, price, consumption or SKU */
+    cell_text(b, issuer, false);
+    cell_text(b, l->kind == LINE_OVERHEAD || l->kind == LINE_MARKUP ? issuer : "Anthropic", false);
+    cell_text(b, issuer, false);
+    cell_text(b, t->invoice_number, false);
+    cell_text(b, t->id, false);
+    cell_text(b, t->name, false);
+    cell_text(b, "Claude API", false);
+    cell_text(b, "AI and Machine Learning", false);
+    cell_text(b, "Generative AI", false);
+    cell_text(b, tags, false);
+    cell_text(b, report_line_kind_name(l->kind), false);
+    end_row(b);
 }
 
 enum cb_status render_focus(const struct report *r, const struct render_dest *d,
@@ -166,12 +325,12 @@ enum cb_status render_focus(const struct report *r, const struct render_dest *d,
     strbuf_puts(&b, "BilledCost,EffectiveCost,ListCost,ContractedCost,BillingAccountId,"
                     "BillingAccountName,BillingCurrency,BillingPeriodStart,BillingPeriodEnd,"
                     "ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ChargeClass,"
-                    "ChargeDescription,PricingQuantity,PricingUnit,ListUnitPrice,"
-                    "ConsumedQuantity,ConsumedUnit,ProviderName,PublisherName,"
-                    "InvoiceIssuerName,InvoiceId,SubAccountId,SubAccountName,ServiceName,"
-                    "ServiceCategory,Tags");
+                    "ChargeFrequency,ChargeDescription,PricingQuantity,PricingUnit,ListUnitPrice,"
+                    "ConsumedQuantity,ConsumedUnit,SkuId,SkuPriceId,SkuMeter,SkuPriceDetails,"
+                    "ProviderName,PublisherName,InvoiceIssuerName,InvoiceId,SubAccountId,"
+                    "SubAccountName,ServiceName,ServiceCategory,ServiceSubcategory,Tags,"
+                    "x_LineKind");
     end_row(&b);
-    const char *issuer = r->issuer && r->issuer[0] ? r->issuer : r->organization;
     for (size_t i = 0; i < r->n_teams; i++) {
         const struct report_team *t = &r->teams[i];
         json_t *tags = json_object();
@@ -179,43 +338,10 @@ enum cb_status render_focus(const struct report *r, const struct render_dest *d,
         json_object_set_new(tags, "cost_center", json_string(t->cost_center ? t->cost_center : ""));
         char *tag_text = json_dumps(tags, JSON_COMPACT | JSON_PRESERVE_ORDER);
         json_decref(tags);
-        for (size_t k = 0; k < t->n_lines; k++) {
-            const struct report_line *l = &t->lines[k];
-            char amount[64], num[64];
-            money_format(l->amount, amount, sizeof amount);
-            strbuf_puts(&b, amount); /* BilledCost */
-            cell_num(&b, amount);    /* EffectiveCost */
-            cell_num(&b, amount);    /* ListCost: internal charges are at list price */
-            cell_num(&b, amount);    /* ContractedCost */
-            cell_text(&b, r->organization, false);
-            cell_text(&b, r->organization, false);
-            cell_text(&b, r->currency, false);
-            cell_text(&b, r->period_start, false);
-            cell_text(&b, r->period_end, false);
-            cell_text(&b, r->period_start, false);
-            cell_text(&b, r->period_end, false);
-            cell_text(&b, focus_category(l->kind), false);
-            cell_text(&b, "", false); /* ChargeClass: no corrections of earlier periods */
-            cell_text(&b, l->description, false);
-            format_ratio(l->quantity, l->per > 0 ? l->per : 1, num, sizeof num);
-            cell_num(&b, num);
-            cell_text(&b, focus_unit(l, false), false);
-            format_price(l->unit_price_micros, num, sizeof num);
-            cell_num(&b, num);
-            snprintf(num, sizeof num, "%lld", (long long)l->quantity);
-            cell_num(&b, num);
-            cell_text(&b, focus_unit(l, true), false);
-            cell_text(&b, "Anthropic", false);
-            cell_text(&b, "Anthropic", false);
-            cell_text(&b, issuer, false);
-            cell_text(&b, t->invoice_number, false);
-            cell_text(&b, t->id, false);
-            cell_text(&b, t->name, false);
-            cell_text(&b, "Claude API", false);
-            cell_text(&b, "AI and Machine Learning", false);
-            cell_text(&b, tag_text ? tag_text : "{}", false);
-            end_row(&b);
-        }
+        for (size_t k = 0; k < t->n_usage_lines; k++)
+            focus_row(&b, r, t, &t->usage_lines[k], false, tag_text ? tag_text : "{}");
+        for (size_t k = 0; k < t->n_lines; k++)
+            focus_row(&b, r, t, &t->lines[k], true, tag_text ? tag_text : "{}");
         free(tag_text);
     }
     enum cb_status st = write_file(d->dir, "focus.csv", &b, err);

@@ -141,6 +141,7 @@ static struct report_line *push_line(struct lines *ls, enum line_kind kind, cons
     l->per = per;
     l->unit = xstrdup(unit);
     l->amount = alloc_line_amount(qty, price, per);
+    l->list_pico = (cb_i128)qty * price * 1000000 / per; /* per divides 10^6: exact */
     return l;
 }
 
@@ -989,10 +990,13 @@ static void finish_lines(struct build *B)
     for (size_t i = 0; i < B->n; i++) {
         struct report_team *t = &r->teams[i];
         struct lines all = {0};
-        if (B->model == CB_MODEL_USAGE) {
+        if (B->model == CB_MODEL_USAGE)
             all = B->usage_lines[i];
-            memset(&B->usage_lines[i], 0, sizeof B->usage_lines[i]);
+        else {
+            t->usage_lines = B->usage_lines[i].v;
+            t->n_usage_lines = B->usage_lines[i].n;
         }
+        memset(&B->usage_lines[i], 0, sizeof B->usage_lines[i]);
         all.v = xreallocarray(all.v, all.n + B->alloc[i].n + 1, sizeof *all.v);
         if (B->alloc[i].n)
             memcpy(all.v + all.n, B->alloc[i].v, B->alloc[i].n * sizeof *all.v);

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "ledger.h"
+#include "money.h"
 #include "prices.h"
 #include "status.h"
 
@@ -50,6 +51,7 @@ struct report_line {
     int64_t per;               /* 1000000 for tokens, 1000 for searches, 1 otherwise */
     char *unit;                /* "1M tokens", "1K searches", "call", "allocation" */
     int64_t amount;            /* cents */
+    cb_i128 list_pico; /* quantity × unit price, unrounded, pico-USD (focus.csv ListCost) */
 };
 
 struct report_usage {
@@ -144,6 +146,12 @@ struct report_team {
     int64_t share_e4; /* total / totals.charged */
     struct report_line *lines;
     size_t n_lines;
+    /* The team's priced consumption at list price when the invoice does not bill it line by line
+     * (fixed, hybrid, tiered): one per model, token class, batch or not, price entry. Empty under
+     * usage, where these lines are the first of `lines`. focus.csv writes them as unbilled usage.
+     */
+    struct report_line *usage_lines;
+    size_t n_usage_lines;
     char *method; /* how the charge was computed, in words */
     struct report_groups by_project, by_user, by_workflow, by_environment, by_model;
     struct report_day *days; /* one per day of the month */

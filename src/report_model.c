@@ -73,6 +73,7 @@ static void free_team(struct report_team *t)
         free(t->metrics[i].name);
     free(t->metrics);
     free(t->supersedes_invoice);
+    free_lines(t->usage_lines, t->n_usage_lines);
 }
 
 void report_free(struct report *r)

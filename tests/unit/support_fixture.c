@@ -32,6 +32,7 @@ static void add_line(struct report_team *t, enum line_kind k, const char *model,
     l->per = per;
     l->unit = xstrdup(unit);
     l->amount = line_amount(qty, price, per);
+    l->list_pico = (cb_i128)qty * price * 1000000 / per;
 }
 
 static void add_alloc(struct report_team *t, enum line_kind k, const char *desc, int64_t cents)

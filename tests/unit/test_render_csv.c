@@ -184,17 +184,25 @@ static void focus_columns(void **state)
     money_format(tm->lines[0].amount, amount, sizeof amount);
     char *want = xasprintf(
         "%s,%s,%s,%s,Acme Corp,Acme Corp,USD,2026-10-01T00:00:00Z,2026-11-01T00:00:00Z,"
-        "2026-10-01T00:00:00Z,2026-11-01T00:00:00Z,Usage,,claude-opus-4-7 — input tokens,"
-        "6.123457,1000000 Tokens,5.00,6123457,Tokens,Anthropic,Anthropic,\"Finance, Acme Corp\","
+        "2026-10-01T00:00:00Z,2026-11-01T00:00:00Z,Usage,,Usage-Based,"
+        "claude-opus-4-7 — input tokens,6.123457,1000000 Tokens,5.00,6123457,Tokens,"
+        "claude-opus-4-7/input-tokens,claude-opus-4-7/input-tokens/standard,Input Tokens,"
+        "\"{\"\"x_Model\"\":\"\"claude-opus-4-7\"\",\"\"x_Meter\"\":\"\"Input Tokens\"\","
+        "\"\"x_ServiceTier\"\":\"\"standard\"\",\"\"x_PromptBand\"\":\"\"standard\"\","
+        "\"\"x_Speed\"\":\"\"standard\"\",\"\"x_InferenceGeo\"\":\"\"global\"\"}\","
+        "\"Finance, Acme Corp\",Anthropic,\"Finance, Acme Corp\","
         "CB-2026-10-TEAM-02,team-02,Équipe données,Claude API,AI and Machine Learning,"
-        "\"{\"\"team\"\":\"\"team-02\"\",\"\"cost_center\"\":\"\"CC-002\"\"}\"",
-        amount, amount, amount, amount);
+        "Generative AI,\"{\"\"team\"\":\"\"team-02\"\",\"\"cost_center\"\":\"\"CC-002\"\"}\","
+        "input",
+        amount, amount, "30.617285", "30.617285"); /* ListCost exact: 6.123457 × 5.00 */
     assert_string_equal(x, want);
     free(want);
     free(x);
-    /* overhead is an Adjustment; the cost center's formula is neutralized inside Tags' JSON
-     * only as data (Tags starts with '{') */
-    assert_non_null(strstr(csv, ",Adjustment,,Platform overhead 10% of charge,1,Allocations,"));
+    /* overhead is an Adjustment without quantity, price or SKU (FOCUS ConsumedQuantity-C-004),
+     * published by the issuer; the cost center's formula is neutralized inside Tags' JSON only
+     * as data (Tags starts with '{') */
+    assert_non_null(strstr(csv, ",Adjustment,,Usage-Based,Platform overhead 10% of charge,,,,,,,,,,"
+                                "\"Finance, Acme Corp\",\"Finance, Acme Corp\","));
     assert_non_null(strstr(csv, "\"\"cost_center\"\":\"\"=HYPERLINK("));
     free(csv);
     report_free(r);
