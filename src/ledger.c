@@ -342,17 +342,18 @@ static cb_i128 token_cost(const struct price_entry *e, bool batch, const int64_t
     return sum;
 }
 
-/* The exact list cost of a record's tokens at its price variant, pico-USD (the variant's unit
- * prices are whole micro-USD per million tokens: price_book_check_units). */
-static cb_i128 record_token_cost(const struct record *r)
+/* The exact list cost of a record's tokens in its band at the given speed and geography,
+ * pico-USD (the variant's unit prices are whole micro-USD per million tokens:
+ * price_book_check_units). */
+static cb_i128 record_token_cost(const struct record *r, enum price_speed speed, enum price_geo geo)
 {
-    if (!r->band && !r->speed && !r->geo)
+    if (!r->band && !speed && !geo)
         return token_cost(r->price, r->batch, r->tokens);
     cb_i128 sum = 0;
     for (int k = 0; k < TOK_CLASS_COUNT; k++) {
         int64_t unit = 0;
-        price_variant_mtok(r->price, (enum token_class)k, r->batch, (enum price_band)r->band,
-                           (enum price_speed)r->speed, (enum price_geo)r->geo, &unit);
+        price_variant_mtok(r->price, (enum token_class)k, r->batch, (enum price_band)r->band, speed,
+                           geo, &unit);
         sum += (cb_i128)r->tokens[k] * unit;
     }
     return sum;
@@ -494,7 +495,7 @@ static void fold(struct ledger_builder *b, const struct record *r)
         if (r->tags[t])
             tag[t] = intern_str(b->strings, r->tags[t], r->tag_len[t]);
     }
-    cb_i128 tok = record_token_cost(r);
+    cb_i128 tok = record_token_cost(r, (enum price_speed)r->speed, (enum price_geo)r->geo);
     cb_i128 cost = tok + price_search_cost(e, r->web_search) +
                    (cb_i128)r->skill * b->c->skill_rate_micros * 1000000 +
                    (cb_i128)r->mcp * b->c->mcp_rate_micros * 1000000;
@@ -517,14 +518,7 @@ static void fold(struct ledger_builder *b, const struct record *r)
     bk->cost += cost;
 
     if (r->speed || r->geo) {
-        cb_i128 std = 0;
-        for (int k = 0; k < TOK_CLASS_COUNT; k++) {
-            int64_t unit = 0;
-            price_variant_mtok(e, (enum token_class)k, r->batch, (enum price_band)r->band,
-                               SPEED_STANDARD, GEO_GLOBAL, &unit);
-            std += (cb_i128)r->tokens[k] * unit;
-        }
-        bk->premium += tok - std;
+        bk->premium += tok - record_token_cost(r, SPEED_STANDARD, GEO_GLOBAL);
         bk->premium_requests += r->requests;
     }
     struct ledger_line *l = line_get(a, e, r->batch, r->band, r->speed, r->geo);
