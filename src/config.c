@@ -754,16 +754,29 @@ static enum cb_status read_document(const struct ctx *cx, json_t *doc, struct co
         return st;
     c->unallocated = (enum unallocated_policy)e;
     if ((v = json_object_get(doc, "provider_invoice"))) {
-        static const char *const pk[] = {"total"};
-        if ((st = want_object(cx, v, "provider_invoice")) ||
-            (st = CHECK_KEYS(cx, v, "provider_invoice", pk)))
+        if ((st = want_object(cx, v, "provider_invoice")))
             return st;
-        json_t *t = json_object_get(v, "total");
-        if (!t)
-            return fail(cx, "provider_invoice.total", "missing");
-        if ((st = parse_money(cx, t, "provider_invoice.total", 2, &c->provider_total_cents)))
-            return st;
-        c->has_provider_total = true;
+        if (json_object_get(v, "total"))
+            return fail(cx, "provider_invoice.total",
+                        "a provider total must name its month, so it is never applied to "
+                        "another one: write {\"2026-10\": \"950.06\"} (or give the Cost report "
+                        "among the inputs)");
+        const char *k;
+        json_t *t;
+        c->provider_months =
+            xcalloc(json_object_size(v) ? json_object_size(v) : 1, sizeof *c->provider_months);
+        json_object_foreach(v, k, t)
+        {
+            char path[96];
+            snprintf(path, sizeof path, "provider_invoice.%.40s", k);
+            struct config_provider_month *pm = &c->provider_months[c->n_provider_months];
+            if (strlen(k) != 7 || k[4] != '-' || sscanf(k, "%4d-%2d", &pm->year, &pm->month) != 2 ||
+                pm->year < 1970 || pm->month < 1 || pm->month > 12)
+                return fail(cx, path, "expected a month YYYY-MM as the key");
+            if ((st = parse_money(cx, t, path, 2, &pm->cents)))
+                return st;
+            c->n_provider_months++;
+        }
     }
     if ((v = json_object_get(doc, "invoice")) && (st = read_invoice(cx, v, c)))
         return st;
@@ -876,6 +889,7 @@ void config_free(struct config *c)
             free(t->metrics[j].name);
         free(t->metrics);
     }
+    free(c->provider_months);
     free(c->teams);
     for (size_t i = 0; i < c->n_rules; i++) {
         match_free(&c->rules[i].match);

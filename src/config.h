@@ -89,12 +89,21 @@ struct config {
     struct config_shared *shared;
     size_t n_shared;
     enum unallocated_policy unallocated;
+    /* provider_invoice: what the provider billed, by month ({"2026-10": "950.06"}) */
+    struct config_provider_month {
+        int year, month;
+        int64_t cents;
+    } * provider_months;
+    size_t n_provider_months;
+    /* the rendered month's provider total (from provider_months or a Cost report), set by the
+     * pipeline once the month is known (pipeline_provider_total) */
     bool has_provider_total;
     int64_t provider_total_cents;
-    char *number_prefix;       /* default "CB-" */
-    char *issuer, *footer;     /* NULL when absent */
-    char *paper;               /* "A4" (default) or "Letter" */
-    int64_t skill_rate_micros; /* micro-USD per call; 0 when absent */
+    bool provider_from_cost_report; /* ... and it came from a Cost report among the inputs */
+    char *number_prefix;            /* default "CB-" */
+    char *issuer, *footer;          /* NULL when absent */
+    char *paper;                    /* "A4" (default) or "Letter" */
+    int64_t skill_rate_micros;      /* micro-USD per call; 0 when absent */
     int64_t mcp_rate_micros;
     char *gl_account;          /* NULL when absent */
     int64_t anomaly_factor_e6; /* default 2000000 */

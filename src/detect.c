@@ -1,6 +1,7 @@
 /* Format detection: which reader reads an input, decided from its first bytes (SPEC §2.2). */
 #include "records.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <yajl/yajl_parse.h>
@@ -9,15 +10,54 @@ struct sniff {
     int depth;
     int item; /* depth of the first item's object: 1 (top object) or 2 (in an array) */
     bool top_array;
-    bool data_key, data_array, results, has_more;
-    int data_depth;
+    bool data_key, data_array, results_key, in_results;
+    int rows, results; /* elements begun in the first item's "data", in its first row's
+                          "results" */
+    unsigned top_keys, row_keys, result_keys;
     bool done;
 };
 
+static const struct {
+    const char *name;
+    unsigned bit;
+} key_bits[] = {
+    {"data", RK_DATA},
+    {"has_more", RK_HAS_MORE},
+    {"results", RK_RESULTS},
+    {"actor", RK_ACTOR},
+    {"model_breakdown", RK_MODEL_BREAKDOWN},
+    {"amount", RK_AMOUNT},
+    {"uncached_input_tokens", RK_UNCACHED},
+    {"resourceLogs", RK_RESOURCE_LOGS},
+    {"resourceMetrics", RK_RESOURCE_METRICS},
+    {"resourceSpans", RK_RESOURCE_SPANS},
+    {"schemaType", RK_SCHEMA_TYPE},
+    {"modelId", RK_MODEL_ID},
+    {"requestId", RK_REQUEST_ID_CAMEL},
+    {"startTime", RK_START_TIME},
+    {"spend", RK_SPEND},
+    {"prompt_tokens", RK_PROMPT_TOKENS},
+    {"call_type", RK_CALL_TYPE},
+    {"timestamp", RK_TIMESTAMP},
+    {"date", RK_DATE},
+    {"model", RK_MODEL},
+    {"starting_at", RK_STARTING_AT},
+    {"core_metrics", RK_CORE_METRICS},
+    {"token_type", RK_TOKEN_TYPE},
+    {"cost_type", RK_COST_TYPE},
+};
+
+static unsigned key_bit(const unsigned char *k, size_t l)
+{
+    for (size_t i = 0; i < sizeof key_bits / sizeof key_bits[0]; i++)
+        if (strlen(key_bits[i].name) == l && memcmp(key_bits[i].name, k, l) == 0)
+            return key_bits[i].bit;
+    return 0;
+}
+
 static int sn_value(struct sniff *n)
 {
-    if (n->depth == n->item && n->data_key)
-        n->data_key = false;
+    n->data_key = n->results_key = false;
     return 1;
 }
 
@@ -47,17 +87,22 @@ static int sn_str(void *c, const unsigned char *v, size_t l)
 static int sn_start(void *c, bool map)
 {
     struct sniff *n = c;
-    if (n->depth == 0 && !map)
+    int d = n->depth, I = n->item;
+    if (d == 0 && !map)
         n->top_array = true;
-    if (n->depth == n->item && n->data_key && !map) {
+    if (d == I && n->data_key && !map)
         n->data_array = true;
-        n->data_depth = n->depth + 1;
-    }
-    n->data_key = false;
+    if (d == I + 1 && n->data_array && map)
+        n->rows++;
+    if (d == I + 2 && n->results == 0 && n->results_key && !map)
+        n->in_results = true; /* the first row with results tells a cost from a usage report */
+    if (d == I + 3 && n->in_results && map)
+        n->results++;
+    n->data_key = n->results_key = false;
     n->depth++;
-    if (n->depth < n->item && map)
-        return 0; /* the first item is not an object: not a page */
-    if (n->depth == n->item && !map)
+    if (n->depth < I && map)
+        return 0; /* an array of something else than objects: nothing to learn */
+    if (n->depth == I && !map)
         return 0;
     return 1;
 }
@@ -75,15 +120,17 @@ static int sn_start_array(void *c)
 static int sn_key(void *c, const unsigned char *k, size_t l)
 {
     struct sniff *n = c;
-    if (n->depth == n->item) {
-        n->data_key = l == 4 && memcmp(k, "data", 4) == 0;
-        if (l == 8 && memcmp(k, "has_more", 8) == 0)
-            n->has_more = true;
-    } else if (n->data_array && n->depth == n->data_depth + 1 && l == 7 &&
-               memcmp(k, "results", 7) == 0)
-        n->results = true;
-    if (n->data_array && (n->results || n->has_more))
-        return 0; /* decided */
+    int d = n->depth, I = n->item;
+    unsigned bit = key_bit(k, l);
+    if (d == I) {
+        n->top_keys |= bit;
+        n->data_key = bit == RK_DATA;
+    } else if (d == I + 2 && n->data_array) {
+        if (n->rows == 1)
+            n->row_keys |= bit;
+        n->results_key = bit == RK_RESULTS;
+    } else if (d == I + 4 && n->in_results && n->results == 1)
+        n->result_keys |= bit;
     return 1;
 }
 
@@ -91,6 +138,8 @@ static int sn_end(void *c)
 {
     struct sniff *n = c;
     n->depth--;
+    if (n->depth == n->item + 2 && n->in_results)
+        n->in_results = false;
     if (n->depth < n->item) {
         n->done = true;
         return 0;
@@ -130,7 +179,15 @@ static void sniff_input(const char *buf, size_t len, bool eof, struct rec_sniff 
     yajl_config(h, yajl_dont_validate_strings, 1);
     yajl_parse(h, (const unsigned char *)buf + i, scan);
     yajl_free(h);
-    out->page = n.data_array && (n.results || n.has_more);
+    out->top_keys = n.top_keys;
+    out->row_keys = n.row_keys;
+    out->result_keys = n.result_keys;
+    out->data_array = n.data_array;
+    out->data_empty = n.data_array && n.rows == 0;
+    /* a Messages usage page: buckets with results (or an empty page that says whether more
+     * follow) */
+    out->page =
+        n.data_array && ((n.row_keys & RK_RESULTS) || (n.rows == 0 && (n.top_keys & RK_HAS_MORE)));
     if (buf[i] == '[' || out->page)
         return;
     /* an object: JSON Lines when the first line holds a whole value */
@@ -150,17 +207,35 @@ static void sniff_input(const char *buf, size_t len, bool eof, struct rec_sniff 
     out->line_whole = whole || broken || (!nl && eof);
 }
 
-const struct rec_reader *rec_detect_reader(const char *buf, size_t len, bool eof)
+const struct rec_reader *rec_detect_reader(const char *buf, size_t len, bool eof, char *why,
+                                           size_t why_size)
 {
     struct rec_sniff s;
     sniff_input(buf, len, eof, &s);
     for (size_t k = 0; k < rec_reader_count; k++)
-        if (rec_readers[k].detect(&s))
-            return &rec_readers[k];
-    return &rec_readers[rec_reader_count - 1]; /* not reached: JSON Lines takes anything */
+        if (rec_readers[k].detect(&s)) {
+            if (rec_readers[k].format != REC_FORMAT_COUNT)
+                return &rec_readers[k];
+            if (rec_readers[k].refuse) {
+                if (why)
+                    snprintf(why, why_size, "%s", rec_readers[k].refuse);
+                return NULL;
+            }
+            break;
+        }
+    if (why)
+        snprintf(why, why_size,
+                 "a JSON document of data rows no reader knows (its first object has \"data\": "
+                 "[...] but its rows are neither Messages usage buckets with \"results\" nor "
+                 "Claude Code rows with \"actor\" and \"model_breakdown\"); expected one of: "
+                 "native usage records, an Admin API Messages usage, Cost or Claude Code "
+                 "report, OpenTelemetry logs, Bedrock invocation logs, LiteLLM spend logs "
+                 "(see docs/input-formats.md)");
+    return NULL;
 }
 
 enum rec_format rec_detect(const char *buf, size_t len, bool eof)
 {
-    return rec_detect_reader(buf, len, eof)->format;
+    const struct rec_reader *r = rec_detect_reader(buf, len, eof, NULL, 0);
+    return r ? r->format : REC_FORMAT_COUNT;
 }

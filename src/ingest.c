@@ -22,6 +22,7 @@
 
 #include "ingest_tune.h"
 #include "input.h"
+#include "msg.h"
 #include "progress.h"
 #include "record.h"
 #include "records.h"
@@ -329,7 +330,14 @@ static bool read_input(struct run *r, size_t index, struct reader *rd)
         goto cleanup;
     }
     rd->carry_len = have;
-    const struct rec_reader *reader = rec_detect_reader(rd->carry, have, rd->eof);
+    char why[640];
+    const struct rec_reader *reader = rec_detect_reader(rd->carry, have, rd->eof, why, sizeof why);
+    if (!reader) {
+        /* a document no reader reads is an error, never zero records */
+        cb_error_set(&err, CB_EUSAGE, rd->path, 0, NULL, "not an input chargeback reads: %s", why);
+        ok = publish_error(r, &err);
+        goto cleanup;
+    }
     struct job *j = slot_acquire(r);
     if (!j)
         goto cleanup;
@@ -494,6 +502,9 @@ struct consumer {
     int64_t records; /* of the current input */
     int64_t total_records;
     bool jsonl;
+    const char *format;       /* of the current input */
+    cb_i128 reported, listed; /* the current input's own costs and list prices, pico-USD */
+    int64_t n_reported;
 };
 
 /* Checks a batch in input order: counts and rejections go to the builder, and the billable
@@ -544,9 +555,45 @@ static void consume_batch(struct run *r, struct consumer *c, struct job *j)
             fputs("}\n", f);
         }
     }
+    for (size_t i = 0; i < b->n_notes; i++) {
+        if (b->notes[i].line > 0)
+            msg_warn("%s:%lld: %s", path, (long long)b->notes[i].line, b->notes[i].text);
+        else
+            msg_warn("%s: %s", path, b->notes[i].text);
+    }
+    for (size_t i = 0; i < b->n_costs; i++)
+        ledger_builder_cost(c->b, &b->costs[i]);
+    if (b->not_requests)
+        ledger_builder_not_requests(c->b, c->file, b->not_requests);
+    /* a source's own cost estimate, beside the list price: compared per input at its end */
+    for (size_t i = 0; i < b->n_recs; i++)
+        if (b->recs[i].has_reported && j->billed[i]) {
+            c->reported += b->recs[i].reported_pico;
+            c->listed += ledger_record_list_cost(&b->recs[i]);
+            c->n_reported++;
+        }
     c->line_base += b->lines;
-    c->records += (int64_t)(b->n_recs + b->n_rejs);
+    c->records += (int64_t)(b->n_recs + b->n_rejs + b->n_costs);
     c->total_records += (int64_t)(b->n_recs + b->n_rejs);
+}
+
+/* The end of an input whose records carried their source's cost: a difference above 1 % of the
+ * list price is a warning (the source's price list, or its arithmetic, is not the provider's). */
+static void compare_reported(const char *path, const struct consumer *c, const char *format)
+{
+    if (c->n_reported == 0)
+        return;
+    cb_i128 diff = c->reported - c->listed;
+    cb_i128 mag = diff < 0 ? -diff : diff;
+    if (mag * 100 <= c->listed)
+        return;
+    char rep[40], list[40], d[40];
+    money_format_grouped(money_pico_to_cents(c->reported), rep, sizeof rep);
+    money_format_grouped(money_pico_to_cents(c->listed), list, sizeof list);
+    money_format_fixed((int64_t)(c->listed ? diff * 10000 / c->listed : 0), 2, 2, d, sizeof d);
+    msg_warn("%s: the %s cost stated in the input for its %lld billed records is %s, the list "
+             "price is %s (%s%s %%); the invoices use the list price",
+             path, format, (long long)c->n_reported, rep, list, diff > 0 ? "+" : "", d);
 }
 
 /* Under the lock: hands the producer, in order, the slots whose work is over. */
@@ -658,10 +705,16 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
             c.line_base = 0;
             c.records = 0;
             c.jsonl = j->format == REC_JSONL;
+            c.format = rec_format_name(j->format);
+            c.reported = c.listed = 0;
+            c.n_reported = 0;
             break;
         case K_CHUNK:
         case K_BATCH: consume_batch(&r, &c, j); break;
-        case K_FILE_END: ledger_builder_file_done(c.b, c.file, j->sha, j->bytes, c.records); break;
+        case K_FILE_END:
+            ledger_builder_file_done(c.b, c.file, j->sha, j->bytes, c.records);
+            compare_reported(opts->inputs[j->input], &c, c.format);
+            break;
         case K_ERROR:
             if (err)
                 *err = j->err;

@@ -6,6 +6,7 @@
  * buckets, lines and groups with total orders. */
 #include "ledger.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,10 +149,13 @@ struct ledger_builder {
     size_t n_files, cap_files;
     struct macc **months;
     size_t n_months, cap_months;
-    struct pmap month_map; /* year * 12 + month -> index in months */
-    struct macc *last;     /* the month of the previous record */
-    int64_t quantity_sum;  /* requests, tokens, searches and calls of every folded record */
-    bool too_large;        /* quantity_sum would pass LEDGER_QUANTITY_CAP: finish fails */
+    struct pmap month_map;  /* year * 12 + month -> index in months */
+    struct macc *last;      /* the month of the previous record */
+    int64_t quantity_sum;   /* requests, tokens, searches and calls of every folded record */
+    bool too_large;         /* quantity_sum would pass LEDGER_QUANTITY_CAP: finish fails */
+    struct rec_cost *costs; /* Cost report rows of every month, strings interned */
+    size_t n_costs, cap_costs;
+    bool has_cost_report;
 };
 
 /* Every sum the ledger and the report keep (per bucket, line, group, day, and across teams) is at
@@ -403,7 +407,36 @@ void ledger_builder_free(struct ledger_builder *b)
             free(b->counts.examples[r][k]);
     idset_free(b->ids);
     intern_free(b->strings);
+    free(b->costs);
     free(b);
+}
+
+void ledger_builder_cost(struct ledger_builder *b, const struct rec_cost *c)
+{
+    if (b->n_costs == b->cap_costs) {
+        b->cap_costs = b->cap_costs ? 2 * b->cap_costs : 64;
+        b->costs = xreallocarray(b->costs, b->cap_costs, sizeof *b->costs);
+    }
+    struct rec_cost *d = &b->costs[b->n_costs++];
+    *d = *c;
+#define KEEP(f) d->f = c->f ? intern_str(b->strings, c->f, strlen(c->f)) : NULL
+    KEEP(model);
+    KEEP(kind);
+    KEEP(workspace);
+#undef KEEP
+    b->has_cost_report = true;
+}
+
+void ledger_builder_not_requests(struct ledger_builder *b, size_t file, int64_t n)
+{
+    if (file < b->n_files)
+        b->files[file].not_requests += n;
+}
+
+cb_i128 ledger_record_list_cost(const struct record *r)
+{
+    return record_token_cost(r, (enum price_speed)r->speed, (enum price_geo)r->geo) +
+           price_search_cost(r->price, r->web_search);
 }
 
 /* Registers an input (path and format copied); returns its index in ledger->files. */
@@ -517,6 +550,11 @@ static void fold(struct ledger_builder *b, const struct record *r)
     usage_add(&bk->usage, &ru);
     bk->cost += cost;
 
+    bk->metrics.sessions += r->metrics.sessions;
+    bk->metrics.commits += r->metrics.commits;
+    bk->metrics.pull_requests += r->metrics.pull_requests;
+    bk->metrics.lines_added += r->metrics.lines_added;
+    bk->metrics.lines_removed += r->metrics.lines_removed;
     if (r->speed || r->geo) {
         bk->premium += tok - record_token_cost(r, SPEED_STANDARD, GEO_GLOBAL);
         bk->premium_requests += r->requests;
@@ -636,6 +674,11 @@ static void bacc_merge(struct ledger_builder *b, struct bacc *a, const struct ba
     a->b.routing_requests += x->b.routing_requests;
     a->b.premium += x->b.premium;
     a->b.premium_requests += x->b.premium_requests;
+    a->b.metrics.sessions += x->b.metrics.sessions;
+    a->b.metrics.commits += x->b.metrics.commits;
+    a->b.metrics.pull_requests += x->b.metrics.pull_requests;
+    a->b.metrics.lines_added += x->b.metrics.lines_added;
+    a->b.metrics.lines_removed += x->b.metrics.lines_removed;
     for (size_t i = 0; i < x->b.n_lines; i++) {
         const struct ledger_line *xl = &x->b.lines[i];
         struct ledger_line *l = line_get(a, xl->price, xl->batch, xl->band, xl->speed, xl->geo);
@@ -771,6 +814,82 @@ static int days_in_month(int y, int m)
 /* Picks the period, moves the chosen month's aggregates into a new ledger (sorted; free with
  * ledger_free) and frees the builder. CB_EUSAGE when no month was given and no record was
  * valid; then *out is NULL. */
+static int cmp_opt_str(const char *a, const char *b)
+{
+    return a == b ? 0 : !a ? -1 : !b ? 1 : strcmp(a, b);
+}
+
+static int cmp_month(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+static int cmp_billed_row(const void *pa, const void *pb)
+{
+    const struct ledger_billed_row *a = pa, *b = pb;
+    int c = cmp_opt_str(a->model, b->model);
+    return c ? c : cmp_opt_str(a->kind, b->kind);
+}
+
+static int cmp_billed_ws(const void *pa, const void *pb)
+{
+    const struct ledger_billed_ws *a = pa, *b = pb;
+    return cmp_opt_str(a->workspace, b->workspace);
+}
+
+/* Sums the cost rows of the ledger's month by model x kind, workspace and day; counts the
+ * others by month. Rows are few (days x models x token types x workspaces), so a sort and a
+ * merge of neighbours does. */
+static void billed_take(struct ledger_builder *b, struct ledger *l)
+{
+    struct ledger_billed *B = &l->billed;
+    B->present = b->has_cost_report;
+    if (!b->n_costs)
+        return;
+    B->lines = xcalloc(b->n_costs, sizeof *B->lines);
+    B->workspaces = xcalloc(b->n_costs, sizeof *B->workspaces);
+    for (size_t i = 0; i < b->n_costs; i++) {
+        const struct rec_cost *c = &b->costs[i];
+        if (c->year != l->year || c->month != l->month) {
+            B->other_rows++;
+            char ym[16];
+            snprintf(ym, sizeof ym, "%04d-%02d", c->year, c->month);
+            size_t k = 0;
+            while (k < B->n_other_months && strcmp(B->other_months[k], ym) != 0)
+                k++;
+            if (k == B->n_other_months && k < 8) {
+                memcpy(B->other_months[k], ym, sizeof ym);
+                B->n_other_months++;
+                qsort(B->other_months, B->n_other_months, sizeof B->other_months[0], cmp_month);
+            }
+            continue;
+        }
+        B->rows++;
+        B->total += c->pico;
+        B->days[c->day - 1] += c->pico;
+        B->by_description = B->by_description || c->model || c->kind;
+        B->by_workspace = B->by_workspace || c->workspace;
+        B->lines[B->n_lines++] = (struct ledger_billed_row){c->model, c->kind, c->pico};
+        B->workspaces[B->n_workspaces++] = (struct ledger_billed_ws){c->workspace, c->pico};
+    }
+    qsort(B->lines, B->n_lines, sizeof *B->lines, cmp_billed_row);
+    size_t n = 0;
+    for (size_t i = 0; i < B->n_lines; i++)
+        if (n && cmp_billed_row(&B->lines[n - 1], &B->lines[i]) == 0)
+            B->lines[n - 1].pico += B->lines[i].pico;
+        else
+            B->lines[n++] = B->lines[i];
+    B->n_lines = n;
+    qsort(B->workspaces, B->n_workspaces, sizeof *B->workspaces, cmp_billed_ws);
+    n = 0;
+    for (size_t i = 0; i < B->n_workspaces; i++)
+        if (n && cmp_billed_ws(&B->workspaces[n - 1], &B->workspaces[i]) == 0)
+            B->workspaces[n - 1].pico += B->workspaces[i].pico;
+        else
+            B->workspaces[n++] = B->workspaces[i];
+    B->n_workspaces = n;
+}
+
 enum cb_status ledger_builder_finish(struct ledger_builder *b, struct ledger **out,
                                      struct cb_error *err)
 {
@@ -858,6 +977,7 @@ enum cb_status ledger_builder_finish(struct ledger_builder *b, struct ledger **o
             qsort(l->teams_seen, l->n_teams_seen, sizeof *l->teams_seen, cmp_str);
     }
 
+    billed_take(b, l);
     l->files = b->files;
     l->n_files = b->n_files;
     b->files = NULL;
@@ -888,6 +1008,8 @@ void ledger_free(struct ledger *l)
         for (int k = 0; k < LEDGER_REJECT_EXAMPLES; k++)
             free(l->counts.examples[r][k]);
     free(l->teams_seen); /* the strings themselves are interned */
+    free(l->billed.lines);
+    free(l->billed.workspaces);
     intern_free(impl->strings);
     free(impl);
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "money.h"
 #include "prices.h"
+#include "record.h"
 #include "status.h"
 #include "tags.h"
 
@@ -88,6 +89,7 @@ struct ledger_bucket {
     int64_t routing_requests;
     cb_i128 premium;          /* pico-USD: fast-mode / US-only cost above standard speed, global */
     int64_t premium_requests; /* requests in fast mode or with US-only inference */
+    struct record_metrics metrics; /* Claude Code's sessions, commits, pull requests */
 };
 
 /* An input file as read. */
@@ -95,8 +97,35 @@ struct ledger_file {
     char *path;      /* as given on the command line ("-" for stdin) */
     char sha256[65]; /* of the bytes as stored (compressed for .gz) */
     int64_t bytes;
-    int64_t records;    /* records read from this file */
-    const char *format; /* "jsonl", "json-array", "admin-api" */
+    int64_t records;      /* records (or cost rows) read from this file */
+    const char *format;   /* "jsonl", "json-array", "admin-api", "cost-report", ... */
+    int64_t not_requests; /* OpenTelemetry events that are not API requests (not records) */
+};
+
+/* What the provider billed, from Cost report rows (SPEC §2.2b), for the selected month. */
+struct ledger_billed_row {
+    const char *model; /* as the price book names it; NULL for costs of no model */
+    const char *kind;  /* token_type or cost_type; NULL when the report is not by description */
+    cb_i128 pico;
+};
+struct ledger_billed_ws {
+    const char *workspace; /* NULL: the default workspace */
+    cb_i128 pico;
+};
+struct ledger_billed {
+    bool present;                    /* a cost report was among the inputs */
+    bool by_description;             /* its rows name models and token types */
+    bool by_workspace;               /* its rows name workspaces */
+    cb_i128 total;                   /* the selected month's rows, pico-USD */
+    int64_t rows;                    /* the selected month's rows */
+    struct ledger_billed_row *lines; /* by model, then kind */
+    size_t n_lines;
+    struct ledger_billed_ws *workspaces; /* by workspace id (NULL first) */
+    size_t n_workspaces;
+    cb_i128 days[31];         /* index = day of month - 1 */
+    char other_months[8][16]; /* "YYYY-MM" of rows outside the month (first 8, sorted) */
+    size_t n_other_months;
+    int64_t other_rows; /* rows outside the month */
 };
 
 #define LEDGER_REJECT_EXAMPLES 3
@@ -123,7 +152,12 @@ struct ledger {
     cb_i128 tag_cost[TAG_COUNT]; /* list cost of billed records carrying each tag */
     char **teams_seen;           /* team tags seen in data (sorted), for warnings */
     size_t n_teams_seen;
+    struct ledger_billed billed; /* the provider's own amounts, when a cost report was given */
 };
+
+/* The exact list cost of one record (tokens in its variant, web searches), pico-USD: what the
+ * ledger adds for it, internal rates aside. */
+cb_i128 ledger_record_list_cost(const struct record *r);
 
 void ledger_free(struct ledger *l);
 
@@ -152,6 +186,11 @@ size_t ledger_builder_add_file(struct ledger_builder *b, const char *path, const
 /* Sets a registered file's final facts once it has been read to its end. */
 void ledger_builder_file_done(struct ledger_builder *b, size_t file, const char sha256[65],
                               int64_t bytes, int64_t records);
+
+/* Keeps one Cost report row (any month; the selected month's are summed at finish). */
+void ledger_builder_cost(struct ledger_builder *b, const struct rec_cost *c);
+/* Counts an input's OpenTelemetry events that are not API requests. */
+void ledger_builder_not_requests(struct ledger_builder *b, size_t file, int64_t n);
 
 /* Counts one rejected record (read, rejected, by reason). `example` ("file:line: message") is
  * kept (copied) while the reason has fewer than LEDGER_REJECT_EXAMPLES examples. */

@@ -199,6 +199,68 @@ static void warn_variants(const struct ledger *l)
                  (long long)c->long_unflagged);
 }
 
+/* What the provider billed for the rendered month (SPEC §2.2b, §5): the configured
+ * provider_invoice entry of that month, or the Cost report's rows of that month. A configured
+ * total of other months only, a cost report without rows in the month, and the two disagreeing
+ * are errors: a total is never applied to a month it is not of. */
+static enum cb_status provider_total(struct config *c, const struct ledger *l, struct cb_error *err)
+{
+    const struct ledger_billed *B = &l->billed;
+    char month[16];
+    snprintf(month, sizeof month, "%04d-%02d", l->year, l->month);
+    const struct config_provider_month *pm = NULL;
+    for (size_t i = 0; i < c->n_provider_months; i++)
+        if (c->provider_months[i].year == l->year && c->provider_months[i].month == l->month)
+            pm = &c->provider_months[i];
+    if (c->n_provider_months && !pm) {
+        char have[200] = "";
+        size_t o = 0;
+        for (size_t i = 0; i < c->n_provider_months && i < 12 && o < sizeof have; i++)
+            o += (size_t)snprintf(have + o, sizeof have - o, "%s%04d-%02d", i ? ", " : "",
+                                  c->provider_months[i].year, c->provider_months[i].month);
+        return cb_error_set(err, CB_EUSAGE, c->source, 0, "provider_invoice",
+                            "has totals for %s, none for %s, the month rendered: add \"%s\" "
+                            "(or give that month's Cost report), or remove provider_invoice",
+                            have, month, month);
+    }
+    c->has_provider_total = false;
+    c->provider_from_cost_report = false;
+    if (B->present) {
+        if (B->rows == 0) {
+            char other[160] = "";
+            size_t o = 0;
+            for (size_t i = 0; i < B->n_other_months && o < sizeof other; i++)
+                o += (size_t)snprintf(other + o, sizeof other - o, "%s%s", i ? ", " : "",
+                                      B->other_months[i]);
+            return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,
+                                "the Cost report among the inputs has no rows for %s, the month "
+                                "rendered%s%s%s: give that month's report",
+                                month, o ? " (it covers " : "", other, o ? ")" : "");
+        }
+        int64_t billed = money_pico_to_cents(B->total);
+        if (pm && pm->cents != billed) {
+            char a[40], b[40];
+            money_format_grouped(pm->cents, a, sizeof a);
+            money_format_grouped(billed, b, sizeof b);
+            return cb_error_set(err, CB_EUSAGE, c->source, 0, "provider_invoice",
+                                "\"%s\" is %s but the Cost report's rows of %s add up to %s: "
+                                "correct one of them (or remove the configured total)",
+                                month, a, month, b);
+        }
+        if (B->other_rows)
+            msg_warn("the Cost report's %lld rows of other months (%s%s) are not counted in %s",
+                     (long long)B->other_rows, B->other_months[0],
+                     B->n_other_months > 1 ? ", ..." : "", month);
+        c->has_provider_total = true;
+        c->provider_total_cents = billed;
+        c->provider_from_cost_report = true;
+    } else if (pm) {
+        c->has_provider_total = true;
+        c->provider_total_cents = pm->cents;
+    }
+    return CB_OK;
+}
+
 enum cb_status pipeline_render(const struct cli_opts *o)
 {
     struct cb_error err;
@@ -243,6 +305,9 @@ enum cb_status pipeline_render(const struct cli_opts *o)
         goto cleanup;
     }
     warn_variants(ledger);
+    st = provider_total(s.config, ledger, &err);
+    if (st != CB_OK)
+        goto cleanup;
     struct report_opts ro = {
         .config = s.config,
         .prices = s.prices,
@@ -315,14 +380,21 @@ enum cb_status pipeline_check(const struct cli_opts *o)
     st = run_ingest(o, &s, NULL, &ledger, &err);
     if (st != CB_OK)
         goto cleanup;
+    st = provider_total(s.config, ledger, &err);
+    if (st != CB_OK)
+        goto cleanup;
     print_counts(stdout, ledger);
     print_rejects(stdout, ledger);
     for (size_t i = 0; i < ledger->n_files; i++) {
         fputs("input ", stdout);
         msg_write_safe(stdout, ledger->files[i].path);
-        printf(" (%s): %lld records, %lld bytes, sha256 %s\n", ledger->files[i].format,
-               (long long)ledger->files[i].records, (long long)ledger->files[i].bytes,
-               ledger->files[i].sha256);
+        printf(" (%s): %lld %s, %lld bytes, sha256 %s\n", ledger->files[i].format,
+               (long long)ledger->files[i].records,
+               strcmp(ledger->files[i].format, "cost-report") == 0 ? "cost rows" : "records",
+               (long long)ledger->files[i].bytes, ledger->files[i].sha256);
+        if (ledger->files[i].not_requests)
+            printf("  and %lld events that are not API requests (counted, not billed)\n",
+                   (long long)ledger->files[i].not_requests);
     }
     printf("teams:");
     size_t n_team_buckets = 0;
@@ -334,6 +406,12 @@ enum cb_status pipeline_check(const struct cli_opts *o)
     printf("%s\n", n_team_buckets ? "" : " (none)");
     const struct ledger_bucket *u = ledger_unallocated(ledger);
     printf("unallocated: %lld requests\n", (long long)u->usage.requests);
+    if (s.config->has_provider_total) {
+        char t[40];
+        money_format_grouped(s.config->provider_total_cents, t, sizeof t);
+        printf("provider total %04d-%02d: %s (%s)\n", ledger->year, ledger->month, t,
+               s.config->provider_from_cost_report ? "the Cost report" : "the configuration");
+    }
     if (ledger->counts.rejected > 0)
         st = CB_EDATA;
 cleanup:

@@ -10,6 +10,12 @@
 #include "prices.h"
 #include "tags.h"
 
+/* Claude Code's productivity counts of one actor-day (the Analytics report's core_metrics):
+ * carried by the first record of the row, summed per team for its value metrics. */
+struct record_metrics {
+    int64_t sessions, commits, pull_requests, lines_added, lines_removed;
+};
+
 struct record {
     const char *tags[TAG_COUNT];     /* valid UTF-8, NUL-terminated; NULL when absent (after the
                                         attribution rules have filled what they set) */
@@ -20,6 +26,8 @@ struct record {
     uint8_t band;        /* enum price_band: the long-prompt band or not */
     uint8_t speed;       /* enum price_speed */
     uint8_t geo;         /* enum price_geo */
+    bool per_day;        /* a day's totals with no request count (Claude Code Analytics): no
+                            long-prompt band is inferred from its size */
     bool long_unflagged; /* pre-aggregated row whose average prompt is above the model's long-prompt
                             threshold without "long_prompt": true (priced standard, warned) */
     int64_t cache_write_rest;        /* cache_creation_input_tokens above its 5m/1h split, priced as
@@ -28,8 +36,22 @@ struct record {
     int64_t requests;                /* >= 1 */
     int64_t tokens[TOK_CLASS_COUNT]; /* input, output, cache read, 5-minute and 1-hour writes */
     int64_t web_search, skill, mcp;
-    bool has_id;         /* a request_id was given */
-    uint8_t id_hash[16]; /* 128-bit hash of the request_id bytes (when has_id) */
+    bool has_reported;     /* the source stated its own cost of the record (Claude Code's
+                              estimated_cost, OpenTelemetry's cost_usd, LiteLLM's spend) */
+    cb_i128 reported_pico; /* that cost, pico-USD: compared with the list price, never billed */
+    struct record_metrics metrics; /* zero except on Claude Code Analytics rows */
+    bool has_id;                   /* a request_id was given */
+    uint8_t id_hash[16];           /* 128-bit hash of the request_id bytes (when has_id) */
+};
+
+/* One row of a Cost report: an amount the provider billed (SPEC §2.2b). */
+struct rec_cost {
+    int year, month, day;  /* the bucket's starting_at (UTC) */
+    const char *model;     /* arena; NULL when the report is not grouped by description */
+    const char *kind;      /* arena: the token_type ("output_tokens", ...) of a token cost, else
+                              the cost_type ("web_search", "code_execution", ...); NULL: none */
+    const char *workspace; /* arena; NULL for the default workspace or no grouping */
+    cb_i128 pico;          /* the amount in pico-USD, exact */
 };
 
 #endif

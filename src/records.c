@@ -13,14 +13,16 @@
 #endif
 
 #include "attribute.h"
+#include "read_doc.h"
 #include "date.h"
 #include "utf8.h"
 #include "xalloc.h"
 
 void rec_batch_reset(struct rec_batch *b)
 {
-    b->n_recs = b->n_rejs = 0;
+    b->n_recs = b->n_rejs = b->n_costs = b->n_notes = 0;
     b->lines = 0;
+    b->not_requests = 0;
     rec_arena_reset(&b->arena);
 }
 
@@ -30,6 +32,8 @@ void rec_batch_free(struct rec_batch *b)
         return;
     free(b->recs);
     free(b->rejs);
+    free(b->costs);
+    free(b->notes);
     rec_arena_free(&b->arena);
     memset(b, 0, sizeof *b);
 }
@@ -98,6 +102,7 @@ enum fid {
     F_STARTING_AT,
     F_RESULTS,
     F_DATA,
+    F_HAS_MORE,
     F_TAG0,
     F_COUNT = F_TAG0 + TAG_COUNT
 };
@@ -147,6 +152,7 @@ static const char *const field_names[F_TAG0] = {
     "starting_at",
     "results",
     "data",
+    "has_more",
 };
 
 /* Containers: what an open object or array is. */
@@ -188,7 +194,7 @@ static const uint64_t allowed[CT_COUNT] = {
                   BIT(F_SERVER_TOOL_USE) | BIT(F_SERVICE_TIER) | BIT(F_MODEL) | BIT(F_SPEED) |
                   BIT(F_GEO) | BIT(F_CONTEXT_WINDOW) | TAG_BITS,
     [CT_BUCKET] = BIT(F_STARTING_AT) | BIT(F_RESULTS),
-    [CT_PAGE] = BIT(F_DATA),
+    [CT_PAGE] = BIT(F_DATA) | BIT(F_HAS_MORE),
 };
 
 static const char *fid_name(enum fid f)
@@ -332,6 +338,10 @@ struct sax {
     bool text_cut;
     int record_depth; /* stack depth of the record's container */
     bool page_has_data;
+    bool page_has_more;           /* the current page says "has_more": true */
+    bool last_has_more;           /* the last page ended saying so */
+    int64_t pages;                /* pages ended */
+    char last_bucket[TS_MAX + 1]; /* the starting_at of the last bucket read */
     bool bucket_has_start, bucket_start_bad;
     int by, bm, bd;
     char bucket_start[TS_MAX + 1];
@@ -489,6 +499,7 @@ static void fill_record(const struct rstate *r, struct record *rec)
     rec->geo = r->geo;
     rec->band = r->long_prompt ? BAND_LONG : BAND_STANDARD;
     rec->long_unflagged = false;
+    rec->per_day = false;
     rec->cache_write_rest = 0;
     rec->requests = (r->have & (1u << S_REQUESTS)) ? r->cnt[S_REQUESTS] : 1;
 #define GET(slot) ((r->have & (1u << (slot))) ? r->cnt[slot] : 0)
@@ -513,6 +524,9 @@ static void fill_record(const struct rstate *r, struct record *rec)
     rec->skill = GET(S_SKILL);
     rec->mcp = GET(S_MCP);
 #undef GET
+    rec->has_reported = false;
+    rec->reported_pico = 0;
+    memset(&rec->metrics, 0, sizeof rec->metrics);
     rec->has_id = r->has_id;
     if (r->has_id)
         memcpy(rec->id_hash, r->id, sizeof rec->id_hash);
@@ -535,7 +549,7 @@ static bool price_variant(struct sax *s, struct record *rec)
      * there is simply standard */
     if (rec->band == BAND_LONG && e->long_above <= 0)
         rec->band = BAND_STANDARD;
-    else if (rec->band == BAND_STANDARD && e->long_above > 0) {
+    else if (rec->band == BAND_STANDARD && e->long_above > 0 && !rec->per_day) {
         if (rec->requests == 1)
             rec->band = (uint8_t)price_band_of(e, prompt);
         else
@@ -1008,13 +1022,18 @@ static int on_value(struct sax *s, enum vtype t, const char *v, size_t n)
         if (t != V_MAP)
             return not_object(s, t, v, n, s->fmt == REC_ADMIN_API);
         if (s->fmt == REC_ADMIN_API) {
-            s->page_has_data = false;
+            s->page_has_data = s->page_has_more = false;
             return push(s, CT_PAGE);
         }
         record_begin(s, false);
         s->record_depth = s->depth + 1;
         return push(s, CT_RECORD);
     case CT_PAGE:
+        if (s->key == F_HAS_MORE) {
+            s->page_has_more = t == V_BOOL && n == 1;
+            s->key = F_NONE;
+            return 1;
+        }
         if (s->key == F_DATA && t == V_ARRAY) {
             s->page_has_data = true;
             return push(s, CT_DATA);
@@ -1037,6 +1056,20 @@ static int on_value(struct sax *s, enum vtype t, const char *v, size_t n)
         s->key = F_NONE;
         if (f == F_RESULTS && t == V_ARRAY)
             return push(s, CT_RESULTS);
+        if (f == F_RESULTS) {
+            /* rows that cannot be read are rejected, never taken for an empty bucket */
+            char shown[80];
+            show_any(shown, sizeof shown, t, v, n);
+            record_begin(s, false);
+            fail(s, REJ_BAD_TYPE, F_RESULTS, "expected an array of usage rows, got %s", shown);
+            if (t == V_MAP || t == V_ARRAY) {
+                s->skip++;
+                s->record_depth = -1;
+                return 1;
+            }
+            record_end(s, s->text, s->text_len, s->text_cut);
+            return 1;
+        }
         if (f == F_STARTING_AT && t == V_STR) {
             size_t k = n < TS_MAX ? n : TS_MAX;
             memcpy(s->bucket_start, v, k);
@@ -1122,9 +1155,15 @@ static int on_end(struct sax *s)
         return 1;
     if ((c == CT_RECORD || c == CT_RESULT) && s->record_open)
         record_end(s, s->text, s->text_len, s->text_cut);
-    else if (c == CT_BUCKET)
+    else if (c == CT_BUCKET) {
+        if (s->bucket_has_start)
+            memcpy(s->last_bucket, s->bucket_start, sizeof s->last_bucket);
         bucket_end(s);
-    else if (c == CT_PAGE && !s->page_has_data) {
+    } else if (c == CT_PAGE) {
+        s->pages++;
+        s->last_has_more = s->page_has_more;
+    }
+    if (c == CT_PAGE && !s->page_has_data) {
         record_begin(s, false); /* a page stands for a record only when it is rejected */
         fail(s, REJ_MISSING_FIELD, F_DATA,
              "missing: not an Admin API usage page (expected \"data\": [buckets])");
@@ -1591,6 +1630,7 @@ struct rec_stream {
     yajl_handle h;
     bool dead;
     bool at_start;
+    struct doc_stream *doc; /* the formats of read_*.c: values parsed whole */
 };
 
 struct rec_stream *rec_stream_new(const struct rec_env *env, enum rec_format f)
@@ -1601,8 +1641,12 @@ struct rec_stream *rec_stream_new(const struct rec_env *env, enum rec_format f)
     st->sax.fmt = f;
     st->sax.stream = true;
     st->sax.line = 1;
-    st->sax.text = xmalloc(REC_TEXT_MAX);
     st->at_start = true;
+    if (doc_format(f)) {
+        st->doc = doc_stream_new(st, f);
+        return st;
+    }
+    st->sax.text = xmalloc(REC_TEXT_MAX);
     st->h = yajl_alloc(&callbacks, NULL, &st->sax);
     yajl_config(st->h, yajl_dont_validate_strings, 1);
     yajl_config(st->h, yajl_allow_multiple_values, 1);
@@ -1613,7 +1657,9 @@ void rec_stream_free(struct rec_stream *st)
 {
     if (!st)
         return;
-    yajl_free(st->h);
+    doc_stream_free(st->doc);
+    if (st->h)
+        yajl_free(st->h);
     free(st->sax.pend);
     free(st->sax.text);
     free(st);
@@ -1683,6 +1729,8 @@ bool rec_stream_feed(struct rec_stream *st, const char *buf, size_t len, struct 
 {
     struct sax *s = &st->sax;
     s->out = out;
+    if (st->doc)
+        return doc_stream_feed(st->doc, buf, len, out);
     if (st->dead)
         return false;
     const char *q = buf, *end = buf + len;
@@ -1708,6 +1756,15 @@ void rec_stream_finish(struct rec_stream *st, struct rec_batch *out)
 {
     struct sax *s = &st->sax;
     s->out = out;
+    if (st->doc) {
+        doc_stream_finish(st->doc, out);
+        return;
+    }
+    if (s->fmt == REC_ADMIN_API && s->last_has_more)
+        rec_add_note(out, s->line,
+                     "the last page says \"has_more\": true: the report is incomplete (its last "
+                     "bucket starts %s); fetch the next pages (\"next_page\") and give them too",
+                     s->last_bucket[0] ? s->last_bucket : "nowhere: it has none");
     if (st->dead)
         return;
     if (yajl_complete_parse(st->h) == yajl_status_error) {
@@ -1717,4 +1774,121 @@ void rec_stream_finish(struct rec_stream *st, struct rec_batch *out)
                  s->record_open ? "a record" : "a value");
         stream_die(st, REJ_NOT_JSON, msg, false);
     }
+}
+
+/* ---- rows built by the readers of other formats (read_*.c) ---- */
+
+const struct rec_env *rec_stream_env(const struct rec_stream *st)
+{
+    return st->sax.env;
+}
+
+void rec_add_reject(struct rec_batch *out, enum reject_reason reason, int64_t line, int64_t element,
+                    const char *message, const char *text, size_t text_len)
+{
+    if (out->n_rejs == out->cap_rejs) {
+        out->cap_rejs = out->cap_rejs ? 2 * out->cap_rejs : 64;
+        out->rejs = xreallocarray(out->rejs, out->cap_rejs, sizeof *out->rejs);
+    }
+    bool cut = text_len > REC_TEXT_MAX;
+    if (cut)
+        text_len = REC_TEXT_MAX;
+    struct rec_reject *j = &out->rejs[out->n_rejs++];
+    j->reason = reason;
+    j->line = line;
+    j->element = element;
+    j->message = rec_arena_strdup(&out->arena, message, strlen(message));
+    j->text = rec_arena_strdup(&out->arena, text ? text : "", text ? text_len : 0);
+    j->text_len = text ? text_len : 0;
+    j->text_cut = cut;
+}
+
+void rec_add_note(struct rec_batch *out, int64_t line, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (out->n_notes == out->cap_notes) {
+        out->cap_notes = out->cap_notes ? 2 * out->cap_notes : 8;
+        out->notes = xreallocarray(out->notes, out->cap_notes, sizeof *out->notes);
+    }
+    out->notes[out->n_notes].line = line;
+    out->notes[out->n_notes++].text = rec_arena_strdup(&out->arena, buf, strlen(buf));
+}
+
+static const char *arena_copy(struct rec_batch *out, const char *s)
+{
+    return s ? rec_arena_strdup(&out->arena, s, strlen(s)) : NULL;
+}
+
+void rec_add_cost(struct rec_batch *out, const struct rec_cost *c)
+{
+    if (out->n_costs == out->cap_costs) {
+        out->cap_costs = out->cap_costs ? 2 * out->cap_costs : 64;
+        out->costs = xreallocarray(out->costs, out->cap_costs, sizeof *out->costs);
+    }
+    struct rec_cost *d = &out->costs[out->n_costs++];
+    *d = *c;
+    d->model = arena_copy(out, c->model);
+    d->kind = arena_copy(out, c->kind);
+    d->workspace = arena_copy(out, c->workspace);
+}
+
+bool rec_add_row(struct rec_stream *st, const struct rec_row *row, struct rec_batch *out,
+                 int64_t line, int64_t element, const char *text, size_t text_len)
+{
+    struct sax *s = &st->sax;
+    s->out = out;
+    s->depth = 0;
+    struct rstate *r = &s->r;
+    r->err = false;
+    r->line = line;
+    r->element = element;
+    char msg[640];
+    enum reject_reason reason = REJ_COUNT;
+    struct record rec = {0};
+    for (int t = 0; t < TAG_COUNT && reason == REJ_COUNT; t++) {
+        if (!row->tags[t] || row->tag_len[t] == 0)
+            continue;
+        if (row->tag_len[t] > REC_STRING_MAX) {
+            reason = REJ_TOO_LONG;
+            snprintf(msg, sizeof msg, "\"%s\": longer than %d bytes", tag_name((enum tag)t),
+                     REC_STRING_MAX);
+        } else if (!utf8_valid((const unsigned char *)row->tags[t], row->tag_len[t])) {
+            reason = REJ_BAD_UTF8;
+            snprintf(msg, sizeof msg, "\"%s\": not valid UTF-8", tag_name((enum tag)t));
+        } else {
+            rec.tags[t] = rec_arena_strdup(&out->arena, row->tags[t], row->tag_len[t]);
+            rec.tag_len[t] = row->tag_len[t];
+        }
+    }
+    if (reason != REJ_COUNT) {
+        rec_add_reject(out, reason, line, element, msg, text, text_len);
+        return false;
+    }
+    rec.batch = row->batch;
+    rec.speed = row->speed;
+    rec.geo = row->geo;
+    rec.band = row->long_prompt ? BAND_LONG : BAND_STANDARD;
+    rec.per_day = row->per_day;
+    rec.requests = row->requests;
+    memcpy(rec.tokens, row->tokens, sizeof rec.tokens);
+    rec.web_search = row->web_search;
+    rec.metrics = row->metrics;
+    rec.has_reported = row->has_reported;
+    rec.reported_pico = row->reported_pico;
+    if (row->request_id && row->request_id_len > 0) {
+        rec.has_id = true;
+        crypto_shorthash_siphashx24(rec.id_hash, (const unsigned char *)row->request_id,
+                                    row->request_id_len, id_key);
+    }
+    if (!price_and_attribute(s, &rec, row->model, row->model_len, row->year, row->month,
+                             row->day)) {
+        rec_add_reject(out, r->reason, line, element, r->msg, text, text_len);
+        return false;
+    }
+    *new_record(out) = rec;
+    return true;
 }

@@ -22,7 +22,7 @@ cat >"$scratch/config.json" <<'EOF'
  "chargeback": {"model": "usage"},
  "overhead_rate": 0.10,
  "unallocated": "show",
- "provider_invoice": {"total": "900.00"},
+ "provider_invoice": {"2026-10": "900.00"},
  "shared": [{"match": {"project": "platform-rag"}, "split": "proportional"}],
  "invoice": {"issuer": "Finance, Acme Corp"},
  "teams": {"data": {"name": "=HYPERLINK(\"http://x.example\",\"pay\")", "cost_center": "+CC-1",

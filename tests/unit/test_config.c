@@ -60,7 +60,7 @@ static const char SPEC_EXAMPLE[] =
     "             {\"match\": {\"workflow\": \"nightly\"}, \"split\": \"weights\", \"name\": "
     "\"Nightly jobs\"}],"
     " \"unallocated\": \"proportional\","
-    " \"provider_invoice\": {\"total\": \"15234.17\"},"
+    " \"provider_invoice\": {\"2026-10\": \"15234.17\"},"
     " \"invoice\": {\"number_prefix\": \"INV-\", \"issuer\": \"Finance, Acme Corp\", \"footer\": "
     "\"Thanks\","
     "              \"paper\": \"Letter\"},"
@@ -146,8 +146,11 @@ static void spec_example(void **state)
     assert_string_equal(c->shared[2].name, "Nightly jobs");
 
     assert_int_equal(c->unallocated, UNALLOC_PROPORTIONAL);
-    assert_true(c->has_provider_total);
-    assert_int_equal(c->provider_total_cents, 1523417);
+    assert_int_equal(c->n_provider_months, 1);
+    assert_int_equal(c->provider_months[0].year, 2026);
+    assert_int_equal(c->provider_months[0].month, 10);
+    assert_int_equal(c->provider_months[0].cents, 1523417);
+    assert_false(c->has_provider_total); /* set for the rendered month by the pipeline */
     assert_string_equal(c->number_prefix, "INV-");
     assert_string_equal(c->issuer, "Finance, Acme Corp");
     assert_string_equal(c->footer, "Thanks");
@@ -214,9 +217,12 @@ static void numbers_table(void **state)
         config_free(c);
     }
     struct config *c = load_ok(
-        "{\"chargeback\": {\"amount\": 15000}, \"provider_invoice\": {\"total\": \"0.5\"}}");
+        "{\"chargeback\": {\"amount\": 15000}, \"provider_invoice\": {\"2026-09\": \"0.5\", "
+        "\"2026-10\": \"7\"}}");
     assert_int_equal(c->amount_cents, 1500000);
-    assert_int_equal(c->provider_total_cents, 50);
+    assert_int_equal(c->n_provider_months, 2);
+    assert_int_equal(c->provider_months[0].cents, 50);
+    assert_int_equal(c->provider_months[1].cents, 700);
     config_free(c);
     c = load_ok("{\"chargeback\": {\"model\": \"tiered\", \"tiers\": [{\"per_million\": 10}]}}");
     assert_int_equal(c->n_tiers, 1);
@@ -257,7 +263,11 @@ static void errors_table(void **state)
         {"{\"internal_rates\": {\"skill\": \"1\"}}", "internal_rates.skill",
          "unknown key (expected one of: skill_invocation, mcp_operation)"},
         {"{\"provider_invoice\": {\"amount\": \"1\"}}", "provider_invoice.amount",
-         "unknown key (expected one of: total)"},
+         "expected a month YYYY-MM as the key"},
+        {"{\"provider_invoice\": {\"2026-13\": \"1\"}}", "provider_invoice.2026-13",
+         "expected a month YYYY-MM as the key"},
+        {"{\"provider_invoice\": {\"2026-10\": 950.06}}", "provider_invoice.2026-10",
+         "expected a decimal string; quote the amount"},
         {"{\"attribution\": [{\"match\": {\"team\": \"a\"}, \"set\": {\"team\": \"b\"}, \"x\": "
          "1}]}",
          "attribution[0].x", "unknown key (expected one of: match, set)"},
@@ -276,9 +286,8 @@ static void errors_table(void **state)
          "chargeback.tiers[0].per_million", "expected a decimal string; quote the amount"},
         {"{\"internal_rates\": {\"mcp_operation\": 0.0002}}", "internal_rates.mcp_operation",
          "expected a decimal string; quote the amount"},
-        {"{\"provider_invoice\": {\"total\": null}}", "provider_invoice.total",
-         "expected a decimal string"},
-        {"{\"provider_invoice\": {}}", "provider_invoice.total", "missing"},
+        {"{\"provider_invoice\": {\"total\": \"950.06\"}}", "provider_invoice.total",
+         "a provider total must name its month"},
         {"{\"teams\": {\"a\": {\"budget\": {\"monthly\": 100.5}}}}", "teams.a.budget.monthly",
          "expected a decimal string; quote the amount"},
         {"{\"chargeback\": {\"model\": \"flat\"}}", "chargeback.model",

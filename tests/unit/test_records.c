@@ -410,12 +410,32 @@ static void detect(void **state)
         {"[{\"data\":[{\"results\":[]}]}]", REC_ADMIN_API},
         {"{\"data\":[1,2],\"timestamp\":\"x\"}\n", REC_JSONL},
         {"\xef\xbb\xbf[{}]", REC_JSON_ARRAY},
+        /* the other sources (SPEC 2.2b) */
+        {"{\"data\":[{\"starting_at\":\"x\",\"results\":[{\"amount\":\"1.5\"}]}]}",
+         REC_COST_REPORT},
+        {"{\"data\":[{\"results\":[]},{\"results\":[{\"currency\":\"USD\",\"amount\":\"1\"}]}]}",
+         REC_COST_REPORT},
+        {"{\"data\":[{\"actor\":{\"type\":\"user_actor\"},\"model_breakdown\":[]}],"
+         "\"has_more\":true}",
+         REC_CLAUDE_CODE},
+        {"{\"resourceLogs\":[]}\n", REC_OTEL_LOGS},
+        {"{\"schemaType\":\"ModelInvocationLog\",\"modelId\":\"x\"}\n", REC_BEDROCK},
+        {"{\"modelId\":\"x\",\"requestId\":\"r\"}\n", REC_BEDROCK},
+        {"{\"request_id\":\"r\",\"startTime\":\"x\",\"spend\":0.1}\n", REC_LITELLM},
+        {"[{\"startTime\":\"x\",\"prompt_tokens\":1}]", REC_LITELLM},
+        {"{\"data\":[{\"timestamp\":\"x\"}],\"model\":\"m\"}\n", REC_JSONL},
+        /* refused: never read as nothing */
+        {"{\"data\":[{\"foo\":1}],\"has_more\":true}", REC_FORMAT_COUNT},
+        {"{\"resourceMetrics\":[]}\n", REC_FORMAT_COUNT},
+        {"{\"resourceSpans\":[]}\n", REC_FORMAT_COUNT},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         enum rec_format got = rec_detect(cases[i].in, strlen(cases[i].in), true);
         if (got != cases[i].want)
-            fail_msg("case %zu: %s, want %s", i, rec_format_name(got),
-                     rec_format_name(cases[i].want));
+            fail_msg("case %zu: %s, want %s", i,
+                     got == REC_FORMAT_COUNT ? "refused" : rec_format_name(got),
+                     cases[i].want == REC_FORMAT_COUNT ? "refused"
+                                                       : rec_format_name(cases[i].want));
     }
 }
 
