@@ -588,8 +588,9 @@ static void compare_reported(const char *path, const struct consumer *c, const c
     if (mag * 100 <= c->listed)
         return;
     char rep[40], list[40], d[40];
-    money_format_grouped(money_pico_to_cents(c->reported), rep, sizeof rep);
-    money_format_grouped(money_pico_to_cents(c->listed), list, sizeof list);
+    /* to the hundredth of a cent: a few requests cost less than a cent */
+    money_format_fixed((int64_t)money_div_round(c->reported, 100000000), 4, 4, rep, sizeof rep);
+    money_format_fixed((int64_t)money_div_round(c->listed, 100000000), 4, 4, list, sizeof list);
     money_format_fixed((int64_t)(c->listed ? diff * 10000 / c->listed : 0), 2, 2, d, sizeof d);
     msg_warn("%s: the %s cost stated in the input for its %lld billed records is %s, the list "
              "price is %s (%s%s %%); the invoices use the list price",

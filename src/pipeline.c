@@ -325,6 +325,8 @@ enum cb_status pipeline_render(const struct cli_opts *o)
     st = report_check(report, &err);
     if (st != CB_OK)
         goto cleanup;
+    report->recon = recon_build(ledger, s.config->skill_rate_micros, s.config->mcp_rate_micros);
+    report->provider_from_cost_report = s.config->provider_from_cost_report;
     report->warnings = msg_warnings_copy(&report->n_warnings);
 
     if (o->out)

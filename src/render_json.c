@@ -52,6 +52,47 @@ static json_t *str(const char *s)
     return json_string(s ? s : "");
 }
 
+/* The Cost report beside the tool's list price (reconcile.h): signed decimal strings, each
+ * difference billed - computed. */
+static json_t *recon_json(const struct recon *x)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "computed", money(x->computed));
+    json_object_set_new(o, "billed", money(x->billed));
+    json_object_set_new(o, "difference", money(x->billed - x->computed));
+    json_t *lines = json_array();
+    for (size_t i = 0; i < x->n_lines; i++) {
+        const struct recon_line *l = &x->lines[i];
+        json_t *e = json_object();
+        json_object_set_new(e, "model", str(l->model));
+        json_object_set_new(e, "token_type", str(l->kind));
+        json_object_set_new(e, "computed", money(l->computed));
+        json_object_set_new(e, "billed", money(l->billed));
+        json_object_set_new(e, "difference", money(l->billed - l->computed));
+        json_array_append_new(lines, e);
+    }
+    json_object_set_new(o, "by_model", lines);
+    json_t *days = json_array();
+    for (size_t i = 0; i < x->n_days; i++) {
+        json_t *e = json_object();
+        json_object_set_new(e, "day", json_integer(x->days[i].day));
+        json_object_set_new(e, "computed", money(x->days[i].computed));
+        json_object_set_new(e, "billed", money(x->days[i].billed));
+        json_object_set_new(e, "difference", money(x->days[i].billed - x->days[i].computed));
+        json_array_append_new(days, e);
+    }
+    json_object_set_new(o, "by_day", days);
+    json_t *ws = json_array();
+    for (size_t i = 0; i < x->n_workspaces; i++) {
+        json_t *e = json_object();
+        json_object_set_new(e, "workspace_id", str(x->workspaces[i].workspace));
+        json_object_set_new(e, "billed", money(x->workspaces[i].billed));
+        json_array_append_new(ws, e);
+    }
+    json_object_set_new(o, "by_workspace", ws);
+    return o;
+}
+
 static json_t *usage_json(const struct report_usage *u, bool extra)
 {
     json_t *o = json_object();
@@ -318,6 +359,12 @@ static json_t *report_json(const struct report *r)
     json_object_set_new(o, "issue_date", json_string(r->issue_date));
     json_object_set_new(o, "method", str(r->method));
     json_object_set_new(o, "reconciliation", str(r->reconciliation_text));
+    json_object_set_new(o, "provider_total_source",
+                        !r->totals.has_provider_total  ? json_null()
+                        : r->provider_from_cost_report ? json_string("cost report")
+                                                       : json_string("configuration"));
+    if (r->recon)
+        json_object_set_new(o, "reconciliation_detail", recon_json(r->recon));
     json_object_set_new(o, "shared_pools", groups_json(&r->shared_pools));
     json_t *cov = json_array();
     for (size_t i = 0; i < r->n_coverage; i++) {

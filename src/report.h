@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "ledger.h"
+#include "reconcile.h"
 #include "money.h"
 #include "prices.h"
 #include "status.h"
@@ -240,6 +241,10 @@ struct report {
         char *signed_by, *signed_at;
         char signoff_sha256[65]; /* of its SIGNOFF.json, which lists every file's hash */
     } supersedes;
+    /* the provider's billed amounts beside the tool's list price, when a Cost report was among
+     * the inputs (reconcile.h); NULL otherwise; owned */
+    struct recon *recon;
+    bool provider_from_cost_report; /* totals.provider_total came from that report */
 };
 
 struct report_opts {

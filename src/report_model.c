@@ -78,6 +78,8 @@ static void free_team(struct report_team *t)
 
 void report_free(struct report *r)
 {
+    if (r)
+        recon_free(r->recon);
     if (!r)
         return;
     free(r->tool_version);
