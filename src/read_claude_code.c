@@ -159,16 +159,16 @@ static void read_row(struct doc_stream *d, json_t *row, size_t index, int64_t li
             }
         }
         if (!ok) {
-            doc_reject(d, e.reason, line, el, text, n, "data[%zu].%s", index, e.msg);
+            doc_reject(d, e.reason, line, el, text, n, "data[%zu].model_breakdown[%zu]: %s", index,
+                       k, e.msg);
             free(text);
             continue;
         }
-        if (!metrics_given) {
+        bool carries = !metrics_given;
+        if (carries)
             x.metrics = m;
-            metrics_given = true;
-        }
-        if (!rec_add_row(doc_rec_stream(d), &x, doc_out(d), line, el, text, n))
-            metrics_given = false; /* the next record of the row carries them */
+        if (rec_add_row(doc_rec_stream(d), &x, doc_out(d), line, el, text, n) && carries)
+            metrics_given = true; /* else the next record of the row carries them */
         free(text);
     }
     if (!metrics_given && (m.sessions || m.commits || m.pull_requests))

@@ -1105,16 +1105,38 @@ static void fill_anomalies(struct report_team *t, const struct ledger_bucket *b,
     }
 }
 
-static void fill_metrics(struct report_team *t, const struct config_team *ct)
+/* Value metrics (unit economics): the configured ones, then Claude Code's own counts of the
+ * team's people from the Analytics report (sessions, commits, pull requests), each as the charge
+ * per unit. */
+static void fill_metrics(struct report_team *t, const struct ledger_bucket *b,
+                         const struct config_team *ct)
 {
-    if (!ct || ct->n_metrics == 0)
+    size_t n_cfg = ct ? ct->n_metrics : 0;
+    const struct {
+        const char *name;
+        int64_t units;
+    } cc[] = {
+        {"Claude Code sessions", b ? b->metrics.sessions : 0},
+        {"commits by Claude Code", b ? b->metrics.commits : 0},
+        {"pull requests by Claude Code", b ? b->metrics.pull_requests : 0},
+    };
+    size_t n_cc = 0;
+    for (size_t k = 0; k < sizeof cc / sizeof cc[0]; k++)
+        n_cc += cc[k].units > 0;
+    if (n_cfg + n_cc == 0)
         return;
-    t->metrics = xcalloc(ct->n_metrics, sizeof *t->metrics);
-    t->n_metrics = ct->n_metrics;
-    for (size_t k = 0; k < ct->n_metrics; k++) {
+    t->metrics = xcalloc(n_cfg + n_cc, sizeof *t->metrics);
+    for (size_t k = 0; k < n_cfg; k++) {
+        t->metrics[t->n_metrics].name = xstrdup(ct->metrics[k].name);
+        t->metrics[t->n_metrics++].units_e6 = ct->metrics[k].units_e6;
+    }
+    for (size_t k = 0; k < sizeof cc / sizeof cc[0]; k++)
+        if (cc[k].units > 0) {
+            t->metrics[t->n_metrics].name = xstrdup(cc[k].name);
+            t->metrics[t->n_metrics++].units_e6 = cc[k].units * 1000000;
+        }
+    for (size_t k = 0; k < t->n_metrics; k++) {
         struct report_value_metric *m = &t->metrics[k];
-        m->name = xstrdup(ct->metrics[k].name);
-        m->units_e6 = ct->metrics[k].units_e6;
         /* cents × 10^4 = micro-USD; / (units_e6 / 10^6) */
         m->cost_per_unit_micros =
             m->units_e6 > 0 ? (int64_t)money_div_round(
@@ -1637,7 +1659,7 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
         fill_days(l, &b, 1, &t->days, &t->n_days);
         fill_budget(t, B.cfg[i]);
         fill_anomalies(t, b, c, t->n_days);
-        fill_metrics(t, B.cfg[i]);
+        fill_metrics(t, b, B.cfg[i]);
         fill_recommendations(t, b, bw, n_bw);
     }
     for (size_t i = 0; i < B.n; i++)

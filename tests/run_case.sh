@@ -4,7 +4,7 @@
 #                    $OUT = a fresh output folder)
 #   stdin            optional: fed to standard input
 #   expected_exit    optional: the exit status (default 0)
-#   expected_stdout  optional: standard output, byte for byte
+#   expected_stdout  optional: standard output, byte for byte ($CASE stands for this folder)
 #   expected_stderr  optional: lines that must each appear in standard error
 #   expected/        optional: files that must exist under $OUT with these contents.
 #                    X.pdf.txt compares `pdftotext -layout X.pdf -` (plus the page count in
@@ -34,7 +34,10 @@ if [ "$status" != "$want_status" ]; then
   fail=1
 fi
 if [ -f "$case_dir/expected_stdout" ]; then
-  if ! diff -u "$case_dir/expected_stdout" "$work/stdout" >"$work/stdout.diff"; then
+  # "$CASE" in the expected output stands for this folder (paths of inputs)
+  want_out=$(cat "$case_dir/expected_stdout"; echo x)
+  printf '%s' "${want_out%x}" | awk -v c="$CASE" '{ gsub(/\$CASE/, c); print }' >"$work/expected_stdout"
+  if ! diff -u "$work/expected_stdout" "$work/stdout" >"$work/stdout.diff"; then
     echo "stdout differs (expected vs actual):"; head -n 80 "$work/stdout.diff"; fail=1
   fi
 fi

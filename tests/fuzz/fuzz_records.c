@@ -74,7 +74,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(rej);
 
     struct rec_env env = {cfg, pb};
-    static const enum rec_format forms[] = {REC_JSON_ARRAY, REC_JSON_STREAM, REC_ADMIN_API};
+    /* every stream reader, whatever the detection would have picked */
+    static const enum rec_format forms[] = {REC_JSON_ARRAY,  REC_JSON_STREAM, REC_ADMIN_API,
+                                            REC_CLAUDE_CODE, REC_COST_REPORT, REC_OTEL_LOGS,
+                                            REC_BEDROCK,     REC_LITELLM};
     for (size_t k = 0; k < sizeof forms / sizeof forms[0]; k++) {
         struct rec_stream *s = rec_stream_new(&env, forms[k]);
         struct rec_batch b = {0};
