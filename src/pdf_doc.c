@@ -215,15 +215,16 @@ static uint16_t *glyph_table(const char *path)
     return t;
 }
 
-/* Gives font the ToUnicode CMap of to_unicode_cmap in place of libharu's (same object). */
-static void fix_to_unicode(HPDF_Font font, const struct pdf_fonts *f)
+/* Gives font the ToUnicode CMap `cmap` (from to_unicode_cmap) in place of libharu's, in the
+ * same object. */
+static void fix_to_unicode(HPDF_Font font, const char *text, size_t len)
 {
     HPDF_FontAttr attr = font ? font->attr : NULL;
     HPDF_Dict cmap = attr ? attr->cmap_stream : NULL;
-    if (!cmap || !cmap->stream || !f->to_unicode)
+    if (!cmap || !cmap->stream || !text)
         return;
     HPDF_MemStream_FreeData(cmap->stream);
-    HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)f->to_unicode, (HPDF_UINT)f->to_unicode_len);
+    HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)text, (HPDF_UINT)len);
     /* the keys of an encoding CMap; a ToUnicode stream has none of them */
     static const char *const keys[] = {"Type", "CMapName", "CIDSystemInfo", "WMode"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -246,6 +247,8 @@ struct pdf_fallback {
     char *path;             /* NULL: not found (or unusable) */
     uint8_t cover[BMP / 8]; /* code points it draws */
     uint16_t *glyphs;
+    char *to_unicode; /* its ToUnicode CMap */
+    size_t to_unicode_len;
     uint8_t *ttf; /* the file, for the composite glyphs' components (see finish_fallback) */
     size_t ttf_len, loca, glyf, glyf_len, n_glyphs;
     bool long_loca;
@@ -259,11 +262,131 @@ struct pdf_shared {
     uint32_t *missing; /* sorted */
     size_t n_missing, invalid, docs;
     struct strbuf fields; /* "\n"-separated */
+    struct pdf_unshape *unshape;
 };
 
 static bool bit(const uint8_t *map, uint32_t u)
 {
     return u < BMP && (map[u / 8] & (1u << (u % 8)));
+}
+
+/* What each Arabic presentation form (U+FB50-U+FDFF, U+FE70-U+FEFF) stands for, as FriBidi
+ * shapes it: the letter, or lam and alef for the lam-alef ligatures; 0 where FriBidi makes
+ * none. Filled by arabic_letters. */
+struct pdf_unshape {
+    uint32_t base[0x10000 - 0xFB50][2];
+};
+
+static uint32_t *unshaped(const struct pdf_unshape *t, uint32_t u)
+{
+    return u >= 0xFB50 && u <= 0xFFFF ? (uint32_t *)t->base[u - 0xFB50] : NULL;
+}
+
+/* Shapes `n` letters as one right-to-left word and notes, for each shaped form, the letters it
+ * came from (the ligature's filler U+FEFF gives its letter to the ligature before it). */
+static void shape_word(struct pdf_unshape *t, const FriBidiChar *word, int n)
+{
+    FriBidiChar str[4];
+    FriBidiCharType types[4];
+    FriBidiLevel levels[4] = {1, 1, 1, 1};
+    FriBidiArabicProp props[4];
+    memcpy(str, word, (size_t)n * sizeof *str);
+    fribidi_get_bidi_types(str, n, types);
+    fribidi_get_joining_types(str, n, props);
+    fribidi_join_arabic(types, n, levels, props);
+    fribidi_shape(FRIBIDI_FLAGS_ARABIC, levels, n, props, str);
+    for (int i = 0; i < n; i++) {
+        uint32_t *b = unshaped(t, str[i]);
+        if (!b || str[i] == word[i] || b[0])
+            continue;
+        b[0] = word[i];
+        if (i + 1 < n && str[i + 1] == FRIBIDI_CHAR_FILL)
+            b[1] = word[i + 1];
+    }
+}
+
+static void arabic_letters(struct pdf_unshape *t)
+{
+    const FriBidiChar beh = 0x0628, lam = 0x0644;
+    for (FriBidiChar c = 0x0621; c <= 0x06FF; c++) {
+        const FriBidiChar contexts[4][3] = {{c}, {beh, c}, {c, beh}, {beh, c, beh}};
+        const int lens[4] = {1, 2, 2, 3};
+        for (int k = 0; k < 4; k++)
+            shape_word(t, contexts[k], lens[k]);
+    }
+    const FriBidiChar alefs[] = {0x0622, 0x0623, 0x0625, 0x0627};
+    for (size_t i = 0; i < sizeof alefs / sizeof alefs[0]; i++) {
+        const FriBidiChar isolated[2] = {lam, alefs[i]}, final[3] = {beh, lam, alefs[i]};
+        shape_word(t, isolated, 2);
+        shape_word(t, final, 3);
+    }
+}
+
+/* A ToUnicode CMap for a font drawing the code points in `cover`. The codes are the Unicode
+ * BMP code points (libharu's UTF-8 encoder writes each character as its 2-byte code point
+ * under Identity-H), so each maps to itself, except the Arabic presentation forms, which map
+ * the font has to the letters they show (extracted text reads as the HTML and XLSX do). One
+ * bfrange per stretch of identity codes within a high byte that the font covers (controls,
+ * surrogates and U+FFFE/U+FFFF left out), one bfchar per presentation form, at most 100 entries
+ * to a block: Adobe Technical Note #5411 (ToUnicode mapping file tutorial) and #5014 (CMap
+ * and CIDFont files) allow 100 and a bfrange that differs only in its last byte. libharu
+ * 2.3.0 writes its UTF-8 encoding CMap there instead, whose begincidrange is not a ToUnicode
+ * operator (poppler warns "Invalid 'begincidrange' operator in ToUnicode CMap"). Returns a
+ * new string; free with free(). */
+static char *to_unicode_cmap(const uint8_t *cover, const struct pdf_unshape *t, size_t *len)
+{
+    /* entries: ranges lo-hi to themselves, and single codes (lo == hi) to to[0] to[1] */
+    struct entry {
+        uint32_t lo, hi, to[2];
+    } * e[2] = {xcalloc(BMP, sizeof **e), xcalloc(BMP, sizeof **e)};
+    size_t n[2] = {0, 0};
+    for (uint32_t h = 0; h < 256; h++) {
+        bool any = false;
+        for (uint32_t u = h << 8; u < (h + 1) << 8 && !any; u++)
+            any = bit(cover, u);
+        if (!any || (h >= 0xD8 && h <= 0xDF))
+            continue;
+        uint32_t lo = h << 8 | (h == 0 ? 0x20 : 0), hi = h << 8 | (h == 0xFF ? 0xFD : 0xFF);
+        uint32_t start = lo;
+        for (uint32_t u = lo; u <= hi + 1; u++) {
+            const uint32_t *base = u <= hi ? unshaped(t, u) : NULL;
+            if (u <= hi && !(base && base[0] && bit(cover, u)))
+                continue;
+            if (start < u)
+                e[0][n[0]++] = (struct entry){start, u - 1, {start, 0}};
+            if (u <= hi)
+                e[1][n[1]++] = (struct entry){u, u, {base[0], base[1]}};
+            start = u + 1;
+        }
+    }
+    struct strbuf b = STRBUF_INIT;
+    strbuf_puts(&b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+                    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+                    "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+                    "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+    static const char *const kinds[2] = {"bfrange", "bfchar"};
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < n[k]; i++) {
+            const struct entry *x = &e[k][i];
+            if (i % 100 == 0)
+                strbuf_printf(&b, "%zu begin%s\n", n[k] - i < 100 ? n[k] - i : 100, kinds[k]);
+            if (k == 0)
+                strbuf_printf(&b, "<%04X> <%04X> ", (unsigned)x->lo, (unsigned)x->hi);
+            else
+                strbuf_printf(&b, "<%04X> ", (unsigned)x->lo);
+            strbuf_printf(&b, "<%04X", (unsigned)x->to[0]);
+            if (x->to[1])
+                strbuf_printf(&b, "%04X", (unsigned)x->to[1]);
+            strbuf_puts(&b, ">\n");
+            if (i % 100 == 99 || i + 1 == n[k])
+                strbuf_printf(&b, "end%s\n", kinds[k]);
+        }
+    }
+    strbuf_puts(&b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    free(e[0]);
+    free(e[1]);
+    *len = b.len;
+    return strbuf_detach(&b);
 }
 
 static char *find_font(const char *fonts_dir, const char *debian_dir, const char *file)
@@ -281,8 +404,9 @@ static char *find_font(const char *fonts_dir, const char *debian_dir, const char
 /* Finds fallback i and reads it: the file, its cover, where its glyphs are and libharu's glyph
  * table; leaves it out (path NULL, cover empty) when it is missing, not a TrueType font with a
  * Unicode cmap and a glyph table, or libharu cannot take it. */
-static void fallback_load(struct pdf_fallback *fb, int i, const char *fonts_dir)
+static void fallback_load(struct pdf_fallback *fb, int i, const struct pdf_shared *s)
 {
+    const char *fonts_dir = s->fonts_dir;
     fb->path = find_font(fonts_dir, fallback_files[i].debian_dir, fallback_files[i].file);
     fb->ttf = fb->path ? read_file(fb->path, &fb->ttf_len) : NULL;
     size_t head = 0, head_len = 0, maxp = 0, maxp_len = 0, loca_len = 0;
@@ -298,6 +422,8 @@ static void fallback_load(struct pdf_fallback *fb, int i, const char *fonts_dir)
     }
     if (ok)
         fb->glyphs = glyph_table(fb->path);
+    if (fb->glyphs)
+        fb->to_unicode = to_unicode_cmap(fb->cover, s->unshape, &fb->to_unicode_len);
     if (!fb->glyphs) {
         free(fb->path);
         free(fb->ttf);
@@ -317,47 +443,11 @@ static void fallbacks_ready(struct pdf_doc *d)
     pthread_mutex_lock(&s->lock);
     if (!s->loaded) {
         for (int i = 0; i < PDF_FALLBACKS; i++)
-            fallback_load(&s->fallback[i], i, s->fonts_dir);
+            fallback_load(&s->fallback[i], i, s);
         s->loaded = true;
     }
     pthread_mutex_unlock(&s->lock);
     d->fallbacks_ready = true;
-}
-
-/* The ToUnicode CMap of every font: the codes are the Unicode BMP code points (libharu's
- * UTF-8 encoder writes each character as its 2-byte code point under Identity-H), so it maps
- * each code to itself, one bfrange per high byte from U+0020 (controls, surrogates and the
- * noncharacters U+FFFE/U+FFFF left out), at most 100 to a block (Adobe Technical Note #5411
- * and #5014: a bfrange may differ only in its last byte; blocks hold at most 100 entries).
- * libharu 2.3.0 writes its UTF-8 encoding CMap there instead, whose begincidrange is not a
- * ToUnicode operator. Returns a new string; free with free(). */
-static char *to_unicode_cmap(size_t *len)
-{
-    struct strbuf b = STRBUF_INIT;
-    strbuf_puts(&b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-                    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-                    "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-                    "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
-    uint32_t lo[256], hi[256];
-    size_t n = 0;
-    for (uint32_t h = 0; h < 256; h++) {
-        if (h >= 0xD8 && h <= 0xDF)
-            continue;
-        lo[n] = h << 8 | (h == 0 ? 0x20 : 0);
-        hi[n] = h << 8 | (h == 0xFF ? 0xFD : 0xFF);
-        n++;
-    }
-    for (size_t i = 0; i < n; i += 100) {
-        size_t k = n - i < 100 ? n - i : 100;
-        strbuf_printf(&b, "%zu beginbfrange\n", k);
-        for (size_t j = i; j < i + k; j++)
-            strbuf_printf(&b, "<%04X> <%04X> <%04X>\n", (unsigned)lo[j], (unsigned)hi[j],
-                          (unsigned)lo[j]);
-        strbuf_puts(&b, "endbfrange\n");
-    }
-    strbuf_puts(&b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
-    *len = b.len;
-    return strbuf_detach(&b);
 }
 
 enum cb_status pdf_fonts_load(struct pdf_fonts *f, const char *fonts_dir, struct cb_error *err)
@@ -368,10 +458,10 @@ enum cb_status pdf_fonts_load(struct pdf_fonts *f, const char *fonts_dir, struct
     memset(f->cover, 0, sizeof f->cover);
     f->regular_path = paths_join(fonts_dir, "DejaVuSans.ttf");
     f->bold_path = paths_join(fonts_dir, "DejaVuSans-Bold.ttf");
-    f->to_unicode = to_unicode_cmap(&f->to_unicode_len);
     f->shared = xcalloc(1, sizeof *f->shared);
     pthread_mutex_init(&f->shared->lock, NULL);
     f->shared->fonts_dir = xstrdup(fonts_dir);
+    f->shared->unshape = xcalloc(1, sizeof *f->shared->unshape);
     const char *paths[2] = {f->regular_path, f->bold_path};
     uint8_t *maps[2] = {f->cover, other};
     for (int i = 0; i < 2; i++) {
@@ -391,6 +481,8 @@ enum cb_status pdf_fonts_load(struct pdf_fonts *f, const char *fonts_dir, struct
     }
     for (size_t i = 0; i < sizeof f->cover; i++)
         f->cover[i] &= other[i];
+    arabic_letters(f->shared->unshape);
+    f->to_unicode = to_unicode_cmap(f->cover, f->shared->unshape, &f->to_unicode_len);
     for (int i = 0; i < 2; i++)
         f->glyphs[i] = glyph_table(paths[i]);
     f->replacement = f->cover[0xFFFD / 8] & (1u << (0xFFFD % 8)) ? "\xEF\xBF\xBD" : "?";
@@ -429,10 +521,12 @@ void pdf_fonts_free(struct pdf_fonts *f)
             free(s->fallback[i].path);
             free(s->fallback[i].glyphs);
             free(s->fallback[i].ttf);
+            free(s->fallback[i].to_unicode);
         }
         free(s->missing);
         strbuf_free(&s->fields);
         free(s->fonts_dir);
+        free(s->unshape);
         pthread_mutex_destroy(&s->lock);
         free(s);
     }
@@ -706,7 +800,7 @@ static HPDF_Font face_font(struct pdf_doc *d, HPDF_Font font, int face, bool *st
         HPDF_Font f = name ? HPDF_GetFont(d->pdf, name, "UTF-8") : NULL;
         if (!f)
             return font;
-        fix_to_unicode(f, d->fonts);
+        fix_to_unicode(f, fb->to_unicode, fb->to_unicode_len);
         d->fallback[face] = f;
         d->used[face] = xcalloc(1, BMP / 8);
     }
@@ -1225,8 +1319,8 @@ enum cb_status pdf_doc_open(struct pdf_doc *d, const struct pdf_fonts *fonts, co
         d->regular = HPDF_GetFont(d->pdf, rn, "UTF-8");
     if (bn)
         d->bold = HPDF_GetFont(d->pdf, bn, "UTF-8");
-    fix_to_unicode(d->regular, fonts);
-    fix_to_unicode(d->bold, fonts);
+    fix_to_unicode(d->regular, fonts->to_unicode, fonts->to_unicode_len);
+    fix_to_unicode(d->bold, fonts->to_unicode, fonts->to_unicode_len);
     HPDF_Date date;
     if (parse_date(issue_date, &date)) {
         HPDF_SetInfoDateAttr(d->pdf, HPDF_INFO_CREATION_DATE, date);
