@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fribidi.h>
 #include <sodium.h>
+#include <unistd.h>
 
 #include "msg.h"
 #include "paths.h"
@@ -52,22 +54,34 @@ static uint8_t *read_file(const char *path, size_t *len)
 
 /* Marks in `cover` the BMP code points the font maps to a glyph, from its cmap format 4
  * subtable (Windows Unicode BMP, or Unicode platform). Returns false when there is none. */
-static bool cmap_cover(const uint8_t *ttf, size_t len, uint8_t *cover)
+/* Finds the table `tag` of a TrueType font in memory: sets *at and *n to its offset and length
+ * (the last record of that tag) and returns true, or returns false when it has none within len. */
+static bool find_table(const uint8_t *ttf, size_t len, const char *tag, size_t *at, size_t *n)
 {
     if (len < 12)
         return false;
     uint32_t ntables = be16(ttf + 4);
     if (12 + (size_t)ntables * 16 > len)
         return false;
-    size_t cmap = 0, cmap_len = 0;
+    size_t off = 0, size = 0;
     for (uint32_t i = 0; i < ntables; i++) {
         const uint8_t *rec = ttf + 12 + (size_t)i * 16;
-        if (memcmp(rec, "cmap", 4) == 0) {
-            cmap = be32(rec + 8);
-            cmap_len = be32(rec + 12);
+        if (memcmp(rec, tag, 4) == 0) {
+            off = be32(rec + 8);
+            size = be32(rec + 12);
         }
     }
-    if (!cmap || cmap > len || cmap_len > len - cmap || cmap_len < 4)
+    if (!off || off > len || size > len - off)
+        return false;
+    *at = off;
+    *n = size;
+    return true;
+}
+
+static bool cmap_cover(const uint8_t *ttf, size_t len, uint8_t *cover)
+{
+    size_t cmap = 0, cmap_len = 0;
+    if (!find_table(ttf, len, "cmap", &cmap, &cmap_len) || cmap_len < 4)
         return false;
     const uint8_t *c = ttf + cmap;
     uint32_t nsub = be16(c + 2);
@@ -201,6 +215,241 @@ static uint16_t *glyph_table(const char *path)
     return t;
 }
 
+/* Gives font the ToUnicode CMap `cmap` (from to_unicode_cmap) in place of libharu's, in the
+ * same object. */
+static void fix_to_unicode(HPDF_Font font, const char *text, size_t len)
+{
+    HPDF_FontAttr attr = font ? font->attr : NULL;
+    HPDF_Dict cmap = attr ? attr->cmap_stream : NULL;
+    if (!cmap || !cmap->stream || !text)
+        return;
+    HPDF_MemStream_FreeData(cmap->stream);
+    HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)text, (HPDF_UINT)len);
+    /* the keys of an encoding CMap; a ToUnicode stream has none of them */
+    static const char *const keys[] = {"Type", "CMapName", "CIDSystemInfo", "WMode"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        HPDF_Dict_RemoveElement(cmap, keys[i]);
+}
+
+/* The fallback fonts, tried in this order for a code point DejaVu Sans lacks: the file, and
+ * the folder of the Debian package that installs it, looked in after fonts_dir. They have no
+ * bold face here (Droid Sans Fallback has none; NanumGothicBold would add as much again to a
+ * document): bold text in them is drawn filled and stroked. */
+static const struct {
+    const char *file;
+    const char *debian_dir;
+} fallback_files[PDF_FALLBACKS] = {
+    {"DroidSansFallbackFull.ttf", "/usr/share/fonts/truetype/droid"},
+    {"NanumGothic.ttf", "/usr/share/fonts/truetype/nanum"},
+};
+
+struct pdf_fallback {
+    char *path;             /* NULL: not found (or unusable) */
+    uint8_t cover[BMP / 8]; /* code points it draws */
+    uint16_t *glyphs;
+    char *to_unicode; /* its ToUnicode CMap */
+    size_t to_unicode_len;
+    uint8_t *ttf; /* the file, for the composite glyphs' components (see finish_fallback) */
+    size_t ttf_len, loca, glyf, glyf_len, n_glyphs;
+    bool long_loca;
+};
+
+struct pdf_shared {
+    pthread_mutex_t lock;
+    char *fonts_dir;
+    bool loaded; /* the fallbacks were looked for */
+    struct pdf_fallback fallback[PDF_FALLBACKS];
+    uint32_t *missing; /* sorted */
+    size_t n_missing, invalid, docs;
+    struct strbuf fields; /* "\n"-separated */
+    struct pdf_unshape *unshape;
+};
+
+static bool bit(const uint8_t *map, uint32_t u)
+{
+    return u < BMP && (map[u / 8] & (1u << (u % 8)));
+}
+
+/* What each Arabic presentation form (U+FB50-U+FDFF, U+FE70-U+FEFF) stands for, as FriBidi
+ * shapes it: the letter, or lam and alef for the lam-alef ligatures; 0 where FriBidi makes
+ * none. Filled by arabic_letters. */
+struct pdf_unshape {
+    uint32_t base[0x10000 - 0xFB50][2];
+};
+
+static uint32_t *unshaped(const struct pdf_unshape *t, uint32_t u)
+{
+    return u >= 0xFB50 && u <= 0xFFFF ? (uint32_t *)t->base[u - 0xFB50] : NULL;
+}
+
+/* Shapes `n` letters as one right-to-left word and notes, for each shaped form, the letters it
+ * came from (the ligature's filler U+FEFF gives its letter to the ligature before it). */
+static void shape_word(struct pdf_unshape *t, const FriBidiChar *word, int n)
+{
+    FriBidiChar str[4];
+    FriBidiCharType types[4];
+    FriBidiLevel levels[4] = {1, 1, 1, 1};
+    FriBidiArabicProp props[4];
+    memcpy(str, word, (size_t)n * sizeof *str);
+    fribidi_get_bidi_types(str, n, types);
+    fribidi_get_joining_types(str, n, props);
+    fribidi_join_arabic(types, n, levels, props);
+    fribidi_shape(FRIBIDI_FLAGS_ARABIC, levels, n, props, str);
+    for (int i = 0; i < n; i++) {
+        uint32_t *b = unshaped(t, str[i]);
+        if (!b || str[i] == word[i] || b[0])
+            continue;
+        b[0] = word[i];
+        if (i + 1 < n && str[i + 1] == FRIBIDI_CHAR_FILL)
+            b[1] = word[i + 1];
+    }
+}
+
+static void arabic_letters(struct pdf_unshape *t)
+{
+    const FriBidiChar beh = 0x0628, lam = 0x0644;
+    for (FriBidiChar c = 0x0621; c <= 0x06FF; c++) {
+        const FriBidiChar contexts[4][3] = {{c}, {beh, c}, {c, beh}, {beh, c, beh}};
+        const int lens[4] = {1, 2, 2, 3};
+        for (int k = 0; k < 4; k++)
+            shape_word(t, contexts[k], lens[k]);
+    }
+    const FriBidiChar alefs[] = {0x0622, 0x0623, 0x0625, 0x0627};
+    for (size_t i = 0; i < sizeof alefs / sizeof alefs[0]; i++) {
+        const FriBidiChar isolated[2] = {lam, alefs[i]}, final[3] = {beh, lam, alefs[i]};
+        shape_word(t, isolated, 2);
+        shape_word(t, final, 3);
+    }
+}
+
+/* A ToUnicode CMap for a font drawing the code points in `cover`. The codes are the Unicode
+ * BMP code points (libharu's UTF-8 encoder writes each character as its 2-byte code point
+ * under Identity-H), so each maps to itself, except the Arabic presentation forms, which map
+ * the font has to the letters they show (extracted text reads as the HTML and XLSX do). One
+ * bfrange per stretch of identity codes within a high byte that the font covers (controls,
+ * surrogates and U+FFFE/U+FFFF left out), one bfchar per presentation form, at most 100 entries
+ * to a block: Adobe Technical Note #5411 (ToUnicode mapping file tutorial) and #5014 (CMap
+ * and CIDFont files) allow 100 and a bfrange that differs only in its last byte. libharu
+ * 2.3.0 writes its UTF-8 encoding CMap there instead, whose begincidrange is not a ToUnicode
+ * operator (poppler warns "Invalid 'begincidrange' operator in ToUnicode CMap"). Returns a
+ * new string; free with free(). */
+static char *to_unicode_cmap(const uint8_t *cover, const struct pdf_unshape *t, size_t *len)
+{
+    /* entries: ranges lo-hi to themselves, and single codes (lo == hi) to to[0] to[1] */
+    struct entry {
+        uint32_t lo, hi, to[2];
+    } * e[2] = {xcalloc(BMP, sizeof **e), xcalloc(BMP, sizeof **e)};
+    size_t n[2] = {0, 0};
+    for (uint32_t h = 0; h < 256; h++) {
+        bool any = false;
+        for (uint32_t u = h << 8; u < (h + 1) << 8 && !any; u++)
+            any = bit(cover, u);
+        if (!any || (h >= 0xD8 && h <= 0xDF))
+            continue;
+        uint32_t lo = h << 8 | (h == 0 ? 0x20 : 0), hi = h << 8 | (h == 0xFF ? 0xFD : 0xFF);
+        uint32_t start = lo;
+        for (uint32_t u = lo; u <= hi + 1; u++) {
+            const uint32_t *base = u <= hi ? unshaped(t, u) : NULL;
+            if (u <= hi && !(base && base[0] && bit(cover, u)))
+                continue;
+            if (start < u)
+                e[0][n[0]++] = (struct entry){start, u - 1, {start, 0}};
+            if (u <= hi)
+                e[1][n[1]++] = (struct entry){u, u, {base[0], base[1]}};
+            start = u + 1;
+        }
+    }
+    struct strbuf b = STRBUF_INIT;
+    strbuf_puts(&b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+                    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+                    "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+                    "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+    static const char *const kinds[2] = {"bfrange", "bfchar"};
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < n[k]; i++) {
+            const struct entry *x = &e[k][i];
+            if (i % 100 == 0)
+                strbuf_printf(&b, "%zu begin%s\n", n[k] - i < 100 ? n[k] - i : 100, kinds[k]);
+            if (k == 0)
+                strbuf_printf(&b, "<%04X> <%04X> ", (unsigned)x->lo, (unsigned)x->hi);
+            else
+                strbuf_printf(&b, "<%04X> ", (unsigned)x->lo);
+            strbuf_printf(&b, "<%04X", (unsigned)x->to[0]);
+            if (x->to[1])
+                strbuf_printf(&b, "%04X", (unsigned)x->to[1]);
+            strbuf_puts(&b, ">\n");
+            if (i % 100 == 99 || i + 1 == n[k])
+                strbuf_printf(&b, "end%s\n", kinds[k]);
+        }
+    }
+    strbuf_puts(&b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    free(e[0]);
+    free(e[1]);
+    *len = b.len;
+    return strbuf_detach(&b);
+}
+
+static char *find_font(const char *fonts_dir, const char *debian_dir, const char *file)
+{
+    const char *dirs[2] = {fonts_dir, debian_dir};
+    for (int i = 0; i < 2; i++) {
+        char *p = paths_join(dirs[i], file);
+        if (access(p, R_OK) == 0)
+            return p;
+        free(p);
+    }
+    return NULL;
+}
+
+/* Finds fallback i and reads it: the file, its cover, where its glyphs are and libharu's glyph
+ * table; leaves it out (path NULL, cover empty) when it is missing, not a TrueType font with a
+ * Unicode cmap and a glyph table, or libharu cannot take it. */
+static void fallback_load(struct pdf_fallback *fb, int i, const struct pdf_shared *s)
+{
+    const char *fonts_dir = s->fonts_dir;
+    fb->path = find_font(fonts_dir, fallback_files[i].debian_dir, fallback_files[i].file);
+    fb->ttf = fb->path ? read_file(fb->path, &fb->ttf_len) : NULL;
+    size_t head = 0, head_len = 0, maxp = 0, maxp_len = 0, loca_len = 0;
+    bool ok = fb->ttf && cmap_cover(fb->ttf, fb->ttf_len, fb->cover) &&
+              find_table(fb->ttf, fb->ttf_len, "head", &head, &head_len) && head_len >= 54 &&
+              find_table(fb->ttf, fb->ttf_len, "maxp", &maxp, &maxp_len) && maxp_len >= 6 &&
+              find_table(fb->ttf, fb->ttf_len, "loca", &fb->loca, &loca_len) &&
+              find_table(fb->ttf, fb->ttf_len, "glyf", &fb->glyf, &fb->glyf_len);
+    if (ok) {
+        fb->long_loca = be16(fb->ttf + head + 50) != 0;
+        fb->n_glyphs = be16(fb->ttf + maxp + 4);
+        ok = loca_len >= (fb->n_glyphs + 1) * (fb->long_loca ? 4 : 2);
+    }
+    if (ok)
+        fb->glyphs = glyph_table(fb->path);
+    if (fb->glyphs)
+        fb->to_unicode = to_unicode_cmap(fb->cover, s->unshape, &fb->to_unicode_len);
+    if (!fb->glyphs) {
+        free(fb->path);
+        free(fb->ttf);
+        fb->path = NULL;
+        fb->ttf = NULL;
+        memset(fb->cover, 0, sizeof fb->cover);
+    }
+}
+
+/* Makes the fallbacks ready for d: looked for once per run, by the first document that meets
+ * a code point DejaVu Sans lacks. */
+static void fallbacks_ready(struct pdf_doc *d)
+{
+    if (d->fallbacks_ready)
+        return;
+    struct pdf_shared *s = d->fonts->shared;
+    pthread_mutex_lock(&s->lock);
+    if (!s->loaded) {
+        for (int i = 0; i < PDF_FALLBACKS; i++)
+            fallback_load(&s->fallback[i], i, s);
+        s->loaded = true;
+    }
+    pthread_mutex_unlock(&s->lock);
+    d->fallbacks_ready = true;
+}
+
 enum cb_status pdf_fonts_load(struct pdf_fonts *f, const char *fonts_dir, struct cb_error *err)
 {
     enum cb_status st = CB_OK;
@@ -209,6 +458,10 @@ enum cb_status pdf_fonts_load(struct pdf_fonts *f, const char *fonts_dir, struct
     memset(f->cover, 0, sizeof f->cover);
     f->regular_path = paths_join(fonts_dir, "DejaVuSans.ttf");
     f->bold_path = paths_join(fonts_dir, "DejaVuSans-Bold.ttf");
+    f->shared = xcalloc(1, sizeof *f->shared);
+    pthread_mutex_init(&f->shared->lock, NULL);
+    f->shared->fonts_dir = xstrdup(fonts_dir);
+    f->shared->unshape = xcalloc(1, sizeof *f->shared->unshape);
     const char *paths[2] = {f->regular_path, f->bold_path};
     uint8_t *maps[2] = {f->cover, other};
     for (int i = 0; i < 2; i++) {
@@ -228,6 +481,8 @@ enum cb_status pdf_fonts_load(struct pdf_fonts *f, const char *fonts_dir, struct
     }
     for (size_t i = 0; i < sizeof f->cover; i++)
         f->cover[i] &= other[i];
+    arabic_letters(f->shared->unshape);
+    f->to_unicode = to_unicode_cmap(f->cover, f->shared->unshape, &f->to_unicode_len);
     for (int i = 0; i < 2; i++)
         f->glyphs[i] = glyph_table(paths[i]);
     f->replacement = f->cover[0xFFFD / 8] & (1u << (0xFFFD % 8)) ? "\xEF\xBF\xBD" : "?";
@@ -259,9 +514,27 @@ void pdf_fonts_free(struct pdf_fonts *f)
     free(f->icc);
     free(f->glyphs[0]);
     free(f->glyphs[1]);
+    free(f->to_unicode);
+    struct pdf_shared *s = f->shared;
+    if (s) {
+        for (int i = 0; i < PDF_FALLBACKS; i++) {
+            free(s->fallback[i].path);
+            free(s->fallback[i].glyphs);
+            free(s->fallback[i].ttf);
+            free(s->fallback[i].to_unicode);
+        }
+        free(s->missing);
+        strbuf_free(&s->fields);
+        free(s->fonts_dir);
+        free(s->unshape);
+        pthread_mutex_destroy(&s->lock);
+        free(s);
+    }
     f->regular_path = f->bold_path = NULL;
     f->icc = NULL;
     f->glyphs[0] = f->glyphs[1] = NULL;
+    f->to_unicode = NULL;
+    f->shared = NULL;
 }
 
 static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
@@ -276,7 +549,19 @@ static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_dat
 
 static bool covered(const struct pdf_fonts *f, uint32_t u)
 {
-    return u < 0x10000 && (f->cover[u / 8] & (1u << (u % 8)));
+    return bit(f->cover, u);
+}
+
+/* Which font draws u: -1 DejaVu Sans (also for what nothing has: clean text holds none of
+ * that), else the index of the first fallback that has it. */
+static int face_of(const struct pdf_doc *d, uint32_t u)
+{
+    if (covered(d->fonts, u) || !d->fallbacks_ready)
+        return -1;
+    for (int i = 0; i < PDF_FALLBACKS; i++)
+        if (bit(d->fonts->shared->fallback[i].cover, u))
+            return i;
+    return -1;
 }
 
 /* Decodes one UTF-8 sequence at s (n bytes left). Returns its length, or 0 when invalid
@@ -310,48 +595,260 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *u)
     return len;
 }
 
+static void utf8_put(struct strbuf *b, uint32_t u)
+{
+    char c[4];
+    size_t n;
+    if (u < 0x80) {
+        c[0] = (char)u, n = 1;
+    } else if (u < 0x800) {
+        c[0] = (char)(0xC0 | u >> 6), c[1] = (char)(0x80 | (u & 0x3F)), n = 2;
+    } else if (u < 0x10000) {
+        c[0] = (char)(0xE0 | u >> 12), c[1] = (char)(0x80 | (u >> 6 & 0x3F));
+        c[2] = (char)(0x80 | (u & 0x3F)), n = 3;
+    } else {
+        c[0] = (char)(0xF0 | u >> 18), c[1] = (char)(0x80 | (u >> 12 & 0x3F));
+        c[2] = (char)(0x80 | (u >> 6 & 0x3F)), c[3] = (char)(0x80 | (u & 0x3F)), n = 4;
+    }
+    strbuf_append(b, c, n);
+}
+
+/* Adds u to the sorted set (*set, *n) unless it is there. */
+static void set_add(uint32_t **set, size_t *n, uint32_t u)
+{
+    size_t lo = 0, hi = *n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if ((*set)[mid] < u)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < *n && (*set)[lo] == u)
+        return;
+    *set = xreallocarray(*set, *n + 1, sizeof **set);
+    memmove(*set + lo + 1, *set + lo, (*n - lo) * sizeof **set);
+    (*set)[lo] = u;
+    (*n)++;
+}
+
+/* Notes that u (or, for u == UINT32_MAX, an invalid byte) was printed as the replacement. */
+static void note_missing(struct pdf_doc *d, uint32_t u)
+{
+    if (u == UINT32_MAX)
+        d->invalid++;
+    else
+        set_add(&d->missing, &d->n_missing, u);
+}
+
+/* Adds field to a "\n"-separated list of fields unless it is there. */
+static void add_field(struct strbuf *fields, const char *field)
+{
+    char *key = xasprintf("\n%s\n", field);
+    if (!strstr(strbuf_cstr(fields), key)) {
+        if (fields->len)
+            fields->len--; /* keep one separator between keys */
+        strbuf_puts(fields, key);
+    }
+    free(key);
+}
+
+static bool bidi_control(uint32_t u)
+{
+    return (u >= 0x202A && u <= 0x202E) || (u >= 0x2066 && u <= 0x2069);
+}
+
 const char *pdf_clean(struct pdf_doc *d, const char *text, const char *field, bool keep_newlines,
                       struct strbuf *out)
 {
     strbuf_reset(out);
     const unsigned char *s = (const unsigned char *)(text ? text : "");
     size_t n = strlen((const char *)s);
-    size_t replaced = 0;
+    bool replaced = false;
     for (size_t i = 0; i < n;) {
         uint32_t u;
         size_t len = utf8_decode(s + i, n - i, &u);
         if (len == 0) {
             strbuf_puts(out, d->fonts->replacement);
-            replaced++;
+            if (field)
+                note_missing(d, UINT32_MAX);
+            replaced = true;
             i++;
             continue;
+        }
+        bool drawable = covered(d->fonts, u) && !bidi_control(u);
+        if (!drawable && !bidi_control(u) && u < BMP) {
+            fallbacks_ready(d);
+            drawable = face_of(d, u) >= 0;
         }
         if (u == '\n' && keep_newlines)
             strbuf_putc(out, '\n');
         else if (u < 0x20 || u == 0x7F || (u >= 0x80 && u < 0xA0))
             strbuf_putc(out, ' ');
-        else if (!covered(d->fonts, u)) {
+        else if (!drawable) {
             strbuf_puts(out, d->fonts->replacement);
-            replaced++;
+            if (field)
+                note_missing(d, u);
+            replaced = true;
         } else
             strbuf_append(out, (const char *)s + i, len);
         i += len;
     }
-    if (replaced && field) {
-        char *key = xasprintf("\n%s\n", field);
-        const char *seen = strbuf_cstr(&d->warned);
-        if (!strstr(seen, key)) {
-            msg_warn("pdf: %s: %s has %zu character%s the embedded font cannot show (or invalid "
-                     "UTF-8); printed as %s",
-                     d->who, field, replaced, replaced == 1 ? "" : "s",
-                     strcmp(d->fonts->replacement, "?") ? "U+FFFD" : "'?'");
-            if (d->warned.len)
-                d->warned.len--; /* keep one separator between keys */
-            strbuf_puts(&d->warned, key);
-        }
-        free(key);
-    }
+    if (replaced && field)
+        add_field(&d->fields, field);
     return strbuf_cstr(out);
+}
+
+/* True when DejaVu Sans draws all of text as it is: no fallback font, nothing right-to-left. */
+static bool plain(const struct pdf_doc *d, const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strlen(text);
+    for (size_t i = 0; i < n;) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        uint32_t u;
+        size_t len = utf8_decode(s + i, n - i, &u);
+        if (len == 0)
+            return true; /* not clean text: libharu draws it as it is */
+        if (face_of(d, u) >= 0 || FRIBIDI_IS_RTL(fribidi_get_bidi_type(u)))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+/* Writes into out (reset first) one line of clean text in visual order, shaped: Arabic letters
+ * as their contextual presentation forms (and lam-alef ligatures) where a font has them,
+ * right-to-left runs reversed with numbers and left-to-right runs inside them kept in order,
+ * mirrored brackets; the paragraph direction is that of the first strong character. Returns
+ * out's string. */
+static const char *visual(const struct pdf_doc *d, const char *text, struct strbuf *out)
+{
+    strbuf_reset(out);
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strlen(text), len = 0;
+    FriBidiChar *str = xcalloc(n + 1, sizeof *str), *orig = xcalloc(n + 1, sizeof *orig);
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_decode(s + i, n - i, &str[len]);
+        if (k == 0) {
+            str[len] = 0xFFFD;
+            k = 1;
+        }
+        orig[len] = str[len];
+        len++;
+        i += k;
+    }
+    FriBidiStrIndex m = (FriBidiStrIndex)len;
+    FriBidiCharType *types = xcalloc(len + 1, sizeof *types);
+    FriBidiBracketType *brackets = xcalloc(len + 1, sizeof *brackets);
+    FriBidiLevel *levels = xcalloc(len + 1, sizeof *levels);
+    FriBidiArabicProp *joining = xcalloc(len + 1, sizeof *joining);
+    FriBidiParType dir = FRIBIDI_PAR_ON;
+    FriBidiFlags flags = FRIBIDI_FLAGS_DEFAULT | FRIBIDI_FLAGS_ARABIC;
+    fribidi_get_bidi_types(str, m, types);
+    fribidi_get_bracket_types(str, m, types, brackets);
+    bool ok = fribidi_get_par_embedding_levels_ex(types, brackets, m, &dir, levels) != 0;
+    if (ok) {
+        fribidi_get_joining_types(str, m, joining);
+        fribidi_join_arabic(types, m, levels, joining);
+        fribidi_shape(flags, levels, m, joining, str);
+        /* a shaped form no font has goes back to the letter (a ligature to both letters,
+         * whose second place FriBidi filled with U+FEFF) */
+        for (size_t i = 0; i < len; i++) {
+            if (str[i] == orig[i] || str[i] == FRIBIDI_CHAR_FILL)
+                continue;
+            if (covered(d->fonts, str[i]) || face_of(d, str[i]) >= 0)
+                continue;
+            str[i] = orig[i];
+            for (size_t j = i ? i - 1 : i; j <= i + 1 && j < len; j++)
+                if (str[j] == FRIBIDI_CHAR_FILL && orig[j] != FRIBIDI_CHAR_FILL)
+                    str[j] = orig[j];
+        }
+        ok = fribidi_reorder_line(flags, types, m, 0, dir, levels, str, NULL) != 0;
+    }
+    for (size_t i = 0; i < len; i++) {
+        uint32_t u = ok ? str[i] : orig[i];
+        /* the ligatures' fillers and the zero-width direction marks draw nothing */
+        if (u == FRIBIDI_CHAR_FILL || u == 0x200E || u == 0x200F || u == 0x061C)
+            continue;
+        utf8_put(out, u);
+    }
+    free(joining);
+    free(levels);
+    free(brackets);
+    free(types);
+    free(orig);
+    free(str);
+    return strbuf_cstr(out);
+}
+
+/* The font that draws a run of face `face` where the caller asked for `font` (d->regular or
+ * d->bold), made on first use; *stroke is set when bold must be drawn as stroked outlines. */
+static HPDF_Font face_font(struct pdf_doc *d, HPDF_Font font, int face, bool *stroke)
+{
+    *stroke = false;
+    if (face < 0 || d->failed)
+        return font;
+    const struct pdf_fallback *fb = &d->fonts->shared->fallback[face];
+    if (!d->fallback[face]) {
+        const char *name = HPDF_LoadTTFontFromFile(d->pdf, fb->path, HPDF_TRUE);
+        if (name)
+            flatten_cmap(HPDF_GetFontDef(d->pdf, name), fb->glyphs);
+        HPDF_Font f = name ? HPDF_GetFont(d->pdf, name, "UTF-8") : NULL;
+        if (!f)
+            return font;
+        fix_to_unicode(f, fb->to_unicode, fb->to_unicode_len);
+        d->fallback[face] = f;
+        d->used[face] = xcalloc(1, BMP / 8);
+    }
+    *stroke = font == d->bold;
+    return d->fallback[face];
+}
+
+/* The length in bytes of the run at the start of text (visual, clean) drawn by one face. */
+static size_t run_len(const struct pdf_doc *d, const char *text, int *face)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strlen(text), i = 0;
+    *face = -2;
+    while (i < n) {
+        uint32_t u;
+        size_t len = utf8_decode(s + i, n - i, &u);
+        int f = len ? face_of(d, u) : -1;
+        if (len == 0)
+            len = 1;
+        if (*face != -2 && f != *face)
+            break;
+        *face = f;
+        i += len;
+    }
+    return i;
+}
+
+/* Notes the code points of a run (n bytes of clean text) that fallback `face` draws. */
+static void mark_used(struct pdf_doc *d, int face, const char *text, size_t n)
+{
+    if (face < 0 || !d->used[face])
+        return;
+    const unsigned char *s = (const unsigned char *)text;
+    for (size_t i = 0; i < n;) {
+        uint32_t u;
+        size_t len = utf8_decode(s + i, n - i, &u);
+        if (len == 0)
+            len = 1;
+        else if (u < BMP)
+            d->used[face][u / 8] |= (uint8_t)(1u << (u % 8));
+        i += len;
+    }
+}
+
+static float measure(HPDF_Font font, float size, const char *text, size_t n)
+{
+    HPDF_TextWidth tw = HPDF_Font_TextWidth(font, (const HPDF_BYTE *)text, (HPDF_UINT)n);
+    return (float)tw.width * size / 1000.0f;
 }
 
 float pdf_width(struct pdf_doc *d, HPDF_Font font, float size, const char *text)
@@ -359,19 +856,70 @@ float pdf_width(struct pdf_doc *d, HPDF_Font font, float size, const char *text)
     size_t n = strlen(text);
     if (n == 0)
         return 0;
-    HPDF_TextWidth tw = HPDF_Font_TextWidth(font, (const HPDF_BYTE *)text, (HPDF_UINT)n);
-    (void)d;
-    return (float)tw.width * size / 1000.0f;
+    if (plain(d, text))
+        return measure(font, size, text, n);
+    struct strbuf v = STRBUF_INIT;
+    const char *p = visual(d, text, &v);
+    float w = 0;
+    while (*p) {
+        int face;
+        bool stroke;
+        size_t k = run_len(d, p, &face);
+        w += measure(face_font(d, font, face, &stroke), size, p, k);
+        mark_used(d, face, p, k);
+        p += k;
+    }
+    strbuf_free(&v);
+    return w;
+}
+
+static void show(struct pdf_doc *d, HPDF_Font font, float size, float x, float y, const char *text)
+{
+    HPDF_Page_BeginText(d->page);
+    HPDF_Page_SetFontAndSize(d->page, font, size);
+    HPDF_Page_TextOut(d->page, x, y, text);
+    HPDF_Page_EndText(d->page);
 }
 
 void pdf_text(struct pdf_doc *d, HPDF_Font font, float size, float x, float y, const char *text)
 {
     if (!*text || d->failed)
         return;
-    HPDF_Page_BeginText(d->page);
-    HPDF_Page_SetFontAndSize(d->page, font, size);
-    HPDF_Page_TextOut(d->page, x, y, text);
-    HPDF_Page_EndText(d->page);
+    if (plain(d, text)) {
+        show(d, font, size, x, y, text);
+        return;
+    }
+    struct strbuf v = STRBUF_INIT, run = STRBUF_INIT;
+    const char *p = visual(d, text, &v);
+    while (*p && !d->failed) {
+        int face;
+        bool stroke;
+        size_t k = run_len(d, p, &face);
+        HPDF_Font f = face_font(d, font, face, &stroke);
+        mark_used(d, face, p, k);
+        strbuf_reset(&run);
+        strbuf_append(&run, p, k);
+        if (stroke) {
+            /* a bold look for a face without bold: the outlines stroked in the fill colour */
+            HPDF_Page_GSave(d->page);
+            if (HPDF_Page_GetFillingColorSpace(d->page) == HPDF_CS_DEVICE_RGB) {
+                HPDF_RGBColor c = HPDF_Page_GetRGBFill(d->page);
+                HPDF_Page_SetRGBStroke(d->page, c.r, c.g, c.b);
+            } else {
+                HPDF_Page_SetGrayStroke(d->page, HPDF_Page_GetGrayFill(d->page));
+            }
+            HPDF_Page_SetLineWidth(d->page, size * 0.04f);
+            HPDF_Page_SetTextRenderingMode(d->page, HPDF_FILL_THEN_STROKE);
+            show(d, f, size, x, y, strbuf_cstr(&run));
+            HPDF_Page_GRestore(d->page);
+        } else {
+            show(d, f, size, x, y, strbuf_cstr(&run));
+        }
+        x += measure(f, size, p, k);
+        p += k;
+    }
+    strbuf_free(&run);
+    strbuf_free(&v);
 }
 
 void pdf_text_right(struct pdf_doc *d, HPDF_Font font, float size, float x, float y,
@@ -771,6 +1319,8 @@ enum cb_status pdf_doc_open(struct pdf_doc *d, const struct pdf_fonts *fonts, co
         d->regular = HPDF_GetFont(d->pdf, rn, "UTF-8");
     if (bn)
         d->bold = HPDF_GetFont(d->pdf, bn, "UTF-8");
+    fix_to_unicode(d->regular, fonts->to_unicode, fonts->to_unicode_len);
+    fix_to_unicode(d->bold, fonts->to_unicode, fonts->to_unicode_len);
     HPDF_Date date;
     if (parse_date(issue_date, &date)) {
         HPDF_SetInfoDateAttr(d->pdf, HPDF_INFO_CREATION_DATE, date);
@@ -845,8 +1395,91 @@ void pdf_doc_identify(struct pdf_doc *d, const char *id_seed, bool pdfa)
         output_intent(d);
 }
 
+/* Flags the components of glyph g of fb in flags, and theirs (to a depth of 8). libharu
+ * 2.3.0 flags one level only, and reads component glyph ids as signed 16-bit numbers, so it
+ * misses every id above 32767: most of Droid Sans Fallback's ideographs are composites of
+ * such glyphs, which would come out blank or in parts. */
+static void mark_components(const struct pdf_fallback *fb, size_t g, HPDF_BYTE *flags, int depth)
+{
+    if (depth > 8 || g >= fb->n_glyphs)
+        return;
+    const uint8_t *loca = fb->ttf + fb->loca;
+    size_t at = fb->long_loca ? be32(loca + g * 4) : 2 * (size_t)be16(loca + g * 2);
+    size_t end = fb->long_loca ? be32(loca + g * 4 + 4) : 2 * (size_t)be16(loca + g * 2 + 2);
+    if (end > fb->glyf_len || at + 10 > end)
+        return;
+    const uint8_t *p = fb->ttf + fb->glyf + at;
+    size_t len = end - at, i = 10;
+    if (be16(p) != 0xFFFF) /* numberOfContours -1: a composite */
+        return;
+    for (;;) {
+        if (i + 4 > len)
+            return;
+        uint32_t f = be16(p + i), c = be16(p + i + 2);
+        i += 4 + (f & 1 ? 4 : 2) + (f & 8 ? 2 : f & 0x40 ? 4 : f & 0x80 ? 8 : 0);
+        if (c < fb->n_glyphs) {
+            flags[c] = 1;
+            mark_components(fb, c, flags, depth + 1);
+        }
+        if (!(f & 0x20)) /* MORE_COMPONENTS */
+            return;
+    }
+}
+
+/* Before fallback `face` is written: its composite glyphs get their components, and its
+ * CIDToGIDMap and widths (built by libharu for every code point the font has) list only the
+ * code points the document measured or drew, which keeps them a few hundred bytes instead of
+ * tens of kilobytes. */
+static void finish_fallback(struct pdf_doc *d, int face)
+{
+    const struct pdf_fallback *fb = &d->fonts->shared->fallback[face];
+    HPDF_Font font = d->fallback[face];
+    HPDF_FontAttr attr = font->attr;
+    HPDF_FontDef def = attr->fontdef;
+    HPDF_TTFontDefAttr ta = def->attr;
+    for (size_t g = 0; g < ta->num_glyphs && g < fb->n_glyphs; g++)
+        if (ta->glyph_tbl.flgs[g])
+            mark_components(fb, g, ta->glyph_tbl.flgs, 0);
+    const uint8_t *used = d->used[face];
+    uint32_t max = 0;
+    for (uint32_t u = 0; u < BMP; u++)
+        if (used[u / 8] & (1u << (u % 8)))
+            max = u + 1;
+    if (attr->map_stream) {
+        HPDF_Stream st = attr->map_stream->stream;
+        HPDF_MemStream_FreeData(st);
+        for (uint32_t u = 0; u < max; u++) {
+            uint16_t g = used[u / 8] & (1u << (u % 8)) ? fb->glyphs[u] : 0;
+            HPDF_BYTE b[2] = {(HPDF_BYTE)(g >> 8), (HPDF_BYTE)g};
+            HPDF_Stream_Write(st, b, 2);
+        }
+    }
+    HPDF_Array w = HPDF_Array_New(font->mmgr);
+    HPDF_Array run = NULL;
+    for (uint32_t u = 0; w && u < max; u++) {
+        if (!(used[u / 8] & (1u << (u % 8)))) {
+            run = NULL;
+            continue;
+        }
+        if (!run) {
+            HPDF_Array_AddNumber(w, (HPDF_INT32)u);
+            run = HPDF_Array_New(font->mmgr);
+            if (!run || HPDF_Array_Add(w, run) != HPDF_OK)
+                break;
+        }
+        HPDF_Array_AddNumber(run, HPDF_TTFontDef_GetGidWidth(def, fb->glyphs[u]));
+    }
+    if (w) {
+        HPDF_Dict_RemoveElement(attr->descendant_font, "W");
+        HPDF_Dict_Add(attr->descendant_font, "W", w);
+    }
+}
+
 enum cb_status pdf_doc_save(struct pdf_doc *d, const char *path, struct cb_error *err)
 {
+    for (int i = 0; i < PDF_FALLBACKS && !d->failed; i++)
+        if (d->fallback[i])
+            finish_fallback(d, i);
     if (!d->failed)
         HPDF_SaveToFile(d->pdf, path);
     if (d->failed) {
@@ -858,13 +1491,94 @@ enum cb_status pdf_doc_save(struct pdf_doc *d, const char *path, struct cb_error
     return CB_OK;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void pdf_fonts_warn(const struct pdf_fonts *f)
+{
+    struct pdf_shared *s = f->shared;
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    if (s->n_missing || s->invalid) {
+        struct strbuf b = STRBUF_INIT;
+        strbuf_printf(&b, "pdf: %zu document%s print", s->docs, s->docs == 1 ? "" : "s");
+        if (s->n_missing) {
+            strbuf_printf(&b, " %zu character%s that no embedded font can show", s->n_missing,
+                          s->n_missing == 1 ? "" : "s");
+            bool found = false;
+            for (int i = 0; i < PDF_FALLBACKS; i++)
+                found = found || s->fallback[i].path;
+            if (!found)
+                strbuf_puts(&b, " (no fallback font found: install fonts-droid-fallback and "
+                                "fonts-nanum)");
+        }
+        if (s->invalid)
+            strbuf_printf(&b, "%s %zu invalid UTF-8 byte%s", s->n_missing ? " and" : "", s->invalid,
+                          s->invalid == 1 ? "" : "s");
+        strbuf_printf(&b, " as %s, in ", strcmp(f->replacement, "?") ? "U+FFFD" : "'?'");
+        /* the fields in sorted order: documents finish in any order on several threads */
+        char *list = xstrdup(strbuf_cstr(&s->fields));
+        char **fields = NULL;
+        size_t n = 0;
+        for (char *p = list + (*list == '\n'); *p; n++) {
+            char *nl = strchr(p, '\n');
+            *nl = '\0';
+            fields = xreallocarray(fields, n + 1, sizeof *fields);
+            fields[n] = p;
+            p = nl + 1;
+        }
+        qsort(fields, n, sizeof *fields, cmp_str);
+        for (size_t i = 0; i < n; i++)
+            strbuf_printf(&b, "%s%s", i ? ", " : "", fields[i]);
+        free(fields);
+        free(list);
+        size_t shown = s->n_missing < 20 ? s->n_missing : 20;
+        for (size_t i = 0; i < shown; i++)
+            strbuf_printf(&b, "%sU+%04X", i ? " " : ": ", (unsigned)s->missing[i]);
+        if (shown < s->n_missing)
+            strbuf_printf(&b, " and %zu more", s->n_missing - shown);
+        msg_warn("%s", strbuf_cstr(&b));
+        strbuf_free(&b);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Adds d's replaced characters to the run's. */
+static void merge_missing(struct pdf_doc *d)
+{
+    struct pdf_shared *s = d->fonts ? d->fonts->shared : NULL;
+    if (!s || (!d->n_missing && !d->invalid))
+        return;
+    pthread_mutex_lock(&s->lock);
+    for (size_t i = 0; i < d->n_missing; i++)
+        set_add(&s->missing, &s->n_missing, d->missing[i]);
+    s->invalid += d->invalid;
+    s->docs++;
+    char *list = xstrdup(strbuf_cstr(&d->fields));
+    for (char *p = list + (*list == '\n'); *p;) {
+        char *nl = strchr(p, '\n');
+        *nl = '\0';
+        add_field(&s->fields, p);
+        p = nl + 1;
+    }
+    free(list);
+    pthread_mutex_unlock(&s->lock);
+}
+
 void pdf_doc_free(struct pdf_doc *d)
 {
     if (!d)
         return;
+    merge_missing(d);
     if (d->pdf)
         HPDF_Free(d->pdf);
     free(d->pages);
-    strbuf_free(&d->warned);
+    free(d->missing);
+    for (int i = 0; i < PDF_FALLBACKS; i++)
+        free(d->used[i]);
+    strbuf_free(&d->fields);
     memset(d, 0, sizeof *d);
 }

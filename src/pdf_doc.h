@@ -15,6 +15,14 @@
 #include "status.h"
 #include "strbuf.h"
 
+/* How many fallback fonts are tried, in order, for what DejaVu Sans lacks: Droid Sans
+ * Fallback (CJK ideographs, kana) and NanumGothic (Hangul). */
+#define PDF_FALLBACKS 2
+
+/* The fallback fonts and the code points no font could draw, shared by the documents of one
+ * run (opaque: see pdf_doc.c). */
+struct pdf_shared;
+
 /* The two font files and which Unicode BMP code points both of them can draw. */
 struct pdf_fonts {
     char *regular_path, *bold_path;
@@ -25,14 +33,24 @@ struct pdf_fonts {
     /* glyph id of each BMP code point in the regular and bold font, as libharu's cmap lookup
      * gives it; NULL when libharu's fonts cannot take the flat cmap (see pdf_doc.c) */
     uint16_t *glyphs[2];
+    char *to_unicode; /* the ToUnicode CMap every font of every document gets */
+    size_t to_unicode_len;
+    struct pdf_shared *shared;
 };
 
 /* Finds DejaVuSans.ttf and DejaVuSans-Bold.ttf in fonts_dir and reads their cmaps, and reads
  * the sRGB profile from icc/sRGB.icc beside fonts_dir (when absent: one msg_warn, and billing
- * PDFs go without an output intent). Returns CB_OK, or CB_EIO with err naming the font file
- * that is missing or unreadable. Free with pdf_fonts_free (accepts a zeroed struct). */
+ * PDFs go without an output intent). The fallback fonts are looked for in fonts_dir, then in
+ * the folders of their Debian packages (fonts-droid-fallback, fonts-nanum), when a document
+ * first needs one. Returns CB_OK, or CB_EIO with err naming the font file that is missing or
+ * unreadable. Free with pdf_fonts_free (accepts a zeroed struct). */
 enum cb_status pdf_fonts_load(struct pdf_fonts *f, const char *fonts_dir, struct cb_error *err);
 void pdf_fonts_free(struct pdf_fonts *f);
+
+/* One msg_warn for the whole run when some document printed characters that no embedded font
+ * can show (or invalid UTF-8) as the replacement glyph, listing their code points; nothing
+ * otherwise. Call once all documents are freed. */
+void pdf_fonts_warn(const struct pdf_fonts *f);
 
 struct pdf_col {
     const char *title;
@@ -49,6 +67,8 @@ struct pdf_table {
 struct pdf_doc {
     HPDF_Doc pdf;
     HPDF_Font regular, bold;
+    HPDF_Font fallback[PDF_FALLBACKS]; /* made on first use */
+    uint8_t *used[PDF_FALLBACKS];      /* the code points measured or drawn in each */
     const struct pdf_fonts *fonts;
     HPDF_Page *pages;
     size_t n_pages;
@@ -58,7 +78,10 @@ struct pdf_doc {
     float y;                        /* the cursor: baseline area top, from the page bottom */
     bool shadow;
     const char *who;               /* "team X" or "summary", for warnings */
-    struct strbuf warned;          /* "\n"-separated fields already warned about */
+    bool fallbacks_ready;          /* the shared fallback fonts were loaded (or looked for) */
+    uint32_t *missing;             /* sorted code points printed as the replacement */
+    size_t n_missing, invalid;     /* and how many invalid UTF-8 bytes */
+    struct strbuf fields;          /* "\n"-separated fields where that happened */
     const struct pdf_table *table; /* the open table, its header repeats on new pages */
     HPDF_ExtGState translucent;    /* the shadow watermark's alpha, made once */
     bool failed;
@@ -78,16 +101,22 @@ void pdf_doc_free(struct pdf_doc *d);
  * info is set and the pages are drawn, before saving. Errors are recorded for pdf_doc_save. */
 void pdf_doc_identify(struct pdf_doc *d, const char *id_seed, bool pdfa);
 
-/* Writes valid, drawable UTF-8 for `text` into out (reset first): invalid bytes and code points
- * the font lacks become the replacement glyph (one msg_warn per field and document), control
- * characters become spaces (newlines kept when keep_newlines). Returns out's string. */
+/* Writes valid, drawable UTF-8 for `text` into out (reset first): invalid bytes, code points no
+ * font has (DejaVu Sans, then the fallbacks) and the bidi embeddings, overrides and isolates
+ * (U+202A-U+202E, U+2066-U+2069, as in the HTML) become the replacement glyph, noted for
+ * pdf_fonts_warn with `field` (NULL: not noted); control characters become spaces (newlines
+ * kept when keep_newlines). Text stays in logical order: pdf_width and pdf_text shape Arabic
+ * and reorder right-to-left runs (GNU FriBidi) line by line. Returns out's string. */
 const char *pdf_clean(struct pdf_doc *d, const char *text, const char *field, bool keep_newlines,
                       struct strbuf *out);
 
-/* Width of already-clean text in points. */
+/* Width of already-clean text in points, as drawn (shaped, each character in the font that
+ * has it). */
 float pdf_width(struct pdf_doc *d, HPDF_Font font, float size, const char *text);
 
-/* Draws clean text with its baseline at (x, y); _right ends it at x. */
+/* Draws one line of clean text with its baseline at (x, y), in visual order, each run in the
+ * font that has its glyphs (a fallback without a bold face draws bold as filled and stroked
+ * outlines); _right ends it at x. */
 void pdf_text(struct pdf_doc *d, HPDF_Font font, float size, float x, float y, const char *text);
 void pdf_text_right(struct pdf_doc *d, HPDF_Font font, float size, float x, float y,
                     const char *text);

@@ -808,6 +808,7 @@ enum cb_status render_pdf(const struct report *r, const struct render_dest *d, s
     st = render_one(r, &fonts, NULL, path, err);
 cleanup:
     free(path);
+    pdf_fonts_warn(&fonts);
     pdf_fonts_free(&fonts);
     return st;
 }

@@ -3,8 +3,8 @@
 # Only what is missing is installed; run as root or with sudo available.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libhpdf-dev libxlsxwriter-dev libjansson-dev libyajl-dev
-      zlib1g-dev libsodium-dev libgmime-3.0-dev libcmocka-dev qpdf poppler-utils python3 python3-openpyxl unzip
-      clang clang-format valgrind git)
+      zlib1g-dev libsodium-dev libgmime-3.0-dev libfribidi-dev libcmocka-dev qpdf poppler-utils python3 python3-openpyxl unzip
+      fonts-droid-fallback fonts-nanum clang clang-format valgrind git)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # PDFs through the real binary: a month with Latin, Cyrillic and Greek team names rendered twice
 # (billing and shadow). Checks every PDF with qpdf --check, pdffonts (every font embedded) and
-# pdftotext (the names come back as text), and that two renders are byte-identical.
+# pdftotext (the names come back as text, without warnings), and that two renders are
+# byte-identical; then the month of tests/cases/pdf_scripts_month (names in five scripts).
 # Tools that are not installed are skipped with a message; so is the whole test while a
 # pipeline stage still answers "not built yet".
 set -u
@@ -83,6 +84,35 @@ if have pdftotext; then
   grep -qF "SHADOW" <<<"$summary" && bad "billing summary says SHADOW" || ok
 else
   echo "SKIP: pdftotext not installed (poppler-utils)"
+fi
+# Names in CJK, Hangul, Arabic and Hebrew (tests/cases/pdf_scripts_month): the fallback fonts are
+# embedded only in the documents that draw from them, every ToUnicode CMap parses (poppler
+# printed "Invalid 'begincidrange' operator in ToUnicode CMap" for every PDF of libharu's), and
+# each block of a CMap holds at most 100 entries.
+here=$(cd "$(dirname "$0")" && pwd)
+case_dir=${CB_SOURCE_DIR:-$here/../..}/tests/cases/pdf_scripts_month
+"$bin" render --quiet --config "$case_dir/config.json" --formats pdf --out "$scratch/w" \
+  - <"$case_dir/stdin" 2>"$scratch/w.stderr" || bad "scripts month: render failed: $(cat "$scratch/w.stderr")"
+if have pdftotext && have pdffonts && have qpdf; then
+  for p in "$scratch"/a/*.pdf "$scratch"/a/teams/*.pdf "$scratch"/w/*.pdf "$scratch"/w/teams/*.pdf; do
+    pdftotext "$p" /dev/null 2>"$scratch/warn" && [ ! -s "$scratch/warn" ] && ok ||
+      bad "pdftotext warns on $p: $(head -n 2 "$scratch/warn")"
+    qpdf --qdf --object-streams=disable "$p" "$scratch/qdf.pdf" 2>/dev/null
+    LC_ALL=C awk '/^[0-9]+ begin(bfrange|bfchar|cidrange)$/ { if ($1 > 100 || $2 == "begincidrange") bad = 1 }
+                  END { exit bad }' "$scratch/qdf.pdf" && ok || bad "$p: a CMap block over 100 entries, or a cidrange"
+  done
+  fonts_of() { pdffonts "$1" 2>/dev/null | tail -n +3 | awk '{print $1}' | sed 's/^[A-Z]*+//' | sort | tr '\n' ' '; }
+  for p in "$scratch"/a/summary.pdf "$scratch"/a/teams/*.pdf; do
+    [ "$(fonts_of "$p")" = "DejaVuSans,Book DejaVuSans-Bold,Bold " ] && ok || bad "$p embeds $(fonts_of "$p")"
+  done
+  [ "$(fonts_of "$scratch/w/teams/kr.pdf")" = "DejaVuSans,Book DejaVuSans-Bold,Bold DroidSansFallback NanumGothic " ] &&
+    ok || bad "kr.pdf embeds $(fonts_of "$scratch/w/teams/kr.pdf")"
+  [ "$(fonts_of "$scratch/w/teams/ar.pdf")" = "DejaVuSans,Book DejaVuSans-Bold,Bold DroidSansFallback " ] &&
+    ok || bad "ar.pdf embeds $(fonts_of "$scratch/w/teams/ar.pdf") (Droid for the organization only)"
+  text=$(pdftotext "$scratch/w/summary.pdf" - 2>/dev/null)
+  for name in 開発チーム 数据平台组 "데이터 분석팀" 田中さくら 王小明 김민준 "فريق المبيعات" "محمد علي" "צוות המחקר" "דנה כהן"; do
+    grep -qF "$name" <<<"$text" && ok || bad "summary.pdf of the scripts month lacks $name"
+  done
 fi
 have qpdf || echo "SKIP: qpdf not installed"
 have pdffonts || echo "SKIP: pdffonts not installed (poppler-utils)"

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -218,7 +219,16 @@ static const struct {
      false, "a b c "},
     {"line1\nline2", true, "line1\nline2"},
     {"line1\nline2", false, "line1 line2"},
-    {"\xE6\x95\xB0", false, "\xEF\xBF\xBD"},         /* CJK: not in DejaVu Sans */
+    {"\xE6\x95\xB0", false, "\xE6\x95\xB0"}, /* CJK: Droid Sans Fallback */
+    {"\xEB\x8D\xB0\xEC\x9D\xB4\xED\x84\xB0", false,
+     "\xEB\x8D\xB0\xEC\x9D\xB4\xED\x84\xB0"}, /* Hangul: Nanum */
+    {"\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D", false,
+     "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D"}, /* Hebrew: kept logical */
+    {"a\xE2\x80\xAE"
+     "b",
+     false,
+     "a\xEF\xBF\xBD"
+     "b"},                                           /* U+202E: shown, as in the HTML */
     {"x\xF0\x9F\x9A\x80y", false, "x\xEF\xBF\xBDy"}, /* emoji (outside the BMP) */
     {"bad\xFF!", false, "bad\xEF\xBF\xBD!"},         /* invalid byte */
     {"\xC0\xAF", false, "\xEF\xBF\xBD\xEF\xBF\xBD"}, /* overlong: each byte replaced */
@@ -245,6 +255,13 @@ static void text_is_cleaned_to_drawable_utf8(void **state)
     }
     /* widths are measured from the font: wider text, wider box; wrapping respects the width */
     assert_true(pdf_width(&d, d.regular, 10, "WWWW") > pdf_width(&d, d.regular, 10, "iiii"));
+    /* Arabic is measured shaped: "سلام" as seen-initial, lam-alef-final, meem-isolated */
+    float shaped = pdf_width(&d, d.regular, 10, "\xEF\xBA\xB3\xEF\xBB\xBC\xEF\xBB\xA1");
+    assert_true(shaped > 0);
+    assert_true(fabsf(pdf_width(&d, d.regular, 10, "\xD8\xB3\xD9\x84\xD8\xA7\xD9\x85") - shaped) <
+                0.001f);
+    /* a CJK character is measured in the fallback font (1 em), not as DejaVu's missing glyph */
+    assert_true(fabsf(pdf_width(&d, d.regular, 10, "\xE6\x95\xB0") - 10) < 0.001f);
     struct strbuf lines = STRBUF_INIT;
     size_t n = pdf_wrap(&d, d.regular, 10, 60, "one two three four five six seven", &lines);
     assert_true(n >= 3);
