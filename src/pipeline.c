@@ -199,6 +199,24 @@ static void warn_variants(const struct ledger *l)
                  (long long)c->long_unflagged);
 }
 
+/* Render may replace only what it made (SPEC §6): checks `target` against every file and folder
+ * the run reads (inputs, --config, --prices, --previous, --supersedes). */
+static enum cb_status check_target(const struct cli_opts *o, const char *target,
+                                   struct cb_error *err)
+{
+    size_t n = o->n_inputs + 4;
+    const char **read = xcalloc(n, sizeof *read);
+    for (size_t i = 0; i < o->n_inputs; i++)
+        read[i] = o->inputs[i];
+    read[o->n_inputs] = o->config;
+    read[o->n_inputs + 1] = o->prices;
+    read[o->n_inputs + 2] = o->previous;
+    read[o->n_inputs + 3] = o->supersedes;
+    enum cb_status st = outdir_check(target, read, n, err);
+    free(read);
+    return st;
+}
+
 enum cb_status pipeline_render(const struct cli_opts *o)
 {
     struct cb_error err;
@@ -208,7 +226,16 @@ enum cb_status pipeline_render(const struct cli_opts *o)
     struct report *report = NULL;
     FILE *rejected = NULL;
     char *data_dir = NULL, *target = NULL, *tmp = NULL, *templates = NULL, *fonts = NULL;
-    enum cb_status st = setup_load(o, &s, &err);
+    /* The output folder is checked before anything is read when it is known from the command
+     * line (--out, or --month without --supersedes), and again once the month is known. */
+    enum cb_status st = CB_OK;
+    if (o->out)
+        target = xstrdup(o->out);
+    else if (o->month && !o->supersedes)
+        target = xasprintf("out/%s%s", o->month, o->shadow ? "-shadow" : "");
+    if (target && (st = check_target(o, target, &err)) != CB_OK)
+        goto cleanup;
+    st = setup_load(o, &s, &err);
     if (st != CB_OK)
         goto cleanup;
     bool needs_data = format_selected(o->formats, "html") || format_selected(o->formats, "pdf");
@@ -262,13 +289,13 @@ enum cb_status pipeline_render(const struct cli_opts *o)
         goto cleanup;
     report->warnings = msg_warnings_copy(&report->n_warnings);
 
-    if (o->out)
-        target = xstrdup(o->out);
-    else if (o->supersedes)
+    if (!target && o->supersedes)
         target = xasprintf("%s-r%d", o->supersedes, report->revision);
-    else
+    else if (!target)
         target = xasprintf("out/%s%s", report->month, o->shadow ? "-shadow" : "");
-    st = outdir_begin(target, &tmp, &err);
+    st = check_target(o, target, &err);
+    if (st == CB_OK)
+        st = outdir_begin(target, &tmp, &err);
     if (st != CB_OK)
         goto cleanup;
     struct render_dest dest = {
@@ -278,6 +305,8 @@ enum cb_status pipeline_render(const struct cli_opts *o)
             st = render_formats[i].render(report, &dest, &err);
     if (st == CB_OK)
         st = copy_rejected(rejected, tmp, &err);
+    if (st == CB_OK) /* again: the folder may have changed while the month was rendered */
+        st = check_target(o, target, &err);
     if (st == CB_OK)
         st = outdir_commit(tmp, target, &err);
     if (st == CB_OK && o->progress >= 0)
