@@ -326,8 +326,6 @@ static enum cb_status read_chargeback(const struct ctx *cx, json_t *o, struct co
     c->tier_metric = (enum tier_metric)e;
     if ((v = json_object_get(o, "tiers")) && (st = read_tiers(cx, v, c)))
         return st;
-    if (c->model == CB_MODEL_TIERED && c->n_tiers == 0)
-        return fail(cx, "chargeback.tiers", "missing (the tiered model needs tiers)");
     return CB_OK;
 }
 
@@ -721,6 +719,9 @@ struct config *config_new_default(void)
     return c;
 }
 
+static enum cb_status model_checks(const struct ctx *cx, const struct config *c, enum cb_model m,
+                                   const char *why);
+
 static enum cb_status read_document(const struct ctx *cx, json_t *doc, struct config *c)
 {
     static const char *const keys[] = {
@@ -787,21 +788,45 @@ static enum cb_status read_document(const struct ctx *cx, json_t *doc, struct co
             return st;
         c->prices = json_incref(v);
     }
-    /* Cross-checks. */
-    if (c->model == CB_MODEL_HYBRID && c->fixed_basis == BASIS_HEADCOUNT) {
+    return model_checks(cx, c, c->model, "");
+}
+
+/* What a chargeback model needs from the rest of the configuration: tiered needs tiers, hybrid
+ * by headcount needs every team's headcount. `why` prefixes the message ("--model tiered: "). */
+static enum cb_status model_checks(const struct ctx *cx, const struct config *c, enum cb_model m,
+                                   const char *why)
+{
+    if (m == CB_MODEL_TIERED && c->n_tiers == 0)
+        return fail(cx, "chargeback.tiers", "%smissing (the tiered model needs tiers)", why);
+    if (m == CB_MODEL_HYBRID && c->fixed_basis == BASIS_HEADCOUNT) {
         for (size_t i = 0; i < c->n_teams; i++) {
             if (c->teams[i].has_headcount)
                 continue;
             char *p = xasprintf("teams.%s.headcount", c->teams[i].id);
-            st = fail(cx, p,
-                      "missing: the hybrid model splits its fixed share by headcount "
-                      "(chargeback.fixed_basis); give every team a headcount or set "
-                      "fixed_basis to \"equal\"");
+            enum cb_status st = fail(cx, p,
+                                     "%smissing: the hybrid model splits its fixed share by "
+                                     "headcount (chargeback.fixed_basis); give every team a "
+                                     "headcount or set fixed_basis to \"equal\"",
+                                     why);
             free(p);
             return st;
         }
     }
     return CB_OK;
+}
+
+/* Switches the configuration to the chargeback model `m` (--model), after the same checks the
+ * configured model passed. Returns CB_OK, or CB_EUSAGE naming the missing key; c is unchanged
+ * on error. */
+enum cb_status config_set_model(struct config *c, enum cb_model m, struct cb_error *err)
+{
+    struct ctx cx = {c->source, err};
+    char why[48];
+    snprintf(why, sizeof why, "--model %s: ", config_model_name(m));
+    enum cb_status st = model_checks(&cx, c, m, why);
+    if (st == CB_OK)
+        c->model = m;
+    return st;
 }
 
 /* Builds a configuration from a parsed document (doc is not consumed). Returns CB_OK and a new

@@ -43,8 +43,8 @@ static enum cb_status setup_load(const struct cli_opts *o, struct setup *s, stru
     }
     if (st != CB_OK)
         return st;
-    if (o->has_model)
-        s->config->model = o->model;
+    if (o->has_model && (st = config_set_model(s->config, o->model, err)) != CB_OK)
+        return st;
     s->prices = price_book_new_builtin();
     if (s->config->prices) {
         st = price_book_merge_json(s->prices, s->config->prices, s->config->source, err);
