@@ -149,8 +149,12 @@ static struct report_line *push_line(struct lines *ls, enum line_kind kind, cons
 static void push_alloc(struct lines *ls, enum line_kind kind, char *description_owned,
                        int64_t cents)
 {
-    push_line(ls, kind, NULL, false, description_owned, 1, cents * MONEY_MICRO_PER_CENT, 1,
-              "allocation");
+    /* past the billing bound the unit price (cents × 10^4) would not fit an int64: the line
+     * keeps its amount only, and check_bounds stops the run */
+    bool fits = cents <= MONEY_MAX_CENTS && cents >= -MONEY_MAX_CENTS;
+    struct report_line *l = push_line(ls, kind, NULL, false, description_owned, 1,
+                                      fits ? cents * MONEY_MICRO_PER_CENT : 0, 1, "allocation");
+    l->amount = cents;
 }
 
 static void lines_free(struct lines *ls)
@@ -983,6 +987,46 @@ static void add_overhead_markup(struct build *B, struct strbuf *methods)
     }
 }
 
+/* Every figure of the month within ±MONEY_MAX_CENTS (SPEC §5: money is exact, so a figure
+ * past what an int64 of micro-units holds is refused, never wrapped). CB_EUSAGE naming the
+ * first team and figure past the bound; the configured amounts and rates are the usual cause. */
+static enum cb_status check_bounds(const struct build *B, struct cb_error *err)
+{
+    const struct report *r = B->r;
+    const char *what = NULL, *team = "";
+    cb_i128 sum = 0;
+    for (size_t i = 0; i < B->n && !what; i++) {
+        const struct report_team *t = &r->teams[i];
+        team = t->id;
+        cb_i128 lines = 0;
+        for (size_t k = 0; k < t->n_lines && !what; k++) {
+            lines += t->lines[k].amount;
+            if (t->lines[k].amount > MONEY_MAX_CENTS || t->lines[k].amount < -MONEY_MAX_CENTS)
+                what = t->lines[k].description ? t->lines[k].description : "a line";
+        }
+        for (size_t k = 0; k < t->n_usage_lines && !what; k++)
+            if (t->usage_lines[k].amount > MONEY_MAX_CENTS ||
+                t->usage_lines[k].amount < -MONEY_MAX_CENTS)
+                what = "its usage at list price";
+        if (!what && (lines > MONEY_MAX_CENTS || lines < -MONEY_MAX_CENTS ||
+                      t->list_cost > MONEY_MAX_CENTS || t->direct > MONEY_MAX_CENTS))
+            what = "its invoice total";
+        sum += lines < 0 ? -lines : lines;
+    }
+    if (!what && (sum > MONEY_MAX_CENTS || r->totals.period_list_total > MONEY_MAX_CENTS ||
+                  r->totals.period_list_total < -MONEY_MAX_CENTS)) {
+        what = "the month's total";
+        team = "";
+    }
+    if (!what)
+        return CB_OK;
+    return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,
+                        "%s%s%s%s goes beyond the largest amount chargeback bills "
+                        "(1,000,000,000,000.00 %s); nothing written (check chargeback.amount, "
+                        "overhead_rate, markup and the usage)",
+                        team[0] ? "team \"" : "", team, team[0] ? "\": " : "", what, r->currency);
+}
+
 /* Moves the usage lines (usage model only) and the allocation lines onto the invoices. */
 static void finish_lines(struct build *B)
 {
@@ -1619,6 +1663,9 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
         goto cleanup;
     add_overhead_markup(&B, methods);
     finish_lines(&B);
+    st = check_bounds(&B, err);
+    if (st != CB_OK)
+        goto cleanup;
     bw = batch_workflows(l, &n_bw);
     for (size_t i = 0; i < B.n; i++) {
         struct report_team *t = &r->teams[i];
