@@ -379,6 +379,9 @@ static enum cb_status read_budget(const struct ctx *cx, json_t *o, const char *p
         q = join(path, "monthly_tokens");
         st = parse_count(cx, tokens, q, &t->budget_monthly);
     }
+    /* utilization = charge / budget: a zero budget has none (SPEC §5) */
+    if (st == CB_OK && t->budget_monthly == 0)
+        st = fail(cx, q, "must be greater than 0 (leave the budget out for a team without one)");
     if (st)
         goto cleanup;
     json_t *th = json_object_get(o, "alert_thresholds");

@@ -239,6 +239,20 @@ static void usage_add(struct report_usage *u, const struct ledger_usage *lu)
         u->total_tokens += lu->tokens[k];
 }
 
+static void usage_add_group(struct report_usage *u, const struct report_usage *v)
+{
+    u->requests += v->requests;
+    u->input_tokens += v->input_tokens;
+    u->output_tokens += v->output_tokens;
+    u->cache_read_input_tokens += v->cache_read_input_tokens;
+    u->cache_write_5m_input_tokens += v->cache_write_5m_input_tokens;
+    u->cache_write_1h_input_tokens += v->cache_write_1h_input_tokens;
+    u->web_search_requests += v->web_search_requests;
+    u->skill_invocations += v->skill_invocations;
+    u->mcp_operations += v->mcp_operations;
+    u->total_tokens += v->total_tokens;
+}
+
 static const char *const class_words[TOK_CLASS_COUNT] = {
     "input tokens",
     "output tokens",
@@ -494,6 +508,8 @@ struct build {
     int64_t hybrid_fixed; /* hybrid: the fixed part of the pool */
     int64_t unalloc_shown;
     struct gacc org_models;
+    struct lines orphan_lines; /* shared pools of a month without teams: unallocated */
+    int64_t orphan_cost;
 };
 
 static const struct ledger_bucket *find_bucket(const struct ledger *l, enum bucket_kind k,
@@ -633,8 +649,25 @@ static enum cb_status price_pools(struct build *B, struct cb_error *err)
         const struct ledger_bucket *b = find_bucket(B->l, BUCKET_SHARED, NULL, (int)i);
         struct lines tmp = {0};
         int64_t cost = bucket_lines(c, b, &tmp, &B->org_models);
-        lines_free(&tmp);
         const char *name = c->shared[i].name ? c->shared[i].name : "Shared pool";
+        if (B->n == 0 && cost != 0) {
+            /* no team to split it among: the pool is unallocated cost, shown as such */
+            msg_warn("shared pool \"%s\" (%s): no team in the month to split it among; it is "
+                     "shown as unallocated",
+                     name, fmt_money(cost).s);
+            B->orphan_cost += cost;
+            for (size_t k = 0; k < tmp.n; k++) {
+                char *d = xasprintf("%s: %s", name, tmp.v[k].description);
+                free(tmp.v[k].description);
+                tmp.v[k].description = d;
+            }
+            B->orphan_lines.v =
+                xreallocarray(B->orphan_lines.v, B->orphan_lines.n + tmp.n + 1, sizeof *tmp.v);
+            memcpy(B->orphan_lines.v + B->orphan_lines.n, tmp.v, tmp.n * sizeof *tmp.v);
+            B->orphan_lines.n += tmp.n;
+            free(tmp.v);
+        } else
+            lines_free(&tmp);
         size_t gi = gacc_find(&pools, name);
         pools.v[gi].list_cost += cost;
         if (b)
@@ -661,6 +694,16 @@ static enum cb_status price_unallocated(struct build *B, struct cb_error *err)
     int64_t cost = bucket_lines(B->c, b, &ls, &B->org_models);
     if (b)
         usage_add(&r->unallocated_usage, &b->usage);
+    if (B->orphan_lines.n > 0) { /* shared pools no team carries (price_pools) */
+        cost += B->orphan_cost;
+        ls.v = xreallocarray(ls.v, ls.n + B->orphan_lines.n, sizeof *ls.v);
+        memcpy(ls.v + ls.n, B->orphan_lines.v, B->orphan_lines.n * sizeof *ls.v);
+        ls.n += B->orphan_lines.n;
+        free(B->orphan_lines.v);
+        B->orphan_lines = (struct lines){0};
+        for (size_t i = 0; i < r->shared_pools.n; i++)
+            usage_add_group(&r->unallocated_usage, &r->shared_pools.items[i].usage);
+    }
     r->unallocated_list_cost = cost;
     r->totals.unallocated = cost;
     bool show = B->c->unallocated == UNALLOC_SHOW || B->n == 0;
@@ -919,6 +962,12 @@ static void reconciliation_text(struct build *B)
     int64_t before = 0;
     for (size_t i = 0; i < r->n_teams; i++)
         before += r->teams[i].charge + r->teams[i].true_up;
+    if (r->n_teams == 0) {
+        strbuf_printf(&s, "No team is in the month, so nothing is charged; the difference is "
+                          "shown here only.");
+        r->reconciliation_text = strbuf_detach(&s);
+        return;
+    }
     switch (B->model) {
     case CB_MODEL_USAGE:
         strbuf_printf(&s,
@@ -1499,7 +1548,8 @@ static void summary_method(struct build *B)
     for (size_t i = 0; i < c->n_shared; i++)
         strbuf_printf(&s, " Shared pool \"%s\" is %s.",
                       c->shared[i].name ? c->shared[i].name : "Shared pool",
-                      split_words(c->shared[i].split));
+                      B->n ? split_words(c->shared[i].split)
+                           : "unallocated (no team in the month to split it among)");
     if (strcmp(r->unallocated_policy, "show") == 0)
         strbuf_printf(&s, " Usage without a team (%s) is shown on the summary and not charged.",
                       fmt_money(r->unallocated_list_cost).s);
@@ -1576,6 +1626,7 @@ static void build_free(struct build *B)
         free(B->org_models.v[i].key);
     free(B->org_models.v);
     free(B->org_models.pico);
+    lines_free(&B->orphan_lines);
 }
 
 enum cb_status report_build(const struct report_opts *opts, struct report **out,
@@ -1619,15 +1670,7 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
         for (size_t k = 0; k < by_model.n; k++) {
             size_t g = gacc_find(&B.org_models, by_model.v[k].key);
             B.org_models.v[g].list_cost += by_model.v[k].list_cost;
-            struct report_usage *u = &B.org_models.v[g].usage, *v = &by_model.v[k].usage;
-            u->requests += v->requests;
-            u->input_tokens += v->input_tokens;
-            u->output_tokens += v->output_tokens;
-            u->cache_read_input_tokens += v->cache_read_input_tokens;
-            u->cache_write_5m_input_tokens += v->cache_write_5m_input_tokens;
-            u->cache_write_1h_input_tokens += v->cache_write_1h_input_tokens;
-            u->web_search_requests += v->web_search_requests;
-            u->total_tokens += v->total_tokens;
+            usage_add_group(&B.org_models.v[g].usage, &by_model.v[k].usage);
         }
         gacc_finish(&by_model, 0, t->list_cost, &t->by_model);
         B.list[i] = t->list_cost;
@@ -1646,14 +1689,25 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
         r->totals.shared += t->shared;
         r->totals.period_list_total += t->direct;
     }
-    r->totals.period_list_total += B.unalloc_shown;
-    if (B.n == 0) /* no team to split pools among: they stay in the list total */
-        for (size_t i = 0; i < r->shared_pools.n; i++)
-            r->totals.period_list_total += r->shared_pools.items[i].list_cost;
+    r->totals.period_list_total += B.unalloc_shown; /* with no team, this holds the pools too */
     r->totals.has_provider_total = c->has_provider_total;
     if (c->has_provider_total) {
         r->totals.provider_total = c->provider_total_cents;
         r->totals.reconciliation_difference = c->provider_total_cents - r->totals.period_list_total;
+    }
+    /* The teams together pay the provider invoice less the unallocated usage shown; below
+     * that usage they would pay a negative amount, which no invoice does. */
+    if (c->has_provider_total && B.n > 0 && c->provider_total_cents < B.unalloc_shown &&
+        (B.model == CB_MODEL_USAGE ||
+         ((B.model == CB_MODEL_FIXED || B.model == CB_MODEL_HYBRID) && !c->has_amount))) {
+        st = cb_error_set(err, CB_EUSAGE, c->source, 0, "provider_invoice.total",
+                          "%s is below the usage without a team shown on the summary (%s): the "
+                          "teams would be charged %s in total; check the provider invoice, or "
+                          "split the unallocated usage among the teams (\"unallocated\": "
+                          "\"proportional\")",
+                          fmt_money(c->provider_total_cents).s, fmt_money(B.unalloc_shown).s,
+                          fmt_signed(c->provider_total_cents - B.unalloc_shown).s);
+        goto cleanup;
     }
     methods = xcalloc(B.n ? B.n : 1, sizeof *methods);
     st = apply_model(&B, methods, err);
