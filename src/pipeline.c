@@ -81,6 +81,34 @@ static bool show_progress(const struct cli_opts *o)
     return o->progress > 0 || isatty(STDERR_FILENO);
 }
 
+static int cmp_file_hash(const void *a, const void *b)
+{
+    const struct ledger_file *x = *(const struct ledger_file *const *)a;
+    const struct ledger_file *y = *(const struct ledger_file *const *)b;
+    int c = strcmp(x->sha256, y->sha256);
+    return c ? c : (x > y) - (x < y); /* equal hashes: command-line order */
+}
+
+/* The same bytes given twice would be billed twice (records without request ids are not
+ * de-duplicated): two inputs with one SHA-256 and any record are refused, naming both. Inputs
+ * without records (empty days) may repeat. Sorted by hash: not quadratic in the inputs. */
+static enum cb_status check_repeated_inputs(const struct ledger *l, struct cb_error *err)
+{
+    enum cb_status st = CB_OK;
+    const struct ledger_file **v = xcalloc(l->n_files ? l->n_files : 1, sizeof *v);
+    for (size_t i = 0; i < l->n_files; i++)
+        v[i] = &l->files[i];
+    qsort(v, l->n_files, sizeof *v, cmp_file_hash);
+    for (size_t i = 1; i < l->n_files && st == CB_OK; i++)
+        if (strcmp(v[i - 1]->sha256, v[i]->sha256) == 0 && v[i]->records > 0)
+            st = cb_error_set(err, CB_EUSAGE, v[i]->path, 0, NULL,
+                              "the same content as %s (SHA-256 %s): the input is given twice, "
+                              "and its records would be billed twice; give each input once",
+                              v[i - 1]->path, v[i]->sha256);
+    free(v);
+    return st;
+}
+
 static enum cb_status run_ingest(const struct cli_opts *o, const struct setup *s, FILE *rejected,
                                  struct ledger **ledger, struct cb_error *err)
 {
@@ -95,7 +123,10 @@ static enum cb_status run_ingest(const struct cli_opts *o, const struct setup *s
         .threads = o->threads,
         .progress = show_progress(o),
     };
-    return ingest_run(&io, ledger, err);
+    enum cb_status st = ingest_run(&io, ledger, err);
+    if (st == CB_OK)
+        st = check_repeated_inputs(*ledger, err);
+    return st;
 }
 
 static void print_counts(FILE *out, const struct ledger *l)
