@@ -7,13 +7,13 @@
 
 int64_t alloc_line_amount(int64_t quantity, int64_t unit_price_micros, int64_t per)
 {
-    return (int64_t)money_div_round((cb_i128)quantity * unit_price_micros,
-                                    (cb_i128)per * MONEY_MICRO_PER_CENT);
+    return money_clamp(money_div_round((cb_i128)quantity * unit_price_micros,
+                                       (cb_i128)per * MONEY_MICRO_PER_CENT));
 }
 
 int64_t alloc_rate(int64_t cents, int64_t rate_e6)
 {
-    return (int64_t)money_div_round((cb_i128)cents * rate_e6, 1000000);
+    return money_clamp(money_div_round((cb_i128)cents * rate_e6, 1000000));
 }
 
 int64_t alloc_share_e4(int64_t part, int64_t whole)

@@ -13,10 +13,13 @@
 #include "money.h"
 
 /* The amount in cents of quantity × unit_price_micros per `per` units, rounded once, half away
- * from zero: round(quantity × unit_price_micros / (per × 10^4)). per must be > 0. */
+ * from zero: round(quantity × unit_price_micros / (per × 10^4)). per must be > 0. Computed in
+ * 128 bits; a result beyond the billing bound is clamped by money_clamp (callers check
+ * MONEY_MAX_CENTS). */
 int64_t alloc_line_amount(int64_t quantity, int64_t unit_price_micros, int64_t per);
 
-/* round(cents × rate_e6 / 10^6), half away from zero (overhead, markup, fixed share). */
+/* round(cents × rate_e6 / 10^6), half away from zero (overhead, markup, fixed share); clamped
+ * like alloc_line_amount. */
 int64_t alloc_rate(int64_t cents, int64_t rate_e6);
 
 /* Splits `pool` cents among n teams (ordered by id) by `kind`: SPLIT_PROPORTIONAL by usage[i]

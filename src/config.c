@@ -25,11 +25,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "money.h"
 #include "prices.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
 #define E6 1000000
+/* Bounds that keep every product of the arithmetic inside 128 bits and every billed figure
+ * inside MONEY_MAX_CENTS: any rate or share at most 10^6; overhead and markup at most 10
+ * (1,000 %); counts at most 10^15. */
+#define RATE_MAX_E6   ((int64_t)1000000 * E6)
+#define CHARGE_MAX_E6 ((int64_t)10 * E6)
+#define COUNT_MAX     ((int64_t)1000000000000000)
 
 /* Where errors go while one document is read. */
 struct ctx {
@@ -137,6 +144,13 @@ static enum cb_status parse_money(const struct ctx *cx, json_t *v, const char *p
         return fail(cx, path, "expected a decimal string");
     if (*out < 0)
         return fail(cx, path, "must not be negative");
+    /* at most 10^12 currency units (MONEY_MAX_CENTS), so no product of the arithmetic wraps */
+    int64_t max = MONEY_MAX_CENTS / 100;
+    for (int i = 0; i < scale; i++)
+        max = max > INT64_MAX / 10 ? INT64_MAX : max * 10;
+    if (*out > max)
+        return fail(cx, path, "%s is above the largest amount chargeback bills (1,000,000,000,000)",
+                    json_is_string(v) ? json_string_value(v) : "the amount");
     return CB_OK;
 }
 
@@ -161,6 +175,8 @@ static enum cb_status parse_rate(const struct ctx *cx, json_t *v, const char *pa
         *out = (int64_t)llround(d * E6);
     } else
         return fail(cx, path, "expected a number or decimal string");
+    if (*out > RATE_MAX_E6 || *out < -RATE_MAX_E6)
+        return fail(cx, path, "number out of range (at most 1000000)");
     return CB_OK;
 }
 
@@ -191,6 +207,8 @@ static enum cb_status parse_count(const struct ctx *cx, json_t *v, const char *p
 {
     if (!json_is_integer(v) || json_integer_value(v) < 0)
         return fail(cx, path, "expected a non-negative integer");
+    if (json_integer_value(v) > COUNT_MAX)
+        return fail(cx, path, "number out of range (at most 10^15)");
     *out = (int64_t)json_integer_value(v);
     return CB_OK;
 }
@@ -326,8 +344,6 @@ static enum cb_status read_chargeback(const struct ctx *cx, json_t *o, struct co
     c->tier_metric = (enum tier_metric)e;
     if ((v = json_object_get(o, "tiers")) && (st = read_tiers(cx, v, c)))
         return st;
-    if (c->model == CB_MODEL_TIERED && c->n_tiers == 0)
-        return fail(cx, "chargeback.tiers", "missing (the tiered model needs tiers)");
     return CB_OK;
 }
 
@@ -363,6 +379,9 @@ static enum cb_status read_budget(const struct ctx *cx, json_t *o, const char *p
         q = join(path, "monthly_tokens");
         st = parse_count(cx, tokens, q, &t->budget_monthly);
     }
+    /* utilization = charge / budget: a zero budget has none (SPEC §5) */
+    if (st == CB_OK && t->budget_monthly == 0)
+        st = fail(cx, q, "must be greater than 0 (leave the budget out for a team without one)");
     if (st)
         goto cleanup;
     json_t *th = json_object_get(o, "alert_thresholds");
@@ -419,7 +438,7 @@ static enum cb_status read_team(const struct ctx *cx, const char *id, json_t *o,
         t->has_headcount = true;
     }
     if ((st = get_rate(cx, o, "weight", p, 0, -1, &t->weight_e6)) ||
-        (st = get_rate(cx, o, "markup", p, 0, -1, &t->markup_e6)))
+        (st = get_rate(cx, o, "markup", p, 0, CHARGE_MAX_E6, &t->markup_e6)))
         goto cleanup;
     if ((v = json_object_get(o, "budget"))) {
         free(q);
@@ -721,6 +740,9 @@ struct config *config_new_default(void)
     return c;
 }
 
+static enum cb_status model_checks(const struct ctx *cx, const struct config *c, enum cb_model m,
+                                   const char *why);
+
 static enum cb_status read_document(const struct ctx *cx, json_t *doc, struct config *c)
 {
     static const char *const keys[] = {
@@ -740,7 +762,7 @@ static enum cb_status read_document(const struct ctx *cx, json_t *doc, struct co
         return fail(cx, "currency", "expected a three-letter ISO 4217 code such as \"USD\"");
     if ((v = json_object_get(doc, "chargeback")) && (st = read_chargeback(cx, v, c)))
         return st;
-    if ((st = get_rate(cx, doc, "overhead_rate", "", 0, -1, &c->overhead_e6)) ||
+    if ((st = get_rate(cx, doc, "overhead_rate", "", 0, CHARGE_MAX_E6, &c->overhead_e6)) ||
         (st = get_rate(cx, doc, "anomaly_factor", "", 1, -1, &c->anomaly_factor_e6)))
         return st;
     if ((v = json_object_get(doc, "teams")) && (st = read_teams(cx, v, c)))
@@ -800,21 +822,45 @@ static enum cb_status read_document(const struct ctx *cx, json_t *doc, struct co
             return st;
         c->prices = json_incref(v);
     }
-    /* Cross-checks. */
-    if (c->model == CB_MODEL_HYBRID && c->fixed_basis == BASIS_HEADCOUNT) {
+    return model_checks(cx, c, c->model, "");
+}
+
+/* What a chargeback model needs from the rest of the configuration: tiered needs tiers, hybrid
+ * by headcount needs every team's headcount. `why` prefixes the message ("--model tiered: "). */
+static enum cb_status model_checks(const struct ctx *cx, const struct config *c, enum cb_model m,
+                                   const char *why)
+{
+    if (m == CB_MODEL_TIERED && c->n_tiers == 0)
+        return fail(cx, "chargeback.tiers", "%smissing (the tiered model needs tiers)", why);
+    if (m == CB_MODEL_HYBRID && c->fixed_basis == BASIS_HEADCOUNT) {
         for (size_t i = 0; i < c->n_teams; i++) {
             if (c->teams[i].has_headcount)
                 continue;
             char *p = xasprintf("teams.%s.headcount", c->teams[i].id);
-            st = fail(cx, p,
-                      "missing: the hybrid model splits its fixed share by headcount "
-                      "(chargeback.fixed_basis); give every team a headcount or set "
-                      "fixed_basis to \"equal\"");
+            enum cb_status st = fail(cx, p,
+                                     "%smissing: the hybrid model splits its fixed share by "
+                                     "headcount (chargeback.fixed_basis); give every team a "
+                                     "headcount or set fixed_basis to \"equal\"",
+                                     why);
             free(p);
             return st;
         }
     }
     return CB_OK;
+}
+
+/* Switches the configuration to the chargeback model `m` (--model), after the same checks the
+ * configured model passed. Returns CB_OK, or CB_EUSAGE naming the missing key; c is unchanged
+ * on error. */
+enum cb_status config_set_model(struct config *c, enum cb_model m, struct cb_error *err)
+{
+    struct ctx cx = {c->source, err};
+    char why[48];
+    snprintf(why, sizeof why, "--model %s: ", config_model_name(m));
+    enum cb_status st = model_checks(&cx, c, m, why);
+    if (st == CB_OK)
+        c->model = m;
+    return st;
 }
 
 /* Builds a configuration from a parsed document (doc is not consumed). Returns CB_OK and a new

@@ -122,6 +122,10 @@ enum cb_status config_load(const char *path, struct config **out, struct cb_erro
 enum cb_status config_from_json(json_t *doc, const char *source, struct config **out,
                                 struct cb_error *err);
 void config_free(struct config *c);
+/* Overrides the chargeback model (--model) after the checks the configured model passes (tiers
+ * for tiered, headcounts for hybrid by headcount). CB_OK, or CB_EUSAGE naming the missing key
+ * (c unchanged). */
+enum cb_status config_set_model(struct config *c, enum cb_model m, struct cb_error *err);
 
 /* Finds a configured team by id. Borrowed pointer or NULL. */
 const struct config_team *config_team(const struct config *c, const char *id);

@@ -58,9 +58,15 @@ cb_i128 money_div_round(cb_i128 num, cb_i128 den)
     return neg ? -q : q;
 }
 
+int64_t money_clamp(cb_i128 v)
+{
+    const cb_i128 lim = (cb_i128)MONEY_MAX_CENTS * 10;
+    return (int64_t)(v > lim ? lim : v < -lim ? -lim : v);
+}
+
 int64_t money_pico_to_cents(cb_i128 pico)
 {
-    return (int64_t)money_div_round(pico, MONEY_PICO_PER_CENT);
+    return money_clamp(money_div_round(pico, MONEY_PICO_PER_CENT));
 }
 
 void money_format_fixed(int64_t value, int scale, int places, char *buf, size_t size)

@@ -14,6 +14,11 @@ __extension__ typedef unsigned __int128 cb_u128;
 #define MONEY_PICO_PER_CENT  ((cb_i128)10000000000) /* 10^10 pico-USD in one cent */
 #define MONEY_MICRO_PER_CENT 10000                  /* 10^4 micro-USD in one cent */
 
+/* The largest amount the tool bills, in cents: 10^12 currency units (one trillion). Every
+ * configured amount is at most this, and a run whose figures go beyond it stops with an error,
+ * so cents × 10^4 (micro-units) always fits an int64 and nothing wraps. */
+#define MONEY_MAX_CENTS ((int64_t)100000000000000)
+
 /* Parses a decimal string ("15000.00", "-3", "0.0001") into an integer scaled by 10^scale,
  * digit by digit. At most `scale` fraction digits are accepted; more is an error (never a
  * silent rounding). Returns true on success; false on any other text or on overflow. */
@@ -21,6 +26,10 @@ bool money_parse(const char *s, int scale, int64_t *out);
 
 /* Divides num by den (den > 0) rounding half away from zero. */
 cb_i128 money_div_round(cb_i128 num, cb_i128 den);
+
+/* v clamped into [-(10 × MONEY_MAX_CENTS), 10 × MONEY_MAX_CENTS]: a result past the billing
+ * bound stays past it (so the bound check sees it) without overflowing the int64 sums after. */
+int64_t money_clamp(cb_i128 v);
 
 /* Rounds a pico-USD amount to cents, half away from zero. */
 int64_t money_pico_to_cents(cb_i128 pico);

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "archive.h"
 #include "msg.h"
 #include "xalloc.h"
@@ -205,6 +207,299 @@ static void clean_stale(const char *parent, const char *base, const char *target
     closedir(d);
 }
 
+/* The refusal of a signed target, with the way to issue a corrected revision. */
+static enum cb_status refuse_signed(const char *target, struct cb_error *err)
+{
+    return cb_error_set(err, CB_EUSAGE, target, 0, NULL,
+                        "this month is signed (SIGNOFF.json) and is never overwritten; to issue "
+                        "a corrected revision, render again with --supersedes %s (writes "
+                        "%s-r2, invoice numbers ending in -R2)",
+                        target, target);
+}
+
+/* ---- what render may replace (SPEC §6) ------------------------------------------------------ */
+
+/* Returns a new absolute form of `path` with every existing part resolved (symbolic links,
+ * "." and "..") and the missing rest appended lexically. Never fails (falls back to `path`). */
+static char *absolute_path(const char *path)
+{
+    char *whole = realpath(path, NULL);
+    if (whole)
+        return whole;
+    char *cwd = getcwd(NULL, 0);
+    char *joined = path[0] == '/' || !cwd ? xstrdup(path) : xasprintf("%s/%s", cwd, path);
+    free(cwd);
+    /* resolve the longest existing prefix, then append the missing components one by one */
+    char *out = xstrdup("/");
+    char *save = NULL;
+    for (char *c = strtok_r(joined, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+        if (strcmp(c, ".") == 0)
+            continue;
+        if (strcmp(c, "..") == 0) {
+            char *slash = strrchr(out, '/');
+            if (slash == out)
+                out[1] = '\0';
+            else if (slash)
+                *slash = '\0';
+            continue;
+        }
+        char *next = strcmp(out, "/") == 0 ? xasprintf("/%s", c) : xasprintf("%s/%s", out, c);
+        char *real = realpath(next, NULL);
+        free(out);
+        if (real) {
+            free(next);
+            out = real;
+        } else {
+            out = next;
+        }
+    }
+    free(joined);
+    return out;
+}
+
+/* True when `inner` is `outer` or lies under it (both absolute, no trailing slash). */
+static bool path_within(const char *inner, const char *outer)
+{
+    size_t n = strlen(outer);
+    if (strcmp(outer, "/") == 0)
+        return true;
+    return strncmp(inner, outer, n) == 0 && (inner[n] == '\0' || inner[n] == '/');
+}
+
+/* The files a render writes at the top of its folder (teams/ holds <slug>.html/.pdf/.xlsx). */
+static const char *const RENDER_FILES[] = {"index.html",    "summary.pdf", "summary.xlsx",
+                                           "report.json",   "charges.csv", "focus.csv",
+                                           "rejected.jsonl"};
+
+/* Returns a new path below `dir` (depth at most `depth`) of a signed month, or NULL. */
+static char *find_signed(const char *dir, int depth)
+{
+    if (archive_is_signed(dir))
+        return xstrdup(dir);
+    if (depth <= 0)
+        return NULL;
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    char *found = NULL;
+    struct dirent *e;
+    while (!found && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *child = xasprintf("%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
+            found = find_signed(child, depth - 1);
+        free(child);
+    }
+    closedir(d);
+    return found;
+}
+
+/* True when `name` is "<slug>.html|.pdf|.xlsx" for a slug of the earlier report. */
+static bool is_team_file(const char *name, json_t *teams)
+{
+    const char *dot = strrchr(name, '.');
+    if (!dot ||
+        (strcmp(dot, ".html") != 0 && strcmp(dot, ".pdf") != 0 && strcmp(dot, ".xlsx") != 0))
+        return false;
+    size_t n = (size_t)(dot - name);
+    size_t i;
+    json_t *t;
+    json_array_foreach(teams, i, t)
+    {
+        const char *slug = json_string_value(json_object_get(t, "slug"));
+        if (slug && strlen(slug) == n && strncmp(slug, name, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Names in *what (a new string) the first entry of `dir` that an earlier render did not write,
+ * or leaves it NULL when every entry is one of the render's files. `teams` is the earlier
+ * report's team array; `in_teams` says `dir` is the teams/ folder. */
+static void find_foreign(const char *dir, json_t *teams, bool in_teams, char **what)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        *what = xasprintf("%s (cannot be listed: %s)", dir, strerror(errno));
+        return;
+    }
+    struct dirent *e;
+    while (!*what && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *child = xasprintf("%s/%s", dir, e->d_name);
+        struct stat st;
+        bool known = false;
+        if (lstat(child, &st) != 0) {
+            known = false;
+        } else if (S_ISDIR(st.st_mode)) {
+            if (!in_teams && strcmp(e->d_name, "teams") == 0) {
+                find_foreign(child, teams, true, what);
+                known = true;
+            }
+        } else if (S_ISREG(st.st_mode)) {
+            if (in_teams)
+                known = is_team_file(e->d_name, teams);
+            else
+                for (size_t i = 0; i < sizeof RENDER_FILES / sizeof RENDER_FILES[0]; i++)
+                    known = known || strcmp(e->d_name, RENDER_FILES[i]) == 0;
+        }
+        if (!known && !*what) {
+            char *signed_month = S_ISDIR(st.st_mode) ? find_signed(child, 3) : NULL;
+            if (signed_month)
+                *what = xasprintf("the signed month %s", signed_month);
+            else
+                *what = xasprintf("%s, which chargeback did not write", child);
+            free(signed_month);
+        }
+        free(child);
+    }
+    closedir(d);
+}
+
+/* Returns a new, quoted list of up to three entries of `dir` (sorted), for messages. */
+static char *first_entry(const char *dir)
+{
+    struct dirent **names = NULL;
+    int n = scandir(dir, &names, NULL, alphasort);
+    char *out = xstrdup("");
+    int shown = 0;
+    for (int i = 0; i < n; i++) {
+        const char *nm = names[i]->d_name;
+        if (strcmp(nm, ".") != 0 && strcmp(nm, "..") != 0) {
+            if (shown < 3) {
+                char *next = xasprintf("%s%s\"%s\"", out, shown ? ", " : "", nm);
+                free(out);
+                out = next;
+            } else if (shown == 3) {
+                char *next = xasprintf("%s, ...", out);
+                free(out);
+                out = next;
+            }
+            shown++;
+        }
+        free(names[i]);
+    }
+    free(names);
+    return out;
+}
+
+/* True when `dir` has no entry but "." and "..". */
+static bool dir_is_empty(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    struct dirent *e;
+    bool empty = true;
+    while (empty && (e = readdir(d)) != NULL)
+        empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+    closedir(d);
+    return empty;
+}
+
+enum cb_status outdir_check(const char *target, const char *const *inputs, size_t n_inputs,
+                            struct cb_error *err)
+{
+    enum cb_status st = CB_OK;
+    char *abs = NULL, *parent = NULL, *base = NULL, *report = NULL, *what = NULL;
+    json_t *doc = NULL;
+    if (!split_target(target, &parent, &base)) {
+        st = cb_error_set(err, CB_EUSAGE, target, 0, NULL, "not a usable output folder name");
+        goto cleanup;
+    }
+    abs = absolute_path(target);
+    /* every folder above the target: none may be a signed month */
+    for (char *up = xstrdup(abs);;) {
+        char *slash = strrchr(up, '/');
+        if (!slash || slash == up) {
+            free(up);
+            break;
+        }
+        *slash = '\0';
+        if (archive_is_signed(up)) {
+            st = cb_error_set(err, CB_EUSAGE, target, 0, NULL,
+                              "lies inside the signed month %s, which is never changed; "
+                              "choose an output folder outside it",
+                              up);
+            free(up);
+            goto cleanup;
+        }
+    }
+    struct stat sb;
+    bool exists = lstat(target, &sb) == 0;
+    if (!exists && errno != ENOENT) {
+        st = cb_error_set(err, CB_EIO, target, 0, NULL, "cannot inspect: %s", strerror(errno));
+        goto cleanup;
+    }
+    if (exists && !S_ISDIR(sb.st_mode)) {
+        st = cb_error_set(err, CB_EUSAGE, target, 0, NULL,
+                          "exists and is not a folder; refusing to replace it");
+        goto cleanup;
+    }
+    if (exists && archive_is_signed(target)) {
+        st = refuse_signed(target, err);
+        goto cleanup;
+    }
+    char *signed_month = exists ? find_signed(target, 3) : NULL;
+    if (signed_month) {
+        st = cb_error_set(err, CB_EUSAGE, target, 0, NULL,
+                          "contains the signed month %s, which is never changed; choose an "
+                          "output folder outside it",
+                          signed_month);
+        free(signed_month);
+        goto cleanup;
+    }
+    for (size_t i = 0; i < n_inputs; i++) {
+        if (!inputs[i] || strcmp(inputs[i], "-") == 0)
+            continue;
+        char *in = absolute_path(inputs[i]);
+        bool inside = path_within(in, abs);
+        free(in);
+        if (inside) {
+            st = cb_error_set(err, CB_EUSAGE, target, 0, NULL,
+                              "holds the input %s; render replaces its output folder whole, so "
+                              "it never writes over its own inputs: choose another --out",
+                              inputs[i]);
+            goto cleanup;
+        }
+    }
+    if (!exists)
+        goto cleanup; /* a new folder */
+    if (dir_is_empty(target))
+        goto cleanup;
+    report = xasprintf("%s/report.json", target);
+    doc = json_load_file(report, 0, NULL);
+    const char *schema = json_string_value(json_object_get(doc, "schema"));
+    json_t *teams = json_object_get(doc, "teams");
+    if (!schema || strncmp(schema, "chargeback-report/", 18) != 0 || !json_is_array(teams)) {
+        char *first = first_entry(target);
+        st = cb_error_set(err, CB_EUSAGE, target, 0, NULL,
+                          "is not a chargeback render (no report.json of ours) and holds %s, "
+                          "which chargeback did not write; render replaces only an empty folder "
+                          "or an earlier unsigned render of its own: choose another --out",
+                          first);
+        free(first);
+        goto cleanup;
+    }
+    find_foreign(target, teams, false, &what);
+    if (what)
+        st = cb_error_set(err, CB_EUSAGE, target, 0, NULL,
+                          "holds %s; render replaces only an empty folder or an earlier unsigned "
+                          "render of its own: move it away or choose another --out",
+                          what);
+cleanup:
+    json_decref(doc);
+    free(what);
+    free(report);
+    free(abs);
+    free(base);
+    free(parent);
+    return st;
+}
+
 /* Checks the target (refusing a signed month with CB_EUSAGE and the "-r2" hint), creates its
  * parents, tidies leftovers of killed runs, and makes a locked ".<name>.tmp-XXXXXX" folder with
  * teams/ beside it. On CB_OK *tmp is a new string the caller frees; on error *tmp is NULL and
@@ -219,11 +514,7 @@ enum cb_status outdir_begin(const char *target, char **tmp, struct cb_error *err
         goto cleanup;
     }
     if (archive_is_signed(target)) {
-        st = cb_error_set(err, CB_EUSAGE, target, 0, NULL,
-                          "this month is signed (SIGNOFF.json) and is never overwritten; to issue "
-                          "a corrected revision, render again with --supersedes %s (writes "
-                          "%s-r2, invoice numbers ending in -R2)",
-                          target, target);
+        st = refuse_signed(target, err);
         goto cleanup;
     }
     if (make_dirs(parent) != 0) {

@@ -3,8 +3,18 @@
 #ifndef CB_OUTDIR_H
 #define CB_OUTDIR_H
 
+#include <stddef.h>
+
 #include "status.h"
 
+/* Render may replace only what it made (SPEC §6). Returns CB_OK when `target` is missing, an
+ * empty folder, or an earlier unsigned render (a report.json of ours, and only the files a render
+ * writes); otherwise CB_EUSAGE naming what is in the way: a signed month at, above or below the
+ * target, one of `inputs` (files or folders the run reads; "-" and NULL are skipped) at or under
+ * it, or a file the tool did not write. Reads nothing but the folders' listings and report.json.
+ * Borrows every string. */
+enum cb_status outdir_check(const char *target, const char *const *inputs, size_t n_inputs,
+                            struct cb_error *err);
 /* Creates a fresh temporary folder beside `target` (and target's parents as needed).
  * Returns CB_OK with *tmp a new string (free it); CB_EUSAGE when target is a signed month;
  * CB_EIO on failure. */

@@ -43,8 +43,8 @@ static enum cb_status setup_load(const struct cli_opts *o, struct setup *s, stru
     }
     if (st != CB_OK)
         return st;
-    if (o->has_model)
-        s->config->model = o->model;
+    if (o->has_model && (st = config_set_model(s->config, o->model, err)) != CB_OK)
+        return st;
     s->prices = price_book_new_builtin();
     if (s->config->prices) {
         st = price_book_merge_json(s->prices, s->config->prices, s->config->source, err);
@@ -81,6 +81,34 @@ static bool show_progress(const struct cli_opts *o)
     return o->progress > 0 || isatty(STDERR_FILENO);
 }
 
+static int cmp_file_hash(const void *a, const void *b)
+{
+    const struct ledger_file *x = *(const struct ledger_file *const *)a;
+    const struct ledger_file *y = *(const struct ledger_file *const *)b;
+    int c = strcmp(x->sha256, y->sha256);
+    return c ? c : (x > y) - (x < y); /* equal hashes: command-line order */
+}
+
+/* The same bytes given twice would be billed twice (records without request ids are not
+ * de-duplicated): two inputs with one SHA-256 and any record are refused, naming both. Inputs
+ * without records (empty days) may repeat. Sorted by hash: not quadratic in the inputs. */
+static enum cb_status check_repeated_inputs(const struct ledger *l, struct cb_error *err)
+{
+    enum cb_status st = CB_OK;
+    const struct ledger_file **v = xcalloc(l->n_files ? l->n_files : 1, sizeof *v);
+    for (size_t i = 0; i < l->n_files; i++)
+        v[i] = &l->files[i];
+    qsort(v, l->n_files, sizeof *v, cmp_file_hash);
+    for (size_t i = 1; i < l->n_files && st == CB_OK; i++)
+        if (strcmp(v[i - 1]->sha256, v[i]->sha256) == 0 && v[i]->records > 0)
+            st = cb_error_set(err, CB_EUSAGE, v[i]->path, 0, NULL,
+                              "the same content as %s (SHA-256 %s): the input is given twice, "
+                              "and its records would be billed twice; give each input once",
+                              v[i - 1]->path, v[i]->sha256);
+    free(v);
+    return st;
+}
+
 static enum cb_status run_ingest(const struct cli_opts *o, const struct setup *s, FILE *rejected,
                                  struct ledger **ledger, struct cb_error *err)
 {
@@ -95,7 +123,10 @@ static enum cb_status run_ingest(const struct cli_opts *o, const struct setup *s
         .threads = o->threads,
         .progress = show_progress(o),
     };
-    return ingest_run(&io, ledger, err);
+    enum cb_status st = ingest_run(&io, ledger, err);
+    if (st == CB_OK)
+        st = check_repeated_inputs(*ledger, err);
+    return st;
 }
 
 static void print_counts(FILE *out, const struct ledger *l)
@@ -261,6 +292,24 @@ static enum cb_status provider_total(struct config *c, const struct ledger *l, s
     return CB_OK;
 }
 
+/* Render may replace only what it made (SPEC §6): checks `target` against every file and folder
+ * the run reads (inputs, --config, --prices, --previous, --supersedes). */
+static enum cb_status check_target(const struct cli_opts *o, const char *target,
+                                   struct cb_error *err)
+{
+    size_t n = o->n_inputs + 4;
+    const char **read = xcalloc(n, sizeof *read);
+    for (size_t i = 0; i < o->n_inputs; i++)
+        read[i] = o->inputs[i];
+    read[o->n_inputs] = o->config;
+    read[o->n_inputs + 1] = o->prices;
+    read[o->n_inputs + 2] = o->previous;
+    read[o->n_inputs + 3] = o->supersedes;
+    enum cb_status st = outdir_check(target, read, n, err);
+    free(read);
+    return st;
+}
+
 enum cb_status pipeline_render(const struct cli_opts *o)
 {
     struct cb_error err;
@@ -270,7 +319,16 @@ enum cb_status pipeline_render(const struct cli_opts *o)
     struct report *report = NULL;
     FILE *rejected = NULL;
     char *data_dir = NULL, *target = NULL, *tmp = NULL, *templates = NULL, *fonts = NULL;
-    enum cb_status st = setup_load(o, &s, &err);
+    /* The output folder is checked before anything is read when it is known from the command
+     * line (--out, or --month without --supersedes), and again once the month is known. */
+    enum cb_status st = CB_OK;
+    if (o->out)
+        target = xstrdup(o->out);
+    else if (o->month && !o->supersedes)
+        target = xasprintf("out/%s%s", o->month, o->shadow ? "-shadow" : "");
+    if (target && (st = check_target(o, target, &err)) != CB_OK)
+        goto cleanup;
+    st = setup_load(o, &s, &err);
     if (st != CB_OK)
         goto cleanup;
     bool needs_data = format_selected(o->formats, "html") || format_selected(o->formats, "pdf");
@@ -329,13 +387,13 @@ enum cb_status pipeline_render(const struct cli_opts *o)
     report->provider_from_cost_report = s.config->provider_from_cost_report;
     report->warnings = msg_warnings_copy(&report->n_warnings);
 
-    if (o->out)
-        target = xstrdup(o->out);
-    else if (o->supersedes)
+    if (!target && o->supersedes)
         target = xasprintf("%s-r%d", o->supersedes, report->revision);
-    else
+    else if (!target)
         target = xasprintf("out/%s%s", report->month, o->shadow ? "-shadow" : "");
-    st = outdir_begin(target, &tmp, &err);
+    st = check_target(o, target, &err);
+    if (st == CB_OK)
+        st = outdir_begin(target, &tmp, &err);
     if (st != CB_OK)
         goto cleanup;
     struct render_dest dest = {
@@ -345,6 +403,8 @@ enum cb_status pipeline_render(const struct cli_opts *o)
             st = render_formats[i].render(report, &dest, &err);
     if (st == CB_OK)
         st = copy_rejected(rejected, tmp, &err);
+    if (st == CB_OK) /* again: the folder may have changed while the month was rendered */
+        st = check_target(o, target, &err);
     if (st == CB_OK)
         st = outdir_commit(tmp, target, &err);
     if (st == CB_OK && o->progress >= 0)

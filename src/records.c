@@ -830,7 +830,9 @@ static int take_string(struct sax *s, enum fid f, const char *v, size_t n)
     if (!s->raw && memchr(v, '\0', n))
         return fail(s, REJ_BAD_UTF8, f, "contains a NUL character (\\u0000)");
     switch (f) {
-    case F_REQUEST_ID:
+    case F_REQUEST_ID: /* an empty id is no id, as an empty tag is no tag */
+        if (n == 0)
+            return 1;
         crypto_shorthash_siphashx24(r->id, (const unsigned char *)v, n, id_key);
         r->has_id = true;
         return 1;

@@ -7,6 +7,7 @@
 #include "mustache.h"
 #include "paths.h"
 #include "render.h"
+#include "utf8.h"
 #include "view.h"
 #include "xalloc.h"
 
@@ -75,6 +76,15 @@ static enum cb_status render_page(const char *tmpl, const char *tmpl_name, json_
         mustache_render(tmpl, tmpl_name, data, load_partial, (void *)d->templates_dir, &out, err);
     if (st != CB_OK)
         goto cleanup;
+    /* XML 1.0 forbidden characters (a tag holding U+FFFE) would make the page's inline SVG,
+     * and the page as XHTML, ill-formed: shown as U+FFFD */
+    size_t n_safe = 0;
+    char *safe = utf8_xml_safe(out.data ? out.data : "", out.len, &n_safe);
+    if (safe) {
+        strbuf_free(&out);
+        strbuf_append(&out, safe, n_safe);
+        free(safe);
+    }
     path = paths_join(d->dir, out_rel);
     st = write_file(path, &out, err);
 cleanup:

@@ -29,6 +29,7 @@
 #include "money.h"
 #include "paths.h"
 #include "strbuf.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #define SHADOW_MARK "SHADOW \xE2\x80\x94 NOT BILLED"
@@ -90,27 +91,13 @@ static void fit(struct sheet *s, lxw_col_t col, size_t chars, double cap)
 }
 
 /* Returns a new copy of text with each character XML 1.0 forbids (the C0 controls other than
- * tab, LF and CR) replaced by U+FFFD, or NULL when text has none; free with free().
+ * tab, LF and CR; U+FFFE and U+FFFF) replaced by U+FFFD, or NULL when text has none; free with
+ * free().
  * libxlsxwriter escapes these in shared strings but writes them raw into chart caches and the
  * document properties, where one \x01 in a team name makes the whole workbook unreadable. */
 static char *xml_safe(const char *text)
 {
-    size_t bad = 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-        bad += *p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r';
-    if (bad == 0)
-        return NULL;
-    char *out = xmalloc(strlen(text) + 2 * bad + 1), *o = out;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') {
-            memcpy(o, "\xEF\xBF\xBD", 3);
-            o += 3;
-        } else {
-            *o++ = (char)*p;
-        }
-    }
-    *o = '\0';
-    return out;
+    return utf8_xml_safe(text, strlen(text), NULL);
 }
 
 /* Writes text as a string cell (never a formula), cut at Excel's cell limit on a character

@@ -149,8 +149,12 @@ static struct report_line *push_line(struct lines *ls, enum line_kind kind, cons
 static void push_alloc(struct lines *ls, enum line_kind kind, char *description_owned,
                        int64_t cents)
 {
-    push_line(ls, kind, NULL, false, description_owned, 1, cents * MONEY_MICRO_PER_CENT, 1,
-              "allocation");
+    /* past the billing bound the unit price (cents × 10^4) would not fit an int64: the line
+     * keeps its amount only, and check_bounds stops the run */
+    bool fits = cents <= MONEY_MAX_CENTS && cents >= -MONEY_MAX_CENTS;
+    struct report_line *l = push_line(ls, kind, NULL, false, description_owned, 1,
+                                      fits ? cents * MONEY_MICRO_PER_CENT : 0, 1, "allocation");
+    l->amount = cents;
 }
 
 static void lines_free(struct lines *ls)
@@ -233,6 +237,20 @@ static void usage_add(struct report_usage *u, const struct ledger_usage *lu)
     u->mcp_operations += lu->mcp;
     for (int k = 0; k < TOK_CLASS_COUNT; k++)
         u->total_tokens += lu->tokens[k];
+}
+
+static void usage_add_group(struct report_usage *u, const struct report_usage *v)
+{
+    u->requests += v->requests;
+    u->input_tokens += v->input_tokens;
+    u->output_tokens += v->output_tokens;
+    u->cache_read_input_tokens += v->cache_read_input_tokens;
+    u->cache_write_5m_input_tokens += v->cache_write_5m_input_tokens;
+    u->cache_write_1h_input_tokens += v->cache_write_1h_input_tokens;
+    u->web_search_requests += v->web_search_requests;
+    u->skill_invocations += v->skill_invocations;
+    u->mcp_operations += v->mcp_operations;
+    u->total_tokens += v->total_tokens;
 }
 
 static const char *const class_words[TOK_CLASS_COUNT] = {
@@ -490,6 +508,8 @@ struct build {
     int64_t hybrid_fixed; /* hybrid: the fixed part of the pool */
     int64_t unalloc_shown;
     struct gacc org_models;
+    struct lines orphan_lines; /* shared pools of a month without teams: unallocated */
+    int64_t orphan_cost;
 };
 
 static const struct ledger_bucket *find_bucket(const struct ledger *l, enum bucket_kind k,
@@ -629,8 +649,25 @@ static enum cb_status price_pools(struct build *B, struct cb_error *err)
         const struct ledger_bucket *b = find_bucket(B->l, BUCKET_SHARED, NULL, (int)i);
         struct lines tmp = {0};
         int64_t cost = bucket_lines(c, b, &tmp, &B->org_models);
-        lines_free(&tmp);
         const char *name = c->shared[i].name ? c->shared[i].name : "Shared pool";
+        if (B->n == 0 && cost != 0) {
+            /* no team to split it among: the pool is unallocated cost, shown as such */
+            msg_warn("shared pool \"%s\" (%s): no team in the month to split it among; it is "
+                     "shown as unallocated",
+                     name, fmt_money(cost).s);
+            B->orphan_cost += cost;
+            for (size_t k = 0; k < tmp.n; k++) {
+                char *d = xasprintf("%s: %s", name, tmp.v[k].description);
+                free(tmp.v[k].description);
+                tmp.v[k].description = d;
+            }
+            B->orphan_lines.v =
+                xreallocarray(B->orphan_lines.v, B->orphan_lines.n + tmp.n + 1, sizeof *tmp.v);
+            memcpy(B->orphan_lines.v + B->orphan_lines.n, tmp.v, tmp.n * sizeof *tmp.v);
+            B->orphan_lines.n += tmp.n;
+            free(tmp.v);
+        } else
+            lines_free(&tmp);
         size_t gi = gacc_find(&pools, name);
         pools.v[gi].list_cost += cost;
         if (b)
@@ -657,6 +694,16 @@ static enum cb_status price_unallocated(struct build *B, struct cb_error *err)
     int64_t cost = bucket_lines(B->c, b, &ls, &B->org_models);
     if (b)
         usage_add(&r->unallocated_usage, &b->usage);
+    if (B->orphan_lines.n > 0) { /* shared pools no team carries (price_pools) */
+        cost += B->orphan_cost;
+        ls.v = xreallocarray(ls.v, ls.n + B->orphan_lines.n, sizeof *ls.v);
+        memcpy(ls.v + ls.n, B->orphan_lines.v, B->orphan_lines.n * sizeof *ls.v);
+        ls.n += B->orphan_lines.n;
+        free(B->orphan_lines.v);
+        B->orphan_lines = (struct lines){0};
+        for (size_t i = 0; i < r->shared_pools.n; i++)
+            usage_add_group(&r->unallocated_usage, &r->shared_pools.items[i].usage);
+    }
     r->unallocated_list_cost = cost;
     r->totals.unallocated = cost;
     bool show = B->c->unallocated == UNALLOC_SHOW || B->n == 0;
@@ -915,6 +962,12 @@ static void reconciliation_text(struct build *B)
     int64_t before = 0;
     for (size_t i = 0; i < r->n_teams; i++)
         before += r->teams[i].charge + r->teams[i].true_up;
+    if (r->n_teams == 0) {
+        strbuf_printf(&s, "No team is in the month, so nothing is charged; the difference is "
+                          "shown here only.");
+        r->reconciliation_text = strbuf_detach(&s);
+        return;
+    }
     switch (B->model) {
     case CB_MODEL_USAGE:
         strbuf_printf(&s,
@@ -981,6 +1034,46 @@ static void add_overhead_markup(struct build *B, struct strbuf *methods)
                           fmt_money(t->markup).s);
         }
     }
+}
+
+/* Every figure of the month within ±MONEY_MAX_CENTS (SPEC §5: money is exact, so a figure
+ * past what an int64 of micro-units holds is refused, never wrapped). CB_EUSAGE naming the
+ * first team and figure past the bound; the configured amounts and rates are the usual cause. */
+static enum cb_status check_bounds(const struct build *B, struct cb_error *err)
+{
+    const struct report *r = B->r;
+    const char *what = NULL, *team = "";
+    cb_i128 sum = 0;
+    for (size_t i = 0; i < B->n && !what; i++) {
+        const struct report_team *t = &r->teams[i];
+        team = t->id;
+        cb_i128 lines = 0;
+        for (size_t k = 0; k < t->n_lines && !what; k++) {
+            lines += t->lines[k].amount;
+            if (t->lines[k].amount > MONEY_MAX_CENTS || t->lines[k].amount < -MONEY_MAX_CENTS)
+                what = t->lines[k].description ? t->lines[k].description : "a line";
+        }
+        for (size_t k = 0; k < t->n_usage_lines && !what; k++)
+            if (t->usage_lines[k].amount > MONEY_MAX_CENTS ||
+                t->usage_lines[k].amount < -MONEY_MAX_CENTS)
+                what = "its usage at list price";
+        if (!what && (lines > MONEY_MAX_CENTS || lines < -MONEY_MAX_CENTS ||
+                      t->list_cost > MONEY_MAX_CENTS || t->direct > MONEY_MAX_CENTS))
+            what = "its invoice total";
+        sum += lines < 0 ? -lines : lines;
+    }
+    if (!what && (sum > MONEY_MAX_CENTS || r->totals.period_list_total > MONEY_MAX_CENTS ||
+                  r->totals.period_list_total < -MONEY_MAX_CENTS)) {
+        what = "the month's total";
+        team = "";
+    }
+    if (!what)
+        return CB_OK;
+    return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,
+                        "%s%s%s%s goes beyond the largest amount chargeback bills "
+                        "(1,000,000,000,000.00 %s); nothing written (check chargeback.amount, "
+                        "overhead_rate, markup and the usage)",
+                        team[0] ? "team \"" : "", team, team[0] ? "\": " : "", what, r->currency);
 }
 
 /* Moves the usage lines (usage model only) and the allocation lines onto the invoices. */
@@ -1477,7 +1570,8 @@ static void summary_method(struct build *B)
     for (size_t i = 0; i < c->n_shared; i++)
         strbuf_printf(&s, " Shared pool \"%s\" is %s.",
                       c->shared[i].name ? c->shared[i].name : "Shared pool",
-                      split_words(c->shared[i].split));
+                      B->n ? split_words(c->shared[i].split)
+                           : "unallocated (no team in the month to split it among)");
     if (strcmp(r->unallocated_policy, "show") == 0)
         strbuf_printf(&s, " Usage without a team (%s) is shown on the summary and not charged.",
                       fmt_money(r->unallocated_list_cost).s);
@@ -1554,6 +1648,7 @@ static void build_free(struct build *B)
         free(B->org_models.v[i].key);
     free(B->org_models.v);
     free(B->org_models.pico);
+    lines_free(&B->orphan_lines);
 }
 
 enum cb_status report_build(const struct report_opts *opts, struct report **out,
@@ -1597,15 +1692,7 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
         for (size_t k = 0; k < by_model.n; k++) {
             size_t g = gacc_find(&B.org_models, by_model.v[k].key);
             B.org_models.v[g].list_cost += by_model.v[k].list_cost;
-            struct report_usage *u = &B.org_models.v[g].usage, *v = &by_model.v[k].usage;
-            u->requests += v->requests;
-            u->input_tokens += v->input_tokens;
-            u->output_tokens += v->output_tokens;
-            u->cache_read_input_tokens += v->cache_read_input_tokens;
-            u->cache_write_5m_input_tokens += v->cache_write_5m_input_tokens;
-            u->cache_write_1h_input_tokens += v->cache_write_1h_input_tokens;
-            u->web_search_requests += v->web_search_requests;
-            u->total_tokens += v->total_tokens;
+            usage_add_group(&B.org_models.v[g].usage, &by_model.v[k].usage);
         }
         gacc_finish(&by_model, 0, t->list_cost, &t->by_model);
         B.list[i] = t->list_cost;
@@ -1624,14 +1711,25 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
         r->totals.shared += t->shared;
         r->totals.period_list_total += t->direct;
     }
-    r->totals.period_list_total += B.unalloc_shown;
-    if (B.n == 0) /* no team to split pools among: they stay in the list total */
-        for (size_t i = 0; i < r->shared_pools.n; i++)
-            r->totals.period_list_total += r->shared_pools.items[i].list_cost;
+    r->totals.period_list_total += B.unalloc_shown; /* with no team, this holds the pools too */
     r->totals.has_provider_total = c->has_provider_total;
     if (c->has_provider_total) {
         r->totals.provider_total = c->provider_total_cents;
         r->totals.reconciliation_difference = c->provider_total_cents - r->totals.period_list_total;
+    }
+    /* The teams together pay the provider invoice less the unallocated usage shown; below
+     * that usage they would pay a negative amount, which no invoice does. */
+    if (c->has_provider_total && B.n > 0 && c->provider_total_cents < B.unalloc_shown &&
+        (B.model == CB_MODEL_USAGE ||
+         ((B.model == CB_MODEL_FIXED || B.model == CB_MODEL_HYBRID) && !c->has_amount))) {
+        st = cb_error_set(err, CB_EUSAGE, c->source, 0, "provider_invoice",
+                          "%s is below the usage without a team shown on the summary (%s): the "
+                          "teams would be charged %s in total; check the provider invoice, or "
+                          "split the unallocated usage among the teams (\"unallocated\": "
+                          "\"proportional\")",
+                          fmt_money(c->provider_total_cents).s, fmt_money(B.unalloc_shown).s,
+                          fmt_signed(c->provider_total_cents - B.unalloc_shown).s);
+        goto cleanup;
     }
     methods = xcalloc(B.n ? B.n : 1, sizeof *methods);
     st = apply_model(&B, methods, err);
@@ -1641,6 +1739,9 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
         goto cleanup;
     add_overhead_markup(&B, methods);
     finish_lines(&B);
+    st = check_bounds(&B, err);
+    if (st != CB_OK)
+        goto cleanup;
     bw = batch_workflows(l, &n_bw);
     for (size_t i = 0; i < B.n; i++) {
         struct report_team *t = &r->teams[i];

@@ -3,6 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 bool utf8_valid(const unsigned char *s, size_t n)
 {
     size_t i = 0;
@@ -50,4 +52,39 @@ bool utf8_valid(const unsigned char *s, size_t n)
         i += len;
     }
     return true;
+}
+
+/* Length of the XML-forbidden character at p (n bytes left), or 0 when p starts an allowed one. */
+static size_t xml_forbidden(const unsigned char *p, size_t n)
+{
+    if (p[0] < 0x20)
+        return p[0] != '\t' && p[0] != '\n' && p[0] != '\r';
+    if (p[0] == 0xEF && n >= 3 && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF))
+        return 3; /* U+FFFE, U+FFFF */
+    return 0;
+}
+
+char *utf8_xml_safe(const char *s, size_t n, size_t *out_len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++)
+        bad += (u[i] < 0x20 || u[i] == 0xEF) && xml_forbidden(u + i, n - i) > 0;
+    if (bad == 0)
+        return NULL;
+    char *out = xmalloc(n + 2 * bad + 1), *o = out;
+    for (size_t i = 0; i < n;) {
+        size_t k = (u[i] < 0x20 || u[i] == 0xEF) ? xml_forbidden(u + i, n - i) : 0;
+        if (k) {
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i += k;
+        } else {
+            *o++ = (char)u[i++];
+        }
+    }
+    *o = '\0';
+    if (out_len)
+        *out_len = (size_t)(o - out);
+    return out;
 }

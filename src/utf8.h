@@ -9,4 +9,9 @@
  * surrogates, nothing above U+10FFFF). ASCII runs are checked eight bytes at a time. */
 bool utf8_valid(const unsigned char *s, size_t n);
 
+/* The characters XML 1.0 forbids (§2.2: C0 controls but tab, LF and CR; U+FFFE, U+FFFF) in the
+ * n bytes at s, each replaced by U+FFFD. Returns a new NUL-terminated string of *out_len bytes
+ * (free it), or NULL when s holds none (nothing to change). Bytes that are not UTF-8 are kept. */
+char *utf8_xml_safe(const char *s, size_t n, size_t *out_len);
+
 #endif

@@ -73,8 +73,11 @@ EOF
 
 cfg=$src/sample-data/config.json
 month=$src/sample-data/usage-2026-10.jsonl
+# --model tiered is checked like a configured tiered model: it needs tiers.
+"$py" -c 'import json,sys; c=json.load(open(sys.argv[1])); c["chargeback"]["tiers"]=[{"up_to":1000000,"per_million":"15.00"},{"per_million":"10.00"}]; json.dump(c,open(sys.argv[2],"w"))' "$cfg" "$scratch/tiered-config.json"
 for m in usage fixed hybrid tiered; do
-  if "$bin" render --quiet --formats json,focus --model $m -c "$cfg" --out "$scratch/$m" "$month" 2>"$scratch/stderr"; then
+  mcfg=$cfg; [ $m = tiered ] && mcfg=$scratch/tiered-config.json
+  if "$bin" render --quiet --formats json,focus --model $m -c "$mcfg" --out "$scratch/$m" "$month" 2>"$scratch/stderr"; then
     ok; check "$scratch/$m" "model $m"
   else bad "render --model $m: $(cat "$scratch/stderr")"; fi
 done
