@@ -302,6 +302,14 @@ static json_t *report_json(const struct report *r)
     json_object_set_new(tot, "period_list_total", money(T->period_list_total));
     json_object_set_new(tot, "reconciliation_difference",
                         T->has_provider_total ? money(T->reconciliation_difference) : json_null());
+    json_t *bridge = json_array();
+    for (size_t i = 0; i < T->n_bridge; i++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "label", str(T->bridge[i].label));
+        json_object_set_new(x, "amount", money(T->bridge[i].amount));
+        json_array_append_new(bridge, x);
+    }
+    json_object_set_new(tot, "bridge", bridge);
     json_object_set_new(o, "totals", tot);
     json_object_set_new(o, "teams", json_array());
     json_t *un = json_object();

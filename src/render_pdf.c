@@ -625,22 +625,19 @@ static void summary(struct pdf_doc *d, const struct report *r)
 
     {
         char ul[48];
-        const char *tk[] = {
-            "Usage at list price", "Shared pools", "Unallocated", "Overhead", "Markup", "True-up",
-            "Total charged"};
-        char bb[7][48];
-        const char *tv[] = {
-            cents(r->totals.list_cost, bb[0], 48),   cents(r->totals.shared, bb[1], 48),
-            cents(r->totals.unallocated, bb[2], 48), cents(r->totals.overhead, bb[3], 48),
-            cents(r->totals.markup, bb[4], 48),      cents(r->totals.true_up, bb[5], 48),
-            cents(r->totals.charged, bb[6], 48)};
-        pdf_heading(d, "Totals", 7 * 12);
-        float x0 = d->right - 260;
-        for (size_t i = 0; i < 7; i++) {
-            pdf_need(d, 12);
-            d->y -= 12;
-            kv(d, x0, d->right, d->y + 2, tk[i], tv[i], i == 6, NULL);
+        /* the summary bridge of the model, step for step: it adds up to the total charged */
+        const struct pdf_col bcols[] = {{"Step", W * 0.78f, false}, {"Amount", W * 0.22f, true}};
+        struct pdf_table bt = {bcols, 2, 8.5f};
+        pdf_heading(d, "How the charges add up", 40);
+        pdf_table_begin(d, &bt);
+        for (size_t i = 0; i < r->totals.n_bridge; i++) {
+            const char *cells[] = {r->totals.bridge[i].label,
+                                   cents(r->totals.bridge[i].amount, a, sizeof a)};
+            pdf_table_row(d, cells, i % 2 ? 2 : 0, "bridge step");
         }
+        const char *result[] = {REPORT_BRIDGE_RESULT, cents(r->totals.charged, a, sizeof a)};
+        pdf_table_row(d, result, 1, NULL);
+        pdf_table_end(d);
         char line[512];
         snprintf(line, sizeof line,
                  "Unallocated usage (policy \"%s\"): %s requests, %s at list price.",

@@ -827,15 +827,15 @@ static void summary_sheet(struct book *b)
     put_money(&s, row, 5, r->unallocated_list_cost, f->money);
     row += 2;
 
-    put_text(&s, row++, 0, "Totals", f->head);
-    kv_money_at(&s, &row, "Usage at list price", r->totals.list_cost, false, 3);
-    kv_money_at(&s, &row, "Shared pools", r->totals.shared, false, 3);
-    kv_money_at(&s, &row, "Unallocated", r->totals.unallocated, false, 3);
-    kv_money_at(&s, &row, "Overhead", r->totals.overhead, false, 3);
-    kv_money_at(&s, &row, "Markup", r->totals.markup, false, 3);
-    kv_money_at(&s, &row, "True-up", r->totals.true_up, false, 3);
-    kv_money_at(&s, &row, "Total charged", r->totals.charged, true, 3);
-    row++;
+    /* the model's summary bridge, step for step; its result is the sum of the steps */
+    put_text(&s, row++, 0, "How the charges add up", f->head);
+    lxw_row_t bfirst = row;
+    for (size_t i = 0; i < r->totals.n_bridge; i++)
+        kv_money_at(&s, &row, r->totals.bridge[i].label, r->totals.bridge[i].amount, false, 3);
+    label(&s, row, REPORT_BRIDGE_RESULT);
+    put_sum_cents(&s, row, 3, bfirst, r->totals.n_bridge ? row - 1 : (lxw_row_t)-1,
+                  r->totals.charged, f->money_bold);
+    row += 2;
 
     put_text(&s, row++, 0, "Reconciliation", f->head);
     if (r->totals.has_provider_total) {

@@ -945,6 +945,90 @@ static void reconciliation_text(struct build *B)
     r->reconciliation_text = strbuf_detach(&s);
 }
 
+/* Appends a bridge step; a zero amount is left out unless `keep` (the starting line). */
+static void bridge_push(struct report_totals *T, bool keep, int64_t amount, char *label_owned)
+{
+    if (amount == 0 && !keep) {
+        free(label_owned);
+        return;
+    }
+    T->bridge = xreallocarray(T->bridge, T->n_bridge + 1, sizeof *T->bridge);
+    T->bridge[T->n_bridge].label = label_owned;
+    T->bridge[T->n_bridge].amount = amount;
+    T->n_bridge++;
+}
+
+/* The summary bridge (report.json totals.bridge): from the provider invoice, or the teams'
+ * usage at list price without one, step by step to the amount charged to teams. Each step is
+ * a difference of two figures the model already holds, so the steps add up to totals.charged
+ * by construction; the sum is checked anyway. CB_EINTERNAL when it does not hold. */
+static enum cb_status build_bridge(struct build *B, struct cb_error *err)
+{
+    const struct config *c = B->c;
+    struct report *r = B->r;
+    struct report_totals *T = &r->totals;
+    int64_t pools = 0, charge = 0;
+    for (size_t i = 0; i < r->shared_pools.n; i++)
+        pools += r->shared_pools.items[i].list_cost;
+    for (size_t i = 0; i < B->n; i++)
+        charge += r->teams[i].charge;
+    int64_t split_unalloc = B->unalloc_shown ? 0 : r->unallocated_list_cost;
+    int64_t direct = T->list_cost + T->shared; /* Σ D_t */
+    int64_t at;                                /* where the walk stands */
+    if (T->has_provider_total) {
+        at = T->provider_total;
+        bridge_push(T, true, at, xstrdup("Provider invoice"));
+        bridge_push(T, false, -B->unalloc_shown,
+                    xstrdup("Usage without a team: shown, not charged"));
+        at -= B->unalloc_shown; /* = Σ D_t + reconciliation difference */
+    } else {
+        bridge_push(T, true, T->list_cost, xstrdup("Teams' usage at list price"));
+        bridge_push(T, false, B->n ? pools : 0, xstrdup("Shared pools at list price"));
+        bridge_push(T, false, split_unalloc,
+                    xstrdup("Usage without a team, split among the teams"));
+        at = direct;
+    }
+    if (B->n == 0) {
+        bridge_push(T, false, -at, xstrdup("Not charged: no team in the month"));
+        at = 0;
+    } else {
+        int64_t recovered = charge + T->true_up; /* before overhead and markup */
+        switch (B->model) {
+        case CB_MODEL_USAGE:
+            /* with an invoice the true-up lines carry its difference: recovered = at */
+            break;
+        case CB_MODEL_FIXED:
+        case CB_MODEL_HYBRID:
+            bridge_push(
+                T, false, recovered - at,
+                xasprintf("Configured pool of %s instead of the %s", fmt_money(B->pool).s,
+                          T->has_provider_total ? "provider invoice" : "usage at list price"));
+            break;
+        case CB_MODEL_TIERED:
+            if (T->has_provider_total)
+                bridge_push(T, false, direct - at,
+                            xstrdup("Provider invoice less usage at list price: not charged "
+                                    "under tiered rates"));
+            bridge_push(T, false, recovered - direct,
+                        xstrdup("Tiered rates instead of list price"));
+            break;
+        }
+        at = recovered;
+        bridge_push(T, false, T->overhead,
+                    xasprintf("Platform overhead %s", fmt_rate(c->overhead_e6).s));
+        bridge_push(T, false, T->markup, xstrdup("Markup"));
+        at += T->overhead + T->markup;
+    }
+    int64_t sum = 0;
+    for (size_t i = 0; i < T->n_bridge; i++)
+        sum += T->bridge[i].amount;
+    if (sum != T->charged || at != T->charged)
+        return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
+                            "summary bridge: steps add up to %lld cents, charged is %lld",
+                            (long long)sum, (long long)T->charged);
+    return CB_OK;
+}
+
 static void add_overhead_markup(struct build *B, struct strbuf *methods)
 {
     struct report *r = B->r;
@@ -1642,6 +1726,9 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
     }
     for (size_t i = 0; i < B.n; i++)
         r->teams[i].share_e4 = alloc_share_e4(r->teams[i].total, r->totals.charged);
+    st = build_bridge(&B, err);
+    if (st != CB_OK)
+        goto cleanup;
     reconciliation_text(&B);
     summary_method(&B);
     fill_org(&B);
@@ -1726,6 +1813,14 @@ enum cb_status report_check(const struct report *r, struct cb_error *err)
                             (long long)T->shared, (long long)overhead, (long long)T->overhead,
                             (long long)markup, (long long)T->markup, (long long)tu,
                             (long long)T->true_up);
+    int64_t bridge = 0;
+    for (size_t i = 0; i < T->n_bridge; i++)
+        bridge += T->bridge[i].amount;
+    if (bridge != T->charged)
+        return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
+                            "consistency check failed: Σ bridge steps = total charged: %lld != "
+                            "%lld cents",
+                            (long long)bridge, (long long)T->charged);
     int64_t accounted = r->records_billed + r->records_rejected + r->duplicates + r->outside_period;
     if (accounted != r->records_read)
         return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,

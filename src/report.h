@@ -189,8 +189,20 @@ struct report_tag_coverage {
     int64_t share_e4;  /* of all billed list cost */
 };
 
+/* One step of the summary bridge: a signed amount on the way from where the money comes from
+ * (the provider invoice, else usage at list price) to the amount charged to teams. */
+struct report_bridge_step {
+    char *label;    /* "Provider invoice", "Usage without a team, not charged", ... */
+    int64_t amount; /* signed cents */
+};
+
+/* The label of the line every summary prints under the bridge: Σ steps = totals.charged. */
+#define REPORT_BRIDGE_RESULT "Charged to teams"
+
 struct report_totals {
     int64_t list_cost, shared, unallocated, overhead, markup, true_up, charged;
+    struct report_bridge_step *bridge; /* in order; the amounts add up to `charged` exactly */
+    size_t n_bridge;
     bool has_provider_total;
     int64_t provider_total;
     int64_t period_list_total;         /* Σ D_t + unallocated (what reconciliation compares) */

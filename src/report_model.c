@@ -116,6 +116,9 @@ void report_free(struct report *r)
     free_groups(&r->top_users);
     free_groups(&r->by_model);
     free(r->days);
+    for (size_t i = 0; i < r->totals.n_bridge; i++)
+        free(r->totals.bridge[i].label);
+    free(r->totals.bridge);
     free(r->supersedes.folder);
     free(r->supersedes.signed_by);
     free(r->supersedes.signed_at);

@@ -469,12 +469,15 @@ json_t *view_summary(const struct report *r)
     json_object_set_new(tot, "provider_total",
                         T->has_provider_total ? money_str(T->provider_total) : json_string(""));
     json_object_set_new(tot, "difference", money_str(T->reconciliation_difference));
-    json_object_set_new(
-        tot, "summary_total",
-        money_str(T->charged +
-                  (strcmp(r->unallocated_policy ? r->unallocated_policy : "show", "show") == 0
-                       ? T->unallocated
-                       : 0)));
+    json_t *bridge = json_array();
+    for (size_t i = 0; i < T->n_bridge; i++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "label", json_string(T->bridge[i].label));
+        json_object_set_new(x, "amount", money_str(T->bridge[i].amount));
+        json_array_append_new(bridge, x);
+    }
+    json_object_set_new(o, "bridge", bridge);
+    json_object_set_new(o, "bridge_result", json_string(REPORT_BRIDGE_RESULT));
     int64_t charge_sum = 0;
     for (size_t i = 0; i < r->n_teams; i++)
         charge_sum += r->teams[i].charge;

@@ -223,6 +223,13 @@ struct report *fixture_report(const struct fixture_opts *o)
     r->totals.overhead = overhead_total;
     r->totals.charged = charged;
     r->totals.period_list_total = list_total + 1234;
+    /* usage model without a provider invoice: list price, then the overhead */
+    r->totals.n_bridge = 2;
+    r->totals.bridge = xcalloc(2, sizeof *r->totals.bridge);
+    r->totals.bridge[0].label = xstrdup("Teams' usage at list price");
+    r->totals.bridge[0].amount = list_total;
+    r->totals.bridge[1].label = xstrdup("Platform overhead 10%");
+    r->totals.bridge[1].amount = overhead_total;
     r->method = xstrdup("Usage model: each team pays its usage at list price; 10% platform "
                         "overhead is added to every team's charge.");
     fill_groups(&r->top_projects, "project", 5, list_total, 20000);

@@ -225,9 +225,12 @@ static void check_summary_xml(const char *xlsx, const struct report *r)
 {
     char *xml = part(xlsx, "xl/worksheets/sheet1.xml");
     struct cells cs = parse_cells(xml);
-    const struct cell *d_sum = NULL, *f_sum = NULL;
+    const struct cell *d_sum = NULL, *f_sum = NULL, *bridge = NULL;
     for (size_t i = 0; i < cs.n; i++) {
-        if (cs.v[i].f && strncmp(cs.v[i].f, "SUM(D", 5) == 0)
+        /* the first SUM of D is the "All teams" row, the second the bridge's result */
+        if (cs.v[i].f && strncmp(cs.v[i].f, "SUM(D", 5) == 0 && d_sum)
+            bridge = &cs.v[i];
+        else if (cs.v[i].f && strncmp(cs.v[i].f, "SUM(D", 5) == 0)
             d_sum = &cs.v[i];
         if (cs.v[i].f && strncmp(cs.v[i].f, "SUM(F", 5) == 0)
             f_sum = &cs.v[i];
@@ -235,6 +238,8 @@ static void check_summary_xml(const char *xlsx, const struct report *r)
     assert_non_null(d_sum);
     assert_non_null(f_sum);
     assert_int_equal(value_cents(d_sum->v), r->totals.charged);
+    assert_non_null(bridge);
+    assert_int_equal(value_cents(bridge->v), r->totals.charged);
     assert_int_equal(value_cents(f_sum->v), r->totals.list_cost);
     /* the team rows are the rows the SUM covers, in report order */
     long first = 0, last = 0;
@@ -319,6 +324,7 @@ static void add_tie_lines(struct report *r)
             r->totals.charged += l->amount;
             r->totals.list_cost += l->amount;
             r->totals.period_list_total += l->amount;
+            r->totals.bridge[0].amount += l->amount; /* the usage at list price */
             found++;
             q = q * 7;
         }

@@ -531,6 +531,76 @@ static void unallocated_split_proportionally(void **state)
     config_free(c);
 }
 
+/* The summary bridge adds up to the amount charged under every chargeback model, unallocated
+ * policy and reconciliation case, and starts where the money comes from. */
+static void bridge_adds_up_everywhere(void **state)
+{
+    (void)state;
+    static const char *const models[] = {
+        "{\"model\": \"usage\"}",
+        "{\"model\": \"fixed\"}",
+        "{\"model\": \"fixed\", \"amount\": \"100.00\"}",
+        "{\"model\": \"hybrid\", \"fixed_share\": 0.4, \"fixed_basis\": \"headcount\"}",
+        "{\"model\": \"hybrid\", \"fixed_share\": 0.3, \"amount\": \"77.77\"}",
+        "{\"model\": \"tiered\", \"tier_mode\": \"graduated\", \"tiers\": [{\"up_to\": 1000000, "
+        "\"per_million\": \"2.50\"}, {\"per_million\": \"1.10\"}]}",
+        "{\"model\": \"tiered\", \"tier_mode\": \"volume\", \"tiers\": [{\"up_to\": 1000000, "
+        "\"per_million\": \"2.50\"}, {\"per_million\": \"1.10\"}]}",
+    };
+    static const char *const policies[] = {"show", "proportional", "even"};
+    static const char *const providers[] = {NULL, "25.01", "9.99"}; /* above, below list */
+    for (size_t m = 0; m < sizeof models / sizeof *models; m++)
+        for (size_t p = 0; p < 3; p++)
+            for (size_t v = 0; v < 3; v++) {
+                struct tl t;
+                tl_init(&t);
+                struct ledger_bucket *a = tl_bucket(&t, BUCKET_TEAM, "a", 0);
+                tl_line(&t, a, &sonnet, false, 1, 1234567, 0); /* 3.70 */
+                struct ledger_bucket *b = tl_bucket(&t, BUCKET_TEAM, "b", 0);
+                tl_line(&t, b, &sonnet, false, 2, 2000001, 33333); /* 6.50 */
+                struct ledger_bucket *sh = tl_bucket(&t, BUCKET_SHARED, NULL, 0);
+                tl_line(&t, sh, &sonnet, false, 1, 777777, 0); /* 2.33 */
+                struct ledger_bucket *u = tl_bucket(&t, BUCKET_UNALLOCATED, NULL, 0);
+                tl_line(&t, u, &sonnet, false, 1, 333333, 0); /* 1.00 */
+                char *text = xasprintf(
+                    "{\"chargeback\": %s, \"unallocated\": \"%s\", \"overhead_rate\": 0.1,"
+                    " \"shared\": [{\"name\": \"Pool\", \"match\": {\"project\": \"p\"}}],"
+                    " \"teams\": {\"a\": {\"headcount\": 3, \"markup\": 0.05},"
+                    " \"b\": {\"headcount\": 7}}%s%s%s}",
+                    models[m], policies[p],
+                    providers[v] ? ", \"provider_invoice\": {\"total\": \"" : "",
+                    providers[v] ? providers[v] : "", providers[v] ? "\"}" : "");
+                struct config *c = load_config(text);
+                struct report *r = build(c, &t.l, false, NULL, NULL);
+                const struct report_totals *T = &r->totals;
+                int64_t sum = 0;
+                for (size_t i = 0; i < T->n_bridge; i++) {
+                    sum += T->bridge[i].amount;
+                    if (i > 0 && T->bridge[i].amount == 0)
+                        fail_msg("%s: zero step \"%s\"", text, T->bridge[i].label);
+                }
+                if (sum != T->charged)
+                    fail_msg("%s: bridge adds up to %lld, charged %lld", text, (long long)sum,
+                             (long long)T->charged);
+                assert_true(T->n_bridge >= 2);
+                if (providers[v]) {
+                    assert_string_equal(T->bridge[0].label, "Provider invoice");
+                    assert_int_equal(T->bridge[0].amount, T->provider_total);
+                } else {
+                    assert_string_equal(T->bridge[0].label, "Teams' usage at list price");
+                    assert_int_equal(T->bridge[0].amount, T->list_cost);
+                }
+                /* unallocated usage shown is a step of its own only when it is not charged */
+                bool shown_step = false;
+                for (size_t i = 0; i < T->n_bridge; i++)
+                    shown_step |= T->bridge[i].amount == -100;
+                assert_int_equal(shown_step, p == 0 && providers[v] != NULL);
+                report_free(r);
+                config_free(c);
+                free(text);
+            }
+}
+
 static void web_search_skill_and_mcp_lines(void **state)
 {
     (void)state;
@@ -705,6 +775,7 @@ int main(void)
         cmocka_unit_test(hybrid_method_in_words),
         cmocka_unit_test(tiered_graduated_and_volume),
         cmocka_unit_test(unallocated_split_proportionally),
+        cmocka_unit_test(bridge_adds_up_everywhere),
         cmocka_unit_test(web_search_skill_and_mcp_lines),
         cmocka_unit_test(slugs_invoice_numbers_and_dates),
         cmocka_unit_test(check_catches_tampering),
