@@ -24,13 +24,10 @@ static const char *cents(int64_t v, char *buf, size_t size)
     return buf;
 }
 
-/* A value scaled 10^4 as a percentage with one decimal: 9430 -> "94.3%". */
+/* A value scaled 10^4 as a percentage, as every format writes it: 9430 -> "94.30%". */
 static const char *pct(int64_t e4, char *buf, size_t size)
 {
-    money_format_fixed(e4, 2, 1, buf, size - 1);
-    size_t n = strlen(buf);
-    buf[n] = '%';
-    buf[n + 1] = '\0';
+    report_format_percent(e4, buf, size);
     return buf;
 }
 
@@ -380,10 +377,7 @@ static void budget_block(struct pdf_doc *d, const struct report_budget *b)
     else
         HPDF_Page_SetRGBFill(d->page, 0.20f, 0.60f, 0.35f);
     pdf_rect(d, d->left, d->y, w * (float)shown / 10000.0f, 10);
-    pdf_text(d, d->bold, 9, d->left + w + 10, d->y + 1.5f,
-             b->over ? "Over budget"
-             : warn  ? "Alert"
-                     : "Within budget");
+    pdf_text(d, d->bold, 9, d->left + w + 10, d->y + 1.5f, report_budget_state_text(b->state));
     HPDF_Page_SetRGBFill(d->page, 0, 0, 0);
     d->y -= 4;
     if (b->n_thresholds_crossed) {
@@ -462,12 +456,8 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
         for (size_t i = 0; i < t->n_anomalies; i++) {
             const struct report_anomaly *x = &t->anomalies[i];
             char ratio[48] = "-";
-            if (x->mean_daily > 0) {
-                char n[40];
-                int64_t e2 = (int64_t)money_div_round((cb_i128)x->list_cost * 100, x->mean_daily);
-                money_format_fixed(e2, 2, 1, n, sizeof n);
-                snprintf(ratio, sizeof ratio, "%s\xC3\x97", n);
-            }
+            if (x->mean_daily > 0)
+                report_format_factor(x->factor_e2, ratio, sizeof ratio);
             const char *cells[] = {x->date, cents(x->list_cost, a, sizeof a),
                                    cents(x->mean_daily, b, sizeof b), ratio};
             pdf_table_row(d, cells, 0, NULL);
@@ -504,7 +494,7 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
                      cents(x->saving, a, sizeof a), r->currency);
             pdf_need(d, 30);
             d->y -= 12;
-            pdf_text(d, d->bold, 9.5f, d->left, d->y, x->title);
+            pdf_text(d, d->bold, 9.5f, d->left, d->y, report_rec_title(x->kind));
             HPDF_Page_SetRGBFill(d->page, 0.15f, 0.50f, 0.30f);
             pdf_text_right(d, d->bold, 9.5f, d->right, d->y, line);
             HPDF_Page_SetRGBFill(d->page, 0, 0, 0);
@@ -526,7 +516,7 @@ static const char *budget_state(const struct report_budget *b, char *buf, size_t
         return "\xE2\x80\x94";
     char p[48];
     pct(b->utilization_e4, p, sizeof p);
-    snprintf(buf, size, "%s%s", p, b->over ? " over" : b->n_thresholds_crossed ? " alert" : " ok");
+    snprintf(buf, size, "%s %s", p, report_budget_state_text(b->state));
     return buf;
 }
 
@@ -614,9 +604,13 @@ static void summary(struct pdf_doc *d, const struct report *r)
         pdf_table_row(d, cells, i % 2 ? 2 : 0, field);
         free(field);
     }
-    char tot[80];
+    char tot[80], share_sum[48];
+    int64_t shares = 0;
+    for (size_t i = 0; i < r->n_teams; i++)
+        shares += r->teams[i].share_e4;
     snprintf(tot, sizeof tot, "%s", cents(r->totals.charged, a, sizeof a));
-    const char *total[] = {"All teams", tot, "100.0%", cents(r->totals.list_cost, b, sizeof b), ""};
+    const char *total[] = {"All teams", tot, pct(shares, share_sum, sizeof share_sum),
+                           cents(r->totals.list_cost, b, sizeof b), ""};
     pdf_table_row(d, total, 1, NULL);
     pdf_table_end(d);
 

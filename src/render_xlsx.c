@@ -568,11 +568,7 @@ static void daily_sheet(struct book *b, const char *title, const struct report_d
 
 static const char *budget_state(const struct report_budget *bu)
 {
-    if (!bu->present)
-        return "no budget";
-    if (bu->over)
-        return "over budget";
-    return bu->n_thresholds_crossed ? "alert" : "within budget";
+    return report_budget_state_text(bu->present ? bu->state : BUDGET_STATE_NONE);
 }
 
 /* "50%, 80%" from thresholds scaled 10^6; a new string. */
@@ -685,8 +681,7 @@ static void method_sheet(struct book *b, const struct report_team *t)
                 lxw_rowcol_to_cell(bcell, row, 1);
                 lxw_rowcol_to_cell(ccell, row, 2);
                 char *fm = xasprintf("=ROUND(%s/%s,2)", bcell, ccell);
-                int64_t e2 = (int64_t)money_div_round((cb_i128)x->list_cost * 100, x->mean_daily);
-                put_formula_scaled(&s, row, 3, fm, e2, 100.0, f->units);
+                put_formula_scaled(&s, row, 3, fm, x->factor_e2, 100.0, f->units);
                 free(fm);
             }
         }
@@ -704,7 +699,7 @@ static void method_sheet(struct book *b, const struct report_team *t)
         free(c1);
         for (size_t i = 0; i < t->n_recommendations; i++, row++) {
             const struct report_recommendation *x = &t->recommendations[i];
-            put_text(&s, row, 0, x->title, NULL);
+            put_text(&s, row, 0, report_rec_title(x->kind), NULL);
             put_text(&s, row, 1, x->explanation, f->wrap);
             put_money(&s, row, 2, x->saving, f->money);
         }

@@ -70,6 +70,10 @@ struct report_group {
     int64_t share_e4;  /* of the owner's list cost */
 };
 
+/* The by-model row of skill and MCP charges at internal rates (they belong to no model), so a
+ * team's by-model rows add up to its list cost. */
+#define REPORT_INTERNAL_RATES_ROW "Skills and MCP (internal rates)"
+
 struct report_groups {
     struct report_group *items; /* sorted by list_cost descending, then key */
     size_t n;
@@ -82,8 +86,20 @@ struct report_day {
     int64_t tokens;
 };
 
+/* A budget's state, decided once in the model; report_budget_state_text words it. */
+enum report_budget_state {
+    BUDGET_STATE_NONE,   /* no budget */
+    BUDGET_STATE_WITHIN, /* no threshold crossed */
+    BUDGET_STATE_ALERT,  /* a threshold crossed, not over */
+    BUDGET_STATE_OVER,   /* used above the monthly budget */
+};
+
+/* "no budget", "within budget", "threshold crossed", "over budget"; static. */
+const char *report_budget_state_text(enum report_budget_state s);
+
 struct report_budget {
     bool present;
+    enum report_budget_state state;
     bool tokens;                    /* a token budget (monthly_tokens) rather than money */
     int64_t monthly;                /* cents, or tokens */
     int64_t used;                   /* cents charged, or tokens used */
@@ -99,13 +115,26 @@ char *report_thresholds_text(const struct report_budget *b);
 
 struct report_anomaly {
     char date[11];
-    int64_t list_cost;  /* that day's list cost, cents */
+    int64_t list_cost;  /* that day's list cost, cents (the team's day row) */
     int64_t mean_daily; /* the team's mean daily list cost, cents */
+    int64_t factor_e2;  /* list_cost / mean_daily rounded once to hundredths: 674 = 6.74× */
 };
 
+enum report_rec_kind {
+    REC_MODEL_ROUTING,
+    REC_BATCHING,
+    REC_CACHING,
+    REC_PREMIUM_MODIFIERS,
+    REC_KIND_COUNT
+};
+
+/* "model_routing", "batching", "caching", "premium_modifiers" (report.json); static. */
+const char *report_rec_kind_name(enum report_rec_kind k);
+/* The heading every format shows ("Cache repeated prompts"); static. */
+const char *report_rec_title(enum report_rec_kind k);
+
 struct report_recommendation {
-    char *kind;        /* "model_routing", "batching", "caching", "premium_modifiers" */
-    const char *title; /* the heading every format shows ("Cache repeated prompts"); static */
+    enum report_rec_kind kind;
     int64_t saving;    /* estimated monthly saving, cents */
     char *explanation; /* the formula in words, with its numbers */
 };
@@ -276,5 +305,12 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
 enum cb_status report_check(const struct report *r, struct cb_error *err);
 
 void report_free(struct report *r);
+
+/* Text forms of the model's numbers, the same in every format (locale-independent; buf is
+ * always NUL-terminated). A 10^4-scaled share or rate as a percentage with two decimals:
+ * 3672 -> "36.72%". */
+void report_format_percent(int64_t e4, char *buf, size_t size);
+/* A factor in hundredths: 674 -> "6.74×". */
+void report_format_factor(int64_t e2, char *buf, size_t size);
 
 #endif

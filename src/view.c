@@ -18,9 +18,7 @@
 
 void view_format_percent(int64_t e4, char *buf, size_t size)
 {
-    char plain[40];
-    money_format_fixed(e4, 2, 2, plain, sizeof plain);
-    snprintf(buf, size, "%s%%", plain);
+    report_format_percent(e4, buf, size);
 }
 
 static json_t *money_str(int64_t cents)
@@ -330,14 +328,11 @@ static json_t *budget_view(const struct report_budget *b)
     json_object_set_new(o, "thresholds_text", json_string(th_text));
     free(th_text);
     json_object_set_new(o, "any_threshold", json_boolean(b->n_thresholds_crossed > 0));
-    const char *state = b->over                   ? "over budget"
-                        : b->n_thresholds_crossed ? "threshold crossed"
-                                                  : "within budget";
-    json_object_set_new(o, "state", json_string(state));
+    json_object_set_new(o, "state", json_string(report_budget_state_text(b->state)));
     json_object_set_new(o, "state_class",
-                        json_string(b->over                   ? "bad"
-                                    : b->n_thresholds_crossed ? "warn"
-                                                              : "ok"));
+                        json_string(b->state == BUDGET_STATE_OVER    ? "bad"
+                                    : b->state == BUDGET_STATE_ALERT ? "warn"
+                                                                     : "ok"));
     return o;
 }
 
@@ -598,12 +593,8 @@ json_t *view_team(const struct report *r, size_t team_index)
         json_object_set_new(a, "date", json_string(t->anomalies[i].date));
         json_object_set_new(a, "list_cost", money_str(t->anomalies[i].list_cost));
         json_object_set_new(a, "mean_daily", money_str(t->anomalies[i].mean_daily));
-        char ratio[40], factor[48];
-        int64_t mean = t->anomalies[i].mean_daily;
-        money_format_fixed(
-            mean > 0 ? (int64_t)money_div_round((cb_i128)t->anomalies[i].list_cost * 100, mean) : 0,
-            2, 2, ratio, sizeof ratio);
-        snprintf(factor, sizeof factor, "%s\xc3\x97", ratio); /* 4.10× the mean */
+        char factor[48];
+        report_format_factor(t->anomalies[i].factor_e2, factor, sizeof factor);
         json_object_set_new(a, "factor", json_string(factor));
         json_array_append_new(an, a);
     }
@@ -613,9 +604,9 @@ json_t *view_team(const struct report *r, size_t team_index)
     int64_t saving = 0;
     for (size_t i = 0; i < t->n_recommendations; i++) {
         json_t *x = json_object();
-        const char *k = t->recommendations[i].kind;
-        json_object_set_new(x, "kind", json_string(k));
-        json_object_set_new(x, "title", json_string(t->recommendations[i].title));
+        enum report_rec_kind k = t->recommendations[i].kind;
+        json_object_set_new(x, "kind", json_string(report_rec_kind_name(k)));
+        json_object_set_new(x, "title", json_string(report_rec_title(k)));
         json_object_set_new(x, "saving", money_str(t->recommendations[i].saving));
         json_object_set_new(x, "explanation", str_or_empty(t->recommendations[i].explanation));
         saving += t->recommendations[i].saving;

@@ -189,16 +189,20 @@ struct report *fixture_report(const struct fixture_opts *o)
             for (size_t k = 0; k < 3; k++)
                 if (t->budget.utilization_e4 * 100 >= th[k])
                     t->budget.thresholds_crossed_e6[t->budget.n_thresholds_crossed++] = th[k];
+            t->budget.state = t->budget.over                   ? BUDGET_STATE_OVER
+                              : t->budget.n_thresholds_crossed ? BUDGET_STATE_ALERT
+                                                               : BUDGET_STATE_WITHIN;
         }
         t->n_anomalies = 1;
         t->anomalies = xcalloc(1, sizeof *t->anomalies);
         snprintf(t->anomalies[0].date, sizeof t->anomalies[0].date, "2026-10-14");
         t->anomalies[0].list_cost = t->days[13].list_cost;
         t->anomalies[0].mean_daily = list / 31;
+        t->anomalies[0].factor_e2 =
+            (int64_t)money_div_round((cb_i128)t->anomalies[0].list_cost * 100, list / 31);
         t->n_recommendations = 1;
         t->recommendations = xcalloc(1, sizeof *t->recommendations);
-        t->recommendations[0].kind = xstrdup("model_routing");
-        t->recommendations[0].title = "Route small requests to Haiku";
+        t->recommendations[0].kind = REC_MODEL_ROUTING;
         t->recommendations[0].saving = list / 20;
         t->recommendations[0].explanation = xstrdup(
             "1,204 requests on Opus had < 1,000 input and < 500 output tokens; at the Haiku "

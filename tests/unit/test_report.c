@@ -306,6 +306,8 @@ static void everything_meets(void **state)
     assert_int_equal(a->budget.utilization_e4, 11740);
     assert_int_equal(a->budget.n_thresholds_crossed, 3);
     assert_true(a->budget.over);
+    assert_int_equal(a->budget.state, BUDGET_STATE_OVER);
+    assert_string_equal(report_budget_state_text(a->budget.state), "over budget");
     assert_true(b->budget.tokens);
     assert_int_equal(b->budget.used, 1333334);
     assert_int_equal(b->budget.utilization_e4, 13333);
@@ -315,6 +317,10 @@ static void everything_meets(void **state)
     assert_string_equal(a->anomalies[0].date, "2026-10-31");
     assert_int_equal(a->anomalies[0].list_cost, 300);
     assert_int_equal(a->anomalies[0].mean_daily, 29);
+    assert_int_equal(a->anomalies[0].factor_e2, 1034); /* 3.00 / 0.29, rounded once */
+    char factor[32];
+    report_format_factor(a->anomalies[0].factor_e2, factor, sizeof factor);
+    assert_string_equal(factor, "10.34\xC3\x97");
     assert_int_equal(a->n_days, 31);
     assert_int_equal(a->days[30].list_cost, 300);
     /* unit economics: 11.74 / 100 tickets = 0.1174 */
@@ -322,15 +328,15 @@ static void everything_meets(void **state)
     assert_int_equal(a->metrics[0].cost_per_unit_micros, 117400);
     /* advice: batching 6.00 × 50 %, caching 3.00 × 50 % × 0.9; routing under a cent dropped */
     assert_int_equal(a->n_recommendations, 2);
-    assert_string_equal(a->recommendations[0].kind, "batching");
+    assert_string_equal(report_rec_kind_name(a->recommendations[0].kind), "batching");
     assert_int_equal(a->recommendations[0].saving, 300);
-    assert_string_equal(a->recommendations[1].kind, "caching");
+    assert_string_equal(report_rec_kind_name(a->recommendations[1].kind), "caching");
     assert_int_equal(a->recommendations[1].saving, 135);
     assert_non_null(strstr(a->recommendations[1].explanation, "50%"));
     assert_int_equal(b->n_recommendations, 2);
-    assert_string_equal(b->recommendations[0].kind, "model_routing");
+    assert_string_equal(report_rec_kind_name(b->recommendations[0].kind), "model_routing");
     assert_int_equal(b->recommendations[0].saving, 50);
-    assert_string_equal(b->recommendations[1].kind, "batching");
+    assert_string_equal(report_rec_kind_name(b->recommendations[1].kind), "batching");
     assert_int_equal(b->recommendations[1].saving, 50);
     /* breakdowns */
     assert_int_equal(a->by_workflow.n, 1);
@@ -601,6 +607,89 @@ static void bridge_adds_up_everywhere(void **state)
             }
 }
 
+/* Every breakdown adds up to the figure it breaks down, though the rows' exact costs round
+ * the other way: 3.005001 + 0.015 exact is 3.01 + 0.02 = 3.03 on the invoice, and its two
+ * projects (1.5100005 each) read 1.52 + 1.51, not 1.51 + 1.51; the days likewise; the
+ * internal-rate charge has its own by-model row. */
+static void breakdowns_add_up_to_the_invoice(void **state)
+{
+    (void)state;
+    struct tl t;
+    tl_init(&t);
+    struct ledger_bucket *a = tl_bucket(&t, BUCKET_TEAM, "a", 0);
+    tl_line(&t, a, &sonnet, false, 4, 1001667, 0); /* 3.005001 -> 3.01 */
+    a->usage.skill = 3;                            /* 3 × 0.005 = 0.015 -> 0.02 */
+    cb_i128 skill = PICO_PER_USD * 15 / 1000;
+    a->cost += skill;
+    t.l.total_cost += skill;
+    cb_i128 all = a->cost;
+    memset(a->days, 0, sizeof a->days);
+    for (int d = 0; d < 3; d++)
+        a->days[d].cost = all / 3 + (d == 0 ? all % 3 : 0);
+    for (int k = 0; k < 2; k++) {
+        struct ledger_group *p = &a->groups[DIM_PROJECT][a->n_groups[DIM_PROJECT]++];
+        p->key = k ? "p2" : "p1";
+        p->usage.requests = 2;
+        p->cost = all / 2 + (k == 0 ? all % 2 : 0);
+    }
+    tl_bucket(&t, BUCKET_UNALLOCATED, NULL, 0);
+    struct config *c =
+        load_config("{\"teams\": {\"a\": {}}, \"internal_rates\": {\"skill_invocation\": "
+                    "\"0.0050\"}}");
+    struct report *r = build(c, &t.l, false, NULL, NULL);
+    const struct report_team *x = team(r, "a");
+    assert_int_equal(x->list_cost, 303);
+    const struct report_groups *gs[] = {&x->by_project, &x->by_model, &r->by_model,
+                                        &r->top_projects};
+    for (size_t g = 0; g < sizeof gs / sizeof *gs; g++) {
+        int64_t sum = 0, shares = 0;
+        for (size_t i = 0; i < gs[g]->n; i++) {
+            sum += gs[g]->items[i].list_cost;
+            shares += gs[g]->items[i].share_e4;
+        }
+        assert_int_equal(sum, 303);
+        assert_int_equal(shares, 10000);
+    }
+    assert_int_equal(x->by_project.items[0].list_cost + x->by_project.items[1].list_cost, 303);
+    assert_int_equal(x->by_model.n, 2);
+    assert_string_equal(x->by_model.items[1].key, REPORT_INTERNAL_RATES_ROW);
+    assert_int_equal(x->by_model.items[1].list_cost, 2);
+    assert_int_equal(x->by_model.items[1].usage.skill_invocations, 3);
+    int64_t days = 0, org_days = 0;
+    for (size_t d = 0; d < x->n_days; d++)
+        days += x->days[d].list_cost;
+    for (size_t d = 0; d < r->n_days; d++)
+        org_days += r->days[d].list_cost;
+    assert_int_equal(days, 303);
+    assert_int_equal(org_days, 303);
+    /* coverage: the cost carrying a tag is a part of the same 3.03 */
+    assert_int_equal(r->coverage[TAG_TEAM].list_cost, 0);
+    report_free(r);
+    config_free(c);
+}
+
+/* Shares are split by the largest remainder: three equal teams read 33.34 + 33.33 + 33.33. */
+static void shares_add_up_to_one_hundred(void **state)
+{
+    (void)state;
+    struct tl t;
+    tl_init(&t);
+    const char *ids[] = {"a", "b", "c"};
+    for (int i = 0; i < 3; i++)
+        tl_line(&t, tl_bucket(&t, BUCKET_TEAM, ids[i], 0), &sonnet, false, 1, 333333, 0);
+    tl_bucket(&t, BUCKET_UNALLOCATED, NULL, 0);
+    struct config *c = load_config("{\"teams\": {\"a\": {}, \"b\": {}, \"c\": {}}}");
+    struct report *r = build(c, &t.l, false, NULL, NULL);
+    assert_int_equal(r->teams[0].share_e4, 3334);
+    assert_int_equal(r->teams[1].share_e4, 3333);
+    assert_int_equal(r->teams[2].share_e4, 3333);
+    char p[32];
+    report_format_percent(r->teams[1].share_e4, p, sizeof p);
+    assert_string_equal(p, "33.33%");
+    report_free(r);
+    config_free(c);
+}
+
 static void web_search_skill_and_mcp_lines(void **state)
 {
     (void)state;
@@ -776,6 +865,8 @@ int main(void)
         cmocka_unit_test(tiered_graduated_and_volume),
         cmocka_unit_test(unallocated_split_proportionally),
         cmocka_unit_test(bridge_adds_up_everywhere),
+        cmocka_unit_test(breakdowns_add_up_to_the_invoice),
+        cmocka_unit_test(shares_add_up_to_one_hundred),
         cmocka_unit_test(web_search_skill_and_mcp_lines),
         cmocka_unit_test(slugs_invoice_numbers_and_dates),
         cmocka_unit_test(check_catches_tampering),
