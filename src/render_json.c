@@ -165,6 +165,17 @@ static json_t *team_json(const struct report_team *t)
     json_object_set_new(o, "invoice_number", str(t->invoice_number));
     if (t->supersedes_invoice)
         json_object_set_new(o, "supersedes_invoice_number", str(t->supersedes_invoice));
+    if (t->revision.present) {
+        /* a corrected revision: what was invoiced before and what remains to settle */
+        json_t *x = json_object();
+        json_object_set_new(x, "invoice_number",
+                            t->supersedes_invoice && *t->supersedes_invoice
+                                ? str(t->supersedes_invoice)
+                                : json_null());
+        json_object_set_new(x, "previous_total", money(t->revision.previous_total));
+        json_object_set_new(x, "difference", money(t->revision.difference));
+        json_object_set_new(o, "supersedes", x);
+    }
     json_object_set_new(o, "cost_center", str(t->cost_center));
     json_object_set_new(o, "usage", usage_json(&t->usage, false));
     json_object_set_new(o, "list_cost", money(t->list_cost));

@@ -404,6 +404,29 @@ static void mom_block(struct pdf_doc *d, const struct report_mom *m)
     pdf_paragraph(d, d->regular, 9, line, NULL);
 }
 
+/* A corrected revision: what the superseded invoice said and what remains to settle. */
+static void settlement_block(struct pdf_doc *d, const struct report *r, const struct report_team *t)
+{
+    if (!t->revision.present)
+        return;
+    char a[48], b[48], c[48], prev[160], diff[80];
+    if (t->supersedes_invoice && *t->supersedes_invoice)
+        snprintf(prev, sizeof prev, "%s (%s)", REPORT_REVISION_PREVIOUS, t->supersedes_invoice);
+    else
+        snprintf(prev, sizeof prev, "%s (no earlier invoice)", REPORT_REVISION_PREVIOUS);
+    snprintf(diff, sizeof diff, "%s %s", cents(t->revision.difference, c, sizeof c), r->currency);
+    const char *keys[] = {prev, REPORT_REVISION_THIS, REPORT_REVISION_SETTLE};
+    const char *vals[] = {cents(t->revision.previous_total, a, sizeof a),
+                          cents(t->total, b, sizeof b), diff};
+    pdf_heading(d, "Corrected revision", 3 * 12);
+    float x0 = d->right - 320;
+    for (size_t i = 0; i < 3; i++) {
+        pdf_need(d, 12);
+        d->y -= 12;
+        kv(d, x0, d->right, d->y + 2, keys[i], vals[i], i == 2, "superseded invoice");
+    }
+}
+
 static void invoice(struct pdf_doc *d, const struct report *r, const struct report_team *t)
 {
     char sub[512], a[48], b[48], c[48], e[48];
@@ -433,6 +456,7 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
     kpis(d, kl, kv_, 4);
     lines_table(d, t, r->currency);
     totals_block(d, r, t);
+    settlement_block(d, r, t);
     pdf_heading(d, "How this charge was computed", 30);
     pdf_paragraph(d, d->regular, 9, t->method, "method");
     budget_block(d, &t->budget);
@@ -616,6 +640,28 @@ static void summary(struct pdf_doc *d, const struct report *r)
 
     pdf_heading(d, "Spend by team", 40);
     team_chart(d, r);
+
+    if (r->revision > 1) {
+        const struct pdf_col scols[] = {{"Team", W * 0.24f, false},
+                                        {"Superseded invoice", W * 0.25f, false},
+                                        {REPORT_REVISION_PREVIOUS, W * 0.17f, true},
+                                        {REPORT_REVISION_THIS, W * 0.15f, true},
+                                        {REPORT_REVISION_SETTLE, W * 0.19f, true}};
+        struct pdf_table st = {scols, 5, 8.5f};
+        pdf_heading(d, "Corrected revision: what remains to settle", 40);
+        pdf_table_begin(d, &st);
+        for (size_t i = 0; i < r->n_teams; i++) {
+            const struct report_team *t = &r->teams[i];
+            if (!t->revision.present)
+                continue;
+            const char *cells[] = {t->name, t->supersedes_invoice ? t->supersedes_invoice : "",
+                                   cents(t->revision.previous_total, a, sizeof a),
+                                   cents(t->total, b, sizeof b),
+                                   cents(t->revision.difference, c, sizeof c)};
+            pdf_table_row(d, cells, i % 2 ? 2 : 0, "team name");
+        }
+        pdf_table_end(d);
+    }
 
     {
         char ul[48];

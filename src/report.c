@@ -1548,15 +1548,25 @@ static enum cb_status read_superseded(struct report *r, const char *dir, struct 
     r->supersedes.signed_at = xstrdup(at ? at : "");
     for (size_t i = 0; i < r->n_teams; i++) {
         struct report_team *t = &r->teams[i];
-        const char *old = NULL;
+        const char *old = NULL, *old_total = NULL;
         size_t k;
         json_t *e;
         json_array_foreach(teams, k, e)
         {
             const char *id = json_string_value(json_object_get(e, "team"));
-            if (id && strcmp(id, t->id) == 0)
+            if (id && strcmp(id, t->id) == 0) {
                 old = json_string_value(json_object_get(e, "invoice_number"));
+                old_total = json_string_value(json_object_get(e, "total"));
+                if (!old_total || !money_parse(old_total, 2, &t->revision.previous_total)) {
+                    st = cb_error_set(err, CB_EUSAGE, report_path, 0, "teams[].total",
+                                      "--supersedes: team \"%s\": total must be a decimal string",
+                                      t->id);
+                    goto cleanup;
+                }
+            }
         }
+        t->revision.present = true;
+        t->revision.difference = t->total - t->revision.previous_total;
         t->supersedes_invoice = xstrdup(old ? old : "");
         char *number = xasprintf("%s-R%d", t->invoice_number, r->revision);
         free(t->invoice_number);

@@ -195,6 +195,16 @@ struct report_team {
     struct report_mom mom;
     char *supersedes_invoice; /* revision > 1: this team's number in the superseded month, ""
                                  when the team had no invoice there */
+    /* revision > 1: what the superseded month invoiced this team; every document shows the
+       three figures under these labels */
+#define REPORT_REVISION_PREVIOUS "Previously invoiced"
+#define REPORT_REVISION_THIS     "This revision"
+#define REPORT_REVISION_SETTLE   "Difference to settle"
+    struct report_revision {
+        bool present;
+        int64_t previous_total; /* cents; 0 when the team had no invoice there */
+        int64_t difference;     /* total - previous_total: what remains to settle, signed */
+    } revision;
 };
 
 struct report_file {

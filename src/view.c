@@ -443,6 +443,23 @@ static json_t *spend_chart(const struct report *r)
     return o;
 }
 
+/* A corrected revision's three figures for one team (null before a revision). */
+static json_t *settlement_view(const struct report_team *t)
+{
+    if (!t->revision.present)
+        return json_null();
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(t->name));
+    json_object_set_new(o, "invoice_number", str_or_empty(t->supersedes_invoice));
+    json_object_set_new(o, "previous_label", json_string(REPORT_REVISION_PREVIOUS));
+    json_object_set_new(o, "this_label", json_string(REPORT_REVISION_THIS));
+    json_object_set_new(o, "settle_label", json_string(REPORT_REVISION_SETTLE));
+    json_object_set_new(o, "previous_total", money_str(t->revision.previous_total));
+    json_object_set_new(o, "this_total", money_str(t->total));
+    json_object_set_new(o, "difference", money_str(t->revision.difference));
+    return o;
+}
+
 json_t *view_summary(const struct report *r)
 {
     json_t *o = json_object();
@@ -488,6 +505,15 @@ json_t *view_summary(const struct report *r)
         json_array_append_new(teams, team_row(r, &r->teams[i]));
     json_object_set_new(o, "teams", teams);
     json_object_set_new(o, "n_teams", json_integer((json_int_t)r->n_teams));
+    json_t *settle = json_array();
+    for (size_t i = 0; i < r->n_teams; i++)
+        if (r->teams[i].revision.present)
+            json_array_append_new(settle, settlement_view(&r->teams[i]));
+    json_object_set_new(o, "has_settlement", json_boolean(json_array_size(settle) > 0));
+    json_object_set_new(o, "settlement", settle);
+    json_object_set_new(o, "previous_label", json_string(REPORT_REVISION_PREVIOUS));
+    json_object_set_new(o, "this_label", json_string(REPORT_REVISION_THIS));
+    json_object_set_new(o, "settle_label", json_string(REPORT_REVISION_SETTLE));
     json_object_set_new(o, "spend_chart", spend_chart(r));
     json_object_set_new(o, "daily_chart", daily_chart(r->days, r->n_days));
 
@@ -646,5 +672,6 @@ json_t *view_team(const struct report *r, size_t team_index)
     json_object_set_new(o, "summary_href", json_string("../index.html"));
     json_object_set_new(o, "supersedes_invoice",
                         str_or_empty(r->revision > 1 ? t->supersedes_invoice : NULL));
+    json_object_set_new(o, "settlement", settlement_view(t));
     return o;
 }

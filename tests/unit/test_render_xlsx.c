@@ -206,8 +206,8 @@ static void check_invoice_xml(const char *xlsx, const struct report_team *t)
             if (!first)
                 first = row;
             last = row;
-        } else if (strncmp(c->f, "SUM(", 4) == 0) {
-            sum = c;
+        } else if (strncmp(c->f, "SUM(", 4) == 0 && !sum) {
+            sum = c; /* the lines' total; the composition's SUM comes after it */
         }
     }
     assert_int_equal(k, t->n_lines);
