@@ -41,7 +41,7 @@ render() { # OUT [extra args]
 render "$scratch/a"; st=$?
 if [ $st -ne 0 ] && grep -q "not built yet" "$scratch/a.stderr"; then
   echo "SKIP: the pipeline is not complete yet: $(cat "$scratch/a.stderr")"
-  exit 0
+  exit 77
 fi
 [ $st -eq 0 ] || { bad "render exit $st: $(cat "$scratch/a.stderr")"; echo "$pass passed, $fail failed"; exit 1; }
 render "$scratch/b" || bad "second render failed"
@@ -82,10 +82,12 @@ if have pdftotext; then
   grep -qF "SHADOW — NOT BILLED" <<<"$shadow" && ok || bad "shadow summary lacks SHADOW — NOT BILLED"
   grep -qF "SHADOW" <<<"$summary" && bad "billing summary says SHADOW" || ok
 else
-  echo "SKIP: pdftotext not installed (poppler-utils)"
+  echo "SKIP: pdftotext not installed (poppler-utils)"; skipped=1
 fi
-have qpdf || echo "SKIP: qpdf not installed"
-have pdffonts || echo "SKIP: pdffonts not installed (poppler-utils)"
+have qpdf || { echo "SKIP: qpdf not installed"; skipped=1; }
+have pdffonts || { echo "SKIP: pdffonts not installed (poppler-utils)"; skipped=1; }
 
 echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+[ $fail -eq 0 ] || exit 1
+# a check that could not run is a skip (77), never a pass
+[ "${skipped:-0}" -eq 0 ] || exit 77

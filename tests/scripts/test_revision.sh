@@ -10,10 +10,10 @@
 set -u
 bin=$1
 scratch=$3
-src=${CB_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 py=/usr/bin/python3
 command -v pdftotext >/dev/null 2>&1 || { echo "pdftotext missing: skipped"; exit 77; }
 "$py" -c 'import openpyxl' 2>/dev/null || { echo "python3 openpyxl missing: skipped"; exit 77; }
+src=${CB_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 [ -d "$scratch" ] && chmod -R u+w "$scratch" && rm -rf "$scratch"
 mkdir -p "$scratch"
 fail=0
