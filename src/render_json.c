@@ -38,6 +38,14 @@ static json_t *ratio_e4(int64_t e4)
     return json_string(buf);
 }
 
+/* Hundredths as a decimal: 674 -> "6.74" (an anomaly's factor to the mean day). */
+static json_t *ratio_e2(int64_t e2)
+{
+    char buf[48];
+    money_format_fixed(e2, 2, 2, buf, sizeof buf);
+    return json_string(buf);
+}
+
 /* A 10^6-scaled number as a JSON number (thresholds, units); not money. */
 static json_t *number_e6(int64_t e6)
 {
@@ -185,6 +193,7 @@ static json_t *budget_json(const struct report_budget *b)
     json_object_set_new(o, "thresholds_crossed", th);
     json_object_set_new(o, "over", json_boolean(b->over));
     json_object_set_new(o, "used", b->tokens ? json_integer(b->used) : money(b->used));
+    json_object_set_new(o, "state", str(report_budget_state_text(b->state)));
     return o;
 }
 
@@ -197,6 +206,17 @@ static json_t *team_json(const struct report_team *t)
     json_object_set_new(o, "invoice_number", str(t->invoice_number));
     if (t->supersedes_invoice)
         json_object_set_new(o, "supersedes_invoice_number", str(t->supersedes_invoice));
+    if (t->revision.present) {
+        /* a corrected revision: what was invoiced before and what remains to settle */
+        json_t *x = json_object();
+        json_object_set_new(x, "invoice_number",
+                            t->supersedes_invoice && *t->supersedes_invoice
+                                ? str(t->supersedes_invoice)
+                                : json_null());
+        json_object_set_new(x, "previous_total", money(t->revision.previous_total));
+        json_object_set_new(x, "difference", money(t->revision.difference));
+        json_object_set_new(o, "supersedes", x);
+    }
     json_object_set_new(o, "cost_center", str(t->cost_center));
     json_object_set_new(o, "usage", usage_json(&t->usage, false));
     json_object_set_new(o, "list_cost", money(t->list_cost));
@@ -213,13 +233,14 @@ static json_t *team_json(const struct report_team *t)
         json_object_set_new(x, "date", json_string(t->anomalies[i].date));
         json_object_set_new(x, "list_cost", money(t->anomalies[i].list_cost));
         json_object_set_new(x, "mean_daily", money(t->anomalies[i].mean_daily));
+        json_object_set_new(x, "factor", ratio_e2(t->anomalies[i].factor_e2));
         json_array_append_new(an, x);
     }
     json_object_set_new(o, "anomalies", an);
     json_t *rec = json_array();
     for (size_t i = 0; i < t->n_recommendations; i++) {
         json_t *x = json_object();
-        json_object_set_new(x, "kind", str(t->recommendations[i].kind));
+        json_object_set_new(x, "kind", str(report_rec_kind_name(t->recommendations[i].kind)));
         json_object_set_new(x, "saving", money(t->recommendations[i].saving));
         json_object_set_new(x, "explanation", str(t->recommendations[i].explanation));
         json_array_append_new(rec, x);
@@ -343,6 +364,14 @@ static json_t *report_json(const struct report *r)
     json_object_set_new(tot, "period_list_total", money(T->period_list_total));
     json_object_set_new(tot, "reconciliation_difference",
                         T->has_provider_total ? money(T->reconciliation_difference) : json_null());
+    json_t *bridge = json_array();
+    for (size_t i = 0; i < T->n_bridge; i++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "label", str(T->bridge[i].label));
+        json_object_set_new(x, "amount", money(T->bridge[i].amount));
+        json_array_append_new(bridge, x);
+    }
+    json_object_set_new(tot, "bridge", bridge);
     json_object_set_new(o, "totals", tot);
     json_object_set_new(o, "teams", json_array());
     json_t *un = json_object();

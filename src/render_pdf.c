@@ -24,13 +24,10 @@ static const char *cents(int64_t v, char *buf, size_t size)
     return buf;
 }
 
-/* A value scaled 10^4 as a percentage with one decimal: 9430 -> "94.3%". */
+/* A value scaled 10^4 as a percentage, as every format writes it: 9430 -> "94.30%". */
 static const char *pct(int64_t e4, char *buf, size_t size)
 {
-    money_format_fixed(e4, 2, 1, buf, size - 1);
-    size_t n = strlen(buf);
-    buf[n] = '%';
-    buf[n + 1] = '\0';
+    report_format_percent(e4, buf, size);
     return buf;
 }
 
@@ -380,10 +377,7 @@ static void budget_block(struct pdf_doc *d, const struct report_budget *b)
     else
         HPDF_Page_SetRGBFill(d->page, 0.20f, 0.60f, 0.35f);
     pdf_rect(d, d->left, d->y, w * (float)shown / 10000.0f, 10);
-    pdf_text(d, d->bold, 9, d->left + w + 10, d->y + 1.5f,
-             b->over ? "Over budget"
-             : warn  ? "Alert"
-                     : "Within budget");
+    pdf_text(d, d->bold, 9, d->left + w + 10, d->y + 1.5f, report_budget_state_text(b->state));
     HPDF_Page_SetRGBFill(d->page, 0, 0, 0);
     d->y -= 4;
     if (b->n_thresholds_crossed) {
@@ -408,6 +402,29 @@ static void mom_block(struct pdf_doc *d, const struct report_mom *m)
              m->has_pct ? ")" : "");
     pdf_heading(d, "Month over month", 20);
     pdf_paragraph(d, d->regular, 9, line, NULL);
+}
+
+/* A corrected revision: what the superseded invoice said and what remains to settle. */
+static void settlement_block(struct pdf_doc *d, const struct report *r, const struct report_team *t)
+{
+    if (!t->revision.present)
+        return;
+    char a[48], b[48], c[48], prev[160], diff[80];
+    if (t->supersedes_invoice && *t->supersedes_invoice)
+        snprintf(prev, sizeof prev, "%s (%s)", REPORT_REVISION_PREVIOUS, t->supersedes_invoice);
+    else
+        snprintf(prev, sizeof prev, "%s (no earlier invoice)", REPORT_REVISION_PREVIOUS);
+    snprintf(diff, sizeof diff, "%s %s", cents(t->revision.difference, c, sizeof c), r->currency);
+    const char *keys[] = {prev, REPORT_REVISION_THIS, REPORT_REVISION_SETTLE};
+    const char *vals[] = {cents(t->revision.previous_total, a, sizeof a),
+                          cents(t->total, b, sizeof b), diff};
+    pdf_heading(d, "Corrected revision", 3 * 12);
+    float x0 = d->right - 320;
+    for (size_t i = 0; i < 3; i++) {
+        pdf_need(d, 12);
+        d->y -= 12;
+        kv(d, x0, d->right, d->y + 2, keys[i], vals[i], i == 2, "superseded invoice");
+    }
 }
 
 static void invoice(struct pdf_doc *d, const struct report *r, const struct report_team *t)
@@ -439,6 +456,7 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
     kpis(d, kl, kv_, 4);
     lines_table(d, t, r->currency);
     totals_block(d, r, t);
+    settlement_block(d, r, t);
     pdf_heading(d, "How this charge was computed", 30);
     pdf_paragraph(d, d->regular, 9, t->method, "method");
     budget_block(d, &t->budget);
@@ -462,12 +480,8 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
         for (size_t i = 0; i < t->n_anomalies; i++) {
             const struct report_anomaly *x = &t->anomalies[i];
             char ratio[48] = "-";
-            if (x->mean_daily > 0) {
-                char n[40];
-                int64_t e2 = (int64_t)money_div_round((cb_i128)x->list_cost * 100, x->mean_daily);
-                money_format_fixed(e2, 2, 1, n, sizeof n);
-                snprintf(ratio, sizeof ratio, "%s\xC3\x97", n);
-            }
+            if (x->mean_daily > 0)
+                report_format_factor(x->factor_e2, ratio, sizeof ratio);
             const char *cells[] = {x->date, cents(x->list_cost, a, sizeof a),
                                    cents(x->mean_daily, b, sizeof b), ratio};
             pdf_table_row(d, cells, 0, NULL);
@@ -504,7 +518,7 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
                      cents(x->saving, a, sizeof a), r->currency);
             pdf_need(d, 30);
             d->y -= 12;
-            pdf_text(d, d->bold, 9.5f, d->left, d->y, x->title);
+            pdf_text(d, d->bold, 9.5f, d->left, d->y, report_rec_title(x->kind));
             HPDF_Page_SetRGBFill(d->page, 0.15f, 0.50f, 0.30f);
             pdf_text_right(d, d->bold, 9.5f, d->right, d->y, line);
             HPDF_Page_SetRGBFill(d->page, 0, 0, 0);
@@ -526,7 +540,7 @@ static const char *budget_state(const struct report_budget *b, char *buf, size_t
         return "\xE2\x80\x94";
     char p[48];
     pct(b->utilization_e4, p, sizeof p);
-    snprintf(buf, size, "%s%s", p, b->over ? " over" : b->n_thresholds_crossed ? " alert" : " ok");
+    snprintf(buf, size, "%s %s", p, report_budget_state_text(b->state));
     return buf;
 }
 
@@ -614,33 +628,56 @@ static void summary(struct pdf_doc *d, const struct report *r)
         pdf_table_row(d, cells, i % 2 ? 2 : 0, field);
         free(field);
     }
-    char tot[80];
+    char tot[80], share_sum[48];
+    int64_t shares = 0;
+    for (size_t i = 0; i < r->n_teams; i++)
+        shares += r->teams[i].share_e4;
     snprintf(tot, sizeof tot, "%s", cents(r->totals.charged, a, sizeof a));
-    const char *total[] = {"All teams", tot, "100.0%", cents(r->totals.list_cost, b, sizeof b), ""};
+    const char *total[] = {"All teams", tot, pct(shares, share_sum, sizeof share_sum),
+                           cents(r->totals.list_cost, b, sizeof b), ""};
     pdf_table_row(d, total, 1, NULL);
     pdf_table_end(d);
 
     pdf_heading(d, "Spend by team", 40);
     team_chart(d, r);
 
+    if (r->revision > 1) {
+        const struct pdf_col scols[] = {{"Team", W * 0.24f, false},
+                                        {"Superseded invoice", W * 0.25f, false},
+                                        {REPORT_REVISION_PREVIOUS, W * 0.17f, true},
+                                        {REPORT_REVISION_THIS, W * 0.15f, true},
+                                        {REPORT_REVISION_SETTLE, W * 0.19f, true}};
+        struct pdf_table st = {scols, 5, 8.5f};
+        pdf_heading(d, "Corrected revision: what remains to settle", 40);
+        pdf_table_begin(d, &st);
+        for (size_t i = 0; i < r->n_teams; i++) {
+            const struct report_team *t = &r->teams[i];
+            if (!t->revision.present)
+                continue;
+            const char *cells[] = {t->name, t->supersedes_invoice ? t->supersedes_invoice : "",
+                                   cents(t->revision.previous_total, a, sizeof a),
+                                   cents(t->total, b, sizeof b),
+                                   cents(t->revision.difference, c, sizeof c)};
+            pdf_table_row(d, cells, i % 2 ? 2 : 0, "team name");
+        }
+        pdf_table_end(d);
+    }
+
     {
         char ul[48];
-        const char *tk[] = {
-            "Usage at list price", "Shared pools", "Unallocated", "Overhead", "Markup", "True-up",
-            "Total charged"};
-        char bb[7][48];
-        const char *tv[] = {
-            cents(r->totals.list_cost, bb[0], 48),   cents(r->totals.shared, bb[1], 48),
-            cents(r->totals.unallocated, bb[2], 48), cents(r->totals.overhead, bb[3], 48),
-            cents(r->totals.markup, bb[4], 48),      cents(r->totals.true_up, bb[5], 48),
-            cents(r->totals.charged, bb[6], 48)};
-        pdf_heading(d, "Totals", 7 * 12);
-        float x0 = d->right - 260;
-        for (size_t i = 0; i < 7; i++) {
-            pdf_need(d, 12);
-            d->y -= 12;
-            kv(d, x0, d->right, d->y + 2, tk[i], tv[i], i == 6, NULL);
+        /* the summary bridge of the model, step for step: it adds up to the total charged */
+        const struct pdf_col bcols[] = {{"Step", W * 0.78f, false}, {"Amount", W * 0.22f, true}};
+        struct pdf_table bt = {bcols, 2, 8.5f};
+        pdf_heading(d, "How the charges add up", 40);
+        pdf_table_begin(d, &bt);
+        for (size_t i = 0; i < r->totals.n_bridge; i++) {
+            const char *cells[] = {r->totals.bridge[i].label,
+                                   cents(r->totals.bridge[i].amount, a, sizeof a)};
+            pdf_table_row(d, cells, i % 2 ? 2 : 0, "bridge step");
         }
+        const char *result[] = {REPORT_BRIDGE_RESULT, cents(r->totals.charged, a, sizeof a)};
+        pdf_table_row(d, result, 1, NULL);
+        pdf_table_end(d);
         char line[512];
         snprintf(line, sizeof line,
                  "Unallocated usage (policy \"%s\"): %s requests, %s at list price.",

@@ -555,11 +555,7 @@ static void daily_sheet(struct book *b, const char *title, const struct report_d
 
 static const char *budget_state(const struct report_budget *bu)
 {
-    if (!bu->present)
-        return "no budget";
-    if (bu->over)
-        return "over budget";
-    return bu->n_thresholds_crossed ? "alert" : "within budget";
+    return report_budget_state_text(bu->present ? bu->state : BUDGET_STATE_NONE);
 }
 
 /* "50%, 80%" from thresholds scaled 10^6; a new string. */
@@ -595,16 +591,40 @@ static void invoice_sheet(struct book *b, const struct report_team *t)
     row = lines_table(&s, row, t->lines, t->n_lines, due);
     free(due);
     row++;
+    /* the charge's parts add up to the total (a SUM); the showback figures stand apart */
     put_text(&s, row++, 0, "Composition of the charge", f->head);
-    kv_money_at(&s, &row, "Usage at list price (showback)", t->list_cost, false, 7);
-    kv_money_at(&s, &row, "Shared pools", t->shared, false, 7);
+    lxw_row_t cfirst = row;
     kv_money_at(&s, &row, "Charge by the chargeback model", t->charge, false, 7);
     kv_money_at(&s, &row, "True-up", t->true_up, false, 7);
     kv_money_at(&s, &row, "Overhead", t->overhead, false, 7);
     kv_money_at(&s, &row, "Markup", t->markup, false, 7);
-    kv_money_at(&s, &row, "Total", t->total, true, 7);
+    label(&s, row, "Total");
+    put_sum_cents(&s, row, 7, cfirst, row - 1, t->total, f->money_bold);
+    row++;
     label(&s, row, "Share of all charges");
     put_pct(&s, row++, 7, t->share_e4, f->pct);
+    row++;
+    put_text(&s, row++, 0, "Showback, not in the total", f->head);
+    kv_money_at(&s, &row, "Usage at list price", t->list_cost, false, 7);
+    kv_money_at(&s, &row, "Shared pools", t->shared, false, 7);
+    if (t->revision.present) {
+        row++;
+        put_text(&s, row++, 0, "Corrected revision", f->head);
+        kv_text(&s, &row, "Superseded invoice",
+                t->supersedes_invoice && *t->supersedes_invoice ? t->supersedes_invoice
+                                                                : "(no earlier invoice)");
+        lxw_row_t prev = row;
+        kv_money_at(&s, &row, REPORT_REVISION_PREVIOUS, t->revision.previous_total, false, 7);
+        lxw_row_t cur = row;
+        kv_money_at(&s, &row, REPORT_REVISION_THIS, t->total, false, 7);
+        char pc[LXW_MAX_CELL_NAME_LENGTH], cc[LXW_MAX_CELL_NAME_LENGTH];
+        lxw_rowcol_to_cell(pc, prev, 7);
+        lxw_rowcol_to_cell(cc, cur, 7);
+        char *fm = xasprintf("=ROUND(%s-%s,2)", cc, pc);
+        label(&s, row, REPORT_REVISION_SETTLE);
+        put_formula_cents(&s, row++, 7, fm, t->revision.difference, f->money_bold);
+        free(fm);
+    }
     if (r->footer && *r->footer) {
         row++;
         put_text(&s, row, 0, r->footer, NULL);
@@ -672,8 +692,7 @@ static void method_sheet(struct book *b, const struct report_team *t)
                 lxw_rowcol_to_cell(bcell, row, 1);
                 lxw_rowcol_to_cell(ccell, row, 2);
                 char *fm = xasprintf("=ROUND(%s/%s,2)", bcell, ccell);
-                int64_t e2 = (int64_t)money_div_round((cb_i128)x->list_cost * 100, x->mean_daily);
-                put_formula_scaled(&s, row, 3, fm, e2, 100.0, f->units);
+                put_formula_scaled(&s, row, 3, fm, x->factor_e2, 100.0, f->units);
                 free(fm);
             }
         }
@@ -691,7 +710,7 @@ static void method_sheet(struct book *b, const struct report_team *t)
         free(c1);
         for (size_t i = 0; i < t->n_recommendations; i++, row++) {
             const struct report_recommendation *x = &t->recommendations[i];
-            put_text(&s, row, 0, x->title, NULL);
+            put_text(&s, row, 0, report_rec_title(x->kind), NULL);
             put_text(&s, row, 1, x->explanation, f->wrap);
             put_money(&s, row, 2, x->saving, f->money);
         }
@@ -814,15 +833,42 @@ static void summary_sheet(struct book *b)
     put_money(&s, row, 5, r->unallocated_list_cost, f->money);
     row += 2;
 
-    put_text(&s, row++, 0, "Totals", f->head);
-    kv_money_at(&s, &row, "Usage at list price", r->totals.list_cost, false, 3);
-    kv_money_at(&s, &row, "Shared pools", r->totals.shared, false, 3);
-    kv_money_at(&s, &row, "Unallocated", r->totals.unallocated, false, 3);
-    kv_money_at(&s, &row, "Overhead", r->totals.overhead, false, 3);
-    kv_money_at(&s, &row, "Markup", r->totals.markup, false, 3);
-    kv_money_at(&s, &row, "True-up", r->totals.true_up, false, 3);
-    kv_money_at(&s, &row, "Total charged", r->totals.charged, true, 3);
-    row++;
+    if (r->revision > 1) {
+        put_text(&s, row++, 0, "Corrected revision: what remains to settle", f->head);
+        const char *sh[] = {"Team",
+                            "Superseded invoice",
+                            "",
+                            REPORT_REVISION_PREVIOUS,
+                            REPORT_REVISION_THIS,
+                            REPORT_REVISION_SETTLE};
+        const bool snum[] = {false, false, false, true, true, true};
+        table_head(&s, row++, sh, 6, snum);
+        for (size_t i = 0; i < r->n_teams; i++) {
+            const struct report_team *t = &r->teams[i];
+            if (!t->revision.present)
+                continue;
+            put_text(&s, row, 0, t->id, NULL);
+            put_text(&s, row, 1, t->supersedes_invoice, NULL);
+            put_money(&s, row, 3, t->revision.previous_total, f->money);
+            put_money(&s, row, 4, t->total, f->money);
+            char pc[LXW_MAX_CELL_NAME_LENGTH], cc[LXW_MAX_CELL_NAME_LENGTH];
+            lxw_rowcol_to_cell(pc, row, 3);
+            lxw_rowcol_to_cell(cc, row, 4);
+            char *fm = xasprintf("=ROUND(%s-%s,2)", cc, pc);
+            put_formula_cents(&s, row++, 5, fm, t->revision.difference, f->money);
+            free(fm);
+        }
+        row++;
+    }
+    /* the model's summary bridge, step for step; its result is the sum of the steps */
+    put_text(&s, row++, 0, "How the charges add up", f->head);
+    lxw_row_t bfirst = row;
+    for (size_t i = 0; i < r->totals.n_bridge; i++)
+        kv_money_at(&s, &row, r->totals.bridge[i].label, r->totals.bridge[i].amount, false, 3);
+    label(&s, row, REPORT_BRIDGE_RESULT);
+    put_sum_cents(&s, row, 3, bfirst, r->totals.n_bridge ? row - 1 : (lxw_row_t)-1,
+                  r->totals.charged, f->money_bold);
+    row += 2;
 
     put_text(&s, row++, 0, "Reconciliation", f->head);
     if (r->totals.has_provider_total) {

@@ -206,16 +206,68 @@ static int group_cmp(const void *a, const void *b)
     return strcmp(x->key, y->key);
 }
 
-/* Sorts, keeps the first `limit` (0 = all), sets shares of `whole`, moves into out. */
-static void gacc_finish(struct gacc *g, size_t limit, int64_t whole, struct report_groups *out)
+/* Shares of the parts' sum in 10^4 (10000 = 100.00 %) by the largest remainder method, so the
+ * shares shown add up to exactly 100.00 % (ties to the lower index). With a negative part, or
+ * a sum that is not positive, each share is rounded on its own (all 0 for a zero sum). */
+static void shares_e4(const int64_t *parts, size_t n, int64_t *out)
+{
+    int64_t sum = 0;
+    bool negative = false;
+    for (size_t i = 0; i < n; i++) {
+        sum += parts[i];
+        negative |= parts[i] < 0;
+    }
+    if (negative || sum <= 0) {
+        for (size_t i = 0; i < n; i++)
+            out[i] = alloc_share_e4(parts[i], sum);
+        return;
+    }
+    cb_i128 *w = xcalloc(n, sizeof *w);
+    for (size_t i = 0; i < n; i++)
+        w[i] = parts[i];
+    money_split(10000, w, n, out);
+    free(w);
+}
+
+/* Sets each group's share_e4 of the groups' summed list cost by shares_e4. */
+static void group_shares(struct report_group *v, size_t n)
+{
+    int64_t *parts = xcalloc(n ? n : 1, sizeof *parts), *out = xcalloc(n ? n : 1, sizeof *out);
+    for (size_t i = 0; i < n; i++)
+        parts[i] = v[i].list_cost;
+    shares_e4(parts, n, out);
+    for (size_t i = 0; i < n; i++)
+        v[i].share_e4 = out[i];
+    free(parts);
+    free(out);
+}
+
+/* Rounds exact costs (pico-USD) to cents that add up to `whole` exactly, by the largest
+ * remainder over the exact costs: every row is within a cent of its own exact cost and a
+ * breakdown's rows add up to the figure it breaks down (which is a sum of rounded lines). */
+static void split_cents(int64_t whole, const cb_i128 *pico, size_t n, int64_t *out)
+{
+    bool any = false;
+    for (size_t i = 0; i < n; i++)
+        any |= pico[i] > 0;
+    if (!any) { /* nothing to weigh by: each row rounded on its own */
+        for (size_t i = 0; i < n; i++)
+            out[i] = money_pico_to_cents(pico[i]);
+        return;
+    }
+    money_split(whole, pico, n, out);
+}
+
+/* Sorts, sets the shares of all rows (largest remainder: they add up to 100.00 % of the rows'
+ * sum), keeps the first `limit` (0 = all), moves into out. */
+static void gacc_finish(struct gacc *g, size_t limit, struct report_groups *out)
 {
     if (g->n > 1)
         qsort(g->v, g->n, sizeof *g->v, group_cmp);
+    group_shares(g->v, g->n);
     size_t n = (limit && g->n > limit) ? limit : g->n;
     for (size_t i = n; i < g->n; i++)
         free(g->v[i].key);
-    for (size_t i = 0; i < n; i++)
-        g->v[i].share_e4 = alloc_share_e4(g->v[i].list_cost, whole);
     out->items = n ? g->v : NULL;
     out->n = n;
     if (!n)
@@ -337,15 +389,24 @@ static int64_t bucket_lines(const struct config *c, const struct ledger_bucket *
                 by_model->v[gi].list_cost += l->amount;
         }
     }
+    int64_t internal = 0;
     if (b->usage.skill > 0 && c->skill_rate_micros > 0)
-        sum += push_line(ls, LINE_SKILL, NULL, false, xstrdup("Skill invocations (internal rate)"),
-                         b->usage.skill, c->skill_rate_micros, 1, "call")
-                   ->amount;
+        internal +=
+            push_line(ls, LINE_SKILL, NULL, false, xstrdup("Skill invocations (internal rate)"),
+                      b->usage.skill, c->skill_rate_micros, 1, "call")
+                ->amount;
     if (b->usage.mcp > 0 && c->mcp_rate_micros > 0)
-        sum += push_line(ls, LINE_MCP, NULL, false, xstrdup("MCP operations (internal rate)"),
-                         b->usage.mcp, c->mcp_rate_micros, 1, "call")
-                   ->amount;
-    return sum;
+        internal += push_line(ls, LINE_MCP, NULL, false, xstrdup("MCP operations (internal rate)"),
+                              b->usage.mcp, c->mcp_rate_micros, 1, "call")
+                        ->amount;
+    /* internal-rate charges are no model's: their own row, so the rows add up to the lines */
+    if (by_model && internal) {
+        size_t gi = gacc_find(by_model, REPORT_INTERNAL_RATES_ROW);
+        by_model->v[gi].list_cost += internal;
+        by_model->v[gi].usage.skill_invocations += c->skill_rate_micros > 0 ? b->usage.skill : 0;
+        by_model->v[gi].usage.mcp_operations += c->mcp_rate_micros > 0 ? b->usage.mcp : 0;
+    }
+    return sum + internal;
 }
 
 /* ---- dates ---- */
@@ -675,11 +736,7 @@ static enum cb_status price_pools(struct build *B, struct cb_error *err)
         st = share_pool(B, name, cost, c->shared[i].split, err);
     }
     /* pools keep the config order: no sort; each pool's share is of all shared cost */
-    int64_t all = 0;
-    for (size_t i = 0; i < pools.n; i++)
-        all += pools.v[i].list_cost;
-    for (size_t i = 0; i < pools.n; i++)
-        pools.v[i].share_e4 = alloc_share_e4(pools.v[i].list_cost, all);
+    group_shares(pools.v, pools.n);
     r->shared_pools.items = pools.v;
     r->shared_pools.n = pools.n;
     free(pools.pico);
@@ -998,6 +1055,90 @@ static void reconciliation_text(struct build *B)
     r->reconciliation_text = strbuf_detach(&s);
 }
 
+/* Appends a bridge step; a zero amount is left out unless `keep` (the starting line). */
+static void bridge_push(struct report_totals *T, bool keep, int64_t amount, char *label_owned)
+{
+    if (amount == 0 && !keep) {
+        free(label_owned);
+        return;
+    }
+    T->bridge = xreallocarray(T->bridge, T->n_bridge + 1, sizeof *T->bridge);
+    T->bridge[T->n_bridge].label = label_owned;
+    T->bridge[T->n_bridge].amount = amount;
+    T->n_bridge++;
+}
+
+/* The summary bridge (report.json totals.bridge): from the provider invoice, or the teams'
+ * usage at list price without one, step by step to the amount charged to teams. Each step is
+ * a difference of two figures the model already holds, so the steps add up to totals.charged
+ * by construction; the sum is checked anyway. CB_EINTERNAL when it does not hold. */
+static enum cb_status build_bridge(struct build *B, struct cb_error *err)
+{
+    const struct config *c = B->c;
+    struct report *r = B->r;
+    struct report_totals *T = &r->totals;
+    int64_t pools = 0, charge = 0;
+    for (size_t i = 0; i < r->shared_pools.n; i++)
+        pools += r->shared_pools.items[i].list_cost;
+    for (size_t i = 0; i < B->n; i++)
+        charge += r->teams[i].charge;
+    int64_t split_unalloc = B->unalloc_shown ? 0 : r->unallocated_list_cost;
+    int64_t direct = T->list_cost + T->shared; /* Σ D_t */
+    int64_t at;                                /* where the walk stands */
+    if (T->has_provider_total) {
+        at = T->provider_total;
+        bridge_push(T, true, at, xstrdup("Provider invoice"));
+        bridge_push(T, false, -B->unalloc_shown,
+                    xstrdup("Usage without a team: shown, not charged"));
+        at -= B->unalloc_shown; /* = Σ D_t + reconciliation difference */
+    } else {
+        bridge_push(T, true, T->list_cost, xstrdup("Teams' usage at list price"));
+        bridge_push(T, false, B->n ? pools : 0, xstrdup("Shared pools at list price"));
+        bridge_push(T, false, split_unalloc,
+                    xstrdup("Usage without a team, split among the teams"));
+        at = direct;
+    }
+    if (B->n == 0) {
+        bridge_push(T, false, -at, xstrdup("Not charged: no team in the month"));
+        at = 0;
+    } else {
+        int64_t recovered = charge + T->true_up; /* before overhead and markup */
+        switch (B->model) {
+        case CB_MODEL_USAGE:
+            /* with an invoice the true-up lines carry its difference: recovered = at */
+            break;
+        case CB_MODEL_FIXED:
+        case CB_MODEL_HYBRID:
+            bridge_push(
+                T, false, recovered - at,
+                xasprintf("Configured pool of %s instead of the %s", fmt_money(B->pool).s,
+                          T->has_provider_total ? "provider invoice" : "usage at list price"));
+            break;
+        case CB_MODEL_TIERED:
+            if (T->has_provider_total)
+                bridge_push(T, false, direct - at,
+                            xstrdup("Provider invoice less usage at list price: not charged "
+                                    "under tiered rates"));
+            bridge_push(T, false, recovered - direct,
+                        xstrdup("Tiered rates instead of list price"));
+            break;
+        }
+        at = recovered;
+        bridge_push(T, false, T->overhead,
+                    xasprintf("Platform overhead %s", fmt_rate(c->overhead_e6).s));
+        bridge_push(T, false, T->markup, xstrdup("Markup"));
+        at += T->overhead + T->markup;
+    }
+    int64_t sum = 0;
+    for (size_t i = 0; i < T->n_bridge; i++)
+        sum += T->bridge[i].amount;
+    if (sum != T->charged || at != T->charged)
+        return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
+                            "summary bridge: steps add up to %lld cents, charged is %lld",
+                            (long long)sum, (long long)T->charged);
+    return CB_OK;
+}
+
 static void add_overhead_markup(struct build *B, struct strbuf *methods)
 {
     struct report *r = B->r;
@@ -1125,20 +1266,25 @@ static void groups_from_bucket(const struct ledger_bucket *b, enum ledger_dim d,
             const struct ledger_group *lg = &b->groups[d][i];
             gacc_push(&g, lg->key ? lg->key : "(untagged)", &lg->usage, lg->cost);
         }
+    int64_t *cents = xcalloc(g.n ? g.n : 1, sizeof *cents);
+    split_cents(whole, g.pico, g.n, cents);
     for (size_t i = 0; i < g.n; i++)
-        g.v[i].list_cost = pico_cents(g.pico[i]);
-    gacc_finish(&g, 0, whole, out);
+        g.v[i].list_cost = cents[i];
+    free(cents);
+    gacc_finish(&g, 0, out);
 }
 
+/* One row per day of the month; the days' list costs add up to `whole` (split_cents). */
 static void fill_days(const struct ledger *l, const struct ledger_bucket *const *bs, size_t nb,
-                      struct report_day **out, size_t *n_out)
+                      int64_t whole, struct report_day **out, size_t *n_out)
 {
     int nd = l->days_in_month > 0 ? l->days_in_month : days_in(l->year, l->month);
     if (nd > 31)
         nd = 31;
     struct report_day *days = xcalloc((size_t)nd, sizeof *days);
+    cb_i128 pico[31] = {0};
+    int64_t cents[31];
     for (int d = 0; d < nd; d++) {
-        cb_i128 pico = 0;
         /* the ledger's period is a validated year 1970-9999 and month 1-12 */
         snprintf(days[d].date, sizeof days[d].date, "%04u-%02u-%02u", (unsigned)l->year % 10000u,
                  (unsigned)l->month % 100u, (unsigned)(d + 1) % 100u);
@@ -1146,13 +1292,15 @@ static void fill_days(const struct ledger *l, const struct ledger_bucket *const 
             if (!bs[i])
                 continue;
             const struct ledger_day *ld = &bs[i]->days[d];
-            pico += ld->cost;
+            pico[d] += ld->cost;
             days[d].requests += ld->usage.requests;
             for (int k = 0; k < TOK_CLASS_COUNT; k++)
                 days[d].tokens += ld->usage.tokens[k];
         }
-        days[d].list_cost = pico_cents(pico);
     }
+    split_cents(whole, pico, (size_t)nd, cents);
+    for (int d = 0; d < nd; d++)
+        days[d].list_cost = cents[d];
     *out = days;
     *n_out = (size_t)nd;
 }
@@ -1172,6 +1320,9 @@ static void fill_budget(struct report_team *t, const struct config_team *ct)
         if ((cb_i128)bu->used * 1000000 >= (cb_i128)ct->thresholds_e6[k] * bu->monthly)
             bu->thresholds_crossed_e6[bu->n_thresholds_crossed++] = ct->thresholds_e6[k];
     bu->over = bu->used > bu->monthly;
+    bu->state = bu->over                   ? BUDGET_STATE_OVER
+                : bu->n_thresholds_crossed ? BUDGET_STATE_ALERT
+                                           : BUDGET_STATE_WITHIN;
 }
 
 static void fill_anomalies(struct report_team *t, const struct ledger_bucket *b,
@@ -1184,7 +1335,8 @@ static void fill_anomalies(struct report_team *t, const struct ledger_bucket *b,
         total += b->days[d].cost;
     if (total <= 0)
         return;
-    int64_t mean = pico_cents(money_div_round(total, (cb_i128)nd));
+    /* the mean of the day rows the documents show, and each factor from those two figures */
+    int64_t mean = (int64_t)money_div_round((cb_i128)t->list_cost, (cb_i128)nd);
     for (size_t d = 0; d < nd; d++) {
         cb_i128 day = b->days[d].cost;
         /* day > factor × total / nd, exactly: day × nd × 10^6 > factor_e6 × total */
@@ -1193,8 +1345,9 @@ static void fill_anomalies(struct report_team *t, const struct ledger_bucket *b,
         t->anomalies = xreallocarray(t->anomalies, t->n_anomalies + 1, sizeof *t->anomalies);
         struct report_anomaly *a = &t->anomalies[t->n_anomalies++];
         snprintf(a->date, sizeof a->date, "%s", t->days[d].date);
-        a->list_cost = pico_cents(day);
+        a->list_cost = t->days[d].list_cost;
         a->mean_daily = mean;
+        a->factor_e2 = mean > 0 ? (int64_t)money_div_round((cb_i128)a->list_cost * 100, mean) : 0;
     }
 }
 
@@ -1263,8 +1416,7 @@ static const char **batch_workflows(const struct ledger *l, size_t *n)
     return v;
 }
 
-static void add_rec(struct report_team *t, const char *kind, const char *title, int64_t saving,
-                    char *expl)
+static void add_rec(struct report_team *t, enum report_rec_kind kind, int64_t saving, char *expl)
 {
     if (saving < 1) {
         free(expl);
@@ -1273,8 +1425,7 @@ static void add_rec(struct report_team *t, const char *kind, const char *title, 
     t->recommendations =
         xreallocarray(t->recommendations, t->n_recommendations + 1, sizeof *t->recommendations);
     struct report_recommendation *x = &t->recommendations[t->n_recommendations++];
-    x->kind = xstrdup(kind);
-    x->title = title;
+    x->kind = kind;
     x->saving = saving;
     x->explanation = expl;
 }
@@ -1285,7 +1436,7 @@ static void fill_recommendations(struct report_team *t, const struct ledger_buck
     if (!b)
         return;
     int64_t routing = pico_cents(b->routing_saving);
-    add_rec(t, "model_routing", "Route small requests to Haiku", routing,
+    add_rec(t, REC_MODEL_ROUTING, routing,
             xasprintf("%s requests on Opus or Sonnet had fewer than 1,000 input and 500 output "
                       "tokens; priced at the Haiku rate instead, they would have cost %s less "
                       "(their list cost minus the same tokens at Haiku prices).",
@@ -1308,19 +1459,19 @@ static void fill_recommendations(struct report_team *t, const struct ledger_buck
     }
     int64_t nb = pico_cents(nonbatch);
     int64_t bsave = pico_cents(money_div_round(nonbatch, 2));
-    add_rec(t, "batching", "Move eligible work to the Batch API", bsave,
+    add_rec(t, REC_BATCHING, bsave,
             xasprintf("%zu workflow(s) that also ran through the Batch API elsewhere spent %s on "
                       "non-batch tokens; at the 50%% batch discount: %s × 50%% = %s.",
                       n_batchable, fmt_money(nb).s, fmt_money(nb).s, fmt_money(bsave).s));
     int64_t un = pico_cents(uncached);
     int64_t csave = pico_cents(money_div_round(uncached * 45, 100));
-    add_rec(t, "caching", "Cache repeated prompts", csave,
+    add_rec(t, REC_CACHING, csave,
             xasprintf("%zu repeated workflow(s) (at least 100 requests this month) spent %s on "
                       "uncached input tokens. Assuming 50%% of that input is a cacheable prefix "
                       "and cache reads cost 10%% of the input price: %s × 50%% × (1 − 0.1) = %s.",
                       n_repeated, fmt_money(un).s, fmt_money(un).s, fmt_money(csave).s));
     int64_t premium = pico_cents(b->premium);
-    add_rec(t, "premium_modifiers", "Standard speed and global inference", premium,
+    add_rec(t, REC_PREMIUM_MODIFIERS, premium,
             xasprintf("%s requests ran in fast mode or with US-only inference; the same tokens at "
                       "standard speed with global inference would have cost %s less (their "
                       "list cost minus the same tokens at the model's standard prices, before "
@@ -1341,7 +1492,11 @@ static void fill_org(struct build *B)
 {
     struct report *r = B->r;
     const struct ledger *l = B->l;
-    int64_t org_total = pico_cents(l->total_cost);
+    /* every billed record at list price as the invoices price it: Σ rounded lines of teams,
+       shared pools and the unallocated bucket; the organization's breakdowns add up to it */
+    int64_t org_total = r->totals.list_cost + r->unallocated_list_cost;
+    for (size_t i = 0; i < r->shared_pools.n; i++)
+        org_total += r->shared_pools.items[i].list_cost;
     const enum ledger_dim dims[2] = {DIM_PROJECT, DIM_USER};
     struct report_groups *outs[2] = {&r->top_projects, &r->top_users};
     for (int d = 0; d < 2; d++) {
@@ -1364,22 +1519,29 @@ static void fill_org(struct build *B)
             } else
                 gacc_push(&g, key, &all[i]->usage, all[i]->cost);
         }
+        int64_t *cents = xcalloc(g.n ? g.n : 1, sizeof *cents);
+        split_cents(org_total, g.pico, g.n, cents);
         for (size_t i = 0; i < g.n; i++)
-            g.v[i].list_cost = pico_cents(g.pico[i]);
-        gacc_finish(&g, TOP_N, org_total, outs[d]);
+            g.v[i].list_cost = cents[i];
+        free(cents);
+        gacc_finish(&g, TOP_N, outs[d]);
         free(all);
     }
-    gacc_finish(&B->org_models, 0, org_total, &r->by_model);
+    gacc_finish(&B->org_models, 0, &r->by_model);
     const struct ledger_bucket **bs = xcalloc(l->n_buckets ? l->n_buckets : 1, sizeof *bs);
     for (size_t i = 0; i < l->n_buckets; i++)
         bs[i] = &l->buckets[i];
-    fill_days(l, bs, l->n_buckets, &r->days, &r->n_days);
+    fill_days(l, bs, l->n_buckets, org_total, &r->days, &r->n_days);
     free(bs);
     r->coverage = xcalloc(TAG_COUNT, sizeof *r->coverage);
     r->n_coverage = TAG_COUNT;
     for (int k = 0; k < TAG_COUNT; k++) {
         r->coverage[k].tag = xstrdup(tag_name((enum tag)k));
-        r->coverage[k].list_cost = pico_cents(l->tag_cost[k]);
+        /* the cost with the tag and the cost without it add up to the billed list cost */
+        cb_i128 parts[2] = {l->tag_cost[k], l->total_cost - l->tag_cost[k]};
+        int64_t cents[2];
+        split_cents(org_total, parts, 2, cents);
+        r->coverage[k].list_cost = cents[0];
         r->coverage[k].share_e4 =
             l->total_cost > 0 ? (int64_t)money_div_round(l->tag_cost[k] * 10000, l->total_cost) : 0;
     }
@@ -1501,15 +1663,25 @@ static enum cb_status read_superseded(struct report *r, const char *dir, struct 
     r->supersedes.signed_at = xstrdup(at ? at : "");
     for (size_t i = 0; i < r->n_teams; i++) {
         struct report_team *t = &r->teams[i];
-        const char *old = NULL;
+        const char *old = NULL, *old_total = NULL;
         size_t k;
         json_t *e;
         json_array_foreach(teams, k, e)
         {
             const char *id = json_string_value(json_object_get(e, "team"));
-            if (id && strcmp(id, t->id) == 0)
+            if (id && strcmp(id, t->id) == 0) {
                 old = json_string_value(json_object_get(e, "invoice_number"));
+                old_total = json_string_value(json_object_get(e, "total"));
+                if (!old_total || !money_parse(old_total, 2, &t->revision.previous_total)) {
+                    st = cb_error_set(err, CB_EUSAGE, report_path, 0, "teams[].total",
+                                      "--supersedes: team \"%s\": total must be a decimal string",
+                                      t->id);
+                    goto cleanup;
+                }
+            }
         }
+        t->revision.present = true;
+        t->revision.difference = t->total - t->revision.previous_total;
         t->supersedes_invoice = xstrdup(old ? old : "");
         char *number = xasprintf("%s-R%d", t->invoice_number, r->revision);
         free(t->invoice_number);
@@ -1694,7 +1866,7 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
             B.org_models.v[g].list_cost += by_model.v[k].list_cost;
             usage_add_group(&B.org_models.v[g].usage, &by_model.v[k].usage);
         }
-        gacc_finish(&by_model, 0, t->list_cost, &t->by_model);
+        gacc_finish(&by_model, 0, &t->by_model);
         B.list[i] = t->list_cost;
     }
     st = price_pools(&B, err);
@@ -1757,14 +1929,26 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
         groups_from_bucket(b, DIM_USER, t->list_cost, &t->by_user);
         groups_from_bucket(b, DIM_WORKFLOW, t->list_cost, &t->by_workflow);
         groups_from_bucket(b, DIM_ENVIRONMENT, t->list_cost, &t->by_environment);
-        fill_days(l, &b, 1, &t->days, &t->n_days);
+        fill_days(l, &b, 1, t->list_cost, &t->days, &t->n_days);
         fill_budget(t, B.cfg[i]);
         fill_anomalies(t, b, c, t->n_days);
         fill_metrics(t, b, B.cfg[i]);
         fill_recommendations(t, b, bw, n_bw);
     }
-    for (size_t i = 0; i < B.n; i++)
-        r->teams[i].share_e4 = alloc_share_e4(r->teams[i].total, r->totals.charged);
+    {
+        int64_t *totals = xcalloc(B.n ? B.n : 1, sizeof *totals);
+        int64_t *shares = xcalloc(B.n ? B.n : 1, sizeof *shares);
+        for (size_t i = 0; i < B.n; i++)
+            totals[i] = r->teams[i].total;
+        shares_e4(totals, B.n, shares); /* they add up to 100.00 % */
+        for (size_t i = 0; i < B.n; i++)
+            r->teams[i].share_e4 = shares[i];
+        free(totals);
+        free(shares);
+    }
+    st = build_bridge(&B, err);
+    if (st != CB_OK)
+        goto cleanup;
     reconciliation_text(&B);
     summary_method(&B);
     fill_org(&B);
@@ -1849,6 +2033,14 @@ enum cb_status report_check(const struct report *r, struct cb_error *err)
                             (long long)T->shared, (long long)overhead, (long long)T->overhead,
                             (long long)markup, (long long)T->markup, (long long)tu,
                             (long long)T->true_up);
+    int64_t bridge = 0;
+    for (size_t i = 0; i < T->n_bridge; i++)
+        bridge += T->bridge[i].amount;
+    if (bridge != T->charged)
+        return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
+                            "consistency check failed: Σ bridge steps = total charged: %lld != "
+                            "%lld cents",
+                            (long long)bridge, (long long)T->charged);
     int64_t accounted = r->records_billed + r->records_rejected + r->duplicates + r->outside_period;
     if (accounted != r->records_read)
         return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,

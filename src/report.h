@@ -71,6 +71,10 @@ struct report_group {
     int64_t share_e4;  /* of the owner's list cost */
 };
 
+/* The by-model row of skill and MCP charges at internal rates (they belong to no model), so a
+ * team's by-model rows add up to its list cost. */
+#define REPORT_INTERNAL_RATES_ROW "Skills and MCP (internal rates)"
+
 struct report_groups {
     struct report_group *items; /* sorted by list_cost descending, then key */
     size_t n;
@@ -83,8 +87,20 @@ struct report_day {
     int64_t tokens;
 };
 
+/* A budget's state, decided once in the model; report_budget_state_text words it. */
+enum report_budget_state {
+    BUDGET_STATE_NONE,   /* no budget */
+    BUDGET_STATE_WITHIN, /* no threshold crossed */
+    BUDGET_STATE_ALERT,  /* a threshold crossed, not over */
+    BUDGET_STATE_OVER,   /* used above the monthly budget */
+};
+
+/* "no budget", "within budget", "threshold crossed", "over budget"; static. */
+const char *report_budget_state_text(enum report_budget_state s);
+
 struct report_budget {
     bool present;
+    enum report_budget_state state;
     bool tokens;                    /* a token budget (monthly_tokens) rather than money */
     int64_t monthly;                /* cents, or tokens */
     int64_t used;                   /* cents charged, or tokens used */
@@ -100,13 +116,26 @@ char *report_thresholds_text(const struct report_budget *b);
 
 struct report_anomaly {
     char date[11];
-    int64_t list_cost;  /* that day's list cost, cents */
+    int64_t list_cost;  /* that day's list cost, cents (the team's day row) */
     int64_t mean_daily; /* the team's mean daily list cost, cents */
+    int64_t factor_e2;  /* list_cost / mean_daily rounded once to hundredths: 674 = 6.74× */
 };
 
+enum report_rec_kind {
+    REC_MODEL_ROUTING,
+    REC_BATCHING,
+    REC_CACHING,
+    REC_PREMIUM_MODIFIERS,
+    REC_KIND_COUNT
+};
+
+/* "model_routing", "batching", "caching", "premium_modifiers" (report.json); static. */
+const char *report_rec_kind_name(enum report_rec_kind k);
+/* The heading every format shows ("Cache repeated prompts"); static. */
+const char *report_rec_title(enum report_rec_kind k);
+
 struct report_recommendation {
-    char *kind;        /* "model_routing", "batching", "caching", "premium_modifiers" */
-    const char *title; /* the heading every format shows ("Cache repeated prompts"); static */
+    enum report_rec_kind kind;
     int64_t saving;    /* estimated monthly saving, cents */
     char *explanation; /* the formula in words, with its numbers */
 };
@@ -167,6 +196,16 @@ struct report_team {
     struct report_mom mom;
     char *supersedes_invoice; /* revision > 1: this team's number in the superseded month, ""
                                  when the team had no invoice there */
+    /* revision > 1: what the superseded month invoiced this team; every document shows the
+       three figures under these labels */
+#define REPORT_REVISION_PREVIOUS "Previously invoiced"
+#define REPORT_REVISION_THIS     "This revision"
+#define REPORT_REVISION_SETTLE   "Difference to settle"
+    struct report_revision {
+        bool present;
+        int64_t previous_total; /* cents; 0 when the team had no invoice there */
+        int64_t difference;     /* total - previous_total: what remains to settle, signed */
+    } revision;
 };
 
 struct report_file {
@@ -190,8 +229,20 @@ struct report_tag_coverage {
     int64_t share_e4;  /* of all billed list cost */
 };
 
+/* One step of the summary bridge: a signed amount on the way from where the money comes from
+ * (the provider invoice, else usage at list price) to the amount charged to teams. */
+struct report_bridge_step {
+    char *label;    /* "Provider invoice", "Usage without a team, not charged", ... */
+    int64_t amount; /* signed cents */
+};
+
+/* The label of the line every summary prints under the bridge: Σ steps = totals.charged. */
+#define REPORT_BRIDGE_RESULT "Charged to teams"
+
 struct report_totals {
     int64_t list_cost, shared, unallocated, overhead, markup, true_up, charged;
+    struct report_bridge_step *bridge; /* in order; the amounts add up to `charged` exactly */
+    size_t n_bridge;
     bool has_provider_total;
     int64_t provider_total;
     int64_t period_list_total;         /* Σ D_t + unallocated (what reconciliation compares) */
@@ -269,5 +320,12 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
 enum cb_status report_check(const struct report *r, struct cb_error *err);
 
 void report_free(struct report *r);
+
+/* Text forms of the model's numbers, the same in every format (locale-independent; buf is
+ * always NUL-terminated). A 10^4-scaled share or rate as a percentage with two decimals:
+ * 3672 -> "36.72%". */
+void report_format_percent(int64_t e4, char *buf, size_t size);
+/* A factor in hundredths: 674 -> "6.74×". */
+void report_format_factor(int64_t e2, char *buf, size_t size);
 
 #endif

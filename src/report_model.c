@@ -1,4 +1,5 @@
 /* The report model's lifecycle: names of line kinds and report_free. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "report.h"
@@ -15,6 +16,47 @@ static const char *const kind_names[LINE_KIND_COUNT] = {
 const char *report_line_kind_name(enum line_kind k)
 {
     return (k >= 0 && k < LINE_KIND_COUNT) ? kind_names[k] : "";
+}
+
+static const char *const rec_kinds[REC_KIND_COUNT] = {"model_routing", "batching", "caching",
+                                                      "premium_modifiers"};
+static const char *const rec_titles[REC_KIND_COUNT] = {
+    "Route small requests to Haiku", "Move eligible work to the Batch API",
+    "Cache repeated prompts", "Standard speed and global inference"};
+
+const char *report_rec_kind_name(enum report_rec_kind k)
+{
+    return (k >= 0 && k < REC_KIND_COUNT) ? rec_kinds[k] : "";
+}
+
+const char *report_rec_title(enum report_rec_kind k)
+{
+    return (k >= 0 && k < REC_KIND_COUNT) ? rec_titles[k] : "";
+}
+
+const char *report_budget_state_text(enum report_budget_state s)
+{
+    switch (s) {
+    case BUDGET_STATE_WITHIN: return "within budget";
+    case BUDGET_STATE_ALERT: return "threshold crossed";
+    case BUDGET_STATE_OVER: return "over budget";
+    case BUDGET_STATE_NONE: break;
+    }
+    return "no budget";
+}
+
+void report_format_percent(int64_t e4, char *buf, size_t size)
+{
+    char plain[40];
+    money_format_fixed(e4, 2, 2, plain, sizeof plain);
+    snprintf(buf, size, "%s%%", plain);
+}
+
+void report_format_factor(int64_t e2, char *buf, size_t size)
+{
+    char plain[40];
+    money_format_fixed(e2, 2, 2, plain, sizeof plain);
+    snprintf(buf, size, "%s\xC3\x97", plain);
 }
 
 char *report_thresholds_text(const struct report_budget *b)
@@ -64,10 +106,8 @@ static void free_team(struct report_team *t)
     free(t->days);
     free(t->budget.thresholds_crossed_e6);
     free(t->anomalies);
-    for (size_t i = 0; i < t->n_recommendations; i++) {
-        free(t->recommendations[i].kind);
+    for (size_t i = 0; i < t->n_recommendations; i++)
         free(t->recommendations[i].explanation);
-    }
     free(t->recommendations);
     for (size_t i = 0; i < t->n_metrics; i++)
         free(t->metrics[i].name);
@@ -118,6 +158,9 @@ void report_free(struct report *r)
     free_groups(&r->top_users);
     free_groups(&r->by_model);
     free(r->days);
+    for (size_t i = 0; i < r->totals.n_bridge; i++)
+        free(r->totals.bridge[i].label);
+    free(r->totals.bridge);
     free(r->supersedes.folder);
     free(r->supersedes.signed_by);
     free(r->supersedes.signed_at);

@@ -18,9 +18,7 @@
 
 void view_format_percent(int64_t e4, char *buf, size_t size)
 {
-    char plain[40];
-    money_format_fixed(e4, 2, 2, plain, sizeof plain);
-    snprintf(buf, size, "%s%%", plain);
+    report_format_percent(e4, buf, size);
 }
 
 static json_t *money_str(int64_t cents)
@@ -330,14 +328,11 @@ static json_t *budget_view(const struct report_budget *b)
     json_object_set_new(o, "thresholds_text", json_string(th_text));
     free(th_text);
     json_object_set_new(o, "any_threshold", json_boolean(b->n_thresholds_crossed > 0));
-    const char *state = b->over                   ? "over budget"
-                        : b->n_thresholds_crossed ? "threshold crossed"
-                                                  : "within budget";
-    json_object_set_new(o, "state", json_string(state));
+    json_object_set_new(o, "state", json_string(report_budget_state_text(b->state)));
     json_object_set_new(o, "state_class",
-                        json_string(b->over                   ? "bad"
-                                    : b->n_thresholds_crossed ? "warn"
-                                                              : "ok"));
+                        json_string(b->state == BUDGET_STATE_OVER    ? "bad"
+                                    : b->state == BUDGET_STATE_ALERT ? "warn"
+                                                                     : "ok"));
     return o;
 }
 
@@ -448,6 +443,23 @@ static json_t *spend_chart(const struct report *r)
     return o;
 }
 
+/* A corrected revision's three figures for one team (null before a revision). */
+static json_t *settlement_view(const struct report_team *t)
+{
+    if (!t->revision.present)
+        return json_null();
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(t->name));
+    json_object_set_new(o, "invoice_number", str_or_empty(t->supersedes_invoice));
+    json_object_set_new(o, "previous_label", json_string(REPORT_REVISION_PREVIOUS));
+    json_object_set_new(o, "this_label", json_string(REPORT_REVISION_THIS));
+    json_object_set_new(o, "settle_label", json_string(REPORT_REVISION_SETTLE));
+    json_object_set_new(o, "previous_total", money_str(t->revision.previous_total));
+    json_object_set_new(o, "this_total", money_str(t->total));
+    json_object_set_new(o, "difference", money_str(t->revision.difference));
+    return o;
+}
+
 json_t *view_summary(const struct report *r)
 {
     json_t *o = json_object();
@@ -469,12 +481,15 @@ json_t *view_summary(const struct report *r)
     json_object_set_new(tot, "provider_total",
                         T->has_provider_total ? money_str(T->provider_total) : json_string(""));
     json_object_set_new(tot, "difference", money_str(T->reconciliation_difference));
-    json_object_set_new(
-        tot, "summary_total",
-        money_str(T->charged +
-                  (strcmp(r->unallocated_policy ? r->unallocated_policy : "show", "show") == 0
-                       ? T->unallocated
-                       : 0)));
+    json_t *bridge = json_array();
+    for (size_t i = 0; i < T->n_bridge; i++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "label", json_string(T->bridge[i].label));
+        json_object_set_new(x, "amount", money_str(T->bridge[i].amount));
+        json_array_append_new(bridge, x);
+    }
+    json_object_set_new(o, "bridge", bridge);
+    json_object_set_new(o, "bridge_result", json_string(REPORT_BRIDGE_RESULT));
     int64_t charge_sum = 0;
     for (size_t i = 0; i < r->n_teams; i++)
         charge_sum += r->teams[i].charge;
@@ -490,6 +505,15 @@ json_t *view_summary(const struct report *r)
         json_array_append_new(teams, team_row(r, &r->teams[i]));
     json_object_set_new(o, "teams", teams);
     json_object_set_new(o, "n_teams", json_integer((json_int_t)r->n_teams));
+    json_t *settle = json_array();
+    for (size_t i = 0; i < r->n_teams; i++)
+        if (r->teams[i].revision.present)
+            json_array_append_new(settle, settlement_view(&r->teams[i]));
+    json_object_set_new(o, "has_settlement", json_boolean(json_array_size(settle) > 0));
+    json_object_set_new(o, "settlement", settle);
+    json_object_set_new(o, "previous_label", json_string(REPORT_REVISION_PREVIOUS));
+    json_object_set_new(o, "this_label", json_string(REPORT_REVISION_THIS));
+    json_object_set_new(o, "settle_label", json_string(REPORT_REVISION_SETTLE));
     json_object_set_new(o, "spend_chart", spend_chart(r));
     json_object_set_new(o, "daily_chart", daily_chart(r->days, r->n_days));
 
@@ -595,12 +619,8 @@ json_t *view_team(const struct report *r, size_t team_index)
         json_object_set_new(a, "date", json_string(t->anomalies[i].date));
         json_object_set_new(a, "list_cost", money_str(t->anomalies[i].list_cost));
         json_object_set_new(a, "mean_daily", money_str(t->anomalies[i].mean_daily));
-        char ratio[40], factor[48];
-        int64_t mean = t->anomalies[i].mean_daily;
-        money_format_fixed(
-            mean > 0 ? (int64_t)money_div_round((cb_i128)t->anomalies[i].list_cost * 100, mean) : 0,
-            2, 2, ratio, sizeof ratio);
-        snprintf(factor, sizeof factor, "%s\xc3\x97", ratio); /* 4.10× the mean */
+        char factor[48];
+        report_format_factor(t->anomalies[i].factor_e2, factor, sizeof factor);
         json_object_set_new(a, "factor", json_string(factor));
         json_array_append_new(an, a);
     }
@@ -610,9 +630,9 @@ json_t *view_team(const struct report *r, size_t team_index)
     int64_t saving = 0;
     for (size_t i = 0; i < t->n_recommendations; i++) {
         json_t *x = json_object();
-        const char *k = t->recommendations[i].kind;
-        json_object_set_new(x, "kind", json_string(k));
-        json_object_set_new(x, "title", json_string(t->recommendations[i].title));
+        enum report_rec_kind k = t->recommendations[i].kind;
+        json_object_set_new(x, "kind", json_string(report_rec_kind_name(k)));
+        json_object_set_new(x, "title", json_string(report_rec_title(k)));
         json_object_set_new(x, "saving", money_str(t->recommendations[i].saving));
         json_object_set_new(x, "explanation", str_or_empty(t->recommendations[i].explanation));
         saving += t->recommendations[i].saving;
@@ -652,5 +672,6 @@ json_t *view_team(const struct report *r, size_t team_index)
     json_object_set_new(o, "summary_href", json_string("../index.html"));
     json_object_set_new(o, "supersedes_invoice",
                         str_or_empty(r->revision > 1 ? t->supersedes_invoice : NULL));
+    json_object_set_new(o, "settlement", settlement_view(t));
     return o;
 }

@@ -3,7 +3,7 @@
 # the previous month in the target folder byte for byte, never half a folder under the target's
 # name, and the next run cleans up the killed run's temporary folder.
 #
-# Skips (exit 0, with a message) only while `render` itself reports "not built yet".
+# Skipped (exit 77, with a message) only while `render` itself reports "not built yet".
 # Usage: test_atomic.sh CHARGEBACK GEN-USAGE SCRATCH
 set -u
 bin=$1 gen=$2 scratch=$3
@@ -29,7 +29,7 @@ formats=html,pdf,xlsx,json,csv
 st=$?
 if [ $st -ne 0 ] && grep -q "not built yet" "$scratch/stderr"; then
   echo "SKIP: render is not built yet ($(head -n1 "$scratch/stderr")); atomic output not tested"
-  exit 0
+  exit 77
 fi
 if [ $st -ne 0 ]; then
   bad "small render failed (exit $st): $(cat "$scratch/stderr")"

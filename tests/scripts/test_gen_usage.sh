@@ -17,7 +17,7 @@ rm -rf "$scratch" && mkdir -p "$scratch"
 cd "$scratch" || exit 1
 if ! command -v python3 >/dev/null; then
   echo "SKIP: python3 is needed to parse the generated JSON"
-  exit 0
+  exit 77
 fi
 
 # Usage errors and help.

@@ -4,7 +4,7 @@
 # configured teams with their display names, research over budget, support on a token budget,
 # the shared platform-rag pool split, and the hybrid pool reconciled to the provider invoice; the
 # Admin API sample of the same month is attributed to the same teams through the API key rules.
-# Skips (exit 0) only while render reports "not built yet".
+# Skipped (exit 77) without python3 or while render reports "not built yet".
 # Usage: test_sample_month.sh CHARGEBACK GEN-USAGE SCRATCH
 set -u
 bin=$1 scratch=$3
@@ -13,7 +13,7 @@ data=$src/sample-data
 rm -rf "$scratch" && mkdir -p "$scratch"
 if ! command -v python3 >/dev/null; then
   echo "SKIP: python3 is needed to read report.json"
-  exit 0
+  exit 77
 fi
 
 "$bin" render --quiet --formats json,csv --config "$data/config.json" --out "$scratch/native" \
@@ -21,7 +21,7 @@ fi
 st=$?
 if [ $st -ne 0 ] && grep -q "not built yet" "$scratch/native.err"; then
   echo "SKIP: render is not built yet"
-  exit 0
+  exit 77
 fi
 if [ $st -ne 0 ]; then
   echo "FAIL: render of the sample month exited $st: $(head -n3 "$scratch/native.err")"

@@ -189,16 +189,20 @@ struct report *fixture_report(const struct fixture_opts *o)
             for (size_t k = 0; k < 3; k++)
                 if (t->budget.utilization_e4 * 100 >= th[k])
                     t->budget.thresholds_crossed_e6[t->budget.n_thresholds_crossed++] = th[k];
+            t->budget.state = t->budget.over                   ? BUDGET_STATE_OVER
+                              : t->budget.n_thresholds_crossed ? BUDGET_STATE_ALERT
+                                                               : BUDGET_STATE_WITHIN;
         }
         t->n_anomalies = 1;
         t->anomalies = xcalloc(1, sizeof *t->anomalies);
         snprintf(t->anomalies[0].date, sizeof t->anomalies[0].date, "2026-10-14");
         t->anomalies[0].list_cost = t->days[13].list_cost;
         t->anomalies[0].mean_daily = list / 31;
+        t->anomalies[0].factor_e2 =
+            (int64_t)money_div_round((cb_i128)t->anomalies[0].list_cost * 100, list / 31);
         t->n_recommendations = 1;
         t->recommendations = xcalloc(1, sizeof *t->recommendations);
-        t->recommendations[0].kind = xstrdup("model_routing");
-        t->recommendations[0].title = "Route small requests to Haiku";
+        t->recommendations[0].kind = REC_MODEL_ROUTING;
         t->recommendations[0].saving = list / 20;
         t->recommendations[0].explanation = xstrdup(
             "1,204 requests on Opus had < 1,000 input and < 500 output tokens; at the Haiku "
@@ -223,6 +227,13 @@ struct report *fixture_report(const struct fixture_opts *o)
     r->totals.overhead = overhead_total;
     r->totals.charged = charged;
     r->totals.period_list_total = list_total + 1234;
+    /* usage model without a provider invoice: list price, then the overhead */
+    r->totals.n_bridge = 2;
+    r->totals.bridge = xcalloc(2, sizeof *r->totals.bridge);
+    r->totals.bridge[0].label = xstrdup("Teams' usage at list price");
+    r->totals.bridge[0].amount = list_total;
+    r->totals.bridge[1].label = xstrdup("Platform overhead 10%");
+    r->totals.bridge[1].amount = overhead_total;
     r->method = xstrdup("Usage model: each team pays its usage at list price; 10% platform "
                         "overhead is added to every team's charge.");
     fill_groups(&r->top_projects, "project", 5, list_total, 20000);

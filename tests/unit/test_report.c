@@ -311,6 +311,8 @@ static void everything_meets(void **state)
     assert_int_equal(a->budget.utilization_e4, 11740);
     assert_int_equal(a->budget.n_thresholds_crossed, 3);
     assert_true(a->budget.over);
+    assert_int_equal(a->budget.state, BUDGET_STATE_OVER);
+    assert_string_equal(report_budget_state_text(a->budget.state), "over budget");
     assert_true(b->budget.tokens);
     assert_int_equal(b->budget.used, 1333334);
     assert_int_equal(b->budget.utilization_e4, 13333);
@@ -320,6 +322,10 @@ static void everything_meets(void **state)
     assert_string_equal(a->anomalies[0].date, "2026-10-31");
     assert_int_equal(a->anomalies[0].list_cost, 300);
     assert_int_equal(a->anomalies[0].mean_daily, 29);
+    assert_int_equal(a->anomalies[0].factor_e2, 1034); /* 3.00 / 0.29, rounded once */
+    char factor[32];
+    report_format_factor(a->anomalies[0].factor_e2, factor, sizeof factor);
+    assert_string_equal(factor, "10.34\xC3\x97");
     assert_int_equal(a->n_days, 31);
     assert_int_equal(a->days[30].list_cost, 300);
     /* unit economics: 11.74 / 100 tickets = 0.1174 */
@@ -327,15 +333,15 @@ static void everything_meets(void **state)
     assert_int_equal(a->metrics[0].cost_per_unit_micros, 117400);
     /* advice: batching 6.00 × 50 %, caching 3.00 × 50 % × 0.9; routing under a cent dropped */
     assert_int_equal(a->n_recommendations, 2);
-    assert_string_equal(a->recommendations[0].kind, "batching");
+    assert_string_equal(report_rec_kind_name(a->recommendations[0].kind), "batching");
     assert_int_equal(a->recommendations[0].saving, 300);
-    assert_string_equal(a->recommendations[1].kind, "caching");
+    assert_string_equal(report_rec_kind_name(a->recommendations[1].kind), "caching");
     assert_int_equal(a->recommendations[1].saving, 135);
     assert_non_null(strstr(a->recommendations[1].explanation, "50%"));
     assert_int_equal(b->n_recommendations, 2);
-    assert_string_equal(b->recommendations[0].kind, "model_routing");
+    assert_string_equal(report_rec_kind_name(b->recommendations[0].kind), "model_routing");
     assert_int_equal(b->recommendations[0].saving, 50);
-    assert_string_equal(b->recommendations[1].kind, "batching");
+    assert_string_equal(report_rec_kind_name(b->recommendations[1].kind), "batching");
     assert_int_equal(b->recommendations[1].saving, 50);
     /* breakdowns */
     assert_int_equal(a->by_workflow.n, 1);
@@ -536,6 +542,159 @@ static void unallocated_split_proportionally(void **state)
     config_free(c);
 }
 
+/* The summary bridge adds up to the amount charged under every chargeback model, unallocated
+ * policy and reconciliation case, and starts where the money comes from. */
+static void bridge_adds_up_everywhere(void **state)
+{
+    (void)state;
+    static const char *const models[] = {
+        "{\"model\": \"usage\"}",
+        "{\"model\": \"fixed\"}",
+        "{\"model\": \"fixed\", \"amount\": \"100.00\"}",
+        "{\"model\": \"hybrid\", \"fixed_share\": 0.4, \"fixed_basis\": \"headcount\"}",
+        "{\"model\": \"hybrid\", \"fixed_share\": 0.3, \"amount\": \"77.77\"}",
+        "{\"model\": \"tiered\", \"tier_mode\": \"graduated\", \"tiers\": [{\"up_to\": 1000000, "
+        "\"per_million\": \"2.50\"}, {\"per_million\": \"1.10\"}]}",
+        "{\"model\": \"tiered\", \"tier_mode\": \"volume\", \"tiers\": [{\"up_to\": 1000000, "
+        "\"per_million\": \"2.50\"}, {\"per_million\": \"1.10\"}]}",
+    };
+    static const char *const policies[] = {"show", "proportional", "even"};
+    static const char *const providers[] = {NULL, "25.01", "9.99"}; /* above, below list */
+    for (size_t m = 0; m < sizeof models / sizeof *models; m++)
+        for (size_t p = 0; p < 3; p++)
+            for (size_t v = 0; v < 3; v++) {
+                struct tl t;
+                tl_init(&t);
+                struct ledger_bucket *a = tl_bucket(&t, BUCKET_TEAM, "a", 0);
+                tl_line(&t, a, &sonnet, false, 1, 1234567, 0); /* 3.70 */
+                struct ledger_bucket *b = tl_bucket(&t, BUCKET_TEAM, "b", 0);
+                tl_line(&t, b, &sonnet, false, 2, 2000001, 33333); /* 6.50 */
+                struct ledger_bucket *sh = tl_bucket(&t, BUCKET_SHARED, NULL, 0);
+                tl_line(&t, sh, &sonnet, false, 1, 777777, 0); /* 2.33 */
+                struct ledger_bucket *u = tl_bucket(&t, BUCKET_UNALLOCATED, NULL, 0);
+                tl_line(&t, u, &sonnet, false, 1, 333333, 0); /* 1.00 */
+                char *text = xasprintf(
+                    "{\"chargeback\": %s, \"unallocated\": \"%s\", \"overhead_rate\": 0.1,"
+                    " \"shared\": [{\"name\": \"Pool\", \"match\": {\"project\": \"p\"}}],"
+                    " \"teams\": {\"a\": {\"headcount\": 3, \"markup\": 0.05},"
+                    " \"b\": {\"headcount\": 7}}%s%s%s}",
+                    models[m], policies[p],
+                    providers[v] ? ", \"provider_invoice\": {\"2026-10\": \"" : "",
+                    providers[v] ? providers[v] : "", providers[v] ? "\"}" : "");
+                struct config *c = load_config(text);
+                struct report *r = build(c, &t.l, false, NULL, NULL);
+                const struct report_totals *T = &r->totals;
+                int64_t sum = 0;
+                for (size_t i = 0; i < T->n_bridge; i++) {
+                    sum += T->bridge[i].amount;
+                    if (i > 0 && T->bridge[i].amount == 0)
+                        fail_msg("%s: zero step \"%s\"", text, T->bridge[i].label);
+                }
+                if (sum != T->charged)
+                    fail_msg("%s: bridge adds up to %lld, charged %lld", text, (long long)sum,
+                             (long long)T->charged);
+                assert_true(T->n_bridge >= 2);
+                if (providers[v]) {
+                    assert_string_equal(T->bridge[0].label, "Provider invoice");
+                    assert_int_equal(T->bridge[0].amount, T->provider_total);
+                } else {
+                    assert_string_equal(T->bridge[0].label, "Teams' usage at list price");
+                    assert_int_equal(T->bridge[0].amount, T->list_cost);
+                }
+                /* unallocated usage shown is a step of its own only when it is not charged */
+                bool shown_step = false;
+                for (size_t i = 0; i < T->n_bridge; i++)
+                    shown_step |= T->bridge[i].amount == -100;
+                assert_int_equal(shown_step, p == 0 && providers[v] != NULL);
+                report_free(r);
+                config_free(c);
+                free(text);
+            }
+}
+
+/* Every breakdown adds up to the figure it breaks down, though the rows' exact costs round
+ * the other way: 3.005001 + 0.015 exact is 3.01 + 0.02 = 3.03 on the invoice, and its two
+ * projects (1.5100005 each) read 1.52 + 1.51, not 1.51 + 1.51; the days likewise; the
+ * internal-rate charge has its own by-model row. */
+static void breakdowns_add_up_to_the_invoice(void **state)
+{
+    (void)state;
+    struct tl t;
+    tl_init(&t);
+    struct ledger_bucket *a = tl_bucket(&t, BUCKET_TEAM, "a", 0);
+    tl_line(&t, a, &sonnet, false, 4, 1001667, 0); /* 3.005001 -> 3.01 */
+    a->usage.skill = 3;                            /* 3 × 0.005 = 0.015 -> 0.02 */
+    cb_i128 skill = PICO_PER_USD * 15 / 1000;
+    a->cost += skill;
+    t.l.total_cost += skill;
+    cb_i128 all = a->cost;
+    memset(a->days, 0, sizeof a->days);
+    for (int d = 0; d < 3; d++)
+        a->days[d].cost = all / 3 + (d == 0 ? all % 3 : 0);
+    for (int k = 0; k < 2; k++) {
+        struct ledger_group *p = &a->groups[DIM_PROJECT][a->n_groups[DIM_PROJECT]++];
+        p->key = k ? "p2" : "p1";
+        p->usage.requests = 2;
+        p->cost = all / 2 + (k == 0 ? all % 2 : 0);
+    }
+    tl_bucket(&t, BUCKET_UNALLOCATED, NULL, 0);
+    struct config *c =
+        load_config("{\"teams\": {\"a\": {}}, \"internal_rates\": {\"skill_invocation\": "
+                    "\"0.0050\"}}");
+    struct report *r = build(c, &t.l, false, NULL, NULL);
+    const struct report_team *x = team(r, "a");
+    assert_int_equal(x->list_cost, 303);
+    const struct report_groups *gs[] = {&x->by_project, &x->by_model, &r->by_model,
+                                        &r->top_projects};
+    for (size_t g = 0; g < sizeof gs / sizeof *gs; g++) {
+        int64_t sum = 0, shares = 0;
+        for (size_t i = 0; i < gs[g]->n; i++) {
+            sum += gs[g]->items[i].list_cost;
+            shares += gs[g]->items[i].share_e4;
+        }
+        assert_int_equal(sum, 303);
+        assert_int_equal(shares, 10000);
+    }
+    assert_int_equal(x->by_project.items[0].list_cost + x->by_project.items[1].list_cost, 303);
+    assert_int_equal(x->by_model.n, 2);
+    assert_string_equal(x->by_model.items[1].key, REPORT_INTERNAL_RATES_ROW);
+    assert_int_equal(x->by_model.items[1].list_cost, 2);
+    assert_int_equal(x->by_model.items[1].usage.skill_invocations, 3);
+    int64_t days = 0, org_days = 0;
+    for (size_t d = 0; d < x->n_days; d++)
+        days += x->days[d].list_cost;
+    for (size_t d = 0; d < r->n_days; d++)
+        org_days += r->days[d].list_cost;
+    assert_int_equal(days, 303);
+    assert_int_equal(org_days, 303);
+    /* coverage: the cost carrying a tag is a part of the same 3.03 */
+    assert_int_equal(r->coverage[TAG_TEAM].list_cost, 0);
+    report_free(r);
+    config_free(c);
+}
+
+/* Shares are split by the largest remainder: three equal teams read 33.34 + 33.33 + 33.33. */
+static void shares_add_up_to_one_hundred(void **state)
+{
+    (void)state;
+    struct tl t;
+    tl_init(&t);
+    const char *ids[] = {"a", "b", "c"};
+    for (int i = 0; i < 3; i++)
+        tl_line(&t, tl_bucket(&t, BUCKET_TEAM, ids[i], 0), &sonnet, false, 1, 333333, 0);
+    tl_bucket(&t, BUCKET_UNALLOCATED, NULL, 0);
+    struct config *c = load_config("{\"teams\": {\"a\": {}, \"b\": {}, \"c\": {}}}");
+    struct report *r = build(c, &t.l, false, NULL, NULL);
+    assert_int_equal(r->teams[0].share_e4, 3334);
+    assert_int_equal(r->teams[1].share_e4, 3333);
+    assert_int_equal(r->teams[2].share_e4, 3333);
+    char p[32];
+    report_format_percent(r->teams[1].share_e4, p, sizeof p);
+    assert_string_equal(p, "33.33%");
+    report_free(r);
+    config_free(c);
+}
+
 static void web_search_skill_and_mcp_lines(void **state)
 {
     (void)state;
@@ -710,6 +869,9 @@ int main(void)
         cmocka_unit_test(hybrid_method_in_words),
         cmocka_unit_test(tiered_graduated_and_volume),
         cmocka_unit_test(unallocated_split_proportionally),
+        cmocka_unit_test(bridge_adds_up_everywhere),
+        cmocka_unit_test(breakdowns_add_up_to_the_invoice),
+        cmocka_unit_test(shares_add_up_to_one_hundred),
         cmocka_unit_test(web_search_skill_and_mcp_lines),
         cmocka_unit_test(slugs_invoice_numbers_and_dates),
         cmocka_unit_test(check_catches_tampering),
