@@ -124,3 +124,29 @@ void recon_free(struct recon *r)
     free(r->workspaces);
     free(r);
 }
+
+const char *recon_kind_label(const char *kind)
+{
+    static const char *const names[][2] = {
+        {"uncached_input_tokens", "input tokens"},
+        {"output_tokens", "output tokens"},
+        {"cache_read_input_tokens", "cache reads"},
+        {"cache_creation.ephemeral_5m_input_tokens", "cache writes (5 min)"},
+        {"cache_creation.ephemeral_1h_input_tokens", "cache writes (1 h)"},
+        {"web_search", "web searches"},
+        {"code_execution", "code execution"},
+        {"session_usage", "agent sessions"},
+        {"tokens", "tokens"},
+    };
+    if (!kind)
+        return "(all)";
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(kind, names[i][0]) == 0)
+            return names[i][1];
+    return kind;
+}
+
+const char *recon_model_label(const char *model)
+{
+    return model ? model : "(no model)";
+}

@@ -42,4 +42,14 @@ struct recon {
 struct recon *recon_build(const struct ledger *l, int64_t skill_micros, int64_t mcp_micros);
 void recon_free(struct recon *r);
 
+/* How documents name a cost kind: "input tokens", "cache writes (5 min)", "web searches", ...;
+ * a kind of the report's own that is not listed is shown as written. */
+const char *recon_kind_label(const char *kind);
+/* How documents name a model of the reconciliation: its id, or "(no model)". */
+const char *recon_model_label(const char *model);
+
+/* Documents list the first REPORT_NOTES_SHOWN warnings in their "Notes on the data" box and say
+ * how many more report.json holds. */
+#define REPORT_NOTES_SHOWN 20
+
 #endif

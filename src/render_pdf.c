@@ -588,6 +588,72 @@ static void team_chart(struct pdf_doc *d, const struct report *r)
     free(order);
 }
 
+/* The Cost report beside the list price (reconcile.h): by model and token type, by day, and the
+ * billed amounts by workspace. */
+static void recon_tables(struct pdf_doc *d, const struct report *r, float W)
+{
+    const struct recon *x = r->recon;
+    char a[40], b[40], c[40];
+    if (x->n_lines) {
+        const struct pdf_col cols[] = {{"Model", W * 0.30f, false},
+                                       {"Cost", W * 0.25f, false},
+                                       {"List price", W * 0.15f, true},
+                                       {"Billed", W * 0.15f, true},
+                                       {"Difference", W * 0.15f, true}};
+        struct pdf_table tb = {cols, 5, 8.f};
+        pdf_heading(d, "Reconciliation by model and token type", 40);
+        pdf_table_begin(d, &tb);
+        for (size_t i = 0; i < x->n_lines; i++) {
+            const struct recon_line *l = &x->lines[i];
+            const char *cells[] = {recon_model_label(l->model), recon_kind_label(l->kind),
+                                   cents(l->computed, a, sizeof a), cents(l->billed, b, sizeof b),
+                                   cents(l->billed - l->computed, c, sizeof c)};
+            pdf_table_row(d, cells, i % 2 ? 2 : 0, "model");
+        }
+        const char *tot[] = {"Total", "", cents(x->computed, a, sizeof a),
+                             cents(x->billed, b, sizeof b),
+                             cents(x->billed - x->computed, c, sizeof c)};
+        pdf_table_row(d, tot, 1, "model");
+        pdf_table_end(d);
+        pdf_paragraph(d, d->regular, 7.5f,
+                      "Each row is rounded to the cent once from its exact sum, so rows may differ "
+                      "from the total by a cent each. The list price here is what the provider "
+                      "bills for: the internal rates of skills and MCP operations are not in it.",
+                      "note");
+    }
+    if (x->n_days) {
+        const struct pdf_col cols[] = {{"Day", W * 0.40f, false},
+                                       {"List price", W * 0.20f, true},
+                                       {"Billed", W * 0.20f, true},
+                                       {"Difference", W * 0.20f, true}};
+        struct pdf_table tb = {cols, 4, 8.f};
+        pdf_heading(d, "Reconciliation by day", 40);
+        pdf_table_begin(d, &tb);
+        for (size_t i = 0; i < x->n_days; i++) {
+            char day[16];
+            snprintf(day, sizeof day, "%s-%02d", r->month, x->days[i].day);
+            const char *cells[] = {day, cents(x->days[i].computed, a, sizeof a),
+                                   cents(x->days[i].billed, b, sizeof b),
+                                   cents(x->days[i].billed - x->days[i].computed, c, sizeof c)};
+            pdf_table_row(d, cells, i % 2 ? 2 : 0, "day");
+        }
+        pdf_table_end(d);
+    }
+    if (x->n_workspaces) {
+        const struct pdf_col cols[] = {{"Workspace", W * 0.7f, false}, {"Billed", W * 0.3f, true}};
+        struct pdf_table tb = {cols, 2, 8.f};
+        pdf_heading(d, "Billed by workspace", 40);
+        pdf_table_begin(d, &tb);
+        for (size_t i = 0; i < x->n_workspaces; i++) {
+            const char *cells[] = {x->workspaces[i].workspace ? x->workspaces[i].workspace
+                                                              : "(default workspace)",
+                                   cents(x->workspaces[i].billed, a, sizeof a)};
+            pdf_table_row(d, cells, i % 2 ? 2 : 0, "workspace");
+        }
+        pdf_table_end(d);
+    }
+}
+
 static void summary(struct pdf_doc *d, const struct report *r)
 {
     char sub[512], a[48], b[48], c[48], e[48];
@@ -701,6 +767,29 @@ static void summary(struct pdf_doc *d, const struct report *r)
     if (r->reconciliation_text && *r->reconciliation_text) {
         pdf_heading(d, "Reconciliation", 30);
         pdf_paragraph(d, d->regular, 9, r->reconciliation_text, "reconciliation");
+        pdf_paragraph(d, d->regular, 8,
+                      r->provider_from_cost_report
+                          ? "The provider total comes from the Cost report among the inputs."
+                          : "The provider total comes from the configuration.",
+                      "reconciliation");
+    }
+    if (r->recon)
+        recon_tables(d, r, W);
+    if (r->n_warnings) {
+        pdf_heading(d, "Notes on the data", 30);
+        struct strbuf sb = {0};
+        for (size_t i = 0; i < r->n_warnings && i < REPORT_NOTES_SHOWN; i++) {
+            strbuf_reset(&sb);
+            strbuf_printf(&sb, "\xe2\x80\xa2 %s", r->warnings[i]);
+            pdf_paragraph(d, d->regular, 8.5f, strbuf_cstr(&sb), "note");
+        }
+        if (r->n_warnings > REPORT_NOTES_SHOWN) {
+            strbuf_reset(&sb);
+            strbuf_printf(&sb, "and %zu more: report.json lists every one",
+                          r->n_warnings - REPORT_NOTES_SHOWN);
+            pdf_paragraph(d, d->regular, 8, strbuf_cstr(&sb), "note");
+        }
+        strbuf_free(&sb);
     }
     if (r->method && *r->method) {
         pdf_heading(d, "How charges were computed", 30);

@@ -896,6 +896,18 @@ static void summary_sheet(struct book *b)
         put_text(&s, row, 0, "Method", f->label);
         put_text(&s, row++, 1, r->method, f->wrap);
     }
+    if (r->n_warnings) {
+        row++;
+        put_text(&s, row++, 0, "Notes on the data", f->head);
+        for (size_t i = 0; i < r->n_warnings && i < REPORT_NOTES_SHOWN; i++)
+            put_text(&s, row++, 1, r->warnings[i], f->wrap);
+        if (r->n_warnings > REPORT_NOTES_SHOWN) {
+            char *more = xasprintf("and %zu more: report.json lists every one",
+                                   r->n_warnings - REPORT_NOTES_SHOWN);
+            put_text(&s, row++, 1, more, f->wrap);
+            free(more);
+        }
+    }
     if (r->footer && *r->footer)
         put_text(&s, ++row, 0, r->footer, NULL);
 
@@ -1005,6 +1017,77 @@ static void coverage_sheet(struct book *b)
         put_text(&s, row, 0, r->coverage[i].tag, NULL);
         put_money(&s, row, 1, r->coverage[i].list_cost, f->money);
         put_pct(&s, row, 2, r->coverage[i].share_e4, f->pct);
+    }
+    sheet_close(&s);
+}
+
+/* The Cost report beside the list price (reconcile.h): each difference is a formula
+ * (billed - list price), each total a SUM, with the model's figures cached. */
+static void recon_sheet(struct book *b)
+{
+    const struct report *r = b->r;
+    const struct recon *x = r->recon;
+    const struct fmts *f = &b->f;
+    struct sheet s;
+    if (!x || !sheet_open(b, &s, "Reconciliation", "The list price against the Cost report"))
+        return;
+    lxw_row_t row = 2;
+    char cell_a[LXW_MAX_CELL_NAME_LENGTH], cell_b[LXW_MAX_CELL_NAME_LENGTH];
+    if (x->n_lines) {
+        label(&s, row++, "By model and token type");
+        const char *heads[] = {"Model", "Cost", "List price", "Billed", "Difference"};
+        const bool num[] = {false, false, true, true, true};
+        table_head(&s, row++, heads, 5, num);
+        lxw_row_t first = row;
+        for (size_t i = 0; i < x->n_lines; i++, row++) {
+            const struct recon_line *l = &x->lines[i];
+            put_text(&s, row, 0, recon_model_label(l->model), NULL);
+            put_text(&s, row, 1, recon_kind_label(l->kind), NULL);
+            put_money(&s, row, 2, l->computed, f->money);
+            put_money(&s, row, 3, l->billed, f->money);
+            lxw_rowcol_to_cell(cell_a, row, 2);
+            lxw_rowcol_to_cell(cell_b, row, 3);
+            char *fm = xasprintf("=%s-%s", cell_b, cell_a);
+            put_formula_cents(&s, row, 4, fm, l->billed - l->computed, f->money);
+            free(fm);
+        }
+        put_text(&s, row, 0, "Total (each row rounded once: rows may differ by a cent)", f->label);
+        put_sum_cents(&s, row, 2, first, row - 1, x->computed, f->money_bold);
+        put_sum_cents(&s, row, 3, first, row - 1, x->billed, f->money_bold);
+        put_sum_cents(&s, row, 4, first, row - 1, x->billed - x->computed, f->money_bold);
+        row += 2;
+    }
+    if (x->n_days) {
+        label(&s, row++, "By day");
+        const char *heads[] = {"Day", "List price", "Billed", "Difference"};
+        const bool num[] = {false, true, true, true};
+        table_head(&s, row++, heads, 4, num);
+        for (size_t i = 0; i < x->n_days; i++, row++) {
+            char day[16];
+            snprintf(day, sizeof day, "%s-%02d", r->month, x->days[i].day);
+            put_date(&s, row, 0, day);
+            put_money(&s, row, 1, x->days[i].computed, f->money);
+            put_money(&s, row, 2, x->days[i].billed, f->money);
+            lxw_rowcol_to_cell(cell_a, row, 1);
+            lxw_rowcol_to_cell(cell_b, row, 2);
+            char *fm = xasprintf("=%s-%s", cell_b, cell_a);
+            put_formula_cents(&s, row, 3, fm, x->days[i].billed - x->days[i].computed, f->money);
+            free(fm);
+        }
+        row++;
+    }
+    if (x->n_workspaces) {
+        label(&s, row++, "Billed by workspace");
+        const char *heads[] = {"Workspace", "Billed"};
+        const bool num[] = {false, true};
+        table_head(&s, row++, heads, 2, num);
+        for (size_t i = 0; i < x->n_workspaces; i++, row++) {
+            put_text(&s, row, 0,
+                     x->workspaces[i].workspace ? x->workspaces[i].workspace
+                                                : "(default workspace)",
+                     NULL);
+            put_money(&s, row, 1, x->workspaces[i].billed, f->money);
+        }
     }
     sheet_close(&s);
 }
@@ -1223,6 +1306,7 @@ static enum cb_status write_book(const struct report *r, const struct report_tea
         groups_sheet(&b, "By model", "Usage by model", "Model", &r->by_model);
         groups_sheet(&b, "Shared pools", "Shared pools", "Pool", &r->shared_pools);
         coverage_sheet(&b);
+        recon_sheet(&b);
         inputs_sheet(&b);
     }
 

@@ -468,6 +468,67 @@ json_t *view_summary(const struct report *r)
     json_object_set_new(o, "method", str_or_empty(r->method));
     json_object_set_new(o, "reconciliation_text", str_or_empty(r->reconciliation_text));
     json_object_set_new(o, "has_reconciliation", json_boolean(r->totals.has_provider_total));
+    json_object_set_new(o, "provider_source",
+                        json_string(r->provider_from_cost_report
+                                        ? "the Cost report among the inputs"
+                                        : "the configuration"));
+    /* notes on the data: the run's warnings, the first few, and how many more */
+    json_t *notes = json_array();
+    for (size_t i = 0; i < r->n_warnings && i < REPORT_NOTES_SHOWN; i++)
+        json_array_append_new(notes, json_string(r->warnings[i]));
+    json_object_set_new(o, "notes", notes);
+    json_object_set_new(o, "has_notes", json_boolean(r->n_warnings > 0));
+    char more[96] = "";
+    if (r->n_warnings > REPORT_NOTES_SHOWN)
+        snprintf(more, sizeof more, "and %zu more: report.json lists every one",
+                 r->n_warnings - REPORT_NOTES_SHOWN);
+    json_object_set_new(o, "notes_more", json_string(more));
+    json_object_set_new(o, "has_recon_detail", json_boolean(r->recon != NULL));
+    if (r->recon) {
+        const struct recon *x = r->recon;
+        json_t *rd = json_object();
+        json_object_set_new(rd, "computed", money_str(x->computed));
+        json_object_set_new(rd, "billed", money_str(x->billed));
+        json_object_set_new(rd, "difference", money_str(x->billed - x->computed));
+        json_t *rows = json_array();
+        for (size_t i = 0; i < x->n_lines; i++) {
+            json_t *e = json_object();
+            json_object_set_new(e, "model", json_string(recon_model_label(x->lines[i].model)));
+            json_object_set_new(e, "kind", json_string(recon_kind_label(x->lines[i].kind)));
+            json_object_set_new(e, "computed", money_str(x->lines[i].computed));
+            json_object_set_new(e, "billed", money_str(x->lines[i].billed));
+            json_object_set_new(e, "difference",
+                                money_str(x->lines[i].billed - x->lines[i].computed));
+            json_array_append_new(rows, e);
+        }
+        json_object_set_new(rd, "has_by_model", json_boolean(x->n_lines > 0));
+        json_object_set_new(rd, "by_model", rows);
+        rows = json_array();
+        for (size_t i = 0; i < x->n_days; i++) {
+            json_t *e = json_object();
+            char day[16];
+            snprintf(day, sizeof day, "%s-%02d", r->month, x->days[i].day);
+            json_object_set_new(e, "day", json_string(day));
+            json_object_set_new(e, "computed", money_str(x->days[i].computed));
+            json_object_set_new(e, "billed", money_str(x->days[i].billed));
+            json_object_set_new(e, "difference",
+                                money_str(x->days[i].billed - x->days[i].computed));
+            json_array_append_new(rows, e);
+        }
+        json_object_set_new(rd, "by_day", rows);
+        rows = json_array();
+        for (size_t i = 0; i < x->n_workspaces; i++) {
+            json_t *e = json_object();
+            json_object_set_new(e, "workspace",
+                                json_string(x->workspaces[i].workspace ? x->workspaces[i].workspace
+                                                                       : "(default workspace)"));
+            json_object_set_new(e, "billed", money_str(x->workspaces[i].billed));
+            json_array_append_new(rows, e);
+        }
+        json_object_set_new(rd, "has_by_workspace", json_boolean(x->n_workspaces > 0));
+        json_object_set_new(rd, "by_workspace", rows);
+        json_object_set_new(o, "recon", rd);
+    }
     json_t *tot = json_object();
     const struct report_totals *T = &r->totals;
     json_object_set_new(tot, "list_cost", money_str(T->list_cost));
