@@ -632,6 +632,7 @@ static void collect_teams(struct build *B)
     B->headcount = xcalloc(m ? m : 1, sizeof(int64_t));
     B->list = xcalloc(m ? m : 1, sizeof(int64_t));
     B->direct = xcalloc(m ? m : 1, sizeof(int64_t));
+    size_t unconfigured = 0;
     for (size_t i = 0; i < m; i++) {
         struct report_team *t = &r->teams[i];
         const struct config_team *ct = config_team(c, ids[i]);
@@ -648,11 +649,17 @@ static void collect_teams(struct build *B)
         t->headcount = ct && ct->has_headcount ? ct->headcount : 0;
         B->headcount[i] = t->headcount;
         B->weights_e6[i] = ct ? ct->weight_e6 : 1000000;
-        if (!ct)
+        /* one warning a team for the first ones, then one for the rest: 100,000 unconfigured
+         * teams are one fact, not 100,000 lines */
+        if (!ct && ++unconfigured <= REPORT_NOTES_SHOWN)
             msg_warn("team \"%s\" is in the data but not in the configuration; billed under its "
                      "tag",
                      ids[i]);
     }
+    if (unconfigured > REPORT_NOTES_SHOWN)
+        msg_warn("and %zu more teams are in the data but not in the configuration (%zu in all); "
+                 "each is billed under its tag, and report.json lists every team",
+                 unconfigured - REPORT_NOTES_SHOWN, unconfigured);
     free(ids);
     assign_slugs(r->teams, m);
     for (size_t i = 0; i < m; i++) {
