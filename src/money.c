@@ -132,6 +132,19 @@ void money_format_count(int64_t n, char *buf, size_t size)
     group(plain, buf, size);
 }
 
+struct rem_index {
+    cb_i128 rem;
+    size_t index;
+};
+
+static int cmp_rem_index(const void *pa, const void *pb)
+{
+    const struct rem_index *a = pa, *b = pb;
+    if (a->rem != b->rem)
+        return a->rem > b->rem ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
 void money_split(int64_t pool, const cb_i128 *weights, size_t n, int64_t *out)
 {
     if (n == 0)
@@ -153,13 +166,17 @@ void money_split(int64_t pool, const cb_i128 *weights, size_t n, int64_t *out)
         out[i] = (int64_t)q;
         given += q;
     }
-    for (cb_i128 left = p - given; left > 0; left--) {
-        size_t best = 0;
-        for (size_t i = 1; i < n; i++)
-            if (rem[i] > rem[best])
-                best = i;
-        out[best]++;
-        rem[best] = -1;
+    /* the units left (fewer than n) go to the largest remainders, ties to the lower index: one
+     * sort, not a scan per unit (a split among 100,000 teams) */
+    cb_i128 left = p - given;
+    if (left > 0) {
+        struct rem_index *order = xcalloc(n, sizeof *order);
+        for (size_t i = 0; i < n; i++)
+            order[i] = (struct rem_index){rem[i], i};
+        qsort(order, n, sizeof *order, cmp_rem_index);
+        for (size_t k = 0; k < n && left > 0; k++, left--)
+            out[order[k].index]++;
+        free(order);
     }
     if (neg)
         for (size_t i = 0; i < n; i++)

@@ -576,6 +576,8 @@ struct build {
 static const struct ledger_bucket *find_bucket(const struct ledger *l, enum bucket_kind k,
                                                const char *team, int shared_index)
 {
+    if (k == BUCKET_TEAM)
+        return ledger_team(l, team); /* team buckets are sorted by id: a binary search */
     for (size_t i = 0; i < l->n_buckets; i++) {
         const struct ledger_bucket *b = &l->buckets[i];
         if (b->kind != k)
@@ -588,6 +590,8 @@ static const struct ledger_bucket *find_bucket(const struct ledger *l, enum buck
     }
     return NULL;
 }
+
+static int cmp_str(const void *a, const void *b);
 
 /* Config teams ∪ team buckets, sorted by id; warns once for each data-only team. */
 static void collect_teams(struct build *B)
@@ -602,24 +606,12 @@ static void collect_teams(struct build *B)
     for (size_t i = 0; i < l->n_buckets; i++)
         if (l->buckets[i].kind == BUCKET_TEAM && !config_team(c, l->buckets[i].team))
             ids[n++] = l->buckets[i].team;
-    /* insertion sort with duplicates removed: team counts are small */
+    /* sorted, duplicates removed: n log n, for months of 100,000 teams */
+    qsort(ids, n, sizeof *ids, cmp_str);
     size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t j = m;
-        bool dup = false;
-        for (size_t k = 0; k < m; k++)
-            if (strcmp(ids[k], ids[i]) == 0)
-                dup = true;
-        if (dup)
-            continue;
-        const char *x = ids[i];
-        while (j > 0 && strcmp(ids[j - 1], x) > 0) {
-            ids[j] = ids[j - 1];
-            j--;
-        }
-        ids[j] = x;
-        m++;
-    }
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || strcmp(ids[m - 1], ids[i]) != 0)
+            ids[m++] = ids[i];
     B->n = m;
     struct report *r = B->r;
     r->n_teams = m;
