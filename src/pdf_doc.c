@@ -237,10 +237,10 @@ static void fix_to_unicode(HPDF_Font font, const char *text, size_t len)
  * document): bold text in them is drawn filled and stroked. */
 static const struct {
     const char *file;
-    const char *debian_dir;
+    const char *debian_dir, *package;
 } fallback_files[PDF_FALLBACKS] = {
-    {"DroidSansFallbackFull.ttf", "/usr/share/fonts/truetype/droid"},
-    {"NanumGothic.ttf", "/usr/share/fonts/truetype/nanum"},
+    {"DroidSansFallbackFull.ttf", "/usr/share/fonts/truetype/droid", "fonts-droid-fallback"},
+    {"NanumGothic.ttf", "/usr/share/fonts/truetype/nanum", "fonts-nanum"},
 };
 
 struct pdf_fallback {
@@ -699,11 +699,15 @@ const char *pdf_clean(struct pdf_doc *d, const char *text, const char *field, bo
     return strbuf_cstr(out);
 }
 
-/* True when DejaVu Sans draws all of text as it is: no fallback font, nothing right-to-left. */
-static bool plain(const struct pdf_doc *d, const char *text)
+/* What drawing text takes: TEXT_PLAIN when DejaVu Sans draws all of it as it is, TEXT_RUNS when
+ * some is in a fallback font, TEXT_BIDI when some is right-to-left (shaping, reordering). */
+enum text_kind { TEXT_PLAIN, TEXT_RUNS, TEXT_BIDI };
+
+static enum text_kind text_kind(const struct pdf_doc *d, const char *text)
 {
     const unsigned char *s = (const unsigned char *)text;
     size_t n = strlen(text);
+    enum text_kind k = TEXT_PLAIN;
     for (size_t i = 0; i < n;) {
         if (s[i] < 0x80) {
             i++;
@@ -712,12 +716,14 @@ static bool plain(const struct pdf_doc *d, const char *text)
         uint32_t u;
         size_t len = utf8_decode(s + i, n - i, &u);
         if (len == 0)
-            return true; /* not clean text: libharu draws it as it is */
-        if (face_of(d, u) >= 0 || FRIBIDI_IS_RTL(fribidi_get_bidi_type(u)))
-            return false;
+            return k; /* not clean text: libharu draws the rest as it is */
+        if (FRIBIDI_IS_RTL(fribidi_get_bidi_type(u)))
+            return TEXT_BIDI;
+        if (face_of(d, u) >= 0)
+            k = TEXT_RUNS;
         i += len;
     }
-    return true;
+    return k;
 }
 
 /* Writes into out (reset first) one line of clean text in visual order, shaped: Arabic letters
@@ -856,10 +862,11 @@ float pdf_width(struct pdf_doc *d, HPDF_Font font, float size, const char *text)
     size_t n = strlen(text);
     if (n == 0)
         return 0;
-    if (plain(d, text))
+    enum text_kind kind = text_kind(d, text);
+    if (kind == TEXT_PLAIN)
         return measure(font, size, text, n);
     struct strbuf v = STRBUF_INIT;
-    const char *p = visual(d, text, &v);
+    const char *p = kind == TEXT_BIDI ? visual(d, text, &v) : text;
     float w = 0;
     while (*p) {
         int face;
@@ -885,12 +892,13 @@ void pdf_text(struct pdf_doc *d, HPDF_Font font, float size, float x, float y, c
 {
     if (!*text || d->failed)
         return;
-    if (plain(d, text)) {
+    enum text_kind kind = text_kind(d, text);
+    if (kind == TEXT_PLAIN) {
         show(d, font, size, x, y, text);
         return;
     }
     struct strbuf v = STRBUF_INIT, run = STRBUF_INIT;
-    const char *p = visual(d, text, &v);
+    const char *p = kind == TEXT_BIDI ? visual(d, text, &v) : text;
     while (*p && !d->failed) {
         int face;
         bool stroke;
@@ -1508,12 +1516,14 @@ void pdf_fonts_warn(const struct pdf_fonts *f)
         if (s->n_missing) {
             strbuf_printf(&b, " %zu character%s that no embedded font can show", s->n_missing,
                           s->n_missing == 1 ? "" : "s");
-            bool found = false;
-            for (int i = 0; i < PDF_FALLBACKS; i++)
-                found = found || s->fallback[i].path;
-            if (!found)
-                strbuf_puts(&b, " (no fallback font found: install fonts-droid-fallback and "
-                                "fonts-nanum)");
+            int absent = 0;
+            for (int i = 0; s->loaded && i < PDF_FALLBACKS; i++)
+                if (!s->fallback[i].path)
+                    strbuf_printf(&b, "%s%s of %s",
+                                  absent++ ? ", " : " (not found: ", fallback_files[i].file,
+                                  fallback_files[i].package);
+            if (absent)
+                strbuf_puts(&b, ")");
         }
         if (s->invalid)
             strbuf_printf(&b, "%s %zu invalid UTF-8 byte%s", s->n_missing ? " and" : "", s->invalid,
