@@ -283,7 +283,8 @@ static uint32_t *unshaped(const struct pdf_unshape *t, uint32_t u)
 }
 
 /* Shapes `n` letters as one right-to-left word and notes, for each shaped form, the letters it
- * came from (the ligature's filler U+FEFF gives its letter to the ligature before it). */
+ * came from (a ligature takes the letter whose place FriBidi filled with U+FEFF beside it, in
+ * logical order). */
 static void shape_word(struct pdf_unshape *t, const FriBidiChar *word, int n)
 {
     FriBidiChar str[4];
@@ -300,8 +301,12 @@ static void shape_word(struct pdf_unshape *t, const FriBidiChar *word, int n)
         if (!b || str[i] == word[i] || b[0])
             continue;
         b[0] = word[i];
-        if (i + 1 < n && str[i + 1] == FRIBIDI_CHAR_FILL)
+        if (i > 0 && str[i - 1] == FRIBIDI_CHAR_FILL) {
+            b[0] = word[i - 1];
+            b[1] = word[i];
+        } else if (i + 1 < n && str[i + 1] == FRIBIDI_CHAR_FILL) {
             b[1] = word[i + 1];
+        }
     }
 }
 
@@ -753,7 +758,10 @@ static const char *visual(const struct pdf_doc *d, const char *text, struct strb
     FriBidiLevel *levels = xcalloc(len + 1, sizeof *levels);
     FriBidiArabicProp *joining = xcalloc(len + 1, sizeof *joining);
     FriBidiParType dir = FRIBIDI_PAR_ON;
-    FriBidiFlags flags = FRIBIDI_FLAGS_DEFAULT | FRIBIDI_FLAGS_ARABIC;
+    /* marks stay before their letter in the visual string: DejaVu Sans draws a Hebrew or Arabic
+     * mark from the pen position rightwards, over the letter drawn next (FriBidi's
+     * REORDER_NSM would put each mark on its left neighbour) */
+    FriBidiFlags flags = (FRIBIDI_FLAGS_DEFAULT & ~FRIBIDI_FLAG_REORDER_NSM) | FRIBIDI_FLAGS_ARABIC;
     fribidi_get_bidi_types(str, m, types);
     fribidi_get_bracket_types(str, m, types, brackets);
     bool ok = fribidi_get_par_embedding_levels_ex(types, brackets, m, &dir, levels) != 0;
