@@ -109,6 +109,11 @@ if have pdftotext && have pdffonts && have qpdf; then
     ok || bad "kr.pdf embeds $(fonts_of "$scratch/w/teams/kr.pdf")"
   [ "$(fonts_of "$scratch/w/teams/ar.pdf")" = "DejaVuSans,Book DejaVuSans-Bold,Bold DroidSansFallback " ] &&
     ok || bad "ar.pdf embeds $(fonts_of "$scratch/w/teams/ar.pdf") (Droid for the organization only)"
+  # the fallback fonts are cut to the glyphs used: a few KB over a Latin invoice (~195 KB)
+  for p in "$scratch"/w/*.pdf "$scratch"/w/teams/*.pdf; do
+    size=$(wc -c <"$p")
+    [ "$size" -lt 230000 ] && ok || bad "$p is $size bytes (limit 230000)"
+  done
   # composite glyphs (most of Droid Sans Fallback's ideographs) come with their components
   if have python3; then
     python3 "$here/pdf_glyphs.py" "$scratch"/w/*.pdf "$scratch"/w/teams/*.pdf "$scratch"/a/summary.pdf \
