@@ -237,10 +237,10 @@ static void fix_to_unicode(HPDF_Font font, const char *text, size_t len)
  * document): bold text in them is drawn filled and stroked. */
 static const struct {
     const char *file;
-    const char *debian_dir;
+    const char *debian_dir, *package;
 } fallback_files[PDF_FALLBACKS] = {
-    {"DroidSansFallbackFull.ttf", "/usr/share/fonts/truetype/droid"},
-    {"NanumGothic.ttf", "/usr/share/fonts/truetype/nanum"},
+    {"DroidSansFallbackFull.ttf", "/usr/share/fonts/truetype/droid", "fonts-droid-fallback"},
+    {"NanumGothic.ttf", "/usr/share/fonts/truetype/nanum", "fonts-nanum"},
 };
 
 struct pdf_fallback {
@@ -283,7 +283,8 @@ static uint32_t *unshaped(const struct pdf_unshape *t, uint32_t u)
 }
 
 /* Shapes `n` letters as one right-to-left word and notes, for each shaped form, the letters it
- * came from (the ligature's filler U+FEFF gives its letter to the ligature before it). */
+ * came from (a ligature takes the letter whose place FriBidi filled with U+FEFF beside it, in
+ * logical order). */
 static void shape_word(struct pdf_unshape *t, const FriBidiChar *word, int n)
 {
     FriBidiChar str[4];
@@ -300,8 +301,12 @@ static void shape_word(struct pdf_unshape *t, const FriBidiChar *word, int n)
         if (!b || str[i] == word[i] || b[0])
             continue;
         b[0] = word[i];
-        if (i + 1 < n && str[i + 1] == FRIBIDI_CHAR_FILL)
+        if (i > 0 && str[i - 1] == FRIBIDI_CHAR_FILL) {
+            b[0] = word[i - 1];
+            b[1] = word[i];
+        } else if (i + 1 < n && str[i + 1] == FRIBIDI_CHAR_FILL) {
             b[1] = word[i + 1];
+        }
     }
 }
 
@@ -699,11 +704,15 @@ const char *pdf_clean(struct pdf_doc *d, const char *text, const char *field, bo
     return strbuf_cstr(out);
 }
 
-/* True when DejaVu Sans draws all of text as it is: no fallback font, nothing right-to-left. */
-static bool plain(const struct pdf_doc *d, const char *text)
+/* What drawing text takes: TEXT_PLAIN when DejaVu Sans draws all of it as it is, TEXT_RUNS when
+ * some is in a fallback font, TEXT_BIDI when some is right-to-left (shaping, reordering). */
+enum text_kind { TEXT_PLAIN, TEXT_RUNS, TEXT_BIDI };
+
+static enum text_kind text_kind(const struct pdf_doc *d, const char *text)
 {
     const unsigned char *s = (const unsigned char *)text;
     size_t n = strlen(text);
+    enum text_kind k = TEXT_PLAIN;
     for (size_t i = 0; i < n;) {
         if (s[i] < 0x80) {
             i++;
@@ -712,12 +721,14 @@ static bool plain(const struct pdf_doc *d, const char *text)
         uint32_t u;
         size_t len = utf8_decode(s + i, n - i, &u);
         if (len == 0)
-            return true; /* not clean text: libharu draws it as it is */
-        if (face_of(d, u) >= 0 || FRIBIDI_IS_RTL(fribidi_get_bidi_type(u)))
-            return false;
+            return k; /* not clean text: libharu draws the rest as it is */
+        if (FRIBIDI_IS_RTL(fribidi_get_bidi_type(u)))
+            return TEXT_BIDI;
+        if (face_of(d, u) >= 0)
+            k = TEXT_RUNS;
         i += len;
     }
-    return true;
+    return k;
 }
 
 /* Writes into out (reset first) one line of clean text in visual order, shaped: Arabic letters
@@ -747,7 +758,10 @@ static const char *visual(const struct pdf_doc *d, const char *text, struct strb
     FriBidiLevel *levels = xcalloc(len + 1, sizeof *levels);
     FriBidiArabicProp *joining = xcalloc(len + 1, sizeof *joining);
     FriBidiParType dir = FRIBIDI_PAR_ON;
-    FriBidiFlags flags = FRIBIDI_FLAGS_DEFAULT | FRIBIDI_FLAGS_ARABIC;
+    /* marks stay before their letter in the visual string: DejaVu Sans draws a Hebrew or Arabic
+     * mark from the pen position rightwards, over the letter drawn next (FriBidi's
+     * REORDER_NSM would put each mark on its left neighbour) */
+    FriBidiFlags flags = (FRIBIDI_FLAGS_DEFAULT & ~FRIBIDI_FLAG_REORDER_NSM) | FRIBIDI_FLAGS_ARABIC;
     fribidi_get_bidi_types(str, m, types);
     fribidi_get_bracket_types(str, m, types, brackets);
     bool ok = fribidi_get_par_embedding_levels_ex(types, brackets, m, &dir, levels) != 0;
@@ -856,10 +870,11 @@ float pdf_width(struct pdf_doc *d, HPDF_Font font, float size, const char *text)
     size_t n = strlen(text);
     if (n == 0)
         return 0;
-    if (plain(d, text))
+    enum text_kind kind = text_kind(d, text);
+    if (kind == TEXT_PLAIN)
         return measure(font, size, text, n);
     struct strbuf v = STRBUF_INIT;
-    const char *p = visual(d, text, &v);
+    const char *p = kind == TEXT_BIDI ? visual(d, text, &v) : text;
     float w = 0;
     while (*p) {
         int face;
@@ -885,12 +900,13 @@ void pdf_text(struct pdf_doc *d, HPDF_Font font, float size, float x, float y, c
 {
     if (!*text || d->failed)
         return;
-    if (plain(d, text)) {
+    enum text_kind kind = text_kind(d, text);
+    if (kind == TEXT_PLAIN) {
         show(d, font, size, x, y, text);
         return;
     }
     struct strbuf v = STRBUF_INIT, run = STRBUF_INIT;
-    const char *p = visual(d, text, &v);
+    const char *p = kind == TEXT_BIDI ? visual(d, text, &v) : text;
     while (*p && !d->failed) {
         int face;
         bool stroke;
@@ -1426,6 +1442,174 @@ static void mark_components(const struct pdf_fallback *fb, size_t g, HPDF_BYTE *
     }
 }
 
+static void put16(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, v >> 16);
+    put16(p + 2, v & 0xFFFF);
+}
+
+static uint32_t table_sum(const uint8_t *p, size_t n)
+{
+    uint32_t sum = 0;
+    for (size_t i = 0; i < n; i += 4) {
+        uint8_t b[4] = {0, 0, 0, 0};
+        memcpy(b, p + i, n - i < 4 ? n - i : 4);
+        sum += be32(b);
+    }
+    return sum;
+}
+
+/* Writes into out (reset first) the font of fb cut to the glyphs set in flags: glyph ids are
+ * kept (the CIDToGIDMap names them), the other glyphs are empty and have no metrics, and the
+ * cmap maps nothing (a CIDFontType2 reaches its glyphs through the CIDToGIDMap alone).
+ * libharu 2.3.0 keeps only the used glyphs too, but copies hmtx and cmap whole: 155 KB of
+ * metrics for Droid Sans Fallback's 49,382 glyphs, 52 KB of cmap for NanumGothic. Returns
+ * false when a table it needs is missing or out of bounds. */
+static bool subset_font(const struct pdf_fallback *fb, const HPDF_BYTE *flags, struct strbuf *out)
+{
+    static const char *const tags[] = {"OS/2", "cmap", "cvt ", "fpgm", "glyf", "head", "hhea",
+                                       "hmtx", "loca", "maxp", "name", "post", "prep"};
+    enum { N_TAGS = sizeof tags / sizeof tags[0] };
+    const uint8_t *ttf = fb->ttf;
+    size_t at[N_TAGS], len[N_TAGS];
+    for (size_t i = 0; i < N_TAGS; i++) {
+        at[i] = len[i] = 0;
+        bool optional = strcmp(tags[i], "cvt ") == 0 || strcmp(tags[i], "fpgm") == 0 ||
+                        strcmp(tags[i], "prep") == 0;
+        if (!find_table(ttf, fb->ttf_len, tags[i], &at[i], &len[i]) && !optional)
+            return false;
+    }
+    size_t hhea = at[6], n_glyphs = fb->n_glyphs;
+    if (len[5] < 54 || len[6] < 36)
+        return false;
+    size_t n_metrics = be16(ttf + hhea + 34);
+    if (n_metrics == 0 || n_metrics > n_glyphs ||
+        len[7] < n_metrics * 4 + (n_glyphs - n_metrics) * 2)
+        return false;
+    /* the new glyf, loca (long offsets), hmtx and cmap */
+    struct strbuf glyf = STRBUF_INIT;
+    uint8_t *loca = xcalloc(n_glyphs + 1, 4);
+    uint8_t *hmtx = xcalloc(n_metrics * 4 + (n_glyphs - n_metrics) * 2, 1);
+    const uint8_t *old_loca = ttf + fb->loca, *old_hmtx = ttf + at[7];
+    for (size_t g = 0; g < n_glyphs; g++) {
+        put32(loca + g * 4, (uint32_t)glyf.len);
+        if (!flags[g])
+            continue;
+        size_t a = fb->long_loca ? be32(old_loca + g * 4) : 2 * (size_t)be16(old_loca + g * 2);
+        size_t e =
+            fb->long_loca ? be32(old_loca + g * 4 + 4) : 2 * (size_t)be16(old_loca + g * 2 + 2);
+        if (a < e && e <= fb->glyf_len) {
+            strbuf_append(&glyf, (const char *)ttf + fb->glyf + a, e - a);
+            while (glyf.len % 4)
+                strbuf_putc(&glyf, '\0');
+        }
+        if (g < n_metrics)
+            memcpy(hmtx + g * 4, old_hmtx + g * 4, 4);
+        else
+            memcpy(hmtx + n_metrics * 4 + (g - n_metrics) * 2,
+                   old_hmtx + n_metrics * 4 + (g - n_metrics) * 2, 2);
+    }
+    put32(loca + n_glyphs * 4, (uint32_t)glyf.len);
+    /* cmap: one (3,1) format 4 subtable with only the closing segment */
+    static const uint8_t cmap[36] = {0, 0, 0,    1,    0, 3, 0,    1,    0, 0, 0, 12,
+                                     0, 4, 0,    24,   0, 0, 0,    2,    0, 2, 0, 0,
+                                     0, 0, 0xFF, 0xFF, 0, 0, 0xFF, 0xFF, 0, 1, 0, 0};
+    uint8_t head[54];
+    memcpy(head, ttf + at[5], 54);
+    put32(head + 8, 0);  /* checkSumAdjustment, set below */
+    put16(head + 50, 1); /* indexToLocFormat: long */
+    const uint8_t *data[N_TAGS];
+    size_t size[N_TAGS];
+    for (size_t i = 0; i < N_TAGS; i++) {
+        data[i] = ttf + at[i];
+        size[i] = len[i];
+    }
+    data[1] = cmap, size[1] = sizeof cmap;
+    data[4] = (const uint8_t *)glyf.data, size[4] = glyf.len;
+    data[5] = head, size[5] = sizeof head;
+    data[7] = hmtx, size[7] = n_metrics * 4 + (n_glyphs - n_metrics) * 2;
+    data[8] = loca, size[8] = (n_glyphs + 1) * 4;
+    size_t n = 0;
+    for (size_t i = 0; i < N_TAGS; i++)
+        n += size[i] || i == 4 ? 1 : 0;
+    strbuf_reset(out);
+    uint8_t dir[12 + N_TAGS * 16];
+    memset(dir, 0, sizeof dir);
+    put32(dir, 0x00010000);
+    put16(dir + 4, (uint32_t)n);
+    uint32_t pow2 = 1, log2 = 0;
+    while (pow2 * 2 <= n)
+        pow2 *= 2, log2++;
+    put16(dir + 6, pow2 * 16);
+    put16(dir + 8, log2);
+    put16(dir + 10, (uint32_t)(n * 16 - pow2 * 16));
+    size_t offset = 12 + n * 16, k = 0;
+    uint32_t total = 0;
+    for (size_t i = 0; i < N_TAGS; i++) {
+        if (!size[i] && i != 4)
+            continue;
+        uint8_t *rec = dir + 12 + k++ * 16;
+        memcpy(rec, tags[i], 4);
+        uint32_t sum = table_sum(data[i], size[i]);
+        put32(rec + 4, sum);
+        put32(rec + 8, (uint32_t)offset);
+        put32(rec + 12, (uint32_t)size[i]);
+        total += sum;
+        offset += (size[i] + 3) / 4 * 4;
+    }
+    strbuf_append(out, (const char *)dir, 12 + n * 16);
+    total += table_sum(dir, 12 + n * 16);
+    for (size_t i = 0; i < N_TAGS; i++) {
+        if (!size[i] && i != 4)
+            continue;
+        size_t start = out->len;
+        strbuf_append(out, (const char *)data[i], size[i]);
+        while (out->len % 4)
+            strbuf_putc(out, '\0');
+        if (i == 5) /* head: the adjustment that makes the whole font sum to 0xB1B0AFBA */
+            put32((uint8_t *)out->data + start + 8, 0xB1B0AFBAu - total);
+    }
+    free(hmtx);
+    free(loca);
+    strbuf_free(&glyf);
+    return !out->overflow;
+}
+
+/* Gives fallback font `font` its FontDescriptor (the same keys libharu writes) with the font
+ * program `ttf`; libharu then leaves the descriptor and its FontFile2 alone. */
+static void own_descriptor(HPDF_Font font, const struct strbuf *ttf)
+{
+    HPDF_FontAttr attr = font->attr;
+    HPDF_FontDef def = attr->fontdef;
+    HPDF_TTFontDefAttr ta = def->attr;
+    HPDF_Dict desc = HPDF_Dict_New(font->mmgr);
+    HPDF_Dict data = HPDF_DictStream_New(font->mmgr, attr->xref);
+    if (!desc || !data || HPDF_Xref_Add(attr->xref, desc) != HPDF_OK)
+        return;
+    data->filter = font->filter;
+    HPDF_Stream_Write(data->stream, (const HPDF_BYTE *)ttf->data, (HPDF_UINT)ttf->len);
+    HPDF_Dict_AddNumber(data, "Length1", (HPDF_INT32)ttf->len);
+    HPDF_Dict_AddNumber(data, "Length2", 0);
+    HPDF_Dict_AddNumber(data, "Length3", 0);
+    HPDF_Dict_Add(desc, "FontFile2", data);
+    HPDF_Dict_AddName(desc, "Type", "FontDescriptor");
+    HPDF_Dict_AddNumber(desc, "Ascent", def->ascent);
+    HPDF_Dict_AddNumber(desc, "Descent", def->descent);
+    HPDF_Dict_AddNumber(desc, "Flags", (HPDF_INT32)def->flags);
+    HPDF_Dict_Add(desc, "FontBBox", HPDF_Box_Array_New(font->mmgr, def->font_bbox));
+    HPDF_Dict_AddName(desc, "FontName", ta->base_font);
+    HPDF_Dict_AddNumber(desc, "ItalicAngle", def->italic_angle);
+    HPDF_Dict_AddNumber(desc, "StemV", def->stemv);
+    HPDF_Dict_AddNumber(desc, "XHeight", def->x_height);
+    def->descriptor = desc;
+}
+
 /* Before fallback `face` is written: its composite glyphs get their components, and its
  * CIDToGIDMap and widths (built by libharu for every code point the font has) list only the
  * code points the document measured or drew, which keeps them a few hundred bytes instead of
@@ -1473,6 +1657,10 @@ static void finish_fallback(struct pdf_doc *d, int face)
         HPDF_Dict_RemoveElement(attr->descendant_font, "W");
         HPDF_Dict_Add(attr->descendant_font, "W", w);
     }
+    struct strbuf ttf = STRBUF_INIT;
+    if (!def->descriptor && subset_font(fb, ta->glyph_tbl.flgs, &ttf))
+        own_descriptor(font, &ttf);
+    strbuf_free(&ttf);
 }
 
 enum cb_status pdf_doc_save(struct pdf_doc *d, const char *path, struct cb_error *err)
@@ -1508,12 +1696,14 @@ void pdf_fonts_warn(const struct pdf_fonts *f)
         if (s->n_missing) {
             strbuf_printf(&b, " %zu character%s that no embedded font can show", s->n_missing,
                           s->n_missing == 1 ? "" : "s");
-            bool found = false;
-            for (int i = 0; i < PDF_FALLBACKS; i++)
-                found = found || s->fallback[i].path;
-            if (!found)
-                strbuf_puts(&b, " (no fallback font found: install fonts-droid-fallback and "
-                                "fonts-nanum)");
+            int absent = 0;
+            for (int i = 0; s->loaded && i < PDF_FALLBACKS; i++)
+                if (!s->fallback[i].path)
+                    strbuf_printf(&b, "%s%s of %s",
+                                  absent++ ? ", " : " (not found: ", fallback_files[i].file,
+                                  fallback_files[i].package);
+            if (absent)
+                strbuf_puts(&b, ")");
         }
         if (s->invalid)
             strbuf_printf(&b, "%s %zu invalid UTF-8 byte%s", s->n_missing ? " and" : "", s->invalid,
