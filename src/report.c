@@ -11,6 +11,7 @@
 #include "archive.h"
 #include "msg.h"
 #include "paths.h"
+#include "slug.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -18,8 +19,7 @@
 #define CB_VERSION "0.0.0"
 #endif
 
-#define SLUG_MAX 60
-#define TOP_N    10
+#define TOP_N 10
 
 /* ---- small formatting helpers (values returned by value: valid to the end of the
  * full expression that uses them) ---- */
@@ -402,94 +402,6 @@ static enum cb_status set_period(struct report *r, const struct ledger *l, const
     return CB_OK;
 }
 
-/* ---- slugs ---- */
-
-/* Latin-1 supplement letters (U+00C0..U+00FF) to ASCII; "" drops the character. */
-static const char *const latin1[64] = {
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
-    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
-    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",
-};
-
-static char *slug_base(const char *id)
-{
-    struct strbuf b = STRBUF_INIT;
-    bool dash = false;
-    const unsigned char *p = (const unsigned char *)id;
-    while (*p) {
-        const char *piece = NULL;
-        char one[2] = {0, 0};
-        size_t adv = 1;
-        if (*p < 0x80) {
-            unsigned char ch = *p;
-            if (ch >= 'A' && ch <= 'Z')
-                ch = (unsigned char)(ch - 'A' + 'a');
-            if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
-                one[0] = (char)ch;
-                piece = one;
-            }
-        } else {
-            adv = (*p >= 0xF0) ? 4 : (*p >= 0xE0) ? 3 : (*p >= 0xC0) ? 2 : 1;
-            if (*p == 0xC3 && (p[1] & 0xC0) == 0x80)
-                piece = latin1[p[1] & 0x3F];
-            else
-                piece = ""; /* other scripts are dropped, not turned into separators */
-            for (size_t k = 1; k < adv; k++)
-                if (!p[k]) {
-                    adv = k;
-                    break;
-                }
-        }
-        if (piece == NULL)
-            dash = true;
-        else if (piece[0]) {
-            if (dash && b.len > 0)
-                strbuf_putc(&b, '-');
-            dash = false;
-            strbuf_puts(&b, piece);
-        }
-        p += adv;
-    }
-    char *s = b.len ? strbuf_detach(&b) : xstrdup("team");
-    if (strlen(s) > SLUG_MAX)
-        s[SLUG_MAX] = '\0';
-    size_t n = strlen(s);
-    while (n > 0 && s[n - 1] == '-')
-        s[--n] = '\0';
-    return s;
-}
-
-static bool slug_taken(const struct report_team *t, size_t n, const char *slug)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(t[i].slug, slug) == 0)
-            return true;
-    return false;
-}
-
-/* Gives every team a unique slug (teams in id order; later duplicates get -2, -3, ...). */
-static void assign_slugs(struct report_team *teams, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        char *base = slug_base(teams[i].id);
-        char *s = xstrdup(base);
-        for (int k = 2; slug_taken(teams, i, s); k++) {
-            free(s);
-            char suffix[24];
-            snprintf(suffix, sizeof suffix, "-%d", k);
-            size_t keep = strlen(base);
-            if (keep + strlen(suffix) > SLUG_MAX)
-                keep = SLUG_MAX - strlen(suffix);
-            while (keep > 0 && base[keep - 1] == '-')
-                keep--;
-            s = xasprintf("%.*s%s", (int)keep, base, suffix);
-        }
-        free(base);
-        teams[i].slug = s;
-    }
-}
-
 /* ---- the build ---- */
 
 struct build {
@@ -528,37 +440,38 @@ static const struct ledger_bucket *find_bucket(const struct ledger *l, enum buck
     return NULL;
 }
 
-/* Config teams ∪ team buckets, sorted by id; warns once for each data-only team. */
+struct team_ref {
+    const char *id;
+    const struct ledger_bucket *bucket; /* NULL for a configured team without usage */
+};
+
+static int cmp_team_ref(const void *a, const void *b)
+{
+    const struct team_ref *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    /* equal ids: the one with usage first, so the merge below keeps its bucket */
+    return c ? c : (x->bucket == NULL) - (y->bucket == NULL);
+}
+
+/* Config teams ∪ team buckets, sorted by id; warns once for each data-only team. Sorted and
+ * merged, never searched pairwise: a month of 100,000 teams is a real month. */
 static void collect_teams(struct build *B)
 {
     const struct config *c = B->c;
     const struct ledger *l = B->l;
     size_t cap = c->n_teams + l->n_buckets;
-    const char **ids = xcalloc(cap ? cap : 1, sizeof *ids);
+    struct team_ref *refs = xcalloc(cap ? cap : 1, sizeof *refs);
     size_t n = 0;
     for (size_t i = 0; i < c->n_teams; i++)
-        ids[n++] = c->teams[i].id;
+        refs[n++] = (struct team_ref){c->teams[i].id, NULL};
     for (size_t i = 0; i < l->n_buckets; i++)
-        if (l->buckets[i].kind == BUCKET_TEAM && !config_team(c, l->buckets[i].team))
-            ids[n++] = l->buckets[i].team;
-    /* insertion sort with duplicates removed: team counts are small */
+        if (l->buckets[i].kind == BUCKET_TEAM)
+            refs[n++] = (struct team_ref){l->buckets[i].team, &l->buckets[i]};
+    qsort(refs, n, sizeof *refs, cmp_team_ref);
     size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t j = m;
-        bool dup = false;
-        for (size_t k = 0; k < m; k++)
-            if (strcmp(ids[k], ids[i]) == 0)
-                dup = true;
-        if (dup)
-            continue;
-        const char *x = ids[i];
-        while (j > 0 && strcmp(ids[j - 1], x) > 0) {
-            ids[j] = ids[j - 1];
-            j--;
-        }
-        ids[j] = x;
-        m++;
-    }
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || strcmp(refs[m - 1].id, refs[i].id) != 0)
+            refs[m++] = refs[i];
     B->n = m;
     struct report *r = B->r;
     r->n_teams = m;
@@ -571,11 +484,15 @@ static void collect_teams(struct build *B)
     B->headcount = xcalloc(m ? m : 1, sizeof(int64_t));
     B->list = xcalloc(m ? m : 1, sizeof(int64_t));
     B->direct = xcalloc(m ? m : 1, sizeof(int64_t));
+    const char **ids = xcalloc(m ? m : 1, sizeof *ids);
+    bool *configured = xcalloc(m ? m : 1, sizeof *configured);
     for (size_t i = 0; i < m; i++) {
         struct report_team *t = &r->teams[i];
+        ids[i] = refs[i].id;
         const struct config_team *ct = config_team(c, ids[i]);
         B->cfg[i] = ct;
-        B->bucket[i] = find_bucket(l, BUCKET_TEAM, ids[i], 0);
+        B->bucket[i] = refs[i].bucket;
+        configured[i] = ct != NULL;
         t->id = xstrdup(ids[i]);
         t->configured = ct != NULL;
         t->name = xstrdup(ct && ct->name ? ct->name : ids[i]);
@@ -592,10 +509,11 @@ static void collect_teams(struct build *B)
                      "tag",
                      ids[i]);
     }
-    free(ids);
-    assign_slugs(r->teams, m);
+    char **slugs = xcalloc(m ? m : 1, sizeof *slugs);
+    slug_assign(ids, configured, m, slugs);
     for (size_t i = 0; i < m; i++) {
         struct report_team *t = &r->teams[i];
+        t->slug = slugs[i];
         char *up = xstrdup(t->slug);
         for (char *p = up; *p; p++)
             if (*p >= 'a' && *p <= 'z')
@@ -604,6 +522,10 @@ static void collect_teams(struct build *B)
                                       c->number_prefix ? c->number_prefix : "CB-", r->month, up);
         free(up);
     }
+    free(slugs);
+    free(configured);
+    free(ids);
+    free(refs);
 }
 
 static const char *split_words(enum split_kind k)
