@@ -10,9 +10,11 @@
 #include "allocate.h"
 #include "archive.h"
 #include "msg.h"
+#include "intern.h"
 #include "paths.h"
 #include "slug.h"
 #include "strbuf.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #ifndef CB_VERSION
@@ -526,6 +528,41 @@ static void collect_teams(struct build *B)
     free(configured);
     free(ids);
     free(refs);
+}
+
+/* Warns once for each team, project, user, workflow or environment tag holding a character
+ * that shows as nothing ("da\u200bta" looks like "data" but is another team), naming it with
+ * the character written out. Linear in the groups; repeats are found by interning. */
+static void warn_invisible(const struct build *B)
+{
+    static const char *const dims[DIM_COUNT] = {"project", "user", "workflow", "environment"};
+    for (size_t i = 0; i < B->n; i++) {
+        char *shown = utf8_show_invisible(B->r->teams[i].id);
+        if (shown)
+            msg_warn("team \"%s\" holds an invisible character; it is billed as a team of its "
+                     "own, apart from any team whose name only looks the same",
+                     shown);
+        free(shown);
+    }
+    struct intern *seen = intern_new();
+    for (size_t b = 0; b < B->l->n_buckets; b++)
+        for (int d = 0; d < DIM_COUNT; d++)
+            for (size_t g = 0; g < B->l->buckets[b].n_groups[d]; g++) {
+                const char *key = B->l->buckets[b].groups[d][g].key;
+                char *shown = key ? utf8_show_invisible(key) : NULL;
+                if (!shown)
+                    continue;
+                char *tagged = xasprintf("%s=%s", dims[d], key);
+                size_t before = intern_count(seen);
+                intern_str(seen, tagged, strlen(tagged));
+                if (intern_count(seen) > before)
+                    msg_warn("%s \"%s\" holds an invisible character; it is counted apart from "
+                             "any %s whose name only looks the same",
+                             dims[d], shown, dims[d]);
+                free(tagged);
+                free(shown);
+            }
+    intern_free(seen);
 }
 
 static const char *split_words(enum split_kind k)
@@ -1581,6 +1618,7 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
         goto cleanup;
     copy_inputs(r, l, opts->prices);
     collect_teams(&B);
+    warn_invisible(&B);
 
     for (size_t i = 0; i < B.n; i++) {
         struct report_team *t = &r->teams[i];
