@@ -1324,6 +1324,16 @@ static void fill_org(struct build *B)
 
 /* ---- month over month ---- */
 
+struct prev_team {
+    const char *id;
+    json_t *doc;
+};
+
+static int cmp_prev_team(const void *a, const void *b)
+{
+    return strcmp(((const struct prev_team *)a)->id, ((const struct prev_team *)b)->id);
+}
+
 static enum cb_status read_previous(struct report *r, const char *dir, struct cb_error *err)
 {
     size_t n = strlen(dir);
@@ -1343,35 +1353,54 @@ static enum cb_status read_previous(struct report *r, const char *dir, struct cb
                           "--previous: not a chargeback report (period.month and teams needed)");
         goto cleanup;
     }
-    for (size_t i = 0; i < r->n_teams; i++) {
+    if (strcmp(month, r->month) >= 0) { /* YYYY-MM sorts as text */
+        st = cb_error_set(err, CB_EUSAGE, path, 0, "period.month",
+                          "--previous: that report is for %s, not a month before %s", month,
+                          r->month);
+        goto cleanup;
+    }
+    const char *mode = json_string_value(json_object_get(doc, "mode"));
+    if (!r->shadow && mode && strcmp(mode, "shadow") == 0) {
+        st = cb_error_set(err, CB_EUSAGE, path, 0, "mode",
+                          "--previous: a shadow month was never billed; a billing month compares "
+                          "with the billing month before it");
+        goto cleanup;
+    }
+    /* the previous teams sorted by id, found by binary search: not quadratic in the teams */
+    size_t n_prev = json_array_size(teams), n_ids = 0;
+    struct prev_team *prev = xcalloc(n_prev ? n_prev : 1, sizeof *prev);
+    for (size_t k = 0; k < n_prev; k++) {
+        json_t *e = json_array_get(teams, k);
+        const char *id = json_string_value(json_object_get(e, "team"));
+        if (id)
+            prev[n_ids++] = (struct prev_team){id, e};
+    }
+    qsort(prev, n_ids, sizeof *prev, cmp_prev_team);
+    for (size_t i = 0; i < r->n_teams && st == CB_OK; i++) {
         struct report_team *t = &r->teams[i];
-        size_t k;
-        json_t *e;
-        json_array_foreach(teams, k, e)
-        {
-            const char *id = json_string_value(json_object_get(e, "team"));
-            if (!id || strcmp(id, t->id) != 0)
-                continue;
-            int64_t total, list;
-            const char *ts = json_string_value(json_object_get(e, "total"));
-            const char *ls = json_string_value(json_object_get(e, "list_cost"));
-            if (!ts || !ls || !money_parse(ts, 2, &total) || !money_parse(ls, 2, &list)) {
-                st = cb_error_set(err, CB_EUSAGE, path, 0, "teams[].total",
-                                  "--previous: team \"%s\": total and list_cost must be decimal "
-                                  "strings",
-                                  t->id);
-                goto cleanup;
-            }
-            t->mom.present = true;
-            snprintf(t->mom.previous_month, sizeof t->mom.previous_month, "%s", month);
-            t->mom.previous_total = total;
-            t->mom.previous_list_cost = list;
-            t->mom.delta_total = t->total - total;
-            t->mom.has_pct = total != 0;
-            t->mom.delta_pct_e4 = alloc_share_e4(t->mom.delta_total, total);
+        struct prev_team key = {t->id, NULL};
+        const struct prev_team *hit = bsearch(&key, prev, n_ids, sizeof *prev, cmp_prev_team);
+        if (!hit)
+            continue;
+        int64_t total, list;
+        const char *ts = json_string_value(json_object_get(hit->doc, "total"));
+        const char *ls = json_string_value(json_object_get(hit->doc, "list_cost"));
+        if (!ts || !ls || !money_parse(ts, 2, &total) || !money_parse(ls, 2, &list)) {
+            st = cb_error_set(err, CB_EUSAGE, path, 0, "teams[].total",
+                              "--previous: team \"%s\": total and list_cost must be decimal "
+                              "strings",
+                              t->id);
             break;
         }
+        t->mom.present = true;
+        snprintf(t->mom.previous_month, sizeof t->mom.previous_month, "%s", month);
+        t->mom.previous_total = total;
+        t->mom.previous_list_cost = list;
+        t->mom.delta_total = t->total - total;
+        t->mom.has_pct = total != 0;
+        t->mom.delta_pct_e4 = alloc_share_e4(t->mom.delta_total, total);
     }
+    free(prev);
 cleanup:
     json_decref(doc);
     free(path);
