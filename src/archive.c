@@ -22,6 +22,7 @@
 
 #include "sha256.h"
 #include "strbuf.h"
+#include "msg.h"
 #include "xalloc.h"
 
 #define SIGNOFF_JSON   "SIGNOFF.json"
@@ -634,8 +635,11 @@ cleanup:
  * and keeps the first one (a new string) in *first for the quiet caller's message. */
 static void note_diff(const char *kind, const char *path, bool quiet, size_t *diffs, char **first)
 {
-    if (!quiet)
-        printf("%s: %s\n", kind, path);
+    if (!quiet) { /* a file named "a\nverified: 12 files match" must not forge a verdict */
+        printf("%s: ", kind);
+        msg_write_safe(stdout, path);
+        putchar('\n');
+    }
     if (!*first)
         *first = xasprintf("%s: %s", kind, path);
     (*diffs)++;
@@ -691,8 +695,9 @@ static enum cb_status verify(const char *dir, const char *pubkey, bool quiet, st
     } else if (!quiet) {
         char *sig_path = xasprintf("%s/%s", dir, SIGNOFF_SIG);
         struct stat sb;
-        if (lstat(sig_path, &sb) == 0)
-            printf("signature: not checked (give --pubkey FILE to check it)\n");
+        printf("signature: not checked (%s)\n", lstat(sig_path, &sb) == 0
+                                                    ? "give --pubkey FILE to check it"
+                                                    : "the month has no SIGNOFF.sig");
         free(sig_path);
     }
     if (quiet) {
@@ -703,6 +708,10 @@ static enum cb_status verify(const char *dir, const char *pubkey, bool quiet, st
                               first, diffs > 1 ? ", and more" : "", dir);
     } else if (diffs == 0 && sig_ok) {
         printf("verified: %zu file%s match\n", want.n, want.n == 1 ? "" : "s");
+        if (!pubkey)
+            printf("hashes only: the files match SIGNOFF.json, but without --pubkey nothing "
+                   "shows who wrote SIGNOFF.json; anyone able to rewrite this folder could have "
+                   "rewritten it too\n");
     } else {
         printf("verification FAILED: %zu difference%s%s\n", diffs, diffs == 1 ? "" : "s",
                sig_ok ? "" : ", signature not valid");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "xalloc.h"
 
 const char *cli_command_name(enum cli_command cmd)
@@ -228,8 +229,9 @@ static bool valid_date(const char *s)
     for (int i = 0; i < 10; i++)
         if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
             return false;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
-    return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+    return m >= 1 && m <= 12 && d >= 1 && d <= date_days_in_month(y, m); /* no 2026-02-30 */
 }
 
 static const char *const format_names[] = {"html", "pdf", "xlsx", "json", "csv", "focus"};
@@ -308,7 +310,7 @@ static enum cb_status apply(struct cli_opts *o, const struct opt_def *d, const c
     case O_AT:
         if (!valid_date(v))
             return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,
-                                "--at: expected YYYY-MM-DD, got \"%s\"", v);
+                                "--at: expected a calendar date YYYY-MM-DD, got \"%s\"", v);
         o->at = v;
         break;
     case O_PARTIALS: o->partials = v; break;

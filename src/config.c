@@ -893,6 +893,11 @@ enum cb_status config_load(const char *path, struct config **out, struct cb_erro
         st = cb_error_set(err, CB_EIO, path, 0, NULL, "cannot read: %s", strerror(errno));
         goto cleanup;
     }
+    /* a byte-order mark is accepted, as it is in the inputs (editors on Windows write one) */
+    unsigned char bom[3];
+    size_t got = fread(bom, 1, sizeof bom, f);
+    if (got != sizeof bom || memcmp(bom, "\xEF\xBB\xBF", 3) != 0)
+        rewind(f);
     json_error_t jerr;
     doc = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
     if (!doc) {

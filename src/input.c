@@ -19,6 +19,8 @@ struct input {
     int fd;
     bool is_stdin;
     int64_t size;
+    struct timespec mtime; /* a regular file's modification time at open */
+    int64_t start;         /* its read offset at open (standard input may be past 0) */
     int64_t consumed;
     struct sha256 sha;
     bool gzip, z_init, raw_eof, z_end;
@@ -27,6 +29,28 @@ struct input {
     size_t raw_len;     /* bytes of raw that hold data (peeked or to inflate) */
     size_t raw_pos;
 };
+
+/* At the end of a regular file: CB_EIO when it is not the file that was opened any more (its
+ * size or modification time changed, or fewer or more bytes were read than it held), so a log
+ * truncated or rewritten while it was read is never billed in part. */
+static enum cb_status check_unchanged(const struct input *in, struct cb_error *err)
+{
+    struct stat sb;
+    if (fstat(in->fd, &sb) != 0)
+        return cb_error_set(err, CB_EIO, in->path, 0, NULL, "cannot stat: %s", strerror(errno));
+    bool same = (int64_t)sb.st_size == in->size && in->consumed == in->size - in->start &&
+                sb.st_mtim.tv_sec == in->mtime.tv_sec && sb.st_mtim.tv_nsec == in->mtime.tv_nsec;
+    if (same)
+        return CB_OK;
+    return cb_error_set(
+        err, CB_EIO, in->path, 0, NULL,
+        "changed while it was read (%lld bytes when opened, %lld now, %lld read%s); "
+        "nothing is billed from a file that moves: run again once it is complete",
+        (long long)in->size, (long long)sb.st_size, (long long)in->consumed,
+        (int64_t)sb.st_size == in->size && in->consumed == in->size - in->start
+            ? ", modified meanwhile"
+            : "");
+}
 
 /* Reads up to n stored bytes, hashing them. */
 static enum cb_status raw_read(struct input *in, unsigned char *buf, size_t n, size_t *got,
@@ -38,6 +62,11 @@ static enum cb_status raw_read(struct input *in, unsigned char *buf, size_t n, s
             continue;
         if (k < 0)
             return cb_error_set(err, CB_EIO, in->path, 0, NULL, "read failed: %s", strerror(errno));
+        if (k == 0 && in->size >= 0) {
+            enum cb_status st = check_unchanged(in, err);
+            if (st != CB_OK)
+                return st;
+        }
         sha256_update(&in->sha, buf, (size_t)k);
         in->consumed += k;
         *got = (size_t)k;
@@ -67,8 +96,12 @@ enum cb_status input_open(const char *path, struct input **out, struct cb_error 
             input_close(in);
             return st;
         }
-        if (S_ISREG(sb.st_mode))
+        if (S_ISREG(sb.st_mode)) {
             in->size = (int64_t)sb.st_size;
+            in->mtime = sb.st_mtim;
+            off_t at = lseek(in->fd, 0, SEEK_CUR);
+            in->start = at > 0 ? (int64_t)at : 0;
+        }
     }
     sha256_init(&in->sha, true);
     /* peek the magic bytes: gzip is 1f 8b whatever the name says */

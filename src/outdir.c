@@ -20,6 +20,7 @@
 
 #include "archive.h"
 #include "msg.h"
+#include "slug.h"
 #include "xalloc.h"
 
 /* The lock on the temporary folder of this process's run (one render per process). */
@@ -296,29 +297,41 @@ static char *find_signed(const char *dir, int depth)
     return found;
 }
 
-/* True when `name` is "<slug>.html|.pdf|.xlsx" for a slug of the earlier report. */
-static bool is_team_file(const char *name, json_t *teams)
+/* True when `name` is "<slug>.html|.pdf|.xlsx": a slug of the earlier report when `slugs` is
+ * given, else any name of slug shape (a render without report.json). */
+/* The earlier report's slugs, sorted for binary search. */
+struct slug_list {
+    const char **v;
+    size_t n;
+};
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool is_team_file(const char *name, const struct slug_list *slugs)
 {
     const char *dot = strrchr(name, '.');
     if (!dot ||
         (strcmp(dot, ".html") != 0 && strcmp(dot, ".pdf") != 0 && strcmp(dot, ".xlsx") != 0))
         return false;
     size_t n = (size_t)(dot - name);
-    size_t i;
-    json_t *t;
-    json_array_foreach(teams, i, t)
-    {
-        const char *slug = json_string_value(json_object_get(t, "slug"));
-        if (slug && strlen(slug) == n && strncmp(slug, name, n) == 0)
-            return true;
-    }
-    return false;
+    if (n == 0 || n > SLUG_MAX || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
+        return false;
+    if (!slugs)
+        return true;
+    char *slug = xstrndup(name, n);
+    const char *key = slug;
+    bool found = bsearch(&key, slugs->v, slugs->n, sizeof *slugs->v, cmp_cstr) != NULL;
+    free(slug);
+    return found;
 }
 
 /* Names in *what (a new string) the first entry of `dir` that an earlier render did not write,
- * or leaves it NULL when every entry is one of the render's files. `teams` is the earlier
- * report's team array; `in_teams` says `dir` is the teams/ folder. */
-static void find_foreign(const char *dir, json_t *teams, bool in_teams, char **what)
+ * or leaves it NULL when every entry is one of the render's files. `slugs` holds the earlier
+ * report's slugs (NULL: any slug-shaped name); `in_teams` says `dir` is the teams/ folder. */
+static void find_foreign(const char *dir, const struct slug_list *slugs, bool in_teams, char **what)
 {
     DIR *d = opendir(dir);
     if (!d) {
@@ -336,12 +349,12 @@ static void find_foreign(const char *dir, json_t *teams, bool in_teams, char **w
             known = false;
         } else if (S_ISDIR(st.st_mode)) {
             if (!in_teams && strcmp(e->d_name, "teams") == 0) {
-                find_foreign(child, teams, true, what);
+                find_foreign(child, slugs, true, what);
                 known = true;
             }
         } else if (S_ISREG(st.st_mode)) {
             if (in_teams)
-                known = is_team_file(e->d_name, teams);
+                known = is_team_file(e->d_name, slugs);
             else
                 for (size_t i = 0; i < sizeof RENDER_FILES / sizeof RENDER_FILES[0]; i++)
                     known = known || strcmp(e->d_name, RENDER_FILES[i]) == 0;
@@ -406,6 +419,7 @@ enum cb_status outdir_check(const char *target, const char *const *inputs, size_
     enum cb_status st = CB_OK;
     char *abs = NULL, *parent = NULL, *base = NULL, *report = NULL, *what = NULL;
     json_t *doc = NULL;
+    struct slug_list slugs = {0};
     if (!split_target(target, &parent, &base)) {
         st = cb_error_set(err, CB_EUSAGE, target, 0, NULL, "not a usable output folder name");
         goto cleanup;
@@ -470,27 +484,52 @@ enum cb_status outdir_check(const char *target, const char *const *inputs, size_
         goto cleanup; /* a new folder */
     if (dir_is_empty(target))
         goto cleanup;
+    /* An earlier render: its report.json (or, rendered without the json format, its
+     * rejected.jsonl, which every render writes) and nothing but the files a render writes. */
     report = xasprintf("%s/report.json", target);
-    doc = json_load_file(report, 0, NULL);
+    struct stat rb;
+    bool has_report = lstat(report, &rb) == 0;
+    free(report);
+    report = xasprintf("%s/rejected.jsonl", target);
+    bool has_rejected = lstat(report, &rb) == 0 && S_ISREG(rb.st_mode);
+    free(report);
+    report = xasprintf("%s/report.json", target);
+    doc = has_report ? json_load_file(report, 0, NULL) : NULL;
     const char *schema = json_string_value(json_object_get(doc, "schema"));
     json_t *teams = json_object_get(doc, "teams");
-    if (!schema || strncmp(schema, "chargeback-report/", 18) != 0 || !json_is_array(teams)) {
+    bool ours = schema && strncmp(schema, "chargeback-report/", 18) == 0 && json_is_array(teams);
+    if (has_report ? !ours : !has_rejected) {
         char *first = first_entry(target);
         st = cb_error_set(err, CB_EUSAGE, target, 0, NULL,
-                          "is not a chargeback render (no report.json of ours) and holds %s, "
-                          "which chargeback did not write; render replaces only an empty folder "
-                          "or an earlier unsigned render of its own: choose another --out",
+                          "is not a chargeback render (%s) and holds %s, which chargeback did "
+                          "not write; render replaces only an empty folder or an earlier "
+                          "unsigned render of its own: choose another --out",
+                          has_report ? "its report.json is not one of ours"
+                                     : "no report.json or rejected.jsonl",
                           first);
         free(first);
         goto cleanup;
     }
-    find_foreign(target, teams, false, &what);
+    if (ours) {
+        slugs.v = xcalloc(json_array_size(teams) + 1, sizeof *slugs.v);
+        size_t i;
+        json_t *t;
+        json_array_foreach(teams, i, t)
+        {
+            const char *slug = json_string_value(json_object_get(t, "slug"));
+            if (slug)
+                slugs.v[slugs.n++] = slug;
+        }
+        qsort(slugs.v, slugs.n, sizeof *slugs.v, cmp_cstr);
+    }
+    find_foreign(target, ours ? &slugs : NULL, false, &what);
     if (what)
         st = cb_error_set(err, CB_EUSAGE, target, 0, NULL,
                           "holds %s; render replaces only an empty folder or an earlier unsigned "
                           "render of its own: move it away or choose another --out",
                           what);
 cleanup:
+    free(slugs.v);
     json_decref(doc);
     free(what);
     free(report);

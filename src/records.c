@@ -1566,9 +1566,14 @@ static void parse_line(struct rec_parser *p, const char *q, size_t n, bool has_n
     if (st == yajl_status_ok && !has_nl)
         st = yajl_parse(p->h, (const unsigned char *)"\n", 1);
     bool fresh = st != yajl_status_ok || s->depth > 0 || s->skip > 0 || s->values != 1;
-    if (st != yajl_status_ok && !s->r.err) {
+    if (st != yajl_status_ok) {
         char m[256];
         yajl_message(p->h, m, sizeof m);
+        /* a line that is not JSON is that first: "requests": 007 was read as 0 before the
+         * parser stopped at "07", which is no field error (limits and bad UTF-8, which stop the
+         * parser themselves, keep their reason) */
+        if (s->r.reason != REJ_TOO_LONG && s->r.reason != REJ_BAD_UTF8)
+            s->r.err = false;
         fail(s, REJ_NOT_JSON, F_NONE, "not JSON (%s)", m);
     } else if (s->depth > 0 || s->skip > 0 || s->values == 0)
         fail(s, REJ_NOT_JSON, F_NONE, "not JSON (the line ends inside a value)");

@@ -1,7 +1,8 @@
 /* charges.csv (a journal import: one row per invoice line of every team) and focus.csv (the
  * same lines as FinOps FOCUS 1.2 rows). RFC 4180: CRLF line ends, fields quoted when they hold
- * a comma, quote, CR or LF. Text cells starting with = + - @ TAB or CR are neutralized against
- * formula injection by a leading single quote; numeric columns are written as plain numbers. */
+ * a comma, quote, CR or LF. Text cells starting with TAB, CR or LF, or with = + - @ after any
+ * spaces, are neutralized against formula injection by a leading single quote; numeric columns
+ * are written as plain numbers. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,13 @@ static void cell_text(struct strbuf *b, const char *s, bool first)
         strbuf_putc(b, ',');
     if (!s)
         s = "";
-    bool neutral = s[0] && strchr("=+-@\t\r", s[0]) != NULL;
+    /* a spreadsheet reads "  =cmd()" and "\n=cmd()" as formulas too: blanks are skipped */
+    bool neutral = s[0] && strchr("\t\r\n", s[0]) != NULL;
+    for (const char *p = s; *p && !neutral; p++)
+        if (*p != ' ') {
+            neutral = strchr("=+-@", *p) != NULL;
+            break;
+        }
     bool quote = strpbrk(s, ",\"\r\n") != NULL;
     if (quote)
         strbuf_putc(b, '"');

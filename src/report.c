@@ -10,16 +10,18 @@
 #include "allocate.h"
 #include "archive.h"
 #include "msg.h"
+#include "intern.h"
 #include "paths.h"
+#include "slug.h"
 #include "strbuf.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #ifndef CB_VERSION
 #define CB_VERSION "0.0.0"
 #endif
 
-#define SLUG_MAX 60
-#define TOP_N    10
+#define TOP_N 10
 
 /* ---- small formatting helpers (values returned by value: valid to the end of the
  * full expression that uses them) ---- */
@@ -463,94 +465,6 @@ static enum cb_status set_period(struct report *r, const struct ledger *l, const
     return CB_OK;
 }
 
-/* ---- slugs ---- */
-
-/* Latin-1 supplement letters (U+00C0..U+00FF) to ASCII; "" drops the character. */
-static const char *const latin1[64] = {
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
-    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
-    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",
-};
-
-static char *slug_base(const char *id)
-{
-    struct strbuf b = STRBUF_INIT;
-    bool dash = false;
-    const unsigned char *p = (const unsigned char *)id;
-    while (*p) {
-        const char *piece = NULL;
-        char one[2] = {0, 0};
-        size_t adv = 1;
-        if (*p < 0x80) {
-            unsigned char ch = *p;
-            if (ch >= 'A' && ch <= 'Z')
-                ch = (unsigned char)(ch - 'A' + 'a');
-            if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
-                one[0] = (char)ch;
-                piece = one;
-            }
-        } else {
-            adv = (*p >= 0xF0) ? 4 : (*p >= 0xE0) ? 3 : (*p >= 0xC0) ? 2 : 1;
-            if (*p == 0xC3 && (p[1] & 0xC0) == 0x80)
-                piece = latin1[p[1] & 0x3F];
-            else
-                piece = ""; /* other scripts are dropped, not turned into separators */
-            for (size_t k = 1; k < adv; k++)
-                if (!p[k]) {
-                    adv = k;
-                    break;
-                }
-        }
-        if (piece == NULL)
-            dash = true;
-        else if (piece[0]) {
-            if (dash && b.len > 0)
-                strbuf_putc(&b, '-');
-            dash = false;
-            strbuf_puts(&b, piece);
-        }
-        p += adv;
-    }
-    char *s = b.len ? strbuf_detach(&b) : xstrdup("team");
-    if (strlen(s) > SLUG_MAX)
-        s[SLUG_MAX] = '\0';
-    size_t n = strlen(s);
-    while (n > 0 && s[n - 1] == '-')
-        s[--n] = '\0';
-    return s;
-}
-
-static bool slug_taken(const struct report_team *t, size_t n, const char *slug)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(t[i].slug, slug) == 0)
-            return true;
-    return false;
-}
-
-/* Gives every team a unique slug (teams in id order; later duplicates get -2, -3, ...). */
-static void assign_slugs(struct report_team *teams, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        char *base = slug_base(teams[i].id);
-        char *s = xstrdup(base);
-        for (int k = 2; slug_taken(teams, i, s); k++) {
-            free(s);
-            char suffix[24];
-            snprintf(suffix, sizeof suffix, "-%d", k);
-            size_t keep = strlen(base);
-            if (keep + strlen(suffix) > SLUG_MAX)
-                keep = SLUG_MAX - strlen(suffix);
-            while (keep > 0 && base[keep - 1] == '-')
-                keep--;
-            s = xasprintf("%.*s%s", (int)keep, base, suffix);
-        }
-        free(base);
-        teams[i].slug = s;
-    }
-}
-
 /* ---- the build ---- */
 
 struct build {
@@ -591,27 +505,38 @@ static const struct ledger_bucket *find_bucket(const struct ledger *l, enum buck
     return NULL;
 }
 
-static int cmp_str(const void *a, const void *b);
+struct team_ref {
+    const char *id;
+    const struct ledger_bucket *bucket; /* NULL for a configured team without usage */
+};
 
-/* Config teams ∪ team buckets, sorted by id; warns once for each data-only team. */
+static int cmp_team_ref(const void *a, const void *b)
+{
+    const struct team_ref *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    /* equal ids: the one with usage first, so the merge below keeps its bucket */
+    return c ? c : (x->bucket == NULL) - (y->bucket == NULL);
+}
+
+/* Config teams ∪ team buckets, sorted by id; warns once for each data-only team. Sorted and
+ * merged, never searched pairwise: a month of 100,000 teams is a real month. */
 static void collect_teams(struct build *B)
 {
     const struct config *c = B->c;
     const struct ledger *l = B->l;
     size_t cap = c->n_teams + l->n_buckets;
-    const char **ids = xcalloc(cap ? cap : 1, sizeof *ids);
+    struct team_ref *refs = xcalloc(cap ? cap : 1, sizeof *refs);
     size_t n = 0;
     for (size_t i = 0; i < c->n_teams; i++)
-        ids[n++] = c->teams[i].id;
+        refs[n++] = (struct team_ref){c->teams[i].id, NULL};
     for (size_t i = 0; i < l->n_buckets; i++)
-        if (l->buckets[i].kind == BUCKET_TEAM && !config_team(c, l->buckets[i].team))
-            ids[n++] = l->buckets[i].team;
-    /* sorted, duplicates removed: n log n, for months of 100,000 teams */
-    qsort(ids, n, sizeof *ids, cmp_str);
+        if (l->buckets[i].kind == BUCKET_TEAM)
+            refs[n++] = (struct team_ref){l->buckets[i].team, &l->buckets[i]};
+    qsort(refs, n, sizeof *refs, cmp_team_ref);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (m == 0 || strcmp(ids[m - 1], ids[i]) != 0)
-            ids[m++] = ids[i];
+        if (m == 0 || strcmp(refs[m - 1].id, refs[i].id) != 0)
+            refs[m++] = refs[i];
     B->n = m;
     struct report *r = B->r;
     r->n_teams = m;
@@ -625,11 +550,15 @@ static void collect_teams(struct build *B)
     B->list = xcalloc(m ? m : 1, sizeof(int64_t));
     B->direct = xcalloc(m ? m : 1, sizeof(int64_t));
     size_t unconfigured = 0;
+    const char **ids = xcalloc(m ? m : 1, sizeof *ids);
+    bool *configured = xcalloc(m ? m : 1, sizeof *configured);
     for (size_t i = 0; i < m; i++) {
         struct report_team *t = &r->teams[i];
+        ids[i] = refs[i].id;
         const struct config_team *ct = config_team(c, ids[i]);
         B->cfg[i] = ct;
-        B->bucket[i] = find_bucket(l, BUCKET_TEAM, ids[i], 0);
+        B->bucket[i] = refs[i].bucket;
+        configured[i] = ct != NULL;
         t->id = xstrdup(ids[i]);
         t->configured = ct != NULL;
         t->name = xstrdup(ct && ct->name ? ct->name : ids[i]);
@@ -652,10 +581,11 @@ static void collect_teams(struct build *B)
         msg_warn("and %zu more teams are in the data but not in the configuration (%zu in all); "
                  "each is billed under its tag, and report.json lists every team",
                  unconfigured - REPORT_NOTES_SHOWN, unconfigured);
-    free(ids);
-    assign_slugs(r->teams, m);
+    char **slugs = xcalloc(m ? m : 1, sizeof *slugs);
+    slug_assign(ids, configured, m, slugs);
     for (size_t i = 0; i < m; i++) {
         struct report_team *t = &r->teams[i];
+        t->slug = slugs[i];
         char *up = xstrdup(t->slug);
         for (char *p = up; *p; p++)
             if (*p >= 'a' && *p <= 'z')
@@ -664,6 +594,45 @@ static void collect_teams(struct build *B)
                                       c->number_prefix ? c->number_prefix : "CB-", r->month, up);
         free(up);
     }
+    free(slugs);
+    free(configured);
+    free(ids);
+    free(refs);
+}
+
+/* Warns once for each team, project, user, workflow or environment tag holding a character
+ * that shows as nothing ("da\u200bta" looks like "data" but is another team), naming it with
+ * the character written out. Linear in the groups; repeats are found by interning. */
+static void warn_invisible(const struct build *B)
+{
+    static const char *const dims[DIM_COUNT] = {"project", "user", "workflow", "environment"};
+    for (size_t i = 0; i < B->n; i++) {
+        char *shown = utf8_show_invisible(B->r->teams[i].id);
+        if (shown)
+            msg_warn("team \"%s\" holds an invisible character; it is billed as a team of its "
+                     "own, apart from any team whose name only looks the same",
+                     shown);
+        free(shown);
+    }
+    struct intern *seen = intern_new();
+    for (size_t b = 0; b < B->l->n_buckets; b++)
+        for (int d = 0; d < DIM_COUNT; d++)
+            for (size_t g = 0; g < B->l->buckets[b].n_groups[d]; g++) {
+                const char *key = B->l->buckets[b].groups[d][g].key;
+                char *shown = key ? utf8_show_invisible(key) : NULL;
+                if (!shown)
+                    continue;
+                char *tagged = xasprintf("%s=%s", dims[d], key);
+                size_t before = intern_count(seen);
+                intern_str(seen, tagged, strlen(tagged));
+                if (intern_count(seen) > before)
+                    msg_warn("%s \"%s\" holds an invisible character; it is counted apart from "
+                             "any %s whose name only looks the same",
+                             dims[d], shown, dims[d]);
+                free(tagged);
+                free(shown);
+            }
+    intern_free(seen);
 }
 
 static const char *split_words(enum split_kind k)
@@ -1548,6 +1517,16 @@ static void fill_org(struct build *B)
 
 /* ---- month over month ---- */
 
+struct prev_team {
+    const char *id;
+    json_t *doc;
+};
+
+static int cmp_prev_team(const void *a, const void *b)
+{
+    return strcmp(((const struct prev_team *)a)->id, ((const struct prev_team *)b)->id);
+}
+
 static enum cb_status read_previous(struct report *r, const char *dir, struct cb_error *err)
 {
     size_t n = strlen(dir);
@@ -1567,35 +1546,54 @@ static enum cb_status read_previous(struct report *r, const char *dir, struct cb
                           "--previous: not a chargeback report (period.month and teams needed)");
         goto cleanup;
     }
-    for (size_t i = 0; i < r->n_teams; i++) {
+    if (strcmp(month, r->month) >= 0) { /* YYYY-MM sorts as text */
+        st = cb_error_set(err, CB_EUSAGE, path, 0, "period.month",
+                          "--previous: that report is for %s, not a month before %s", month,
+                          r->month);
+        goto cleanup;
+    }
+    const char *mode = json_string_value(json_object_get(doc, "mode"));
+    if (!r->shadow && mode && strcmp(mode, "shadow") == 0) {
+        st = cb_error_set(err, CB_EUSAGE, path, 0, "mode",
+                          "--previous: a shadow month was never billed; a billing month compares "
+                          "with the billing month before it");
+        goto cleanup;
+    }
+    /* the previous teams sorted by id, found by binary search: not quadratic in the teams */
+    size_t n_prev = json_array_size(teams), n_ids = 0;
+    struct prev_team *prev = xcalloc(n_prev ? n_prev : 1, sizeof *prev);
+    for (size_t k = 0; k < n_prev; k++) {
+        json_t *e = json_array_get(teams, k);
+        const char *id = json_string_value(json_object_get(e, "team"));
+        if (id)
+            prev[n_ids++] = (struct prev_team){id, e};
+    }
+    qsort(prev, n_ids, sizeof *prev, cmp_prev_team);
+    for (size_t i = 0; i < r->n_teams && st == CB_OK; i++) {
         struct report_team *t = &r->teams[i];
-        size_t k;
-        json_t *e;
-        json_array_foreach(teams, k, e)
-        {
-            const char *id = json_string_value(json_object_get(e, "team"));
-            if (!id || strcmp(id, t->id) != 0)
-                continue;
-            int64_t total, list;
-            const char *ts = json_string_value(json_object_get(e, "total"));
-            const char *ls = json_string_value(json_object_get(e, "list_cost"));
-            if (!ts || !ls || !money_parse(ts, 2, &total) || !money_parse(ls, 2, &list)) {
-                st = cb_error_set(err, CB_EUSAGE, path, 0, "teams[].total",
-                                  "--previous: team \"%s\": total and list_cost must be decimal "
-                                  "strings",
-                                  t->id);
-                goto cleanup;
-            }
-            t->mom.present = true;
-            snprintf(t->mom.previous_month, sizeof t->mom.previous_month, "%s", month);
-            t->mom.previous_total = total;
-            t->mom.previous_list_cost = list;
-            t->mom.delta_total = t->total - total;
-            t->mom.has_pct = total != 0;
-            t->mom.delta_pct_e4 = alloc_share_e4(t->mom.delta_total, total);
+        struct prev_team key = {t->id, NULL};
+        const struct prev_team *hit = bsearch(&key, prev, n_ids, sizeof *prev, cmp_prev_team);
+        if (!hit)
+            continue;
+        int64_t total, list;
+        const char *ts = json_string_value(json_object_get(hit->doc, "total"));
+        const char *ls = json_string_value(json_object_get(hit->doc, "list_cost"));
+        if (!ts || !ls || !money_parse(ts, 2, &total) || !money_parse(ls, 2, &list)) {
+            st = cb_error_set(err, CB_EUSAGE, path, 0, "teams[].total",
+                              "--previous: team \"%s\": total and list_cost must be decimal "
+                              "strings",
+                              t->id);
             break;
         }
+        t->mom.present = true;
+        snprintf(t->mom.previous_month, sizeof t->mom.previous_month, "%s", month);
+        t->mom.previous_total = total;
+        t->mom.previous_list_cost = list;
+        t->mom.delta_total = t->total - total;
+        t->mom.has_pct = total != 0;
+        t->mom.delta_pct_e4 = alloc_share_e4(t->mom.delta_total, total);
     }
+    free(prev);
 cleanup:
     json_decref(doc);
     free(path);
@@ -1852,6 +1850,7 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
         goto cleanup;
     copy_inputs(r, l, opts->prices);
     collect_teams(&B);
+    warn_invisible(&B);
 
     for (size_t i = 0; i < B.n; i++) {
         struct report_team *t = &r->teams[i];

@@ -14,4 +14,10 @@ bool utf8_valid(const unsigned char *s, size_t n);
  * (free it), or NULL when s holds none (nothing to change). Bytes that are not UTF-8 are kept. */
 char *utf8_xml_safe(const char *s, size_t n, size_t *out_len);
 
+/* When s (NUL-terminated UTF-8) holds a character that shows as nothing (C0/C1 controls, soft
+ * hyphen, zero-width spaces and joiners, bidi marks, word joiner, variation selectors, BOM, tag
+ * characters, ...), returns a new copy with each written as \\uXXXX (\\UXXXXXXXX above U+FFFF),
+ * so two names that only look alike can be told apart in a message; else NULL. */
+char *utf8_show_invisible(const char *s);
+
 #endif

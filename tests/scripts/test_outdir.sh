@@ -72,6 +72,15 @@ refused "earlier render plus a stray file" "empty/notes.txt, which chargeback di
 rm empty/notes.txt && echo 'x' >empty/teams/other.html
 refused "earlier render plus a stray team file" "other.html" empty -- "${F[@]}" --out empty usage.jsonl
 rm empty/teams/other.html
+# a render without the json format: recognised by its rejected.jsonl and its file list
+mkdir -p nojson
+"$bin" render --quiet --formats html,csv --out nojson usage.jsonl >/dev/null 2>&1 && ok || bad "html,csv render failed"
+"$bin" render --quiet --formats html,csv --out nojson usage.jsonl >/dev/null 2>"$scratch/stderr" && ok ||
+  { bad "render over its own html,csv render failed"; cat "$scratch/stderr"; }
+echo 'draft' >nojson/draft.docx
+refused "render without json plus a stray file" "nojson/draft.docx, which chargeback did not write" nojson -- "${F[@]}" --out nojson usage.jsonl
+mkdir -p lookalike && : >lookalike/rejected.jsonl && echo x >lookalike/index.html && echo y >lookalike/notes.md
+refused "rejected.jsonl beside a file of the user's" "lookalike/notes.md" lookalike -- "${F[@]}" --out lookalike usage.jsonl
 # a folder with a report.json that is not ours
 mkdir -p fake && echo '{"schema":"something-else"}' >fake/report.json
 refused "foreign report.json" "not a chargeback render" fake -- "${F[@]}" --out fake usage.jsonl

@@ -835,7 +835,13 @@ static void previous_month_from_report_json(void **state)
     assert_int_equal(render_json(r, &d, &err), CB_OK);
     report_free(r);
 
-    /* this month alpha used more: one more line of 1.00 output */
+    /* the same month is no previous month */
+    struct report_opts same = {.config = c, .ledger = &t.l, .previous_dir = dir};
+    assert_int_equal(report_build(&same, &r, &err), CB_EUSAGE);
+    assert_non_null(strstr(err.text, "not a month before 2026-10"));
+    /* next month alpha used more: one more line of 1.00 output */
+    t.l.month = 11;
+    t.l.days_in_month = 30;
     tl_line(&t, &t.b[0], &sonnet, false, 0, 0, 66667);
     r = build(c, &t.l, false, NULL, dir);
     const struct report_team *a = team(r, "alpha");
