@@ -18,6 +18,7 @@ const char *cli_command_name(enum cli_command cmd)
     case CMD_VERIFY: return "verify";
     case CMD_KEYGEN: return "keygen";
     case CMD_MAIL: return "mail";
+    case CMD_ROLLUP_SQL: return "rollup-sql";
     case CMD_HELP: return "help";
     case CMD_VERSION: return "version";
     case CMD_NONE: break;
@@ -40,6 +41,8 @@ static const char tool_help[] =
     "  keygen   --out FILE                          make an Ed25519 signing key pair\n"
     "  mail     DIR --from ADDRESS [--out DIR2] [--cc ADDRESS] [--send] [--draft]\n"
     "                                               one e-mail per team, ready to send\n"
+    "  rollup-sql --engine duckdb|spark|bigquery --input GLOB --output PATH\n"
+    "                                               print the warehouse roll-up query\n"
     "\n"
     "  chargeback COMMAND --help   options of one command\n"
     "  chargeback --version        the version\n"
@@ -131,14 +134,27 @@ void cli_print_help(enum cli_command cmd, void *outp)
             "                       (X-Unsent: 1); drafts cannot be sent\n"
             "  -q, --quiet          no line per message\n");
         break;
+    case CMD_ROLLUP_SQL:
+        fprintf(out,
+                "usage: chargeback rollup-sql --engine duckdb|spark|bigquery --input GLOB\n"
+                "                             --output PATH [--prices FILE]\n\n"
+                "Prints the SQL that rolls raw native usage records (JSON Lines) up to one row\n"
+                "per day x tags x model x pricing variant with \"requests\", the first copy of\n"
+                "each request_id kept (file order, then line order). Render its output like\n"
+                "the raw logs: the invoices are the same. --input is a path or glob (BigQuery:\n"
+                "a table with the raw line in column `line`), --output where the query writes\n"
+                "(BigQuery: a gs:// URI with *). --prices: the book whose long-prompt\n"
+                "thresholds the query uses (default built-in; pass the one render uses).\n");
+        break;
     default: fputs(tool_help, out); break;
     }
 }
 
 static enum cli_command command_from_name(const char *s)
 {
-    static const enum cli_command cmds[] = {CMD_RENDER, CMD_CHECK,  CMD_PRICES, CMD_TEMPLATE,
-                                            CMD_SIGN,   CMD_VERIFY, CMD_KEYGEN, CMD_MAIL};
+    static const enum cli_command cmds[] = {CMD_RENDER,   CMD_CHECK, CMD_PRICES,
+                                            CMD_TEMPLATE, CMD_SIGN,  CMD_VERIFY,
+                                            CMD_KEYGEN,   CMD_MAIL,  CMD_ROLLUP_SQL};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(s, cli_command_name(cmds[i])) == 0)
             return cmds[i];
@@ -173,7 +189,10 @@ enum opt_id {
     O_FROM,
     O_CC,
     O_SEND,
-    O_DRAFT
+    O_DRAFT,
+    O_ENGINE,
+    O_INPUT,
+    O_OUTPUT
 };
 
 struct opt_def {
@@ -191,7 +210,7 @@ static const struct opt_def opt_defs[] = {
     {O_MODEL, "model", 0, true, RUN},
     {O_SHADOW, "shadow", 0, false, RUN},
     {O_FORMATS, "formats", 'f', true, RUN},
-    {O_PRICES, "prices", 'p', true, RUN | BIT(CMD_PRICES)},
+    {O_PRICES, "prices", 'p', true, RUN | BIT(CMD_PRICES) | BIT(CMD_ROLLUP_SQL)},
     {O_PREVIOUS, "previous", 0, true, RUN},
     {O_SUPERSEDES, "supersedes", 0, true, BIT(CMD_RENDER)},
     {O_STRICT, "strict", 0, false, RUN},
@@ -208,6 +227,9 @@ static const struct opt_def opt_defs[] = {
     {O_CC, "cc", 0, true, BIT(CMD_MAIL)},
     {O_SEND, "send", 0, false, BIT(CMD_MAIL)},
     {O_DRAFT, "draft", 0, false, BIT(CMD_MAIL)},
+    {O_ENGINE, "engine", 0, true, BIT(CMD_ROLLUP_SQL)},
+    {O_INPUT, "input", 0, true, BIT(CMD_ROLLUP_SQL)},
+    {O_OUTPUT, "output", 0, true, BIT(CMD_ROLLUP_SQL)},
 };
 
 static bool valid_month(const char *s, int *y, int *m)
@@ -322,6 +344,14 @@ static enum cb_status apply(struct cli_opts *o, const struct opt_def *d, const c
     case O_CC: o->cc = v; break;
     case O_SEND: o->send = true; break;
     case O_DRAFT: o->draft = true; break;
+    case O_ENGINE:
+        if (!rollup_engine_parse(v, &o->engine))
+            return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,
+                                "--engine: expected duckdb, spark or bigquery, got \"%s\"", v);
+        o->has_engine = true;
+        break;
+    case O_INPUT: o->rollup_input = v; break;
+    case O_OUTPUT: o->rollup_output = v; break;
     }
     return CB_OK;
 }
@@ -429,6 +459,20 @@ enum cb_status cli_parse(int argc, char **argv, struct cli_opts *o, struct cb_er
         if (o->n_inputs == 0)
             return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL, "%s: no INPUT given",
                                 cli_command_name(o->command));
+        break;
+    case CMD_ROLLUP_SQL:
+        if (n_pos > 0)
+            return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,
+                                "rollup-sql: unexpected argument \"%s\"", pos[0]);
+        if (!o->has_engine)
+            return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,
+                                "rollup-sql: --engine duckdb|spark|bigquery is required");
+        if (!o->rollup_input || !*o->rollup_input)
+            return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,
+                                "rollup-sql: --input PATH-OR-GLOB is required");
+        if (!o->rollup_output || !*o->rollup_output)
+            return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,
+                                "rollup-sql: --output PATH is required");
         break;
     case CMD_PRICES:
     case CMD_KEYGEN:

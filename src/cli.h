@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "rollup.h"
 #include "status.h"
 
 enum cli_command {
@@ -18,6 +19,7 @@ enum cli_command {
     CMD_VERIFY,
     CMD_KEYGEN,
     CMD_MAIL,
+    CMD_ROLLUP_SQL,
     CMD_HELP,
     CMD_VERSION
 };
@@ -47,15 +49,19 @@ struct cli_opts {
     const char *template_path; /* template TEMPLATE DATA.json */
     const char *data_path;
     const char *partials;
-    const char *dir;        /* sign/verify DIR */
-    const char *by;         /* sign --by */
-    const char *key;        /* sign --key */
-    const char *pubkey;     /* verify --pubkey */
-    const char *keygen_out; /* keygen --out */
-    const char *from;       /* mail --from ADDRESS */
-    const char *cc;         /* mail --cc ADDRESS */
-    bool send;              /* mail --send */
-    bool draft;             /* mail --draft */
+    const char *dir;           /* sign/verify DIR */
+    const char *by;            /* sign --by */
+    const char *key;           /* sign --key */
+    const char *pubkey;        /* verify --pubkey */
+    const char *keygen_out;    /* keygen --out */
+    enum rollup_engine engine; /* rollup-sql --engine */
+    bool has_engine;
+    const char *rollup_input;  /* rollup-sql --input PATH-OR-GLOB */
+    const char *rollup_output; /* rollup-sql --output PATH */
+    const char *from;          /* mail --from ADDRESS */
+    const char *cc;            /* mail --cc ADDRESS */
+    bool send;                 /* mail --send */
+    bool draft;                /* mail --draft */
 };
 
 /* Parses argv into opts. Returns CB_OK, or CB_EUSAGE with err->text holding a one-line

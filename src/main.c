@@ -7,6 +7,7 @@
 #include "msg.h"
 #include "mustache.h"
 #include "pipeline.h"
+#include "rollup.h"
 
 int main(int argc, char **argv)
 {
@@ -51,6 +52,7 @@ int main(int argc, char **argv)
         if (st != CB_OK)
             msg_error_at(&err);
         break;
+    case CMD_ROLLUP_SQL: st = rollup_sql_command(&o); break;
     case CMD_MAIL: {
         struct mail_opts mo = {.dir = o.dir,
                                .from = o.from,

@@ -17,3 +17,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# DuckDB, for the roll-up test (tests/scripts/test_rollup_duckdb.sh) and the benchmark peer:
+# @duckdb/node-api from the npm registry into tools/node_modules (kept out of git). Needs Node 20.
+tools=$(cd "$(dirname "$0")" && pwd)
+if [ ! -d "$tools/node_modules/@duckdb/node-api" ]; then
+  command -v npm >/dev/null || { echo "install-deps: npm (Node.js 20) is needed for DuckDB" >&2; exit 1; }
+  echo "installing: @duckdb/node-api (npm, into $tools/node_modules)"
+  npm install --prefix "$tools" --no-save --no-audit --no-fund --loglevel=error @duckdb/node-api@1.5.6-r.1
+fi
