@@ -25,10 +25,10 @@
 
 #include <xlsxwriter.h>
 
-#include "allocate.h"
 #include "money.h"
 #include "paths.h"
 #include "strbuf.h"
+#include "text.h"
 #include "xalloc.h"
 
 #define SHADOW_MARK "SHADOW \xE2\x80\x94 NOT BILLED"
@@ -407,7 +407,7 @@ static void line_row(struct sheet *s, lxw_row_t row, const struct line_layout *L
     put_text(s, row, c[F_UNIT], l->unit, NULL);
     put_micros(s, row, c[F_PRICE], l->unit_price_micros);
     int64_t per = l->per > 0 ? l->per : 1;
-    if (alloc_line_amount(l->quantity, l->unit_price_micros, per) != l->amount) {
+    if (!report_line_reproducible(l)) {
         put_money(s, row, c[F_AMOUNT], l->amount, f->money);
         return;
     }
@@ -826,7 +826,8 @@ static void summary_sheet(struct book *b)
             free(th);
         }
         if (t->n_anomalies)
-            strbuf_printf(&st, "; %zu anomal%s", t->n_anomalies, t->n_anomalies == 1 ? "y" : "ies");
+            strbuf_printf(&st, "; %s",
+                          text_plural((int64_t)t->n_anomalies, "anomaly", "anomalies").s);
         put_text(&s, row, 8, strbuf_cstr(&st), NULL);
         strbuf_free(&st);
         charged += t->total;

@@ -12,6 +12,7 @@
 #include "msg.h"
 #include "paths.h"
 #include "strbuf.h"
+#include "text.h"
 #include "xalloc.h"
 
 #ifndef CB_VERSION
@@ -20,73 +21,6 @@
 
 #define SLUG_MAX 60
 #define TOP_N    10
-
-/* ---- small formatting helpers (values returned by value: valid to the end of the
- * full expression that uses them) ---- */
-
-struct num {
-    char s[64];
-};
-
-static struct num fmt_money(int64_t cents)
-{
-    struct num n;
-    money_format_grouped(cents, n.s, sizeof n.s);
-    return n;
-}
-
-static struct num fmt_signed(int64_t cents)
-{
-    struct num n;
-    size_t k = cents > 0 ? 1 : 0;
-    n.s[0] = '+';
-    money_format_grouped(cents, n.s + k, sizeof n.s - k);
-    return n;
-}
-
-static struct num fmt_count(int64_t v)
-{
-    struct num n;
-    money_format_count(v, n.s, sizeof n.s);
-    return n;
-}
-
-/* 2346 -> "23.46%" */
-static struct num fmt_pct_e4(int64_t e4)
-{
-    struct num n;
-    money_format_fixed(e4, 2, 2, n.s, sizeof n.s);
-    size_t k = strlen(n.s);
-    snprintf(n.s + k, sizeof n.s - k, "%%");
-    return n;
-}
-
-/* A rate scaled by 10^6 as a short percentage: 100000 -> "10%", 125000 -> "12.5%". */
-static struct num fmt_rate(int64_t e6)
-{
-    struct num n;
-    money_format_fixed(e6, 4, 4, n.s, sizeof n.s);
-    size_t k = strlen(n.s);
-    while (k > 0 && n.s[k - 1] == '0')
-        n.s[--k] = '\0';
-    if (k > 0 && n.s[k - 1] == '.')
-        n.s[--k] = '\0';
-    snprintf(n.s + k, sizeof n.s - k, "%%");
-    return n;
-}
-
-/* A decimal scaled by 10^6 without trailing zeros: 1500000 -> "1.5". */
-static struct num fmt_e6(int64_t e6)
-{
-    struct num n;
-    money_format_fixed(e6, 6, 6, n.s, sizeof n.s);
-    size_t k = strlen(n.s);
-    while (k > 0 && n.s[k - 1] == '0')
-        n.s[--k] = '\0';
-    if (k > 0 && n.s[k - 1] == '.')
-        n.s[--k] = '\0';
-    return n;
-}
 
 static int64_t pico_cents(cb_i128 pico)
 {
@@ -669,7 +603,7 @@ static enum cb_status share_pool(struct build *B, const char *name, int64_t cost
         B->r->teams[i].shared += parts[i];
         push_alloc(&B->alloc[i], LINE_SHARED,
                    xasprintf("%s — %s (%s of %s)", name, split_words(kind),
-                             fmt_pct_e4(alloc_share_e4(parts[i], cost)).s, fmt_money(cost).s),
+                             text_percent(alloc_share_e4(parts[i], cost)).s, text_money(cost).s),
                    parts[i]);
     }
     free(parts);
@@ -785,8 +719,8 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
             strbuf_printf(&methods[i],
                           "Usage: the team pays its direct cost at list price, %s (its own usage "
                           "%s + shared costs %s).",
-                          fmt_money(t->direct).s, fmt_money(t->list_cost).s,
-                          fmt_money(t->shared).s);
+                          text_money(t->direct).s, text_money(t->list_cost).s,
+                          text_money(t->shared).s);
         }
         break;
     case CB_MODEL_FIXED: {
@@ -803,16 +737,16 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
             if (equal)
                 strbuf_printf(&methods[i],
                               "Fixed: the %s pool split equally among %zu teams — %s = %s.",
-                              fmt_money(B->pool).s, n, fmt_pct_e4(pct).s, fmt_money(a[i]).s);
+                              text_money(B->pool).s, n, text_percent(pct).s, text_money(a[i]).s);
             else
                 strbuf_printf(&methods[i],
                               "Fixed: the %s pool split by team weight — weight %s of %s (%s) "
                               "= %s.",
-                              fmt_money(B->pool).s, fmt_e6(B->weights_e6[i]).s, fmt_e6(wsum).s,
-                              fmt_pct_e4(pct).s, fmt_money(a[i]).s);
+                              text_money(B->pool).s, text_e6(B->weights_e6[i]).s, text_e6(wsum).s,
+                              text_percent(pct).s, text_money(a[i]).s);
             push_alloc(&B->alloc[i], LINE_FIXED,
-                       xasprintf("Fixed share of the %s pool (%s)", fmt_money(B->pool).s,
-                                 fmt_pct_e4(pct).s),
+                       xasprintf("Fixed share of the %s pool (%s)", text_money(B->pool).s,
+                                 text_percent(pct).s),
                        a[i]);
         }
         if (n > 0 && sum != B->pool)
@@ -833,36 +767,36 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
             struct report_team *t = &r->teams[i];
             t->charge = a[i] + b[i];
             sum += a[i] + b[i];
-            strbuf_printf(&methods[i], "Hybrid: %s of the %s pool (%s) ", fmt_rate(fs).s,
-                          fmt_money(B->pool).s, fmt_money(B->hybrid_fixed).s);
+            strbuf_printf(&methods[i], "Hybrid: %s of the %s pool (%s) ", text_rate(fs).s,
+                          text_money(B->pool).s, text_money(B->hybrid_fixed).s);
             if (by_head)
                 strbuf_printf(&methods[i], "split by headcount — %lld of %lld people (%s) = %s; ",
                               (long long)B->headcount[i], (long long)hsum,
-                              fmt_pct_e4(alloc_share_e4(B->headcount[i], hsum)).s,
-                              fmt_money(a[i]).s);
+                              text_percent(alloc_share_e4(B->headcount[i], hsum)).s,
+                              text_money(a[i]).s);
             else
                 strbuf_printf(&methods[i], "split equally among %zu teams (%s) = %s; ", n,
-                              fmt_pct_e4(alloc_share_e4(a[i], B->hybrid_fixed)).s,
-                              fmt_money(a[i]).s);
+                              text_percent(alloc_share_e4(a[i], B->hybrid_fixed)).s,
+                              text_money(a[i]).s);
             if (sum_direct > 0)
                 strbuf_printf(
                     &methods[i], "the other %s (%s) split by direct usage — %s of %s (%s) = %s.",
-                    fmt_rate(1000000 - fs).s, fmt_money(rest).s, fmt_money(B->direct[i]).s,
-                    fmt_money(sum_direct).s, fmt_pct_e4(alloc_share_e4(B->direct[i], sum_direct)).s,
-                    fmt_money(b[i]).s);
+                    text_rate(1000000 - fs).s, text_money(rest).s, text_money(B->direct[i]).s,
+                    text_money(sum_direct).s,
+                    text_percent(alloc_share_e4(B->direct[i], sum_direct)).s, text_money(b[i]).s);
             else
                 strbuf_printf(&methods[i],
                               "the other %s (%s) split equally, as no team had usage = %s.",
-                              fmt_rate(1000000 - fs).s, fmt_money(rest).s, fmt_money(b[i]).s);
+                              text_rate(1000000 - fs).s, text_money(rest).s, text_money(b[i]).s);
             push_alloc(&B->alloc[i], LINE_FIXED,
-                       xasprintf("Fixed part: %s of the %s pool, %s", fmt_rate(fs).s,
-                                 fmt_money(B->pool).s,
+                       xasprintf("Fixed part: %s of the %s pool, %s", text_rate(fs).s,
+                                 text_money(B->pool).s,
                                  by_head ? "split by headcount" : "split equally"),
                        a[i]);
             push_alloc(&B->alloc[i], LINE_USAGE_SHARE,
                        xasprintf("Usage part: %s of the %s pool, split by direct usage (%s)",
-                                 fmt_rate(1000000 - fs).s, fmt_money(B->pool).s,
-                                 fmt_pct_e4(alloc_share_e4(b[i], rest)).s),
+                                 text_rate(1000000 - fs).s, text_money(B->pool).s,
+                                 text_percent(alloc_share_e4(b[i], rest)).s),
                        b[i]);
         }
         if (n > 0 && sum != B->pool)
@@ -887,15 +821,15 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
                 if (c->tier_mode == TIER_VOLUME)
                     desc = xasprintf("Tier %zu (volume): all %s %s at the rate of the tier "
                                      "reached",
-                                     parts[k].tier + 1, fmt_count(tokens).s,
+                                     parts[k].tier + 1, text_count(tokens).s,
                                      tier_metric_words(c->tier_metric));
                 else if (ti->has_up_to && parts[k].tier + 1 < c->n_tiers)
                     desc = xasprintf("Tier %zu: %s from %s to %s", parts[k].tier + 1,
-                                     tier_metric_words(c->tier_metric), fmt_count(from).s,
-                                     fmt_count(ti->up_to).s);
+                                     tier_metric_words(c->tier_metric), text_count(from).s,
+                                     text_count(ti->up_to).s);
                 else
                     desc = xasprintf("Tier %zu: %s above %s", parts[k].tier + 1,
-                                     tier_metric_words(c->tier_metric), fmt_count(from).s);
+                                     tier_metric_words(c->tier_metric), text_count(from).s);
                 push_line(&tl, LINE_TIER, NULL, false, desc, parts[k].tokens,
                           parts[k].per_million_micros, 1000000, "1M tokens");
             }
@@ -907,13 +841,14 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
             B->alloc[i] = tl;
             t->charge = tiered + t->shared;
             strbuf_printf(&methods[i], "Tiered (%s): %s %s priced through the tiers = %s",
-                          c->tier_mode == TIER_VOLUME ? "volume" : "graduated", fmt_count(tokens).s,
-                          tier_metric_words(c->tier_metric), fmt_money(tiered).s);
+                          c->tier_mode == TIER_VOLUME ? "volume" : "graduated",
+                          text_count(tokens).s, tier_metric_words(c->tier_metric),
+                          text_money(tiered).s);
             if (t->shared)
                 strbuf_printf(&methods[i], "; shared costs at list price %s",
-                              fmt_money(t->shared).s);
+                              text_money(t->shared).s);
             strbuf_printf(&methods[i], "; charge %s (usage at list price would be %s).",
-                          fmt_money(t->charge).s, fmt_money(t->list_cost).s);
+                          text_money(t->charge).s, text_money(t->list_cost).s);
         }
         free(parts);
         break;
@@ -943,7 +878,8 @@ static enum cb_status true_up(struct build *B, struct cb_error *err)
             push_alloc(&B->alloc[i], LINE_TRUE_UP,
                        xasprintf("True-up to the provider invoice: %s of the %s difference, "
                                  "split by direct cost",
-                                 fmt_pct_e4(alloc_share_e4(parts[i], diff)).s, fmt_signed(diff).s),
+                                 text_percent(alloc_share_e4(parts[i], diff)).s,
+                                 text_signed(diff).s),
                        parts[i]);
     }
     free(parts);
@@ -966,9 +902,9 @@ static void reconciliation_text(struct build *B)
     strbuf_printf(&s,
                   "Provider invoice %s; list-price total %s (teams' direct cost %s + "
                   "unallocated %s); difference %s. ",
-                  fmt_money(T->provider_total).s, fmt_money(T->period_list_total).s,
-                  fmt_money(T->period_list_total - B->unalloc_shown).s,
-                  fmt_money(B->unalloc_shown).s, fmt_signed(T->reconciliation_difference).s);
+                  text_money(T->provider_total).s, text_money(T->period_list_total).s,
+                  text_money(T->period_list_total - B->unalloc_shown).s,
+                  text_money(B->unalloc_shown).s, text_signed(T->reconciliation_difference).s);
     int64_t before = 0;
     for (size_t i = 0; i < r->n_teams; i++)
         before += r->teams[i].charge + r->teams[i].true_up;
@@ -978,21 +914,22 @@ static void reconciliation_text(struct build *B)
                       "The difference is charged as true-up lines split by direct cost, so "
                       "the teams' charges before overhead and markup (%s) plus the unallocated "
                       "usage shown (%s) equal the provider invoice (%s) to the cent.",
-                      fmt_money(before).s, fmt_money(B->unalloc_shown).s,
-                      fmt_money(T->provider_total).s);
+                      text_money(before).s, text_money(B->unalloc_shown).s,
+                      text_money(T->provider_total).s);
         break;
     case CB_MODEL_FIXED:
     case CB_MODEL_HYBRID:
         if (B->c->has_amount)
             strbuf_printf(&s, "The configured pool %s is charged; the difference is not.",
-                          fmt_money(B->pool).s);
+                          text_money(B->pool).s);
         else
             strbuf_printf(&s,
                           "The pool charged is the provider invoice less the unallocated usage "
                           "shown: %s − %s = %s, so charges before overhead and markup (%s) plus "
                           "unallocated (%s) equal the provider invoice.",
-                          fmt_money(T->provider_total).s, fmt_money(B->unalloc_shown).s,
-                          fmt_money(B->pool).s, fmt_money(before).s, fmt_money(B->unalloc_shown).s);
+                          text_money(T->provider_total).s, text_money(B->unalloc_shown).s,
+                          text_money(B->pool).s, text_money(before).s,
+                          text_money(B->unalloc_shown).s);
         break;
     case CB_MODEL_TIERED:
         strbuf_printf(&s, "Tiered charges follow the tier prices; the difference is shown here "
@@ -1024,11 +961,9 @@ static enum cb_status build_bridge(struct build *B, struct cb_error *err)
     const struct config *c = B->c;
     struct report *r = B->r;
     struct report_totals *T = &r->totals;
-    int64_t pools = 0, charge = 0;
+    int64_t pools = 0, charge = T->charge;
     for (size_t i = 0; i < r->shared_pools.n; i++)
         pools += r->shared_pools.items[i].list_cost;
-    for (size_t i = 0; i < B->n; i++)
-        charge += r->teams[i].charge;
     int64_t split_unalloc = B->unalloc_shown ? 0 : r->unallocated_list_cost;
     int64_t direct = T->list_cost + T->shared; /* Σ D_t */
     int64_t at;                                /* where the walk stands */
@@ -1058,7 +993,7 @@ static enum cb_status build_bridge(struct build *B, struct cb_error *err)
         case CB_MODEL_HYBRID:
             bridge_push(
                 T, false, recovered - at,
-                xasprintf("Configured pool of %s instead of the %s", fmt_money(B->pool).s,
+                xasprintf("Configured pool of %s instead of the %s", text_money(B->pool).s,
                           T->has_provider_total ? "provider invoice" : "usage at list price"));
             break;
         case CB_MODEL_TIERED:
@@ -1072,7 +1007,7 @@ static enum cb_status build_bridge(struct build *B, struct cb_error *err)
         }
         at = recovered;
         bridge_push(T, false, T->overhead,
-                    xasprintf("Platform overhead %s", fmt_rate(c->overhead_e6).s));
+                    xasprintf("Platform overhead %s", text_rate(c->overhead_e6).s));
         bridge_push(T, false, T->markup, xstrdup("Markup"));
         at += T->overhead + T->markup;
     }
@@ -1096,30 +1031,31 @@ static void add_overhead_markup(struct build *B, struct strbuf *methods)
             strbuf_printf(&methods[i],
                           " True-up to the provider invoice: the %s difference split by direct "
                           "cost — %s of %s (%s) = %s.",
-                          fmt_signed(r->totals.reconciliation_difference).s,
-                          fmt_money(B->direct[i]).s,
-                          fmt_money(r->totals.period_list_total - B->unalloc_shown).s,
-                          fmt_pct_e4(alloc_share_e4(B->direct[i],
-                                                    r->totals.period_list_total - B->unalloc_shown))
+                          text_signed(r->totals.reconciliation_difference).s,
+                          text_money(B->direct[i]).s,
+                          text_money(r->totals.period_list_total - B->unalloc_shown).s,
+                          text_percent(alloc_share_e4(B->direct[i], r->totals.period_list_total -
+                                                                        B->unalloc_shown))
                               .s,
-                          fmt_signed(t->true_up).s);
+                          text_signed(t->true_up).s);
         if (B->c->overhead_e6) {
             t->overhead = alloc_rate(base, B->c->overhead_e6);
             push_alloc(&B->alloc[i], LINE_OVERHEAD,
-                       xasprintf("Platform overhead %s of %s", fmt_rate(B->c->overhead_e6).s,
-                                 fmt_money(base).s),
+                       xasprintf("Platform overhead %s of %s", text_rate(B->c->overhead_e6).s,
+                                 text_money(base).s),
                        t->overhead);
             strbuf_printf(&methods[i], " Platform overhead %s of %s = %s.",
-                          fmt_rate(B->c->overhead_e6).s, fmt_money(base).s,
-                          fmt_money(t->overhead).s);
+                          text_rate(B->c->overhead_e6).s, text_money(base).s,
+                          text_money(t->overhead).s);
         }
         int64_t mk = B->cfg[i] ? B->cfg[i]->markup_e6 : 0;
         if (mk) {
             t->markup = alloc_rate(base, mk);
             push_alloc(&B->alloc[i], LINE_MARKUP,
-                       xasprintf("Markup %s of %s", fmt_rate(mk).s, fmt_money(base).s), t->markup);
-            strbuf_printf(&methods[i], " Markup %s of %s = %s.", fmt_rate(mk).s, fmt_money(base).s,
-                          fmt_money(t->markup).s);
+                       xasprintf("Markup %s of %s", text_rate(mk).s, text_money(base).s),
+                       t->markup);
+            strbuf_printf(&methods[i], " Markup %s of %s = %s.", text_rate(mk).s,
+                          text_money(base).s, text_money(t->markup).s);
         }
     }
 }
@@ -1325,7 +1261,7 @@ static void fill_recommendations(struct report_team *t, const struct ledger_buck
             xasprintf("%s requests on Opus or Sonnet had fewer than 1,000 input and 500 output "
                       "tokens; priced at the Haiku rate instead, they would have cost %s less "
                       "(their list cost minus the same tokens at Haiku prices).",
-                      fmt_count(b->routing_requests).s, fmt_money(routing).s));
+                      text_count(b->routing_requests).s, text_money(routing).s));
     cb_i128 nonbatch = 0, uncached = 0;
     size_t n_batchable = 0, n_repeated = 0;
     for (size_t k = 0; k < b->n_groups[DIM_WORKFLOW]; k++) {
@@ -1345,23 +1281,25 @@ static void fill_recommendations(struct report_team *t, const struct ledger_buck
     int64_t nb = pico_cents(nonbatch);
     int64_t bsave = pico_cents(money_div_round(nonbatch, 2));
     add_rec(t, REC_BATCHING, bsave,
-            xasprintf("%zu workflow(s) that also ran through the Batch API elsewhere spent %s on "
+            xasprintf("%s that also ran through the Batch API elsewhere spent %s on "
                       "non-batch tokens; at the 50%% batch discount: %s × 50%% = %s.",
-                      n_batchable, fmt_money(nb).s, fmt_money(nb).s, fmt_money(bsave).s));
+                      text_plural((int64_t)n_batchable, "workflow", "workflows").s,
+                      text_money(nb).s, text_money(nb).s, text_money(bsave).s));
     int64_t un = pico_cents(uncached);
     int64_t csave = pico_cents(money_div_round(uncached * 45, 100));
     add_rec(t, REC_CACHING, csave,
-            xasprintf("%zu repeated workflow(s) (at least 100 requests this month) spent %s on "
+            xasprintf("%s (at least 100 requests this month) spent %s on "
                       "uncached input tokens. Assuming 50%% of that input is a cacheable prefix "
                       "and cache reads cost 10%% of the input price: %s × 50%% × (1 − 0.1) = %s.",
-                      n_repeated, fmt_money(un).s, fmt_money(un).s, fmt_money(csave).s));
+                      text_plural((int64_t)n_repeated, "repeated workflow", "repeated workflows").s,
+                      text_money(un).s, text_money(un).s, text_money(csave).s));
     int64_t premium = pico_cents(b->premium);
     add_rec(t, REC_PREMIUM_MODIFIERS, premium,
             xasprintf("%s requests ran in fast mode or with US-only inference; the same tokens at "
                       "standard speed with global inference would have cost %s less (their "
                       "list cost minus the same tokens at the model's standard prices, before "
                       "the fast-mode and US-only multipliers).",
-                      fmt_count(b->premium_requests).s, fmt_money(premium).s));
+                      text_count(b->premium_requests).s, text_money(premium).s));
 }
 
 static int cmp_group_key(const void *a, const void *b)
@@ -1597,7 +1535,7 @@ static void summary_method(struct build *B)
                       "Fixed model: a pool of %s (%s) is split among the %zu teams by team "
                       "weight (equal by default); usage is shown at list price for "
                       "information.",
-                      fmt_money(B->pool).s,
+                      text_money(B->pool).s,
                       c->has_amount           ? "the configured amount"
                       : c->has_provider_total ? "the provider invoice less unallocated usage"
                                               : "the sum of the teams' direct cost",
@@ -1607,18 +1545,19 @@ static void summary_method(struct build *B)
         strbuf_printf(&s,
                       "Hybrid model: %s of a %s pool (%s) is split by %s, the other %s by "
                       "each team's direct cost.",
-                      fmt_rate(c->fixed_share_e6).s, fmt_money(B->pool).s,
+                      text_rate(c->fixed_share_e6).s, text_money(B->pool).s,
                       c->has_amount           ? "the configured amount"
                       : c->has_provider_total ? "the provider invoice less unallocated usage"
                                               : "the sum of the teams' direct cost",
                       c->fixed_basis == BASIS_HEADCOUNT ? "headcount" : "equal shares",
-                      fmt_rate(1000000 - c->fixed_share_e6).s);
+                      text_rate(1000000 - c->fixed_share_e6).s);
         break;
     case CB_MODEL_TIERED:
         strbuf_printf(&s,
-                      "Tiered model: each team's monthly %s are priced through %zu tier(s) "
+                      "Tiered model: each team's monthly %s are priced through %s "
                       "(%s); shared pools are added at list price.",
-                      tier_metric_words(c->tier_metric), c->n_tiers,
+                      tier_metric_words(c->tier_metric),
+                      text_plural((int64_t)c->n_tiers, "tier", "tiers").s,
                       c->tier_mode == TIER_VOLUME ? "volume: all tokens at the rate of the tier "
                                                     "reached"
                                                   : "graduated: each tier's tokens at its rate");
@@ -1630,19 +1569,19 @@ static void summary_method(struct build *B)
                       split_words(c->shared[i].split));
     if (strcmp(r->unallocated_policy, "show") == 0)
         strbuf_printf(&s, " Usage without a team (%s) is shown on the summary and not charged.",
-                      fmt_money(r->unallocated_list_cost).s);
+                      text_money(r->unallocated_list_cost).s);
     else
         strbuf_printf(&s, " Usage without a team (%s) is %s among the teams.",
-                      fmt_money(r->unallocated_list_cost).s,
+                      text_money(r->unallocated_list_cost).s,
                       c->unallocated == UNALLOC_EVEN ? "split evenly" : "split by direct usage");
     if (r->totals.true_up)
         strbuf_printf(&s,
                       " A true-up of %s brings the charges to the provider invoice, split by "
                       "direct cost.",
-                      fmt_signed(r->totals.true_up).s);
+                      text_signed(r->totals.true_up).s);
     if (c->overhead_e6)
         strbuf_printf(&s, " Platform overhead of %s is added to every team's charge.",
-                      fmt_rate(c->overhead_e6).s);
+                      text_rate(c->overhead_e6).s);
     strbuf_printf(&s, " Amounts are exact to the cent; every split uses the largest remainder "
                       "method (ties to the team id sorting first).");
     r->method = strbuf_detach(&s);
@@ -1799,6 +1738,7 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
         r->totals.overhead += t->overhead;
         r->totals.markup += t->markup;
         r->totals.true_up += t->true_up;
+        r->totals.charge += t->charge;
         r->totals.charged += t->total;
         t->method = strbuf_detach(&methods[i]);
         if (!t->method)
@@ -1903,7 +1843,7 @@ enum cb_status report_check(const struct report *r, struct cb_error *err)
                             "bucket %lld",
                             (long long)T->unallocated, (long long)r->unallocated_list_cost);
     if (list != T->list_cost || shared != T->shared || overhead != T->overhead ||
-        markup != T->markup || tu != T->true_up)
+        markup != T->markup || tu != T->true_up || before - tu != T->charge)
         return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
                             "consistency check failed: team columns = summary totals: list "
                             "%lld/%lld, shared %lld/%lld, overhead %lld/%lld, markup %lld/%lld, "

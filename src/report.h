@@ -54,6 +54,10 @@ struct report_line {
     cb_i128 list_pico; /* quantity × unit price, unrounded, pico-USD (focus.csv ListCost) */
 };
 
+/* True when the line's amount is its quantity × unit price / per rounded once to the cent, so a
+ * spreadsheet formula of those cells reproduces it (allocation lines: 1 × the amount). */
+bool report_line_reproducible(const struct report_line *l);
+
 struct report_usage {
     int64_t requests;
     int64_t input_tokens, output_tokens, cache_read_input_tokens;
@@ -240,6 +244,7 @@ struct report_bridge_step {
 
 struct report_totals {
     int64_t list_cost, shared, unallocated, overhead, markup, true_up, charged;
+    int64_t charge; /* Σ teams' charge by the model, before true-up, overhead and markup */
     struct report_bridge_step *bridge; /* in order; the amounts add up to `charged` exactly */
     size_t n_bridge;
     bool has_provider_total;
@@ -315,12 +320,5 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
 enum cb_status report_check(const struct report *r, struct cb_error *err);
 
 void report_free(struct report *r);
-
-/* Text forms of the model's numbers, the same in every format (locale-independent; buf is
- * always NUL-terminated). A 10^4-scaled share or rate as a percentage with two decimals:
- * 3672 -> "36.72%". */
-void report_format_percent(int64_t e4, char *buf, size_t size);
-/* A factor in hundredths: 674 -> "6.74×". */
-void report_format_factor(int64_t e2, char *buf, size_t size);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "render.h"
 #include "report.h"
+#include "text.h"
 #include "xalloc.h"
 
 #define PICO_PER_USD ((cb_i128)1000000000000)
@@ -318,9 +319,7 @@ static void everything_meets(void **state)
     assert_int_equal(a->anomalies[0].list_cost, 300);
     assert_int_equal(a->anomalies[0].mean_daily, 29);
     assert_int_equal(a->anomalies[0].factor_e2, 1034); /* 3.00 / 0.29, rounded once */
-    char factor[32];
-    report_format_factor(a->anomalies[0].factor_e2, factor, sizeof factor);
-    assert_string_equal(factor, "10.34\xC3\x97");
+    assert_string_equal(text_factor(a->anomalies[0].factor_e2).s, "10.34\xC3\x97");
     assert_int_equal(a->n_days, 31);
     assert_int_equal(a->days[30].list_cost, 300);
     /* unit economics: 11.74 / 100 tickets = 0.1174 */
@@ -683,9 +682,7 @@ static void shares_add_up_to_one_hundred(void **state)
     assert_int_equal(r->teams[0].share_e4, 3334);
     assert_int_equal(r->teams[1].share_e4, 3333);
     assert_int_equal(r->teams[2].share_e4, 3333);
-    char p[32];
-    report_format_percent(r->teams[1].share_e4, p, sizeof p);
-    assert_string_equal(p, "33.33%");
+    assert_string_equal(text_percent(r->teams[1].share_e4).s, "33.33%");
     report_free(r);
     config_free(c);
 }
