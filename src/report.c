@@ -9,6 +9,7 @@
 
 #include "allocate.h"
 #include "archive.h"
+#include "date.h"
 #include "msg.h"
 #include "paths.h"
 #include "strbuf.h"
@@ -325,32 +326,7 @@ static int64_t bucket_lines(const struct config *c, const struct ledger_bucket *
     return sum + internal;
 }
 
-/* ---- dates ---- */
-
-static int days_in(int y, int m)
-{
-    static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : d[m - 1];
-}
-
-/* Days since 1970-01-01 to a civil date (H. Hinnant's algorithm). */
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-static const char *const month_names[12] = {"January",   "February", "March",    "April",
-                                            "May",       "June",     "July",     "August",
-                                            "September", "October",  "November", "December"};
+/* ---- the period ---- */
 
 static enum cb_status set_period(struct report *r, const struct ledger *l, const char *sde,
                                  struct cb_error *err)
@@ -362,7 +338,7 @@ static enum cb_status set_period(struct report *r, const struct ledger *l, const
     snprintf(r->month, sizeof r->month, "%04d-%02d", y, m);
     snprintf(r->period_start, sizeof r->period_start, "%04d-%02d-01T00:00:00Z", y, m);
     snprintf(r->period_end, sizeof r->period_end, "%04d-%02d-01T00:00:00Z", ny, nm);
-    snprintf(r->period_label, sizeof r->period_label, "%s %04d", month_names[m - 1], y);
+    snprintf(r->period_label, sizeof r->period_label, "%s %04d", date_month_name(m), y);
     if (sde) {
         int64_t secs = 0;
         bool ok = *sde != '\0' && strspn(sde, "0123456789") == strlen(sde) && strlen(sde) <= 15;
@@ -372,7 +348,7 @@ static enum cb_status set_period(struct report *r, const struct ledger *l, const
             return cb_error_set(err, CB_EUSAGE, NULL, 0, "SOURCE_DATE_EPOCH",
                                 "expected whole seconds since 1970-01-01, got \"%.64s\"", sde);
         int dy, dm, dd;
-        civil_from_days(secs / 86400, &dy, &dm, &dd);
+        date_civil_from_days(secs / 86400, &dy, &dm, &dd);
         snprintf(r->issue_date, sizeof r->issue_date, "%04d-%02d-%02d", dy, dm, dd);
     } else
         snprintf(r->issue_date, sizeof r->issue_date, "%04d-%02d-01", ny, nm);
@@ -1121,7 +1097,7 @@ static void groups_from_bucket(const struct ledger_bucket *b, enum ledger_dim d,
 static void fill_days(const struct ledger *l, const struct ledger_bucket *const *bs, size_t nb,
                       int64_t whole, struct report_day **out, size_t *n_out)
 {
-    int nd = l->days_in_month > 0 ? l->days_in_month : days_in(l->year, l->month);
+    int nd = l->days_in_month > 0 ? l->days_in_month : date_days_in_month(l->year, l->month);
     if (nd > 31)
         nd = 31;
     struct report_day *days = xcalloc((size_t)nd, sizeof *days);
