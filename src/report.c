@@ -10,6 +10,7 @@
 #include "allocate.h"
 #include "archive.h"
 #include "date.h"
+#include "insights.h"
 #include "msg.h"
 #include "paths.h"
 #include "strbuf.h"
@@ -22,11 +23,6 @@
 
 #define SLUG_MAX 60
 #define TOP_N    10
-
-static int64_t pico_cents(cb_i128 pico)
-{
-    return money_pico_to_cents(pico);
-}
 
 /* "claude-sonnet-4-6" -> "Claude Sonnet 4.6"; "claude-3-5-haiku" -> "Claude 3.5 Haiku". */
 static char *model_display_name(const char *id)
@@ -1124,160 +1120,6 @@ static void fill_days(const struct ledger *l, const struct ledger_bucket *const 
     *n_out = (size_t)nd;
 }
 
-static void fill_budget(struct report_team *t, const struct config_team *ct)
-{
-    if (!ct || !ct->has_budget)
-        return;
-    struct report_budget *bu = &t->budget;
-    bu->present = true;
-    bu->tokens = ct->budget_is_tokens;
-    bu->monthly = ct->budget_monthly;
-    bu->used = bu->tokens ? t->usage.total_tokens : t->total;
-    bu->utilization_e4 = bu->monthly > 0 ? alloc_share_e4(bu->used, bu->monthly) : 0;
-    bu->thresholds_crossed_e6 = xcalloc(ct->n_thresholds ? ct->n_thresholds : 1, sizeof(int64_t));
-    for (size_t k = 0; k < ct->n_thresholds; k++)
-        if ((cb_i128)bu->used * 1000000 >= (cb_i128)ct->thresholds_e6[k] * bu->monthly)
-            bu->thresholds_crossed_e6[bu->n_thresholds_crossed++] = ct->thresholds_e6[k];
-    bu->over = bu->used > bu->monthly;
-    bu->state = bu->over                   ? BUDGET_STATE_OVER
-                : bu->n_thresholds_crossed ? BUDGET_STATE_ALERT
-                                           : BUDGET_STATE_WITHIN;
-}
-
-static void fill_anomalies(struct report_team *t, const struct ledger_bucket *b,
-                           const struct config *c, size_t nd)
-{
-    if (!b || nd == 0)
-        return;
-    cb_i128 total = 0;
-    for (size_t d = 0; d < nd; d++)
-        total += b->days[d].cost;
-    if (total <= 0)
-        return;
-    /* the mean of the day rows the documents show, and each factor from those two figures */
-    int64_t mean = (int64_t)money_div_round((cb_i128)t->list_cost, (cb_i128)nd);
-    for (size_t d = 0; d < nd; d++) {
-        cb_i128 day = b->days[d].cost;
-        /* day > factor × total / nd, exactly: day × nd × 10^6 > factor_e6 × total */
-        if (day * (cb_i128)nd * 1000000 <= (cb_i128)c->anomaly_factor_e6 * total)
-            continue;
-        t->anomalies = xreallocarray(t->anomalies, t->n_anomalies + 1, sizeof *t->anomalies);
-        struct report_anomaly *a = &t->anomalies[t->n_anomalies++];
-        snprintf(a->date, sizeof a->date, "%s", t->days[d].date);
-        a->list_cost = t->days[d].list_cost;
-        a->mean_daily = mean;
-        a->factor_e2 = mean > 0 ? (int64_t)money_div_round((cb_i128)a->list_cost * 100, mean) : 0;
-    }
-}
-
-static void fill_metrics(struct report_team *t, const struct config_team *ct)
-{
-    if (!ct || ct->n_metrics == 0)
-        return;
-    t->metrics = xcalloc(ct->n_metrics, sizeof *t->metrics);
-    t->n_metrics = ct->n_metrics;
-    for (size_t k = 0; k < ct->n_metrics; k++) {
-        struct report_value_metric *m = &t->metrics[k];
-        m->name = xstrdup(ct->metrics[k].name);
-        m->units_e6 = ct->metrics[k].units_e6;
-        /* cents × 10^4 = micro-USD; / (units_e6 / 10^6) */
-        m->cost_per_unit_micros =
-            m->units_e6 > 0 ? (int64_t)money_div_round(
-                                  (cb_i128)t->total * MONEY_MICRO_PER_CENT * 1000000, m->units_e6)
-                            : 0;
-    }
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Workflow keys that ran in batch in any bucket, sorted (for bsearch). */
-static const char **batch_workflows(const struct ledger *l, size_t *n)
-{
-    const char **v = NULL;
-    *n = 0;
-    for (size_t i = 0; i < l->n_buckets; i++) {
-        const struct ledger_bucket *b = &l->buckets[i];
-        for (size_t k = 0; k < b->n_groups[DIM_WORKFLOW]; k++) {
-            const struct ledger_group *g = &b->groups[DIM_WORKFLOW][k];
-            if (g->key && g->batch_requests > 0) {
-                v = xreallocarray(v, *n + 1, sizeof *v);
-                v[(*n)++] = g->key;
-            }
-        }
-    }
-    if (*n)
-        qsort(v, *n, sizeof *v, cmp_str);
-    return v;
-}
-
-static void add_rec(struct report_team *t, enum report_rec_kind kind, int64_t saving, char *expl)
-{
-    if (saving < 1) {
-        free(expl);
-        return;
-    }
-    t->recommendations =
-        xreallocarray(t->recommendations, t->n_recommendations + 1, sizeof *t->recommendations);
-    struct report_recommendation *x = &t->recommendations[t->n_recommendations++];
-    x->kind = kind;
-    x->saving = saving;
-    x->explanation = expl;
-}
-
-static void fill_recommendations(struct report_team *t, const struct ledger_bucket *b,
-                                 const char **bw, size_t n_bw)
-{
-    if (!b)
-        return;
-    int64_t routing = pico_cents(b->routing_saving);
-    add_rec(t, REC_MODEL_ROUTING, routing,
-            xasprintf("%s requests on Opus or Sonnet had fewer than 1,000 input and 500 output "
-                      "tokens; priced at the Haiku rate instead, they would have cost %s less "
-                      "(their list cost minus the same tokens at Haiku prices).",
-                      text_count(b->routing_requests).s, text_money(routing).s));
-    cb_i128 nonbatch = 0, uncached = 0;
-    size_t n_batchable = 0, n_repeated = 0;
-    for (size_t k = 0; k < b->n_groups[DIM_WORKFLOW]; k++) {
-        const struct ledger_group *g = &b->groups[DIM_WORKFLOW][k];
-        if (!g->key)
-            continue;
-        if (n_bw && bsearch(&g->key, bw, n_bw, sizeof *bw, cmp_str) &&
-            g->cost_nonbatch_tokens > 0) {
-            nonbatch += g->cost_nonbatch_tokens;
-            n_batchable++;
-        }
-        if (g->usage.requests >= 100 && g->uncached_input_cost > 0) {
-            uncached += g->uncached_input_cost;
-            n_repeated++;
-        }
-    }
-    int64_t nb = pico_cents(nonbatch);
-    int64_t bsave = pico_cents(money_div_round(nonbatch, 2));
-    add_rec(t, REC_BATCHING, bsave,
-            xasprintf("%s that also ran through the Batch API elsewhere spent %s on "
-                      "non-batch tokens; at the 50%% batch discount: %s × 50%% = %s.",
-                      text_plural((int64_t)n_batchable, "workflow", "workflows").s,
-                      text_money(nb).s, text_money(nb).s, text_money(bsave).s));
-    int64_t un = pico_cents(uncached);
-    int64_t csave = pico_cents(money_div_round(uncached * 45, 100));
-    add_rec(t, REC_CACHING, csave,
-            xasprintf("%s (at least 100 requests this month) spent %s on "
-                      "uncached input tokens. Assuming 50%% of that input is a cacheable prefix "
-                      "and cache reads cost 10%% of the input price: %s × 50%% × (1 − 0.1) = %s.",
-                      text_plural((int64_t)n_repeated, "repeated workflow", "repeated workflows").s,
-                      text_money(un).s, text_money(un).s, text_money(csave).s));
-    int64_t premium = pico_cents(b->premium);
-    add_rec(t, REC_PREMIUM_MODIFIERS, premium,
-            xasprintf("%s requests ran in fast mode or with US-only inference; the same tokens at "
-                      "standard speed with global inference would have cost %s less (their "
-                      "list cost minus the same tokens at the model's standard prices, before "
-                      "the fast-mode and US-only multipliers).",
-                      text_count(b->premium_requests).s, text_money(premium).s));
-}
-
 static int cmp_group_key(const void *a, const void *b)
 {
     const struct ledger_group *x = *(const struct ledger_group *const *)a;
@@ -1708,7 +1550,7 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
         goto cleanup;
     add_overhead_markup(&B, methods);
     finish_lines(&B);
-    bw = batch_workflows(l, &n_bw);
+    bw = insights_batch_workflows(l, &n_bw);
     for (size_t i = 0; i < B.n; i++) {
         struct report_team *t = &r->teams[i];
         r->totals.overhead += t->overhead;
@@ -1725,10 +1567,10 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
         groups_from_bucket(b, DIM_WORKFLOW, t->list_cost, &t->by_workflow);
         groups_from_bucket(b, DIM_ENVIRONMENT, t->list_cost, &t->by_environment);
         fill_days(l, &b, 1, t->list_cost, &t->days, &t->n_days);
-        fill_budget(t, B.cfg[i]);
-        fill_anomalies(t, b, c, t->n_days);
-        fill_metrics(t, B.cfg[i]);
-        fill_recommendations(t, b, bw, n_bw);
+        insights_budget(t, B.cfg[i]);
+        insights_anomalies(t, b, c->anomaly_factor_e6);
+        insights_unit_economics(t, B.cfg[i]);
+        insights_recommendations(t, b, bw, n_bw);
     }
     {
         int64_t *totals = xcalloc(B.n ? B.n : 1, sizeof *totals);
