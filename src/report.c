@@ -13,6 +13,7 @@
 #include "insights.h"
 #include "msg.h"
 #include "paths.h"
+#include "slug.h"
 #include "strbuf.h"
 #include "text.h"
 #include "xalloc.h"
@@ -21,8 +22,7 @@
 #define CB_VERSION "0.0.0"
 #endif
 
-#define SLUG_MAX 60
-#define TOP_N    10
+#define TOP_N 10
 
 /* "claude-sonnet-4-6" -> "Claude Sonnet 4.6"; "claude-3-5-haiku" -> "Claude 3.5 Haiku". */
 static char *model_display_name(const char *id)
@@ -351,94 +351,6 @@ static enum cb_status set_period(struct report *r, const struct ledger *l, const
     return CB_OK;
 }
 
-/* ---- slugs ---- */
-
-/* Latin-1 supplement letters (U+00C0..U+00FF) to ASCII; "" drops the character. */
-static const char *const latin1[64] = {
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
-    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
-    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y",
-};
-
-static char *slug_base(const char *id)
-{
-    struct strbuf b = STRBUF_INIT;
-    bool dash = false;
-    const unsigned char *p = (const unsigned char *)id;
-    while (*p) {
-        const char *piece = NULL;
-        char one[2] = {0, 0};
-        size_t adv = 1;
-        if (*p < 0x80) {
-            unsigned char ch = *p;
-            if (ch >= 'A' && ch <= 'Z')
-                ch = (unsigned char)(ch - 'A' + 'a');
-            if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
-                one[0] = (char)ch;
-                piece = one;
-            }
-        } else {
-            adv = (*p >= 0xF0) ? 4 : (*p >= 0xE0) ? 3 : (*p >= 0xC0) ? 2 : 1;
-            if (*p == 0xC3 && (p[1] & 0xC0) == 0x80)
-                piece = latin1[p[1] & 0x3F];
-            else
-                piece = ""; /* other scripts are dropped, not turned into separators */
-            for (size_t k = 1; k < adv; k++)
-                if (!p[k]) {
-                    adv = k;
-                    break;
-                }
-        }
-        if (piece == NULL)
-            dash = true;
-        else if (piece[0]) {
-            if (dash && b.len > 0)
-                strbuf_putc(&b, '-');
-            dash = false;
-            strbuf_puts(&b, piece);
-        }
-        p += adv;
-    }
-    char *s = b.len ? strbuf_detach(&b) : xstrdup("team");
-    if (strlen(s) > SLUG_MAX)
-        s[SLUG_MAX] = '\0';
-    size_t n = strlen(s);
-    while (n > 0 && s[n - 1] == '-')
-        s[--n] = '\0';
-    return s;
-}
-
-static bool slug_taken(const struct report_team *t, size_t n, const char *slug)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(t[i].slug, slug) == 0)
-            return true;
-    return false;
-}
-
-/* Gives every team a unique slug (teams in id order; later duplicates get -2, -3, ...). */
-static void assign_slugs(struct report_team *teams, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        char *base = slug_base(teams[i].id);
-        char *s = xstrdup(base);
-        for (int k = 2; slug_taken(teams, i, s); k++) {
-            free(s);
-            char suffix[24];
-            snprintf(suffix, sizeof suffix, "-%d", k);
-            size_t keep = strlen(base);
-            if (keep + strlen(suffix) > SLUG_MAX)
-                keep = SLUG_MAX - strlen(suffix);
-            while (keep > 0 && base[keep - 1] == '-')
-                keep--;
-            s = xasprintf("%.*s%s", (int)keep, base, suffix);
-        }
-        free(base);
-        teams[i].slug = s;
-    }
-}
-
 /* ---- the build ---- */
 
 struct build {
@@ -540,7 +452,7 @@ static void collect_teams(struct build *B)
                      ids[i]);
     }
     free(ids);
-    assign_slugs(r->teams, m);
+    slug_assign(r->teams, m);
     for (size_t i = 0; i < m; i++) {
         struct report_team *t = &r->teams[i];
         char *up = xstrdup(t->slug);
