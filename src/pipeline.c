@@ -16,6 +16,7 @@
 #include "outdir.h"
 #include "paths.h"
 #include "prices.h"
+#include "prior.h"
 #include "render.h"
 #include "report.h"
 #include "xalloc.h"
@@ -206,6 +207,7 @@ enum cb_status pipeline_render(const struct cli_opts *o)
     struct setup s = {0};
     struct ledger *ledger = NULL;
     struct report *report = NULL;
+    struct prior_month *previous = NULL, *superseded = NULL;
     FILE *rejected = NULL;
     char *data_dir = NULL, *target = NULL, *tmp = NULL, *templates = NULL, *fonts = NULL;
     enum cb_status st = setup_load(o, &s, &err);
@@ -243,6 +245,11 @@ enum cb_status pipeline_render(const struct cli_opts *o)
         goto cleanup;
     }
     warn_variants(ledger);
+    /* earlier months are read here and handed to the model as plain data */
+    if (o->previous && (st = prior_read_previous(o->previous, &previous, &err)) != CB_OK)
+        goto cleanup;
+    if (o->supersedes && (st = prior_read_signed(o->supersedes, &superseded, &err)) != CB_OK)
+        goto cleanup;
     struct report_opts ro = {
         .config = s.config,
         .prices = s.prices,
@@ -250,14 +257,11 @@ enum cb_status pipeline_render(const struct cli_opts *o)
         .shadow = o->shadow,
         .has_model_override = o->has_model,
         .model_override = o->model,
-        .previous_dir = o->previous,
-        .supersedes_dir = o->supersedes,
+        .previous = previous,
+        .superseded = superseded,
         .source_date_epoch = getenv("SOURCE_DATE_EPOCH"),
     };
-    st = report_build(&ro, &report, &err);
-    if (st != CB_OK)
-        goto cleanup;
-    st = report_check(report, &err);
+    st = report_build(&ro, &report, &err); /* which ends with report_check */
     if (st != CB_OK)
         goto cleanup;
     report->warnings = msg_warnings_copy(&report->n_warnings);
@@ -293,6 +297,8 @@ cleanup:
     free(tmp);
     free(target);
     report_free(report);
+    prior_free(previous);
+    prior_free(superseded);
     ledger_free(ledger);
     if (rejected)
         fclose(rejected);

@@ -8,11 +8,10 @@
 #include <string.h>
 
 #include "allocate.h"
-#include "archive.h"
 #include "date.h"
 #include "insights.h"
 #include "msg.h"
-#include "paths.h"
+#include "prior.h"
 #include "slug.h"
 #include "strbuf.h"
 #include "text.h"
@@ -1100,152 +1099,54 @@ static void fill_org(struct build *B)
     }
 }
 
-/* ---- month over month ---- */
+/* ---- month over month, corrected revisions (earlier months as plain data, prior.h) ---- */
 
-static enum cb_status read_previous(struct report *r, const char *dir, struct cb_error *err)
+static void apply_previous(struct report *r, const struct prior_month *p)
 {
-    size_t n = strlen(dir);
-    char *path = xasprintf("%s%sreport.json", dir, n && dir[n - 1] == '/' ? "" : "/");
-    json_error_t je;
-    enum cb_status st = CB_OK;
-    json_t *doc = json_load_file(path, 0, &je);
-    if (!doc) {
-        st = cb_error_set(err, CB_EUSAGE, path, je.line > 0 ? je.line : 0, NULL,
-                          "--previous: cannot read the previous report: %s", je.text);
-        goto cleanup;
-    }
-    const char *month = json_string_value(json_object_get(json_object_get(doc, "period"), "month"));
-    json_t *teams = json_object_get(doc, "teams");
-    if (!month || strlen(month) != 7 || !json_is_array(teams)) {
-        st = cb_error_set(err, CB_EUSAGE, path, 0, NULL,
-                          "--previous: not a chargeback report (period.month and teams needed)");
-        goto cleanup;
-    }
     for (size_t i = 0; i < r->n_teams; i++) {
         struct report_team *t = &r->teams[i];
-        size_t k;
-        json_t *e;
-        json_array_foreach(teams, k, e)
-        {
-            const char *id = json_string_value(json_object_get(e, "team"));
-            if (!id || strcmp(id, t->id) != 0)
-                continue;
-            int64_t total, list;
-            const char *ts = json_string_value(json_object_get(e, "total"));
-            const char *ls = json_string_value(json_object_get(e, "list_cost"));
-            if (!ts || !ls || !money_parse(ts, 2, &total) || !money_parse(ls, 2, &list)) {
-                st = cb_error_set(err, CB_EUSAGE, path, 0, "teams[].total",
-                                  "--previous: team \"%s\": total and list_cost must be decimal "
-                                  "strings",
-                                  t->id);
-                goto cleanup;
-            }
-            t->mom.present = true;
-            snprintf(t->mom.previous_month, sizeof t->mom.previous_month, "%s", month);
-            t->mom.previous_total = total;
-            t->mom.previous_list_cost = list;
-            t->mom.delta_total = t->total - total;
-            t->mom.has_pct = total != 0;
-            t->mom.delta_pct_e4 = alloc_share_e4(t->mom.delta_total, total);
-            break;
-        }
+        const struct prior_team *x = prior_find(p, t->id);
+        if (!x)
+            continue;
+        t->mom.present = true;
+        snprintf(t->mom.previous_month, sizeof t->mom.previous_month, "%s", p->month);
+        t->mom.previous_total = x->total;
+        t->mom.previous_list_cost = x->list_cost;
+        t->mom.delta_total = t->total - x->total;
+        t->mom.has_pct = x->total != 0;
+        t->mom.delta_pct_e4 = alloc_share_e4(t->mom.delta_total, x->total);
     }
-cleanup:
-    json_decref(doc);
-    free(path);
-    return st;
 }
 
-/* ---- corrected revisions ---- */
-
-/* A corrected revision of a signed month (--supersedes DIR): the new invoice numbers carry
- * "-R<N>", where N is one more than the superseded month's revision, and the report records the
- * folder, its sign-off and each team's superseded invoice number, so a reader can follow the
- * chain back to the signed original. Only a signed billing month of the same period can be
- * superseded: anything else is a usage error naming the folder. */
-static enum cb_status read_superseded(struct report *r, const char *dir, struct cb_error *err)
+/* A corrected revision of a signed month: the new invoice numbers carry "-R<N>", where N is
+ * one more than the superseded month's revision, and the report records the folder, its
+ * sign-off, and for each team its superseded invoice number, what that invoice charged and the
+ * difference to settle, so a reader can follow the chain back to the signed original. Only a
+ * billing month of the same period can be superseded: anything else is a usage error. */
+static enum cb_status apply_superseded(struct report *r, const struct prior_month *p,
+                                       struct cb_error *err)
 {
-    enum cb_status st = CB_OK;
-    char *report_path = paths_join(dir, "report.json");
-    char *signoff_path = paths_join(dir, "SIGNOFF.json");
-    json_t *doc = NULL, *signoff = NULL;
-    json_error_t je;
-    if (!archive_is_signed(dir)) {
-        st = cb_error_set(err, CB_EUSAGE, dir, 0, NULL,
-                          "--supersedes: not a signed month (no SIGNOFF.json); an unsigned month "
-                          "is simply rendered again");
-        goto cleanup;
-    }
-    signoff = json_load_file(signoff_path, 0, &je);
-    doc = signoff ? json_load_file(report_path, 0, &je) : NULL;
-    if (!doc) {
-        st =
-            cb_error_set(err, CB_EUSAGE, signoff ? report_path : signoff_path,
-                         je.line > 0 ? je.line : 0, NULL, "--supersedes: cannot read: %s", je.text);
-        goto cleanup;
-    }
-    const char *month = json_string_value(json_object_get(json_object_get(doc, "period"), "month"));
-    const char *mode = json_string_value(json_object_get(doc, "mode"));
-    json_t *teams = json_object_get(doc, "teams");
-    json_t *rev = json_object_get(doc, "revision");
-    if (!month || !mode || !json_is_array(teams) || (rev && !json_is_integer(rev))) {
-        st = cb_error_set(err, CB_EUSAGE, report_path, 0, NULL,
-                          "--supersedes: not a chargeback report (period.month, mode, teams)");
-        goto cleanup;
-    }
-    if (strcmp(month, r->month) != 0) {
-        st = cb_error_set(err, CB_EUSAGE, report_path, 0, "period.month",
-                          "--supersedes: that month is %s, this one is %s", month, r->month);
-        goto cleanup;
-    }
-    json_int_t prev = rev ? json_integer_value(rev) : 1;
-    if (prev < 1 || prev > 98) {
-        st = cb_error_set(err, CB_EUSAGE, report_path, 0, "revision",
-                          "--supersedes: revision must be from 1 to 98, got %lld", (long long)prev);
-        goto cleanup;
-    }
-    uint64_t bytes;
-    st = archive_hash_file(signoff_path, r->supersedes.signoff_sha256, &bytes, err);
-    if (st != CB_OK)
-        goto cleanup;
-    r->revision = (int)prev + 1;
-    r->supersedes.folder = xstrdup(dir);
-    const char *by = json_string_value(json_object_get(signoff, "signed_by"));
-    const char *at = json_string_value(json_object_get(signoff, "signed_at"));
-    r->supersedes.signed_by = xstrdup(by ? by : "");
-    r->supersedes.signed_at = xstrdup(at ? at : "");
+    if (strcmp(p->month, r->month) != 0)
+        return cb_error_set(err, CB_EUSAGE, p->path, 0, "period.month",
+                            "--supersedes: that month is %s, this one is %s", p->month, r->month);
+    r->revision = p->revision + 1;
+    r->supersedes.folder = xstrdup(p->folder);
+    r->supersedes.signed_by = xstrdup(p->signed_by ? p->signed_by : "");
+    r->supersedes.signed_at = xstrdup(p->signed_at ? p->signed_at : "");
+    snprintf(r->supersedes.signoff_sha256, sizeof r->supersedes.signoff_sha256, "%s",
+             p->signoff_sha256);
     for (size_t i = 0; i < r->n_teams; i++) {
         struct report_team *t = &r->teams[i];
-        const char *old = NULL, *old_total = NULL;
-        size_t k;
-        json_t *e;
-        json_array_foreach(teams, k, e)
-        {
-            const char *id = json_string_value(json_object_get(e, "team"));
-            if (id && strcmp(id, t->id) == 0) {
-                old = json_string_value(json_object_get(e, "invoice_number"));
-                old_total = json_string_value(json_object_get(e, "total"));
-                if (!old_total || !money_parse(old_total, 2, &t->revision.previous_total)) {
-                    st = cb_error_set(err, CB_EUSAGE, report_path, 0, "teams[].total",
-                                      "--supersedes: team \"%s\": total must be a decimal string",
-                                      t->id);
-                    goto cleanup;
-                }
-            }
-        }
+        const struct prior_team *x = prior_find(p, t->id);
         t->revision.present = true;
+        t->revision.previous_total = x ? x->total : 0;
         t->revision.difference = t->total - t->revision.previous_total;
-        t->supersedes_invoice = xstrdup(old ? old : "");
+        t->supersedes_invoice = xstrdup(x ? x->invoice_number : "");
         char *number = xasprintf("%s-R%d", t->invoice_number, r->revision);
         free(t->invoice_number);
         t->invoice_number = number;
     }
-cleanup:
-    json_decref(doc);
-    json_decref(signoff);
-    free(signoff_path);
-    free(report_path);
-    return st;
+    return CB_OK;
 }
 
 /* ---- the summary's explanation ---- */
@@ -1501,19 +1402,16 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
     reconciliation_text(&B);
     summary_method(&B);
     fill_org(&B);
-    if (opts->previous_dir) {
-        st = read_previous(r, opts->previous_dir, err);
-        if (st != CB_OK)
-            goto cleanup;
-    }
+    if (opts->previous)
+        apply_previous(r, opts->previous);
     r->revision = 1;
-    if (opts->supersedes_dir) {
+    if (opts->superseded) {
         if (opts->shadow) {
             st = cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,
                               "--supersedes: a shadow month cannot correct a signed billing month");
             goto cleanup;
         }
-        st = read_superseded(r, opts->supersedes_dir, err);
+        st = apply_superseded(r, opts->superseded, err);
         if (st != CB_OK)
             goto cleanup;
     }

@@ -298,6 +298,8 @@ struct report {
     } supersedes;
 };
 
+struct prior_month; /* prior.h */
+
 struct report_opts {
     const struct config *config;
     const struct price_book *prices;
@@ -305,14 +307,15 @@ struct report_opts {
     bool shadow;
     bool has_model_override;
     enum cb_model model_override;
-    const char *previous_dir;      /* --previous, or NULL */
-    const char *supersedes_dir;    /* --supersedes: the signed month this render corrects */
-    const char *source_date_epoch; /* the SOURCE_DATE_EPOCH value, or NULL */
+    const struct prior_month *previous;   /* --previous, read by prior_read_previous; or NULL */
+    const struct prior_month *superseded; /* --supersedes, read by prior_read_signed; or NULL */
+    const char *source_date_epoch;        /* the SOURCE_DATE_EPOCH value, or NULL */
 };
 
-/* Builds the priced, allocated, sorted report and runs the consistency checks of SPEC §5.
- * Returns CB_OK with *out set (free with report_free); CB_EINTERNAL when an identity fails;
- * CB_EUSAGE/CB_EIO for a bad --previous or --supersedes folder. */
+/* Builds the priced, allocated, sorted report and runs the consistency checks of SPEC §5. Reads
+ * no file: earlier months come in as plain data. Returns CB_OK with *out set (free with
+ * report_free); CB_EINTERNAL when an identity fails; CB_EUSAGE for a superseded month of
+ * another period, or a shadow month that supersedes one. */
 enum cb_status report_build(const struct report_opts *opts, struct report **out,
                             struct cb_error *err);
 

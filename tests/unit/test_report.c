@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "prior.h"
 #include "render.h"
 #include "report.h"
 #include "text.h"
@@ -119,15 +120,16 @@ static struct config *load_config(const char *text)
 static struct report *build(const struct config *c, const struct ledger *l, bool shadow,
                             const char *sde, const char *previous)
 {
-    struct report_opts o = {.config = c,
-                            .ledger = l,
-                            .shadow = shadow,
-                            .source_date_epoch = sde,
-                            .previous_dir = previous};
     struct report *r = NULL;
+    struct prior_month *p = NULL;
     struct cb_error err;
     cb_error_clear(&err);
+    if (previous && prior_read_previous(previous, &p, &err) != CB_OK)
+        fail_msg("prior_read_previous: %s", err.text);
+    struct report_opts o = {
+        .config = c, .ledger = l, .shadow = shadow, .source_date_epoch = sde, .previous = p};
     enum cb_status st = report_build(&o, &r, &err);
+    prior_free(p);
     if (st != CB_OK)
         fail_msg("report_build: %s", err.text);
     return r;
@@ -844,8 +846,9 @@ static void previous_month_from_report_json(void **state)
 
     char *path = xasprintf("%s/report.json", dir);
     unlink(path);
-    struct report_opts o = {.config = c, .ledger = &t.l, .previous_dir = dir};
-    assert_int_equal(report_build(&o, &r, &err), CB_EUSAGE);
+    struct prior_month *p = NULL;
+    assert_int_equal(prior_read_previous(dir, &p, &err), CB_EUSAGE);
+    assert_null(p);
     assert_string_equal(err.file, path);
     free(path);
     rmdir(dir);
