@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "idset.h"
 #include "intern.h"
 #include "record.h"
@@ -801,16 +802,6 @@ static void bucket_take(struct bacc *a, struct ledger_bucket *out)
     }
 }
 
-static int days_in_month(int y, int m)
-{
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m < 1 || m > 12)
-        return 31;
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return days[m - 1];
-}
-
 /* Picks the period, moves the chosen month's aggregates into a new ledger (sorted; free with
  * ledger_free) and frees the builder. CB_EUSAGE when no month was given and no record was
  * valid; then *out is NULL. */
@@ -935,7 +926,7 @@ enum cb_status ledger_builder_finish(struct ledger_builder *b, struct ledger **o
     struct ledger *l = &impl->pub;
     l->year = year;
     l->month = month;
-    l->days_in_month = days_in_month(year, month);
+    l->days_in_month = date_days_in_month(year, month);
     l->counts = b->counts;
     memset(b->counts.examples, 0, sizeof b->counts.examples);
     l->counts.billed = m ? m->billed : 0;

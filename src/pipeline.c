@@ -16,6 +16,7 @@
 #include "outdir.h"
 #include "paths.h"
 #include "prices.h"
+#include "prior.h"
 #include "render.h"
 #include "report.h"
 #include "xalloc.h"
@@ -317,6 +318,7 @@ enum cb_status pipeline_render(const struct cli_opts *o)
     struct setup s = {0};
     struct ledger *ledger = NULL;
     struct report *report = NULL;
+    struct prior_month *previous = NULL, *superseded = NULL;
     FILE *rejected = NULL;
     char *data_dir = NULL, *target = NULL, *tmp = NULL, *templates = NULL, *fonts = NULL;
     /* The output folder is checked before anything is read when it is known from the command
@@ -366,6 +368,11 @@ enum cb_status pipeline_render(const struct cli_opts *o)
     st = provider_total(s.config, ledger, &err);
     if (st != CB_OK)
         goto cleanup;
+    /* earlier months are read here and handed to the model as plain data */
+    if (o->previous && (st = prior_read_previous(o->previous, &previous, &err)) != CB_OK)
+        goto cleanup;
+    if (o->supersedes && (st = prior_read_signed(o->supersedes, &superseded, &err)) != CB_OK)
+        goto cleanup;
     struct report_opts ro = {
         .config = s.config,
         .prices = s.prices,
@@ -373,14 +380,11 @@ enum cb_status pipeline_render(const struct cli_opts *o)
         .shadow = o->shadow,
         .has_model_override = o->has_model,
         .model_override = o->model,
-        .previous_dir = o->previous,
-        .supersedes_dir = o->supersedes,
+        .previous = previous,
+        .superseded = superseded,
         .source_date_epoch = getenv("SOURCE_DATE_EPOCH"),
     };
-    st = report_build(&ro, &report, &err);
-    if (st != CB_OK)
-        goto cleanup;
-    st = report_check(report, &err);
+    st = report_build(&ro, &report, &err); /* which ends with report_check */
     if (st != CB_OK)
         goto cleanup;
     report->recon = recon_build(ledger, s.config->skill_rate_micros, s.config->mcp_rate_micros);
@@ -420,6 +424,8 @@ cleanup:
     free(tmp);
     free(target);
     report_free(report);
+    prior_free(previous);
+    prior_free(superseded);
     ledger_free(ledger);
     if (rejected)
         fclose(rejected);

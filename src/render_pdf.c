@@ -13,44 +13,41 @@
 #include "paths.h"
 #include "pdf_doc.h"
 #include "strbuf.h"
+#include "text.h"
 #include "xalloc.h"
 
 #define NAVY 0.12f, 0.23f, 0.42f
 
 /* Cents as "1,234.56". */
+/* The text forms of text.h copied into a caller's buffer (a row keeps several at once). */
+static const char *put(char *buf, size_t size, const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return buf;
+}
+
 static const char *cents(int64_t v, char *buf, size_t size)
 {
-    money_format_grouped(v, buf, size);
-    return buf;
+    return put(buf, size, text_money(v).s);
 }
 
-/* A value scaled 10^4 as a percentage, as every format writes it: 9430 -> "94.30%". */
 static const char *pct(int64_t e4, char *buf, size_t size)
 {
-    report_format_percent(e4, buf, size);
-    return buf;
+    return put(buf, size, text_percent(e4).s);
 }
 
-/* A value scaled 10^6 with 2 to 6 decimals (trailing zeros trimmed), grouped when whole
- * cents: prices and per-unit costs. */
 static const char *micros(int64_t v, char *buf, size_t size)
 {
-    if (v % MONEY_MICRO_PER_CENT == 0) {
-        money_format_grouped(v / MONEY_MICRO_PER_CENT, buf, size);
-        return buf;
-    }
-    money_format_fixed(v, 6, 6, buf, size);
-    size_t n = strlen(buf);
-    char *dot = strchr(buf, '.');
-    while (dot && n > (size_t)(dot - buf) + 3 && buf[n - 1] == '0')
-        buf[--n] = '\0';
-    return buf;
+    return put(buf, size, text_price(v).s);
 }
 
 static const char *count(int64_t v, char *buf, size_t size)
 {
-    money_format_count(v, buf, size);
-    return buf;
+    return put(buf, size, text_count(v).s);
 }
 
 static bool is_usage_line(enum line_kind k)
@@ -481,7 +478,7 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
             const struct report_anomaly *x = &t->anomalies[i];
             char ratio[48] = "-";
             if (x->mean_daily > 0)
-                report_format_factor(x->factor_e2, ratio, sizeof ratio);
+                snprintf(ratio, sizeof ratio, "%s", text_factor(x->factor_e2).s);
             const char *cells[] = {x->date, cents(x->list_cost, a, sizeof a),
                                    cents(x->mean_daily, b, sizeof b), ratio};
             pdf_table_row(d, cells, 0, NULL);

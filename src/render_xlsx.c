@@ -25,10 +25,11 @@
 
 #include <xlsxwriter.h>
 
-#include "allocate.h"
+#include "date.h"
 #include "money.h"
 #include "paths.h"
 #include "strbuf.h"
+#include "text.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -394,7 +395,7 @@ static void line_row(struct sheet *s, lxw_row_t row, const struct line_layout *L
     put_text(s, row, c[F_UNIT], l->unit, NULL);
     put_micros(s, row, c[F_PRICE], l->unit_price_micros);
     int64_t per = l->per > 0 ? l->per : 1;
-    if (alloc_line_amount(l->quantity, l->unit_price_micros, per) != l->amount) {
+    if (!report_line_reproducible(l)) {
         put_money(s, row, c[F_AMOUNT], l->amount, f->money);
         return;
     }
@@ -813,7 +814,8 @@ static void summary_sheet(struct book *b)
             free(th);
         }
         if (t->n_anomalies)
-            strbuf_printf(&st, "; %zu anomal%s", t->n_anomalies, t->n_anomalies == 1 ? "y" : "ies");
+            strbuf_printf(&st, "; %s",
+                          text_plural((int64_t)t->n_anomalies, "anomaly", "anomalies").s);
         put_text(&s, row, 8, strbuf_cstr(&st), NULL);
         strbuf_free(&st);
         charged += t->total;
@@ -1197,17 +1199,6 @@ static void fmts_init(struct book *b)
     f->units = fmt_new(wb, "#,##0.00####", false);
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* The issue date at 00:00:00 UTC; 0 (the epoch, never the clock) when it is not a date. */
 static time_t issue_time(const char *ymd)
 {
@@ -1225,7 +1216,7 @@ static time_t issue_time(const char *ymd)
     ok = ok && money_parse(part, 0, &d);
     if (!ok || m < 1 || m > 12 || d < 1 || d > 31)
         return 0;
-    return (time_t)(days_from_civil(y, m, d) * 86400);
+    return (time_t)(date_days_from_civil(y, (int)m, (int)d) * 86400);
 }
 
 /* Writes one workbook to path: the team's invoice when t is set, else the summary. */

@@ -8,12 +8,15 @@
 #include <string.h>
 
 #include "allocate.h"
-#include "archive.h"
+#include "date.h"
+#include "insights.h"
 #include "msg.h"
 #include "intern.h"
 #include "paths.h"
+#include "prior.h"
 #include "slug.h"
 #include "strbuf.h"
+#include "text.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -22,78 +25,6 @@
 #endif
 
 #define TOP_N 10
-
-/* ---- small formatting helpers (values returned by value: valid to the end of the
- * full expression that uses them) ---- */
-
-struct num {
-    char s[64];
-};
-
-static struct num fmt_money(int64_t cents)
-{
-    struct num n;
-    money_format_grouped(cents, n.s, sizeof n.s);
-    return n;
-}
-
-static struct num fmt_signed(int64_t cents)
-{
-    struct num n;
-    size_t k = cents > 0 ? 1 : 0;
-    n.s[0] = '+';
-    money_format_grouped(cents, n.s + k, sizeof n.s - k);
-    return n;
-}
-
-static struct num fmt_count(int64_t v)
-{
-    struct num n;
-    money_format_count(v, n.s, sizeof n.s);
-    return n;
-}
-
-/* 2346 -> "23.46%" */
-static struct num fmt_pct_e4(int64_t e4)
-{
-    struct num n;
-    money_format_fixed(e4, 2, 2, n.s, sizeof n.s);
-    size_t k = strlen(n.s);
-    snprintf(n.s + k, sizeof n.s - k, "%%");
-    return n;
-}
-
-/* A rate scaled by 10^6 as a short percentage: 100000 -> "10%", 125000 -> "12.5%". */
-static struct num fmt_rate(int64_t e6)
-{
-    struct num n;
-    money_format_fixed(e6, 4, 4, n.s, sizeof n.s);
-    size_t k = strlen(n.s);
-    while (k > 0 && n.s[k - 1] == '0')
-        n.s[--k] = '\0';
-    if (k > 0 && n.s[k - 1] == '.')
-        n.s[--k] = '\0';
-    snprintf(n.s + k, sizeof n.s - k, "%%");
-    return n;
-}
-
-/* A decimal scaled by 10^6 without trailing zeros: 1500000 -> "1.5". */
-static struct num fmt_e6(int64_t e6)
-{
-    struct num n;
-    money_format_fixed(e6, 6, 6, n.s, sizeof n.s);
-    size_t k = strlen(n.s);
-    while (k > 0 && n.s[k - 1] == '0')
-        n.s[--k] = '\0';
-    if (k > 0 && n.s[k - 1] == '.')
-        n.s[--k] = '\0';
-    return n;
-}
-
-static int64_t pico_cents(cb_i128 pico)
-{
-    return money_pico_to_cents(pico);
-}
 
 /* "claude-sonnet-4-6" -> "Claude Sonnet 4.6"; "claude-3-5-haiku" -> "Claude 3.5 Haiku". */
 static char *model_display_name(const char *id)
@@ -411,32 +342,7 @@ static int64_t bucket_lines(const struct config *c, const struct ledger_bucket *
     return sum + internal;
 }
 
-/* ---- dates ---- */
-
-static int days_in(int y, int m)
-{
-    static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : d[m - 1];
-}
-
-/* Days since 1970-01-01 to a civil date (H. Hinnant's algorithm). */
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-static const char *const month_names[12] = {"January",   "February", "March",    "April",
-                                            "May",       "June",     "July",     "August",
-                                            "September", "October",  "November", "December"};
+/* ---- the period ---- */
 
 static enum cb_status set_period(struct report *r, const struct ledger *l, const char *sde,
                                  struct cb_error *err)
@@ -448,7 +354,7 @@ static enum cb_status set_period(struct report *r, const struct ledger *l, const
     snprintf(r->month, sizeof r->month, "%04d-%02d", y, m);
     snprintf(r->period_start, sizeof r->period_start, "%04d-%02d-01T00:00:00Z", y, m);
     snprintf(r->period_end, sizeof r->period_end, "%04d-%02d-01T00:00:00Z", ny, nm);
-    snprintf(r->period_label, sizeof r->period_label, "%s %04d", month_names[m - 1], y);
+    snprintf(r->period_label, sizeof r->period_label, "%s %04d", date_month_name(m), y);
     if (sde) {
         int64_t secs = 0;
         bool ok = *sde != '\0' && strspn(sde, "0123456789") == strlen(sde) && strlen(sde) <= 15;
@@ -458,7 +364,7 @@ static enum cb_status set_period(struct report *r, const struct ledger *l, const
             return cb_error_set(err, CB_EUSAGE, NULL, 0, "SOURCE_DATE_EPOCH",
                                 "expected whole seconds since 1970-01-01, got \"%.64s\"", sde);
         int dy, dm, dd;
-        civil_from_days(secs / 86400, &dy, &dm, &dd);
+        date_civil_from_days(secs / 86400, &dy, &dm, &dd);
         snprintf(r->issue_date, sizeof r->issue_date, "%04d-%02d-%02d", dy, dm, dd);
     } else
         snprintf(r->issue_date, sizeof r->issue_date, "%04d-%02d-01", ny, nm);
@@ -657,7 +563,7 @@ static enum cb_status share_pool(struct build *B, const char *name, int64_t cost
         B->r->teams[i].shared += parts[i];
         push_alloc(&B->alloc[i], LINE_SHARED,
                    xasprintf("%s — %s (%s of %s)", name, split_words(kind),
-                             fmt_pct_e4(alloc_share_e4(parts[i], cost)).s, fmt_money(cost).s),
+                             text_percent(alloc_share_e4(parts[i], cost)).s, text_money(cost).s),
                    parts[i]);
     }
     free(parts);
@@ -683,7 +589,7 @@ static enum cb_status price_pools(struct build *B, struct cb_error *err)
             /* no team to split it among: the pool is unallocated cost, shown as such */
             msg_warn("shared pool \"%s\" (%s): no team in the month to split it among; it is "
                      "shown as unallocated",
-                     name, fmt_money(cost).s);
+                     name, text_money(cost).s);
             B->orphan_cost += cost;
             for (size_t k = 0; k < tmp.n; k++) {
                 char *d = xasprintf("%s: %s", name, tmp.v[k].description);
@@ -800,8 +706,8 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
             strbuf_printf(&methods[i],
                           "Usage: the team pays its direct cost at list price, %s (its own usage "
                           "%s + shared costs %s).",
-                          fmt_money(t->direct).s, fmt_money(t->list_cost).s,
-                          fmt_money(t->shared).s);
+                          text_money(t->direct).s, text_money(t->list_cost).s,
+                          text_money(t->shared).s);
         }
         break;
     case CB_MODEL_FIXED: {
@@ -818,16 +724,16 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
             if (equal)
                 strbuf_printf(&methods[i],
                               "Fixed: the %s pool split equally among %zu teams — %s = %s.",
-                              fmt_money(B->pool).s, n, fmt_pct_e4(pct).s, fmt_money(a[i]).s);
+                              text_money(B->pool).s, n, text_percent(pct).s, text_money(a[i]).s);
             else
                 strbuf_printf(&methods[i],
                               "Fixed: the %s pool split by team weight — weight %s of %s (%s) "
                               "= %s.",
-                              fmt_money(B->pool).s, fmt_e6(B->weights_e6[i]).s, fmt_e6(wsum).s,
-                              fmt_pct_e4(pct).s, fmt_money(a[i]).s);
+                              text_money(B->pool).s, text_e6(B->weights_e6[i]).s, text_e6(wsum).s,
+                              text_percent(pct).s, text_money(a[i]).s);
             push_alloc(&B->alloc[i], LINE_FIXED,
-                       xasprintf("Fixed share of the %s pool (%s)", fmt_money(B->pool).s,
-                                 fmt_pct_e4(pct).s),
+                       xasprintf("Fixed share of the %s pool (%s)", text_money(B->pool).s,
+                                 text_percent(pct).s),
                        a[i]);
         }
         if (n > 0 && sum != B->pool)
@@ -848,36 +754,36 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
             struct report_team *t = &r->teams[i];
             t->charge = a[i] + b[i];
             sum += a[i] + b[i];
-            strbuf_printf(&methods[i], "Hybrid: %s of the %s pool (%s) ", fmt_rate(fs).s,
-                          fmt_money(B->pool).s, fmt_money(B->hybrid_fixed).s);
+            strbuf_printf(&methods[i], "Hybrid: %s of the %s pool (%s) ", text_rate(fs).s,
+                          text_money(B->pool).s, text_money(B->hybrid_fixed).s);
             if (by_head)
                 strbuf_printf(&methods[i], "split by headcount — %lld of %lld people (%s) = %s; ",
                               (long long)B->headcount[i], (long long)hsum,
-                              fmt_pct_e4(alloc_share_e4(B->headcount[i], hsum)).s,
-                              fmt_money(a[i]).s);
+                              text_percent(alloc_share_e4(B->headcount[i], hsum)).s,
+                              text_money(a[i]).s);
             else
                 strbuf_printf(&methods[i], "split equally among %zu teams (%s) = %s; ", n,
-                              fmt_pct_e4(alloc_share_e4(a[i], B->hybrid_fixed)).s,
-                              fmt_money(a[i]).s);
+                              text_percent(alloc_share_e4(a[i], B->hybrid_fixed)).s,
+                              text_money(a[i]).s);
             if (sum_direct > 0)
                 strbuf_printf(
                     &methods[i], "the other %s (%s) split by direct usage — %s of %s (%s) = %s.",
-                    fmt_rate(1000000 - fs).s, fmt_money(rest).s, fmt_money(B->direct[i]).s,
-                    fmt_money(sum_direct).s, fmt_pct_e4(alloc_share_e4(B->direct[i], sum_direct)).s,
-                    fmt_money(b[i]).s);
+                    text_rate(1000000 - fs).s, text_money(rest).s, text_money(B->direct[i]).s,
+                    text_money(sum_direct).s,
+                    text_percent(alloc_share_e4(B->direct[i], sum_direct)).s, text_money(b[i]).s);
             else
                 strbuf_printf(&methods[i],
                               "the other %s (%s) split equally, as no team had usage = %s.",
-                              fmt_rate(1000000 - fs).s, fmt_money(rest).s, fmt_money(b[i]).s);
+                              text_rate(1000000 - fs).s, text_money(rest).s, text_money(b[i]).s);
             push_alloc(&B->alloc[i], LINE_FIXED,
-                       xasprintf("Fixed part: %s of the %s pool, %s", fmt_rate(fs).s,
-                                 fmt_money(B->pool).s,
+                       xasprintf("Fixed part: %s of the %s pool, %s", text_rate(fs).s,
+                                 text_money(B->pool).s,
                                  by_head ? "split by headcount" : "split equally"),
                        a[i]);
             push_alloc(&B->alloc[i], LINE_USAGE_SHARE,
                        xasprintf("Usage part: %s of the %s pool, split by direct usage (%s)",
-                                 fmt_rate(1000000 - fs).s, fmt_money(B->pool).s,
-                                 fmt_pct_e4(alloc_share_e4(b[i], rest)).s),
+                                 text_rate(1000000 - fs).s, text_money(B->pool).s,
+                                 text_percent(alloc_share_e4(b[i], rest)).s),
                        b[i]);
         }
         if (n > 0 && sum != B->pool)
@@ -902,15 +808,15 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
                 if (c->tier_mode == TIER_VOLUME)
                     desc = xasprintf("Tier %zu (volume): all %s %s at the rate of the tier "
                                      "reached",
-                                     parts[k].tier + 1, fmt_count(tokens).s,
+                                     parts[k].tier + 1, text_count(tokens).s,
                                      tier_metric_words(c->tier_metric));
                 else if (ti->has_up_to && parts[k].tier + 1 < c->n_tiers)
                     desc = xasprintf("Tier %zu: %s from %s to %s", parts[k].tier + 1,
-                                     tier_metric_words(c->tier_metric), fmt_count(from).s,
-                                     fmt_count(ti->up_to).s);
+                                     tier_metric_words(c->tier_metric), text_count(from).s,
+                                     text_count(ti->up_to).s);
                 else
                     desc = xasprintf("Tier %zu: %s above %s", parts[k].tier + 1,
-                                     tier_metric_words(c->tier_metric), fmt_count(from).s);
+                                     tier_metric_words(c->tier_metric), text_count(from).s);
                 push_line(&tl, LINE_TIER, NULL, false, desc, parts[k].tokens,
                           parts[k].per_million_micros, 1000000, "1M tokens");
             }
@@ -922,13 +828,14 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
             B->alloc[i] = tl;
             t->charge = tiered + t->shared;
             strbuf_printf(&methods[i], "Tiered (%s): %s %s priced through the tiers = %s",
-                          c->tier_mode == TIER_VOLUME ? "volume" : "graduated", fmt_count(tokens).s,
-                          tier_metric_words(c->tier_metric), fmt_money(tiered).s);
+                          c->tier_mode == TIER_VOLUME ? "volume" : "graduated",
+                          text_count(tokens).s, tier_metric_words(c->tier_metric),
+                          text_money(tiered).s);
             if (t->shared)
                 strbuf_printf(&methods[i], "; shared costs at list price %s",
-                              fmt_money(t->shared).s);
+                              text_money(t->shared).s);
             strbuf_printf(&methods[i], "; charge %s (usage at list price would be %s).",
-                          fmt_money(t->charge).s, fmt_money(t->list_cost).s);
+                          text_money(t->charge).s, text_money(t->list_cost).s);
         }
         free(parts);
         break;
@@ -958,7 +865,8 @@ static enum cb_status true_up(struct build *B, struct cb_error *err)
             push_alloc(&B->alloc[i], LINE_TRUE_UP,
                        xasprintf("True-up to the provider invoice: %s of the %s difference, "
                                  "split by direct cost",
-                                 fmt_pct_e4(alloc_share_e4(parts[i], diff)).s, fmt_signed(diff).s),
+                                 text_percent(alloc_share_e4(parts[i], diff)).s,
+                                 text_signed(diff).s),
                        parts[i]);
     }
     free(parts);
@@ -981,9 +889,9 @@ static void reconciliation_text(struct build *B)
     strbuf_printf(&s,
                   "Provider invoice %s; list-price total %s (teams' direct cost %s + "
                   "unallocated %s); difference %s. ",
-                  fmt_money(T->provider_total).s, fmt_money(T->period_list_total).s,
-                  fmt_money(T->period_list_total - B->unalloc_shown).s,
-                  fmt_money(B->unalloc_shown).s, fmt_signed(T->reconciliation_difference).s);
+                  text_money(T->provider_total).s, text_money(T->period_list_total).s,
+                  text_money(T->period_list_total - B->unalloc_shown).s,
+                  text_money(B->unalloc_shown).s, text_signed(T->reconciliation_difference).s);
     int64_t before = 0;
     for (size_t i = 0; i < r->n_teams; i++)
         before += r->teams[i].charge + r->teams[i].true_up;
@@ -999,21 +907,22 @@ static void reconciliation_text(struct build *B)
                       "The difference is charged as true-up lines split by direct cost, so "
                       "the teams' charges before overhead and markup (%s) plus the unallocated "
                       "usage shown (%s) equal the provider invoice (%s) to the cent.",
-                      fmt_money(before).s, fmt_money(B->unalloc_shown).s,
-                      fmt_money(T->provider_total).s);
+                      text_money(before).s, text_money(B->unalloc_shown).s,
+                      text_money(T->provider_total).s);
         break;
     case CB_MODEL_FIXED:
     case CB_MODEL_HYBRID:
         if (B->c->has_amount)
             strbuf_printf(&s, "The configured pool %s is charged; the difference is not.",
-                          fmt_money(B->pool).s);
+                          text_money(B->pool).s);
         else
             strbuf_printf(&s,
                           "The pool charged is the provider invoice less the unallocated usage "
                           "shown: %s − %s = %s, so charges before overhead and markup (%s) plus "
                           "unallocated (%s) equal the provider invoice.",
-                          fmt_money(T->provider_total).s, fmt_money(B->unalloc_shown).s,
-                          fmt_money(B->pool).s, fmt_money(before).s, fmt_money(B->unalloc_shown).s);
+                          text_money(T->provider_total).s, text_money(B->unalloc_shown).s,
+                          text_money(B->pool).s, text_money(before).s,
+                          text_money(B->unalloc_shown).s);
         break;
     case CB_MODEL_TIERED:
         strbuf_printf(&s, "Tiered charges follow the tier prices; the difference is shown here "
@@ -1045,11 +954,9 @@ static enum cb_status build_bridge(struct build *B, struct cb_error *err)
     const struct config *c = B->c;
     struct report *r = B->r;
     struct report_totals *T = &r->totals;
-    int64_t pools = 0, charge = 0;
+    int64_t pools = 0, charge = T->charge;
     for (size_t i = 0; i < r->shared_pools.n; i++)
         pools += r->shared_pools.items[i].list_cost;
-    for (size_t i = 0; i < B->n; i++)
-        charge += r->teams[i].charge;
     int64_t split_unalloc = B->unalloc_shown ? 0 : r->unallocated_list_cost;
     int64_t direct = T->list_cost + T->shared; /* Σ D_t */
     int64_t at;                                /* where the walk stands */
@@ -1079,7 +986,7 @@ static enum cb_status build_bridge(struct build *B, struct cb_error *err)
         case CB_MODEL_HYBRID:
             bridge_push(
                 T, false, recovered - at,
-                xasprintf("Configured pool of %s instead of the %s", fmt_money(B->pool).s,
+                xasprintf("Configured pool of %s instead of the %s", text_money(B->pool).s,
                           T->has_provider_total ? "provider invoice" : "usage at list price"));
             break;
         case CB_MODEL_TIERED:
@@ -1093,7 +1000,7 @@ static enum cb_status build_bridge(struct build *B, struct cb_error *err)
         }
         at = recovered;
         bridge_push(T, false, T->overhead,
-                    xasprintf("Platform overhead %s", fmt_rate(c->overhead_e6).s));
+                    xasprintf("Platform overhead %s", text_rate(c->overhead_e6).s));
         bridge_push(T, false, T->markup, xstrdup("Markup"));
         at += T->overhead + T->markup;
     }
@@ -1117,30 +1024,31 @@ static void add_overhead_markup(struct build *B, struct strbuf *methods)
             strbuf_printf(&methods[i],
                           " True-up to the provider invoice: the %s difference split by direct "
                           "cost — %s of %s (%s) = %s.",
-                          fmt_signed(r->totals.reconciliation_difference).s,
-                          fmt_money(B->direct[i]).s,
-                          fmt_money(r->totals.period_list_total - B->unalloc_shown).s,
-                          fmt_pct_e4(alloc_share_e4(B->direct[i],
-                                                    r->totals.period_list_total - B->unalloc_shown))
+                          text_signed(r->totals.reconciliation_difference).s,
+                          text_money(B->direct[i]).s,
+                          text_money(r->totals.period_list_total - B->unalloc_shown).s,
+                          text_percent(alloc_share_e4(B->direct[i], r->totals.period_list_total -
+                                                                        B->unalloc_shown))
                               .s,
-                          fmt_signed(t->true_up).s);
+                          text_signed(t->true_up).s);
         if (B->c->overhead_e6) {
             t->overhead = alloc_rate(base, B->c->overhead_e6);
             push_alloc(&B->alloc[i], LINE_OVERHEAD,
-                       xasprintf("Platform overhead %s of %s", fmt_rate(B->c->overhead_e6).s,
-                                 fmt_money(base).s),
+                       xasprintf("Platform overhead %s of %s", text_rate(B->c->overhead_e6).s,
+                                 text_money(base).s),
                        t->overhead);
             strbuf_printf(&methods[i], " Platform overhead %s of %s = %s.",
-                          fmt_rate(B->c->overhead_e6).s, fmt_money(base).s,
-                          fmt_money(t->overhead).s);
+                          text_rate(B->c->overhead_e6).s, text_money(base).s,
+                          text_money(t->overhead).s);
         }
         int64_t mk = B->cfg[i] ? B->cfg[i]->markup_e6 : 0;
         if (mk) {
             t->markup = alloc_rate(base, mk);
             push_alloc(&B->alloc[i], LINE_MARKUP,
-                       xasprintf("Markup %s of %s", fmt_rate(mk).s, fmt_money(base).s), t->markup);
-            strbuf_printf(&methods[i], " Markup %s of %s = %s.", fmt_rate(mk).s, fmt_money(base).s,
-                          fmt_money(t->markup).s);
+                       xasprintf("Markup %s of %s", text_rate(mk).s, text_money(base).s),
+                       t->markup);
+            strbuf_printf(&methods[i], " Markup %s of %s = %s.", text_rate(mk).s,
+                          text_money(base).s, text_money(t->markup).s);
         }
     }
 }
@@ -1246,7 +1154,7 @@ static void groups_from_bucket(const struct ledger_bucket *b, enum ledger_dim d,
 static void fill_days(const struct ledger *l, const struct ledger_bucket *const *bs, size_t nb,
                       int64_t whole, struct report_day **out, size_t *n_out)
 {
-    int nd = l->days_in_month > 0 ? l->days_in_month : days_in(l->year, l->month);
+    int nd = l->days_in_month > 0 ? l->days_in_month : date_days_in_month(l->year, l->month);
     if (nd > 31)
         nd = 31;
     struct report_day *days = xcalloc((size_t)nd, sizeof *days);
@@ -1271,180 +1179,6 @@ static void fill_days(const struct ledger *l, const struct ledger_bucket *const 
         days[d].list_cost = cents[d];
     *out = days;
     *n_out = (size_t)nd;
-}
-
-static void fill_budget(struct report_team *t, const struct config_team *ct)
-{
-    if (!ct || !ct->has_budget)
-        return;
-    struct report_budget *bu = &t->budget;
-    bu->present = true;
-    bu->tokens = ct->budget_is_tokens;
-    bu->monthly = ct->budget_monthly;
-    bu->used = bu->tokens ? t->usage.total_tokens : t->total;
-    bu->utilization_e4 = bu->monthly > 0 ? alloc_share_e4(bu->used, bu->monthly) : 0;
-    bu->thresholds_crossed_e6 = xcalloc(ct->n_thresholds ? ct->n_thresholds : 1, sizeof(int64_t));
-    for (size_t k = 0; k < ct->n_thresholds; k++)
-        if ((cb_i128)bu->used * 1000000 >= (cb_i128)ct->thresholds_e6[k] * bu->monthly)
-            bu->thresholds_crossed_e6[bu->n_thresholds_crossed++] = ct->thresholds_e6[k];
-    bu->over = bu->used > bu->monthly;
-    bu->state = bu->over                   ? BUDGET_STATE_OVER
-                : bu->n_thresholds_crossed ? BUDGET_STATE_ALERT
-                                           : BUDGET_STATE_WITHIN;
-}
-
-static void fill_anomalies(struct report_team *t, const struct ledger_bucket *b,
-                           const struct config *c, size_t nd)
-{
-    if (!b || nd == 0)
-        return;
-    cb_i128 total = 0;
-    for (size_t d = 0; d < nd; d++)
-        total += b->days[d].cost;
-    if (total <= 0)
-        return;
-    /* the mean of the day rows the documents show, and each factor from those two figures */
-    int64_t mean = (int64_t)money_div_round((cb_i128)t->list_cost, (cb_i128)nd);
-    for (size_t d = 0; d < nd; d++) {
-        cb_i128 day = b->days[d].cost;
-        /* day > factor × total / nd, exactly: day × nd × 10^6 > factor_e6 × total */
-        if (day * (cb_i128)nd * 1000000 <= (cb_i128)c->anomaly_factor_e6 * total)
-            continue;
-        t->anomalies = xreallocarray(t->anomalies, t->n_anomalies + 1, sizeof *t->anomalies);
-        struct report_anomaly *a = &t->anomalies[t->n_anomalies++];
-        snprintf(a->date, sizeof a->date, "%s", t->days[d].date);
-        a->list_cost = t->days[d].list_cost;
-        a->mean_daily = mean;
-        a->factor_e2 = mean > 0 ? (int64_t)money_div_round((cb_i128)a->list_cost * 100, mean) : 0;
-    }
-}
-
-/* Value metrics (unit economics): the configured ones, then Claude Code's own counts of the
- * team's people from the Analytics report (sessions, commits, pull requests), each as the charge
- * per unit. */
-static void fill_metrics(struct report_team *t, const struct ledger_bucket *b,
-                         const struct config_team *ct)
-{
-    size_t n_cfg = ct ? ct->n_metrics : 0;
-    const struct {
-        const char *name;
-        int64_t units;
-    } cc[] = {
-        {"Claude Code sessions", b ? b->metrics.sessions : 0},
-        {"commits by Claude Code", b ? b->metrics.commits : 0},
-        {"pull requests by Claude Code", b ? b->metrics.pull_requests : 0},
-    };
-    size_t n_cc = 0;
-    for (size_t k = 0; k < sizeof cc / sizeof cc[0]; k++)
-        n_cc += cc[k].units > 0;
-    if (n_cfg + n_cc == 0)
-        return;
-    t->metrics = xcalloc(n_cfg + n_cc, sizeof *t->metrics);
-    for (size_t k = 0; k < n_cfg; k++) {
-        t->metrics[t->n_metrics].name = xstrdup(ct->metrics[k].name);
-        t->metrics[t->n_metrics++].units_e6 = ct->metrics[k].units_e6;
-    }
-    for (size_t k = 0; k < sizeof cc / sizeof cc[0]; k++)
-        if (cc[k].units > 0) {
-            t->metrics[t->n_metrics].name = xstrdup(cc[k].name);
-            t->metrics[t->n_metrics++].units_e6 = cc[k].units * 1000000;
-        }
-    for (size_t k = 0; k < t->n_metrics; k++) {
-        struct report_value_metric *m = &t->metrics[k];
-        /* cents × 10^4 = micro-USD; / (units_e6 / 10^6) */
-        m->cost_per_unit_micros =
-            m->units_e6 > 0 ? (int64_t)money_div_round(
-                                  (cb_i128)t->total * MONEY_MICRO_PER_CENT * 1000000, m->units_e6)
-                            : 0;
-    }
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Workflow keys that ran in batch in any bucket, sorted (for bsearch). */
-static const char **batch_workflows(const struct ledger *l, size_t *n)
-{
-    const char **v = NULL;
-    *n = 0;
-    for (size_t i = 0; i < l->n_buckets; i++) {
-        const struct ledger_bucket *b = &l->buckets[i];
-        for (size_t k = 0; k < b->n_groups[DIM_WORKFLOW]; k++) {
-            const struct ledger_group *g = &b->groups[DIM_WORKFLOW][k];
-            if (g->key && g->batch_requests > 0) {
-                v = xreallocarray(v, *n + 1, sizeof *v);
-                v[(*n)++] = g->key;
-            }
-        }
-    }
-    if (*n)
-        qsort(v, *n, sizeof *v, cmp_str);
-    return v;
-}
-
-static void add_rec(struct report_team *t, enum report_rec_kind kind, int64_t saving, char *expl)
-{
-    if (saving < 1) {
-        free(expl);
-        return;
-    }
-    t->recommendations =
-        xreallocarray(t->recommendations, t->n_recommendations + 1, sizeof *t->recommendations);
-    struct report_recommendation *x = &t->recommendations[t->n_recommendations++];
-    x->kind = kind;
-    x->saving = saving;
-    x->explanation = expl;
-}
-
-static void fill_recommendations(struct report_team *t, const struct ledger_bucket *b,
-                                 const char **bw, size_t n_bw)
-{
-    if (!b)
-        return;
-    int64_t routing = pico_cents(b->routing_saving);
-    add_rec(t, REC_MODEL_ROUTING, routing,
-            xasprintf("%s requests on Opus or Sonnet had fewer than 1,000 input and 500 output "
-                      "tokens; priced at the Haiku rate instead, they would have cost %s less "
-                      "(their list cost minus the same tokens at Haiku prices).",
-                      fmt_count(b->routing_requests).s, fmt_money(routing).s));
-    cb_i128 nonbatch = 0, uncached = 0;
-    size_t n_batchable = 0, n_repeated = 0;
-    for (size_t k = 0; k < b->n_groups[DIM_WORKFLOW]; k++) {
-        const struct ledger_group *g = &b->groups[DIM_WORKFLOW][k];
-        if (!g->key)
-            continue;
-        if (n_bw && bsearch(&g->key, bw, n_bw, sizeof *bw, cmp_str) &&
-            g->cost_nonbatch_tokens > 0) {
-            nonbatch += g->cost_nonbatch_tokens;
-            n_batchable++;
-        }
-        if (g->usage.requests >= 100 && g->uncached_input_cost > 0) {
-            uncached += g->uncached_input_cost;
-            n_repeated++;
-        }
-    }
-    int64_t nb = pico_cents(nonbatch);
-    int64_t bsave = pico_cents(money_div_round(nonbatch, 2));
-    add_rec(t, REC_BATCHING, bsave,
-            xasprintf("%zu workflow(s) that also ran through the Batch API elsewhere spent %s on "
-                      "non-batch tokens; at the 50%% batch discount: %s × 50%% = %s.",
-                      n_batchable, fmt_money(nb).s, fmt_money(nb).s, fmt_money(bsave).s));
-    int64_t un = pico_cents(uncached);
-    int64_t csave = pico_cents(money_div_round(uncached * 45, 100));
-    add_rec(t, REC_CACHING, csave,
-            xasprintf("%zu repeated workflow(s) (at least 100 requests this month) spent %s on "
-                      "uncached input tokens. Assuming 50%% of that input is a cacheable prefix "
-                      "and cache reads cost 10%% of the input price: %s × 50%% × (1 − 0.1) = %s.",
-                      n_repeated, fmt_money(un).s, fmt_money(un).s, fmt_money(csave).s));
-    int64_t premium = pico_cents(b->premium);
-    add_rec(t, REC_PREMIUM_MODIFIERS, premium,
-            xasprintf("%s requests ran in fast mode or with US-only inference; the same tokens at "
-                      "standard speed with global inference would have cost %s less (their "
-                      "list cost minus the same tokens at the model's standard prices, before "
-                      "the fast-mode and US-only multipliers).",
-                      fmt_count(b->premium_requests).s, fmt_money(premium).s));
 }
 
 static int cmp_group_key(const void *a, const void *b)
@@ -1515,181 +1249,66 @@ static void fill_org(struct build *B)
     }
 }
 
-/* ---- month over month ---- */
+/* ---- month over month, corrected revisions (earlier months as plain data, prior.h) ---- */
 
-struct prev_team {
-    const char *id;
-    json_t *doc;
-};
-
-static int cmp_prev_team(const void *a, const void *b)
+/* Month-over-month figures from the month before (--previous): only an earlier month, and for a
+ * billing month only a billing month (a shadow month was never billed). */
+static enum cb_status apply_previous(struct report *r, const struct prior_month *p,
+                                     struct cb_error *err)
 {
-    return strcmp(((const struct prev_team *)a)->id, ((const struct prev_team *)b)->id);
-}
-
-static enum cb_status read_previous(struct report *r, const char *dir, struct cb_error *err)
-{
-    size_t n = strlen(dir);
-    char *path = xasprintf("%s%sreport.json", dir, n && dir[n - 1] == '/' ? "" : "/");
-    json_error_t je;
-    enum cb_status st = CB_OK;
-    json_t *doc = json_load_file(path, 0, &je);
-    if (!doc) {
-        st = cb_error_set(err, CB_EUSAGE, path, je.line > 0 ? je.line : 0, NULL,
-                          "--previous: cannot read the previous report: %s", je.text);
-        goto cleanup;
-    }
-    const char *month = json_string_value(json_object_get(json_object_get(doc, "period"), "month"));
-    json_t *teams = json_object_get(doc, "teams");
-    if (!month || strlen(month) != 7 || !json_is_array(teams)) {
-        st = cb_error_set(err, CB_EUSAGE, path, 0, NULL,
-                          "--previous: not a chargeback report (period.month and teams needed)");
-        goto cleanup;
-    }
-    if (strcmp(month, r->month) >= 0) { /* YYYY-MM sorts as text */
-        st = cb_error_set(err, CB_EUSAGE, path, 0, "period.month",
-                          "--previous: that report is for %s, not a month before %s", month,
-                          r->month);
-        goto cleanup;
-    }
-    const char *mode = json_string_value(json_object_get(doc, "mode"));
-    if (!r->shadow && mode && strcmp(mode, "shadow") == 0) {
-        st = cb_error_set(err, CB_EUSAGE, path, 0, "mode",
-                          "--previous: a shadow month was never billed; a billing month compares "
-                          "with the billing month before it");
-        goto cleanup;
-    }
-    /* the previous teams sorted by id, found by binary search: not quadratic in the teams */
-    size_t n_prev = json_array_size(teams), n_ids = 0;
-    struct prev_team *prev = xcalloc(n_prev ? n_prev : 1, sizeof *prev);
-    for (size_t k = 0; k < n_prev; k++) {
-        json_t *e = json_array_get(teams, k);
-        const char *id = json_string_value(json_object_get(e, "team"));
-        if (id)
-            prev[n_ids++] = (struct prev_team){id, e};
-    }
-    qsort(prev, n_ids, sizeof *prev, cmp_prev_team);
-    for (size_t i = 0; i < r->n_teams && st == CB_OK; i++) {
-        struct report_team *t = &r->teams[i];
-        struct prev_team key = {t->id, NULL};
-        const struct prev_team *hit = bsearch(&key, prev, n_ids, sizeof *prev, cmp_prev_team);
-        if (!hit)
-            continue;
-        int64_t total, list;
-        const char *ts = json_string_value(json_object_get(hit->doc, "total"));
-        const char *ls = json_string_value(json_object_get(hit->doc, "list_cost"));
-        if (!ts || !ls || !money_parse(ts, 2, &total) || !money_parse(ls, 2, &list)) {
-            st = cb_error_set(err, CB_EUSAGE, path, 0, "teams[].total",
-                              "--previous: team \"%s\": total and list_cost must be decimal "
-                              "strings",
-                              t->id);
-            break;
-        }
-        t->mom.present = true;
-        snprintf(t->mom.previous_month, sizeof t->mom.previous_month, "%s", month);
-        t->mom.previous_total = total;
-        t->mom.previous_list_cost = list;
-        t->mom.delta_total = t->total - total;
-        t->mom.has_pct = total != 0;
-        t->mom.delta_pct_e4 = alloc_share_e4(t->mom.delta_total, total);
-    }
-    free(prev);
-cleanup:
-    json_decref(doc);
-    free(path);
-    return st;
-}
-
-/* ---- corrected revisions ---- */
-
-/* A corrected revision of a signed month (--supersedes DIR): the new invoice numbers carry
- * "-R<N>", where N is one more than the superseded month's revision, and the report records the
- * folder, its sign-off and each team's superseded invoice number, so a reader can follow the
- * chain back to the signed original. Only a signed billing month of the same period can be
- * superseded: anything else is a usage error naming the folder. */
-static enum cb_status read_superseded(struct report *r, const char *dir, struct cb_error *err)
-{
-    enum cb_status st = CB_OK;
-    char *report_path = paths_join(dir, "report.json");
-    char *signoff_path = paths_join(dir, "SIGNOFF.json");
-    json_t *doc = NULL, *signoff = NULL;
-    json_error_t je;
-    if (!archive_is_signed(dir)) {
-        st = cb_error_set(err, CB_EUSAGE, dir, 0, NULL,
-                          "--supersedes: not a signed month (no SIGNOFF.json); an unsigned month "
-                          "is simply rendered again");
-        goto cleanup;
-    }
-    signoff = json_load_file(signoff_path, 0, &je);
-    doc = signoff ? json_load_file(report_path, 0, &je) : NULL;
-    if (!doc) {
-        st =
-            cb_error_set(err, CB_EUSAGE, signoff ? report_path : signoff_path,
-                         je.line > 0 ? je.line : 0, NULL, "--supersedes: cannot read: %s", je.text);
-        goto cleanup;
-    }
-    const char *month = json_string_value(json_object_get(json_object_get(doc, "period"), "month"));
-    const char *mode = json_string_value(json_object_get(doc, "mode"));
-    json_t *teams = json_object_get(doc, "teams");
-    json_t *rev = json_object_get(doc, "revision");
-    if (!month || !mode || !json_is_array(teams) || (rev && !json_is_integer(rev))) {
-        st = cb_error_set(err, CB_EUSAGE, report_path, 0, NULL,
-                          "--supersedes: not a chargeback report (period.month, mode, teams)");
-        goto cleanup;
-    }
-    if (strcmp(month, r->month) != 0) {
-        st = cb_error_set(err, CB_EUSAGE, report_path, 0, "period.month",
-                          "--supersedes: that month is %s, this one is %s", month, r->month);
-        goto cleanup;
-    }
-    json_int_t prev = rev ? json_integer_value(rev) : 1;
-    if (prev < 1 || prev > 98) {
-        st = cb_error_set(err, CB_EUSAGE, report_path, 0, "revision",
-                          "--supersedes: revision must be from 1 to 98, got %lld", (long long)prev);
-        goto cleanup;
-    }
-    uint64_t bytes;
-    st = archive_hash_file(signoff_path, r->supersedes.signoff_sha256, &bytes, err);
-    if (st != CB_OK)
-        goto cleanup;
-    r->revision = (int)prev + 1;
-    r->supersedes.folder = xstrdup(dir);
-    const char *by = json_string_value(json_object_get(signoff, "signed_by"));
-    const char *at = json_string_value(json_object_get(signoff, "signed_at"));
-    r->supersedes.signed_by = xstrdup(by ? by : "");
-    r->supersedes.signed_at = xstrdup(at ? at : "");
+    if (strcmp(p->month, r->month) >= 0) /* YYYY-MM sorts as text */
+        return cb_error_set(err, CB_EUSAGE, p->path, 0, "period.month",
+                            "--previous: that report is for %s, not a month before %s", p->month,
+                            r->month);
+    if (!r->shadow && p->shadow)
+        return cb_error_set(err, CB_EUSAGE, p->path, 0, "mode",
+                            "--previous: a shadow month was never billed; a billing month "
+                            "compares with the billing month before it");
     for (size_t i = 0; i < r->n_teams; i++) {
         struct report_team *t = &r->teams[i];
-        const char *old = NULL, *old_total = NULL;
-        size_t k;
-        json_t *e;
-        json_array_foreach(teams, k, e)
-        {
-            const char *id = json_string_value(json_object_get(e, "team"));
-            if (id && strcmp(id, t->id) == 0) {
-                old = json_string_value(json_object_get(e, "invoice_number"));
-                old_total = json_string_value(json_object_get(e, "total"));
-                if (!old_total || !money_parse(old_total, 2, &t->revision.previous_total)) {
-                    st = cb_error_set(err, CB_EUSAGE, report_path, 0, "teams[].total",
-                                      "--supersedes: team \"%s\": total must be a decimal string",
-                                      t->id);
-                    goto cleanup;
-                }
-            }
-        }
+        const struct prior_team *x = prior_find(p, t->id);
+        if (!x)
+            continue;
+        t->mom.present = true;
+        snprintf(t->mom.previous_month, sizeof t->mom.previous_month, "%s", p->month);
+        t->mom.previous_total = x->total;
+        t->mom.previous_list_cost = x->list_cost;
+        t->mom.delta_total = t->total - x->total;
+        t->mom.has_pct = x->total != 0;
+        t->mom.delta_pct_e4 = alloc_share_e4(t->mom.delta_total, x->total);
+    }
+    return CB_OK;
+}
+
+/* A corrected revision of a signed month: the new invoice numbers carry "-R<N>", where N is
+ * one more than the superseded month's revision, and the report records the folder, its
+ * sign-off, and for each team its superseded invoice number, what that invoice charged and the
+ * difference to settle, so a reader can follow the chain back to the signed original. Only a
+ * billing month of the same period can be superseded: anything else is a usage error. */
+static enum cb_status apply_superseded(struct report *r, const struct prior_month *p,
+                                       struct cb_error *err)
+{
+    if (strcmp(p->month, r->month) != 0)
+        return cb_error_set(err, CB_EUSAGE, p->path, 0, "period.month",
+                            "--supersedes: that month is %s, this one is %s", p->month, r->month);
+    r->revision = p->revision + 1;
+    r->supersedes.folder = xstrdup(p->folder);
+    r->supersedes.signed_by = xstrdup(p->signed_by ? p->signed_by : "");
+    r->supersedes.signed_at = xstrdup(p->signed_at ? p->signed_at : "");
+    snprintf(r->supersedes.signoff_sha256, sizeof r->supersedes.signoff_sha256, "%s",
+             p->signoff_sha256);
+    for (size_t i = 0; i < r->n_teams; i++) {
+        struct report_team *t = &r->teams[i];
+        const struct prior_team *x = prior_find(p, t->id);
         t->revision.present = true;
+        t->revision.previous_total = x ? x->total : 0;
         t->revision.difference = t->total - t->revision.previous_total;
-        t->supersedes_invoice = xstrdup(old ? old : "");
+        t->supersedes_invoice = xstrdup(x ? x->invoice_number : "");
         char *number = xasprintf("%s-R%d", t->invoice_number, r->revision);
         free(t->invoice_number);
         t->invoice_number = number;
     }
-cleanup:
-    json_decref(doc);
-    json_decref(signoff);
-    free(signoff_path);
-    free(report_path);
-    return st;
+    return CB_OK;
 }
 
 /* ---- the summary's explanation ---- */
@@ -1709,7 +1328,7 @@ static void summary_method(struct build *B)
                       "Fixed model: a pool of %s (%s) is split among the %zu teams by team "
                       "weight (equal by default); usage is shown at list price for "
                       "information.",
-                      fmt_money(B->pool).s,
+                      text_money(B->pool).s,
                       c->has_amount           ? "the configured amount"
                       : c->has_provider_total ? "the provider invoice less unallocated usage"
                                               : "the sum of the teams' direct cost",
@@ -1719,18 +1338,19 @@ static void summary_method(struct build *B)
         strbuf_printf(&s,
                       "Hybrid model: %s of a %s pool (%s) is split by %s, the other %s by "
                       "each team's direct cost.",
-                      fmt_rate(c->fixed_share_e6).s, fmt_money(B->pool).s,
+                      text_rate(c->fixed_share_e6).s, text_money(B->pool).s,
                       c->has_amount           ? "the configured amount"
                       : c->has_provider_total ? "the provider invoice less unallocated usage"
                                               : "the sum of the teams' direct cost",
                       c->fixed_basis == BASIS_HEADCOUNT ? "headcount" : "equal shares",
-                      fmt_rate(1000000 - c->fixed_share_e6).s);
+                      text_rate(1000000 - c->fixed_share_e6).s);
         break;
     case CB_MODEL_TIERED:
         strbuf_printf(&s,
-                      "Tiered model: each team's monthly %s are priced through %zu tier(s) "
+                      "Tiered model: each team's monthly %s are priced through %s "
                       "(%s); shared pools are added at list price.",
-                      tier_metric_words(c->tier_metric), c->n_tiers,
+                      tier_metric_words(c->tier_metric),
+                      text_plural((int64_t)c->n_tiers, "tier", "tiers").s,
                       c->tier_mode == TIER_VOLUME ? "volume: all tokens at the rate of the tier "
                                                     "reached"
                                                   : "graduated: each tier's tokens at its rate");
@@ -1743,19 +1363,19 @@ static void summary_method(struct build *B)
                            : "unallocated (no team in the month to split it among)");
     if (strcmp(r->unallocated_policy, "show") == 0)
         strbuf_printf(&s, " Usage without a team (%s) is shown on the summary and not charged.",
-                      fmt_money(r->unallocated_list_cost).s);
+                      text_money(r->unallocated_list_cost).s);
     else
         strbuf_printf(&s, " Usage without a team (%s) is %s among the teams.",
-                      fmt_money(r->unallocated_list_cost).s,
+                      text_money(r->unallocated_list_cost).s,
                       c->unallocated == UNALLOC_EVEN ? "split evenly" : "split by direct usage");
     if (r->totals.true_up)
         strbuf_printf(&s,
                       " A true-up of %s brings the charges to the provider invoice, split by "
                       "direct cost.",
-                      fmt_signed(r->totals.true_up).s);
+                      text_signed(r->totals.true_up).s);
     if (c->overhead_e6)
         strbuf_printf(&s, " Platform overhead of %s is added to every team's charge.",
-                      fmt_rate(c->overhead_e6).s);
+                      text_rate(c->overhead_e6).s);
     strbuf_printf(&s, " Amounts are exact to the cent; every split uses the largest remainder "
                       "method (ties to the team id sorting first).");
     r->method = strbuf_detach(&s);
@@ -1897,8 +1517,8 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
                           "teams would be charged %s in total; check the provider invoice, or "
                           "split the unallocated usage among the teams (\"unallocated\": "
                           "\"proportional\")",
-                          fmt_money(c->provider_total_cents).s, fmt_money(B.unalloc_shown).s,
-                          fmt_signed(c->provider_total_cents - B.unalloc_shown).s);
+                          text_money(c->provider_total_cents).s, text_money(B.unalloc_shown).s,
+                          text_signed(c->provider_total_cents - B.unalloc_shown).s);
         goto cleanup;
     }
     methods = xcalloc(B.n ? B.n : 1, sizeof *methods);
@@ -1912,12 +1532,13 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
     st = check_bounds(&B, err);
     if (st != CB_OK)
         goto cleanup;
-    bw = batch_workflows(l, &n_bw);
+    bw = insights_batch_workflows(l, &n_bw);
     for (size_t i = 0; i < B.n; i++) {
         struct report_team *t = &r->teams[i];
         r->totals.overhead += t->overhead;
         r->totals.markup += t->markup;
         r->totals.true_up += t->true_up;
+        r->totals.charge += t->charge;
         r->totals.charged += t->total;
         t->method = strbuf_detach(&methods[i]);
         if (!t->method)
@@ -1928,10 +1549,10 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
         groups_from_bucket(b, DIM_WORKFLOW, t->list_cost, &t->by_workflow);
         groups_from_bucket(b, DIM_ENVIRONMENT, t->list_cost, &t->by_environment);
         fill_days(l, &b, 1, t->list_cost, &t->days, &t->n_days);
-        fill_budget(t, B.cfg[i]);
-        fill_anomalies(t, b, c, t->n_days);
-        fill_metrics(t, b, B.cfg[i]);
-        fill_recommendations(t, b, bw, n_bw);
+        insights_budget(t, B.cfg[i]);
+        insights_anomalies(t, b, c->anomaly_factor_e6);
+        insights_unit_economics(t, b, B.cfg[i]);
+        insights_recommendations(t, b, bw, n_bw);
     }
     {
         int64_t *totals = xcalloc(B.n ? B.n : 1, sizeof *totals);
@@ -1950,19 +1571,17 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
     reconciliation_text(&B);
     summary_method(&B);
     fill_org(&B);
-    if (opts->previous_dir) {
-        st = read_previous(r, opts->previous_dir, err);
-        if (st != CB_OK)
+    if (opts->previous)
+        if ((st = apply_previous(r, opts->previous, err)) != CB_OK)
             goto cleanup;
-    }
     r->revision = 1;
-    if (opts->supersedes_dir) {
+    if (opts->superseded) {
         if (opts->shadow) {
             st = cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,
                               "--supersedes: a shadow month cannot correct a signed billing month");
             goto cleanup;
         }
-        st = read_superseded(r, opts->supersedes_dir, err);
+        st = apply_superseded(r, opts->superseded, err);
         if (st != CB_OK)
             goto cleanup;
     }
@@ -2022,7 +1641,7 @@ enum cb_status report_check(const struct report *r, struct cb_error *err)
                             "bucket %lld",
                             (long long)T->unallocated, (long long)r->unallocated_list_cost);
     if (list != T->list_cost || shared != T->shared || overhead != T->overhead ||
-        markup != T->markup || tu != T->true_up)
+        markup != T->markup || tu != T->true_up || before - tu != T->charge)
         return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
                             "consistency check failed: team columns = summary totals: list "
                             "%lld/%lld, shared %lld/%lld, overhead %lld/%lld, markup %lld/%lld, "

@@ -55,6 +55,10 @@ struct report_line {
     cb_i128 list_pico; /* quantity × unit price, unrounded, pico-USD (focus.csv ListCost) */
 };
 
+/* True when the line's amount is its quantity × unit price / per rounded once to the cent, so a
+ * spreadsheet formula of those cells reproduces it (allocation lines: 1 × the amount). */
+bool report_line_reproducible(const struct report_line *l);
+
 struct report_usage {
     int64_t requests;
     int64_t input_tokens, output_tokens, cache_read_input_tokens;
@@ -241,6 +245,7 @@ struct report_bridge_step {
 
 struct report_totals {
     int64_t list_cost, shared, unallocated, overhead, markup, true_up, charged;
+    int64_t charge; /* Σ teams' charge by the model, before true-up, overhead and markup */
     struct report_bridge_step *bridge; /* in order; the amounts add up to `charged` exactly */
     size_t n_bridge;
     bool has_provider_total;
@@ -298,6 +303,8 @@ struct report {
     bool provider_from_cost_report; /* totals.provider_total came from that report */
 };
 
+struct prior_month; /* prior.h */
+
 struct report_opts {
     const struct config *config;
     const struct price_book *prices;
@@ -305,14 +312,15 @@ struct report_opts {
     bool shadow;
     bool has_model_override;
     enum cb_model model_override;
-    const char *previous_dir;      /* --previous, or NULL */
-    const char *supersedes_dir;    /* --supersedes: the signed month this render corrects */
-    const char *source_date_epoch; /* the SOURCE_DATE_EPOCH value, or NULL */
+    const struct prior_month *previous;   /* --previous, read by prior_read_previous; or NULL */
+    const struct prior_month *superseded; /* --supersedes, read by prior_read_signed; or NULL */
+    const char *source_date_epoch;        /* the SOURCE_DATE_EPOCH value, or NULL */
 };
 
-/* Builds the priced, allocated, sorted report and runs the consistency checks of SPEC §5.
- * Returns CB_OK with *out set (free with report_free); CB_EINTERNAL when an identity fails;
- * CB_EUSAGE/CB_EIO for a bad --previous or --supersedes folder. */
+/* Builds the priced, allocated, sorted report and runs the consistency checks of SPEC §5. Reads
+ * no file: earlier months come in as plain data. Returns CB_OK with *out set (free with
+ * report_free); CB_EINTERNAL when an identity fails; CB_EUSAGE for a superseded month of
+ * another period, or a shadow month that supersedes one. */
 enum cb_status report_build(const struct report_opts *opts, struct report **out,
                             struct cb_error *err);
 
@@ -320,12 +328,5 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
 enum cb_status report_check(const struct report *r, struct cb_error *err);
 
 void report_free(struct report *r);
-
-/* Text forms of the model's numbers, the same in every format (locale-independent; buf is
- * always NUL-terminated). A 10^4-scaled share or rate as a percentage with two decimals:
- * 3672 -> "36.72%". */
-void report_format_percent(int64_t e4, char *buf, size_t size);
-/* A factor in hundredths: 674 -> "6.74×". */
-void report_format_factor(int64_t e2, char *buf, size_t size);
 
 #endif

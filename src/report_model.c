@@ -4,8 +4,10 @@
 
 #include "report.h"
 
+#include "allocate.h"
 #include "money.h"
 #include "strbuf.h"
+#include "text.h"
 
 static const char *const kind_names[LINE_KIND_COUNT] = {
     "input",       "output", "cache_read", "cache_write_5m", "cache_write_1h",
@@ -45,27 +47,17 @@ const char *report_budget_state_text(enum report_budget_state s)
     return "no budget";
 }
 
-void report_format_percent(int64_t e4, char *buf, size_t size)
+bool report_line_reproducible(const struct report_line *l)
 {
-    char plain[40];
-    money_format_fixed(e4, 2, 2, plain, sizeof plain);
-    snprintf(buf, size, "%s%%", plain);
-}
-
-void report_format_factor(int64_t e2, char *buf, size_t size)
-{
-    char plain[40];
-    money_format_fixed(e2, 2, 2, plain, sizeof plain);
-    snprintf(buf, size, "%s\xC3\x97", plain);
+    int64_t per = l->per > 0 ? l->per : 1;
+    return alloc_line_amount(l->quantity, l->unit_price_micros, per) == l->amount;
 }
 
 char *report_thresholds_text(const struct report_budget *b)
 {
     struct strbuf t = STRBUF_INIT;
     for (size_t i = 0; i < b->n_thresholds_crossed; i++) {
-        char n[48];
-        money_format_fixed(b->thresholds_crossed_e6[i], 4, 0, n, sizeof n);
-        strbuf_printf(&t, "%s%s%%", i ? ", " : "", n);
+        strbuf_printf(&t, "%s%s", i ? ", " : "", text_rate(b->thresholds_crossed_e6[i]).s);
     }
     return strbuf_detach(&t);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "money.h"
+#include "text.h"
 #include "xalloc.h"
 
 #define SHADOW_TEXT "SHADOW \xe2\x80\x94 NOT BILLED"
@@ -16,41 +17,25 @@
 #define CHART_BOTTOM 24
 #define CHART_TOP    10
 
-void view_format_percent(int64_t e4, char *buf, size_t size)
-{
-    report_format_percent(e4, buf, size);
-}
-
+/* The text forms of text.h as template strings. */
 static json_t *money_str(int64_t cents)
 {
-    char b[64];
-    money_format_grouped(cents, b, sizeof b);
-    return json_string(b);
+    return json_string(text_money(cents).s);
 }
 
 static json_t *count_str(int64_t n)
 {
-    char b[64];
-    money_format_count(n, b, sizeof b);
-    return json_string(b);
+    return json_string(text_count(n).s);
 }
 
 static json_t *pct_str(int64_t e4)
 {
-    char b[64];
-    view_format_percent(e4, b, sizeof b);
-    return json_string(b);
+    return json_string(text_percent(e4).s);
 }
 
-/* A unit price in USD with at least two decimals and no needless trailing zeros. */
 static json_t *price_str(int64_t micros)
 {
-    char b[64];
-    money_format_fixed(micros, 6, 6, b, sizeof b);
-    size_t n = strlen(b);
-    while (n >= 4 && b[n - 1] == '0' && b[n - 3] != '.')
-        b[--n] = '\0';
-    return json_string(b);
+    return json_string(text_price(micros).s);
 }
 
 static json_t *str_or_empty(const char *s)
@@ -319,9 +304,7 @@ static json_t *budget_view(const struct report_budget *b)
     json_object_set_new(o, "over", json_boolean(b->over));
     json_t *th = json_array();
     for (size_t i = 0; i < b->n_thresholds_crossed; i++) {
-        char p[64];
-        view_format_percent(b->thresholds_crossed_e6[i] / 100, p, sizeof p);
-        json_array_append_new(th, json_string(p));
+        json_array_append_new(th, json_string(text_rate(b->thresholds_crossed_e6[i]).s));
     }
     json_object_set_new(o, "thresholds", th);
     char *th_text = report_thresholds_text(b);
@@ -551,10 +534,7 @@ json_t *view_summary(const struct report *r)
     }
     json_object_set_new(o, "bridge", bridge);
     json_object_set_new(o, "bridge_result", json_string(REPORT_BRIDGE_RESULT));
-    int64_t charge_sum = 0;
-    for (size_t i = 0; i < r->n_teams; i++)
-        charge_sum += r->teams[i].charge;
-    json_object_set_new(tot, "charge", money_str(charge_sum));
+    json_object_set_new(tot, "charge", money_str(T->charge));
     /* optional columns of the teams table, so every row adds up: charge + true-up + overhead +
        markup = total */
     json_object_set_new(o, "any_shared", json_boolean(T->shared != 0));
@@ -581,6 +561,9 @@ json_t *view_summary(const struct report *r)
     json_t *un = json_object();
     json_object_set_new(un, "list_cost", money_str(r->unallocated_list_cost));
     json_object_set_new(un, "requests", count_str(r->unallocated_usage.requests));
+    json_object_set_new(
+        un, "requests_text",
+        json_string(text_plural(r->unallocated_usage.requests, "request", "requests").s));
     json_object_set_new(un, "policy", str_or_empty(r->unallocated_policy));
     json_object_set_new(
         un, "shown",
@@ -680,9 +663,7 @@ json_t *view_team(const struct report *r, size_t team_index)
         json_object_set_new(a, "date", json_string(t->anomalies[i].date));
         json_object_set_new(a, "list_cost", money_str(t->anomalies[i].list_cost));
         json_object_set_new(a, "mean_daily", money_str(t->anomalies[i].mean_daily));
-        char factor[48];
-        report_format_factor(t->anomalies[i].factor_e2, factor, sizeof factor);
-        json_object_set_new(a, "factor", json_string(factor));
+        json_object_set_new(a, "factor", json_string(text_factor(t->anomalies[i].factor_e2).s));
         json_array_append_new(an, a);
     }
     json_object_set_new(o, "anomalies", an);

@@ -15,7 +15,4 @@ json_t *view_summary(const struct report *r);
 /* Returns a new reference: the data of one team's invoice (teams/<slug>.html). */
 json_t *view_team(const struct report *r, size_t team_index);
 
-/* Formats a 10^4-scaled ratio as a percentage with two decimals: 9430 -> "94.30%". */
-void view_format_percent(int64_t e4, char *buf, size_t size);
-
 #endif

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
+
 #define MAX_MODELS      256
 #define MAX_LINE        4096
 #define DUP_RING        32
@@ -399,24 +401,6 @@ static void make_id(char *dst, const char *prefix, const char *name)
     dst[n + 22] = '\0';
 }
 
-static int days_in_month(int y, int m)
-{
-    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return d[m - 1];
-}
-
-/* Day of the week, 0 = Monday (Sakamoto's method). */
-static int weekday(int y, int m, int d)
-{
-    static const int t[] = {0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4};
-    if (m < 3)
-        y--;
-    int w = (y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7; /* 0 = Sunday */
-    return (w + 6) % 7;
-}
-
 /* Requests per UTC hour of a working day: Europe in the morning, the Americas in the afternoon,
  * a floor of scheduled jobs at night. */
 static const double HOUR_SHAPE[24] = {0.25, 0.22, 0.20, 0.20, 0.22, 0.30, 0.45, 0.70,
@@ -603,12 +587,12 @@ static void world_build(struct world *w, const struct options *o, struct rng *r)
     }
 
     /* Timestamps: intensity per minute = weekday factor x hour shape x a slow growth. */
-    w->days = days_in_month(o->year, o->month);
+    w->days = date_days_in_month(o->year, o->month);
     w->n_minutes = (size_t)w->days * MINUTES_PER_DAY;
     w->minute_cum = xmalloc(w->n_minutes * sizeof *w->minute_cum);
     c = 0;
     for (int d = 0; d < w->days; d++) {
-        int wd = weekday(o->year, o->month, d + 1);
+        int wd = date_weekday(o->year, o->month, d + 1);
         double day = (wd == 5 ? 0.30 : wd == 6 ? 0.25 : 1.0) * (1.0 + 0.15 * d / w->days);
         for (int m = 0; m < MINUTES_PER_DAY; m++) {
             int h = m / 60;
@@ -766,7 +750,7 @@ static void make_outside_timestamp(struct record *rec, const struct options *o, 
             m = 12;
             y--;
         }
-        rec->day = days_in_month(y, m);
+        rec->day = date_days_in_month(y, m);
         rec->hour = 23;
         rec->minute = 40 + (int)rng_below(r, 20);
     } else {

@@ -226,6 +226,7 @@ struct report *fixture_report(const struct fixture_opts *o)
     r->totals.unallocated = 1234;
     r->totals.overhead = overhead_total;
     r->totals.charged = charged;
+    r->totals.charge = list_total; /* usage model: charge = list cost */
     r->totals.period_list_total = list_total + 1234;
     /* usage model without a provider invoice: list price, then the overhead */
     r->totals.n_bridge = 2;

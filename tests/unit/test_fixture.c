@@ -24,6 +24,10 @@ static void fixture_adds_up(void **state)
         }
         assert_int_equal(charged, r->totals.charged);
         assert_int_equal(r->shadow, cases[c].shadow);
+        struct cb_error err;
+        cb_error_clear(&err);
+        if (report_check(r, &err) != CB_OK) /* the identities the real model meets */
+            fail_msg("fixture fails report_check: %s", err.text);
         report_free(r);
     }
 }

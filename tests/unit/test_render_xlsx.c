@@ -325,6 +325,7 @@ static void add_tie_lines(struct report *r)
             t->charge += l->amount;
             t->direct += l->amount;
             r->totals.charged += l->amount;
+            r->totals.charge += l->amount;
             r->totals.list_cost += l->amount;
             r->totals.period_list_total += l->amount;
             r->totals.bridge[0].amount += l->amount; /* the usage at list price */

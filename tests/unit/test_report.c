@@ -12,8 +12,10 @@
 
 #include <cmocka.h>
 
+#include "prior.h"
 #include "render.h"
 #include "report.h"
+#include "text.h"
 #include "xalloc.h"
 
 #define PICO_PER_USD ((cb_i128)1000000000000)
@@ -123,15 +125,16 @@ static struct config *load_config(const char *text)
 static struct report *build(const struct config *c, const struct ledger *l, bool shadow,
                             const char *sde, const char *previous)
 {
-    struct report_opts o = {.config = c,
-                            .ledger = l,
-                            .shadow = shadow,
-                            .source_date_epoch = sde,
-                            .previous_dir = previous};
     struct report *r = NULL;
+    struct prior_month *p = NULL;
     struct cb_error err;
     cb_error_clear(&err);
+    if (previous && prior_read_previous(previous, &p, &err) != CB_OK)
+        fail_msg("prior_read_previous: %s", err.text);
+    struct report_opts o = {
+        .config = c, .ledger = l, .shadow = shadow, .source_date_epoch = sde, .previous = p};
     enum cb_status st = report_build(&o, &r, &err);
+    prior_free(p);
     if (st != CB_OK)
         fail_msg("report_build: %s", err.text);
     return r;
@@ -323,9 +326,7 @@ static void everything_meets(void **state)
     assert_int_equal(a->anomalies[0].list_cost, 300);
     assert_int_equal(a->anomalies[0].mean_daily, 29);
     assert_int_equal(a->anomalies[0].factor_e2, 1034); /* 3.00 / 0.29, rounded once */
-    char factor[32];
-    report_format_factor(a->anomalies[0].factor_e2, factor, sizeof factor);
-    assert_string_equal(factor, "10.34\xC3\x97");
+    assert_string_equal(text_factor(a->anomalies[0].factor_e2).s, "10.34\xC3\x97");
     assert_int_equal(a->n_days, 31);
     assert_int_equal(a->days[30].list_cost, 300);
     /* unit economics: 11.74 / 100 tickets = 0.1174 */
@@ -688,9 +689,7 @@ static void shares_add_up_to_one_hundred(void **state)
     assert_int_equal(r->teams[0].share_e4, 3334);
     assert_int_equal(r->teams[1].share_e4, 3333);
     assert_int_equal(r->teams[2].share_e4, 3333);
-    char p[32];
-    report_format_percent(r->teams[1].share_e4, p, sizeof p);
-    assert_string_equal(p, "33.33%");
+    assert_string_equal(text_percent(r->teams[1].share_e4).s, "33.33%");
     report_free(r);
     config_free(c);
 }
@@ -836,8 +835,11 @@ static void previous_month_from_report_json(void **state)
     report_free(r);
 
     /* the same month is no previous month */
-    struct report_opts same = {.config = c, .ledger = &t.l, .previous_dir = dir};
+    struct prior_month *p = NULL;
+    assert_int_equal(prior_read_previous(dir, &p, &err), CB_OK);
+    struct report_opts same = {.config = c, .ledger = &t.l, .previous = p};
     assert_int_equal(report_build(&same, &r, &err), CB_EUSAGE);
+    prior_free(p);
     assert_non_null(strstr(err.text, "not a month before 2026-10"));
     /* next month alpha used more: one more line of 1.00 output */
     t.l.month = 11;
@@ -858,8 +860,9 @@ static void previous_month_from_report_json(void **state)
 
     char *path = xasprintf("%s/report.json", dir);
     unlink(path);
-    struct report_opts o = {.config = c, .ledger = &t.l, .previous_dir = dir};
-    assert_int_equal(report_build(&o, &r, &err), CB_EUSAGE);
+    p = NULL;
+    assert_int_equal(prior_read_previous(dir, &p, &err), CB_EUSAGE);
+    assert_null(p);
     assert_string_equal(err.file, path);
     free(path);
     rmdir(dir);

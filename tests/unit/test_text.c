@@ -1,0 +1,68 @@
+/* text.c: the text forms every format shows, table-driven. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "text.h"
+
+static void forms(void **state)
+{
+    (void)state;
+    static const struct {
+        struct text (*fn)(int64_t);
+        int64_t in;
+        const char *want;
+    } cases[] = {
+        {text_money, 104070, "1,040.70"},
+        {text_money, -1087, "-10.87"},
+        {text_money, 0, "0.00"},
+        {text_money, INT64_MIN, "-92,233,720,368,547,758.08"},
+        {text_signed, 613, "+6.13"},
+        {text_signed, -613, "-6.13"},
+        {text_signed, 0, "0.00"},
+        {text_count, 15000000, "15,000,000"},
+        {text_count, INT64_MAX, "9,223,372,036,854,775,807"},
+        {text_percent, 3672, "36.72%"},
+        {text_percent, 10000, "100.00%"},
+        {text_percent, 5, "0.05%"},
+        {text_percent, -1234, "-12.34%"},
+        {text_rate, 100000, "10%"},
+        {text_rate, 125000, "12.5%"},
+        {text_rate, 1000000, "100%"},
+        {text_factor, 674, "6.74\xC3\x97"},
+        {text_factor, 1000, "10.00\xC3\x97"},
+        {text_e6, 1500000, "1.5"},
+        {text_e6, 3000000, "3"},
+        {text_e6, 1, "0.000001"},
+        {text_price, 3000000, "3.00"},
+        {text_price, 5000, "0.005"},
+        {text_price, 1875000, "1.875"},
+        {text_price, 30000000000, "30,000.00"},
+        {text_price, 150000, "0.15"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_string_equal(cases[i].fn(cases[i].in).s, cases[i].want);
+}
+
+static void plurals(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t n;
+        const char *want;
+    } cases[] = {{0, "0 requests"}, {1, "1 request"}, {2, "2 requests"}, {1234, "1,234 requests"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_string_equal(text_plural(cases[i].n, "request", "requests").s, cases[i].want);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(forms),
+        cmocka_unit_test(plurals),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
