@@ -76,9 +76,8 @@ static enum cb_status build_column(struct comparison *cmp, const struct report_o
         return st;
     }
     if (st != CB_OK) {
-        char text[2048];
-        msg_format_error(&e, text, sizeof text);
-        cmp->left_out[m] = xstrdup(text);
+        /* the reason without the configuration's path: documents show it */
+        cmp->left_out[m] = e.field[0] ? xasprintf("\"%s\": %s", e.field, e.text) : xstrdup(e.text);
         return CB_EUSAGE;
     }
     if (alt->n_teams != r->n_teams)
@@ -172,10 +171,24 @@ static void write_texts(struct comparison *c, const struct config *config, const
             strbuf_printf(&s, " Hybrid splits its fixed %s by %s, the configured basis.", share,
                           config->fixed_basis == BASIS_HEADCOUNT ? "headcount" : "equal shares");
     }
-    for (int m = 0; m < COMPARE_MODELS; m++)
-        if (c->left_out[m])
-            strbuf_printf(&s, " %s is left out: %s.", compare_model_title((enum cb_model)m),
-                          c->left_out[m]);
+    /* models left out for one reason are named together: "Usage, fixed and hybrid are ..." */
+    bool said[COMPARE_MODELS] = {false};
+    for (int m = 0; m < COMPARE_MODELS; m++) {
+        if (!c->left_out[m] || said[m])
+            continue;
+        int same[COMPARE_MODELS], n = 0;
+        for (int k = m; k < COMPARE_MODELS; k++)
+            if (c->left_out[k] && strcmp(c->left_out[k], c->left_out[m]) == 0) {
+                same[n++] = k;
+                said[k] = true;
+            }
+        for (int k = 0; k < n; k++) {
+            enum cb_model x = (enum cb_model)same[k];
+            const char *name = k == 0 ? compare_model_title(x) : config_model_name(x);
+            strbuf_printf(&s, "%s%s", k == 0 ? " " : k + 1 == n ? " and " : ", ", name);
+        }
+        strbuf_printf(&s, " %s left out: %s.", n == 1 ? "is" : "are", c->left_out[m]);
+    }
     c->note = strbuf_detach(&s);
 
     size_t others = 0;

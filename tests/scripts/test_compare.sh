@@ -7,7 +7,8 @@
 #   are the allocation code's own numbers, not a second implementation);
 # - with tiers configured the tiered column is there too, and --model tiered --compare makes it
 #   the configured one; without every team's headcount hybrid splits equally (not by the
-#   headcounts some teams have) and the page says so;
+#   headcounts some teams have) and the page says so; models the month's configuration refuses
+#   are left out with the reason, and the month renders;
 # - a billing month has none without --compare; warnings are printed once, not once per model;
 # - the summary (index.html, summary.pdf, summary.xlsx) shows the table with every team and the
 #   reading; each invoice (HTML, PDF, workbook) shows its own row.
@@ -48,6 +49,10 @@ for k in ("data", "support"):  # the others keep theirs: weighting by them would
 json.dump(c, open(sys.argv[2] + "/noheads.json", "w"))
 c["chargeback"] = {"model": "hybrid", "fixed_share": 0.4, "fixed_basis": "equal"}
 json.dump(c, open(sys.argv[2] + "/equal.json", "w"))
+c = json.load(open(sys.argv[2] + "/tiers.json"))
+c["chargeback"]["model"] = "tiered"
+c["provider_invoice"] = {"2026-10": "5.00"}  # below the unallocated usage shown (10.87)
+json.dump(c, open(sys.argv[2] + "/lowprov.json", "w"))
 EOF
 
 render shadow "$data/config.json" --shadow
@@ -61,6 +66,7 @@ render tiers-billing "$scratch/tiers.json" --formats json --compare --model tier
 render as-tiered "$scratch/tiers.json" --formats json --model tiered
 render noheads "$scratch/noheads.json" --formats json,html --compare
 render equal-hybrid "$scratch/equal.json" --formats json
+render lowprov "$scratch/lowprov.json" --formats json --compare
 "$bin" render --compare >/dev/null 2>&1
 [ $? -eq 2 ] || bad "render --compare without inputs is not a usage error"
 "$bin" check --compare --config "$data/config.json" "$usage" >/dev/null 2>&1
@@ -171,6 +177,16 @@ if cn:
     check(got == a, f"no headcounts: hybrid column {got}, fixed_basis equal {a}")
     page = html.unescape(open(f"{out}/noheads/index.html", encoding="utf-8").read())
     check("not every team has a headcount" in page, "index.html does not say hybrid split equally")
+
+# a month the other models refuse (usage, fixed and hybrid would charge the teams a negative
+# total): tiered alone, the others left out with the reason, and the month still renders
+lp = load("lowprov")
+cl = columns(lp, ["tiered"], "low provider invoice")
+if cl:
+    check(sorted(cl["left_out"]) == ["fixed", "hybrid", "usage"], f"left out {cl['left_out']}")
+    check(all("provider_invoice" in v and "lowprov.json" not in v for v in cl["left_out"].values()),
+          f"left-out reasons {cl['left_out']}")
+    check("Usage, fixed and hybrid are left out" in cl["note"], f"note {cl['note']!r}")
 
 # the documents: the summary's table has every team's row, each invoice its own
 def text(p):
