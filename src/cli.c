@@ -58,6 +58,8 @@ static const char run_options[] =
     "  -o, --out DIR            output folder (default out/YYYY-MM, out/YYYY-MM-shadow)\n"
     "      --model MODEL        fixed, usage, hybrid or tiered (overrides the configuration)\n"
     "      --shadow             shadow month: every document says SHADOW - NOT BILLED\n"
+    "      --compare            render: each team's total under every chargeback model\n"
+    "                           (always on a shadow month)\n"
     "  -f, --formats LIST       any of html,pdf,xlsx,json,csv,focus (default: all)\n"
     "  -p, --prices FILE        price book override\n"
     "      --previous DIR       last month's output folder, for month-over-month figures\n"
@@ -171,6 +173,7 @@ enum opt_id {
     O_OUT,
     O_MODEL,
     O_SHADOW,
+    O_COMPARE,
     O_FORMATS,
     O_PRICES,
     O_PREVIOUS,
@@ -209,6 +212,7 @@ static const struct opt_def opt_defs[] = {
     {O_OUT, "out", 'o', true, RUN | BIT(CMD_KEYGEN) | BIT(CMD_MAIL)},
     {O_MODEL, "model", 0, true, RUN},
     {O_SHADOW, "shadow", 0, false, RUN},
+    {O_COMPARE, "compare", 0, false, BIT(CMD_RENDER)},
     {O_FORMATS, "formats", 'f', true, RUN},
     {O_PRICES, "prices", 'p', true, RUN | BIT(CMD_PRICES) | BIT(CMD_ROLLUP_SQL)},
     {O_PREVIOUS, "previous", 0, true, RUN},
@@ -304,6 +308,7 @@ static enum cb_status apply(struct cli_opts *o, const struct opt_def *d, const c
         o->has_model = true;
         break;
     case O_SHADOW: o->shadow = true; break;
+    case O_COMPARE: o->compare = true; break;
     case O_FORMATS: {
         char bad[64] = "";
         if (!valid_formats(v, bad, sizeof bad))

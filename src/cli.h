@@ -37,6 +37,7 @@ struct cli_opts {
     bool has_model;
     enum cb_model model;
     bool shadow;
+    bool compare;        /* render --compare: the model comparison on a billing month too */
     const char *formats; /* the --formats text, NULL for all */
     const char *prices;
     const char *previous;

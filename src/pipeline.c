@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compare.h"
 #include "config.h"
 #include "ingest.h"
 #include "ledger.h"
@@ -385,6 +386,8 @@ enum cb_status pipeline_render(const struct cli_opts *o)
         .source_date_epoch = getenv("SOURCE_DATE_EPOCH"),
     };
     st = report_build(&ro, &report, &err); /* which ends with report_check */
+    if (st == CB_OK && (o->shadow || o->compare))
+        st = compare_build(&ro, report, &report->comparison, &err);
     if (st != CB_OK)
         goto cleanup;
     report->recon = recon_build(ledger, s.config->skill_rate_micros, s.config->mcp_rate_micros);

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "compare.h"
 #include "money.h"
 #include "paths.h"
 #include "render.h"
@@ -285,6 +286,51 @@ static json_t *team_json(const struct report_team *t)
     return o;
 }
 
+/* The model comparison (SPEC §7 `comparison`): each team's total under every model present,
+ * its change against the configured model, and the words the summary shows. */
+static json_t *comparison_json(const struct comparison *c)
+{
+    json_t *o = json_object(), *models = json_array();
+    for (int m = 0; m < COMPARE_MODELS; m++)
+        if (c->present[m])
+            json_array_append_new(models, json_string(config_model_name((enum cb_model)m)));
+    json_object_set_new(o, "models", models);
+    json_t *teams = json_array();
+    for (size_t i = 0; i < c->n_teams; i++) {
+        json_t *t = json_object(), *ch = json_object(), *d = json_object();
+        for (int m = 0; m < COMPARE_MODELS; m++)
+            if (c->present[m]) {
+                const char *k = config_model_name((enum cb_model)m);
+                json_object_set_new(ch, k, money(c->teams[i].charges[m]));
+                json_object_set_new(d, k, money(compare_change(c, i, (enum cb_model)m)));
+            }
+        json_object_set_new(t, "team", str(c->teams[i].id));
+        json_object_set_new(t, "charges", ch);
+        json_object_set_new(t, "change", d);
+        json_array_append_new(teams, t);
+    }
+    json_object_set_new(o, "teams", teams);
+    json_t *tot = json_object();
+    for (int m = 0; m < COMPARE_MODELS; m++)
+        if (c->present[m])
+            json_object_set_new(tot, config_model_name((enum cb_model)m), money(c->totals[m]));
+    json_object_set_new(o, "totals", tot);
+    /* additions: what the columns are measured against, and the words the summary shows */
+    json_object_set_new(o, "configured", json_string(config_model_name(c->configured)));
+    json_object_set_new(o, "hybrid_basis",
+                        !c->present[CB_MODEL_HYBRID]         ? json_null()
+                        : c->hybrid_basis == BASIS_HEADCOUNT ? json_string("headcount")
+                                                             : json_string("equal"));
+    json_t *left = json_object();
+    for (int m = 0; m < COMPARE_MODELS; m++)
+        if (c->left_out[m])
+            json_object_set_new(left, config_model_name((enum cb_model)m), str(c->left_out[m]));
+    json_object_set_new(o, "left_out", left);
+    json_object_set_new(o, "note", str(c->note));
+    json_object_set_new(o, "reading", str(c->reading));
+    return o;
+}
+
 /* Returns the report as a new jansson tree (the shape of SPEC §7 plus additions), with "teams"
  * as an empty array: render_json writes the teams one at a time into its place, so the tree of
  * a month of thousands of teams is never held whole (it took 341 MiB for 1,000 teams). */
@@ -408,6 +454,8 @@ static json_t *report_json(const struct report *r)
     json_object_set_new(o, "top_users", groups_json(&r->top_users));
     json_object_set_new(o, "by_model", groups_json(&r->by_model));
     json_object_set_new(o, "days", days_json(r->days, r->n_days));
+    if (r->comparison)
+        json_object_set_new(o, "comparison", comparison_json(r->comparison));
     return o;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare.h"
 #include "money.h"
 #include "msg.h"
 #include "paths.h"
@@ -424,6 +425,77 @@ static void settlement_block(struct pdf_doc *d, const struct report *r, const st
     }
 }
 
+/* The model comparison: per model its total and, beside every model but the configured one,
+ * the change against it. Every team and the totals (only == SIZE_MAX), or team `only`'s row on
+ * its invoice; then the reading (summary) and how the columns were made. */
+static void comparison_block(struct pdf_doc *d, const struct report *r, size_t only)
+{
+    const struct comparison *c = r->comparison;
+    if (!c)
+        return;
+    float W = d->right - d->left;
+    struct pdf_col cols[1 + 2 * COMPARE_MODELS];
+    char heads[COMPARE_MODELS][48];
+    size_t n = 0, k = 0;
+    for (int m = 0; m < COMPARE_MODELS; m++)
+        k += c->present[m];
+    /* the configured column is wider: its heading says so */
+    float unit = W * 0.76f / ((float)(2 * k - 1) + 0.9f);
+    cols[n++] = (struct pdf_col){"Team", W - unit * ((float)(2 * k - 1) + 0.9f), false};
+    for (int m = 0; m < COMPARE_MODELS; m++) {
+        if (!c->present[m])
+            continue;
+        bool conf = m == (int)c->configured;
+        snprintf(heads[m], sizeof heads[m], "%s%s", compare_model_title((enum cb_model)m),
+                 conf ? " (configured)" : "");
+        cols[n++] = (struct pdf_col){heads[m], conf ? unit * 1.9f : unit, true};
+        if (!conf)
+            cols[n++] = (struct pdf_col){"Change", unit, true};
+    }
+    struct pdf_table t = {cols, n, 8};
+    pdf_heading(d,
+                only == SIZE_MAX ? "Chargeback models compared"
+                                 : "This charge under each chargeback model",
+                50);
+    pdf_table_begin(d, &t);
+    char v[2 * COMPARE_MODELS][48];
+    for (size_t i = 0; i <= c->n_teams; i++) {
+        bool total = i == c->n_teams;
+        if (only != SIZE_MAX && (total || i != only))
+            continue;
+        const char *cells[1 + 2 * COMPARE_MODELS];
+        size_t j = 0;
+        cells[j++] = total ? "All teams" : c->teams[i].name;
+        for (int m = 0; m < COMPARE_MODELS; m++) {
+            if (!c->present[m])
+                continue;
+            int64_t x = total ? c->totals[m] : c->teams[i].charges[m];
+            int64_t base = total ? c->totals[c->configured] : c->teams[i].charges[c->configured];
+            cells[j] = cents(x, v[j - 1], sizeof v[j - 1]);
+            j++;
+            if (m == (int)c->configured)
+                continue;
+            compare_format_change(x - base, v[j - 1], sizeof v[j - 1]);
+            cells[j] = v[j - 1];
+            j++;
+        }
+        pdf_table_row(d, cells, total ? 1 : i % 2 ? 2 : 0, "team name");
+    }
+    pdf_table_end(d);
+    pdf_skip(d, 4);
+    if (only == SIZE_MAX) {
+        pdf_paragraph(d, d->regular, 9, c->reading, "model comparison");
+        pdf_skip(d, 3);
+    }
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_printf(&sb,
+                  "Change: the model's total less the configured %s model's; a minus means the "
+                  "team would pay less. %s",
+                  config_model_name(c->configured), c->note);
+    pdf_paragraph(d, d->regular, 8, strbuf_cstr(&sb), "model comparison");
+    strbuf_free(&sb);
+}
+
 static void invoice(struct pdf_doc *d, const struct report *r, const struct report_team *t)
 {
     char sub[512], a[48], b[48], c[48], e[48];
@@ -456,6 +528,7 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
     settlement_block(d, r, t);
     pdf_heading(d, "How this charge was computed", 30);
     pdf_paragraph(d, d->regular, 9, t->method, "method");
+    comparison_block(d, r, (size_t)(t - r->teams));
     budget_block(d, &t->budget);
     mom_block(d, &t->mom);
     pdf_heading(d, "Daily spend (list price)", 150);
@@ -703,6 +776,7 @@ static void summary(struct pdf_doc *d, const struct report *r)
 
     pdf_heading(d, "Spend by team", 40);
     team_chart(d, r);
+    comparison_block(d, r, SIZE_MAX);
 
     if (r->revision > 1) {
         const struct pdf_col scols[] = {{"Team", W * 0.24f, false},

@@ -25,6 +25,7 @@
 
 #include <xlsxwriter.h>
 
+#include "compare.h"
 #include "date.h"
 #include "money.h"
 #include "paths.h"
@@ -937,6 +938,95 @@ static void summary_sheet(struct book *b)
 }
 
 /* "All lines": every invoice line of every team, one table to filter and pivot. */
+/* Wrapped text across columns A..last of one row (merged), the row as tall as its lines need
+ * at the columns' widths so far. */
+static void put_paragraph(struct sheet *s, lxw_row_t row, lxw_col_t last, const char *text)
+{
+    double width = 0;
+    for (lxw_col_t c = 0; c <= last && c < MAX_COLS; c++)
+        width += s->width[c] < 8 ? 8 : s->width[c];
+    size_t per_line = width > 20 ? (size_t)(width * 0.9) : 18;
+    size_t lines = utf8_chars(text) / per_line + 1;
+    note(s, worksheet_set_row(s->ws, row, 15.0 * (double)lines, NULL), row, 0);
+    char *safe = xml_safe(text);
+    note(s, worksheet_merge_range(s->ws, row, 0, row, last, safe ? safe : text, s->b->f.wrap), row,
+         0);
+    free(safe);
+}
+
+/* The model comparison: a row per team (or team `only`'s row alone, on its invoice) with its
+ * total under each model and, beside every model but the configured one, the change against it
+ * as a formula; the summary's totals are SUMs. Then the reading (summary) and the note. */
+static void models_sheet(struct book *b, size_t only)
+{
+    const struct report *r = b->r;
+    const struct comparison *c = r->comparison;
+    const struct fmts *f = &b->f;
+    struct sheet s;
+    if (!c || !sheet_open(b, &s, "Models",
+                          only == SIZE_MAX ? "Chargeback models compared"
+                                           : "This charge under each chargeback model"))
+        return;
+    char *heads[1 + 2 * COMPARE_MODELS];
+    bool num[1 + 2 * COMPARE_MODELS];
+    lxw_col_t col_of[COMPARE_MODELS] = {0};
+    size_t n = 0;
+    heads[n] = xstrdup("Team");
+    num[n++] = false;
+    for (int m = 0; m < COMPARE_MODELS; m++) {
+        if (!c->present[m])
+            continue;
+        bool conf = m == (int)c->configured;
+        col_of[m] = (lxw_col_t)n;
+        heads[n] = xasprintf("%s%s (%s)", compare_model_title((enum cb_model)m),
+                             conf ? ", configured" : "", r->currency);
+        num[n++] = true;
+        if (!conf) {
+            heads[n] = xasprintf("Change against %s", config_model_name(c->configured));
+            num[n++] = true;
+        }
+    }
+    table_head(&s, 2, (const char *const *)heads, n, num);
+    for (size_t k = 0; k < n; k++)
+        free(heads[k]);
+    lxw_row_t row = 3, first = 3;
+    char at[LXW_MAX_CELL_NAME_LENGTH], base[LXW_MAX_CELL_NAME_LENGTH];
+    for (size_t i = 0; i <= c->n_teams; i++) {
+        bool total = i == c->n_teams;
+        if (only != SIZE_MAX && (total || i != only))
+            continue;
+        put_text(&s, row, 0, total ? "All teams" : c->teams[i].name, total ? f->label : NULL);
+        lxw_rowcol_to_cell(base, row, col_of[c->configured]);
+        for (int m = 0; m < COMPARE_MODELS; m++) {
+            if (!c->present[m])
+                continue;
+            lxw_col_t col = col_of[m];
+            int64_t v = total ? c->totals[m] : c->teams[i].charges[m];
+            if (total)
+                put_sum_cents(&s, row, col, first, row - 1, v, f->money_bold);
+            else
+                put_money(&s, row, col, v, f->money);
+            if (m == (int)c->configured)
+                continue;
+            int64_t d = v - (total ? c->totals[c->configured] : c->teams[i].charges[c->configured]);
+            lxw_rowcol_to_cell(at, row, col);
+            char *formula = xasprintf("=ROUND(%s-%s,2)", at, base);
+            put_formula_cents(&s, row, col + 1, formula, d, total ? f->money_bold : f->money);
+            free(formula);
+        }
+        row++;
+    }
+    row++;
+    if (only == SIZE_MAX)
+        put_paragraph(&s, row++, (lxw_col_t)(n - 1), c->reading);
+    char *note_text = xasprintf("Change: the model's total less the configured %s model's; a "
+                                "minus means the team would pay less. %s",
+                                config_model_name(c->configured), c->note);
+    put_paragraph(&s, row, (lxw_col_t)(n - 1), note_text);
+    free(note_text);
+    sheet_close(&s);
+}
+
 static void all_lines_sheet(struct book *b)
 {
     const struct report *r = b->r;
@@ -1287,8 +1377,10 @@ static enum cb_status write_book(const struct report *r, const struct report_tea
         groups_sheet(&b, "By model", "Usage by model", "Model", &t->by_model);
         daily_sheet(&b, "Daily list cost", t->days, t->n_days);
         method_sheet(&b, t);
+        models_sheet(&b, (size_t)(t - r->teams));
     } else {
         summary_sheet(&b);
+        models_sheet(&b, SIZE_MAX);
         all_lines_sheet(&b);
         unallocated_sheet(&b);
         daily_sheet(&b, "Daily list cost, all teams", r->days, r->n_days);

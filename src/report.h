@@ -16,6 +16,8 @@
 #include "prices.h"
 #include "status.h"
 
+struct comparison; /* compare.h */
+
 enum line_kind {
     LINE_INPUT,
     LINE_OUTPUT,
@@ -301,6 +303,9 @@ struct report {
      * the inputs (reconcile.h); NULL otherwise; owned */
     struct recon *recon;
     bool provider_from_cost_report; /* totals.provider_total came from that report */
+    /* each team's total under every chargeback model (compare.h), on a shadow month or with
+     * --compare; NULL otherwise; owned */
+    struct comparison *comparison;
 };
 
 struct prior_month; /* prior.h */

@@ -5,6 +5,7 @@
 #include "report.h"
 
 #include "allocate.h"
+#include "compare.h"
 #include "money.h"
 #include "strbuf.h"
 #include "text.h"
@@ -110,10 +111,10 @@ static void free_team(struct report_team *t)
 
 void report_free(struct report *r)
 {
-    if (r)
-        recon_free(r->recon);
     if (!r)
         return;
+    recon_free(r->recon);
+    compare_free(r->comparison);
     free(r->tool_version);
     for (size_t i = 0; i < r->n_warnings; i++)
         free(r->warnings[i]);

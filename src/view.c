@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare.h"
 #include "money.h"
 #include "text.h"
 #include "xalloc.h"
@@ -443,6 +444,63 @@ static json_t *settlement_view(const struct report_team *t)
     return o;
 }
 
+/* The model comparison as a table: per model its total, and beside each model but the
+ * configured one the change against it. Rows of every team and a totals row (only == SIZE_MAX),
+ * or team `only`'s row alone (its invoice). NULL data when the report has no comparison. */
+static json_t *comparison_view(const struct report *r, size_t only)
+{
+    const struct comparison *c = r->comparison;
+    if (!c)
+        return json_null();
+    json_t *o = json_object(), *heads = json_array(), *rows = json_array();
+    for (int m = 0; m < COMPARE_MODELS; m++) {
+        if (!c->present[m])
+            continue;
+        bool conf = m == (int)c->configured;
+        char *h =
+            xasprintf("%s%s", compare_model_title((enum cb_model)m), conf ? " (configured)" : "");
+        json_array_append_new(heads, json_string(h));
+        free(h);
+        if (!conf)
+            json_array_append_new(heads, json_string("Change"));
+    }
+    for (size_t i = 0; i <= c->n_teams; i++) {
+        bool total = i == c->n_teams;
+        if ((only != SIZE_MAX && i != only) || (total && only != SIZE_MAX))
+            continue;
+        json_t *row = json_object(), *cells = json_array();
+        json_object_set_new(row, "name", json_string(total ? "All teams" : c->teams[i].name));
+        json_object_set_new(row, "total", json_boolean(total));
+        for (int m = 0; m < COMPARE_MODELS; m++) {
+            if (!c->present[m])
+                continue;
+            bool conf = m == (int)c->configured;
+            int64_t v = total ? c->totals[m] : c->teams[i].charges[m];
+            json_t *cell = json_object();
+            json_object_set_new(cell, "value", money_str(v));
+            json_object_set_new(cell, "strong", json_boolean(conf));
+            json_array_append_new(cells, cell);
+            if (conf)
+                continue;
+            int64_t d = v - (total ? c->totals[c->configured] : c->teams[i].charges[c->configured]);
+            char b[48];
+            compare_format_change(d, b, sizeof b);
+            cell = json_object();
+            json_object_set_new(cell, "value", json_string(b));
+            json_object_set_new(cell, "strong", json_false());
+            json_array_append_new(cells, cell);
+        }
+        json_object_set_new(row, "cells", cells);
+        json_array_append_new(rows, row);
+    }
+    json_object_set_new(o, "heads", heads);
+    json_object_set_new(o, "rows", rows);
+    json_object_set_new(o, "configured", json_string(config_model_name(c->configured)));
+    json_object_set_new(o, "note", str_or_empty(c->note));
+    json_object_set_new(o, "reading", json_string(only == SIZE_MAX ? c->reading : ""));
+    return o;
+}
+
 json_t *view_summary(const struct report *r)
 {
     json_t *o = json_object();
@@ -557,6 +615,7 @@ json_t *view_summary(const struct report *r)
     json_object_set_new(o, "settle_label", json_string(REPORT_REVISION_SETTLE));
     json_object_set_new(o, "spend_chart", spend_chart(r));
     json_object_set_new(o, "daily_chart", daily_chart(r->days, r->n_days));
+    json_object_set_new(o, "comparison", comparison_view(r, SIZE_MAX));
 
     json_t *un = json_object();
     json_object_set_new(un, "list_cost", money_str(r->unallocated_list_cost));
@@ -715,5 +774,6 @@ json_t *view_team(const struct report *r, size_t team_index)
     json_object_set_new(o, "supersedes_invoice",
                         str_or_empty(r->revision > 1 ? t->supersedes_invoice : NULL));
     json_object_set_new(o, "settlement", settlement_view(t));
+    json_object_set_new(o, "comparison", comparison_view(r, team_index));
     return o;
 }

@@ -116,10 +116,55 @@ def check_lines(path, sf, sv, head_row, cols, lines, who):
     return r
 
 
-def check_team(month, team, shadow):
+def check_models(path, wf, wv, cmp, names, teams):
+    """The Models sheet: a row per team of `teams` (the summary adds "All teams") with each
+    model's total as report.json's comparison has it, and the change against the configured
+    model as a ROUND formula beside each other model."""
+    if "Models" not in wf.sheetnames:
+        problem(path, "no Models sheet although report.json has a comparison")
+        return
+    sf, sv = wf["Models"], wv["Models"]
+    head = find_row(sf, 1, "Team")
+    if head is None:
+        problem(f"{path} [Models]", "no table")
+        return
+    heads = [c.value for c in sf[head]]
+    cols = {}
+    for m in cmp["models"]:
+        title = next((i for i, h in enumerate(heads, 1)
+                      if h and h.lower().startswith(m + " (") or h and h.lower().startswith(m + ", ")),
+                     None)
+        if title is None:
+            problem(f"{path} [Models]", f"no column for {m}: {heads}")
+            return
+        cols[m] = title
+    rows = [(names[t["team"]], t["charges"]) for t in teams]
+    if len(teams) == len(cmp["teams"]):
+        rows.append(("All teams", cmp["totals"]))
+    for i, (name, charges) in enumerate(rows):
+        r = head + 1 + i
+        if sf.cell(r, 1).value != name:
+            problem(f"{path} [Models] A{r}", f"team {sf.cell(r, 1).value!r}, want {name!r}")
+        for m, col in cols.items():
+            if cents(sv.cell(r, col).value) != want_cents(charges[m]):
+                problem(f"{path} [Models] {sf.cell(r, col).coordinate}",
+                        f"{m} {sv.cell(r, col).value!r}, want {charges[m]}")
+            if m == cmp["configured"]:
+                continue
+            ch = sf.cell(r, col + 1)
+            want = want_cents(charges[m]) - want_cents(charges[cmp["configured"]])
+            if not str(ch.value).startswith("=ROUND(") or cents(sv[ch.coordinate].value) != want:
+                problem(f"{path} [Models] {ch.coordinate}", f"change {ch.value!r}, want {want}")
+
+
+def check_team(month, team, shadow, rep):
     path = os.path.join(month, "teams", team["slug"] + ".xlsx")
     wf, wv = load(path)
-    check_common(path, wf, wv, TEAM_SHEETS, shadow)
+    cmp = rep.get("comparison")
+    check_common(path, wf, wv, TEAM_SHEETS + (["Models"] if cmp else []), shadow)
+    if cmp:
+        mine = [t for t in cmp["teams"] if t["team"] == team["team"]]
+        check_models(path, wf, wv, cmp, {team["team"]: team["name"]}, mine)
     sf, sv = wf["Invoice"], wv["Invoice"]
     head = find_row(sf, 1, "Kind")
     if head is None:
@@ -139,7 +184,12 @@ def check_team(month, team, shadow):
 def check_summary(month, rep, shadow):
     path = os.path.join(month, "summary.xlsx")
     wf, wv = load(path)
-    check_common(path, wf, wv, SUMMARY_SHEETS, shadow)
+    cmp = rep.get("comparison")
+    check_common(path, wf, wv, SUMMARY_SHEETS[:1] + (["Models"] if cmp else []) + SUMMARY_SHEETS[1:],
+                 shadow)
+    if cmp:
+        check_models(path, wf, wv, cmp, {t["team"]: t["name"] for t in rep["teams"]},
+                     cmp["teams"])
     sf, sv = wf["Summary"], wv["Summary"]
     head = find_row(sf, 1, "Team")
     for i, team in enumerate(rep["teams"]):
@@ -191,7 +241,7 @@ def main():
         rep = json.load(f)
     shadow = rep.get("mode") == "shadow"
     for team in rep["teams"]:
-        check_team(month, team, shadow)
+        check_team(month, team, shadow, rep)
     check_summary(month, rep, shadow)
     for p in problems:
         print(p)
