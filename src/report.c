@@ -9,6 +9,7 @@
 
 #include "allocate.h"
 #include "archive.h"
+#include "budgets.h"
 #include "msg.h"
 #include "paths.h"
 #include "strbuf.h"
@@ -1309,20 +1310,9 @@ static void fill_budget(struct report_team *t, const struct config_team *ct)
 {
     if (!ct || !ct->has_budget)
         return;
-    struct report_budget *bu = &t->budget;
-    bu->present = true;
-    bu->tokens = ct->budget_is_tokens;
-    bu->monthly = ct->budget_monthly;
-    bu->used = bu->tokens ? t->usage.total_tokens : t->total;
-    bu->utilization_e4 = bu->monthly > 0 ? alloc_share_e4(bu->used, bu->monthly) : 0;
-    bu->thresholds_crossed_e6 = xcalloc(ct->n_thresholds ? ct->n_thresholds : 1, sizeof(int64_t));
-    for (size_t k = 0; k < ct->n_thresholds; k++)
-        if ((cb_i128)bu->used * 1000000 >= (cb_i128)ct->thresholds_e6[k] * bu->monthly)
-            bu->thresholds_crossed_e6[bu->n_thresholds_crossed++] = ct->thresholds_e6[k];
-    bu->over = bu->used > bu->monthly;
-    bu->state = bu->over                   ? BUDGET_STATE_OVER
-                : bu->n_thresholds_crossed ? BUDGET_STATE_ALERT
-                                           : BUDGET_STATE_WITHIN;
+    budgets_state(&t->budget, ct->budget_is_tokens, ct->budget_monthly,
+                  ct->budget_is_tokens ? t->usage.total_tokens : t->total, ct->thresholds_e6,
+                  ct->n_thresholds);
 }
 
 static void fill_anomalies(struct report_team *t, const struct ledger_bucket *b,
@@ -1952,6 +1942,7 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
     reconciliation_text(&B);
     summary_method(&B);
     fill_org(&B);
+    budgets_build(r, c, l);
     if (opts->previous_dir) {
         st = read_previous(r, opts->previous_dir, err);
         if (st != CB_OK)

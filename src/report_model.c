@@ -4,6 +4,8 @@
 
 #include "report.h"
 
+#include "budgets.h"
+
 #include "money.h"
 #include "strbuf.h"
 
@@ -146,6 +148,7 @@ void report_free(struct report *r)
         free(r->rejects[i].examples);
     }
     free(r->rejects);
+    budgets_free(r);
     for (size_t i = 0; i < r->n_teams; i++)
         free_team(&r->teams[i]);
     free(r->teams);
