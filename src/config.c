@@ -3,14 +3,15 @@
  * ("config.json: chargeback.tier_mod: unknown key (expected one of: ...)").
  *
  * Number rules:
- * - Money (chargeback.amount, budget.monthly, provider_invoice.total: cents; tiers[].per_million,
- *   internal_rates.*: micro-USD) is a decimal string or a JSON integer. A JSON real is refused
+ * - Money (chargeback.amount, budget.monthly, budgets[].monthly, provider_invoice: cents;
+ *   tiers[].per_million, internal_rates.*: micro-USD) is a decimal string or a JSON integer. A JSON
+ * real is refused
  *   ("expected a decimal string ...") so no binary float ever becomes money; a string with more
  *   decimals than the unit holds is refused, never rounded.
  * - Rates and shares (fixed_share, overhead_rate, weight, markup, alert_thresholds,
- *   anomaly_factor, value metric units) may be numbers or decimal strings. They are stored
- *   scaled by 10^6 (the *_e6 fields). A JSON real is rounded to the nearest millionth; a string
- *   must have at most 6 decimals.
+ *   anomaly_factor, alerts.unallocated_share, value metric units) may be numbers or decimal
+ * strings. They are stored scaled by 10^6 (the *_e6 fields). A JSON real is rounded to the nearest
+ * millionth; a string must have at most 6 decimals.
  * - Counts (headcount, tiers[].up_to, budget.monthly_tokens) are non-negative JSON integers.
  *
  * Defaults: organization "Organization", currency "USD", model usage, fixed_basis headcount,
@@ -353,13 +354,35 @@ static int int64_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static enum cb_status read_budget(const struct ctx *cx, json_t *o, const char *path,
-                                  struct config_team *t)
+/* {"name": "...", "email": "..."}: an address alerts can be sent to, and an optional name. */
+static enum cb_status read_person(const struct ctx *cx, json_t *o, const char *path,
+                                  struct config_person *out)
 {
-    static const char *const keys[] = {"monthly", "monthly_tokens", "alert_thresholds"};
+    static const char *const keys[] = {"name", "email"};
+    enum cb_status st;
+    if ((st = want_object(cx, o, path)) || (st = CHECK_KEYS(cx, o, path, keys)) ||
+        (st = get_string(cx, o, "name", path, &out->name)) ||
+        (st = get_string(cx, o, "email", path, &out->email)))
+        return st;
+    char *p = join(path, "email");
+    if (!out->email)
+        st = fail(cx, p, "missing (the address its alerts go to)");
+    else if (!out->email[0] || !strchr(out->email, '@') || strpbrk(out->email, " \t\r\n,;<>\""))
+        st = fail(cx, p, "expected one address such as \"finance@example.com\", got \"%s\"",
+                  out->email);
+    free(p);
+    return st;
+}
+
+/* The fields every budget has: monthly (money) or monthly_tokens, alert_thresholds, owner.
+ * `keys` are the keys the object may hold (a budgets[] entry adds team, project, user). */
+static enum cb_status read_budget_fields(const struct ctx *cx, json_t *o, const char *path,
+                                         const char *const *keys, size_t n_keys,
+                                         struct config_budget *b)
+{
     enum cb_status st;
     char *q = NULL;
-    if ((st = want_object(cx, o, path)) || (st = CHECK_KEYS(cx, o, path, keys)))
+    if ((st = want_object(cx, o, path)) || (st = check_keys(cx, o, path, keys, n_keys)))
         goto cleanup;
     json_t *money = json_object_get(o, "monthly"), *tokens = json_object_get(o, "monthly_tokens");
     if (money && tokens) {
@@ -370,17 +393,16 @@ static enum cb_status read_budget(const struct ctx *cx, json_t *o, const char *p
         st = fail(cx, path, "missing monthly (an amount) or monthly_tokens");
         goto cleanup;
     }
-    t->has_budget = true;
     if (money) {
         q = join(path, "monthly");
-        st = parse_money(cx, money, q, 2, &t->budget_monthly);
+        st = parse_money(cx, money, q, 2, &b->monthly);
     } else {
-        t->budget_is_tokens = true;
+        b->is_tokens = true;
         q = join(path, "monthly_tokens");
-        st = parse_count(cx, tokens, q, &t->budget_monthly);
+        st = parse_count(cx, tokens, q, &b->monthly);
     }
     /* utilization = charge / budget: a zero budget has none (SPEC §5) */
-    if (st == CB_OK && t->budget_monthly == 0)
+    if (st == CB_OK && b->monthly == 0)
         st = fail(cx, q, "must be greater than 0 (leave the budget out for a team without one)");
     if (st)
         goto cleanup;
@@ -392,29 +414,170 @@ static enum cb_status read_budget(const struct ctx *cx, json_t *o, const char *p
             st = fail(cx, q, "expected an array of fractions (e.g. [0.5, 0.8, 1.0])");
             goto cleanup;
         }
-        t->n_thresholds = json_array_size(th);
-        t->thresholds_e6 = xcalloc(t->n_thresholds ? t->n_thresholds : 1, sizeof *t->thresholds_e6);
-        for (size_t i = 0; i < t->n_thresholds; i++) {
+        b->n_thresholds = json_array_size(th);
+        b->thresholds_e6 = xcalloc(b->n_thresholds ? b->n_thresholds : 1, sizeof *b->thresholds_e6);
+        for (size_t i = 0; i < b->n_thresholds; i++) {
             char *r = join_index(q, i);
-            st = parse_rate(cx, json_array_get(th, i), r, &t->thresholds_e6[i]);
-            if (st == CB_OK && t->thresholds_e6[i] <= 0)
+            st = parse_rate(cx, json_array_get(th, i), r, &b->thresholds_e6[i]);
+            if (st == CB_OK && b->thresholds_e6[i] <= 0)
                 st = fail(cx, r, "must be greater than 0");
             free(r);
             if (st)
                 goto cleanup;
         }
-        qsort(t->thresholds_e6, t->n_thresholds, sizeof *t->thresholds_e6, int64_cmp);
+        qsort(b->thresholds_e6, b->n_thresholds, sizeof *b->thresholds_e6, int64_cmp);
+    }
+    json_t *owner = json_object_get(o, "owner");
+    if (owner) {
+        free(q);
+        q = join(path, "owner");
+        st = read_person(cx, owner, q, &b->owner);
     }
 cleanup:
     free(q);
     return st;
 }
 
+/* Moves a parsed budget onto its team (which must have none yet). */
+static void team_take_budget(struct config_team *t, struct config_budget *b)
+{
+    t->has_budget = true;
+    t->budget_is_tokens = b->is_tokens;
+    t->budget_monthly = b->monthly;
+    t->thresholds_e6 = b->thresholds_e6;
+    t->n_thresholds = b->n_thresholds;
+    t->budget_owner = b->owner;
+    memset(b, 0, sizeof *b);
+}
+
+static void person_free(struct config_person *p)
+{
+    free(p->name);
+    free(p->email);
+}
+
+static void budget_free(struct config_budget *b)
+{
+    free(b->key);
+    free(b->thresholds_e6);
+    person_free(&b->owner);
+}
+
+static enum cb_status read_budget(const struct ctx *cx, json_t *o, const char *path,
+                                  struct config_team *t)
+{
+    static const char *const keys[] = {"monthly", "monthly_tokens", "alert_thresholds", "owner"};
+    struct config_budget b = {0};
+    enum cb_status st = read_budget_fields(cx, o, path, keys, sizeof keys / sizeof keys[0], &b);
+    if (st == CB_OK)
+        team_take_budget(t, &b);
+    budget_free(&b);
+    return st;
+}
+
+static int budget_cmp(const void *a, const void *b)
+{
+    const struct config_budget *x = a, *y = b;
+    if (x->scope != y->scope)
+        return (x->scope > y->scope) - (x->scope < y->scope);
+    int k = strcmp(x->key, y->key);
+    return k ? k : (x->index > y->index) - (x->index < y->index);
+}
+
+/* budgets: [{"project" | "user" | "team": "...", "monthly" | "monthly_tokens": ...,
+ * "alert_thresholds": [...], "owner": {...}}]. A team entry becomes that team's budget (the team
+ * must be in teams and have no budget there); project and user entries are kept sorted. */
+static enum cb_status read_budgets(const struct ctx *cx, json_t *arr, struct config *c)
+{
+    static const char *const keys[] = {"team",           "project",          "user", "monthly",
+                                       "monthly_tokens", "alert_thresholds", "owner"};
+    static const char *const scopes[] = {"team", "project", "user"};
+    enum cb_status st = CB_OK;
+    char *p = NULL, *q = NULL;
+    struct config_budget b = {0};
+    if (!json_is_array(arr)) {
+        st = fail(cx, "budgets", "expected an array of budgets");
+        goto cleanup;
+    }
+    c->budgets = xcalloc(json_array_size(arr) ? json_array_size(arr) : 1, sizeof *c->budgets);
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e)
+    {
+        free(p);
+        p = join_index("budgets", i);
+        budget_free(&b);
+        memset(&b, 0, sizeof b);
+        if ((st = read_budget_fields(cx, e, p, keys, sizeof keys / sizeof keys[0], &b)))
+            goto cleanup;
+        int found = -1;
+        for (int k = 0; k < 3; k++) {
+            if (!json_object_get(e, scopes[k]))
+                continue;
+            if (found >= 0) {
+                st = fail(cx, p, "give one of team, project or user, not both %s and %s",
+                          scopes[found], scopes[k]);
+                goto cleanup;
+            }
+            found = k;
+        }
+        if (found < 0) {
+            st = fail(cx, p, "missing what the budget is on: \"project\", \"user\" or \"team\"");
+            goto cleanup;
+        }
+        json_t *v = json_object_get(e, scopes[found]);
+        free(q);
+        q = join(p, scopes[found]);
+        if (!json_is_string(v) || !json_string_value(v)[0]) {
+            st = fail(cx, q, "expected a non-empty string");
+            goto cleanup;
+        }
+        const char *key = json_string_value(v);
+        if (found == SCOPE_TEAM) {
+            struct config_team *t = (struct config_team *)config_team(c, key);
+            if (!t)
+                st = fail(cx, q, "no team \"%s\" in teams", key);
+            else if (t->has_budget)
+                st = fail(cx, q,
+                          "team \"%s\" has a budget already (teams.%s.budget or an "
+                          "earlier entry): give it once",
+                          key, key);
+            else
+                team_take_budget(t, &b);
+            if (st)
+                goto cleanup;
+            continue;
+        }
+        b.scope = (enum config_scope)found;
+        b.key = xstrdup(key);
+        b.index = i;
+        c->budgets[c->n_budgets++] = b;
+        memset(&b, 0, sizeof b);
+    }
+    /* sorted (ties by position), so a budget given twice sits next to its first */
+    qsort(c->budgets, c->n_budgets, sizeof *c->budgets, budget_cmp);
+    for (size_t k = 1; k < c->n_budgets; k++) {
+        const struct config_budget *x = &c->budgets[k - 1], *y = &c->budgets[k];
+        if (x->scope != y->scope || strcmp(x->key, y->key) != 0)
+            continue;
+        free(p);
+        p = xasprintf("budgets[%zu].%s", y->index, scopes[y->scope]);
+        st = fail(cx, p, "%s \"%s\" has a budget already (budgets[%zu]): give it once",
+                  scopes[y->scope], y->key, x->index);
+        goto cleanup;
+    }
+cleanup:
+    budget_free(&b);
+    free(q);
+    free(p);
+    return st;
+}
+
 static enum cb_status read_team(const struct ctx *cx, const char *id, json_t *o,
                                 struct config_team *t)
 {
-    static const char *const keys[] = {"name",   "cost_center", "headcount", "weight",
-                                       "markup", "budget",      "contact",   "gl_account"};
+    static const char *const keys[] = {"name",   "cost_center", "headcount",  "weight", "markup",
+                                       "budget", "contact",     "gl_account", "owner"};
     enum cb_status st;
     char *p = join("teams", id), *q = NULL;
     t->id = xstrdup(id);
@@ -428,6 +591,7 @@ static enum cb_status read_team(const struct ctx *cx, const char *id, json_t *o,
     if ((st = get_string(cx, o, "name", p, &t->name)) ||
         (st = get_string(cx, o, "cost_center", p, &t->cost_center)) ||
         (st = get_string(cx, o, "contact", p, &t->contact)) ||
+        (st = get_string(cx, o, "owner", p, &t->owner)) ||
         (st = get_string(cx, o, "gl_account", p, &t->gl_account)))
         goto cleanup;
     json_t *v = json_object_get(o, "headcount");
@@ -748,7 +912,8 @@ static enum cb_status read_document(const struct ctx *cx, json_t *doc, struct co
     static const char *const keys[] = {
         "organization",   "currency",      "chargeback",  "overhead_rate",    "teams",
         "attribution",    "shared",        "unallocated", "provider_invoice", "invoice",
-        "internal_rates", "value_metrics", "gl_account",  "anomaly_factor",   "prices"};
+        "internal_rates", "value_metrics", "gl_account",  "anomaly_factor",   "prices",
+        "budgets",        "finance",       "alerts"};
     enum cb_status st;
     json_t *v;
     if (!json_is_object(doc))
@@ -767,6 +932,21 @@ static enum cb_status read_document(const struct ctx *cx, json_t *doc, struct co
         return st;
     if ((v = json_object_get(doc, "teams")) && (st = read_teams(cx, v, c)))
         return st;
+    if ((v = json_object_get(doc, "budgets")) && (st = read_budgets(cx, v, c)))
+        return st;
+    if ((v = json_object_get(doc, "finance")) && (st = read_person(cx, v, "finance", &c->finance)))
+        return st;
+    if ((v = json_object_get(doc, "alerts"))) {
+        static const char *const ak[] = {"unallocated_share"};
+        if ((st = want_object(cx, v, "alerts")) || (st = CHECK_KEYS(cx, v, "alerts", ak)))
+            return st;
+        if (json_object_get(v, "unallocated_share")) {
+            if ((st = get_rate(cx, v, "unallocated_share", "alerts", 0, E6,
+                               &c->unallocated_limit_e6)))
+                return st;
+            c->has_unallocated_limit = true;
+        }
+    }
     if ((v = json_object_get(doc, "attribution")) && (st = read_rules(cx, v, c)))
         return st;
     if ((v = json_object_get(doc, "shared")) && (st = read_shared(cx, v, c)))
@@ -934,6 +1114,8 @@ void config_free(struct config *c)
         free(t->name);
         free(t->cost_center);
         free(t->contact);
+        free(t->owner);
+        person_free(&t->budget_owner);
         free(t->gl_account);
         free(t->thresholds_e6);
         for (size_t j = 0; j < t->n_metrics; j++)
@@ -942,6 +1124,10 @@ void config_free(struct config *c)
     }
     free(c->provider_months);
     free(c->teams);
+    for (size_t i = 0; i < c->n_budgets; i++)
+        budget_free(&c->budgets[i]);
+    free(c->budgets);
+    person_free(&c->finance);
     for (size_t i = 0; i < c->n_rules; i++) {
         match_free(&c->rules[i].match);
         for (int k = 0; k < TAG_COUNT; k++)
@@ -977,6 +1163,28 @@ const struct config_team *config_team(const struct config *c, const char *id)
         int cmp = strcmp(c->teams[mid].id, id);
         if (cmp == 0)
             return &c->teams[mid];
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* The budget of `budgets` on (scope, key): budgets are sorted by scope then key, so a binary
+ * search. Borrowed pointer, or NULL. */
+const struct config_budget *config_budget_find(const struct config *c, enum config_scope scope,
+                                               const char *key)
+{
+    if (!c || !key)
+        return NULL;
+    size_t lo = 0, hi = c->n_budgets;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct config_budget *b = &c->budgets[mid];
+        int cmp = b->scope != scope ? (b->scope > scope) - (b->scope < scope) : strcmp(b->key, key);
+        if (cmp == 0)
+            return b;
         if (cmp < 0)
             lo = mid + 1;
         else

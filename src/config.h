@@ -53,9 +53,31 @@ struct config_value_metric {
     int64_t units_e6; /* units × 10^6 (fractional units allowed) */
 };
 
+/* Someone an alert is addressed to (a budget's owner, finance); either field may be NULL. */
+struct config_person {
+    char *name, *email;
+};
+
+/* What a budget of the `budgets` list is on: a project or a user tag value (a team's budget is
+ * kept on its config_team, wherever it was given). */
+enum config_scope { SCOPE_TEAM, SCOPE_PROJECT, SCOPE_USER };
+
+struct config_budget {
+    enum config_scope scope; /* SCOPE_PROJECT or SCOPE_USER */
+    char *key;               /* the project or user tag value */
+    bool is_tokens;          /* monthly_tokens rather than money */
+    int64_t monthly;         /* cents, or tokens */
+    int64_t *thresholds_e6;  /* sorted ascending */
+    size_t n_thresholds;
+    struct config_person owner;
+    size_t index; /* its position in budgets[], for messages */
+};
+
 struct config_team {
     char *id;                                        /* the key in "teams", the team tag */
     char *name, *cost_center, *contact, *gl_account; /* NULL when absent */
+    char *owner;                       /* the team's owner (a name), NULL when absent */
+    struct config_person budget_owner; /* the budget's own owner, when given */
     bool has_headcount;
     int64_t headcount;
     int64_t weight_e6; /* default 1000000 */
@@ -107,8 +129,14 @@ struct config {
     int64_t mcp_rate_micros;
     char *gl_account;          /* NULL when absent */
     int64_t anomaly_factor_e6; /* default 2000000 */
-    json_t *prices;            /* borrowed-by-nobody: owned here, NULL when absent */
-    char *source;              /* the file it came from, "(built-in)" for the default */
+    /* project and user budgets of `budgets`, sorted by scope then key (config_budget_find) */
+    struct config_budget *budgets;
+    size_t n_budgets;
+    struct config_person finance; /* "finance": who anomalies and unallocated usage go to */
+    bool has_unallocated_limit;   /* "alerts": {"unallocated_share": 0.05} */
+    int64_t unallocated_limit_e6;
+    json_t *prices; /* borrowed-by-nobody: owned here, NULL when absent */
+    char *source;   /* the file it came from, "(built-in)" for the default */
 };
 
 /* Returns a new configuration with the built-in defaults (usage model, no overhead). */
@@ -129,6 +157,9 @@ enum cb_status config_set_model(struct config *c, enum cb_model m, struct cb_err
 
 /* Finds a configured team by id. Borrowed pointer or NULL. */
 const struct config_team *config_team(const struct config *c, const char *id);
+/* Finds the budget of `budgets` on a project or user value (binary search). Borrowed or NULL. */
+const struct config_budget *config_budget_find(const struct config *c, enum config_scope scope,
+                                               const char *key);
 /* True when every condition of m holds for the tag values (NULL = tag absent). */
 bool config_match(const struct config_match *m, const char *const tags[TAG_COUNT]);
 

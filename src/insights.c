@@ -3,6 +3,8 @@
  * prose of each recommendation is built from the constants its arithmetic uses. */
 #include "insights.h"
 
+#include "budgets.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,20 +30,10 @@ void insights_budget(struct report_team *t, const struct config_team *ct)
 {
     if (!ct || !ct->has_budget)
         return;
-    struct report_budget *bu = &t->budget;
-    bu->present = true;
-    bu->tokens = ct->budget_is_tokens;
-    bu->monthly = ct->budget_monthly;
-    bu->used = bu->tokens ? t->usage.total_tokens : t->total;
-    bu->utilization_e4 = bu->monthly > 0 ? alloc_share_e4(bu->used, bu->monthly) : 0;
-    bu->thresholds_crossed_e6 = xcalloc(ct->n_thresholds ? ct->n_thresholds : 1, sizeof(int64_t));
-    for (size_t k = 0; k < ct->n_thresholds; k++)
-        if ((cb_i128)bu->used * 1000000 >= (cb_i128)ct->thresholds_e6[k] * bu->monthly)
-            bu->thresholds_crossed_e6[bu->n_thresholds_crossed++] = ct->thresholds_e6[k];
-    bu->over = bu->used > bu->monthly;
-    bu->state = bu->over                   ? BUDGET_STATE_OVER
-                : bu->n_thresholds_crossed ? BUDGET_STATE_ALERT
-                                           : BUDGET_STATE_WITHIN;
+    /* the same rule as project and user budgets (budgets.c) */
+    budgets_state(&t->budget, ct->budget_is_tokens, ct->budget_monthly,
+                  ct->budget_is_tokens ? t->usage.total_tokens : t->total, ct->thresholds_e6,
+                  ct->n_thresholds);
 }
 
 void insights_anomalies(struct report_team *t, const struct ledger_bucket *b, int64_t factor_e6)

@@ -268,9 +268,9 @@ static bool path_within(const char *inner, const char *outer)
 }
 
 /* The files a render writes at the top of its folder (teams/ holds <slug>.html/.pdf/.xlsx). */
-static const char *const RENDER_FILES[] = {"index.html",    "summary.pdf", "summary.xlsx",
-                                           "report.json",   "charges.csv", "focus.csv",
-                                           "rejected.jsonl"};
+static const char *const RENDER_FILES[] = {"index.html",     "summary.pdf", "summary.xlsx",
+                                           "report.json",    "charges.csv", "focus.csv",
+                                           "rejected.jsonl", "alerts.json"};
 
 /* Returns a new path below `dir` (depth at most `depth`) of a signed month, or NULL. */
 static char *find_signed(const char *dir, int depth)

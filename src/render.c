@@ -9,9 +9,10 @@
 #include "msg.h"
 #include "xalloc.h"
 
+/* "json" writes report.json and alerts.json. */
 const struct render_format render_formats[] = {
-    {"json", render_json}, {"csv", render_csv}, {"focus", render_focus},
-    {"html", render_html}, {"pdf", render_pdf}, {"xlsx", render_xlsx},
+    {"json", render_json}, {"json", render_alerts}, {"csv", render_csv},   {"focus", render_focus},
+    {"html", render_html}, {"pdf", render_pdf},     {"xlsx", render_xlsx},
 };
 
 const size_t render_format_count = sizeof render_formats / sizeof render_formats[0];

@@ -46,6 +46,9 @@ enum cb_status render_xlsx(const struct report *r, const struct render_dest *d,
                            struct cb_error *err);
 enum cb_status render_json(const struct report *r, const struct render_dest *d,
                            struct cb_error *err);
+/* alerts.json, written with report.json (the "json" format); in render_json.c. */
+enum cb_status render_alerts(const struct report *r, const struct render_dest *d,
+                             struct cb_error *err);
 enum cb_status render_csv(const struct report *r, const struct render_dest *d,
                           struct cb_error *err);
 enum cb_status render_focus(const struct report *r, const struct render_dest *d,

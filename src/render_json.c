@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "compare.h"
+#include "budgets.h"
 #include "money.h"
 #include "paths.h"
 #include "render.h"
@@ -198,7 +199,76 @@ static json_t *budget_json(const struct report_budget *b)
     return o;
 }
 
-static json_t *team_json(const struct report_team *t)
+static json_t *recipient_json(const struct report_recipient *p)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "role", json_string(budgets_role_name(p->role)));
+    json_object_set_new(o, "name", p->name && *p->name ? json_string(p->name) : json_null());
+    json_object_set_new(o, "email", p->email && *p->email ? json_string(p->email) : json_null());
+    return o;
+}
+
+/* The project and user budgets: what each is on, its state and who its alerts go to. */
+static json_t *budgets_json(const struct report *r)
+{
+    json_t *a = json_array();
+    for (size_t k = 0; k < r->n_budgets; k++) {
+        const struct report_entity_budget *eb = &r->budgets[k];
+        json_t *o = json_object();
+        json_object_set_new(o, "entity", json_string(budgets_entity_name(eb->entity)));
+        json_object_set_new(o, "key", str(eb->key));
+        json_object_set_new(o, "budget", budget_json(&eb->budget));
+        json_object_set_new(o, "owner", recipient_json(&eb->owner));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+/* One entry per alert (alerts.json and report.json `alerts`): the entity, the figure and its
+ * threshold, what they measure, the rule in words and whom it is for. */
+static json_t *alerts_json(const struct report *r)
+{
+    json_t *a = json_array();
+    for (size_t k = 0; k < r->n_alerts; k++) {
+        const struct report_alert *x = &r->alerts[k];
+        json_t *o = json_object();
+        json_object_set_new(o, "kind", json_string(budgets_alert_kind_name(x->kind)));
+        json_t *e = json_object();
+        json_object_set_new(e, "type", json_string(budgets_entity_name(x->entity)));
+        json_object_set_new(e, "id", x->entity == ENTITY_ORGANIZATION ? json_null() : str(x->key));
+        json_object_set_new(e, "name",
+                            x->entity == ENTITY_ORGANIZATION ? str(r->organization) : str(x->name));
+        json_object_set_new(o, "entity", e);
+        json_object_set_new(o, "figure",
+                            x->kind == ALERT_ANOMALY ? ratio_e2(x->figure) : ratio_e4(x->figure));
+        json_object_set_new(o, "threshold", number_e6(x->threshold_e6));
+        json_t *d = json_object();
+        switch (x->kind) {
+        case ALERT_BUDGET_THRESHOLD:
+        case ALERT_BUDGET_OVER:
+            json_object_set_new(d, x->tokens ? "monthly_tokens" : "monthly",
+                                x->tokens ? json_integer(x->limit) : money(x->limit));
+            json_object_set_new(d, "used", x->tokens ? json_integer(x->value) : money(x->value));
+            break;
+        case ALERT_ANOMALY:
+            json_object_set_new(d, "date", json_string(x->date));
+            json_object_set_new(d, "list_cost", money(x->value));
+            json_object_set_new(d, "mean_daily", money(x->limit));
+            break;
+        case ALERT_UNALLOCATED:
+            json_object_set_new(d, "list_cost", money(x->value));
+            json_object_set_new(d, "all_list_cost", money(x->limit));
+            break;
+        }
+        json_object_set_new(o, "detail", d);
+        json_object_set_new(o, "rule", str(x->rule));
+        json_object_set_new(o, "for", recipient_json(&x->to));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static json_t *team_json(const struct report *r, const struct report_team *t)
 {
     json_t *o = json_object();
     json_object_set_new(o, "team", str(t->id));
@@ -277,6 +347,18 @@ static json_t *team_json(const struct report_team *t)
         json_object_set_new(o, "mom", x);
     } else
         json_object_set_new(o, "mom", json_null());
+    json_t *eb = json_array();
+    for (size_t i = 0; i < t->n_entity_budgets; i++) {
+        const struct report_team_budget *x = &t->entity_budgets[i];
+        const struct report_entity_budget *b = &r->budgets[x->index];
+        json_t *e = json_object();
+        json_object_set_new(e, "entity", json_string(budgets_entity_name(b->entity)));
+        json_object_set_new(e, "key", str(b->key));
+        json_object_set_new(e, "team_used",
+                            b->budget.tokens ? json_integer(x->team_used) : money(x->team_used));
+        json_array_append_new(eb, e);
+    }
+    json_object_set_new(o, "project_user_budgets", eb);
     json_object_set_new(o, "by_project", groups_json(&t->by_project));
     json_object_set_new(o, "by_user", groups_json(&t->by_user));
     json_object_set_new(o, "by_workflow", groups_json(&t->by_workflow));
@@ -456,6 +538,9 @@ static json_t *report_json(const struct report *r)
     json_object_set_new(o, "days", days_json(r->days, r->n_days));
     if (r->comparison)
         json_object_set_new(o, "comparison", comparison_json(r->comparison));
+    json_object_set_new(o, "budgets", budgets_json(r));
+    json_object_set_new(o, "unallocated_share", ratio_e4(r->unallocated_share_e4));
+    json_object_set_new(o, "alerts", alerts_json(r));
     return o;
 }
 
@@ -503,7 +588,7 @@ static bool write_report(FILE *f, const struct report *r, const char *text)
     for (size_t i = 0; i < r->n_teams && !s.failed; i++) {
         if (fputs(i ? ",\n    " : "\n    ", f) == EOF)
             return false;
-        json_t *t = team_json(&r->teams[i]);
+        json_t *t = team_json(r, &r->teams[i]);
         if (json_dump_callback(t, sink_write, &s, DUMP_FLAGS) != 0)
             s.failed = true;
         json_decref(t);
@@ -511,16 +596,18 @@ static bool write_report(FILE *f, const struct report *r, const char *text)
     return !s.failed && fputs("\n  ]", f) != EOF && fputs(text + head + 1, f) != EOF;
 }
 
-enum cb_status render_json(const struct report *r, const struct render_dest *d,
-                           struct cb_error *err)
+/* Writes doc to `name` in the month folder with a final newline; with `teams`, r's teams are
+ * spliced into its "teams" array (write_report), else it is written as dumped. Takes ownership
+ * of doc. */
+static enum cb_status write_doc(const struct report *r, const struct render_dest *d,
+                                const char *name, json_t *doc, bool teams, struct cb_error *err)
 {
     enum cb_status st = CB_OK;
-    char *path = paths_join(d->dir, "report.json");
-    json_t *doc = report_json(r);
+    char *path = paths_join(d->dir, name);
     char *text = json_dumps(doc, DUMP_FLAGS);
     FILE *f = NULL;
     if (!text) {
-        st = cb_error_set(err, CB_EINTERNAL, path, 0, NULL, "cannot serialize the report");
+        st = cb_error_set(err, CB_EINTERNAL, path, 0, NULL, "cannot serialize the document");
         goto cleanup;
     }
     f = fopen(path, "wb");
@@ -528,7 +615,7 @@ enum cb_status render_json(const struct report *r, const struct render_dest *d,
         st = cb_error_set(err, CB_EIO, path, 0, NULL, "cannot create: %s", strerror(errno));
         goto cleanup;
     }
-    if (!write_report(f, r, text) || fputc('\n', f) == EOF)
+    if (!(teams ? write_report(f, r, text) : fputs(text, f) != EOF) || fputc('\n', f) == EOF)
         st = cb_error_set(err, CB_EIO, path, 0, NULL, "write failed: %s", strerror(errno));
     if (fclose(f) != 0 && st == CB_OK)
         st = cb_error_set(err, CB_EIO, path, 0, NULL, "write failed: %s", strerror(errno));
@@ -537,4 +624,25 @@ cleanup:
     json_decref(doc);
     free(path);
     return st;
+}
+
+enum cb_status render_json(const struct report *r, const struct render_dest *d,
+                           struct cb_error *err)
+{
+    return write_doc(r, d, "report.json", report_json(r), true, err);
+}
+
+/* alerts.json: the alerts of report.json on their own, for a notifier (a chat hook, a mail job)
+ * that routes them by `for` without reading the documents. Same inputs, same bytes. */
+enum cb_status render_alerts(const struct report *r, const struct render_dest *d,
+                             struct cb_error *err)
+{
+    json_t *doc = json_object();
+    json_object_set_new(doc, "schema", json_string("chargeback-alerts/1"));
+    json_object_set_new(doc, "month", json_string(r->month));
+    json_object_set_new(doc, "mode", json_string(r->shadow ? "shadow" : "billing"));
+    json_object_set_new(doc, "organization", str(r->organization));
+    json_object_set_new(doc, "currency", str(r->currency));
+    json_object_set_new(doc, "alerts", alerts_json(r));
+    return write_doc(r, d, "alerts.json", doc, false, err);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "budgets.h"
 #include "money.h"
 #include "msg.h"
 #include "paths.h"
@@ -387,6 +388,97 @@ static void budget_block(struct pdf_doc *d, const struct report_budget *b)
     }
 }
 
+/* A budget's amount (money or tokens) as a table cell. */
+static const char *budget_amount(const struct report_budget *b, int64_t v, char *buf, size_t size)
+{
+    return b->tokens ? count(v, buf, size) : cents(v, buf, size);
+}
+
+/* Its monthly amount, "2,000,000 tokens" for a token budget. */
+static const char *budget_monthly(const struct report_budget *b, char *buf, size_t size)
+{
+    char n[32];
+    snprintf(buf, size, "%s%s", budget_amount(b, b->monthly, n, sizeof n),
+             b->tokens ? " tokens" : "");
+    return buf;
+}
+
+/* "threshold crossed (50%, 80%)": a budget's state with the thresholds it crossed. */
+static const char *budget_state_cell(const struct report_budget *b, char *buf, size_t size)
+{
+    char *th = report_thresholds_text(b);
+    snprintf(buf, size, "%s%s%s%s", report_budget_state_text(b->state), *th ? " (" : "", th,
+             *th ? ")" : "");
+    free(th);
+    return buf;
+}
+
+/* The budgets of the team's projects and users: each budget across the organization, and this
+ * team's part of it. */
+static void entity_budgets_block(struct pdf_doc *d, const struct report *r,
+                                 const struct report_team *t)
+{
+    if (!t->n_entity_budgets)
+        return;
+    float W = d->right - d->left;
+    const struct pdf_col cols[] = {
+        {"Budget on", W * 0.22f, false},  {"Monthly budget", W * 0.18f, true},
+        {"Used (all)", W * 0.13f, true},  {"This team", W * 0.13f, true},
+        {"Utilization", W * 0.12f, true}, {"State", W * 0.22f, false}};
+    struct pdf_table tb = {cols, 6, 8.5f};
+    pdf_heading(d, "Budgets of this team's projects and users", 50);
+    pdf_table_begin(d, &tb);
+    for (size_t i = 0; i < t->n_entity_budgets; i++) {
+        const struct report_entity_budget *eb = &r->budgets[t->entity_budgets[i].index];
+        const struct report_budget *b = &eb->budget;
+        char on[256], m[64], u[48], part[48], p[48], state[160];
+        snprintf(on, sizeof on, "%s %s", budgets_entity_title(eb->entity), eb->key);
+        const char *cells[] = {on,
+                               budget_monthly(b, m, sizeof m),
+                               budget_amount(b, b->used, u, sizeof u),
+                               budget_amount(b, t->entity_budgets[i].team_used, part, sizeof part),
+                               pct(b->utilization_e4, p, sizeof p),
+                               budget_state_cell(b, state, sizeof state)};
+        pdf_table_row(d, cells, i % 2 ? 2 : 0, "budget key");
+    }
+    pdf_table_end(d);
+    pdf_skip(d, 2);
+    pdf_paragraph(d, d->regular, 8, REPORT_ENTITY_BUDGET_NOTE, NULL);
+}
+
+/* Every budget crossed or over, by utilization. */
+static void budgets_crossed_block(struct pdf_doc *d, const struct report *r)
+{
+    if (!r->n_budgets_crossed)
+        return;
+    float W = d->right - d->left;
+    const struct pdf_col cols[] = {{"Budget on", W * 0.30f, false},
+                                   {"Monthly budget", W * 0.18f, true},
+                                   {"Used", W * 0.14f, true},
+                                   {"Utilization", W * 0.12f, true},
+                                   {"State", W * 0.26f, false}};
+    struct pdf_table tb = {cols, 5, 8.5f};
+    pdf_heading(d, "Budgets crossed", 50);
+    pdf_table_begin(d, &tb);
+    for (size_t i = 0; i < r->n_budgets_crossed; i++) {
+        const struct report_budget_row *x = &r->budgets_crossed[i];
+        const struct report_budget *b = x->budget;
+        char on[256], m[64], u[48], p[48], state[160];
+        snprintf(on, sizeof on, "%s %s", budgets_entity_title(x->entity), x->name);
+        const char *cells[] = {
+            on, budget_amount(b, b->monthly, m, sizeof m), budget_amount(b, b->used, u, sizeof u),
+            pct(b->utilization_e4, p, sizeof p), budget_state_cell(b, state, sizeof state)};
+        pdf_table_row(d, cells, i % 2 ? 2 : 0, "budget name");
+    }
+    pdf_table_end(d);
+    pdf_skip(d, 2);
+    char *note = xasprintf("A team's budget is measured on its charge (or its tokens). %s "
+                           "alerts.json lists each crossing with whom it is for.",
+                           REPORT_ENTITY_BUDGET_NOTE);
+    pdf_paragraph(d, d->regular, 8, note, NULL);
+    free(note);
+}
+
 static void mom_block(struct pdf_doc *d, const struct report_mom *m)
 {
     if (!m->present)
@@ -530,6 +622,7 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
     pdf_paragraph(d, d->regular, 9, t->method, "method");
     comparison_block(d, r, (size_t)(t - r->teams));
     budget_block(d, &t->budget);
+    entity_budgets_block(d, r, t);
     mom_block(d, &t->mom);
     pdf_heading(d, "Daily spend (list price)", 150);
     daily_chart(d, t->days, t->n_days, r->currency);
@@ -773,6 +866,7 @@ static void summary(struct pdf_doc *d, const struct report *r)
                            cents(r->totals.list_cost, b, sizeof b), ""};
     pdf_table_row(d, total, 1, NULL);
     pdf_table_end(d);
+    budgets_crossed_block(d, r);
 
     pdf_heading(d, "Spend by team", 40);
     team_chart(d, r);

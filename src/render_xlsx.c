@@ -27,6 +27,7 @@
 
 #include "compare.h"
 #include "date.h"
+#include "budgets.h"
 #include "money.h"
 #include "paths.h"
 #include "strbuf.h"
@@ -560,6 +561,48 @@ static const char *budget_state(const struct report_budget *bu)
     return report_budget_state_text(bu->present ? bu->state : BUDGET_STATE_NONE);
 }
 
+/* Rows of budgets (a team's projects and users, or every budget crossed): what the budget is
+ * on, its monthly amount, what was used, this team's part (when `part` is given), utilization,
+ * state and thresholds. Returns the row after the last. */
+static lxw_row_t budget_table(struct sheet *s, lxw_row_t row, const char *const *on,
+                              const struct report_budget *const *bs, const int64_t *part, size_t n)
+{
+    const struct fmts *f = &s->b->f;
+    lxw_col_t c = part ? 4 : 3; /* utilization, state and thresholds after the amounts */
+    const char *heads[7];
+    bool num[7];
+    size_t h = 0;
+    heads[h] = "Budget on", num[h++] = false;
+    heads[h] = "Monthly budget", num[h++] = true;
+    heads[h] = part ? "Used (all teams)" : "Used", num[h++] = true;
+    if (part)
+        heads[h] = "This team", num[h++] = true;
+    heads[h] = "Utilization", num[h++] = true;
+    heads[h] = "State", num[h++] = false;
+    heads[h] = "Thresholds crossed", num[h++] = false;
+    table_head(s, row++, heads, h, num);
+    for (size_t i = 0; i < n; i++, row++) {
+        const struct report_budget *b = bs[i];
+        lxw_format *fmt = b->tokens ? f->tokens : f->money;
+        put_text(s, row, 0, on[i], NULL);
+        for (int k = 0; k < (part ? 3 : 2); k++) {
+            int64_t v = k == 0 ? b->monthly : k == 1 ? b->used : part[i];
+            if (b->tokens)
+                put_count(s, row, (lxw_col_t)(1 + k), v, fmt);
+            else
+                put_money(s, row, (lxw_col_t)(1 + k), v, fmt);
+        }
+        put_pct(s, row, c, b->utilization_e4, f->pct);
+        put_text(s, row, c + 1, budget_state(b), NULL);
+        char *th = report_thresholds_text(b);
+        put_text(s, row, c + 2, th, NULL);
+        free(th);
+    }
+    if (s->b->r->n_budgets) /* the measure of project and user budgets, when there are any */
+        put_text(s, row++, 0, REPORT_ENTITY_BUDGET_NOTE, NULL);
+    return row;
+}
+
 /* "50%, 80%" from thresholds scaled 10^6; a new string. */
 static void invoice_sheet(struct book *b, const struct report_team *t)
 {
@@ -672,6 +715,25 @@ static void method_sheet(struct book *b, const struct report_team *t)
         free(th);
     }
     row++;
+    if (t->n_entity_budgets) {
+        size_t n = t->n_entity_budgets;
+        char **on = xcalloc(n, sizeof *on);
+        const struct report_budget **bs = xcalloc(n, sizeof *bs);
+        int64_t *part = xcalloc(n, sizeof *part);
+        for (size_t i = 0; i < n; i++) {
+            const struct report_entity_budget *eb = &r->budgets[t->entity_budgets[i].index];
+            on[i] = xasprintf("%s %s", budgets_entity_title(eb->entity), eb->key);
+            bs[i] = &eb->budget;
+            part[i] = t->entity_budgets[i].team_used;
+        }
+        put_text(&s, row++, 0, "Budgets of this team's projects and users", f->head);
+        row = budget_table(&s, row, (const char *const *)on, bs, part, n) + 1;
+        for (size_t i = 0; i < n; i++)
+            free(on[i]);
+        free(on);
+        free(bs);
+        free(part);
+    }
 
     put_text(&s, row++, 0, "Anomalies", f->head);
     if (!t->n_anomalies) {
@@ -835,6 +897,23 @@ static void summary_sheet(struct book *b)
              show ? "not charged (policy show)" : "included in the teams' charges above", NULL);
     put_money(&s, row, 5, r->unallocated_list_cost, f->money);
     row += 2;
+
+    if (r->n_budgets_crossed) {
+        size_t n = r->n_budgets_crossed;
+        char **on = xcalloc(n, sizeof *on);
+        const struct report_budget **bs = xcalloc(n, sizeof *bs);
+        for (size_t i = 0; i < n; i++) {
+            const struct report_budget_row *x = &r->budgets_crossed[i];
+            on[i] = xasprintf("%s %s", budgets_entity_title(x->entity), x->name);
+            bs[i] = x->budget;
+        }
+        put_text(&s, row++, 0, "Budgets crossed", f->head);
+        row = budget_table(&s, row, (const char *const *)on, bs, NULL, n) + 1;
+        for (size_t i = 0; i < n; i++)
+            free(on[i]);
+        free(on);
+        free(bs);
+    }
 
     if (r->revision > 1) {
         put_text(&s, row++, 0, "Corrected revision: what remains to settle", f->head);

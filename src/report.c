@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "allocate.h"
+#include "budgets.h"
 #include "date.h"
 #include "insights.h"
 #include "msg.h"
@@ -1571,6 +1572,7 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
     reconciliation_text(&B);
     summary_method(&B);
     fill_org(&B);
+    budgets_build(r, c, l);
     if (opts->previous)
         if ((st = apply_previous(r, opts->previous, err)) != CB_OK)
             goto cleanup;

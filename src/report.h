@@ -120,6 +120,70 @@ struct report_budget {
  * Returns a new string; free with free(). */
 char *report_thresholds_text(const struct report_budget *b);
 
+/* ---- budgets on projects and users, and the alerts of the month (budgets.c) ---- */
+
+/* What a budget or an alert is about. */
+enum report_entity { ENTITY_TEAM, ENTITY_PROJECT, ENTITY_USER, ENTITY_ORGANIZATION };
+
+/* Whom an alert is for: the budget's owner, the team (its owner and contact), or finance. */
+enum report_role { ROLE_BUDGET_OWNER, ROLE_TEAM, ROLE_FINANCE, ROLE_NONE };
+
+struct report_recipient {
+    enum report_role role;
+    char *name, *email; /* "" when unknown */
+};
+
+/* A budget of the configuration's `budgets` on a project or a user. `budget.used` is list price
+ * (cents) or tokens across the organization: every team's invoice row for it, plus its usage in
+ * shared pools and without a team. */
+struct report_entity_budget {
+    enum report_entity entity; /* ENTITY_PROJECT or ENTITY_USER */
+    char *key;                 /* the project or user tag value */
+    struct report_budget budget;
+    struct report_recipient owner; /* who its alerts are for */
+};
+
+/* What every document says under project and user budgets. */
+#define REPORT_ENTITY_BUDGET_NOTE                                                                  \
+    "Project and user budgets are measured at list price across the organization (every "          \
+    "team's usage, shared pools and usage without a team): shared pools, overhead and markup "     \
+    "are allocated to teams, not to projects or users."
+
+/* A project or user budget on a team invoice: the budget, and this team's part of its use. */
+struct report_team_budget {
+    size_t index;      /* into report.budgets */
+    int64_t team_used; /* this team's invoice row for the project or user: cents, or tokens */
+};
+
+/* A budget crossed or over (a team's, a project's or a user's), for the summary. */
+struct report_budget_row {
+    enum report_entity entity;
+    const char *key, *name;             /* borrowed from the report */
+    const struct report_budget *budget; /* borrowed from the report */
+};
+
+enum report_alert_kind {
+    ALERT_BUDGET_THRESHOLD, /* a budget's alert threshold crossed */
+    ALERT_BUDGET_OVER,      /* a budget exceeded */
+    ALERT_ANOMALY,          /* a day above anomaly_factor × the team's mean day */
+    ALERT_UNALLOCATED,      /* usage without a team above alerts.unallocated_share */
+};
+
+/* One entry of alerts.json (and report.json `alerts`). */
+struct report_alert {
+    enum report_alert_kind kind;
+    enum report_entity entity;
+    char *key, *name;     /* team id and name, project, user; "" for the organization */
+    int64_t figure;       /* utilization or share (10^4), or an anomaly's factor (10^2) */
+    int64_t threshold_e6; /* the threshold, 1 (100 %), anomaly_factor or the share limit */
+    bool tokens;          /* value and limit are tokens */
+    int64_t value, limit; /* budget: used, monthly; anomaly: the day, the mean day; unallocated:
+                             its list cost, all list cost (cents unless tokens) */
+    char date[11];        /* anomalies: the day */
+    char *rule;           /* the rule and the figures in words */
+    struct report_recipient to;
+};
+
 struct report_anomaly {
     char date[11];
     int64_t list_cost;  /* that day's list cost, cents (the team's day row) */
@@ -200,6 +264,8 @@ struct report_team {
     struct report_value_metric *metrics;
     size_t n_metrics;
     struct report_mom mom;
+    struct report_team_budget *entity_budgets; /* its projects' then users' budgets, by key */
+    size_t n_entity_budgets;
     char *supersedes_invoice; /* revision > 1: this team's number in the superseded month, ""
                                  when the team had no invoice there */
     /* revision > 1: what the superseded month invoiced this team; every document shows the
@@ -306,6 +372,14 @@ struct report {
     /* each team's total under every chargeback model (compare.h), on a shadow month or with
      * --compare; NULL otherwise; owned */
     struct comparison *comparison;
+    struct report_entity_budget *budgets; /* projects' then users', each by key */
+    size_t n_budgets;
+    struct report_budget_row *budgets_crossed; /* every budget crossed or over, by utilization
+                                                  descending, then entity and key */
+    size_t n_budgets_crossed;
+    struct report_alert *alerts; /* by entity, key, kind, then threshold or date */
+    size_t n_alerts;
+    int64_t unallocated_share_e4; /* unallocated list cost / all list cost */
 };
 
 struct prior_month; /* prior.h */

@@ -6,6 +6,7 @@
 
 #include "allocate.h"
 #include "compare.h"
+#include "budgets.h"
 #include "money.h"
 #include "strbuf.h"
 #include "text.h"
@@ -139,6 +140,7 @@ void report_free(struct report *r)
         free(r->rejects[i].examples);
     }
     free(r->rejects);
+    budgets_free(r);
     for (size_t i = 0; i < r->n_teams; i++)
         free_team(&r->teams[i]);
     free(r->teams);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "budgets.h"
 #include "money.h"
 #include "text.h"
 #include "xalloc.h"
@@ -320,6 +321,37 @@ static json_t *budget_view(const struct report_budget *b)
     return o;
 }
 
+/* A project's or user's budget on a team invoice: the budget's state across the organization,
+ * and this team's part of it (its breakdown row). */
+static json_t *entity_budgets_view(const struct report *r, const struct report_team *t)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < t->n_entity_budgets; i++) {
+        const struct report_entity_budget *eb = &r->budgets[t->entity_budgets[i].index];
+        json_t *o = budget_view(&eb->budget);
+        int64_t part = t->entity_budgets[i].team_used;
+        json_object_set_new(o, "entity", json_string(budgets_entity_title(eb->entity)));
+        json_object_set_new(o, "key", json_string(eb->key));
+        json_object_set_new(o, "team_used", eb->budget.tokens ? count_str(part) : money_str(part));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+/* Every budget crossed or over, by utilization (the summary's "Budgets crossed"). */
+static json_t *budgets_crossed_view(const struct report *r)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->n_budgets_crossed; i++) {
+        const struct report_budget_row *x = &r->budgets_crossed[i];
+        json_t *o = budget_view(x->budget);
+        json_object_set_new(o, "entity", json_string(budgets_entity_title(x->entity)));
+        json_object_set_new(o, "name", json_string(x->name));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
 static const char *model_title(enum cb_model m)
 {
     switch (m) {
@@ -506,6 +538,9 @@ json_t *view_summary(const struct report *r)
     json_t *o = json_object();
     set_common(o, r);
     json_object_set_new(o, "title", json_string("Chargeback summary"));
+    json_object_set_new(o, "budgets_crossed", budgets_crossed_view(r));
+    json_object_set_new(o, "has_budgets_crossed", json_boolean(r->n_budgets_crossed > 0));
+    json_object_set_new(o, "entity_budget_note", json_string(REPORT_ENTITY_BUDGET_NOTE));
     json_object_set_new(o, "method", str_or_empty(r->method));
     json_object_set_new(o, "reconciliation_text", str_or_empty(r->reconciliation_text));
     json_object_set_new(o, "has_reconciliation", json_boolean(r->totals.has_provider_total));
@@ -692,6 +727,9 @@ json_t *view_team(const struct report *r, size_t team_index)
     json_t *o = team_row(r, t);
     set_common(o, r);
     json_object_set_new(o, "title", json_string("Invoice"));
+    json_object_set_new(o, "entity_budgets", entity_budgets_view(r, t));
+    json_object_set_new(o, "has_entity_budgets", json_boolean(t->n_entity_budgets > 0));
+    json_object_set_new(o, "entity_budget_note", json_string(REPORT_ENTITY_BUDGET_NOTE));
     json_object_set_new(o, "method", str_or_empty(t->method));
     json_object_set_new(o, "summary_method", str_or_empty(r->method));
     json_t *usage = json_array(), *alloc = json_array();

@@ -249,13 +249,13 @@ static void errors_table(void **state)
         {"{\"organisation\": \"x\"}", "organisation",
          "unknown key (expected one of: organization, currency, chargeback, overhead_rate, teams, "
          "attribution, shared, unallocated, provider_invoice, invoice, internal_rates, "
-         "value_metrics, gl_account, anomaly_factor, prices)"},
+         "value_metrics, gl_account, anomaly_factor, prices, budgets, finance, alerts)"},
         {"{\"teams\": {\"data\": {\"headcont\": 3}}}", "teams.data.headcont",
          "unknown key (expected one of: name, cost_center, headcount, weight, markup, budget, "
-         "contact, gl_account)"},
+         "contact, gl_account, owner)"},
         {"{\"teams\": {\"data\": {\"budget\": {\"monthly\": \"1\", \"alerts\": []}}}}",
          "teams.data.budget.alerts",
-         "unknown key (expected one of: monthly, monthly_tokens, alert_thresholds)"},
+         "unknown key (expected one of: monthly, monthly_tokens, alert_thresholds, owner)"},
         {"{\"chargeback\": {\"tiers\": [{\"per_million\": \"1\", \"upto\": 5}]}}",
          "chargeback.tiers[0].upto", "unknown key (expected one of: up_to, per_million)"},
         {"{\"invoice\": {\"papper\": \"A4\"}}", "invoice.papper",
@@ -384,6 +384,50 @@ static void errors_table(void **state)
         {"{\"prices\": {\"model\": {}}}", "prices.model", "unknown key"},
         {"{\"prices\": 5}", "prices", "the price book must be a JSON object"},
         {"[1]", "", "the configuration must be a JSON object"},
+        /* budgets on projects and users (issue 21): every key checked, with its path */
+        {"{\"budgets\": [{\"project\": \"p\", \"monthly\": \"1\", \"treshold\": [0.5]}]}",
+         "budgets[0].treshold",
+         "unknown key (expected one of: team, project, user, monthly, monthly_tokens, "
+         "alert_thresholds, owner)"},
+        {"{\"budgets\": [{\"user\": \"u\", \"monthly\": \"1\", \"owner\": {\"mail\": \"a@b\"}}]}",
+         "budgets[0].owner.mail", "unknown key (expected one of: name, email)"},
+        {"{\"budgets\": [{\"user\": \"u\", \"monthly\": \"1\", \"owner\": {\"name\": \"A\"}}]}",
+         "budgets[0].owner.email", "missing (the address its alerts go to)"},
+        {"{\"budgets\": [{\"user\": \"u\", \"monthly\": \"1\", \"owner\": {\"email\": \"a "
+         "b@c\"}}]}",
+         "budgets[0].owner.email", "expected one address"},
+        {"{\"budgets\": [{\"monthly\": \"1\"}]}", "budgets[0]",
+         "missing what the budget is on: \"project\", \"user\" or \"team\""},
+        {"{\"budgets\": [{\"project\": \"p\", \"user\": \"u\", \"monthly\": \"1\"}]}", "budgets[0]",
+         "give one of team, project or user, not both project and user"},
+        {"{\"budgets\": [{\"project\": \"\", \"monthly\": \"1\"}]}", "budgets[0].project",
+         "expected a non-empty string"},
+        {"{\"budgets\": [{\"project\": \"p\"}]}", "budgets[0]",
+         "missing monthly (an amount) or monthly_tokens"},
+        {"{\"budgets\": [{\"project\": \"p\", \"monthly\": 0.5}]}", "budgets[0].monthly",
+         "expected a decimal string"},
+        {"{\"budgets\": [{\"user\": \"u\", \"monthly_tokens\": 0}]}", "budgets[0].monthly_tokens",
+         "must be greater than 0"},
+        {"{\"budgets\": [{\"project\": \"p\", \"monthly\": \"1\", \"alert_thresholds\": [0.5, "
+         "-1]}]}",
+         "budgets[0].alert_thresholds[1]", "must be greater than 0"},
+        {"{\"budgets\": [{\"project\": \"p\", \"monthly\": \"1\"}, {\"user\": \"p\", "
+         "\"monthly\": \"1\"}, {\"project\": \"p\", \"monthly\": \"2\"}]}",
+         "budgets[2].project", "project \"p\" has a budget already (budgets[0]): give it once"},
+        {"{\"budgets\": [{\"team\": \"t\", \"monthly\": \"1\"}]}", "budgets[0].team",
+         "no team \"t\" in teams"},
+        {"{\"teams\": {\"t\": {\"budget\": {\"monthly\": \"1\"}}}, \"budgets\": [{\"team\": \"t\", "
+         "\"monthly\": \"1\"}]}",
+         "budgets[0].team", "team \"t\" has a budget already"},
+        {"{\"budgets\": {}}", "budgets", "expected an array of budgets"},
+        {"{\"teams\": {\"t\": {\"budget\": {\"monthly\": \"1\", \"owner\": \"Dana\"}}}}",
+         "teams.t.budget.owner", "expected an object"},
+        {"{\"finance\": {\"name\": \"F\", \"e-mail\": \"f@x\"}}", "finance.e-mail",
+         "unknown key (expected one of: name, email)"},
+        {"{\"alerts\": {\"unallocated\": 0.05}}", "alerts.unallocated",
+         "unknown key (expected one of: unallocated_share)"},
+        {"{\"alerts\": {\"unallocated_share\": 1.5}}", "alerts.unallocated_share",
+         "must be between 0 and 1"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *doc = parse(cases[i].doc);
@@ -514,13 +558,64 @@ static void model_names(void **state)
     }
 }
 
+/* budgets on projects and users (sorted by scope, then key), a team entry moved onto its team
+ * with its owner, finance and the unallocated-share limit. */
+static void budgets_read(void **state)
+{
+    (void)state;
+    struct config *c = load_ok(
+        "{\"teams\": {\"data\": {\"owner\": \"Dana Lee\", \"contact\": \"dana@x.example\"}},"
+        " \"budgets\": ["
+        "  {\"user\": \"zoe\", \"monthly\": \"20.00\"},"
+        "  {\"project\": \"rag\", \"monthly_tokens\": 1000000, \"alert_thresholds\": [0.9, 0.5],"
+        "   \"owner\": {\"name\": \"Ana\", \"email\": \"ana@x.example\"}},"
+        "  {\"user\": \"bob\", \"monthly\": \"5\"},"
+        "  {\"team\": \"data\", \"monthly\": \"100.00\", \"alert_thresholds\": [0.8],"
+        "   \"owner\": {\"email\": \"cfo@x.example\"}}],"
+        " \"finance\": {\"name\": \"Finance\", \"email\": \"finance@x.example\"},"
+        " \"alerts\": {\"unallocated_share\": 0.05}}");
+    assert_int_equal(c->n_budgets, 3);
+    static const struct {
+        enum config_scope scope;
+        const char *key;
+        bool tokens;
+        int64_t monthly;
+        size_t n_thresholds;
+    } want[] = {{SCOPE_PROJECT, "rag", true, 1000000, 2},
+                {SCOPE_USER, "bob", false, 500, 0},
+                {SCOPE_USER, "zoe", false, 2000, 0}};
+    for (size_t i = 0; i < 3; i++) {
+        const struct config_budget *b = &c->budgets[i];
+        assert_int_equal(b->scope, want[i].scope);
+        assert_string_equal(b->key, want[i].key);
+        assert_int_equal(b->is_tokens, want[i].tokens);
+        assert_int_equal(b->monthly, want[i].monthly);
+        assert_int_equal(b->n_thresholds, want[i].n_thresholds);
+        assert_ptr_equal(config_budget_find(c, want[i].scope, want[i].key), b);
+    }
+    assert_int_equal(c->budgets[0].thresholds_e6[0], 500000);
+    assert_string_equal(c->budgets[0].owner.email, "ana@x.example");
+    assert_null(c->budgets[1].owner.email);
+    assert_null(config_budget_find(c, SCOPE_PROJECT, "zoe"));
+    const struct config_team *t = config_team(c, "data");
+    assert_true(t->has_budget);
+    assert_int_equal(t->budget_monthly, 10000);
+    assert_int_equal(t->n_thresholds, 1);
+    assert_string_equal(t->owner, "Dana Lee");
+    assert_string_equal(t->budget_owner.email, "cfo@x.example");
+    assert_string_equal(c->finance.email, "finance@x.example");
+    assert_true(c->has_unallocated_limit);
+    assert_int_equal(c->unallocated_limit_e6, 50000);
+    config_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(spec_example),  cmocka_unit_test(defaults),
         cmocka_unit_test(numbers_table), cmocka_unit_test(errors_table),
         cmocka_unit_test(load_file),     cmocka_unit_test(match_table),
-        cmocka_unit_test(model_names),
+        cmocka_unit_test(model_names),   cmocka_unit_test(budgets_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
