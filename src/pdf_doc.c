@@ -261,7 +261,8 @@ struct pdf_shared {
     struct pdf_fallback fallback[PDF_FALLBACKS];
     uint32_t *missing; /* sorted */
     size_t n_missing, invalid, docs;
-    struct strbuf fields; /* "\n"-separated */
+    struct strbuf fields;    /* "\n"-separated */
+    struct strbuf docs_list; /* the documents, "\n"-separated */
     struct pdf_unshape *unshape;
 };
 
@@ -530,6 +531,7 @@ void pdf_fonts_free(struct pdf_fonts *f)
         }
         free(s->missing);
         strbuf_free(&s->fields);
+        strbuf_free(&s->docs_list);
         free(s->fonts_dir);
         free(s->unshape);
         pthread_mutex_destroy(&s->lock);
@@ -1684,6 +1686,29 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Appends the entries of a "\n"-separated list in sorted order (documents finish in any order
+ * on several threads), ", "-separated, at most `max` of them and then "and N more". */
+static void put_sorted(struct strbuf *b, const struct strbuf *entries, size_t max)
+{
+    char *list = xstrdup(entries->data ? entries->data : "");
+    char **items = NULL;
+    size_t n = 0;
+    for (char *p = list + (*list == '\n'); *p; n++) {
+        char *nl = strchr(p, '\n');
+        *nl = '\0';
+        items = xreallocarray(items, n + 1, sizeof *items);
+        items[n] = p;
+        p = nl + 1;
+    }
+    qsort(items, n, sizeof *items, cmp_str);
+    for (size_t i = 0; i < n && i < max; i++)
+        strbuf_printf(b, "%s%s", i ? ", " : "", items[i]);
+    if (n > max)
+        strbuf_printf(b, " and %zu more", n - max);
+    free(items);
+    free(list);
+}
+
 void pdf_fonts_warn(const struct pdf_fonts *f)
 {
     struct pdf_shared *s = f->shared;
@@ -1692,7 +1717,9 @@ void pdf_fonts_warn(const struct pdf_fonts *f)
     pthread_mutex_lock(&s->lock);
     if (s->n_missing || s->invalid) {
         struct strbuf b = STRBUF_INIT;
-        strbuf_printf(&b, "pdf: %zu document%s print", s->docs, s->docs == 1 ? "" : "s");
+        strbuf_printf(&b, "pdf: %zu document%s (", s->docs, s->docs == 1 ? "" : "s");
+        put_sorted(&b, &s->docs_list, 5);
+        strbuf_puts(&b, ") print");
         if (s->n_missing) {
             strbuf_printf(&b, " %zu character%s that no embedded font can show", s->n_missing,
                           s->n_missing == 1 ? "" : "s");
@@ -1709,22 +1736,7 @@ void pdf_fonts_warn(const struct pdf_fonts *f)
             strbuf_printf(&b, "%s %zu invalid UTF-8 byte%s", s->n_missing ? " and" : "", s->invalid,
                           s->invalid == 1 ? "" : "s");
         strbuf_printf(&b, " as %s, in ", strcmp(f->replacement, "?") ? "U+FFFD" : "'?'");
-        /* the fields in sorted order: documents finish in any order on several threads */
-        char *list = xstrdup(strbuf_cstr(&s->fields));
-        char **fields = NULL;
-        size_t n = 0;
-        for (char *p = list + (*list == '\n'); *p; n++) {
-            char *nl = strchr(p, '\n');
-            *nl = '\0';
-            fields = xreallocarray(fields, n + 1, sizeof *fields);
-            fields[n] = p;
-            p = nl + 1;
-        }
-        qsort(fields, n, sizeof *fields, cmp_str);
-        for (size_t i = 0; i < n; i++)
-            strbuf_printf(&b, "%s%s", i ? ", " : "", fields[i]);
-        free(fields);
-        free(list);
+        put_sorted(&b, &s->fields, SIZE_MAX);
         size_t shown = s->n_missing < 20 ? s->n_missing : 20;
         for (size_t i = 0; i < shown; i++)
             strbuf_printf(&b, "%sU+%04X", i ? " " : ": ", (unsigned)s->missing[i]);
@@ -1747,6 +1759,7 @@ static void merge_missing(struct pdf_doc *d)
         set_add(&s->missing, &s->n_missing, d->missing[i]);
     s->invalid += d->invalid;
     s->docs++;
+    add_field(&s->docs_list, d->who ? d->who : "?");
     char *list = xstrdup(strbuf_cstr(&d->fields));
     for (char *p = list + (*list == '\n'); *p;) {
         char *nl = strchr(p, '\n');
