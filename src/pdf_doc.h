@@ -36,6 +36,8 @@ struct pdf_fonts {
     uint16_t *glyphs[2];
     char *to_unicode; /* the ToUnicode CMap of the DejaVu fonts of every document */
     size_t to_unicode_len;
+    char *to_unicode_arabic; /* the same with the Arabic presentation forms, where drawn */
+    size_t to_unicode_arabic_len;
     struct pdf_shared *shared;
 };
 
@@ -80,6 +82,7 @@ struct pdf_doc {
     bool shadow;
     const char *who;               /* "team X" or "summary", for pdf_fonts_warn */
     bool fallbacks_ready;          /* the shared fallback fonts were loaded (or looked for) */
+    bool shaped;                   /* Arabic presentation forms were drawn (or measured) */
     uint32_t *missing;             /* sorted code points printed as the replacement */
     size_t n_missing, invalid;     /* and how many invalid UTF-8 bytes */
     struct strbuf fields;          /* "\n"-separated fields where that happened */
