@@ -261,7 +261,8 @@ struct pdf_shared {
     struct pdf_fallback fallback[PDF_FALLBACKS];
     uint32_t *missing; /* sorted */
     size_t n_missing, invalid, docs;
-    struct strbuf fields; /* "\n"-separated */
+    struct strbuf fields;    /* "\n"-separated */
+    struct strbuf docs_list; /* the documents, "\n"-separated */
     struct pdf_unshape *unshape;
 };
 
@@ -329,8 +330,9 @@ static void arabic_letters(struct pdf_unshape *t)
 
 /* A ToUnicode CMap for a font drawing the code points in `cover`. The codes are the Unicode
  * BMP code points (libharu's UTF-8 encoder writes each character as its 2-byte code point
- * under Identity-H), so each maps to itself, except the Arabic presentation forms, which map
- * the font has to the letters they show (extracted text reads as the HTML and XLSX do). One
+ * under Identity-H), so each maps to itself, except, with `t`, the Arabic presentation forms the
+ * font has, which map to the letters they show (extracted text reads as the HTML and XLSX do;
+ * without `t` the map is a third of the size, for documents without shaped Arabic). One
  * bfrange per stretch of identity codes within a high byte that the font covers (controls,
  * surrogates and U+FFFE/U+FFFF left out), one bfchar per presentation form, at most 100 entries
  * to a block: Adobe Technical Note #5411 (ToUnicode mapping file tutorial) and #5014 (CMap
@@ -343,7 +345,10 @@ static char *to_unicode_cmap(const uint8_t *cover, const struct pdf_unshape *t, 
     /* entries: ranges lo-hi to themselves, and single codes (lo == hi) to to[0] to[1] */
     struct entry {
         uint32_t lo, hi, to[2];
-    } * e[2] = {xcalloc(BMP, sizeof **e), xcalloc(BMP, sizeof **e)};
+    };
+    /* a presentation form splits a high byte's range: at most 256 ranges and one per form */
+    enum { FORMS = 0x10000 - 0xFB50 };
+    struct entry *e[2] = {xcalloc(256 + FORMS, sizeof **e), xcalloc(FORMS, sizeof **e)};
     size_t n[2] = {0, 0};
     for (uint32_t h = 0; h < 256; h++) {
         bool any = false;
@@ -354,7 +359,7 @@ static char *to_unicode_cmap(const uint8_t *cover, const struct pdf_unshape *t, 
         uint32_t lo = h << 8 | (h == 0 ? 0x20 : 0), hi = h << 8 | (h == 0xFF ? 0xFD : 0xFF);
         uint32_t start = lo;
         for (uint32_t u = lo; u <= hi + 1; u++) {
-            const uint32_t *base = u <= hi ? unshaped(t, u) : NULL;
+            const uint32_t *base = u <= hi && t ? unshaped(t, u) : NULL;
             if (u <= hi && !(base && base[0] && bit(cover, u)))
                 continue;
             if (start < u)
@@ -428,7 +433,7 @@ static void fallback_load(struct pdf_fallback *fb, int i, const struct pdf_share
     if (ok)
         fb->glyphs = glyph_table(fb->path);
     if (fb->glyphs)
-        fb->to_unicode = to_unicode_cmap(fb->cover, s->unshape, &fb->to_unicode_len);
+        fb->to_unicode = to_unicode_cmap(fb->cover, NULL, &fb->to_unicode_len);
     if (!fb->glyphs) {
         free(fb->path);
         free(fb->ttf);
@@ -487,7 +492,8 @@ enum cb_status pdf_fonts_load(struct pdf_fonts *f, const char *fonts_dir, struct
     for (size_t i = 0; i < sizeof f->cover; i++)
         f->cover[i] &= other[i];
     arabic_letters(f->shared->unshape);
-    f->to_unicode = to_unicode_cmap(f->cover, f->shared->unshape, &f->to_unicode_len);
+    f->to_unicode = to_unicode_cmap(f->cover, NULL, &f->to_unicode_len);
+    f->to_unicode_arabic = to_unicode_cmap(f->cover, f->shared->unshape, &f->to_unicode_arabic_len);
     for (int i = 0; i < 2; i++)
         f->glyphs[i] = glyph_table(paths[i]);
     f->replacement = f->cover[0xFFFD / 8] & (1u << (0xFFFD % 8)) ? "\xEF\xBF\xBD" : "?";
@@ -520,6 +526,7 @@ void pdf_fonts_free(struct pdf_fonts *f)
     free(f->glyphs[0]);
     free(f->glyphs[1]);
     free(f->to_unicode);
+    free(f->to_unicode_arabic);
     struct pdf_shared *s = f->shared;
     if (s) {
         for (int i = 0; i < PDF_FALLBACKS; i++) {
@@ -530,6 +537,7 @@ void pdf_fonts_free(struct pdf_fonts *f)
         }
         free(s->missing);
         strbuf_free(&s->fields);
+        strbuf_free(&s->docs_list);
         free(s->fonts_dir);
         free(s->unshape);
         pthread_mutex_destroy(&s->lock);
@@ -538,7 +546,7 @@ void pdf_fonts_free(struct pdf_fonts *f)
     f->regular_path = f->bold_path = NULL;
     f->icc = NULL;
     f->glyphs[0] = f->glyphs[1] = NULL;
-    f->to_unicode = NULL;
+    f->to_unicode = f->to_unicode_arabic = NULL;
     f->shared = NULL;
 }
 
@@ -722,7 +730,8 @@ static enum text_kind text_kind(const struct pdf_doc *d, const char *text)
         size_t len = utf8_decode(s + i, n - i, &u);
         if (len == 0)
             return k; /* not clean text: libharu draws the rest as it is */
-        if (FRIBIDI_IS_RTL(fribidi_get_bidi_type(u)))
+        /* no character below U+0590 (Hebrew) is right-to-left */
+        if (u >= 0x0590 && FRIBIDI_IS_RTL(fribidi_get_bidi_type(u)))
             return TEXT_BIDI;
         if (face_of(d, u) >= 0)
             k = TEXT_RUNS;
@@ -736,7 +745,7 @@ static enum text_kind text_kind(const struct pdf_doc *d, const char *text)
  * right-to-left runs reversed with numbers and left-to-right runs inside them kept in order,
  * mirrored brackets; the paragraph direction is that of the first strong character. Returns
  * out's string. */
-static const char *visual(const struct pdf_doc *d, const char *text, struct strbuf *out)
+static const char *visual(struct pdf_doc *d, const char *text, struct strbuf *out)
 {
     strbuf_reset(out);
     const unsigned char *s = (const unsigned char *)text;
@@ -785,6 +794,8 @@ static const char *visual(const struct pdf_doc *d, const char *text, struct strb
     }
     for (size_t i = 0; i < len; i++) {
         uint32_t u = ok ? str[i] : orig[i];
+        if (u >= 0xFB50 && u != orig[i])
+            d->shaped = true;
         /* the ligatures' fillers and the zero-width direction marks draw nothing */
         if (u == FRIBIDI_CHAR_FILL || u == 0x200E || u == 0x200F || u == 0x061C)
             continue;
@@ -1668,6 +1679,10 @@ enum cb_status pdf_doc_save(struct pdf_doc *d, const char *path, struct cb_error
     for (int i = 0; i < PDF_FALLBACKS && !d->failed; i++)
         if (d->fallback[i])
             finish_fallback(d, i);
+    if (d->shaped && !d->failed) {
+        fix_to_unicode(d->regular, d->fonts->to_unicode_arabic, d->fonts->to_unicode_arabic_len);
+        fix_to_unicode(d->bold, d->fonts->to_unicode_arabic, d->fonts->to_unicode_arabic_len);
+    }
     if (!d->failed)
         HPDF_SaveToFile(d->pdf, path);
     if (d->failed) {
@@ -1684,6 +1699,29 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Appends the entries of a "\n"-separated list in sorted order (documents finish in any order
+ * on several threads), ", "-separated, at most `max` of them and then "and N more". */
+static void put_sorted(struct strbuf *b, const struct strbuf *entries, size_t max)
+{
+    char *list = xstrdup(entries->data ? entries->data : "");
+    char **items = NULL;
+    size_t n = 0;
+    for (char *p = list + (*list == '\n'); *p; n++) {
+        char *nl = strchr(p, '\n');
+        *nl = '\0';
+        items = xreallocarray(items, n + 1, sizeof *items);
+        items[n] = p;
+        p = nl + 1;
+    }
+    qsort(items, n, sizeof *items, cmp_str);
+    for (size_t i = 0; i < n && i < max; i++)
+        strbuf_printf(b, "%s%s", i ? ", " : "", items[i]);
+    if (n > max)
+        strbuf_printf(b, " and %zu more", n - max);
+    free(items);
+    free(list);
+}
+
 void pdf_fonts_warn(const struct pdf_fonts *f)
 {
     struct pdf_shared *s = f->shared;
@@ -1692,7 +1730,9 @@ void pdf_fonts_warn(const struct pdf_fonts *f)
     pthread_mutex_lock(&s->lock);
     if (s->n_missing || s->invalid) {
         struct strbuf b = STRBUF_INIT;
-        strbuf_printf(&b, "pdf: %zu document%s print", s->docs, s->docs == 1 ? "" : "s");
+        strbuf_printf(&b, "pdf: %zu document%s (", s->docs, s->docs == 1 ? "" : "s");
+        put_sorted(&b, &s->docs_list, 5);
+        strbuf_puts(&b, ") print");
         if (s->n_missing) {
             strbuf_printf(&b, " %zu character%s that no embedded font can show", s->n_missing,
                           s->n_missing == 1 ? "" : "s");
@@ -1709,22 +1749,7 @@ void pdf_fonts_warn(const struct pdf_fonts *f)
             strbuf_printf(&b, "%s %zu invalid UTF-8 byte%s", s->n_missing ? " and" : "", s->invalid,
                           s->invalid == 1 ? "" : "s");
         strbuf_printf(&b, " as %s, in ", strcmp(f->replacement, "?") ? "U+FFFD" : "'?'");
-        /* the fields in sorted order: documents finish in any order on several threads */
-        char *list = xstrdup(strbuf_cstr(&s->fields));
-        char **fields = NULL;
-        size_t n = 0;
-        for (char *p = list + (*list == '\n'); *p; n++) {
-            char *nl = strchr(p, '\n');
-            *nl = '\0';
-            fields = xreallocarray(fields, n + 1, sizeof *fields);
-            fields[n] = p;
-            p = nl + 1;
-        }
-        qsort(fields, n, sizeof *fields, cmp_str);
-        for (size_t i = 0; i < n; i++)
-            strbuf_printf(&b, "%s%s", i ? ", " : "", fields[i]);
-        free(fields);
-        free(list);
+        put_sorted(&b, &s->fields, SIZE_MAX);
         size_t shown = s->n_missing < 20 ? s->n_missing : 20;
         for (size_t i = 0; i < shown; i++)
             strbuf_printf(&b, "%sU+%04X", i ? " " : ": ", (unsigned)s->missing[i]);
@@ -1747,6 +1772,7 @@ static void merge_missing(struct pdf_doc *d)
         set_add(&s->missing, &s->n_missing, d->missing[i]);
     s->invalid += d->invalid;
     s->docs++;
+    add_field(&s->docs_list, d->who ? d->who : "?");
     char *list = xstrdup(strbuf_cstr(&d->fields));
     for (char *p = list + (*list == '\n'); *p;) {
         char *nl = strchr(p, '\n');

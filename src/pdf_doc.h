@@ -1,8 +1,9 @@
 /* PDF page layout on top of libharu for render_pdf.c: one document with the embedded DejaVu
- * fonts, a flowing cursor that starts new pages, text that is sanitized against the font's
- * glyph coverage, wrapped paragraphs, tables whose header repeats on every page, and footers
- * with "page N of M" drawn once the page count is known. libharu errors are recorded in the
- * document (never longjmp) and reported by pdf_doc_save. */
+ * fonts (and the CJK and Hangul fallbacks where its text needs them), a flowing cursor that starts
+ * new pages, text that is sanitized against the font's glyph coverage, wrapped paragraphs, tables
+ * whose header repeats on every page, and footers with "page N of M" drawn once the page count is
+ * known. libharu errors are recorded in the document (never longjmp) and reported by pdf_doc_save.
+ */
 #ifndef CB_PDF_DOC_H
 #define CB_PDF_DOC_H
 
@@ -33,8 +34,10 @@ struct pdf_fonts {
     /* glyph id of each BMP code point in the regular and bold font, as libharu's cmap lookup
      * gives it; NULL when libharu's fonts cannot take the flat cmap (see pdf_doc.c) */
     uint16_t *glyphs[2];
-    char *to_unicode; /* the ToUnicode CMap every font of every document gets */
+    char *to_unicode; /* the ToUnicode CMap of the DejaVu fonts of every document */
     size_t to_unicode_len;
+    char *to_unicode_arabic; /* the same with the Arabic presentation forms, where drawn */
+    size_t to_unicode_arabic_len;
     struct pdf_shared *shared;
 };
 
@@ -77,8 +80,9 @@ struct pdf_doc {
     float left, right, top, bottom; /* content box */
     float y;                        /* the cursor: baseline area top, from the page bottom */
     bool shadow;
-    const char *who;               /* "team X" or "summary", for warnings */
+    const char *who;               /* "team X" or "summary", for pdf_fonts_warn */
     bool fallbacks_ready;          /* the shared fallback fonts were loaded (or looked for) */
+    bool shaped;                   /* Arabic presentation forms were drawn (or measured) */
     uint32_t *missing;             /* sorted code points printed as the replacement */
     size_t n_missing, invalid;     /* and how many invalid UTF-8 bytes */
     struct strbuf fields;          /* "\n"-separated fields where that happened */
@@ -115,8 +119,8 @@ const char *pdf_clean(struct pdf_doc *d, const char *text, const char *field, bo
 float pdf_width(struct pdf_doc *d, HPDF_Font font, float size, const char *text);
 
 /* Draws one line of clean text with its baseline at (x, y), in visual order, each run in the
- * font that has its glyphs (a fallback without a bold face draws bold as filled and stroked
- * outlines); _right ends it at x. */
+ * font that has its glyphs (bold in a fallback font, which has no bold face, as filled and
+ * stroked outlines); _right ends it at x. */
 void pdf_text(struct pdf_doc *d, HPDF_Font font, float size, float x, float y, const char *text);
 void pdf_text_right(struct pdf_doc *d, HPDF_Font font, float size, float x, float y,
                     const char *text);
