@@ -52,7 +52,7 @@ static void unique_in_id_order(void **state)
 }
 
 /* 100,000 teams whose ids all make the same slug: every slug distinct, in well under a second
- * (the old search of all earlier teams took minutes). */
+ * (the old search of every earlier team, for every suffix, took hours). */
 static void a_hundred_thousand_teams(void **state)
 {
     (void)state;
@@ -64,7 +64,7 @@ static void a_hundred_thousand_teams(void **state)
     slug_assign(teams, N);
     double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
     print_message("slug_assign: %d colliding ids in %.3f s\n", N, secs);
-    assert_true(secs < 5.0);
+    assert_true(secs < 30.0); /* ~0.1 s, ~3 s under valgrind; the old search took hours */
     assert_string_equal(teams[0].slug, "team");
     assert_string_equal(teams[1].slug, "team-2");
     assert_string_equal(teams[N - 1].slug, "team-100000");
