@@ -32,7 +32,7 @@ struct text text_count(int64_t n)
 struct text text_percent(int64_t e4)
 {
     struct text t;
-    char plain[32];
+    char plain[40];
     money_format_fixed(e4, 2, 2, plain, sizeof plain);
     snprintf(t.s, sizeof t.s, "%s%%", plain);
     return t;
@@ -53,7 +53,7 @@ static void trim(char *s)
 struct text text_rate(int64_t e6)
 {
     struct text t;
-    char plain[32];
+    char plain[40];
     money_format_fixed(e6, 4, 4, plain, sizeof plain);
     trim(plain);
     snprintf(t.s, sizeof t.s, "%s%%", plain);
@@ -63,7 +63,7 @@ struct text text_rate(int64_t e6)
 struct text text_factor(int64_t e2)
 {
     struct text t;
-    char plain[32];
+    char plain[40];
     money_format_fixed(e2, 2, 2, plain, sizeof plain);
     snprintf(t.s, sizeof t.s, "%s\xC3\x97", plain);
     return t;
