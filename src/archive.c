@@ -60,12 +60,8 @@ static int entry_cmp(const void *a, const void *b)
 
 static enum cb_status crypto_ready(struct cb_error *err)
 {
-    static int ready;
-    if (!ready) {
-        if (sodium_init() < 0)
-            return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL, "libsodium failed to start");
-        ready = 1;
-    }
+    if (!cb_sodium_start())
+        return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL, "libsodium failed to start");
     return CB_OK;
 }
 

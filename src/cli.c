@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "render.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +62,7 @@ static const char run_options[] =
     "      --shadow             shadow month: every document says SHADOW - NOT BILLED\n"
     "      --compare            render: each team's total under every chargeback model\n"
     "                           (always on a shadow month)\n"
-    "  -f, --formats LIST       any of html,pdf,xlsx,json,csv,focus (default: all)\n"
+    "  -f, --formats LIST       any of %s (default: all)\n"
     "  -p, --prices FILE        price book override\n"
     "      --previous DIR       last month's output folder, for month-over-month figures\n"
     "      --supersedes DIR     render: a corrected revision of a signed month (numbers get\n"
@@ -76,19 +78,17 @@ void cli_print_help(enum cli_command cmd, void *outp)
     FILE *out = outp;
     switch (cmd) {
     case CMD_RENDER:
-        fprintf(out,
-                "usage: chargeback render [options] INPUT...\n\n"
-                "Reads the inputs as one month, prices and allocates it, and writes the\n"
-                "invoices, summary and exports into the output folder (atomically).\n\n%s",
-                run_options);
+        fprintf(out, "usage: chargeback render [options] INPUT...\n\n"
+                     "Reads the inputs as one month, prices and allocates it, and writes the\n"
+                     "invoices, summary and exports into the output folder (atomically).\n\n");
+        fprintf(out, run_options, render_format_list());
         break;
     case CMD_CHECK:
-        fprintf(out,
-                "usage: chargeback check [options] INPUT...\n\n"
-                "Validates and counts the inputs as render would, prints the counts, the\n"
-                "rejects by reason and the teams found, and writes no file. Exits 1 when any\n"
-                "record would be rejected.\n\n%s",
-                run_options);
+        fprintf(out, "usage: chargeback check [options] INPUT...\n\n"
+                     "Validates and counts the inputs as render would, prints the counts, the\n"
+                     "rejects by reason and the teams found, and writes no file. Exits 1 when any\n"
+                     "record would be rejected.\n\n");
+        fprintf(out, run_options, render_format_list());
         break;
     case CMD_PRICES:
         fprintf(out,
@@ -260,8 +260,6 @@ static bool valid_date(const char *s)
     return m >= 1 && m <= 12 && d >= 1 && d <= date_days_in_month(y, m); /* no 2026-02-30 */
 }
 
-static const char *const format_names[] = {"html", "pdf", "xlsx", "json", "csv", "focus"};
-
 static bool valid_formats(const char *list, char *bad, size_t badsz)
 {
     const char *p = list;
@@ -270,8 +268,9 @@ static bool valid_formats(const char *list, char *bad, size_t badsz)
     while (*p) {
         size_t n = strcspn(p, ",");
         bool ok = false;
-        for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++)
-            if (strlen(format_names[i]) == n && strncmp(format_names[i], p, n) == 0)
+        /* the format table of render.c is the one list of formats */
+        for (size_t i = 0; i < render_format_count; i++)
+            if (strlen(render_formats[i].name) == n && strncmp(render_formats[i].name, p, n) == 0)
                 ok = true;
         if (!ok) {
             snprintf(bad, badsz, "%.*s", (int)(n > 40 ? 40 : n), p);
@@ -312,9 +311,9 @@ static enum cb_status apply(struct cli_opts *o, const struct opt_def *d, const c
     case O_FORMATS: {
         char bad[64] = "";
         if (!valid_formats(v, bad, sizeof bad))
-            return cb_error_set(
-                err, CB_EUSAGE, NULL, 0, NULL,
-                "--formats: unknown format \"%s\" (expected html,pdf,xlsx,json,csv,focus)", bad);
+            return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,
+                                "--formats: unknown format \"%s\" (expected any of %s)", bad,
+                                render_format_list());
         o->formats = v;
         break;
     }

@@ -217,11 +217,6 @@ enum cb_status input_read(struct input *in, char *buf, size_t cap, size_t *got,
     return CB_OK;
 }
 
-int64_t input_size(const struct input *in)
-{
-    return in->size;
-}
-
 int64_t input_consumed(const struct input *in)
 {
     return in->consumed;

@@ -18,8 +18,6 @@ enum cb_status input_open(const char *path, struct input **out, struct cb_error 
  * Returns CB_OK, or CB_EIO naming the file (a read error, corrupt or truncated gzip data). */
 enum cb_status input_read(struct input *in, char *buf, size_t cap, size_t *got,
                           struct cb_error *err);
-/* The stored size when known (a regular file), else -1. */
-int64_t input_size(const struct input *in);
 /* Stored bytes consumed so far (compressed bytes for gzip). */
 int64_t input_consumed(const struct input *in);
 bool input_is_gzip(const struct input *in);

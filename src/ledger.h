@@ -17,24 +17,6 @@
 
 enum ledger_dim { DIM_PROJECT, DIM_USER, DIM_WORKFLOW, DIM_ENVIRONMENT, DIM_COUNT };
 
-/* Why a record was rejected (SPEC §2.3). One reason per rejected record. */
-enum reject_reason {
-    REJ_NOT_JSON,
-    REJ_NOT_OBJECT,
-    REJ_MISSING_FIELD,
-    REJ_BAD_TYPE, /* a field of the wrong JSON type */
-    REJ_NEGATIVE,
-    REJ_NOT_INTEGER,
-    REJ_TOO_LARGE, /* a count above 10^12 */
-    REJ_BAD_TIMESTAMP,
-    REJ_UNKNOWN_MODEL,
-    REJ_BAD_UTF8,
-    REJ_TOO_LONG,   /* a line or string above the size caps */
-    REJ_BAD_VALUE,  /* a modifier (speed, inference_geo, service_tier, ...) of no known value */
-    REJ_NOT_PRICED, /* a modifier the model's price entry does not price */
-    REJ_COUNT
-};
-
 const char *ledger_reject_reason_name(enum reject_reason r); /* "not JSON", "unknown model", ... */
 
 struct ledger_usage {

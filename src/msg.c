@@ -9,7 +9,6 @@
 
 #include "xalloc.h"
 
-static int quiet;
 /* While set on a thread (msg_hold_begin), its errors and warnings are written here instead of
  * stderr, so renderers on worker threads can have them printed in a fixed order. */
 static _Thread_local FILE *held;
@@ -51,15 +50,6 @@ void cb_error_clear(struct cb_error *err)
 {
     if (err)
         memset(err, 0, sizeof *err);
-}
-
-void msg_set_quiet(int q)
-{
-    quiet = q;
-}
-int msg_is_quiet(void)
-{
-    return quiet;
 }
 
 /* Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0 when it is not one. */
@@ -224,8 +214,6 @@ void msg_warn(const char *fmt, ...)
 
 void msg_info(const char *fmt, ...)
 {
-    if (quiet)
-        return;
     va_list ap;
     va_start(ap, fmt);
     char *text = vformat(fmt, ap);

@@ -11,7 +11,7 @@
 void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "chargeback: warning: TEXT" to stderr, unless warnings are muted. */
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Prints "TEXT" to stderr unless quiet; for counts and progress summaries. */
+/* Prints "TEXT" to stderr; for counts and progress summaries (callers honour --quiet). */
 void msg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints an error record as "file:line: field: text" (parts that are empty are left out). */
 void msg_error_at(const struct cb_error *err);
@@ -39,7 +39,5 @@ void msg_release(char *text);
  * with free(). Thread-safe. */
 char **msg_warnings_copy(size_t *n);
 /* Quiet mode mutes msg_info (errors and warnings still print). */
-void msg_set_quiet(int quiet);
-int msg_is_quiet(void);
 
 #endif

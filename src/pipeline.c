@@ -355,7 +355,7 @@ enum cb_status pipeline_render(const struct cli_opts *o)
     st = run_ingest(o, &s, rejected, &ledger, &err);
     if (st != CB_OK)
         goto cleanup;
-    if (!msg_is_quiet() && o->progress >= 0) {
+    if (o->progress >= 0) {
         print_counts(stderr, ledger);
         print_rejects(stderr, ledger);
     }

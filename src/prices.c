@@ -11,6 +11,8 @@
  * web searches. Costs are tokens × micro-USD-per-million = pico-USD, exactly. */
 #include "prices.h"
 
+#include "sha256.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -234,13 +236,9 @@ static void book_finish(struct price_book *pb)
         pb->entries[i].index = (int)i;
     qsort(pb->aliases, pb->n_aliases, sizeof *pb->aliases, alias_cmp);
 
-    static bool sodium_ready = false;
-    if (!sodium_ready) {
-        if (sodium_init() < 0) {
-            fprintf(stderr, "chargeback: fatal: libsodium failed to initialize\n");
-            abort();
-        }
-        sodium_ready = true;
+    if (!cb_sodium_start()) {
+        fprintf(stderr, "chargeback: fatal: libsodium failed to initialize\n");
+        abort();
     }
     struct strbuf b = STRBUF_INIT;
     book_serialize(pb, &b);

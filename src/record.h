@@ -10,6 +10,24 @@
 #include "prices.h"
 #include "tags.h"
 
+/* Why a record was rejected (SPEC §2.3). One reason per rejected record. */
+enum reject_reason {
+    REJ_NOT_JSON,
+    REJ_NOT_OBJECT,
+    REJ_MISSING_FIELD,
+    REJ_BAD_TYPE, /* a field of the wrong JSON type */
+    REJ_NEGATIVE,
+    REJ_NOT_INTEGER,
+    REJ_TOO_LARGE, /* a count above 10^12 */
+    REJ_BAD_TIMESTAMP,
+    REJ_UNKNOWN_MODEL,
+    REJ_BAD_UTF8,
+    REJ_TOO_LONG,   /* a line or string above the size caps */
+    REJ_BAD_VALUE,  /* a modifier (speed, inference_geo, service_tier, ...) of no known value */
+    REJ_NOT_PRICED, /* a modifier the model's price entry does not price */
+    REJ_COUNT
+};
+
 /* Claude Code's productivity counts of one actor-day (the Analytics report's core_metrics):
  * carried by the first record of the row, summed per team for its value metrics. */
 struct record_metrics {

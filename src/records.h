@@ -14,7 +14,6 @@
 
 #include "arena.h"
 #include "config.h"
-#include "ledger.h"
 #include "prices.h"
 #include "record.h"
 

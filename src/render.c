@@ -3,7 +3,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "msg.h"
@@ -16,6 +18,29 @@ const struct render_format render_formats[] = {
 };
 
 const size_t render_format_count = sizeof render_formats / sizeof render_formats[0];
+
+static char format_list[128];
+static pthread_once_t format_list_once = PTHREAD_ONCE_INIT;
+
+/* The table's names, a format with several renderers listed once. */
+static void format_list_init(void)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < render_format_count; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < i; k++)
+            seen = seen || strcmp(render_formats[k].name, render_formats[i].name) == 0;
+        if (!seen && o + strlen(render_formats[i].name) + 2 < sizeof format_list)
+            o += (size_t)snprintf(format_list + o, sizeof format_list - o, "%s%s", o ? "," : "",
+                                  render_formats[i].name);
+    }
+}
+
+const char *render_format_list(void)
+{
+    pthread_once(&format_list_once, format_list_init);
+    return format_list;
+}
 
 /* ---- per-team documents on worker threads ---------------------------------------------------- */
 

@@ -36,6 +36,9 @@ struct render_format {
 
 extern const struct render_format render_formats[];
 extern const size_t render_format_count;
+/* The format names of the table, each once, comma-separated ("json,csv,..."): for help and
+ * messages. Borrowed, static. */
+const char *render_format_list(void);
 
 /* Each renderer's entry point (render_<name>.c). */
 enum cb_status render_html(const struct report *r, const struct render_dest *d,

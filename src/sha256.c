@@ -1,5 +1,6 @@
 #include "sha256.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -146,4 +147,18 @@ void sha256_final_hex(struct sha256 *s, char hex[65])
         hex[2 * i + 1] = digits[digest[i] & 15];
     }
     hex[64] = '\0';
+}
+
+static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
+static bool sodium_ok;
+
+static void sodium_start(void)
+{
+    sodium_ok = sodium_init() >= 0;
+}
+
+bool cb_sodium_start(void)
+{
+    pthread_once(&sodium_once, sodium_start);
+    return sodium_ok;
 }

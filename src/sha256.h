@@ -27,4 +27,8 @@ void sha256_final_hex(struct sha256 *s, char hex[65]);
 /* True when this CPU has the SHA extensions. */
 bool sha256_hw_available(void);
 
+/* Starts libsodium, once per process, whichever thread asks first (pthread_once); every user of
+ * libsodium (hashing, signatures, request-id hashes) calls this. False when it cannot start. */
+bool cb_sodium_start(void);
+
 #endif

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "prices.h"
 #include "date.h"
+#include "ledger.h"
 #include "records.h"
 
 struct env {
