@@ -208,14 +208,24 @@ static void clean_stale(const char *parent, const char *base, const char *target
     closedir(d);
 }
 
-/* The refusal of a signed target, with the way to issue a corrected revision. */
+/* The refusal of a signed target, with the way to issue a corrected revision: the folder and
+ * the suffix that run will really use (one more than the signed month's own revision, as
+ * pipeline_render names it). */
 static enum cb_status refuse_signed(const char *target, struct cb_error *err)
 {
+    long next = 2;
+    char *path = xasprintf("%s/report.json", target);
+    json_t *doc = json_load_file(path, 0, NULL);
+    free(path);
+    json_t *rev = json_object_get(doc, "revision");
+    if (json_is_integer(rev) && json_integer_value(rev) >= 1 && json_integer_value(rev) < 98)
+        next = (long)json_integer_value(rev) + 1;
+    json_decref(doc);
     return cb_error_set(err, CB_EUSAGE, target, 0, NULL,
                         "this month is signed (SIGNOFF.json) and is never overwritten; to issue "
                         "a corrected revision, render again with --supersedes %s (writes "
-                        "%s-r2, invoice numbers ending in -R2)",
-                        target, target);
+                        "%s-r%ld, invoice numbers ending in -R%ld)",
+                        target, target, next, next);
 }
 
 /* ---- what render may replace (SPEC §6) ------------------------------------------------------ */

@@ -34,6 +34,14 @@ for model in usage hybrid; do
     --supersedes "$signed" "$month" "$scratch/late.jsonl" 2>"$scratch/stderr"; then
     echo "FAIL: render --supersedes ($model): $(cat "$scratch/stderr")"; fail=1; continue
   fi
+  # the hint a signed revision gives names the folder and suffix the next run really uses
+  if [ "$model" = hybrid ]; then
+    "$bin" sign "$signed-r2" --by "Ann Finance" >/dev/null 2>&1
+    "$bin" render --quiet -c "$src/sample-data/config.json" --out "$signed-r2" "$month" 2>"$scratch/hint"
+    grep -qF -- "--supersedes $signed-r2 (writes $signed-r2-r3, invoice numbers ending in -R3)" "$scratch/hint" ||
+      { echo "FAIL: the hint of a signed revision: $(cat "$scratch/hint")"; fail=1; }
+    chmod -R u+w "$signed-r2" && rm -f "$signed-r2/SIGNOFF.json"
+  fi
   "$py" - "$signed" "$signed-r2" "$model" <<'EOF' || fail=1
 import html, json, re, subprocess, sys
 from decimal import Decimal
