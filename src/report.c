@@ -10,6 +10,7 @@
 #include "allocate.h"
 #include "budgets.h"
 #include "date.h"
+#include "explain.h"
 #include "insights.h"
 #include "msg.h"
 #include "intern.h"
@@ -542,13 +543,6 @@ static void warn_invisible(const struct build *B)
     intern_free(seen);
 }
 
-static const char *split_words(enum split_kind k)
-{
-    return k == SPLIT_PROPORTIONAL ? "split by direct usage"
-           : k == SPLIT_EVEN       ? "split evenly"
-                                   : "split by team weight";
-}
-
 /* Splits a pool among the teams and appends a "shared" line to each. CB_EINTERNAL when the
  * parts do not add up. */
 static enum cb_status share_pool(struct build *B, const char *name, int64_t cost,
@@ -563,9 +557,7 @@ static enum cb_status share_pool(struct build *B, const char *name, int64_t cost
         sum += parts[i];
         B->r->teams[i].shared += parts[i];
         push_alloc(&B->alloc[i], LINE_SHARED,
-                   xasprintf("%s — %s (%s of %s)", name, split_words(kind),
-                             text_percent(alloc_share_e4(parts[i], cost)).s, text_money(cost).s),
-                   parts[i]);
+                   explain_shared_line(name, kind, alloc_share_e4(parts[i], cost), cost), parts[i]);
     }
     free(parts);
     if (sum != cost)
@@ -664,13 +656,6 @@ static int64_t tier_tokens(const struct config *c, const struct report_usage *u)
                                                     : u->total_tokens;
 }
 
-static const char *tier_metric_words(enum tier_metric m)
-{
-    return m == METRIC_INPUT_TOKENS    ? "input tokens"
-           : m == METRIC_OUTPUT_TOKENS ? "output tokens"
-                                       : "total tokens";
-}
-
 static bool all_equal(const int64_t *v, size_t n)
 {
     for (size_t i = 1; i < n; i++)
@@ -699,16 +684,17 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
                   : c->has_provider_total ? c->provider_total_cents - B->unalloc_shown
                                           : sum_direct;
     }
+    /* the facts of each team's split go to explain.c, which words them */
+    struct explain_split f = {.model = B->model, .n_teams = n, .pool = B->pool};
     switch (B->model) {
     case CB_MODEL_USAGE:
         for (size_t i = 0; i < n; i++) {
             struct report_team *t = &r->teams[i];
             t->charge = B->direct[i];
-            strbuf_printf(&methods[i],
-                          "Usage: the team pays its direct cost at list price, %s (its own usage "
-                          "%s + shared costs %s).",
-                          text_money(t->direct).s, text_money(t->list_cost).s,
-                          text_money(t->shared).s);
+            f.direct = t->direct;
+            f.list_cost = t->list_cost;
+            f.shared = t->shared;
+            explain_method(&methods[i], &f);
         }
         break;
     case CB_MODEL_FIXED: {
@@ -716,26 +702,17 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
         int64_t wsum = 0, sum = 0;
         for (size_t i = 0; i < n; i++)
             wsum += B->weights_e6[i];
-        bool equal = all_equal(B->weights_e6, n);
+        f.equal = all_equal(B->weights_e6, n);
+        f.weight_sum_e6 = wsum;
         for (size_t i = 0; i < n; i++) {
             struct report_team *t = &r->teams[i];
             t->charge = a[i];
             sum += a[i];
-            int64_t pct = alloc_share_e4(a[i], B->pool);
-            if (equal)
-                strbuf_printf(&methods[i],
-                              "Fixed: the %s pool split equally among %zu teams — %s = %s.",
-                              text_money(B->pool).s, n, text_percent(pct).s, text_money(a[i]).s);
-            else
-                strbuf_printf(&methods[i],
-                              "Fixed: the %s pool split by team weight — weight %s of %s (%s) "
-                              "= %s.",
-                              text_money(B->pool).s, text_e6(B->weights_e6[i]).s, text_e6(wsum).s,
-                              text_percent(pct).s, text_money(a[i]).s);
-            push_alloc(&B->alloc[i], LINE_FIXED,
-                       xasprintf("Fixed share of the %s pool (%s)", text_money(B->pool).s,
-                                 text_percent(pct).s),
-                       a[i]);
+            f.share_e4 = alloc_share_e4(a[i], B->pool);
+            f.weight_e6 = B->weights_e6[i];
+            f.amount = a[i];
+            explain_method(&methods[i], &f);
+            push_alloc(&B->alloc[i], LINE_FIXED, explain_fixed_line(B->pool, f.share_e4), a[i]);
         }
         if (n > 0 && sum != B->pool)
             st = cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
@@ -749,43 +726,29 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
         int64_t rest = B->pool - B->hybrid_fixed, hsum = 0, sum = 0;
         for (size_t i = 0; i < n; i++)
             hsum += B->headcount[i];
-        bool by_head = c->fixed_basis == BASIS_HEADCOUNT && hsum > 0;
-        int64_t fs = c->fixed_share_e6;
+        f.by_headcount = c->fixed_basis == BASIS_HEADCOUNT && hsum > 0;
+        f.fixed_share_e6 = c->fixed_share_e6;
+        f.hybrid_fixed = B->hybrid_fixed;
+        f.headcount_sum = hsum;
+        f.sum_direct = sum_direct;
         for (size_t i = 0; i < n; i++) {
             struct report_team *t = &r->teams[i];
             t->charge = a[i] + b[i];
             sum += a[i] + b[i];
-            strbuf_printf(&methods[i], "Hybrid: %s of the %s pool (%s) ", text_rate(fs).s,
-                          text_money(B->pool).s, text_money(B->hybrid_fixed).s);
-            if (by_head)
-                strbuf_printf(&methods[i], "split by headcount — %lld of %lld people (%s) = %s; ",
-                              (long long)B->headcount[i], (long long)hsum,
-                              text_percent(alloc_share_e4(B->headcount[i], hsum)).s,
-                              text_money(a[i]).s);
-            else
-                strbuf_printf(&methods[i], "split equally among %zu teams (%s) = %s; ", n,
-                              text_percent(alloc_share_e4(a[i], B->hybrid_fixed)).s,
-                              text_money(a[i]).s);
-            if (sum_direct > 0)
-                strbuf_printf(
-                    &methods[i], "the other %s (%s) split by direct usage — %s of %s (%s) = %s.",
-                    text_rate(1000000 - fs).s, text_money(rest).s, text_money(B->direct[i]).s,
-                    text_money(sum_direct).s,
-                    text_percent(alloc_share_e4(B->direct[i], sum_direct)).s, text_money(b[i]).s);
-            else
-                strbuf_printf(&methods[i],
-                              "the other %s (%s) split equally, as no team had usage = %s.",
-                              text_rate(1000000 - fs).s, text_money(rest).s, text_money(b[i]).s);
+            f.headcount = B->headcount[i];
+            f.share_e4 = f.by_headcount ? alloc_share_e4(B->headcount[i], hsum)
+                                        : alloc_share_e4(a[i], B->hybrid_fixed);
+            f.fixed_part = a[i];
+            f.usage_part = b[i];
+            f.direct = B->direct[i];
+            f.usage_share_e4 = sum_direct > 0 ? alloc_share_e4(B->direct[i], sum_direct) : 0;
+            explain_method(&methods[i], &f);
             push_alloc(&B->alloc[i], LINE_FIXED,
-                       xasprintf("Fixed part: %s of the %s pool, %s", text_rate(fs).s,
-                                 text_money(B->pool).s,
-                                 by_head ? "split by headcount" : "split equally"),
-                       a[i]);
-            push_alloc(&B->alloc[i], LINE_USAGE_SHARE,
-                       xasprintf("Usage part: %s of the %s pool, split by direct usage (%s)",
-                                 text_rate(1000000 - fs).s, text_money(B->pool).s,
-                                 text_percent(alloc_share_e4(b[i], rest)).s),
-                       b[i]);
+                       explain_hybrid_fixed_line(c->fixed_share_e6, B->pool, f.by_headcount), a[i]);
+            push_alloc(
+                &B->alloc[i], LINE_USAGE_SHARE,
+                explain_hybrid_usage_line(c->fixed_share_e6, B->pool, alloc_share_e4(b[i], rest)),
+                b[i]);
         }
         if (n > 0 && sum != B->pool)
             st = cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
@@ -795,6 +758,8 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
     }
     case CB_MODEL_TIERED: {
         struct alloc_tier_part *parts = xcalloc(c->n_tiers ? c->n_tiers : 1, sizeof *parts);
+        f.volume = c->tier_mode == TIER_VOLUME;
+        f.metric = c->tier_metric;
         for (size_t i = 0; i < n; i++) {
             struct report_team *t = &r->teams[i];
             int64_t tokens = tier_tokens(c, &t->usage);
@@ -805,21 +770,11 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
             for (size_t k = 0; k < np; k++) {
                 const struct config_tier *ti = &c->tiers[parts[k].tier];
                 int64_t from = parts[k].tier == 0 ? 0 : c->tiers[parts[k].tier - 1].up_to;
-                char *desc;
-                if (c->tier_mode == TIER_VOLUME)
-                    desc = xasprintf("Tier %zu (volume): all %s %s at the rate of the tier "
-                                     "reached",
-                                     parts[k].tier + 1, text_count(tokens).s,
-                                     tier_metric_words(c->tier_metric));
-                else if (ti->has_up_to && parts[k].tier + 1 < c->n_tiers)
-                    desc = xasprintf("Tier %zu: %s from %s to %s", parts[k].tier + 1,
-                                     tier_metric_words(c->tier_metric), text_count(from).s,
-                                     text_count(ti->up_to).s);
-                else
-                    desc = xasprintf("Tier %zu: %s above %s", parts[k].tier + 1,
-                                     tier_metric_words(c->tier_metric), text_count(from).s);
-                push_line(&tl, LINE_TIER, NULL, false, desc, parts[k].tokens,
-                          parts[k].per_million_micros, 1000000, "1M tokens");
+                bool last = !(ti->has_up_to && parts[k].tier + 1 < c->n_tiers);
+                push_line(&tl, LINE_TIER, NULL, false,
+                          explain_tier_line(parts[k].tier, f.volume, last, c->tier_metric, from,
+                                            ti->up_to, tokens),
+                          parts[k].tokens, parts[k].per_million_micros, 1000000, "1M tokens");
             }
             tl.v = xreallocarray(tl.v, tl.n + B->alloc[i].n + 1, sizeof *tl.v);
             if (B->alloc[i].n)
@@ -828,15 +783,12 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
             free(B->alloc[i].v);
             B->alloc[i] = tl;
             t->charge = tiered + t->shared;
-            strbuf_printf(&methods[i], "Tiered (%s): %s %s priced through the tiers = %s",
-                          c->tier_mode == TIER_VOLUME ? "volume" : "graduated",
-                          text_count(tokens).s, tier_metric_words(c->tier_metric),
-                          text_money(tiered).s);
-            if (t->shared)
-                strbuf_printf(&methods[i], "; shared costs at list price %s",
-                              text_money(t->shared).s);
-            strbuf_printf(&methods[i], "; charge %s (usage at list price would be %s).",
-                          text_money(t->charge).s, text_money(t->list_cost).s);
+            f.tokens = tokens;
+            f.amount = tiered;
+            f.shared = t->shared;
+            f.charge = t->charge;
+            f.list_cost = t->list_cost;
+            explain_method(&methods[i], &f);
         }
         free(parts);
         break;
@@ -847,7 +799,6 @@ static enum cb_status apply_model(struct build *B, struct strbuf *methods, struc
     return st;
 }
 
-/* Usage model with a provider invoice: the difference becomes true-up lines split by D_t. */
 static enum cb_status true_up(struct build *B, struct cb_error *err)
 {
     struct report *r = B->r;
@@ -882,55 +833,22 @@ static void reconciliation_text(struct build *B)
 {
     struct report *r = B->r;
     const struct report_totals *T = &r->totals;
-    struct strbuf s = STRBUF_INIT;
-    if (!T->has_provider_total) {
-        r->reconciliation_text = xstrdup("");
-        return;
-    }
-    strbuf_printf(&s,
-                  "Provider invoice %s; list-price total %s (teams' direct cost %s + "
-                  "unallocated %s); difference %s. ",
-                  text_money(T->provider_total).s, text_money(T->period_list_total).s,
-                  text_money(T->period_list_total - B->unalloc_shown).s,
-                  text_money(B->unalloc_shown).s, text_signed(T->reconciliation_difference).s);
     int64_t before = 0;
     for (size_t i = 0; i < r->n_teams; i++)
         before += r->teams[i].charge + r->teams[i].true_up;
-    if (r->n_teams == 0) {
-        strbuf_printf(&s, "No team is in the month, so nothing is charged; the difference is "
-                          "shown here only.");
-        r->reconciliation_text = strbuf_detach(&s);
-        return;
-    }
-    switch (B->model) {
-    case CB_MODEL_USAGE:
-        strbuf_printf(&s,
-                      "The difference is charged as true-up lines split by direct cost, so "
-                      "the teams' charges before overhead and markup (%s) plus the unallocated "
-                      "usage shown (%s) equal the provider invoice (%s) to the cent.",
-                      text_money(before).s, text_money(B->unalloc_shown).s,
-                      text_money(T->provider_total).s);
-        break;
-    case CB_MODEL_FIXED:
-    case CB_MODEL_HYBRID:
-        if (B->c->has_amount)
-            strbuf_printf(&s, "The configured pool %s is charged; the difference is not.",
-                          text_money(B->pool).s);
-        else
-            strbuf_printf(&s,
-                          "The pool charged is the provider invoice less the unallocated usage "
-                          "shown: %s − %s = %s, so charges before overhead and markup (%s) plus "
-                          "unallocated (%s) equal the provider invoice.",
-                          text_money(T->provider_total).s, text_money(B->unalloc_shown).s,
-                          text_money(B->pool).s, text_money(before).s,
-                          text_money(B->unalloc_shown).s);
-        break;
-    case CB_MODEL_TIERED:
-        strbuf_printf(&s, "Tiered charges follow the tier prices; the difference is shown here "
-                          "only and not charged to teams.");
-        break;
-    }
-    r->reconciliation_text = strbuf_detach(&s);
+    struct explain_reconciliation f = {
+        .has_provider_total = T->has_provider_total,
+        .model = B->model,
+        .n_teams = r->n_teams,
+        .has_amount = B->c->has_amount,
+        .provider_total = T->provider_total,
+        .period_list_total = T->period_list_total,
+        .unallocated_shown = B->unalloc_shown,
+        .difference = T->reconciliation_difference,
+        .before = before,
+        .pool = B->pool,
+    };
+    r->reconciliation_text = explain_reconciliation(&f);
 }
 
 /* Appends a bridge step; a zero amount is left out unless `keep` (the starting line). */
@@ -1018,38 +936,23 @@ static enum cb_status build_bridge(struct build *B, struct cb_error *err)
 static void add_overhead_markup(struct build *B, struct strbuf *methods)
 {
     struct report *r = B->r;
+    int64_t base_direct = r->totals.period_list_total - B->unalloc_shown;
     for (size_t i = 0; i < B->n; i++) {
         struct report_team *t = &r->teams[i];
         int64_t base = t->charge + t->true_up;
-        if (t->true_up)
-            strbuf_printf(&methods[i],
-                          " True-up to the provider invoice: the %s difference split by direct "
-                          "cost — %s of %s (%s) = %s.",
-                          text_signed(r->totals.reconciliation_difference).s,
-                          text_money(B->direct[i]).s,
-                          text_money(r->totals.period_list_total - B->unalloc_shown).s,
-                          text_percent(alloc_share_e4(B->direct[i], r->totals.period_list_total -
-                                                                        B->unalloc_shown))
-                              .s,
-                          text_signed(t->true_up).s);
+        explain_true_up(&methods[i], r->totals.reconciliation_difference, B->direct[i], base_direct,
+                        alloc_share_e4(B->direct[i], base_direct), t->true_up);
         if (B->c->overhead_e6) {
             t->overhead = alloc_rate(base, B->c->overhead_e6);
-            push_alloc(&B->alloc[i], LINE_OVERHEAD,
-                       xasprintf("Platform overhead %s of %s", text_rate(B->c->overhead_e6).s,
-                                 text_money(base).s),
+            push_alloc(&B->alloc[i], LINE_OVERHEAD, explain_overhead_line(B->c->overhead_e6, base),
                        t->overhead);
-            strbuf_printf(&methods[i], " Platform overhead %s of %s = %s.",
-                          text_rate(B->c->overhead_e6).s, text_money(base).s,
-                          text_money(t->overhead).s);
+            explain_overhead(&methods[i], B->c->overhead_e6, base, t->overhead);
         }
         int64_t mk = B->cfg[i] ? B->cfg[i]->markup_e6 : 0;
         if (mk) {
             t->markup = alloc_rate(base, mk);
-            push_alloc(&B->alloc[i], LINE_MARKUP,
-                       xasprintf("Markup %s of %s", text_rate(mk).s, text_money(base).s),
-                       t->markup);
-            strbuf_printf(&methods[i], " Markup %s of %s = %s.", text_rate(mk).s,
-                          text_money(base).s, text_money(t->markup).s);
+            push_alloc(&B->alloc[i], LINE_MARKUP, explain_markup_line(mk, base), t->markup);
+            explain_markup(&methods[i], mk, base, t->markup);
         }
     }
 }
@@ -1316,70 +1219,17 @@ static enum cb_status apply_superseded(struct report *r, const struct prior_mont
 
 static void summary_method(struct build *B)
 {
-    const struct config *c = B->c;
     struct report *r = B->r;
-    struct strbuf s = STRBUF_INIT;
-    switch (B->model) {
-    case CB_MODEL_USAGE:
-        strbuf_printf(&s, "Usage model: each team pays its direct cost — its own usage at list "
-                          "price plus its share of shared pools.");
-        break;
-    case CB_MODEL_FIXED:
-        strbuf_printf(&s,
-                      "Fixed model: a pool of %s (%s) is split among the %zu teams by team "
-                      "weight (equal by default); usage is shown at list price for "
-                      "information.",
-                      text_money(B->pool).s,
-                      c->has_amount           ? "the configured amount"
-                      : c->has_provider_total ? "the provider invoice less unallocated usage"
-                                              : "the sum of the teams' direct cost",
-                      B->n);
-        break;
-    case CB_MODEL_HYBRID:
-        strbuf_printf(&s,
-                      "Hybrid model: %s of a %s pool (%s) is split by %s, the other %s by "
-                      "each team's direct cost.",
-                      text_rate(c->fixed_share_e6).s, text_money(B->pool).s,
-                      c->has_amount           ? "the configured amount"
-                      : c->has_provider_total ? "the provider invoice less unallocated usage"
-                                              : "the sum of the teams' direct cost",
-                      c->fixed_basis == BASIS_HEADCOUNT ? "headcount" : "equal shares",
-                      text_rate(1000000 - c->fixed_share_e6).s);
-        break;
-    case CB_MODEL_TIERED:
-        strbuf_printf(&s,
-                      "Tiered model: each team's monthly %s are priced through %s "
-                      "(%s); shared pools are added at list price.",
-                      tier_metric_words(c->tier_metric),
-                      text_plural((int64_t)c->n_tiers, "tier", "tiers").s,
-                      c->tier_mode == TIER_VOLUME ? "volume: all tokens at the rate of the tier "
-                                                    "reached"
-                                                  : "graduated: each tier's tokens at its rate");
-        break;
-    }
-    for (size_t i = 0; i < c->n_shared; i++)
-        strbuf_printf(&s, " Shared pool \"%s\" is %s.",
-                      c->shared[i].name ? c->shared[i].name : "Shared pool",
-                      B->n ? split_words(c->shared[i].split)
-                           : "unallocated (no team in the month to split it among)");
-    if (strcmp(r->unallocated_policy, "show") == 0)
-        strbuf_printf(&s, " Usage without a team (%s) is shown on the summary and not charged.",
-                      text_money(r->unallocated_list_cost).s);
-    else
-        strbuf_printf(&s, " Usage without a team (%s) is %s among the teams.",
-                      text_money(r->unallocated_list_cost).s,
-                      c->unallocated == UNALLOC_EVEN ? "split evenly" : "split by direct usage");
-    if (r->totals.true_up)
-        strbuf_printf(&s,
-                      " A true-up of %s brings the charges to the provider invoice, split by "
-                      "direct cost.",
-                      text_signed(r->totals.true_up).s);
-    if (c->overhead_e6)
-        strbuf_printf(&s, " Platform overhead of %s is added to every team's charge.",
-                      text_rate(c->overhead_e6).s);
-    strbuf_printf(&s, " Amounts are exact to the cent; every split uses the largest remainder "
-                      "method (ties to the team id sorting first).");
-    r->method = strbuf_detach(&s);
+    struct explain_summary f = {
+        .config = B->c,
+        .model = B->model,
+        .n_teams = B->n,
+        .pool = B->pool,
+        .unallocated_shown = strcmp(r->unallocated_policy, "show") == 0,
+        .unallocated_list_cost = r->unallocated_list_cost,
+        .true_up = r->totals.true_up,
+    };
+    r->method = explain_summary_method(&f);
 }
 
 static void copy_inputs(struct report *r, const struct ledger *l, const struct price_book *pb)
