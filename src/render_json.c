@@ -12,6 +12,7 @@
 #include "money.h"
 #include "paths.h"
 #include "render.h"
+#include "xalloc.h"
 
 static json_t *money(int64_t cents)
 {
@@ -545,29 +546,65 @@ static json_t *report_json(const struct report *r)
 }
 
 #define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12))
+/* A month of more than this many teams writes report.json compact (no indentation, one line):
+ * at 100,000 teams the indented file is 800 MB and writing it is most of the run. The bytes are
+ * as deterministic either way; the docs say where the line is. */
+#define COMPACT_TEAMS 10000
+#define COMPACT_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12))
+
+static size_t dump_flags(const struct report *r)
+{
+    return r && r->n_teams > COMPACT_TEAMS ? COMPACT_FLAGS : DUMP_FLAGS;
+}
 
 /* Where the root's empty "teams" array sits in its dump: keys of the root are the only lines
- * indented by exactly two spaces (strings hold no raw newline), so the match is unique. */
+ * indented by exactly two spaces (strings hold no raw newline), so the match is unique. In the
+ * compact form the root's "teams" is the first key of that name (the keys before it hold no
+ * object with one), and a string cannot hold an unescaped quote. */
 static const char teams_key[] = "\n  \"teams\": []";
+static const char teams_key_compact[] = "\"teams\":[]";
 
 /* A json_dump_callback sink that writes to a FILE and indents every line after the first by
- * `indent` spaces, so a value dumped alone reads as it would nested at that depth. */
+ * `indent` spaces, so a value dumped alone reads as it would nested at that depth. Output is
+ * gathered in a buffer and written in large pieces. */
 struct sink {
     FILE *f;
     int indent;
     bool failed;
+    char buf[1 << 16];
+    size_t len;
 };
+
+static void sink_flush(struct sink *s)
+{
+    if (s->len && !s->failed && fwrite(s->buf, 1, s->len, s->f) != s->len)
+        s->failed = true;
+    s->len = 0;
+}
+
+static void sink_put(struct sink *s, const char *p, size_t n)
+{
+    if (s->len + n > sizeof s->buf)
+        sink_flush(s);
+    if (n > sizeof s->buf) {
+        if (!s->failed && fwrite(p, 1, n, s->f) != n)
+            s->failed = true;
+        return;
+    }
+    memcpy(s->buf + s->len, p, n);
+    s->len += n;
+}
 
 static int sink_write(const char *buf, size_t size, void *data)
 {
     struct sink *s = data;
     static const char spaces[] = "        ";
     while (size > 0 && !s->failed) {
-        const char *nl = memchr(buf, '\n', size);
+        const char *nl = s->indent ? memchr(buf, '\n', size) : NULL;
         size_t n = nl ? (size_t)(nl - buf) + 1 : size;
-        if (fwrite(buf, 1, n, s->f) != n ||
-            (nl && fwrite(spaces, 1, (size_t)s->indent, s->f) != (size_t)s->indent))
-            s->failed = true;
+        sink_put(s, buf, n);
+        if (nl)
+            sink_put(s, spaces, (size_t)s->indent);
         buf += n;
         size -= n;
     }
@@ -578,22 +615,36 @@ static int sink_write(const char *buf, size_t size, void *data)
  * own at depth 2: the same bytes json_dumps gives for the whole tree. */
 static bool write_report(FILE *f, const struct report *r, const char *text)
 {
-    const char *at = strstr(text, teams_key);
+    bool compact = dump_flags(r) == COMPACT_FLAGS;
+    const char *key = compact ? teams_key_compact : teams_key;
+    size_t key_len = compact ? sizeof teams_key_compact - 1 : sizeof teams_key - 1;
+    const char *at = strstr(text, key);
     if (!at || r->n_teams == 0)
         return fputs(text, f) != EOF;
-    size_t head = (size_t)(at - text) + sizeof teams_key - 2; /* up to and with the '[' */
+    size_t head = (size_t)(at - text) + key_len - 1; /* up to and with the '[' */
     if (fwrite(text, 1, head, f) != head)
         return false;
-    struct sink s = {.f = f, .indent = 4};
-    for (size_t i = 0; i < r->n_teams && !s.failed; i++) {
-        if (fputs(i ? ",\n    " : "\n    ", f) == EOF)
-            return false;
+    struct sink *s = xcalloc(1, sizeof *s);
+    s->f = f;
+    s->indent = compact ? 0 : 4;
+    for (size_t i = 0; i < r->n_teams && !s->failed; i++) {
+        if (compact)
+            sink_put(s, ",", i ? 1 : 0);
+        else
+            sink_put(s, i ? ",\n    " : "\n    ", i ? 6 : 5);
         json_t *t = team_json(r, &r->teams[i]);
-        if (json_dump_callback(t, sink_write, &s, DUMP_FLAGS) != 0)
-            s.failed = true;
+        if (json_dump_callback(t, sink_write, s, dump_flags(r)) != 0)
+            s->failed = true;
         json_decref(t);
     }
-    return !s.failed && fputs("\n  ]", f) != EOF && fputs(text + head + 1, f) != EOF;
+    if (compact)
+        sink_put(s, "]", 1);
+    else
+        sink_put(s, "\n  ]", 4);
+    sink_flush(s);
+    bool ok = !s->failed && fputs(text + head + 1, f) != EOF;
+    free(s);
+    return ok;
 }
 
 /* Writes doc to `name` in the month folder with a final newline; with `teams`, r's teams are
@@ -604,7 +655,7 @@ static enum cb_status write_doc(const struct report *r, const struct render_dest
 {
     enum cb_status st = CB_OK;
     char *path = paths_join(d->dir, name);
-    char *text = json_dumps(doc, DUMP_FLAGS);
+    char *text = json_dumps(doc, teams ? dump_flags(r) : DUMP_FLAGS);
     FILE *f = NULL;
     if (!text) {
         st = cb_error_set(err, CB_EINTERNAL, path, 0, NULL, "cannot serialize the document");
