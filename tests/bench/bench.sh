@@ -212,6 +212,16 @@ CREATE TEMP TABLE prices (model VARCHAR, input DECIMAL(18,6), output DECIMAL(18,
   web_search DECIMAL(18,6), batch_factor DECIMAL(9,6));
 INSERT INTO prices VALUES
   $values;
+-- Unit prices per token, batch or not: exact in DECIMAL(10,10) (checked), so that a record's
+-- cost, DECIMAL(8,0) tokens x DECIMAL(10,10), is a 64-bit DECIMAL(18,10).
+CREATE TEMP MACRO exact10(x) AS CASE WHEN CAST(x AS DECIMAL(10, 10)) = x
+  THEN CAST(x AS DECIMAL(10, 10)) ELSE error('a unit price needs more than 10 decimals') END;
+CREATE TEMP TABLE units AS
+SELECT model, b AS batch, exact10(input * f) AS input, exact10(output * f) AS output,
+  exact10(cache_read * f) AS cache_read, exact10(write_5m * f) AS write_5m,
+  exact10(write_1h * f) AS write_1h, exact10(web_search * CAST(0.001 AS DECIMAL(4, 3))) AS web_search
+FROM prices, (SELECT unnest([false, true]) AS b),
+  LATERAL (SELECT CASE WHEN b THEN batch_factor ELSE 1 END * CAST(0.000001 AS DECIMAL(7, 6)) AS f);
 CREATE TEMP TABLE sums AS
 WITH src AS (
   SELECT *, ordinality AS rn
@@ -227,22 +237,20 @@ kept AS (
 costs AS (
   SELECT r.team, r.model, CAST(substr(r.timestamp, 1, 10) AS DATE) AS day,
     coalesce(r.batch, false) AS batch,
-    coalesce(r.input_tokens, 0) AS q_input,
-    coalesce(r.output_tokens, 0) AS q_output,
-    coalesce(r.cache_read_input_tokens, 0) AS q_cache_read,
-    CASE WHEN r.cache_creation IS NULL THEN coalesce(r.cache_creation_input_tokens, 0)
-         ELSE coalesce(r.cache_creation.ephemeral_5m_input_tokens, 0) END AS q_write_5m,
-    coalesce(r.cache_creation.ephemeral_1h_input_tokens, 0) AS q_write_1h,
-    coalesce(r.web_search_requests, 0) AS q_web_search,
-    CASE WHEN coalesce(r.batch, false) THEN p.batch_factor ELSE 1 END
-      * CAST(0.000001 AS DECIMAL(7, 6)) AS f,
-    q_input * p.input * f AS c_input,
-    q_output * p.output * f AS c_output,
-    q_cache_read * p.cache_read * f AS c_cache_read,
-    q_write_5m * p.write_5m * f AS c_write_5m,
-    q_write_1h * p.write_1h * f AS c_write_1h,
-    q_web_search * p.web_search * CAST(0.001 AS DECIMAL(4, 3)) AS c_web_search
-  FROM kept r JOIN prices p USING (model)
+    CAST(coalesce(r.input_tokens, 0) AS DECIMAL(8, 0)) AS q_input,
+    CAST(coalesce(r.output_tokens, 0) AS DECIMAL(8, 0)) AS q_output,
+    CAST(coalesce(r.cache_read_input_tokens, 0) AS DECIMAL(8, 0)) AS q_cache_read,
+    CAST(CASE WHEN r.cache_creation IS NULL THEN coalesce(r.cache_creation_input_tokens, 0)
+         ELSE coalesce(r.cache_creation.ephemeral_5m_input_tokens, 0) END AS DECIMAL(8, 0)) AS q_write_5m,
+    CAST(coalesce(r.cache_creation.ephemeral_1h_input_tokens, 0) AS DECIMAL(8, 0)) AS q_write_1h,
+    CAST(coalesce(r.web_search_requests, 0) AS DECIMAL(8, 0)) AS q_web_search,
+    q_input * u.input AS c_input,
+    q_output * u.output AS c_output,
+    q_cache_read * u.cache_read AS c_cache_read,
+    q_write_5m * u.write_5m AS c_write_5m,
+    q_write_1h * u.write_1h AS c_write_1h,
+    q_web_search * u.web_search AS c_web_search
+  FROM kept r JOIN units u ON u.model = r.model AND u.batch = coalesce(r.batch, false)
   WHERE r.timestamp >= '$month-01' AND r.timestamp < '$next')
 SELECT team, model, batch, day, GROUPING(day) AS by_line, count(*) AS requests,
   sum(q_input) AS q_input, sum(c_input) AS c_input, sum(q_output) AS q_output,
