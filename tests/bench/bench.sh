@@ -6,19 +6,20 @@
 # usage: tests/bench/bench.sh [BUILD_DIR] [--scratch DIR] [--runs N] [--parts LIST] [--skip-10m]
 #                              [--smoke]
 #   BUILD_DIR    where chargeback and gen-usage were built (default: build)
-#   --parts      any of a,b,c,d (default all): (a) 1M vs the peer, (b) 10M, (c) threads,
-#                (d) rendering
+#   --parts      any of a,b,c,d,e (default all): (a) 1M vs the peer, (b) 10M, (c) threads,
+#                (d) rendering, (e) 1M vs DuckDB doing the same job and vs openssl dgst -sha256
 #   --scratch    generated months and outputs (default /tmp/cb-bench; reused when the
 #                generator and its options are unchanged)
 #   --runs N     timed runs per measurement, the median is shown (default 3)
 #   --skip-10m   leave out the 10M-record month (3.7 GB)
 #   --smoke      tiny sizes (10k / 50k records, 1 run): checks the script itself in seconds
-# Exit status: 0 when every run worked and the thread outputs are identical (targets missed are
-# shown as MISSED, not an error), 1 otherwise, 2 on a usage error.
+# Exit status: 0 when every run worked, the thread outputs are identical and DuckDB's team totals
+# equal report.json's (targets missed are shown as MISSED, not an error), 1 otherwise, 2 on a
+# usage error.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-build=$repo/build scratch=/tmp/cb-bench runs=3 skip10=0 smoke=0 parts=a,b,c,d
+build=$repo/build scratch=/tmp/cb-bench runs=3 skip10=0 smoke=0 parts=a,b,c,d,e
 while [ $# -gt 0 ]; do
   case $1 in
     --scratch) scratch=${2:?--scratch needs a folder}; shift ;;
@@ -26,14 +27,14 @@ while [ $# -gt 0 ]; do
     --parts) parts=${2:?--parts needs a list}; shift ;;
     --skip-10m) skip10=1 ;;
     --smoke) smoke=1 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "bench.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
     *) build=$1 ;;
   esac
   shift
 done
 case $runs in ''|*[!0-9]*|0) echo "bench.sh: --runs needs a positive number" >&2; exit 2 ;; esac
-case ,$parts, in *[!abcd,]*|,,) echo "bench.sh: --parts takes a list of a, b, c, d" >&2; exit 2 ;; esac
+case ,$parts, in *[!abcde,]*|,,) echo "bench.sh: --parts takes a list of a, b, c, d, e" >&2; exit 2 ;; esac
 part() { case ,$parts, in *,$1,*) return 0 ;; esac; return 1; }
 build=$(cd "$build" 2>/dev/null && pwd) || { echo "bench.sh: no build folder $build" >&2; exit 2; }
 cb=$build/chargeback gen=$build/gen-usage
@@ -114,7 +115,7 @@ mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 cores() { awk -v c="$1" -v t="$2" 'BEGIN {if (t > 0) printf "%.1f", c / t; else print "-"}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.1fx", a / b; else print "-"}'; }
 # verdict VALUE OP LIMIT: "ok" or "MISSED"
-verdict() { awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN {ok = op == "<" ? v < l : v >= l; print ok ? "ok" : "MISSED"}'; }
+verdict() { awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN {ok = op == "<" ? v < l : op == "<=" ? v <= l : v >= l; print ok ? "ok" : "MISSED"}'; }
 
 rows=()
 # row MEASUREMENT TIME CPU RSS RATIO TARGET
@@ -141,7 +142,7 @@ fi
 
 # ---- (a) 1M records: chargeback vs the peer ----------------------------------------------------
 m1=$scratch/bench-$n1.jsonl
-if part a || part c; then
+if part a || part c || part e; then
   gen_month "$m1" --preset bench --records "$n1" || exit 1
   cat "$m1" >/dev/null # page cache
 fi
@@ -193,6 +194,195 @@ if [ "$cb_t" != fail ] && [ "$peer_t" != fail ]; then
   row "speed-up over the peer (pairs: $lo-$hi)" "" "" "" "$(ratio "$peer_t" "$cb_t")" \
       "target>=8x: $(verdict "$sp" ">=" 8)"
 fi
+fi
+
+# ---- (e) 1M records: DuckDB doing the same job, and one SHA-256 pass of the file ---------------
+
+# duckdb_job_sql FILE YYYY-MM PRICE_ROWS: chargeback's usage model as DuckDB SQL. Keep-first
+# de-duplication by request_id (in file order), a DECIMAL cost per record for every token class at
+# the list prices given, the team x model x class x batch lines (each rounded once to the cent,
+# web search per team x model as chargeback bills it) and the team x day roll-up in one pass
+# (GROUPING SETS); the last statement prints each team's list cost (team null: unallocated).
+duckdb_job_sql() {
+  local file=$1 month=$2 values=$3 next
+  next=$(date -u -d "$month-01 +1 month" +%Y-%m-01)
+  cat <<EOF
+CREATE TEMP TABLE prices (model VARCHAR, input DECIMAL(18,6), output DECIMAL(18,6),
+  cache_read DECIMAL(18,6), write_5m DECIMAL(18,6), write_1h DECIMAL(18,6),
+  web_search DECIMAL(18,6), batch_factor DECIMAL(9,6));
+INSERT INTO prices VALUES
+  $values;
+-- Unit prices per token, batch or not: exact in DECIMAL(10,10) (checked), so that a record's
+-- cost, DECIMAL(8,0) tokens x DECIMAL(10,10), is a 64-bit DECIMAL(18,10).
+CREATE TEMP MACRO exact10(x) AS CASE WHEN CAST(x AS DECIMAL(10, 10)) = x
+  THEN CAST(x AS DECIMAL(10, 10)) ELSE error('a unit price needs more than 10 decimals') END;
+CREATE TEMP TABLE units AS
+SELECT model, b AS batch, exact10(input * f) AS input, exact10(output * f) AS output,
+  exact10(cache_read * f) AS cache_read, exact10(write_5m * f) AS write_5m,
+  exact10(write_1h * f) AS write_1h, exact10(web_search * CAST(0.001 AS DECIMAL(4, 3))) AS web_search
+FROM prices, (SELECT unnest([false, true]) AS b),
+  LATERAL (SELECT CASE WHEN b THEN batch_factor ELSE 1 END * CAST(0.000001 AS DECIMAL(7, 6)) AS f);
+CREATE TEMP TABLE sums AS
+WITH src AS (
+  SELECT *, ordinality AS rn
+  FROM read_json('$file', format = 'newline_delimited', columns = {
+    request_id: 'VARCHAR', timestamp: 'VARCHAR', model: 'VARCHAR', team: 'VARCHAR',
+    input_tokens: 'BIGINT', output_tokens: 'BIGINT', cache_read_input_tokens: 'BIGINT',
+    cache_creation_input_tokens: 'BIGINT',
+    cache_creation: 'STRUCT(ephemeral_5m_input_tokens BIGINT, ephemeral_1h_input_tokens BIGINT)',
+    web_search_requests: 'BIGINT', batch: 'BOOLEAN'}) WITH ORDINALITY),
+kept AS (
+  SELECT * FROM src
+  QUALIFY request_id IS NULL OR row_number() OVER (PARTITION BY request_id ORDER BY rn) = 1),
+costs AS (
+  SELECT r.team, r.model, CAST(substr(r.timestamp, 1, 10) AS DATE) AS day,
+    coalesce(r.batch, false) AS batch,
+    CAST(coalesce(r.input_tokens, 0) AS DECIMAL(8, 0)) AS q_input,
+    CAST(coalesce(r.output_tokens, 0) AS DECIMAL(8, 0)) AS q_output,
+    CAST(coalesce(r.cache_read_input_tokens, 0) AS DECIMAL(8, 0)) AS q_cache_read,
+    CAST(CASE WHEN r.cache_creation IS NULL THEN coalesce(r.cache_creation_input_tokens, 0)
+         ELSE coalesce(r.cache_creation.ephemeral_5m_input_tokens, 0) END AS DECIMAL(8, 0)) AS q_write_5m,
+    CAST(coalesce(r.cache_creation.ephemeral_1h_input_tokens, 0) AS DECIMAL(8, 0)) AS q_write_1h,
+    CAST(coalesce(r.web_search_requests, 0) AS DECIMAL(8, 0)) AS q_web_search,
+    q_input * u.input AS c_input,
+    q_output * u.output AS c_output,
+    q_cache_read * u.cache_read AS c_cache_read,
+    q_write_5m * u.write_5m AS c_write_5m,
+    q_write_1h * u.write_1h AS c_write_1h,
+    q_web_search * u.web_search AS c_web_search
+  FROM kept r JOIN units u ON u.model = r.model AND u.batch = coalesce(r.batch, false)
+  WHERE r.timestamp >= '$month-01' AND r.timestamp < '$next')
+SELECT team, model, batch, day, GROUPING(day) AS by_line, count(*) AS requests,
+  sum(q_input) AS q_input, sum(c_input) AS c_input, sum(q_output) AS q_output,
+  sum(c_output) AS c_output, sum(q_cache_read) AS q_cache_read,
+  sum(c_cache_read) AS c_cache_read, sum(q_write_5m) AS q_write_5m,
+  sum(c_write_5m) AS c_write_5m, sum(q_write_1h) AS q_write_1h, sum(c_write_1h) AS c_write_1h,
+  sum(q_web_search) AS q_web_search, sum(c_web_search) AS c_web_search
+FROM costs GROUP BY GROUPING SETS ((team, model, batch), (team, day));
+CREATE TEMP TABLE team_model_class AS
+WITH a AS (SELECT * FROM sums WHERE by_line = 1)
+SELECT team, model, 'input' AS class, batch, q_input AS quantity, round(c_input, 2) AS amount
+FROM a
+UNION ALL SELECT team, model, 'output', batch, q_output, round(c_output, 2) FROM a
+UNION ALL SELECT team, model, 'cache_read', batch, q_cache_read, round(c_cache_read, 2) FROM a
+UNION ALL SELECT team, model, 'cache_write_5m', batch, q_write_5m, round(c_write_5m, 2) FROM a
+UNION ALL SELECT team, model, 'cache_write_1h', batch, q_write_1h, round(c_write_1h, 2) FROM a
+UNION ALL SELECT team, model, 'web_search', false, sum(q_web_search), round(sum(c_web_search), 2)
+  FROM a GROUP BY team, model;
+CREATE TEMP TABLE team_day AS
+SELECT team, day, requests,
+  c_input + c_output + c_cache_read + c_write_5m + c_write_1h + c_web_search AS list_cost
+FROM sums WHERE by_line = 0;
+SELECT team, CAST(sum(amount) AS VARCHAR) AS list_cost, (SELECT count(*) FROM team_day) AS team_days
+FROM team_model_class GROUP BY team ORDER BY team NULLS LAST;
+EOF
+}
+
+if part e && [ $cb_ready -eq 1 ]; then
+  runs_e=$((runs < 5 ? 5 : runs))
+  echo "== (e) $n1 records: chargeback vs DuckDB (same job) vs openssl dgst -sha256 (median of $runs_e, alternating)" >&2
+  duck=1 sha=1
+  if ! command -v node >/dev/null || [ ! -d "$repo/tools/node_modules/@duckdb/node-api" ]; then
+    note "DuckDB (@duckdb/node-api in tools/node_modules, and node) not found: run tools/install-deps.sh; DuckDB rows skipped"
+    duck=0
+  fi
+  command -v openssl >/dev/null || { note "openssl not found: SHA-256 rows skipped"; sha=0; }
+  # One untimed run gives the month and the report for the parity check.
+  if ! "$cb" render --quiet --formats json --out "$scratch/out-e" "$m1" >/dev/null 2>"$scratch/e.err"; then
+    fail "chargeback on $m1 failed: $(head -n 3 "$scratch/e.err")"
+    duck=0 sha=0
+  fi
+  if [ $duck -eq 1 ]; then
+    month=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["period"]["month"])' "$scratch/out-e/report.json")
+    models=$(grep -o '"model":"[^"]*"' "$m1" | cut -d'"' -f4 | sort -u | tr '\n' ' ')
+    # The list prices of those models in force mid-month, from chargeback's own price book.
+    values=$("$cb" prices --at "$month-15" | awk -v keep="$models" '
+      BEGIN { n = split(keep, k, " "); for (i = 1; i <= n; i++) want[k[i]] = 1 }
+      /^#/ || /^ / || /^model / || !($1 in want) { next }
+      { b = $9; sub(/%$/, "", b); s = sprintf("(\047%s\047", $1)
+        for (i = 3; i <= 8; i++) s = s ", " ($i == "-" ? "NULL" : $i)
+        printf "%s%s, %s)", sep, s, (100 - b) / 100; sep = ",\n  "; found++ }
+      END { if (found != n) exit 1 }') || {
+      fail "chargeback prices --at $month-15 does not list every model of the month ($models)"
+      duck=0
+    }
+  fi
+  if [ $duck -eq 1 ]; then
+    duckdb_job_sql "$m1" "$month" "$values" >"$scratch/duckdb-job.sql"
+    # Parity: DuckDB's team totals equal report.json's team list costs (and the unallocated
+    # bucket) to the cent.
+    if node "$repo/tools/duckdb-run.mjs" "$scratch/duckdb-job.sql" >"$scratch/duckdb-out.jsonl" 2>"$scratch/duckdb.err"; then
+      parity=$(python3 - "$scratch/out-e/report.json" "$scratch/duckdb-out.jsonl" <<'EOF'
+import json, sys
+report = json.load(open(sys.argv[1]))
+want = {t["team"]: t["list_cost"] for t in report["teams"]}
+want[None] = report["unallocated"]["list_cost"]
+got = {}
+for line in open(sys.argv[2]):
+    row = json.loads(line)
+    got[row["team"]] = row["list_cost"]
+bad = [t for t in sorted(set(want) | set(got), key=lambda t: (t is None, t or ""))
+       if want.get(t, "0.00") != got.get(t, "0.00")]
+for t in bad:
+    print("  team %s: report.json %s, DuckDB %s" % (t or "(unallocated)", want.get(t), got.get(t)), file=sys.stderr)
+print("%d of %d" % (len(set(want) | set(got)) - len(bad), len(set(want) | set(got))))
+sys.exit(1 if bad else 0)
+EOF
+) || fail "DuckDB's team totals differ from report.json ($parity equal)"
+    else
+      fail "DuckDB job failed: $(head -n 3 "$scratch/duckdb.err")"
+      duck=0
+    fi
+  fi
+  cb_ts=() cb_cs=() cb_k=0 dk_ts=() dk_cs=() dk_k=0 sh_ts=() sh_cs=() sh_k=0 dk_r=() sh_r=()
+  for i in $(seq "$runs_e"); do
+    read -r t k c < <(timed "$scratch/run" "$cb" render --quiet --formats json --out "$scratch/out-e" "$m1")
+    [ "$t" = fail ] && { fail "chargeback 1M failed: $(head -n 3 "$scratch/run.err")"; break; }
+    cb_ts+=("$t") cb_cs+=("$c")
+    [ "$k" -gt "$cb_k" ] && cb_k=$k
+    if [ $duck -eq 1 ]; then
+      read -r dt dk dc < <(timed "$scratch/duck" node "$repo/tools/duckdb-run.mjs" "$scratch/duckdb-job.sql")
+      if [ "$dt" = fail ]; then
+        fail "DuckDB job failed: $(head -n 3 "$scratch/duck.err")"
+        duck=0
+      else
+        dk_ts+=("$dt") dk_cs+=("$dc") dk_r+=("$(awk -v a="$dt" -v b="$t" 'BEGIN {print (b > 0 ? a / b : 0)}')")
+        [ "$dk" -gt "$dk_k" ] && dk_k=$dk
+      fi
+    fi
+    if [ $sha -eq 1 ]; then
+      read -r st sk sc < <(timed "$scratch/sha" openssl dgst -sha256 "$m1")
+      if [ "$st" = fail ]; then
+        fail "openssl dgst -sha256 failed: $(head -n 3 "$scratch/sha.err")"
+        sha=0
+      else
+        sh_ts+=("$st") sh_cs+=("$sc")
+        # a pass too short for /usr/bin/time (0.00 s, smoke sizes) gives no ratio
+        awk -v b="$st" 'BEGIN {exit !(b > 0)}' && sh_r+=("$(awk -v a="$t" -v b="$st" 'BEGIN {print a / b}')")
+        [ "$sk" -gt "$sh_k" ] && sh_k=$sk
+      fi
+    fi
+  done
+  # range LIST...: "lo-hi" of per-pair ratios, one decimal
+  range() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.1fx-%.1fx", lo, hi}'; }
+  if [ ${#cb_ts[@]} -gt 0 ]; then
+    row "chargeback render --formats json" "$(median "${cb_ts[@]}") s" "$(median "${cb_cs[@]}") s" "$(mib "$cb_k") MiB" "" ""
+  fi
+  if [ ${#dk_ts[@]} -gt 0 ]; then
+    dm=$(median "${dk_r[@]}")
+    row "DuckDB $(node -p 'require(process.argv[1] + "/package.json").version' "$repo/tools/node_modules/@duckdb/node-api" 2>/dev/null), same job (node)" \
+        "$(median "${dk_ts[@]}") s" "$(median "${dk_cs[@]}") s" "$(mib "$dk_k") MiB" "" "team totals = report.json: $parity"
+    row "  DuckDB / chargeback (pairs: $(range "${dk_r[@]}"))" "" "" "" "$(printf '%.1fx' "$dm")" \
+        "target>=3x: $(verdict "$dm" ">=" 3)"
+  fi
+  if [ ${#sh_ts[@]} -gt 0 ]; then
+    row "openssl dgst -sha256 of the file" "$(median "${sh_ts[@]}") s" "$(median "${sh_cs[@]}") s" "$(mib "$sh_k") MiB" "" ""
+  fi
+  if [ ${#sh_r[@]} -gt 0 ]; then
+    sm=$(median "${sh_r[@]}")
+    row "  chargeback / SHA-256 pass (pairs: $(range "${sh_r[@]}"))" "" "" "" "$(printf '%.1fx' "$sm")" \
+        "target<=1.3x: $(verdict "$sm" "<=" 1.3)"
+  fi
 fi
 
 # ---- (b) 10M records: time, memory, progress bar ---------------------------------------------------
