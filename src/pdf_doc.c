@@ -9,6 +9,7 @@
 #include <fribidi.h>
 #include <sodium.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "msg.h"
 #include "paths.h"
@@ -215,16 +216,151 @@ static uint16_t *glyph_table(const char *path)
     return t;
 }
 
-/* Gives font the ToUnicode CMap `cmap` (from to_unicode_cmap) in place of libharu's, in the
- * same object. */
-static void fix_to_unicode(HPDF_Font font, const char *text, size_t len)
+/* Streams that are the same in every document (each font's CIDToGIDMap, the ToUnicode maps,
+ * the ICC profile) are deflated once per run and their compressed bytes written into each
+ * document as they are. libharu deflates a stream with zlib's default level in one zlib
+ * stream, and zlib's output does not depend on how the input is fed, so compress2 at that
+ * level gives the same bytes; the document is byte for byte what libharu would write. */
+static void deflate_blob(const void *data, size_t len, struct pdf_blob *z)
+{
+    uLongf cap = compressBound((uLong)len);
+    z->data = xmalloc(cap);
+    if (compress2(z->data, &cap, data, (uLong)len, Z_DEFAULT_COMPRESSION) != Z_OK) {
+        free(z->data);
+        z->data = NULL;
+        cap = 0;
+    }
+    z->len = cap;
+}
+
+static void blob_free(struct pdf_blob *z)
+{
+    free(z->data);
+    z->data = NULL;
+    z->len = 0;
+}
+
+/* Written with no filter, as libharu would write it with FlateDecode: its Dict_Write removes
+ * a /Filter when the filter is none and adds it as the last key otherwise, so the key goes
+ * in the same place, after the others. */
+static HPDF_STATUS deflated_before_write(HPDF_Dict obj)
+{
+    obj->filter = HPDF_STREAM_FILTER_NONE; /* libharu's font sets its own filter before */
+    return HPDF_OK;
+}
+
+static HPDF_STATUS deflated_write(HPDF_Dict obj, HPDF_Stream out)
+{
+    (void)obj;
+    return HPDF_Stream_WriteStr(out, "/Filter [ /FlateDecode ]\012");
+}
+
+/* Gives stream dictionary s the already deflated bytes of z. Returns false (s unchanged)
+ * when there are none. */
+static bool use_deflated(HPDF_Dict s, const struct pdf_blob *z)
+{
+    if (!s || !s->stream || !z || !z->data)
+        return false;
+    HPDF_MemStream_FreeData(s->stream);
+    HPDF_Stream_Write(s->stream, z->data, (HPDF_UINT)z->len);
+    s->filter = HPDF_STREAM_FILTER_NONE;
+    s->before_write_fn = deflated_before_write;
+    s->write_fn = deflated_write;
+    return true;
+}
+
+/* libharu reads a font file through a stream; these read one already in memory, so no
+ * document reads the font files again (HPDF_LoadTTFontFromFile would, and keeps reading it
+ * to write the subset). They behave as libharu's file reader: a short read zero-fills. */
+static HPDF_STATUS mem_read(HPDF_Stream s, HPDF_BYTE *p, HPDF_UINT *n)
+{
+    struct pdf_mem_reader *r = s->attr;
+    size_t left = r->pos < r->len ? r->len - r->pos : 0;
+    if (*n > left) {
+        memset(p + left, 0, *n - left);
+        if (left)
+            memcpy(p, r->data + r->pos, left);
+        r->pos += left;
+        *n = (HPDF_UINT)left;
+        return HPDF_STREAM_EOF;
+    }
+    memcpy(p, r->data + r->pos, *n);
+    r->pos += *n;
+    return HPDF_OK;
+}
+
+static HPDF_STATUS mem_seek(HPDF_Stream s, HPDF_INT pos, HPDF_WhenceMode mode)
+{
+    struct pdf_mem_reader *r = s->attr;
+    long long base = mode == HPDF_SEEK_CUR   ? (long long)r->pos
+                     : mode == HPDF_SEEK_END ? (long long)r->len
+                                             : 0;
+    if (base + pos < 0)
+        return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, 0);
+    r->pos = (size_t)(base + pos);
+    return HPDF_OK;
+}
+
+static HPDF_INT32 mem_tell(HPDF_Stream s)
+{
+    return (HPDF_INT32)((struct pdf_mem_reader *)s->attr)->pos;
+}
+
+static HPDF_UINT32 mem_size(HPDF_Stream s)
+{
+    return (HPDF_UINT32)((struct pdf_mem_reader *)s->attr)->len;
+}
+
+/* HPDF_LoadTTFontFromFile for a font in memory (r, owned by the caller, must outlive pdf):
+ * the same font definition, registered and tagged as libharu does it. */
+static const char *load_font(HPDF_Doc pdf, struct pdf_mem_reader *r, const uint8_t *data,
+                             size_t len, HPDF_BOOL embedding)
+{
+    *r = (struct pdf_mem_reader){.data = data, .len = len};
+    HPDF_Stream st = HPDF_CallbackReader_New(pdf->mmgr, mem_read, mem_seek, mem_tell, mem_size, r);
+    HPDF_FontDef def = st ? HPDF_TTFontDef_Load(pdf->mmgr, st, embedding) : NULL;
+    if (!def) {
+        HPDF_CheckError(&pdf->error);
+        return NULL;
+    }
+    HPDF_FontDef had = HPDF_Doc_FindFontDef(pdf, def->base_font);
+    if (had) {
+        HPDF_FontDef_Free(def);
+        return had->base_font;
+    }
+    if (HPDF_List_Add(pdf->fontdef_list, def) != HPDF_OK) {
+        HPDF_FontDef_Free(def);
+        HPDF_CheckError(&pdf->error);
+        return NULL;
+    }
+    if (embedding) {
+        if (pdf->ttfont_tag[0] == 0) {
+            memcpy(pdf->ttfont_tag, "HPDFAA", 6);
+        } else {
+            for (int i = 5; i >= 0; i--) {
+                pdf->ttfont_tag[i] += 1;
+                if (pdf->ttfont_tag[i] <= 'Z')
+                    break;
+                pdf->ttfont_tag[i] = 'A';
+            }
+        }
+        HPDF_TTFontDef_SetTagName(def, (char *)pdf->ttfont_tag);
+    }
+    return def->base_font;
+}
+
+/* Gives font the ToUnicode CMap `cmap` (from to_unicode_cmap, deflated as z when z has bytes)
+ * in place of libharu's, in the same object. */
+static void fix_to_unicode(HPDF_Font font, const char *text, size_t len, const struct pdf_blob *z)
 {
     HPDF_FontAttr attr = font ? font->attr : NULL;
     HPDF_Dict cmap = attr ? attr->cmap_stream : NULL;
     if (!cmap || !cmap->stream || !text)
         return;
-    HPDF_MemStream_FreeData(cmap->stream);
-    HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)text, (HPDF_UINT)len);
+    if (!use_deflated(cmap, z)) {
+        HPDF_MemStream_FreeData(cmap->stream);
+        HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)text, (HPDF_UINT)len);
+    }
     /* the keys of an encoding CMap; a ToUnicode stream has none of them */
     static const char *const keys[] = {"Type", "CMapName", "CIDSystemInfo", "WMode"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -249,6 +385,7 @@ struct pdf_fallback {
     uint16_t *glyphs;
     char *to_unicode; /* its ToUnicode CMap */
     size_t to_unicode_len;
+    struct pdf_blob to_unicode_z; /* deflated */
     uint8_t *ttf; /* the file, for the composite glyphs' components (see finish_fallback) */
     size_t ttf_len, loca, glyf, glyf_len, n_glyphs;
     bool long_loca;
@@ -432,8 +569,10 @@ static void fallback_load(struct pdf_fallback *fb, int i, const struct pdf_share
     }
     if (ok)
         fb->glyphs = glyph_table(fb->path);
-    if (fb->glyphs)
+    if (fb->glyphs) {
         fb->to_unicode = to_unicode_cmap(fb->cover, NULL, &fb->to_unicode_len);
+        deflate_blob(fb->to_unicode, fb->to_unicode_len, &fb->to_unicode_z);
+    }
     if (!fb->glyphs) {
         free(fb->path);
         free(fb->ttf);
@@ -458,6 +597,58 @@ static void fallbacks_ready(struct pdf_doc *d)
     }
     pthread_mutex_unlock(&s->lock);
     d->fallbacks_ready = true;
+}
+
+/* Starts pdf's UTF-8 encoding and its DejaVu fonts (read from f's bytes through readers[0]
+ * and [1]), with the flat cmaps; *regular and *bold stay NULL when libharu fails. */
+static void open_fonts(HPDF_Doc pdf, const struct pdf_fonts *f, struct pdf_mem_reader *readers,
+                       HPDF_Font *regular, HPDF_Font *bold)
+{
+    HPDF_UseUTFEncodings(pdf);
+    HPDF_SetCurrentEncoder(pdf, "UTF-8");
+    HPDF_Font *out[2] = {regular, bold};
+    const char *names[2];
+    for (int i = 0; i < 2; i++)
+        names[i] = load_font(pdf, &readers[i], f->ttf[i], f->ttf_len[i], HPDF_TRUE);
+    for (int i = 0; i < 2; i++) {
+        *out[i] = NULL;
+        if (names[i] && f->glyphs[i])
+            flatten_cmap(HPDF_GetFontDef(pdf, names[i]), f->glyphs[i]);
+        if (names[i])
+            *out[i] = HPDF_GetFont(pdf, names[i], "UTF-8");
+    }
+}
+
+/* Deflates the CIDToGIDMap libharu makes for each DejaVu font, which depends on the font
+ * alone, from a document opened as pdf_doc_open opens one. Leaves a blob empty (documents
+ * then deflate their own) when libharu fails. */
+static void cid_maps(struct pdf_fonts *f)
+{
+    struct pdf_doc probe = {0};
+    HPDF_Doc pdf = HPDF_New(on_error, &probe);
+    if (!pdf)
+        return;
+    HPDF_Font fonts[2];
+    open_fonts(pdf, f, probe.readers, &fonts[0], &fonts[1]);
+    for (int i = 0; i < 2 && !probe.failed; i++) {
+        HPDF_Dict map = fonts[i] ? ((HPDF_FontAttr)fonts[i]->attr)->map_stream : NULL;
+        if (!map || !map->stream)
+            continue;
+        HPDF_Stream st = map->stream;
+        size_t len = st->size;
+        HPDF_BYTE *raw = xmalloc(len ? len : 1);
+        HPDF_UINT got = (HPDF_UINT)len;
+        HPDF_STATUS rc = HPDF_Stream_Seek(st, 0, HPDF_SEEK_SET);
+        if (rc == HPDF_OK)
+            rc = HPDF_Stream_Read(st, raw, &got);
+        if ((rc == HPDF_OK || rc == HPDF_STREAM_EOF) && got == len)
+            deflate_blob(raw, len, &f->cid_map_z[i]);
+        free(raw);
+    }
+    HPDF_Free(pdf);
+    if (probe.failed)
+        for (int i = 0; i < 2; i++)
+            blob_free(&f->cid_map_z[i]);
 }
 
 enum cb_status pdf_fonts_load(struct pdf_fonts *f, const char *fonts_dir, struct cb_error *err)
@@ -486,7 +677,8 @@ enum cb_status pdf_fonts_load(struct pdf_fonts *f, const char *fonts_dir, struct
                               "pdf: not a TrueType font with a Unicode cmap");
             goto cleanup;
         }
-        free(bytes);
+        f->ttf[i] = bytes;
+        f->ttf_len[i] = len;
         bytes = NULL;
     }
     for (size_t i = 0; i < sizeof f->cover; i++)
@@ -496,6 +688,9 @@ enum cb_status pdf_fonts_load(struct pdf_fonts *f, const char *fonts_dir, struct
     f->to_unicode_arabic = to_unicode_cmap(f->cover, f->shared->unshape, &f->to_unicode_arabic_len);
     for (int i = 0; i < 2; i++)
         f->glyphs[i] = glyph_table(paths[i]);
+    deflate_blob(f->to_unicode, f->to_unicode_len, &f->to_unicode_z);
+    deflate_blob(f->to_unicode_arabic, f->to_unicode_arabic_len, &f->to_unicode_arabic_z);
+    cid_maps(f);
     f->replacement = f->cover[0xFFFD / 8] & (1u << (0xFFFD % 8)) ? "\xEF\xBF\xBD" : "?";
     char *icc_path = paths_join(fonts_dir, "../icc/sRGB.icc");
     f->icc = read_file(icc_path, &f->icc_len);
@@ -505,7 +700,9 @@ enum cb_status pdf_fonts_load(struct pdf_fonts *f, const char *fonts_dir, struct
         free(f->icc);
         f->icc = NULL;
     }
-    if (!f->icc)
+    if (f->icc)
+        deflate_blob(f->icc, f->icc_len, &f->icc_z);
+    else
         msg_warn("pdf: %s is missing or not an RGB ICC profile; billing PDFs declare PDF/A-1b "
                  "without an output intent",
                  icc_path);
@@ -527,6 +724,14 @@ void pdf_fonts_free(struct pdf_fonts *f)
     free(f->glyphs[1]);
     free(f->to_unicode);
     free(f->to_unicode_arabic);
+    for (int i = 0; i < 2; i++) {
+        free(f->ttf[i]);
+        f->ttf[i] = NULL;
+        blob_free(&f->cid_map_z[i]);
+    }
+    blob_free(&f->to_unicode_z);
+    blob_free(&f->to_unicode_arabic_z);
+    blob_free(&f->icc_z);
     struct pdf_shared *s = f->shared;
     if (s) {
         for (int i = 0; i < PDF_FALLBACKS; i++) {
@@ -534,6 +739,7 @@ void pdf_fonts_free(struct pdf_fonts *f)
             free(s->fallback[i].glyphs);
             free(s->fallback[i].ttf);
             free(s->fallback[i].to_unicode);
+            blob_free(&s->fallback[i].to_unicode_z);
         }
         free(s->missing);
         strbuf_free(&s->fields);
@@ -819,13 +1025,14 @@ static HPDF_Font face_font(struct pdf_doc *d, HPDF_Font font, int face, bool *st
         return font;
     const struct pdf_fallback *fb = &d->fonts->shared->fallback[face];
     if (!d->fallback[face]) {
-        const char *name = HPDF_LoadTTFontFromFile(d->pdf, fb->path, HPDF_TRUE);
+        const char *name =
+            load_font(d->pdf, &d->readers[2 + face], fb->ttf, fb->ttf_len, HPDF_TRUE);
         if (name)
             flatten_cmap(HPDF_GetFontDef(d->pdf, name), fb->glyphs);
         HPDF_Font f = name ? HPDF_GetFont(d->pdf, name, "UTF-8") : NULL;
         if (!f)
             return font;
-        fix_to_unicode(f, fb->to_unicode, fb->to_unicode_len);
+        fix_to_unicode(f, fb->to_unicode, fb->to_unicode_len, &fb->to_unicode_z);
         d->fallback[face] = f;
         d->used[face] = xcalloc(1, BMP / 8);
     }
@@ -1334,20 +1541,14 @@ enum cb_status pdf_doc_open(struct pdf_doc *d, const struct pdf_fonts *fonts, co
     if (!d->pdf)
         return cb_error_set(err, CB_EIO, NULL, 0, NULL, "pdf: libharu could not start a document");
     HPDF_SetCompressionMode(d->pdf, HPDF_COMP_ALL);
-    HPDF_UseUTFEncodings(d->pdf);
-    HPDF_SetCurrentEncoder(d->pdf, "UTF-8");
-    const char *rn = HPDF_LoadTTFontFromFile(d->pdf, fonts->regular_path, HPDF_TRUE);
-    const char *bn = HPDF_LoadTTFontFromFile(d->pdf, fonts->bold_path, HPDF_TRUE);
-    const char *names[2] = {rn, bn};
-    for (int i = 0; i < 2; i++)
-        if (names[i] && fonts->glyphs[i])
-            flatten_cmap(HPDF_GetFontDef(d->pdf, names[i]), fonts->glyphs[i]);
-    if (rn)
-        d->regular = HPDF_GetFont(d->pdf, rn, "UTF-8");
-    if (bn)
-        d->bold = HPDF_GetFont(d->pdf, bn, "UTF-8");
-    fix_to_unicode(d->regular, fonts->to_unicode, fonts->to_unicode_len);
-    fix_to_unicode(d->bold, fonts->to_unicode, fonts->to_unicode_len);
+    open_fonts(d->pdf, fonts, d->readers, &d->regular, &d->bold);
+    HPDF_Font both[2] = {d->regular, d->bold};
+    for (int i = 0; i < 2; i++) {
+        if (!both[i])
+            continue;
+        use_deflated(((HPDF_FontAttr)both[i]->attr)->map_stream, &fonts->cid_map_z[i]);
+        fix_to_unicode(both[i], fonts->to_unicode, fonts->to_unicode_len, &fonts->to_unicode_z);
+    }
     HPDF_Date date;
     if (parse_date(issue_date, &date)) {
         HPDF_SetInfoDateAttr(d->pdf, HPDF_INFO_CREATION_DATE, date);
@@ -1373,9 +1574,11 @@ static void output_intent(struct pdf_doc *d)
     HPDF_Dict icc = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
     if (!icc)
         return;
-    icc->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
     HPDF_Dict_AddNumber(icc, "N", 3);
-    HPDF_Stream_Write(icc->stream, d->fonts->icc, (HPDF_UINT)d->fonts->icc_len);
+    if (!use_deflated(icc, &d->fonts->icc_z)) {
+        icc->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+        HPDF_Stream_Write(icc->stream, d->fonts->icc, (HPDF_UINT)d->fonts->icc_len);
+    }
     HPDF_Dict intent = HPDF_Dict_New(pdf->mmgr);
     if (!intent || HPDF_Xref_Add(pdf->xref, intent) != HPDF_OK)
         return;
@@ -1680,8 +1883,10 @@ enum cb_status pdf_doc_save(struct pdf_doc *d, const char *path, struct cb_error
         if (d->fallback[i])
             finish_fallback(d, i);
     if (d->shaped && !d->failed) {
-        fix_to_unicode(d->regular, d->fonts->to_unicode_arabic, d->fonts->to_unicode_arabic_len);
-        fix_to_unicode(d->bold, d->fonts->to_unicode_arabic, d->fonts->to_unicode_arabic_len);
+        fix_to_unicode(d->regular, d->fonts->to_unicode_arabic, d->fonts->to_unicode_arabic_len,
+                       &d->fonts->to_unicode_arabic_z);
+        fix_to_unicode(d->bold, d->fonts->to_unicode_arabic, d->fonts->to_unicode_arabic_len,
+                       &d->fonts->to_unicode_arabic_z);
     }
     if (!d->failed)
         HPDF_SaveToFile(d->pdf, path);

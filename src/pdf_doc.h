@@ -24,6 +24,19 @@
  * run (opaque: see pdf_doc.c). */
 struct pdf_shared;
 
+/* A stream's bytes deflated once per run, written as they are into every document that has
+ * that stream (see pdf_doc.c). */
+struct pdf_blob {
+    uint8_t *data;
+    size_t len;
+};
+
+/* A font file in memory, read by libharu through a callback stream. */
+struct pdf_mem_reader {
+    const uint8_t *data;
+    size_t len, pos;
+};
+
 /* The two font files and which Unicode BMP code points both of them can draw. */
 struct pdf_fonts {
     char *regular_path, *bold_path;
@@ -38,6 +51,10 @@ struct pdf_fonts {
     size_t to_unicode_len;
     char *to_unicode_arabic; /* the same with the Arabic presentation forms, where drawn */
     size_t to_unicode_arabic_len;
+    uint8_t *ttf[2]; /* the regular and bold font files, read once per run */
+    size_t ttf_len[2];
+    /* deflated once per run: the CIDToGIDMap of each font, both ToUnicode maps, the profile */
+    struct pdf_blob cid_map_z[2], to_unicode_z, to_unicode_arabic_z, icc_z;
     struct pdf_shared *shared;
 };
 
@@ -88,6 +105,7 @@ struct pdf_doc {
     struct strbuf fields;          /* "\n"-separated fields where that happened */
     const struct pdf_table *table; /* the open table, its header repeats on new pages */
     HPDF_ExtGState translucent;    /* the shadow watermark's alpha, made once */
+    struct pdf_mem_reader readers[2 + PDF_FALLBACKS]; /* the fonts, read from memory */
     bool failed;
     HPDF_STATUS error_no, detail_no;
 };
