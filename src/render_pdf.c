@@ -66,12 +66,16 @@ static void kv(struct pdf_doc *d, float x0, float x1, float y, const char *key, 
     pdf_text(d, d->regular, 8.5f, x0, y, key);
     HPDF_Page_SetGrayFill(d->page, 0);
     pdf_clean(d, val, field, false, &c);
-    /* values wider than the block are cut to one line */
+    /* a value wider than the block is set smaller, down to 6.5 pt, before it is cut to one line:
+     * an invoice number must be read whole */
     struct strbuf w = STRBUF_INIT;
     float kw = pdf_width(d, d->regular, 8.5f, key) + 8;
     HPDF_Font font = bold ? d->bold : d->regular;
-    pdf_fit(d, font, 8.5f, x1 - x0 - kw, strbuf_cstr(&c), &w);
-    pdf_text_right(d, font, 8.5f, x1, y, strbuf_cstr(&w));
+    float size = 8.5f;
+    while (size > 6.5f && pdf_width(d, font, size, strbuf_cstr(&c)) > x1 - x0 - kw)
+        size -= 0.5f;
+    pdf_fit(d, font, size, x1 - x0 - kw, strbuf_cstr(&c), &w);
+    pdf_text_right(d, font, size, x1, y, strbuf_cstr(&w));
     strbuf_free(&w);
     strbuf_free(&c);
 }

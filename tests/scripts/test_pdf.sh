@@ -82,6 +82,16 @@ if have pdftotext; then
   shadow=$(pdftotext "$scratch/s/summary.pdf" - 2>/dev/null)
   grep -qF "SHADOW — NOT BILLED" <<<"$shadow" && ok || bad "shadow summary lacks SHADOW — NOT BILLED"
   grep -qF "SHADOW" <<<"$summary" && bad "billing summary says SHADOW" || ok
+  # the header's invoice number is read whole, never cut, even a shadow month's long one
+  # (the sample month's SHADOW-ACME-2026-10-RESEARCH was cut to "SHADOW-ACME-2026-10-RESEA…")
+  "$bin" render --quiet --shadow --formats pdf -c "${CB_SOURCE_DIR:-$(dirname "$0")/../..}/sample-data/config.json" \
+    --out "$scratch/sample-shadow" "${CB_SOURCE_DIR:-$(dirname "$0")/../..}/sample-data/usage-2026-10.jsonl" 2>/dev/null ||
+    bad "sample shadow render failed"
+  for f in "$scratch/s/teams/"*.pdf "$scratch/sample-shadow/teams/"*.pdf; do
+    slug=$(basename "$f" .pdf)
+    pdftotext -l 1 "$f" - 2>/dev/null | grep -qE "(^|Invoice )SHADOW-[A-Z0-9-]*-${slug^^}$" && ok ||
+      bad "$f: the invoice number in the header is cut"
+  done
 else
   echo "SKIP: pdftotext not installed (poppler-utils)"; skipped=1
 fi
