@@ -281,7 +281,54 @@ cleanup:
 /* Writes a new key pair: `path` (the 64-byte libsodium secret key, seed then public half, in
  * hex, mode 0600) and `path`.pub. Refuses (CB_EUSAGE) when either file exists; on any error
  * neither file is left behind. Borrows `path`. */
-enum cb_status archive_keygen(const char *path, struct cb_error *err)
+/* The git work tree holding `path` (the nearest folder above it with a .git), as a new string,
+ * or NULL. */
+static char *git_work_tree(const char *path)
+{
+    char *dir = realpath(".", NULL);
+    if (!dir)
+        return NULL;
+    /* the folder the key goes into: its parent part, resolved from the working directory */
+    const char *slash = strrchr(path, '/');
+    if (slash) {
+        /* the nearest folder of the path that exists (keygen makes the missing ones) */
+        char *parent = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+        char *abs;
+        while (!(abs = realpath(parent, NULL))) {
+            char *up = strrchr(parent, '/');
+            if (!up) {
+                abs = realpath(".", NULL);
+                break;
+            }
+            if (up == parent) {
+                abs = xstrdup("/");
+                break;
+            }
+            *up = '\0';
+        }
+        free(parent);
+        free(dir);
+        if (!abs)
+            return NULL;
+        dir = abs;
+    }
+    for (;;) {
+        char *git = xasprintf("%s/.git", dir);
+        struct stat sb;
+        bool found = lstat(git, &sb) == 0;
+        free(git);
+        if (found)
+            return dir;
+        char *up = strrchr(dir, '/');
+        if (!up || up == dir) {
+            free(dir);
+            return NULL;
+        }
+        *up = '\0';
+    }
+}
+
+enum cb_status archive_keygen(const char *path, bool force, struct cb_error *err)
 {
     enum cb_status st;
     unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
@@ -296,6 +343,27 @@ enum cb_status archive_keygen(const char *path, struct cb_error *err)
         st = cb_error_set(err, CB_EUSAGE, pub_path, 0, NULL,
                           "already exists; refusing to overwrite it");
         goto cleanup;
+    }
+    char *tree = force ? NULL : git_work_tree(path);
+    if (tree) {
+        st = cb_error_set(err, CB_EUSAGE, path, 0, NULL,
+                          "is inside the git work tree %s, one `git add` from publishing the "
+                          "secret key; write it outside (e.g. ~/.config/chargeback/), or give "
+                          "--force",
+                          tree);
+        free(tree);
+        goto cleanup;
+    }
+    /* the key's folder is made when missing (private: 0700), so ~/.config/chargeback/key works */
+    for (char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
+        char *dir = xstrndup(path, (size_t)(p - path));
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+            st = cb_error_set(err, CB_EIO, dir, 0, NULL, "cannot create the key's folder: %s",
+                              strerror(errno));
+            free(dir);
+            goto cleanup;
+        }
+        free(dir);
     }
     crypto_sign_keypair(pk, sk);
     sodium_bin2hex(sk_hex, sizeof sk_hex, sk, sizeof sk);

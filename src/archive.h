@@ -8,7 +8,7 @@
 #include "status.h"
 
 /* Makes an Ed25519 key pair: `path` (secret key, mode 0600) and `path`.pub. */
-enum cb_status archive_keygen(const char *path, struct cb_error *err);
+enum cb_status archive_keygen(const char *path, bool force, struct cb_error *err);
 /* Signs folder `dir` as approved by `by`; with `key` also writes SIGNOFF.sig. Refuses shadow
  * months and folders already signed (CB_EUSAGE). */
 enum cb_status archive_sign(const char *dir, const char *by, const char *key, struct cb_error *err);

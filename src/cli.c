@@ -40,7 +40,7 @@ static const char tool_help[] =
     "  template TEMPLATE DATA.json [--partials DIR] render one Mustache template to stdout\n"
     "  sign     DIR --by NAME [--key FILE]          finalize a rendered month\n"
     "  verify   DIR [--pubkey FILE]                 re-check a finalized month\n"
-    "  keygen   --out FILE                          make an Ed25519 signing key pair\n"
+    "  keygen   --out FILE [--force]                make an Ed25519 signing key pair\n"
     "  mail     DIR --from ADDRESS [--out DIR2] [--cc ADDRESS] [--send] [--draft]\n"
     "                                               one e-mail per team, ready to send\n"
     "  rollup-sql --engine duckdb|spark|bigquery --input GLOB --output PATH\n"
@@ -115,8 +115,10 @@ void cli_print_help(enum cli_command cmd, void *outp)
                 "and names each file added, removed or changed. Exit 0 only when all match.\n");
         break;
     case CMD_KEYGEN:
-        fprintf(out, "usage: chargeback keygen --out FILE\n\n"
-                     "Makes an Ed25519 key pair: FILE (secret, mode 0600) and FILE.pub.\n");
+        fprintf(out, "usage: chargeback keygen --out FILE [--force]\n\n"
+                     "Makes an Ed25519 key pair: FILE (secret, mode 0600) and FILE.pub. Refuses\n"
+                     "a FILE inside a git work tree (one `git add` from publishing the secret)\n"
+                     "unless --force is given.\n");
         break;
     case CMD_MAIL:
         fprintf(
@@ -193,6 +195,7 @@ enum opt_id {
     O_CC,
     O_SEND,
     O_DRAFT,
+    O_FORCE,
     O_ENGINE,
     O_INPUT,
     O_OUTPUT
@@ -231,6 +234,7 @@ static const struct opt_def opt_defs[] = {
     {O_CC, "cc", 0, true, BIT(CMD_MAIL)},
     {O_SEND, "send", 0, false, BIT(CMD_MAIL)},
     {O_DRAFT, "draft", 0, false, BIT(CMD_MAIL)},
+    {O_FORCE, "force", 0, false, BIT(CMD_KEYGEN)},
     {O_ENGINE, "engine", 0, true, BIT(CMD_ROLLUP_SQL)},
     {O_INPUT, "input", 0, true, BIT(CMD_ROLLUP_SQL)},
     {O_OUTPUT, "output", 0, true, BIT(CMD_ROLLUP_SQL)},
@@ -348,6 +352,7 @@ static enum cb_status apply(struct cli_opts *o, const struct opt_def *d, const c
     case O_CC: o->cc = v; break;
     case O_SEND: o->send = true; break;
     case O_DRAFT: o->draft = true; break;
+    case O_FORCE: o->force = true; break;
     case O_ENGINE:
         if (!rollup_engine_parse(v, &o->engine))
             return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL,

@@ -63,6 +63,7 @@ struct cli_opts {
     const char *cc;            /* mail --cc ADDRESS */
     bool send;                 /* mail --send */
     bool draft;                /* mail --draft */
+    bool force;                /* keygen --force: a key inside a git work tree */
 };
 
 /* Parses argv into opts. Returns CB_OK, or CB_EUSAGE with err->text holding a one-line

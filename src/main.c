@@ -41,6 +41,11 @@ int main(int argc, char **argv)
         st = archive_sign(o.dir, o.by, o.key, &err);
         if (st != CB_OK)
             msg_error_at(&err);
+        else
+            msg_info("signed %s as %s: SIGNOFF.json records the SHA-256 of every file%s; the "
+                     "files are now read-only (check them with: chargeback verify %s%s)",
+                     o.dir, o.by, o.key ? ", SIGNOFF.sig is its Ed25519 signature" : "", o.dir,
+                     o.key ? " --pubkey KEY.pub" : "");
         break;
     case CMD_VERIFY:
         st = archive_verify(o.dir, o.pubkey, &err);
@@ -48,9 +53,13 @@ int main(int argc, char **argv)
             msg_error_at(&err);
         break;
     case CMD_KEYGEN:
-        st = archive_keygen(o.keygen_out, &err);
+        st = archive_keygen(o.keygen_out, o.force, &err);
         if (st != CB_OK)
             msg_error_at(&err);
+        else
+            msg_info("wrote the secret key %s (mode 0600: keep it private, out of version "
+                     "control) and the public key %s.pub (for whoever verifies)",
+                     o.keygen_out, o.keygen_out);
         break;
     case CMD_ROLLUP_SQL: st = rollup_sql_command(&o); break;
     case CMD_MAIL: {

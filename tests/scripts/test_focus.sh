@@ -88,7 +88,7 @@ else bad "render --shadow: $(cat "$scratch/stderr")"; fi
 # A corrected revision: sign the month, then render --supersedes it with one more record.
 signed=$scratch/out/2026-10
 if "$bin" render --quiet --formats json,focus -c "$cfg" --out "$signed" "$month" 2>"$scratch/stderr" &&
-   "$bin" keygen --out "$scratch/key" >/dev/null 2>&1 &&
+   "$bin" keygen --force --out "$scratch/key" >/dev/null 2>&1 &&
    SOURCE_DATE_EPOCH=1793491200 "$bin" sign "$signed" --by "Ann Finance" --key "$scratch/key" >/dev/null 2>"$scratch/stderr"; then
   ok
   printf '{"request_id":"late-1","timestamp":"2026-10-30T10:00:00Z","model":"claude-sonnet-4-6","input_tokens":1000000,"output_tokens":20000,"team":"data"}\n' >"$scratch/late.jsonl"

@@ -29,11 +29,18 @@ printf '<html>summary</html>\n' >"$m/index.html"
 printf '%%PDF-1.4\nteam data invoice\n' >"$m/teams/data.pdf"
 printf 'period,team,amount\n2026-10,data,12.34\n' >"$m/charges.csv"
 
-expect 0 "keygen" -- "$bin" keygen --out "$scratch/key"
+expect 0 "keygen" -- "$bin" keygen --force --out "$scratch/key"
 mode=$(stat -c %a "$scratch/key")
 [ "$mode" = 600 ] && ok || bad "secret key mode $mode, want 600"
 head -c 30 "$scratch/key.pub" | grep -q '^chargeback-ed25519-public-key ' && ok || bad "public key format"
-expect 2 "keygen over an existing key" -- "$bin" keygen --out "$scratch/key"
+expect 2 "keygen over an existing key" -- "$bin" keygen --force --out "$scratch/key"
+# a secret key inside a git work tree is refused unless --force
+mkdir -p "$scratch/repo/.git" "$scratch/repo/keys"
+expect 2 "keygen inside a git work tree" -- "$bin" keygen --out "$scratch/repo/keys/k"
+[ ! -e "$scratch/repo/keys/k" ] && ok || bad "keygen left a key inside the work tree"
+"$bin" keygen --force --out "$scratch/repo/keys/k" 2>"$scratch/kg.err" && [ "$(stat -c %a "$scratch/repo/keys/k")" = 600 ] &&
+  grep -qF "wrote the secret key $scratch/repo/keys/k (mode 0600" "$scratch/kg.err" && ok ||
+  bad "keygen --force: $(cat "$scratch/kg.err")"
 
 expect 2 "verify before sign" -- "$bin" verify "$m"
 contains "$errout" "not a signed month"
@@ -92,7 +99,7 @@ expect 1 "verify forged manifest with key" -- "$bin" verify "$m" --pubkey "$scra
 has "$out" "signature: INVALID"
 
 # Another key pair does not verify this month.
-"$bin" keygen --out "$scratch/other" 2>/dev/null
+"$bin" keygen --force --out "$scratch/other" 2>/dev/null
 expect 1 "verify with the wrong key" -- "$bin" verify "$m" --pubkey "$scratch/other.pub"
 has "$out" "signature: INVALID"
 

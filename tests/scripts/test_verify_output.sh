@@ -15,7 +15,7 @@ cd "$scratch" || exit 1
 echo '{"schema": "chargeback-report/1", "period": {"month": "2026-10"}, "mode": "billing"}' >m/report.json
 printf '<html>summary</html>\n' >m/index.html
 printf 'period,team,amount\n' >m/charges.csv
-"$bin" keygen --out key >/dev/null 2>&1 || bad "keygen"
+"$bin" keygen --force --out key >/dev/null 2>&1 || bad "keygen"
 "$bin" sign m --by Dana --key key >/dev/null 2>&1 || bad "sign"
 
 out=$("$bin" verify m 2>&1); st=$?

@@ -156,7 +156,7 @@ static void keygen_modes_and_formats(void **state)
 {
     struct ctx *c = *state;
     struct cb_error err;
-    assert_int_equal(archive_keygen(c->key, &err), CB_OK);
+    assert_int_equal(archive_keygen(c->key, false, &err), CB_OK);
     struct stat st;
     assert_int_equal(stat(c->key, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
@@ -168,14 +168,14 @@ static void keygen_modes_and_formats(void **state)
     /* The public key is the second half of libsodium's secret key. */
     assert_memory_equal(sk + 30 + 64, pk + 30, 64);
     /* A second keygen onto the same name is refused and changes nothing. */
-    assert_int_equal(archive_keygen(c->key, &err), CB_EUSAGE);
+    assert_int_equal(archive_keygen(c->key, false, &err), CB_EUSAGE);
     assert_non_null(strstr(err.text, "refusing to overwrite"));
     char *sk2 = slurp(c->key);
     assert_string_equal(sk, sk2);
     /* An existing .pub alone also blocks it, and no secret key is left behind. */
     char *k3 = xasprintf("%s/k3", c->root);
     put(c->root, "k3.pub", "mine\n");
-    assert_int_equal(archive_keygen(k3, &err), CB_EUSAGE);
+    assert_int_equal(archive_keygen(k3, false, &err), CB_EUSAGE);
     assert_false(exists(c->root, "k3"));
     free(k3);
     free(sk2);
@@ -187,7 +187,7 @@ static void sign_writes_manifest_and_locks_folder(void **state)
 {
     struct ctx *c = *state;
     struct cb_error err;
-    assert_int_equal(archive_keygen(c->key, &err), CB_OK);
+    assert_int_equal(archive_keygen(c->key, false, &err), CB_OK);
     cb_error_clear(&err);
     assert_int_equal(archive_sign(c->month, "Ann Finance", c->key, &err), CB_OK);
     assert_true(archive_is_signed(c->month));
@@ -292,7 +292,7 @@ static void tampering_is_named(void **state)
         teardown(state); /* a fresh month for every case */
         setup(state);
         c = *state;
-        assert_int_equal(archive_keygen(c->key, &err), CB_OK);
+        assert_int_equal(archive_keygen(c->key, false, &err), CB_OK);
         assert_int_equal(archive_sign(c->month, "Bo", c->key, &err), CB_OK);
         if (cases[i].remove) {
             char *p = xasprintf("%s/%s", c->month, cases[i].remove);
@@ -343,8 +343,8 @@ static void signature_catches_wrong_key_and_forgery(void **state)
     struct ctx *c = *state;
     struct cb_error err;
     char *other = xasprintf("%s/other", c->root), *other_pub = xasprintf("%s/other.pub", c->root);
-    assert_int_equal(archive_keygen(c->key, &err), CB_OK);
-    assert_int_equal(archive_keygen(other, &err), CB_OK);
+    assert_int_equal(archive_keygen(c->key, false, &err), CB_OK);
+    assert_int_equal(archive_keygen(other, false, &err), CB_OK);
     assert_int_equal(archive_sign(c->month, "Ann", c->key, &err), CB_OK);
     char *out = NULL;
     assert_int_equal(verify_capture(c->month, other_pub, &out, &err), CB_EDATA);
@@ -386,7 +386,7 @@ static void refusals(void **state)
 {
     struct ctx *c = *state;
     struct cb_error err;
-    assert_int_equal(archive_keygen(c->key, &err), CB_OK);
+    assert_int_equal(archive_keygen(c->key, false, &err), CB_OK);
     char *shadow = xasprintf("%s/shadow", c->root), *empty = xasprintf("%s/empty", c->root);
     char *badkey = xasprintf("%s/badkey", c->root), *nodir = xasprintf("%s/nope", c->root);
     mkdir(shadow, 0755);
