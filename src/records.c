@@ -979,6 +979,19 @@ static int record_value(struct sax *s, enum vtype t, const char *v, size_t n)
 }
 
 /* A non-object where a record should be: one rejection. */
+/* A stream value rejected as one record (its rejection begun and failed): a scalar ends it
+ * now; an object or array ends it with its container, so the rejection stays open until then. */
+static int reject_value_end(struct sax *s, enum vtype t)
+{
+    if (t == V_MAP || t == V_ARRAY) {
+        s->skip++;
+        s->record_depth = -1;
+        return 1;
+    }
+    record_end(s, s->text, s->text_len, s->text_cut);
+    return 1;
+}
+
 static int not_object(struct sax *s, enum vtype t, const char *v, size_t n, bool admin_page)
 {
     char shown[64];
@@ -992,14 +1005,7 @@ static int not_object(struct sax *s, enum vtype t, const char *v, size_t n, bool
     record_begin(s, false);
     fail(s, REJ_NOT_OBJECT, F_NONE, "expected %s, got %s",
          admin_page ? "an Admin API usage page (an object)" : "a JSON object", shown);
-    if (t == V_MAP || t == V_ARRAY) {
-        /* the record ends with its container: keep the rejection open until then */
-        s->skip++;
-        s->record_depth = -1;
-        return 1;
-    }
-    record_end(s, s->text, s->text_len, s->text_cut);
-    return 1;
+    return reject_value_end(s, t);
 }
 
 static int on_value(struct sax *s, enum vtype t, const char *v, size_t n)
@@ -1064,13 +1070,7 @@ static int on_value(struct sax *s, enum vtype t, const char *v, size_t n)
             show_any(shown, sizeof shown, t, v, n);
             record_begin(s, false);
             fail(s, REJ_BAD_TYPE, F_RESULTS, "expected an array of usage rows, got %s", shown);
-            if (t == V_MAP || t == V_ARRAY) {
-                s->skip++;
-                s->record_depth = -1;
-                return 1;
-            }
-            record_end(s, s->text, s->text_len, s->text_cut);
-            return 1;
+            return reject_value_end(s, t);
         }
         if (f == F_STARTING_AT && t == V_STR) {
             size_t k = n < TS_MAX ? n : TS_MAX;
