@@ -745,11 +745,11 @@ json_t *view_team(const struct report *r, size_t team_index)
         json_array_append_new(all, line_view(&t->lines[i]));
     json_object_set_new(o, "lines", all);
     json_t *bd = json_array();
-    json_array_append_new(bd, groups_view("By project", &t->by_project, 25));
-    json_array_append_new(bd, groups_view("By user", &t->by_user, 25));
-    json_array_append_new(bd, groups_view("By workflow", &t->by_workflow, 25));
-    json_array_append_new(bd, groups_view("By environment", &t->by_environment, 25));
-    json_array_append_new(bd, groups_view("By model", &t->by_model, 25));
+    json_array_append_new(bd, groups_view("By project", &t->by_project, 0));
+    json_array_append_new(bd, groups_view("By user", &t->by_user, 0));
+    json_array_append_new(bd, groups_view("By workflow", &t->by_workflow, 0));
+    json_array_append_new(bd, groups_view("By environment", &t->by_environment, 0));
+    json_array_append_new(bd, groups_view("By model", &t->by_model, 0));
     json_object_set_new(o, "breakdowns", bd);
     json_object_set_new(o, "model_mix", model_mix(&t->by_model));
     json_object_set_new(o, "daily_chart", daily_chart(t->days, t->n_days));

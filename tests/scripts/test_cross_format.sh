@@ -46,4 +46,11 @@ done
 run tiered -c "$scratch/tiers.json" --model tiered
 run tiered-graduated -c "$scratch/tiered-graduated.json"
 run fixed-amount -c "$scratch/fixed-amount.json"
+# a generated month of 50 teams, some with more than 25 users or projects: every row of every
+# breakdown reads the same in the three formats (the HTML pages once cut them at 25)
+gen=$2
+"$gen" --teams 50 --records 60000 --users 600 --projects 150 --seed 3 --out "$scratch/m50.jsonl" ||
+  { echo "FAIL: gen-usage"; fail=1; }
+month=$scratch/m50.jsonl
+run fifty-teams
 exit $fail
