@@ -576,8 +576,9 @@ cleanup:
 static enum cb_status read_team(const struct ctx *cx, const char *id, json_t *o,
                                 struct config_team *t)
 {
-    static const char *const keys[] = {"name",   "cost_center", "headcount",  "weight", "markup",
-                                       "budget", "contact",     "gl_account", "owner"};
+    static const char *const keys[] = {"name",   "cost_center", "headcount", "weight",
+                                       "markup", "budget",      "contact",   "gl_account",
+                                       "owner",  "reference"};
     enum cb_status st;
     char *p = join("teams", id), *q = NULL;
     t->id = xstrdup(id);
@@ -592,6 +593,7 @@ static enum cb_status read_team(const struct ctx *cx, const char *id, json_t *o,
         (st = get_string(cx, o, "cost_center", p, &t->cost_center)) ||
         (st = get_string(cx, o, "contact", p, &t->contact)) ||
         (st = get_string(cx, o, "owner", p, &t->owner)) ||
+        (st = get_string(cx, o, "reference", p, &t->reference)) ||
         (st = get_string(cx, o, "gl_account", p, &t->gl_account)))
         goto cleanup;
     json_t *v = json_object_get(o, "headcount");
@@ -813,13 +815,22 @@ cleanup:
 
 static enum cb_status read_invoice(const struct ctx *cx, json_t *o, struct config *c)
 {
-    static const char *const keys[] = {"number_prefix", "issuer", "footer", "paper"};
+    static const char *const keys[] = {"number_prefix", "issuer", "footer", "paper",
+                                       "payment_terms_days"};
     enum cb_status st;
     if ((st = want_object(cx, o, "invoice")) || (st = CHECK_KEYS(cx, o, "invoice", keys)) ||
         (st = get_string(cx, o, "number_prefix", "invoice", &c->number_prefix)) ||
         (st = get_string(cx, o, "issuer", "invoice", &c->issuer)) ||
         (st = get_string(cx, o, "footer", "invoice", &c->footer)))
         return st;
+    json_t *terms = json_object_get(o, "payment_terms_days");
+    if (terms) {
+        if (!json_is_integer(terms) || json_integer_value(terms) < 0 ||
+            json_integer_value(terms) > 366)
+            return fail(cx, "invoice.payment_terms_days",
+                        "expected a whole number of days from 0 to 366, such as 30");
+        c->payment_terms_days = (int64_t)json_integer_value(terms);
+    }
     static const char *const papers[] = {"A4", "Letter"};
     int e = strcmp(c->paper, "Letter") == 0;
     if ((st = get_enum(cx, o, "paper", "invoice", NAMES(papers), &e)))
@@ -899,6 +910,7 @@ struct config *config_new_default(void)
     c->unallocated = UNALLOC_SHOW;
     c->number_prefix = xstrdup("CB-");
     c->paper = xstrdup("A4");
+    c->payment_terms_days = 30;
     c->anomaly_factor_e6 = 2 * E6;
     c->source = xstrdup("(built-in)");
     return c;
@@ -913,7 +925,7 @@ static enum cb_status read_document(const struct ctx *cx, json_t *doc, struct co
         "organization",   "currency",      "chargeback",  "overhead_rate",    "teams",
         "attribution",    "shared",        "unallocated", "provider_invoice", "invoice",
         "internal_rates", "value_metrics", "gl_account",  "anomaly_factor",   "prices",
-        "budgets",        "finance",       "alerts"};
+        "budgets",        "finance",       "alerts",      "journal"};
     enum cb_status st;
     json_t *v;
     if (!json_is_object(doc))
@@ -982,6 +994,14 @@ static enum cb_status read_document(const struct ctx *cx, json_t *doc, struct co
     }
     if ((v = json_object_get(doc, "invoice")) && (st = read_invoice(cx, v, c)))
         return st;
+    if ((v = json_object_get(doc, "journal"))) {
+        static const char *const jk[] = {"credit_account"};
+        if ((st = want_object(cx, v, "journal")) || (st = CHECK_KEYS(cx, v, "journal", jk)) ||
+            (st = get_string(cx, v, "credit_account", "journal", &c->credit_account)))
+            return st;
+        if (c->credit_account && !c->credit_account[0])
+            return fail(cx, "journal.credit_account", "expected an account, got \"\"");
+    }
     if ((v = json_object_get(doc, "internal_rates"))) {
         static const char *const rk[] = {"skill_invocation", "mcp_operation"};
         if ((st = want_object(cx, v, "internal_rates")) ||
@@ -1115,6 +1135,7 @@ void config_free(struct config *c)
         free(t->cost_center);
         free(t->contact);
         free(t->owner);
+        free(t->reference);
         person_free(&t->budget_owner);
         free(t->gl_account);
         free(t->thresholds_e6);
@@ -1147,6 +1168,7 @@ void config_free(struct config *c)
     free(c->footer);
     free(c->paper);
     free(c->gl_account);
+    free(c->credit_account);
     json_decref(c->prices);
     free(c->source);
     free(c);

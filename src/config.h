@@ -76,7 +76,8 @@ struct config_budget {
 struct config_team {
     char *id;                                        /* the key in "teams", the team tag */
     char *name, *cost_center, *contact, *gl_account; /* NULL when absent */
-    char *owner;                       /* the team's owner (a name), NULL when absent */
+    char *owner;     /* the team's owner (a name), NULL when absent */
+    char *reference; /* a purchase order or internal reference, NULL when absent */
     struct config_person budget_owner; /* the budget's own owner, when given */
     bool has_headcount;
     int64_t headcount;
@@ -125,6 +126,8 @@ struct config {
     char *number_prefix;            /* default "CB-" */
     char *issuer, *footer;          /* NULL when absent */
     char *paper;                    /* "A4" (default) or "Letter" */
+    int64_t payment_terms_days;     /* invoice.payment_terms_days: due = issue + terms (30) */
+    char *credit_account;           /* journal.credit_account, NULL when absent */
     int64_t skill_rate_micros;      /* micro-USD per call; 0 when absent */
     int64_t mcp_rate_micros;
     char *gl_account;          /* NULL when absent */

@@ -321,6 +321,8 @@ static json_t *team_json(const struct report *r, const struct report_team *t)
     /* additions beyond §7 */
     json_object_set_new(o, "configured", json_boolean(t->configured));
     json_object_set_new(o, "contact", str(t->contact));
+    json_object_set_new(o, "owner", str(t->owner));
+    json_object_set_new(o, "reference", str(t->reference));
     json_object_set_new(o, "gl_account", str(t->gl_account));
     json_object_set_new(o, "headcount", json_integer(t->headcount));
     json_object_set_new(o, "usage_detail", usage_json(&t->usage, true));
@@ -515,6 +517,10 @@ static json_t *report_json(const struct report *r)
     json_object_set_new(o, "organization", str(r->organization));
     json_object_set_new(o, "issuer", str(r->issuer));
     json_object_set_new(o, "issue_date", json_string(r->issue_date));
+    if (!r->shadow) { /* a shadow month asks for no payment */
+        json_object_set_new(o, "due_date", json_string(r->due_date));
+        json_object_set_new(o, "payment_terms_days", json_integer(r->payment_terms_days));
+    }
     json_object_set_new(o, "method", str(r->method));
     json_object_set_new(o, "reconciliation", str(r->reconciliation_text));
     json_object_set_new(o, "provider_total_source",

@@ -344,10 +344,33 @@ static int64_t bucket_lines(const struct config *c, const struct ledger_bucket *
     return sum + internal;
 }
 
+/* ---- the order of teams on documents ---- */
+
+static int cmp_team_display(const void *a, const void *b)
+{
+    const struct report_team *x = *(const struct report_team *const *)a;
+    const struct report_team *y = *(const struct report_team *const *)b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : strcmp(x->id, y->id);
+}
+
+/* r->order: every team by display name, then id (ids are unique, so the order is total). */
+static void set_order(struct report *r)
+{
+    const struct report_team **p = xcalloc(r->n_teams ? r->n_teams : 1, sizeof *p);
+    for (size_t i = 0; i < r->n_teams; i++)
+        p[i] = &r->teams[i];
+    qsort(p, r->n_teams, sizeof *p, cmp_team_display);
+    r->order = xcalloc(r->n_teams ? r->n_teams : 1, sizeof *r->order);
+    for (size_t i = 0; i < r->n_teams; i++)
+        r->order[i] = (size_t)(p[i] - r->teams);
+    free(p);
+}
+
 /* ---- the period ---- */
 
 static enum cb_status set_period(struct report *r, const struct ledger *l, const char *sde,
-                                 struct cb_error *err)
+                                 int64_t terms_days, struct cb_error *err)
 {
     int y = l->year, m = l->month;
     if (m < 1 || m > 12)
@@ -370,6 +393,11 @@ static enum cb_status set_period(struct report *r, const struct ledger *l, const
         snprintf(r->issue_date, sizeof r->issue_date, "%04d-%02d-%02d", dy, dm, dd);
     } else
         snprintf(r->issue_date, sizeof r->issue_date, "%04d-%02d-01", ny, nm);
+    int iy, im, id;
+    sscanf(r->issue_date, "%4d-%2d-%2d", &iy, &im, &id);
+    date_civil_from_days(date_days_from_civil(iy, im, id) + terms_days, &iy, &im, &id);
+    snprintf(r->due_date, sizeof r->due_date, "%04d-%02d-%02d", iy, im, id);
+    r->payment_terms_days = terms_days;
     return CB_OK;
 }
 
@@ -472,6 +500,8 @@ static void collect_teams(struct build *B)
         t->name = xstrdup(ct && ct->name ? ct->name : ids[i]);
         t->cost_center = xstrdup(ct && ct->cost_center ? ct->cost_center : "");
         t->contact = xstrdup(ct && ct->contact ? ct->contact : "");
+        t->owner = xstrdup(ct && ct->owner ? ct->owner : "");
+        t->reference = xstrdup(ct && ct->reference ? ct->reference : "");
         t->gl_account = xstrdup(ct && ct->gl_account ? ct->gl_account
                                 : c->gl_account      ? c->gl_account
                                                      : "");
@@ -506,6 +536,7 @@ static void collect_teams(struct build *B)
     free(configured);
     free(ids);
     free(refs);
+    set_order(r);
 }
 
 /* Warns once for each team, project, user, workflow or environment tag holding a character
@@ -1316,7 +1347,8 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
     r->issuer = xstrdup(c->issuer ? c->issuer : "");
     r->footer = xstrdup(c->footer ? c->footer : "");
     r->paper = xstrdup(c->paper ? c->paper : "A4");
-    st = set_period(r, l, opts->source_date_epoch, err);
+    r->credit_account = xstrdup(c->credit_account ? c->credit_account : "");
+    st = set_period(r, l, opts->source_date_epoch, c->payment_terms_days, err);
     if (st != CB_OK)
         goto cleanup;
     copy_inputs(r, l, opts->prices);

@@ -234,6 +234,8 @@ struct report_team {
     char *cost_center; /* "" when none */
     char *contact;     /* "" when none */
     char *gl_account;  /* "" when none */
+    char *owner;       /* the bill-to person (teams.X.owner), "" when none */
+    char *reference;   /* a purchase order or internal reference, "" when none */
     bool configured;   /* in the config's teams (false: seen only in data) */
     int64_t headcount;
     struct report_usage usage;
@@ -332,7 +334,10 @@ struct report {
     char period_end[21];   /* "2026-11-01T00:00:00Z" */
     char period_label[32]; /* "October 2026" */
     char issue_date[11];   /* from SOURCE_DATE_EPOCH, else the first day after the period */
-    bool shadow;           /* mode "shadow" */
+    char due_date[11];     /* issue_date + payment_terms_days */
+    int64_t payment_terms_days;
+    char *credit_account; /* journal.credit_account, "" when none (charges.csv balancing line) */
+    bool shadow;          /* mode "shadow" */
     enum cb_model model;
     char *issuer, *footer;     /* "" when none */
     char *paper;               /* "A4" or "Letter" */
@@ -347,8 +352,11 @@ struct report {
     char price_book_checked[11];
     char price_book_sha256[65];
     struct report_totals totals;
-    struct report_team *teams; /* sorted by id */
+    struct report_team *teams; /* sorted by id (lookups, report.json) */
     size_t n_teams;
+    /* The order every document lists teams in: indices into teams, by display name (bytewise
+     * UTF-8), then id. A table that ranks teams by amount says so in its heading. */
+    size_t *order;
     struct report_usage unallocated_usage;
     int64_t unallocated_list_cost;
     struct report_line *unallocated_lines; /* shown, not charged, under policy "show" */

@@ -107,6 +107,8 @@ static void free_team(struct report_team *t)
         free(t->metrics[i].name);
     free(t->metrics);
     free(t->supersedes_invoice);
+    free(t->owner);
+    free(t->reference);
     free_lines(t->usage_lines, t->n_usage_lines);
 }
 
@@ -144,6 +146,8 @@ void report_free(struct report *r)
     for (size_t i = 0; i < r->n_teams; i++)
         free_team(&r->teams[i]);
     free(r->teams);
+    free(r->order);
+    free(r->credit_account);
     free_lines(r->unallocated_lines, r->n_unallocated_lines);
     free_groups(&r->shared_pools);
     for (size_t i = 0; i < r->n_coverage; i++)

@@ -373,6 +373,8 @@ static void set_common(json_t *o, const struct report *r)
     json_object_set_new(o, "period_start", json_string(r->period_start));
     json_object_set_new(o, "period_end", json_string(r->period_end));
     json_object_set_new(o, "issue_date", json_string(r->issue_date));
+    json_object_set_new(o, "due_date", r->shadow ? json_string("") : json_string(r->due_date));
+    json_object_set_new(o, "payment_terms_days", json_integer(r->payment_terms_days));
     json_object_set_new(o, "shadow", json_boolean(r->shadow));
     json_object_set_new(o, "shadow_text", json_string(SHADOW_TEXT));
     json_object_set_new(o, "model_title", json_string(model_title(r->model)));
@@ -407,6 +409,8 @@ static json_t *team_row(const struct report *r, const struct report_team *t)
     json_object_set_new(o, "invoice_number", json_string(t->invoice_number));
     json_object_set_new(o, "cost_center", str_or_empty(t->cost_center));
     json_object_set_new(o, "contact", str_or_empty(t->contact));
+    json_object_set_new(o, "owner", str_or_empty(t->owner));
+    json_object_set_new(o, "reference", str_or_empty(t->reference));
     json_object_set_new(o, "gl_account", str_or_empty(t->gl_account));
     json_object_set_new(o, "configured", json_boolean(t->configured));
     json_object_set_new(o, "headcount", count_str(t->headcount));

@@ -181,6 +181,8 @@ static void defaults(void **state)
         assert_int_equal(c->unallocated, UNALLOC_SHOW);
         assert_string_equal(c->number_prefix, "CB-");
         assert_string_equal(c->paper, "A4");
+        assert_int_equal(c->payment_terms_days, 30);
+        assert_null(c->credit_account);
         assert_null(c->issuer);
         assert_int_equal(c->anomaly_factor_e6, 2000000);
         assert_int_equal(c->tier_mode, TIER_GRADUATED);
@@ -249,17 +251,17 @@ static void errors_table(void **state)
         {"{\"organisation\": \"x\"}", "organisation",
          "unknown key (expected one of: organization, currency, chargeback, overhead_rate, teams, "
          "attribution, shared, unallocated, provider_invoice, invoice, internal_rates, "
-         "value_metrics, gl_account, anomaly_factor, prices, budgets, finance, alerts)"},
+         "value_metrics, gl_account, anomaly_factor, prices, budgets, finance, alerts, journal)"},
         {"{\"teams\": {\"data\": {\"headcont\": 3}}}", "teams.data.headcont",
          "unknown key (expected one of: name, cost_center, headcount, weight, markup, budget, "
-         "contact, gl_account, owner)"},
+         "contact, gl_account, owner, reference)"},
         {"{\"teams\": {\"data\": {\"budget\": {\"monthly\": \"1\", \"alerts\": []}}}}",
          "teams.data.budget.alerts",
          "unknown key (expected one of: monthly, monthly_tokens, alert_thresholds, owner)"},
         {"{\"chargeback\": {\"tiers\": [{\"per_million\": \"1\", \"upto\": 5}]}}",
          "chargeback.tiers[0].upto", "unknown key (expected one of: up_to, per_million)"},
         {"{\"invoice\": {\"papper\": \"A4\"}}", "invoice.papper",
-         "unknown key (expected one of: number_prefix, issuer, footer, paper)"},
+         "unknown key (expected one of: number_prefix, issuer, footer, paper, payment_terms_days)"},
         {"{\"internal_rates\": {\"skill\": \"1\"}}", "internal_rates.skill",
          "unknown key (expected one of: skill_invocation, mcp_operation)"},
         {"{\"provider_invoice\": {\"amount\": \"1\"}}", "provider_invoice.amount",
@@ -304,6 +306,14 @@ static void errors_table(void **state)
          "expected one of proportional | even | weights, got \"half\""},
         {"{\"invoice\": {\"paper\": \"Legal\"}}", "invoice.paper",
          "expected one of A4 | Letter, got \"Legal\""},
+        {"{\"invoice\": {\"payment_terms_days\": \"30\"}}", "invoice.payment_terms_days",
+         "expected a whole number of days from 0 to 366, such as 30"},
+        {"{\"invoice\": {\"payment_terms_days\": -1}}", "invoice.payment_terms_days",
+         "expected a whole number of days from 0 to 366, such as 30"},
+        {"{\"journal\": {\"credit\": \"2100\"}}", "journal.credit",
+         "unknown key (expected one of: credit_account)"},
+        {"{\"journal\": {\"credit_account\": \"\"}}", "journal.credit_account",
+         "expected an account, got \"\""},
         {"{\"chargeback\": {\"fixed_share\": 1.2}}", "chargeback.fixed_share",
          "must be between 0 and 1"},
         {"{\"chargeback\": {\"fixed_share\": -0.1}}", "chargeback.fixed_share",
