@@ -37,6 +37,7 @@ json_t *__wrap_view_summary(const struct report *r)
 }
 C
 libs=$(sed 's/.*libcbcore\.a//' "$build/CMakeFiles/chargeback.dir/link.txt")
+# shellcheck disable=SC2046
 cc -O1 -c "$tmp/wrap.c" -o "$tmp/wrap.o" $(pkg-config --cflags jansson)
 # shellcheck disable=SC2086
 cc "$build/CMakeFiles/chargeback.dir/src/main.c.o" "$tmp/wrap.o" -o "$tmp/cbdump" \

@@ -68,19 +68,35 @@ fi
 # The documentation stays inside the repository.
 hits=$(cd "$src" && grep -rln -- '\.\./shared' README.md docs man 2>/dev/null)
 [ -z "$hits" ] || bad "these files point outside the repository (../shared): $hits"
+[ -f "$src/docs/README.md" ] || bad "there is no docs/README.md (the index of the documentation)"
 for f in "$src"/docs/*.md; do
   b=$(basename "$f")
   [ "$b" = README.md ] && continue
-  grep -q "($b)" "$src/docs/README.md" || bad "docs/README.md does not link $b"
+  grep -qs "($b)" "$src/docs/README.md" || bad "docs/README.md does not link $b"
   grep -q "docs/$b" "$src/README.md" || bad "README.md does not link docs/$b"
 done
 # Relative links of the docs name files that exist.
 for f in "$src"/README.md "$src"/docs/*.md; do
   d=$(dirname "$f")
-  for l in $(grep -o '](\([^)#: ]*\))' "$f" | sed 's/^](//;s/)$//' | sort -u); do
+  while IFS= read -r l; do
     [ -e "$d/$l" ] || bad "$(basename "$f") links $l, which does not exist"
-  done
+  done < <(grep -o '](\([^)#: ]*\))' "$f" | sed 's/^](//;s/)$//' | sort -u)
 done
+# Every key and every choice the configuration reader accepts is in docs/configuration.md.
+keys=$(python3 - "$src/src/config.c" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+# the key lists (keys[], ak[], rk[]) and the choices (papers[], scopes[], *_NAMES[]) of the reader
+for body in re.findall(r"(?:keys|ak|rk|papers|scopes|[A-Z_]+NAMES)\[\]\s*=\s*\{(.*?)\}", text, re.S):
+    for k in re.findall(r'"([A-Za-z0-9_]+)"', body):
+        print(k)
+PY
+)
+[ "$(wc -w <<<"$keys")" -ge 40 ] || bad "found only $(wc -w <<<"$keys") configuration keys in src/config.c"
+while IFS= read -r k; do
+  grep -q "[\`\".]${k}[\`\"]" "$src/docs/configuration.md" ||
+    bad "docs/configuration.md does not document the configuration key or value $k"
+done < <(sort -u <<<"$keys")
 
 if command -v man >/dev/null; then
   warn=$(MANWIDTH=80 man --warnings -l "$src/man/chargeback.1" 2>&1 >/dev/null)
@@ -88,13 +104,15 @@ if command -v man >/dev/null; then
   grep -q 'docs/' "$src/man/chargeback.1" || bad "the man page does not point to docs/"
   # every command `chargeback --help` lists, and every option (long and short) that it and each
   # `chargeback CMD --help` print, is in the man page (groff writes a dash as \-)
-  man_has() { grep -q -- "$(sed 's/-/\\\\-/g' <<<"$1")" "$src/man/chargeback.1"; }
+  # shellcheck disable=SC2001
+  esc() { sed 's/-/\\\\-/g' <<<"$1"; }
+  man_has() { grep -q -- "$(esc "$1")" "$src/man/chargeback.1"; }
   cmds=$("$bin" --help | awk '/^commands:/{on=1; next} on && /^  [a-z]/{print $1} on && /^$/{exit}')
   [ -n "$cmds" ] || bad "chargeback --help lists no commands"
   for cmd in $cmds; do
-    grep -q "^\.B chargeback $(sed 's/-/\\\\-/g' <<<"$cmd")\b" "$src/man/chargeback.1" ||
+    grep -q "^\.B chargeback $(esc "$cmd")\b" "$src/man/chargeback.1" ||
       bad "the man page's synopsis lacks the $cmd command"
-    grep -q "^\.B $(sed 's/-/\\\\-/g' <<<"$cmd")\$" "$src/man/chargeback.1" ||
+    grep -q "^\.B $(esc "$cmd")\$" "$src/man/chargeback.1" ||
       bad "the man page's COMMANDS section lacks $cmd"
   done
   for cmd in "" $cmds; do
