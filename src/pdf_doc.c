@@ -1224,8 +1224,12 @@ void pdf_new_page(struct pdf_doc *d)
         table_header(d);
 }
 
+static bool flush_heading(struct pdf_doc *d, float h);
+
 bool pdf_need(struct pdf_doc *d, float h)
 {
+    if (d->heading_pending)
+        return flush_heading(d, h);
     if (d->y - h >= d->bottom)
         return false;
     pdf_new_page(d);
@@ -1234,6 +1238,8 @@ bool pdf_need(struct pdf_doc *d, float h)
 
 void pdf_skip(struct pdf_doc *d, float h)
 {
+    if (d->heading_pending)
+        flush_heading(d, 0);
     d->y -= h;
     if (d->y < d->bottom)
         d->y = d->bottom;
@@ -1351,13 +1357,18 @@ const char *pdf_fit(struct pdf_doc *d, HPDF_Font font, float size, float width, 
     return strbuf_cstr(out);
 }
 
-void pdf_heading(struct pdf_doc *d, const char *text, float keep)
+/* Draws the pending heading where the block that follows it starts: on this page when the
+ * heading and max(its keep, h) fit, else on a new one. Returns true when a page was started. */
+static bool flush_heading(struct pdf_doc *d, float h)
 {
+    d->heading_pending = false;
     pdf_skip(d, 10);
-    pdf_need(d, 24 + keep);
+    bool started = pdf_need(d, 24 + (h > d->heading_keep ? h : d->heading_keep));
+    if (started)
+        d->y = d->top; /* no gap above a heading at the top of a page */
     d->y -= 13;
     HPDF_Page_SetRGBFill(d->page, 0.12f, 0.23f, 0.42f);
-    pdf_text(d, d->bold, 12, d->left, d->y, text);
+    pdf_text(d, d->bold, 12, d->left, d->y, strbuf_cstr(&d->heading));
     HPDF_Page_SetRGBFill(d->page, 0, 0, 0);
     d->y -= 5;
     HPDF_Page_SetRGBStroke(d->page, 0.12f, 0.23f, 0.42f);
@@ -1367,26 +1378,109 @@ void pdf_heading(struct pdf_doc *d, const char *text, float keep)
     HPDF_Page_Stroke(d->page);
     HPDF_Page_SetRGBStroke(d->page, 0, 0, 0);
     d->y -= 8;
+    return started;
+}
+
+void pdf_heading(struct pdf_doc *d, const char *text, float keep)
+{
+    if (d->heading_pending)
+        flush_heading(d, 0); /* a heading with nothing under it still shows */
+    strbuf_reset(&d->heading);
+    strbuf_puts(&d->heading, text);
+    d->heading_keep = keep;
+    d->heading_pending = true;
+}
+
+/* Wraps text to the content width into lines; returns their count. */
+static size_t paragraph_lines(struct pdf_doc *d, HPDF_Font font, float size, const char *text,
+                              const char *field, struct strbuf *lines)
+{
+    struct strbuf clean = STRBUF_INIT;
+    pdf_clean(d, text, field, true, &clean);
+    size_t n = pdf_wrap(d, font, size, d->right - d->left, strbuf_cstr(&clean), lines);
+    strbuf_free(&clean);
+    return n;
+}
+
+float pdf_paragraph_height(struct pdf_doc *d, HPDF_Font font, float size, const char *text,
+                           const char *field)
+{
+    struct strbuf lines = STRBUF_INIT;
+    size_t n = paragraph_lines(d, font, size, text, field, &lines);
+    strbuf_free(&lines);
+    return (float)n * size * LEADING;
 }
 
 void pdf_paragraph(struct pdf_doc *d, HPDF_Font font, float size, const char *text,
                    const char *field)
 {
-    struct strbuf clean = STRBUF_INIT, lines = STRBUF_INIT;
-    pdf_clean(d, text, field, true, &clean);
-    pdf_wrap(d, font, size, d->right - d->left, strbuf_cstr(&clean), &lines);
+    struct strbuf lines = STRBUF_INIT;
+    size_t n = paragraph_lines(d, font, size, text, field, &lines);
     float lead = size * LEADING;
+    /* short: whole; long: never one or two lines alone at the bottom of a page */
+    pdf_need(d, (float)(n <= PDF_KEEP_LINES ? n : 3) * lead);
     char *p = lines.data;
-    while (p && *p) {
+    for (size_t i = 0; p && *p; i++) {
         char *nl = strchr(p, '\n');
         *nl = '\0';
-        pdf_need(d, lead);
+        /* nor alone at the top of the next one */
+        pdf_need(d, (n > PDF_KEEP_LINES && n - i == 3 ? 3 : 1) * lead);
         d->y -= lead;
         pdf_text(d, font, size, d->left, d->y + size * 0.25f, p);
         p = nl + 1;
     }
-    strbuf_free(&clean);
     strbuf_free(&lines);
+}
+
+void pdf_labels(struct pdf_doc *d, float label_w, const struct pdf_label *rows, size_t n)
+{
+    const float label_size = 8, gap = 8, pad = 3;
+    float value_w = d->right - d->left - label_w - gap;
+    struct strbuf clean = STRBUF_INIT;
+    struct strbuf *wrapped = xcalloc(n ? n : 1, sizeof *wrapped);
+    float *h = xcalloc(n ? n : 1, sizeof *h);
+    float total = 0;
+    for (size_t i = 0; i < n; i++) {
+        float size = rows[i].small ? 7 : 8.5f;
+        pdf_clean(d, rows[i].value ? rows[i].value : "", rows[i].field, true, &clean);
+        size_t lines = pdf_wrap(d, d->regular, size, value_w, strbuf_cstr(&clean), &wrapped[i]);
+        h[i] = (float)lines * size * LEADING + 2 * pad;
+        total += h[i];
+    }
+    if (total <= d->top - d->bottom)
+        pdf_need(d, total);
+    for (size_t i = 0; i < n; i++) {
+        float size = rows[i].small ? 7 : 8.5f;
+        float want = h[i];
+        if (n - i == 3 && total > d->top - d->bottom)
+            want = h[i] + h[i + 1] + h[i + 2];
+        pdf_need(d, want);
+        float top = d->y;
+        d->y -= h[i];
+        HPDF_Page_SetGrayFill(d->page, 0.35f);
+        pdf_text(d, d->regular, label_size, d->left, top - pad - size * 0.95f, rows[i].label);
+        HPDF_Page_SetGrayFill(d->page, rows[i].small ? 0.25f : 0);
+        float base = top - pad - size * 0.95f;
+        char *p = wrapped[i].data;
+        while (p && *p) {
+            char *nl = strchr(p, '\n');
+            *nl = '\0';
+            pdf_text(d, d->regular, size, d->left + label_w + gap, base, p);
+            base -= size * LEADING;
+            p = nl + 1;
+        }
+        HPDF_Page_SetGrayFill(d->page, 0);
+        HPDF_Page_SetLineWidth(d->page, 0.3f);
+        HPDF_Page_SetGrayStroke(d->page, 0.85f);
+        HPDF_Page_MoveTo(d->page, d->left, d->y);
+        HPDF_Page_LineTo(d->page, d->right, d->y);
+        HPDF_Page_Stroke(d->page);
+        HPDF_Page_SetGrayStroke(d->page, 0);
+        strbuf_free(&wrapped[i]);
+    }
+    free(h);
+    free(wrapped);
+    strbuf_free(&clean);
 }
 
 static void table_header(struct pdf_doc *d)
@@ -1410,12 +1504,31 @@ static void table_header(struct pdf_doc *d)
     HPDF_Page_SetRGBFill(d->page, 0, 0, 0);
 }
 
-void pdf_table_begin(struct pdf_doc *d, const struct pdf_table *t)
+void pdf_table_begin_with(struct pdf_doc *d, const struct pdf_table *t,
+                          const struct pdf_table_flow *flow)
 {
     float row = t->size * LEADING + 2 * CELL_PAD;
-    pdf_need(d, 2 * row);
+    d->flow = flow ? *flow : (struct pdf_table_flow){0};
+    /* the header row with the first rows (three, or all of a shorter table) */
+    size_t first = d->flow.rows && d->flow.rows < 3 ? d->flow.rows : 3;
+    pdf_need(d, (float)(1 + first) * row);
     d->table = t;
+    d->table_row = 0;
     table_header(d);
+}
+
+void pdf_table_begin(struct pdf_doc *d, const struct pdf_table *t)
+{
+    pdf_table_begin_with(d, t, NULL);
+}
+
+/* The size an identifier is set at in a cell of `width`: the body size, or smaller so that it
+ * fits on one line (not below PDF_ID_MIN_SIZE). */
+static float id_size(struct pdf_doc *d, HPDF_Font font, float size, float width, const char *text)
+{
+    while (size > PDF_ID_MIN_SIZE && pdf_width(d, font, size, text) > width)
+        size -= 0.25f;
+    return size;
 }
 
 void pdf_table_end(struct pdf_doc *d)
@@ -1429,19 +1542,28 @@ void pdf_table_row(struct pdf_doc *d, const char *const *cells, int style, const
     HPDF_Font font = style == 1 ? d->bold : d->regular;
     struct strbuf clean = STRBUF_INIT;
     struct strbuf *wrapped = xcalloc(t->n, sizeof *wrapped);
+    float *sizes = xcalloc(t->n, sizeof *sizes);
     size_t most = 1;
     for (size_t i = 0; i < t->n; i++) {
         pdf_clean(d, cells[i] ? cells[i] : "", field, false, &clean);
-        size_t n = pdf_wrap(d, font, t->size, t->cols[i].width - 2 * CELL_PAD, strbuf_cstr(&clean),
-                            &wrapped[i]);
+        float w = t->cols[i].width - 2 * CELL_PAD;
+        bool id = i < 32 && (d->flow.id_cols >> i & 1);
+        sizes[i] = id ? id_size(d, font, t->size, w, strbuf_cstr(&clean)) : t->size;
+        /* an identifier still too wide at the smallest size wraps rather than being cut */
+        size_t n = pdf_wrap(d, font, sizes[i], w, strbuf_cstr(&clean), &wrapped[i]);
         if (n > most)
             most = n;
     }
     float lead = t->size * LEADING;
     float h = (float)most * lead + 2 * CELL_PAD - (lead - t->size) / 2;
-    if (d->y - h < d->bottom) {
+    /* the last three rows of a table of known length start a page together */
+    float want = d->flow.rows && d->flow.rows - d->table_row == 3 ? 3 * h : h;
+    if (d->y - want < d->bottom && d->table_row > 0) {
         pdf_new_page(d); /* repeats the header */
+    } else if (d->y - h < d->bottom) {
+        pdf_new_page(d);
     }
+    d->table_row++;
     d->y -= h;
     if (style == 2) {
         HPDF_Page_SetRGBFill(d->page, 0.94f, 0.95f, 0.97f);
@@ -1463,15 +1585,16 @@ void pdf_table_row(struct pdf_doc *d, const char *const *cells, int style, const
             char *nl = strchr(p, '\n');
             *nl = '\0';
             if (t->cols[i].right)
-                pdf_text_right(d, font, t->size, x + t->cols[i].width - CELL_PAD, base, p);
+                pdf_text_right(d, font, sizes[i], x + t->cols[i].width - CELL_PAD, base, p);
             else
-                pdf_text(d, font, t->size, x + CELL_PAD, base, p);
+                pdf_text(d, font, sizes[i], x + CELL_PAD, base, p);
             base -= lead;
             p = nl + 1;
         }
         x += t->cols[i].width;
         strbuf_free(&wrapped[i]);
     }
+    free(sizes);
     free(wrapped);
     strbuf_free(&clean);
 }
@@ -1479,6 +1602,8 @@ void pdf_table_row(struct pdf_doc *d, const char *const *cells, int style, const
 void pdf_doc_footers(struct pdf_doc *d, const char *left, const char *line2)
 {
     struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, lines = STRBUF_INIT;
+    if (d->heading_pending)
+        flush_heading(d, 0);
     pdf_clean(d, left, NULL, false, &a); /* made of fields already checked in the body */
     pdf_clean(d, line2, "footer text", false, &b);
     /* the second line is cut to one line of the page width */
@@ -2001,5 +2126,6 @@ void pdf_doc_free(struct pdf_doc *d)
     for (int i = 0; i < PDF_FALLBACKS; i++)
         free(d->used[i]);
     strbuf_free(&d->fields);
+    strbuf_free(&d->heading);
     memset(d, 0, sizeof *d);
 }

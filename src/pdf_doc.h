@@ -78,10 +78,32 @@ struct pdf_col {
     bool right;  /* right-aligned (numbers) */
 };
 
+/* The smallest size an identifier cell or header value is set at before it would be broken. */
+#define PDF_ID_MIN_SIZE 5.5f
+
 struct pdf_table {
     const struct pdf_col *cols;
     size_t n;
     float size; /* font size of the body */
+};
+
+/* How a table flows (pdf_table_begin_with); zero for each is the plain table. */
+struct pdf_table_flow {
+    /* body rows to come, when known: the table's heading stays with its first rows (three, or
+     * all of a shorter table) and its last page holds at least its last three rows */
+    size_t rows;
+    /* bit i set: column i holds identifiers (cost centre, invoice number, GL account), set on
+     * one line and smaller when wider than the column (down to PDF_ID_MIN_SIZE), never broken
+     * mid-word nor cut */
+    uint32_t id_cols;
+};
+
+/* One line of a label/value block (pdf_labels). */
+struct pdf_label {
+    const char *label; /* plain text */
+    const char *value; /* raw text, cleaned with `field`; '\n' starts a new line */
+    const char *field; /* names the value in warnings, or NULL */
+    bool small;        /* a hash or an example: smaller, grey */
 };
 
 struct pdf_doc {
@@ -104,7 +126,12 @@ struct pdf_doc {
     size_t n_missing, invalid;     /* and how many invalid UTF-8 bytes */
     struct strbuf fields;          /* "\n"-separated fields where that happened */
     const struct pdf_table *table; /* the open table, its header repeats on new pages */
-    HPDF_ExtGState translucent;    /* the shadow watermark's alpha, made once */
+    struct pdf_table_flow flow;    /* and how it flows */
+    size_t table_row;              /* rows of it drawn so far */
+    struct strbuf heading;         /* a heading not drawn yet: it goes with what follows */
+    bool heading_pending;
+    float heading_keep;
+    HPDF_ExtGState translucent;                       /* the shadow watermark's alpha, made once */
     struct pdf_mem_reader readers[2 + PDF_FALLBACKS]; /* the fonts, read from memory */
     bool failed;
     HPDF_STATUS error_no, detail_no;
@@ -162,17 +189,32 @@ size_t pdf_wrap(struct pdf_doc *d, HPDF_Font font, float size, float width, cons
 const char *pdf_fit(struct pdf_doc *d, HPDF_Font font, float size, float width, const char *text,
                     struct strbuf *out);
 
-/* A section heading with a rule; keeps `keep` points free below it on the same page. */
+/* A section heading with a rule. It is drawn by the next pdf_need (every block starts with one),
+ * on the page where that block starts, keeping max(keep, what the block needs) points free
+ * below it: a heading never stands alone at the bottom of a page. */
 void pdf_heading(struct pdf_doc *d, const char *text, float keep);
-/* A wrapped paragraph of raw text (cleaned with `field`) at the cursor; flows across pages. */
+/* A wrapped paragraph of raw text (cleaned with `field`) at the cursor. A short one (up to
+ * PDF_KEEP_LINES lines) is kept whole, moved to the next page rather than split; a longer one
+ * flows across pages with at least two lines on each side of a break. */
 void pdf_paragraph(struct pdf_doc *d, HPDF_Font font, float size, const char *text,
                    const char *field);
+#define PDF_KEEP_LINES 8
+/* The height pdf_paragraph would take for the same text, font and size. */
+float pdf_paragraph_height(struct pdf_doc *d, HPDF_Font font, float size, const char *text,
+                           const char *field);
+/* A two-column block: each label in a narrow grey column of `label_w` points, its value
+ * wrapped beside it, a hairline between rows. Kept on one page when it fits on one; else it
+ * breaks between rows and its last page holds at least three rows. */
+void pdf_labels(struct pdf_doc *d, float label_w, const struct pdf_label *rows, size_t n);
 /* Moves the cursor down. */
 void pdf_skip(struct pdf_doc *d, float h);
 
 /* Opens a table at the cursor (header row drawn; repeated on each new page until
  * pdf_table_end). */
 void pdf_table_begin(struct pdf_doc *d, const struct pdf_table *t);
+/* The same with the flow of the table (copied). */
+void pdf_table_begin_with(struct pdf_doc *d, const struct pdf_table *t,
+                          const struct pdf_table_flow *flow);
 /* One row of raw cell texts (cleaned with `field`), wrapped inside their columns; a row never
  * splits across pages. style: 0 plain, 1 bold with a rule above (totals), 2 shaded. */
 void pdf_table_row(struct pdf_doc *d, const char *const *cells, int style, const char *field);

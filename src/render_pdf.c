@@ -66,14 +66,14 @@ static void kv(struct pdf_doc *d, float x0, float x1, float y, const char *key, 
     pdf_text(d, d->regular, 8.5f, x0, y, key);
     HPDF_Page_SetGrayFill(d->page, 0);
     pdf_clean(d, val, field, false, &c);
-    /* a value wider than the block is set smaller, down to 6.5 pt, before it is cut to one line:
-     * an invoice number must be read whole */
+    /* a value wider than the block is set smaller, down to PDF_ID_MIN_SIZE, before it is cut
+     * to one line: an invoice number must be read whole */
     struct strbuf w = STRBUF_INIT;
     float kw = pdf_width(d, d->regular, 8.5f, key) + 8;
     HPDF_Font font = bold ? d->bold : d->regular;
     float size = 8.5f;
-    while (size > 6.5f && pdf_width(d, font, size, strbuf_cstr(&c)) > x1 - x0 - kw)
-        size -= 0.5f;
+    while (size > PDF_ID_MIN_SIZE && pdf_width(d, font, size, strbuf_cstr(&c)) > x1 - x0 - kw)
+        size -= 0.25f;
     pdf_fit(d, font, size, x1 - x0 - kw, strbuf_cstr(&c), &w);
     pdf_text_right(d, font, size, x1, y, strbuf_cstr(&w));
     strbuf_free(&w);
@@ -237,7 +237,7 @@ static void breakdown(struct pdf_doc *d, const char *title, const char *col,
     struct pdf_table t = {cols, 5, 8};
     char b1[48], b2[48], b3[48], b4[48];
     pdf_heading(d, title, 40);
-    pdf_table_begin(d, &t);
+    pdf_table_begin_with(d, &t, &(struct pdf_table_flow){.rows = g->n});
     for (size_t i = 0; i < g->n; i++) {
         const struct report_group *x = &g->items[i];
         const char *cells[] = {x->key, count(x->usage.requests, b1, sizeof b1),
@@ -268,16 +268,18 @@ static void lines_table(struct pdf_doc *d, const struct report_team *t, const ch
                                    {"Quantity", W * 0.17f, true},
                                    {"Unit price", W * 0.20f, true},
                                    {"Amount", W * 0.17f, true}};
+    size_t n_usage = 0;
+    for (size_t i = 0; i < t->n_lines; i++)
+        n_usage += is_usage_line(t->lines[i].kind);
+    /* the lines, the subtotal of the usage lines when there are some, the total */
     struct pdf_table tb = {cols, 4, 8.5f};
     char a[48], tot[80];
     pdf_heading(d, "Charges", 50);
-    pdf_table_begin(d, &tb);
-    size_t n_usage = 0;
+    pdf_table_begin_with(d, &tb,
+                         &(struct pdf_table_flow){.rows = t->n_lines + (n_usage ? 1 : 0) + 1});
     for (size_t i = 0; i < t->n_lines; i++)
-        if (is_usage_line(t->lines[i].kind)) {
+        if (is_usage_line(t->lines[i].kind))
             line_row(d, &t->lines[i]);
-            n_usage++;
-        }
     /* The subtotal of the usage lines, only where they are on the invoice (the usage model):
      * under fixed, hybrid and tiered the showback is stated apart, since it is not a part of the
      * amount due and a row without lines above it would not add up. */
@@ -637,13 +639,15 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
                                        {"Mean day", W * 0.25f, true},
                                        {"Ratio to mean", W * 0.25f, true}};
         struct pdf_table tb = {cols, 4, 8.5f};
-        pdf_heading(d, "Anomalies", 50);
+        /* the heading, the sentence and the table's first rows go together */
+        size_t first = t->n_anomalies < 3 ? t->n_anomalies : 3;
+        pdf_heading(d, "Anomalies", 30 + 20 * (float)(1 + first));
         pdf_paragraph(d, d->regular, 8.5f,
                       "Days whose list cost exceeded the anomaly factor times the team's mean "
                       "daily cost this month.",
                       NULL);
         pdf_skip(d, 4);
-        pdf_table_begin(d, &tb);
+        pdf_table_begin_with(d, &tb, &(struct pdf_table_flow){.rows = t->n_anomalies});
         for (size_t i = 0; i < t->n_anomalies; i++) {
             const struct report_anomaly *x = &t->anomalies[i];
             char ratio[48] = "-";
@@ -663,7 +667,7 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
             {"Outcome", W * 0.5f, false}, {"Units", W * 0.25f, true}, {title, W * 0.25f, true}};
         struct pdf_table tb = {cols, 3, 8.5f};
         pdf_heading(d, "Unit economics", 40);
-        pdf_table_begin(d, &tb);
+        pdf_table_begin_with(d, &tb, &(struct pdf_table_flow){.rows = t->n_metrics});
         for (size_t i = 0; i < t->n_metrics; i++) {
             const struct report_value_metric *m = &t->metrics[i];
             char u[64], cpu[64];
@@ -683,7 +687,10 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
             char line[160];
             snprintf(line, sizeof line, "Estimated saving %s %s / month",
                      cents(x->saving, a, sizeof a), r->currency);
-            pdf_need(d, 30);
+            /* the title with its explanation, moved whole to the next page when short */
+            float body = pdf_paragraph_height(d, d->regular, 8.5f, x->explanation, NULL);
+            float most = PDF_KEEP_LINES * 8.5f * 1.25f;
+            pdf_need(d, 14 + (body < most ? body : most));
             d->y -= 12;
             pdf_text(d, d->bold, 9.5f, d->left, d->y, report_rec_title(x->kind));
             HPDF_Page_SetRGBFill(d->page, 0.15f, 0.50f, 0.30f);
@@ -821,6 +828,56 @@ static void recon_tables(struct pdf_doc *d, const struct report *r, float W)
     }
 }
 
+/* Where the month came from, as a label/value block: each input file (path, format and records,
+ * SHA-256), the price book, the record counts, the rejects with their examples, the tool. */
+static void provenance(struct pdf_doc *d, const struct report *r)
+{
+    size_t cap = 3 * r->n_files + 4 + r->n_rejects, n = 0;
+    struct pdf_label *rows = xcalloc(cap, sizeof *rows);
+    char **owned = xcalloc(cap, sizeof *owned);
+    char n1[32], n2[32], n3[32], n4[32], n5[32];
+    for (size_t i = 0; i < r->n_files; i++) {
+        const struct report_file *f = &r->files[i];
+        rows[n++] = (struct pdf_label){r->n_files > 1 ? "Input file" : "Input", f->path,
+                                       "input file", false};
+        owned[n] = xasprintf("%s, %s records", f->format, count(f->records, n1, sizeof n1));
+        rows[n] = (struct pdf_label){"Format", owned[n], "input file", false};
+        n++;
+        rows[n++] = (struct pdf_label){"SHA-256", f->sha256, NULL, true};
+    }
+    owned[n] = xasprintf("checked %s", r->price_book_checked);
+    rows[n] = (struct pdf_label){"Price book", owned[n], NULL, false};
+    n++;
+    rows[n++] = (struct pdf_label){"Price book SHA-256", r->price_book_sha256, NULL, true};
+    owned[n] =
+        xasprintf("read %s, billed %s, rejected %s, duplicates %s, outside the period %s",
+                  count(r->records_read, n1, sizeof n1), count(r->records_billed, n2, sizeof n2),
+                  count(r->records_rejected, n3, sizeof n3), count(r->duplicates, n4, sizeof n4),
+                  count(r->outside_period, n5, sizeof n5));
+    rows[n] = (struct pdf_label){"Records", owned[n], NULL, false};
+    n++;
+    for (size_t i = 0; i < r->n_rejects; i++) {
+        const struct report_reject_reason *x = &r->rejects[i];
+        struct strbuf sb = STRBUF_INIT;
+        strbuf_printf(&sb, "%s: %s", x->reason, count(x->count, n1, sizeof n1));
+        for (size_t k = 0; k < x->n_examples; k++)
+            strbuf_printf(&sb, "\ne.g. %s", x->examples[k]);
+        owned[n] = xstrdup(strbuf_cstr(&sb));
+        strbuf_free(&sb);
+        rows[n] = (struct pdf_label){"Rejected", owned[n], "reject example", false};
+        n++;
+    }
+    owned[n] = xasprintf("chargeback %s", r->tool_version ? r->tool_version : "");
+    rows[n] = (struct pdf_label){"Tool", owned[n], NULL, false};
+    n++;
+    pdf_heading(d, "Input provenance", 60);
+    pdf_labels(d, 96, rows, n);
+    for (size_t i = 0; i < n; i++)
+        free(owned[i]);
+    free(owned);
+    free(rows);
+}
+
 static void summary(struct pdf_doc *d, const struct report *r)
 {
     char sub[512], a[48], b[48], c[48], e[48];
@@ -850,7 +907,7 @@ static void summary(struct pdf_doc *d, const struct report *r)
                                     {"Budget", W * 0.21f, true}};
     struct pdf_table tt = {tcols, 5, 8.5f};
     pdf_heading(d, "Teams", 50);
-    pdf_table_begin(d, &tt);
+    pdf_table_begin_with(d, &tt, &(struct pdf_table_flow){.rows = r->n_teams + 1});
     for (size_t i = 0; i < r->n_teams; i++) {
         const struct report_team *t = &r->teams[i];
         char bs[96];
@@ -884,7 +941,7 @@ static void summary(struct pdf_doc *d, const struct report *r)
                                         {REPORT_REVISION_SETTLE, W * 0.19f, true}};
         struct pdf_table st = {scols, 5, 8.5f};
         pdf_heading(d, "Corrected revision: what remains to settle", 40);
-        pdf_table_begin(d, &st);
+        pdf_table_begin_with(d, &st, &(struct pdf_table_flow){.id_cols = 1u << 1});
         for (size_t i = 0; i < r->n_teams; i++) {
             const struct report_team *t = &r->teams[i];
             if (!t->revision.present)
@@ -934,13 +991,15 @@ static void summary(struct pdf_doc *d, const struct report *r)
         }
     }
     if (r->reconciliation_text && *r->reconciliation_text) {
-        pdf_heading(d, "Reconciliation", 30);
+        const char *source = r->provider_from_cost_report
+                                 ? "The provider total comes from the Cost report among the inputs."
+                                 : "The provider total comes from the configuration.";
+        /* the paragraph and where its total comes from stay together under the heading */
+        float keep = pdf_paragraph_height(d, d->regular, 9, r->reconciliation_text, NULL) +
+                     pdf_paragraph_height(d, d->regular, 8, source, NULL);
+        pdf_heading(d, "Reconciliation", keep < 200 ? keep : 30);
         pdf_paragraph(d, d->regular, 9, r->reconciliation_text, "reconciliation");
-        pdf_paragraph(d, d->regular, 8,
-                      r->provider_from_cost_report
-                          ? "The provider total comes from the Cost report among the inputs."
-                          : "The provider total comes from the configuration.",
-                      "reconciliation");
+        pdf_paragraph(d, d->regular, 8, source, "reconciliation");
     }
     if (r->recon)
         recon_tables(d, r, W);
@@ -986,47 +1045,7 @@ static void summary(struct pdf_doc *d, const struct report *r)
     if (r->shared_pools.n)
         breakdown(d, "Shared pools", "Pool", &r->shared_pools);
 
-    pdf_heading(d, "Input provenance", 60);
-    if (r->n_files) {
-        const struct pdf_col cols[] = {{"File", W * 0.30f, false},
-                                       {"Format", W * 0.10f, false},
-                                       {"Records", W * 0.13f, true},
-                                       {"SHA-256", W * 0.47f, false}};
-        struct pdf_table tb = {cols, 4, 7.5f};
-        pdf_table_begin(d, &tb);
-        for (size_t i = 0; i < r->n_files; i++) {
-            const struct report_file *f = &r->files[i];
-            const char *cells[] = {f->path, f->format, count(f->records, a, sizeof a), f->sha256};
-            pdf_table_row(d, cells, 0, "input file");
-        }
-        pdf_table_end(d);
-    }
-    char line[512];
-    snprintf(line, sizeof line, "Price book checked %s, SHA-256 %s.", r->price_book_checked,
-             r->price_book_sha256);
-    pdf_skip(d, 4);
-    pdf_paragraph(d, d->regular, 8.5f, line, NULL);
-    char n1[32], n2[32], n3[32], n4[32], n5[32];
-    snprintf(line, sizeof line,
-             "Records read %s, billed %s, rejected %s, duplicates %s, outside the period %s.",
-             count(r->records_read, n1, sizeof n1), count(r->records_billed, n2, sizeof n2),
-             count(r->records_rejected, n3, sizeof n3), count(r->duplicates, n4, sizeof n4),
-             count(r->outside_period, n5, sizeof n5));
-    pdf_paragraph(d, d->regular, 8.5f, line, NULL);
-    for (size_t i = 0; i < r->n_rejects; i++) {
-        const struct report_reject_reason *x = &r->rejects[i];
-        char *s = xasprintf("Rejected, %s: %s", x->reason, count(x->count, n1, sizeof n1));
-        pdf_paragraph(d, d->regular, 8.5f, s, "reject reason");
-        free(s);
-        for (size_t k = 0; k < x->n_examples; k++) {
-            char *ex = xasprintf("    e.g. %s", x->examples[k]);
-            pdf_paragraph(d, d->regular, 7.5f, ex, "reject example");
-            free(ex);
-        }
-    }
-    char *ver = xasprintf("chargeback %s", r->tool_version ? r->tool_version : "");
-    pdf_paragraph(d, d->regular, 7.5f, ver, NULL);
-    free(ver);
+    provenance(d, r);
 }
 
 /* Renders one document into path with the given body. */

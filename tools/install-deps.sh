@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libhpdf-dev libxlsxwriter-dev libjansson-dev libyajl-dev
       zlib1g-dev libsodium-dev libgmime-3.0-dev libfribidi-dev libcmocka-dev qpdf poppler-utils python3 python3-openpyxl unzip
       fonts-droid-fallback fonts-nanum clang clang-format valgrind git
-      libreoffice-calc-nogui) # the independent recalculation of the workbooks (soffice)
+      libreoffice-calc-nogui # the independent recalculation of the workbooks (soffice)
+      chromium) # the printed HTML pages (tests/scripts/test_html_print.sh)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
