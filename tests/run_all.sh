@@ -12,7 +12,7 @@ jobs=$(nproc)
 # on a CI machine a skip is a failure, not a pass.
 echo "== required tools =="
 missing=()
-for tool in pdftotext pdfinfo pdffonts qpdf soffice unzip valgrind clang-format; do
+for tool in pdftotext pdfinfo pdffonts qpdf soffice unzip valgrind clang-format chromium; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 /usr/bin/python3 -c 'import openpyxl' 2>/dev/null || missing+=("python3-openpyxl")
