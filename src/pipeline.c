@@ -322,12 +322,19 @@ enum cb_status pipeline_render(const struct cli_opts *o)
     struct prior_month *previous = NULL, *superseded = NULL;
     FILE *rejected = NULL;
     char *data_dir = NULL, *target = NULL, *tmp = NULL, *templates = NULL, *fonts = NULL;
-    /* The output folder is checked before anything is read when it is known from the command
-     * line (--out, or --month without --supersedes), and again once the month is known. */
+    /* The output folder is checked before any input is read when it is known without the data:
+     * --out, --month, or --supersedes (the signed month's folder and revision say it), and again
+     * once the month is known. The earlier months are small folders, read first for that. */
     enum cb_status st = CB_OK;
+    if (o->previous && (st = prior_read_previous(o->previous, &previous, &err)) != CB_OK)
+        goto cleanup;
+    if (o->supersedes && (st = prior_read_signed(o->supersedes, &superseded, &err)) != CB_OK)
+        goto cleanup;
     if (o->out)
         target = xstrdup(o->out);
-    else if (o->month && !o->supersedes)
+    else if (superseded)
+        target = xasprintf("%s-r%d", o->supersedes, superseded->revision + 1);
+    else if (o->month)
         target = xasprintf("out/%s%s", o->month, o->shadow ? "-shadow" : "");
     if (target && (st = check_target(o, target, &err)) != CB_OK)
         goto cleanup;
@@ -369,11 +376,7 @@ enum cb_status pipeline_render(const struct cli_opts *o)
     st = provider_total(s.config, ledger, &err);
     if (st != CB_OK)
         goto cleanup;
-    /* earlier months are read here and handed to the model as plain data */
-    if (o->previous && (st = prior_read_previous(o->previous, &previous, &err)) != CB_OK)
-        goto cleanup;
-    if (o->supersedes && (st = prior_read_signed(o->supersedes, &superseded, &err)) != CB_OK)
-        goto cleanup;
+    /* the earlier months (read above) are handed to the model as plain data */
     struct report_opts ro = {
         .config = s.config,
         .prices = s.prices,
@@ -394,9 +397,7 @@ enum cb_status pipeline_render(const struct cli_opts *o)
     report->provider_from_cost_report = s.config->provider_from_cost_report;
     report->warnings = msg_warnings_copy(&report->n_warnings);
 
-    if (!target && o->supersedes)
-        target = xasprintf("%s-r%d", o->supersedes, report->revision);
-    else if (!target)
+    if (!target)
         target = xasprintf("out/%s%s", report->month, o->shadow ? "-shadow" : "");
     st = check_target(o, target, &err);
     if (st == CB_OK)
