@@ -322,12 +322,19 @@ enum cb_status pipeline_render(const struct cli_opts *o)
     struct prior_month *previous = NULL, *superseded = NULL;
     FILE *rejected = NULL;
     char *data_dir = NULL, *target = NULL, *tmp = NULL, *templates = NULL, *fonts = NULL;
-    /* The output folder is checked before anything is read when it is known from the command
-     * line (--out, or --month without --supersedes), and again once the month is known. */
+    /* The output folder is checked before any input is read when it is known without the data:
+     * --out, --month, or --supersedes (the signed month's folder and revision say it), and again
+     * once the month is known. The earlier months are small folders, read first for that. */
     enum cb_status st = CB_OK;
+    if (o->previous && (st = prior_read_previous(o->previous, &previous, &err)) != CB_OK)
+        goto cleanup;
+    if (o->supersedes && (st = prior_read_signed(o->supersedes, &superseded, &err)) != CB_OK)
+        goto cleanup;
     if (o->out)
         target = xstrdup(o->out);
-    else if (o->month && !o->supersedes)
+    else if (superseded)
+        target = xasprintf("%s-r%d", o->supersedes, superseded->revision + 1);
+    else if (o->month)
         target = xasprintf("out/%s%s", o->month, o->shadow ? "-shadow" : "");
     if (target && (st = check_target(o, target, &err)) != CB_OK)
         goto cleanup;
@@ -369,11 +376,7 @@ enum cb_status pipeline_render(const struct cli_opts *o)
     st = provider_total(s.config, ledger, &err);
     if (st != CB_OK)
         goto cleanup;
-    /* earlier months are read here and handed to the model as plain data */
-    if (o->previous && (st = prior_read_previous(o->previous, &previous, &err)) != CB_OK)
-        goto cleanup;
-    if (o->supersedes && (st = prior_read_signed(o->supersedes, &superseded, &err)) != CB_OK)
-        goto cleanup;
+    /* the earlier months (read above) are handed to the model as plain data */
     struct report_opts ro = {
         .config = s.config,
         .prices = s.prices,
@@ -394,9 +397,7 @@ enum cb_status pipeline_render(const struct cli_opts *o)
     report->provider_from_cost_report = s.config->provider_from_cost_report;
     report->warnings = msg_warnings_copy(&report->n_warnings);
 
-    if (!target && o->supersedes)
-        target = xasprintf("%s-r%d", o->supersedes, report->revision);
-    else if (!target)
+    if (!target)
         target = xasprintf("out/%s%s", report->month, o->shadow ? "-shadow" : "");
     st = check_target(o, target, &err);
     if (st == CB_OK)
@@ -414,10 +415,16 @@ enum cb_status pipeline_render(const struct cli_opts *o)
         st = check_target(o, target, &err);
     if (st == CB_OK)
         st = outdir_commit(tmp, target, &err);
-    if (st == CB_OK && o->progress >= 0)
-        msg_info("wrote %s (%zu teams, total charged %lld.%02lld %s)", target, report->n_teams,
-                 (long long)(report->totals.charged / 100),
-                 (long long)llabs(report->totals.charged % 100), report->currency);
+    if (st == CB_OK && o->progress >= 0) {
+        char total[48];
+        money_format(report->totals.charged, total, sizeof total);
+        if (report->shadow)
+            msg_info("wrote %s (%zu teams, would be charged %s %s: shadow month, nothing billed)",
+                     target, report->n_teams, total, report->currency);
+        else
+            msg_info("wrote %s (%zu teams, total charged %s %s)", target, report->n_teams, total,
+                     report->currency);
+    }
 cleanup:
     if (st != CB_OK) {
         outdir_abort(tmp);
@@ -467,6 +474,17 @@ enum cb_status pipeline_check(const struct cli_opts *o)
             printf("  and %lld events that are not API requests (counted, not billed)\n",
                    (long long)ledger->files[i].not_requests);
     }
+    /* which rules decided the counts below: without a configuration no attribution rule or
+     * shared pool applies, so the unallocated count differs from a render with one */
+    const struct config *c = s.config;
+    if (o->config) {
+        fputs("configuration: ", stdout);
+        msg_write_safe(stdout, o->config);
+        printf(" (%zu attribution rule%s, %zu shared pool%s)\n", c->n_rules,
+               c->n_rules == 1 ? "" : "s", c->n_shared, c->n_shared == 1 ? "" : "s");
+    } else
+        printf("configuration: none (no -c): no attribution rules and no shared pools, so every "
+               "request without a team tag is unallocated\n");
     printf("teams:");
     size_t n_team_buckets = 0;
     for (size_t i = 0; i < ledger->n_buckets; i++)
@@ -476,7 +494,22 @@ enum cb_status pipeline_check(const struct cli_opts *o)
         }
     printf("%s\n", n_team_buckets ? "" : " (none)");
     const struct ledger_bucket *u = ledger_unallocated(ledger);
-    printf("unallocated: %lld requests\n", (long long)u->usage.requests);
+    if (u->usage.requests == 0)
+        printf("unallocated: 0 requests\n");
+    else if (o->config)
+        printf("unallocated: %lld requests (no team tag; no attribution rule or shared pool "
+               "matched)\n",
+               (long long)u->usage.requests);
+    else
+        printf("unallocated: %lld requests without a team tag (a configuration's attribution "
+               "rules and shared pools, -c FILE, may assign some)\n",
+               (long long)u->usage.requests);
+    if (o->config && c->credit_account) {
+        fputs("charges.csv: a balanced journal, each invoice credited to ", stdout);
+        msg_write_safe(stdout, c->credit_account);
+        fputc('\n', stdout);
+    } else if (o->config)
+        printf("charges.csv: a charge list, not a balanced journal (no journal.credit_account)\n");
     if (s.config->has_provider_total) {
         char t[40];
         money_format_grouped(s.config->provider_total_cents, t, sizeof t);

@@ -1,8 +1,9 @@
-/* charges.csv (a journal import: one row per invoice line of every team) and focus.csv (the
- * same lines as FinOps FOCUS 1.2 rows). RFC 4180: CRLF line ends, fields quoted when they hold
- * a comma, quote, CR or LF. Text cells starting with TAB, CR or LF, or with = + - @ after any
- * spaces, are neutralized against formula injection by a leading single quote; numeric columns
- * are written as plain numbers. */
+/* charges.csv (a journal import: one row per invoice line of every team, UTF-8 with a BOM, and
+ * a balancing credit line per invoice when journal.credit_account is set) and focus.csv (the
+ * same lines as FinOps FOCUS 1.2 rows, no BOM: docs/focus.md says why). RFC 4180: CRLF line ends,
+ * fields quoted when they hold a comma, quote, CR or LF. Text cells starting with TAB, CR or LF, or
+ * with = + - @ after any spaces, are neutralized against formula injection by a leading single
+ * quote; numeric columns are written as plain numbers. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,32 +106,60 @@ cleanup:
     return st;
 }
 
+/* The UTF-8 byte-order mark: Excel and LibreOffice read a CSV without it in the system's
+ * legacy code page ("Ã‰quipe DonnÃ©es"). */
+#define CSV_BOM "\xEF\xBB\xBF"
+
+/* One charges.csv row; account is the team's gl_account for its lines, the credit account on
+ * the balancing line. */
+static void charges_row(struct strbuf *b, const struct report *r, const struct report_team *t,
+                        const char *account, const char *kind, const char *description,
+                        const char *quantity, const char *unit_price, int64_t amount)
+{
+    char num[64];
+    cell_text(b, r->month, true);
+    cell_text(b, r->issue_date, false);
+    cell_text(b, r->shadow ? "" : r->due_date, false);
+    cell_text(b, t->invoice_number, false);
+    cell_text(b, t->id, false);
+    cell_text(b, t->name, false);
+    cell_text(b, t->cost_center, false);
+    cell_text(b, t->reference, false);
+    cell_text(b, account, false);
+    cell_text(b, kind, false);
+    cell_text(b, description, false);
+    cell_num(b, quantity);
+    cell_num(b, unit_price);
+    money_format(amount, num, sizeof num);
+    cell_num(b, num);
+    cell_text(b, r->currency, false);
+    end_row(b);
+}
+
+/* charges.csv: every invoice's lines, teams in r->order; with journal.credit_account each
+ * invoice ends with a credit line of −(its total), so its rows net to zero. */
 enum cb_status render_csv(const struct report *r, const struct render_dest *d, struct cb_error *err)
 {
     struct strbuf b = STRBUF_INIT;
-    strbuf_puts(&b, "period,invoice_number,team,cost_center,gl_account,kind,description,quantity,"
-                    "unit_price,amount,currency");
+    bool journal = r->credit_account && r->credit_account[0];
+    strbuf_puts(&b, CSV_BOM "period,posting_date,due_date,invoice_number,team,team_name,"
+                            "cost_center,reference,gl_account,kind,description,quantity,"
+                            "unit_price,amount,currency");
     end_row(&b);
     for (size_t i = 0; i < r->n_teams; i++) {
-        const struct report_team *t = &r->teams[i];
+        const struct report_team *t = &r->teams[r->order[i]];
         for (size_t k = 0; k < t->n_lines; k++) {
             const struct report_line *l = &t->lines[k];
-            char num[64];
-            cell_text(&b, r->month, true);
-            cell_text(&b, t->invoice_number, false);
-            cell_text(&b, t->id, false);
-            cell_text(&b, t->cost_center, false);
-            cell_text(&b, t->gl_account, false);
-            cell_text(&b, report_line_kind_name(l->kind), false);
-            cell_text(&b, l->description, false);
-            snprintf(num, sizeof num, "%lld", (long long)l->quantity);
-            cell_num(&b, num);
-            format_price(l->unit_price_micros, num, sizeof num);
-            cell_num(&b, num);
-            money_format(l->amount, num, sizeof num);
-            cell_num(&b, num);
-            cell_text(&b, r->currency, false);
-            end_row(&b);
+            char quantity[32], price[64];
+            snprintf(quantity, sizeof quantity, "%lld", (long long)l->quantity);
+            format_price(l->unit_price_micros, price, sizeof price);
+            charges_row(&b, r, t, t->gl_account, report_line_kind_name(l->kind), l->description,
+                        quantity, price, l->amount);
+        }
+        if (journal) {
+            char *text = xasprintf("Recharge of invoice %s", t->invoice_number);
+            charges_row(&b, r, t, r->credit_account, "credit", text, "", "", -t->total);
+            free(text);
         }
     }
     enum cb_status st = write_file(d->dir, "charges.csv", &b, err);

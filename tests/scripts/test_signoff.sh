@@ -151,6 +151,18 @@ else
   expect 2 "--supersedes of an unsigned month" -- "$bin" render --quiet --formats json --supersedes "$r-r2" --out "$scratch/x" "$scratch/real.jsonl"
   contains "$errout" "not a signed month"
   expect 2 "--supersedes of another month" -- "$bin" render --quiet --formats json --month 2026-09 --supersedes "$r" --out "$scratch/y" "$scratch/real.jsonl"
+
+  # A signed target is refused before any input is read: the input is a FIFO nobody writes, so
+  # opening it would block (timeout: exit 124). --supersedes names the target (DIR-r2) as --out
+  # does; the refusal is the same text as after reading.
+  expect 0 "sign the revision" -- "$bin" sign "$r-r2" --by "Ann Finance"
+  mkfifo "$scratch/never.jsonl"
+  expect 2 "--supersedes whose revision is signed" -- timeout 20 "$bin" render --quiet --formats json --supersedes "$r" "$scratch/never.jsonl"
+  contains "$errout" "$r-r2: this month is signed (SIGNOFF.json) and is never overwritten"
+  expect 2 "--out of a signed month" -- timeout 20 "$bin" render --quiet --formats json --out "$r" "$scratch/never.jsonl"
+  contains "$errout" "$r: this month is signed (SIGNOFF.json) and is never overwritten"
+  expect 2 "--month of a signed month" -- env -C "$scratch" timeout 20 "$bin" render --quiet --formats json --month 2026-10 "$scratch/never.jsonl"
+  contains "$errout" "out/2026-10: this month is signed (SIGNOFF.json) and is never overwritten"
 fi
 
 chmod -R u+w "$scratch"

@@ -257,5 +257,21 @@ struct report *fixture_report(const struct fixture_opts *o)
             r->days[d].tokens += r->teams[ti].days[d].tokens;
         }
     }
+    snprintf(r->due_date, sizeof r->due_date, "2026-12-01");
+    r->payment_terms_days = 30;
+    r->credit_account = xstrdup("");
+    /* r->order as report.c sets it: by display name (bytewise), then id */
+    r->order = xcalloc(n_teams, sizeof *r->order);
+    for (size_t i = 0; i < n_teams; i++) {
+        size_t k = i;
+        for (; k > 0; k--) {
+            const struct report_team *a = &r->teams[r->order[k - 1]], *b = &r->teams[i];
+            int c = strcmp(a->name, b->name);
+            if (c < 0 || (c == 0 && strcmp(a->id, b->id) < 0))
+                break;
+            r->order[k] = r->order[k - 1];
+        }
+        r->order[k] = i;
+    }
     return r;
 }

@@ -110,14 +110,19 @@ static void charges_rows_and_neutralization(void **state)
     assert_int_equal(count(csv, "\r\n"), lines + 1 + 1);
     assert_int_equal(count(csv, "\n"), count(csv, "\r\n"));
     char *h = row(csv, 0);
-    assert_string_equal(h, "period,invoice_number,team,cost_center,gl_account,kind,description,"
-                           "quantity,unit_price,amount,currency");
+    /* UTF-8 with a byte-order mark, so spreadsheet programs read "Équipe données" as UTF-8 */
+    assert_string_equal(h, "\xEF\xBB\xBF"
+                           "period,posting_date,due_date,invoice_number,team,team_name,"
+                           "cost_center,reference,gl_account,kind,description,quantity,"
+                           "unit_price,amount,currency");
     free(h);
+    assert_int_equal(count(csv, "\xEF\xBB\xBF"), 1);
     char *r1 = row(csv, 1);
     char amount[32], want[512];
     money_format(r->teams[0].lines[0].amount, amount, sizeof amount);
     snprintf(want, sizeof want,
-             "2026-10,CB-2026-10-TEAM-01,team-01,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","
+             "2026-10,2026-11-01,2026-12-01,CB-2026-10-TEAM-01,team-01,Data Platform,"
+             "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",,"
              "'@SUM(A1),input,\"'-2+3, \"\"quoted\"\"\",%lld,5.00,%s,USD",
              (long long)r->teams[0].lines[0].quantity, amount);
     assert_string_equal(r1, want);
@@ -141,6 +146,95 @@ static void charges_rows_and_neutralization(void **state)
     free(csv);
     report_free(r);
     rmdir(t.dir);
+}
+
+/* "-12.34" -> -1234 (the CSV writes two decimals). */
+static long long cents(const char *s)
+{
+    long long v = 0;
+    bool neg = *s == '-';
+    for (const char *p = s + neg; *p; p++)
+        if (*p >= '0' && *p <= '9')
+            v = v * 10 + (*p - '0');
+    return neg ? -v : v;
+}
+
+/* Splits a row without quoted cells into at most n cells (pointers into row, modified). */
+static size_t split(char *row_text, char **cells, size_t n)
+{
+    size_t k = 0;
+    for (char *p = row_text; k < n;) {
+        cells[k++] = p;
+        p = strchr(p, ',');
+        if (!p)
+            break;
+        *p++ = '\0';
+    }
+    return k;
+}
+
+static void charges_journal(void **state)
+{
+    (void)state;
+    static const struct {
+        bool shadow;
+        const char *credit;
+    } cases[] = {{false, "2990-RECHARGE"}, {true, "2990-RECHARGE"}, {false, ""}};
+    static const char *const names[] = {"Zeta", "Alpha", "Mu"};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct tmp t;
+        tmp_make(&t);
+        struct fixture_opts o = {
+            .n_teams = 3, .lines_per_team = 4, .names = names, .shadow = cases[c].shadow};
+        struct report *r = fixture_report(&o);
+        free(r->credit_account);
+        r->credit_account = xstrdup(cases[c].credit);
+        free(r->teams[1].reference);
+        r->teams[1].reference = xstrdup("PO-4711");
+        bool journal = cases[c].credit[0] != '\0';
+        struct render_dest d = {.dir = t.dir};
+        struct cb_error err;
+        cb_error_clear(&err);
+        assert_int_equal(render_csv(r, &d, &err), CB_OK);
+        char *csv = slurp(t.dir, "charges.csv", NULL);
+        size_t at = 1;
+        /* teams in display order (Alpha, Mu, Zeta), not by id */
+        static const char *const want_order[] = {"team-02", "team-03", "team-01"};
+        for (size_t i = 0; i < 3; i++) {
+            const struct report_team *tm = &r->teams[r->order[i]];
+            assert_string_equal(tm->id, want_order[i]);
+            long long sum = 0;
+            size_t rows = tm->n_lines + (journal ? 1 : 0);
+            for (size_t k = 0; k < rows; k++, at++) {
+                char *x = row(csv, at), *cell[16];
+                assert_int_equal(split(x, cell, 16), 15);
+                assert_string_equal(cell[1], "2026-11-01");
+                assert_string_equal(cell[2], cases[c].shadow ? "" : "2026-12-01");
+                assert_string_equal(cell[3], tm->invoice_number);
+                assert_string_equal(cell[4], tm->id);
+                assert_string_equal(cell[5], tm->name);
+                assert_string_equal(cell[7], tm->reference ? tm->reference : "");
+                sum += cents(cell[13]);
+                if (k == tm->n_lines) { /* the balancing line */
+                    assert_string_equal(cell[8], cases[c].credit);
+                    assert_string_equal(cell[9], "credit");
+                    assert_string_equal(cell[11], "");
+                    assert_string_equal(cell[12], "");
+                    assert_int_equal(cents(cell[13]), -tm->total);
+                } else {
+                    assert_string_equal(cell[8], tm->gl_account);
+                    assert_string_not_equal(cell[9], "credit");
+                }
+                free(x);
+            }
+            assert_int_equal(sum, journal ? 0 : tm->total);
+        }
+        assert_null(strstr(csv, journal ? "\r\n\r\n" : ",credit,"));
+        assert_int_equal(count(csv, "\r\n"), at); /* nothing after the last team */
+        free(csv);
+        report_free(r);
+        rmdir(t.dir);
+    }
 }
 
 static void focus_columns(void **state)
@@ -291,6 +385,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(charges_rows_and_neutralization),
+        cmocka_unit_test(charges_journal),
         cmocka_unit_test(focus_columns),
         cmocka_unit_test(report_json_shape),
     };
