@@ -206,7 +206,7 @@ static void charges_journal(void **state)
             long long sum = 0;
             size_t rows = tm->n_lines + (journal ? 1 : 0);
             for (size_t k = 0; k < rows; k++, at++) {
-                char *x = row(csv, at), *cell[16];
+                char *x = row(csv, at), *cell[16] = {0};
                 assert_int_equal(split(x, cell, 16), 15);
                 assert_string_equal(cell[1], "2026-11-01");
                 assert_string_equal(cell[2], cases[c].shadow ? "" : "2026-12-01");
