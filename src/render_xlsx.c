@@ -38,7 +38,7 @@
 #define SHADOW_MARK "SHADOW \xE2\x80\x94 NOT BILLED"
 #define MAX_COLS    16
 #define WIDTH_CAP   40.0  /* characters: wider text wraps in its cell, never spills or is cut */
-#define HEAD_CAP    18.0  /* a longer column heading wraps */
+#define HEAD_CAP    15.0  /* a longer column heading wraps */
 #define PARA_WIDTH  90.0  /* a merged paragraph spans columns at least this wide */
 #define LINE_PT     15.0  /* the height of one line of 11 pt text */
 #define ROW_MAX_PT  409.0 /* Excel's tallest row */
@@ -72,14 +72,18 @@ struct sheet {
     lxw_worksheet *ws;
     const char *name;
     double width[MAX_COLS];
-    lxw_row_t max_row; /* the used range, for the print area */
+    double cap[MAX_COLS]; /* a narrower cap than WIDTH_CAP for one column; 0 for none */
+    lxw_row_t max_row;    /* the used range, for the print area */
     lxw_col_t max_col;
     lxw_row_t repeat; /* the header row repeated on every printed page */
     bool has_repeat;
     struct para *paras;
     size_t n_paras, cap_paras;
-    lxw_chart *chart; /* inserted below the used range when the sheet closes */
+    lxw_chart *chart; /* inserted when the sheet closes: below the used range, or at chart_row */
     double chart_rows;
+    bool chart_beside; /* at chart_row, chart_col, as wide as the columns after it */
+    lxw_row_t chart_row;
+    lxw_col_t chart_col;
 };
 
 /* ---- cells ---- */
@@ -190,6 +194,8 @@ static void put_text(struct sheet *s, lxw_row_t row, lxw_col_t col, const char *
     const struct fmts *f = &s->b->f;
     bool head = fmt == f->head || fmt == f->head_num;
     double cap = head ? HEAD_CAP : WIDTH_CAP;
+    if (col < MAX_COLS && s->cap[col] > 0 && s->cap[col] < cap)
+        cap = s->cap[col];
     bool wrap = fmt == f->wrap || ((!fmt || head) && (double)longest + 2 > cap);
     if (wrap && !head)
         fmt = f->wrap_cell;
@@ -447,18 +453,20 @@ static void sheet_close(struct sheet *s)
     free(s->paras);
     if (s->chart) {
         /* as wide as the printed columns (about 7 pixels a character), 480 x 288 at scale 1 */
+        lxw_col_t c0 = s->chart_beside ? s->chart_col : 0;
         double px = 0;
-        for (lxw_col_t c = 0; c <= s->max_col; c++)
+        for (lxw_col_t c = c0; c <= s->max_col; c++)
             px += col_width(s, c) * 7 + 5;
         while (px < 600) /* a narrow table: the print area takes in columns for the chart */
             px += col_width(s, ++s->max_col) * 7 + 5;
         if (px > 1100)
             px = 1100;
         px -= 10; /* inside the last column's right edge */
-        lxw_row_t at = s->max_row + 2;
+        lxw_row_t at = s->chart_beside ? s->chart_row : s->max_row + 2;
         lxw_chart_options opt = {.x_scale = px / 480.0, .y_scale = s->chart_rows * 20.0 / 288.0};
-        note(s, worksheet_insert_chart_opt(s->ws, at, 0, s->chart, &opt), at, 0);
-        s->max_row = at + (lxw_row_t)s->chart_rows + 1;
+        note(s, worksheet_insert_chart_opt(s->ws, at, c0, s->chart, &opt), at, c0);
+        if (at + (lxw_row_t)s->chart_rows + 1 > s->max_row)
+            s->max_row = at + (lxw_row_t)s->chart_rows + 1;
     }
     note(s, worksheet_print_area(s->ws, 0, 0, s->max_row, s->max_col), 0, 0);
     if (s->has_repeat)
@@ -1032,6 +1040,11 @@ static void spend_chart(struct sheet *s, lxw_row_t row, lxw_row_t first, lxw_row
     qsort(v, n, sizeof *v, ranked_cmp);
     size_t shown = n > CHART_TOP + 1 ? CHART_TOP : n;
     char *h = xasprintf("Charge (%s)", r->currency);
+    /* the block and its chart start a printed page, so the chart is never cut in two */
+    lxw_row_t breaks[] = {row, 0};
+    if (row > 40)
+        note(s, worksheet_set_h_pagebreaks(s->ws, breaks), row, 0);
+    s->chart_row = row;
     section(s, row++,
             shown < n ? "Largest charges (the chart's data: the top 15, then all others)"
                       : "Charges by size (the chart's data)");
@@ -1079,8 +1092,11 @@ static void spend_chart(struct sheet *s, lxw_row_t row, lxw_row_t first, lxw_row
     chart_title_set_name(chart, shown < n ? "Largest charges" : "Charge by team");
     chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
     free(h);
+    /* beside the block (columns A-D), over the columns to the right of it */
     s->chart = chart;
-    s->chart_rows = 8 + 1.3 * (double)(clast - cfirst + 1);
+    s->chart_beside = true;
+    s->chart_col = 5;
+    s->chart_rows = 6 + 1.25 * (double)(clast - cfirst + 1);
 }
 
 static void summary_sheet(struct book *b)
@@ -1112,6 +1128,7 @@ static void summary_sheet(struct book *b)
     const char *heads[] = {"Team", "Name",   "Cost center", c_charge,        "Share of total",
                            c_list, "Budget", "Utilization", "State / alerts"};
     const bool num[] = {false, false, false, true, true, true, true, true, false};
+    s.cap[8] = 32; /* state and alerts wrap rather than widen the page */
     table_head(&s, row, heads, 9, num);
     free(c_charge);
     free(c_list);
