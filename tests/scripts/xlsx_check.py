@@ -312,6 +312,29 @@ def check_summary(month, rep, shadow):
                 want_cents(rep["totals"]["reconciliation_difference"]):
             problem(f"{path} [Summary]", "reconciliation difference missing or different")
 
+    # the chart's data: the 15 largest charges (all teams when 16 or fewer), then one row of
+    # the others, whose cached value is the total less those
+    block = find_row(sf, 1, "Team", head + 1)
+    if block is None:
+        problem(f"{path} [Summary]", "no chart data block below the team table")
+    else:
+        ranked = sorted(rep["teams"], key=lambda t: -want_cents(t["total"]))
+        shown = ranked if len(ranked) <= 16 else ranked[:15]
+        for i, team in enumerate(shown):
+            r = block + 1 + i
+            if sf.cell(r, 1).value != team["name"] or \
+                    cents(sv.cell(r, 4).value) != want_cents(team["total"]):
+                problem(f"{path} [Summary] A{r}", f"chart row {sf.cell(r, 1).value!r} "
+                                                 f"{sv.cell(r, 4).value!r}, want {team['name']!r}")
+        if len(ranked) > 16:
+            r = block + 16
+            want = want_cents(rep["totals"]["charged"]) - sum(want_cents(t["total"]) for t in shown)
+            if sf.cell(r, 1).value != f"{len(ranked) - 15} other teams" or \
+                    not str(sf.cell(r, 4).value).startswith("=ROUND(") or \
+                    cents(sv.cell(r, 4).value) != want:
+                problem(f"{path} [Summary] A{r}", f"others row {sf.cell(r, 1).value!r} "
+                                                 f"{sf.cell(r, 4).value!r}, want {want} cents")
+
     af, av = wf["All lines"], wv["All lines"]
     head = find_row(af, 1, "Team")
     if af.auto_filter.ref is None or af.freeze_panes is None:
