@@ -407,8 +407,8 @@ static size_t text_lines(const char *text, size_t chars)
         char *part = xstrndup(p, k);
         size_t n = utf8_chars(part);
         free(part);
-        /* a word that does not fit moves whole to the next line: allow for that with 10 % */
-        size_t per = chars > 10 ? chars - chars / 10 : 1;
+        /* a word that does not fit moves whole to the next line: allow for that with 5 % */
+        size_t per = chars > 10 ? chars - chars / 20 : 1;
         lines += n ? (n + per - 1) / per : 1;
         p += k;
         if (!*p)
@@ -877,8 +877,8 @@ static void method_sheet(struct book *b, const struct report_team *t)
     if (!sheet_open(b, &s, "Method", "How this charge was computed"))
         return;
     lxw_row_t row = 2;
-    put_text(&s, row, 0, "Method", f->label);
-    put_paragraph(&s, row++, 1, 7, t->method);
+    section(&s, row++, "Method");
+    put_paragraph(&s, row++, 0, 7, t->method);
     row++;
 
     const struct report_budget *bu = &t->budget;
