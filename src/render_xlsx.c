@@ -367,9 +367,11 @@ static bool sheet_open(struct book *b, struct sheet *s, const char *name, const 
     free(what);
     if (strlen(strbuf_cstr(&h)) > 200)
         strbuf_reset(&h);
+    /* the mark on the right: a long document name on the left would run into a centred one */
+    strbuf_puts(&h, "&R");
     if (r->shadow)
-        strbuf_puts(&h, "&C&\"-,Bold\"" SHADOW_MARK);
-    strbuf_puts(&h, "&R&A");
+        strbuf_puts(&h, "&\"-,Bold\"" SHADOW_MARK " \xC2\xB7 ");
+    strbuf_puts(&h, "&A");
     note(s, worksheet_set_header(s->ws, strbuf_cstr(&h)), 0, 0);
     strbuf_free(&h);
     note(s, worksheet_set_footer(s->ws, "&L&A&RPage &P of &N"), 0, 0);

@@ -147,7 +147,7 @@ def check_common(path, wf, wv, names, shadow):
         problem(path, f"sheets {wf.sheetnames}, want {names}")
     for ws in wf.worksheets:
         if shadow:
-            header = ws.oddHeader.center.text or ""
+            header = ws.oddHeader.right.text or ""
             if SHADOW not in header:
                 problem(f"{path} [{ws.title}]", f"no shadow header (got {header!r})")
             if SHADOW not in str(ws["A1"].value):
