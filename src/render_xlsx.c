@@ -37,21 +37,34 @@
 
 #define SHADOW_MARK "SHADOW \xE2\x80\x94 NOT BILLED"
 #define MAX_COLS    16
-#define WIDTH_CAP   60.0  /* characters: wider text is cut off visually, never in the cell */
-#define WRAP_WIDTH  100.0 /* long explanations wrap in a column this wide */
+#define WIDTH_CAP   40.0  /* characters: wider text wraps in its cell, never spills or is cut */
+#define HEAD_CAP    15.0  /* a longer column heading wraps */
+#define PARA_WIDTH  90.0  /* a merged paragraph spans columns at least this wide */
+#define LINE_PT     15.0  /* the height of one line of 11 pt text */
+#define ROW_MAX_PT  409.0 /* Excel's tallest row */
 #define MAX_CELL    32767 /* Excel's limit on the characters in one cell */
 
 struct fmts {
     lxw_format *title, *title_shadow, *head, *head_num, *label, *money, *money_bold, *price, *count,
-        *count_bold, *pct, *pct_bold, *date, *wrap, *tokens, *units;
+        *count_bold, *pct, *pct_bold, *date, *wrap, *wrap_cell, *section, *tokens, *units;
 };
 
 struct book {
     const struct report *r;
+    const struct report_team *t; /* the team of an invoice workbook, NULL for the summary */
     lxw_workbook *wb;
     struct fmts f;
     lxw_error error; /* the first error of any call, LXW_NO_ERROR while none */
     char where[128]; /* the sheet and cell of that error */
+};
+
+/* Wrapped text laid out when the sheet closes, once the column widths are final: one cell
+ * (c0 == c1, already written) or a range merged from c0 to at least c1 (written then). */
+struct para {
+    lxw_row_t row;
+    lxw_col_t c0, c1;
+    bool merge;
+    char *text; /* owned */
 };
 
 struct sheet {
@@ -59,12 +72,28 @@ struct sheet {
     lxw_worksheet *ws;
     const char *name;
     double width[MAX_COLS];
+    double cap[MAX_COLS]; /* a narrower cap than WIDTH_CAP for one column; 0 for none */
+    lxw_row_t max_row;    /* the used range, for the print area */
+    lxw_col_t max_col;
+    lxw_row_t repeat; /* the header row repeated on every printed page */
+    bool has_repeat;
+    struct para *paras;
+    size_t n_paras, cap_paras;
+    lxw_chart *chart; /* inserted when the sheet closes: below the used range, or at chart_row */
+    double chart_rows;
+    bool chart_beside; /* at chart_row, chart_col, as wide as the columns after it */
+    lxw_row_t chart_row;
+    lxw_col_t chart_col;
 };
 
 /* ---- cells ---- */
 
 static void note(struct sheet *s, lxw_error e, lxw_row_t row, lxw_col_t col)
 {
+    if (row > s->max_row)
+        s->max_row = row;
+    if (col > s->max_col && col < MAX_COLS)
+        s->max_col = col;
     if (e == LXW_NO_ERROR || s->b->error != LXW_NO_ERROR)
         return;
     char cell[LXW_MAX_CELL_NAME_LENGTH];
@@ -103,6 +132,31 @@ static char *xml_safe(const char *text)
     return utf8_xml_safe(text, strlen(text), NULL);
 }
 
+/* Records wrapped text for sheet_close (struct para); copies text. */
+static void para_add(struct sheet *s, lxw_row_t row, lxw_col_t c0, lxw_col_t c1, bool merge,
+                     const char *text)
+{
+    if (s->n_paras == s->cap_paras) {
+        s->cap_paras = s->cap_paras ? 2 * s->cap_paras : 16;
+        s->paras = xrealloc(s->paras, s->cap_paras * sizeof *s->paras);
+    }
+    s->paras[s->n_paras++] = (struct para){row, c0, c1, merge, xstrdup(text)};
+    if (row > s->max_row)
+        s->max_row = row;
+}
+
+/* Text across columns c0..c1 or wider (at least PARA_WIDTH characters), merged and wrapped in
+ * one row as tall as its lines; laid out by sheet_close. Nothing for NULL or "". */
+static void put_paragraph(struct sheet *s, lxw_row_t row, lxw_col_t c0, lxw_col_t c1,
+                          const char *text)
+{
+    if (!text || !*text)
+        return;
+    char *safe = xml_safe(text);
+    para_add(s, row, c0, c1, true, safe ? safe : text);
+    free(safe);
+}
+
 /* Writes text as a string cell (never a formula), cut at Excel's cell limit on a character
  * boundary, with XML-forbidden controls shown as U+FFFD (xml_safe). NULL is written as
  * nothing. */
@@ -124,8 +178,7 @@ static void put_text(struct sheet *s, lxw_row_t row, lxw_col_t col, const char *
         cut = shorter;
         text = cut;
     }
-    note(s, worksheet_write_string(s->ws, row, col, text, fmt), row, col);
-    /* the longest line decides the width of wrapped text */
+    /* the longest line decides the width; longer text than a column may be wide wraps */
     size_t longest = 0;
     for (const char *p = text; *p;) {
         size_t k = strcspn(p, "\n");
@@ -138,7 +191,18 @@ static void put_text(struct sheet *s, lxw_row_t row, lxw_col_t col, const char *
         if (*p)
             p++;
     }
-    fit(s, col, longest, fmt == s->b->f.wrap ? WRAP_WIDTH : WIDTH_CAP);
+    const struct fmts *f = &s->b->f;
+    bool head = fmt == f->head || fmt == f->head_num;
+    double cap = head ? HEAD_CAP : WIDTH_CAP;
+    if (col < MAX_COLS && s->cap[col] > 0 && s->cap[col] < cap)
+        cap = s->cap[col];
+    bool wrap = fmt == f->wrap || ((!fmt || head) && (double)longest + 2 > cap);
+    if (wrap && !head)
+        fmt = f->wrap_cell;
+    note(s, worksheet_write_string(s->ws, row, col, text, fmt), row, col);
+    fit(s, col, longest, cap);
+    if (wrap)
+        para_add(s, row, col, col, false, text);
     free(cut);
 }
 
@@ -147,7 +211,7 @@ static void put_money(struct sheet *s, lxw_row_t row, lxw_col_t col, int64_t cen
     char buf[64];
     money_format_grouped(cents, buf, sizeof buf);
     note(s, worksheet_write_number(s->ws, row, col, (double)cents / 100.0, fmt), row, col);
-    fit(s, col, strlen(buf), WIDTH_CAP);
+    fit(s, col, strlen(buf) + 4, WIDTH_CAP); /* and " USD" */
 }
 
 static void put_count(struct sheet *s, lxw_row_t row, lxw_col_t col, int64_t n, lxw_format *fmt)
@@ -222,7 +286,7 @@ static void put_formula_cents(struct sheet *s, lxw_row_t row, lxw_col_t col, con
     money_format_grouped(cents, buf, sizeof buf);
     note(s, worksheet_write_formula_num(s->ws, row, col, formula, fmt, (double)cents / 100.0), row,
          col);
-    fit(s, col, strlen(buf), WIDTH_CAP);
+    fit(s, col, strlen(buf) + 4, WIDTH_CAP);
 }
 
 /* A formula with a cached integer (a count) or rate (scaled by `scale`). */
@@ -288,12 +352,34 @@ static bool sheet_open(struct book *b, struct sheet *s, const char *name, const 
         return false;
     }
     const struct report *r = b->r;
+    /* the page header names the document (whole, or not at all: the sheet shows it too) */
+    struct strbuf h = STRBUF_INIT;
+    char *what = b->t ? xasprintf("Invoice %s \xC2\xB7 %s", b->t->invoice_number, b->t->name)
+                      : xasprintf("Chargeback summary %s \xC2\xB7 %s", r->month, r->organization);
+    char *safe_what = xml_safe(what);
+    strbuf_puts(&h, "&L");
+    for (const char *p = safe_what ? safe_what : what; *p; p++)
+        if (*p == '&')
+            strbuf_puts(&h, "&&");
+        else
+            strbuf_putc(&h, *p);
+    free(safe_what);
+    free(what);
+    if (strlen(strbuf_cstr(&h)) > 200)
+        strbuf_reset(&h);
+    /* the mark on the right: a long document name on the left would run into a centred one */
+    strbuf_puts(&h, "&R");
     if (r->shadow)
-        note(s, worksheet_set_header(s->ws, "&C&\"-,Bold\"" SHADOW_MARK), 0, 0);
-    note(s, worksheet_set_footer(s->ws, "&RPage &P of &N"), 0, 0);
+        strbuf_puts(&h, "&\"-,Bold\"" SHADOW_MARK " \xC2\xB7 ");
+    strbuf_puts(&h, "&A");
+    note(s, worksheet_set_header(s->ws, strbuf_cstr(&h)), 0, 0);
+    strbuf_free(&h);
+    note(s, worksheet_set_footer(s->ws, "&L&A&RPage &P of &N"), 0, 0);
     worksheet_set_landscape(s->ws);
     worksheet_fit_to_pages(s->ws, 1, 0);
     worksheet_set_paper(s->ws, r->paper && strcmp(r->paper, "Letter") == 0 ? 1 : 9);
+    worksheet_set_margins(s->ws, 0.5, 0.5, 0.75, 0.75);
+    worksheet_center_horizontally(s->ws);
     char *t = r->shadow ? xasprintf("%s \xC2\xB7 %s", SHADOW_MARK, title) : xstrdup(title);
     char *safe = xml_safe(t);
     if (safe) {
@@ -306,23 +392,121 @@ static bool sheet_open(struct book *b, struct sheet *s, const char *name, const 
     return true;
 }
 
+/* The width of column c as set (an unset column keeps Excel's default, 8.43). */
+static double col_width(const struct sheet *s, lxw_col_t c)
+{
+    if (c >= MAX_COLS || s->width[c] <= 0)
+        return 8.43;
+    return s->width[c] < 8 ? 8 : s->width[c];
+}
+
+/* Lines text needs at `chars` characters a line: each of its lines broken at spaces. */
+static size_t text_lines(const char *text, size_t chars)
+{
+    size_t lines = 0;
+    for (const char *p = text;;) {
+        size_t k = strcspn(p, "\n");
+        char *part = xstrndup(p, k);
+        size_t n = utf8_chars(part);
+        free(part);
+        /* a word that does not fit moves whole to the next line: allow for that with 5 % */
+        size_t per = chars > 10 ? chars - chars / 20 : 1;
+        lines += n ? (n + per - 1) / per : 1;
+        p += k;
+        if (!*p)
+            break;
+        p++;
+    }
+    return lines;
+}
+
+/* Sets the final column widths, lays out the wrapped text (struct para) at those widths, puts
+ * the chart below the used range within the printed width, and sets the print area and the
+ * repeated header row. Frees the sheet's own memory. */
 static void sheet_close(struct sheet *s)
 {
     if (!s->ws)
         return;
     for (lxw_col_t c = 0; c < MAX_COLS; c++)
         if (s->width[c] > 0)
-            note(s, worksheet_set_column(s->ws, c, c, s->width[c] < 8 ? 8 : s->width[c], NULL), 0,
-                 c);
+            note(s, worksheet_set_column(s->ws, c, c, col_width(s, c), NULL), 0, c);
+    double last_h = 0;
+    for (size_t i = 0; i < s->n_paras; i++) {
+        struct para *p = &s->paras[i];
+        lxw_col_t c1 = p->c1;
+        double w = 0;
+        for (lxw_col_t c = p->c0; c <= c1; c++)
+            w += col_width(s, c);
+        while (p->merge && (w < PARA_WIDTH || c1 < s->max_col) && c1 + 1 < MAX_COLS)
+            w += col_width(s, ++c1);
+        double h = LINE_PT * (double)text_lines(p->text, (size_t)w) + 3;
+        if (h > ROW_MAX_PT)
+            h = ROW_MAX_PT;
+        if (i > 0 && s->paras[i - 1].row == p->row && last_h > h)
+            h = last_h;
+        last_h = h;
+        if (h > LINE_PT + 3 || p->merge)
+            note(s, worksheet_set_row(s->ws, p->row, h, NULL), p->row, p->c0);
+        if (p->merge)
+            note(s, worksheet_merge_range(s->ws, p->row, p->c0, p->row, c1, p->text, s->b->f.wrap),
+                 p->row, c1);
+        free(p->text);
+    }
+    free(s->paras);
+    if (s->chart) {
+        /* as wide as the printed columns (about 7 pixels a character), 480 x 288 at scale 1 */
+        lxw_col_t c0 = s->chart_beside ? s->chart_col : 0;
+        double px = 0;
+        for (lxw_col_t c = c0; c <= s->max_col; c++)
+            px += col_width(s, c) * 7 + 5;
+        while (px < 600) /* a narrow table: the print area takes in columns for the chart */
+            px += col_width(s, ++s->max_col) * 7 + 5;
+        if (px > 1100)
+            px = 1100;
+        px -= 10; /* inside the last column's right edge */
+        lxw_row_t at = s->chart_beside ? s->chart_row : s->max_row + 2;
+        lxw_chart_options opt = {.x_scale = px / 480.0, .y_scale = s->chart_rows * 20.0 / 288.0};
+        note(s, worksheet_insert_chart_opt(s->ws, at, c0, s->chart, &opt), at, c0);
+        if (at + (lxw_row_t)s->chart_rows + 1 > s->max_row)
+            s->max_row = at + (lxw_row_t)s->chart_rows + 1;
+    }
+    note(s, worksheet_print_area(s->ws, 0, 0, s->max_row, s->max_col), 0, 0);
+    if (s->has_repeat)
+        note(s, worksheet_repeat_rows(s->ws, s->repeat, s->repeat), s->repeat, 0);
+}
+
+/* Marks row as the header repeated on every printed page (the first table's, once). */
+static void repeat_head(struct sheet *s, lxw_row_t row)
+{
+    if (s->has_repeat)
+        return;
+    s->repeat = row;
+    s->has_repeat = true;
 }
 
 /* Writes the header row of a table from `heads` at `row`; numeric columns right-aligned. */
 static void table_head(struct sheet *s, lxw_row_t row, const char *const *heads, size_t n,
                        const bool *numeric)
 {
+    repeat_head(s, row);
     for (size_t i = 0; i < n; i++)
         put_text(s, row, (lxw_col_t)i, heads[i],
                  numeric && numeric[i] ? s->b->f.head_num : s->b->f.head);
+}
+
+/* Text that runs into the empty cells to its right: written as put_text does, but without
+ * widening its column. */
+static void spill(struct sheet *s, lxw_row_t row, lxw_col_t col, const char *text, lxw_format *fmt)
+{
+    char *safe = xml_safe(text);
+    note(s, worksheet_write_string(s->ws, row, col, safe ? safe : text, fmt), row, col);
+    free(safe);
+}
+
+/* A section's heading in column A, above a table or a block of labels. */
+static void section(struct sheet *s, lxw_row_t row, const char *text)
+{
+    spill(s, row, 0, text, s->b->f.section);
 }
 
 static void label(struct sheet *s, lxw_row_t row, const char *text)
@@ -336,7 +520,11 @@ static void kv_text(struct sheet *s, lxw_row_t *row, const char *key, const char
     if (!val || !*val)
         return;
     label(s, *row, key);
-    put_text(s, *row, 1, val, NULL);
+    /* a value runs on into the empty columns; a long one wraps across them */
+    if (utf8_chars(val) > 60)
+        put_paragraph(s, *row, 1, 7, val);
+    else
+        spill(s, *row, 1, val, NULL);
     (*row)++;
 }
 
@@ -344,7 +532,10 @@ static void kv_text(struct sheet *s, lxw_row_t *row, const char *key, const char
 static void kv_money_at(struct sheet *s, lxw_row_t *row, const char *key, int64_t cents, bool bold,
                         lxw_col_t col)
 {
-    label(s, *row, key);
+    if (col > 1)
+        spill(s, *row, 0, key, s->b->f.label);
+    else
+        label(s, *row, key);
     put_money(s, *row, col, cents, bold ? s->b->f.money_bold : s->b->f.money);
     (*row)++;
 }
@@ -366,12 +557,13 @@ struct line_layout {
 static const struct line_layout invoice_layout = {{0, 2, 3, 1, 4, 5, 6, 7}};
 static const struct line_layout all_lines_layout = {{2, 3, 4, 5, 6, 7, 8, 9}};
 
-static const char *const line_heads_fmt[] = {"Kind",     "Model", "Batch",           "Description",
+static const char *const line_heads_fmt[] = {"Kind",     "Model", "Pricing",         "Description",
                                              "Quantity", "Unit",  "Unit price (%s)", "Amount (%s)"};
 static const bool line_numeric[] = {false, false, false, false, true, false, true, true};
 
 static void line_head(struct sheet *s, lxw_row_t row, const struct line_layout *L)
 {
+    repeat_head(s, row);
     for (size_t i = 0; i < 8; i++) {
         char *h = xasprintf(line_heads_fmt[i], s->b->r->currency);
         put_text(s, row, L->col[i], h, line_numeric[i] ? s->b->f.head_num : s->b->f.head);
@@ -390,8 +582,9 @@ static void line_row(struct sheet *s, lxw_row_t row, const struct line_layout *L
     const lxw_col_t *c = L->col;
     put_text(s, row, c[F_KIND], report_line_kind_name(l->kind), NULL);
     put_text(s, row, c[F_MODEL], l->model, NULL);
-    note(s, worksheet_write_boolean(s->ws, row, c[F_BATCH], l->batch, NULL), row, c[F_BATCH]);
-    fit(s, c[F_BATCH], 5, WIDTH_CAP);
+    /* batch pricing applies to token lines only; other lines leave the column blank */
+    if (l->kind <= LINE_CACHE_WRITE_1H)
+        put_text(s, row, c[F_BATCH], l->batch ? "Batch" : "Standard", NULL);
     put_text(s, row, c[F_DESC], l->description, NULL);
     put_count(s, row, c[F_QTY], l->quantity, f->count);
     put_text(s, row, c[F_UNIT], l->unit, NULL);
@@ -459,6 +652,7 @@ static void groups_sheet(struct book *b, const char *name, const char *title, co
         return;
     const struct fmts *f = &b->f;
     lxw_row_t row = 2;
+    repeat_head(&s, row);
     put_text(&s, row, 0, key, f->head);
     for (size_t i = 0; i < 8; i++)
         put_text(&s, row, (lxw_col_t)(1 + i), usage_heads[i], f->head_num);
@@ -547,8 +741,8 @@ static void daily_sheet(struct book *b, const char *title, const struct report_d
             chart_axis_set_num_format(chart->y_axis, "#,##0.00");
             chart_axis_set_num_format(chart->x_axis, "mm-dd");
             chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
-            lxw_chart_options opt = {.x_scale = 2.0, .y_scale = 1.3};
-            note(&s, worksheet_insert_chart_opt(s.ws, head, 5, chart, &opt), head, 5);
+            s.chart = chart;
+            s.chart_rows = 18;
         }
     }
     sheet_close(&s);
@@ -599,7 +793,7 @@ static lxw_row_t budget_table(struct sheet *s, lxw_row_t row, const char *const 
         free(th);
     }
     if (s->b->r->n_budgets) /* the measure of project and user budgets, when there are any */
-        put_text(s, row++, 0, REPORT_ENTITY_BUDGET_NOTE, NULL);
+        put_paragraph(s, row++, 0, (lxw_col_t)(h - 1), REPORT_ENTITY_BUDGET_NOTE);
     return row;
 }
 
@@ -637,7 +831,7 @@ static void invoice_sheet(struct book *b, const struct report_team *t)
     free(due);
     row++;
     /* the charge's parts add up to the total (a SUM); the showback figures stand apart */
-    put_text(&s, row++, 0, "Composition of the charge", f->head);
+    section(&s, row++, "Composition of the charge");
     lxw_row_t cfirst = row;
     kv_money_at(&s, &row, "Charge by the chargeback model", t->charge, false, 7);
     kv_money_at(&s, &row, "True-up", t->true_up, false, 7);
@@ -649,12 +843,12 @@ static void invoice_sheet(struct book *b, const struct report_team *t)
     label(&s, row, "Share of all charges");
     put_pct(&s, row++, 7, t->share_e4, f->pct);
     row++;
-    put_text(&s, row++, 0, "Showback, not in the total", f->head);
+    section(&s, row++, "Showback, not in the total");
     kv_money_at(&s, &row, "Usage at list price", t->list_cost, false, 7);
     kv_money_at(&s, &row, "Shared pools", t->shared, false, 7);
     if (t->revision.present) {
         row++;
-        put_text(&s, row++, 0, "Corrected revision", f->head);
+        section(&s, row++, "Corrected revision");
         kv_text(&s, &row, "Superseded invoice",
                 t->supersedes_invoice && *t->supersedes_invoice ? t->supersedes_invoice
                                                                 : "(no earlier invoice)");
@@ -672,7 +866,7 @@ static void invoice_sheet(struct book *b, const struct report_team *t)
     }
     if (r->footer && *r->footer) {
         row++;
-        put_text(&s, row, 0, r->footer, NULL);
+        put_paragraph(&s, row, 0, 7, r->footer);
     }
     sheet_close(&s);
 }
@@ -685,12 +879,12 @@ static void method_sheet(struct book *b, const struct report_team *t)
     if (!sheet_open(b, &s, "Method", "How this charge was computed"))
         return;
     lxw_row_t row = 2;
-    put_text(&s, row, 0, "Method", f->label);
-    put_text(&s, row++, 1, t->method, f->wrap);
+    section(&s, row++, "Method");
+    put_paragraph(&s, row++, 0, 7, t->method);
     row++;
 
     const struct report_budget *bu = &t->budget;
-    put_text(&s, row++, 0, "Budget", f->head);
+    section(&s, row++, "Budget");
     if (!bu->present) {
         put_text(&s, row++, 0, "No budget configured.", NULL);
     } else if (bu->tokens) {
@@ -726,7 +920,7 @@ static void method_sheet(struct book *b, const struct report_team *t)
             bs[i] = &eb->budget;
             part[i] = t->entity_budgets[i].team_used;
         }
-        put_text(&s, row++, 0, "Budgets of this team's projects and users", f->head);
+        section(&s, row++, "Budgets of this team's projects and users");
         row = budget_table(&s, row, (const char *const *)on, bs, part, n) + 1;
         for (size_t i = 0; i < n; i++)
             free(on[i]);
@@ -735,7 +929,7 @@ static void method_sheet(struct book *b, const struct report_team *t)
         free(part);
     }
 
-    put_text(&s, row++, 0, "Anomalies", f->head);
+    section(&s, row++, "Anomalies");
     if (!t->n_anomalies) {
         put_text(&s, row++, 0, "No day above the anomaly threshold.", NULL);
     } else {
@@ -763,7 +957,7 @@ static void method_sheet(struct book *b, const struct report_team *t)
     }
     row++;
 
-    put_text(&s, row++, 0, "Recommendations", f->head);
+    section(&s, row++, "Recommendations");
     if (!t->n_recommendations) {
         put_text(&s, row++, 0, "None this month.", NULL);
     } else {
@@ -775,13 +969,13 @@ static void method_sheet(struct book *b, const struct report_team *t)
         for (size_t i = 0; i < t->n_recommendations; i++, row++) {
             const struct report_recommendation *x = &t->recommendations[i];
             put_text(&s, row, 0, report_rec_title(x->kind), NULL);
-            put_text(&s, row, 1, x->explanation, f->wrap);
+            put_text(&s, row, 1, x->explanation, NULL);
             put_money(&s, row, 2, x->saving, f->money);
         }
     }
     row++;
 
-    put_text(&s, row++, 0, "Unit economics", f->head);
+    section(&s, row++, "Unit economics");
     if (!t->n_metrics) {
         put_text(&s, row++, 0, "No value metrics configured.", NULL);
     } else {
@@ -799,7 +993,7 @@ static void method_sheet(struct book *b, const struct report_team *t)
     }
     row++;
 
-    put_text(&s, row++, 0, "Month over month", f->head);
+    section(&s, row++, "Month over month");
     const struct report_mom *m = &t->mom;
     if (!m->present) {
         put_text(&s, row++, 0, "No previous month given.", NULL);
@@ -817,6 +1011,95 @@ static void method_sheet(struct book *b, const struct report_team *t)
 }
 
 /* ---- summary workbook ---- */
+
+struct ranked {
+    int64_t total;
+    size_t i;
+};
+
+/* Larger charge first; the table's order (by display name) breaks ties. */
+static int ranked_cmp(const void *pa, const void *pb)
+{
+    const struct ranked *a = pa, *b = pb;
+    if (a->total != b->total)
+        return a->total > b->total ? -1 : 1;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* Below the summary table from `row`: the chart's data, the CHART_TOP largest charges (each a
+ * reference to its row of the table at `first`) and, with more teams, one "others" row (the
+ * "All teams" total at `all` less those, as a formula), then a bar chart of that block, so the
+ * chart reads the same with 5 teams or 100,000. */
+#define CHART_TOP 15
+static void spend_chart(struct sheet *s, lxw_row_t row, lxw_row_t first, lxw_row_t all)
+{
+    const struct report *r = s->b->r;
+    const struct fmts *f = &s->b->f;
+    size_t n = r->n_teams;
+    struct ranked *v = xcalloc(n, sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (struct ranked){r->teams[i].total, i};
+    qsort(v, n, sizeof *v, ranked_cmp);
+    size_t shown = n > CHART_TOP + 1 ? CHART_TOP : n;
+    char *h = xasprintf("Charge (%s)", r->currency);
+    /* the block and its chart start a printed page, so the chart is never cut in two */
+    lxw_row_t breaks[] = {row, 0};
+    if (row > 40)
+        note(s, worksheet_set_h_pagebreaks(s->ws, breaks), row, 0);
+    s->chart_row = row;
+    section(s, row++,
+            shown < n ? "Largest charges (the chart's data: the top 15, then all others)"
+                      : "Charges by size (the chart's data)");
+    const char *heads[] = {"Team", "", "", h};
+    const bool num[] = {false, false, false, true};
+    table_head(s, row++, heads, 4, num);
+    lxw_row_t cfirst = row;
+    char cell[LXW_MAX_CELL_NAME_LENGTH], a[LXW_MAX_CELL_NAME_LENGTH], b[LXW_MAX_CELL_NAME_LENGTH];
+    int64_t top = 0;
+    for (size_t k = 0; k < shown; k++, row++) {
+        const struct report_team *t = &r->teams[v[k].i];
+        put_text(s, row, 0, t->name, NULL);
+        lxw_rowcol_to_cell(cell, first + (lxw_row_t)v[k].i, 3);
+        char *fm = xasprintf("=%s", cell);
+        put_formula_cents(s, row, 3, fm, t->total, f->money);
+        free(fm);
+        top += t->total;
+    }
+    if (shown < n) {
+        char *name = xasprintf("%zu other teams", n - shown);
+        put_text(s, row, 0, name, NULL);
+        free(name);
+        lxw_rowcol_to_cell(cell, all, 3);
+        lxw_rowcol_to_cell(a, cfirst, 3);
+        lxw_rowcol_to_cell(b, row - 1, 3);
+        char *fm = xasprintf("=ROUND(%s-SUM(%s:%s),2)", cell, a, b);
+        put_formula_cents(s, row++, 3, fm, r->totals.charged - top, f->money);
+        free(fm);
+    }
+    lxw_row_t clast = row - 1;
+    free(v);
+    lxw_chart *chart = workbook_add_chart(s->b->wb, LXW_CHART_BAR);
+    if (!chart) {
+        note(s, LXW_ERROR_MEMORY_MALLOC_FAILED, row, 0);
+        free(h);
+        return;
+    }
+    lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
+    chart_series_set_categories(series, s->name, cfirst, 0, clast, 0);
+    chart_series_set_values(series, s->name, cfirst, 3, clast, 3);
+    chart_series_set_name(series, h);
+    chart_axis_set_name(chart->x_axis, h);
+    chart_axis_set_num_format(chart->x_axis, "#,##0");
+    chart_axis_set_reverse(chart->y_axis); /* the largest on top, as in the table above */
+    chart_title_set_name(chart, shown < n ? "Largest charges" : "Charge by team");
+    chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
+    free(h);
+    /* beside the block (columns A-D), over the columns to the right of it */
+    s->chart = chart;
+    s->chart_beside = true;
+    s->chart_col = 5;
+    s->chart_rows = 6 + 1.25 * (double)(clast - cfirst + 1);
+}
 
 static void summary_sheet(struct book *b)
 {
@@ -847,10 +1130,11 @@ static void summary_sheet(struct book *b)
     const char *heads[] = {"Team", "Name",   "Cost center", c_charge,        "Share of total",
                            c_list, "Budget", "Utilization", "State / alerts"};
     const bool num[] = {false, false, false, true, true, true, true, true, false};
+    s.cap[8] = 32; /* state and alerts wrap rather than widen the page */
     table_head(&s, row, heads, 9, num);
     free(c_charge);
     free(c_list);
-    lxw_row_t head = row++;
+    row++;
     lxw_row_t first = row;
     int64_t charged = 0, share = 0, list = 0;
     for (size_t i = 0; i < r->n_teams; i++, row++) {
@@ -907,7 +1191,7 @@ static void summary_sheet(struct book *b)
             on[i] = xasprintf("%s %s", budgets_entity_title(x->entity), x->name);
             bs[i] = x->budget;
         }
-        put_text(&s, row++, 0, "Budgets crossed", f->head);
+        section(&s, row++, "Budgets crossed");
         row = budget_table(&s, row, (const char *const *)on, bs, NULL, n) + 1;
         for (size_t i = 0; i < n; i++)
             free(on[i]);
@@ -916,7 +1200,7 @@ static void summary_sheet(struct book *b)
     }
 
     if (r->revision > 1) {
-        put_text(&s, row++, 0, "Corrected revision: what remains to settle", f->head);
+        section(&s, row++, "Corrected revision: what remains to settle");
         const char *sh[] = {"Team",
                             "Superseded invoice",
                             "",
@@ -943,7 +1227,7 @@ static void summary_sheet(struct book *b)
         row++;
     }
     /* the model's summary bridge, step for step; its result is the sum of the steps */
-    put_text(&s, row++, 0, "How the charges add up", f->head);
+    section(&s, row++, "How the charges add up");
     lxw_row_t bfirst = row;
     for (size_t i = 0; i < r->totals.n_bridge; i++)
         kv_money_at(&s, &row, r->totals.bridge[i].label, r->totals.bridge[i].amount, false, 3);
@@ -952,7 +1236,7 @@ static void summary_sheet(struct book *b)
                   r->totals.charged, f->money_bold);
     row += 2;
 
-    put_text(&s, row++, 0, "Reconciliation", f->head);
+    section(&s, row++, "Reconciliation");
     if (r->totals.has_provider_total) {
         lxw_row_t prov = row;
         kv_money_at(&s, &row, "Provider invoice total", r->totals.provider_total, false, 3);
@@ -972,65 +1256,30 @@ static void summary_sheet(struct book *b)
         put_text(&s, row++, 0, "No provider invoice total given.", NULL);
     }
     if (r->reconciliation_text && *r->reconciliation_text)
-        put_text(&s, row++, 1, r->reconciliation_text, f->wrap);
+        put_paragraph(&s, row++, 0, 8, r->reconciliation_text);
     row++;
     if (r->method && *r->method) {
-        put_text(&s, row, 0, "Method", f->label);
-        put_text(&s, row++, 1, r->method, f->wrap);
+        section(&s, row++, "Method");
+        put_paragraph(&s, row++, 0, 8, r->method);
     }
     if (r->n_warnings) {
         row++;
-        put_text(&s, row++, 0, "Notes on the data", f->head);
+        section(&s, row++, "Notes on the data");
         for (size_t i = 0; i < r->n_warnings && i < REPORT_NOTES_SHOWN; i++)
-            put_text(&s, row++, 1, r->warnings[i], f->wrap);
+            put_paragraph(&s, row++, 0, 8, r->warnings[i]);
         if (r->n_warnings > REPORT_NOTES_SHOWN) {
             char *more = xasprintf("and %zu more: report.json lists every one",
                                    r->n_warnings - REPORT_NOTES_SHOWN);
-            put_text(&s, row++, 1, more, f->wrap);
+            put_paragraph(&s, row++, 0, 8, more);
             free(more);
         }
     }
     if (r->footer && *r->footer)
-        put_text(&s, ++row, 0, r->footer, NULL);
+        put_paragraph(&s, ++row, 0, 8, r->footer);
 
-    if (r->n_teams) {
-        lxw_chart *chart = workbook_add_chart(b->wb, LXW_CHART_COLUMN);
-        if (!chart) {
-            note(&s, LXW_ERROR_MEMORY_MALLOC_FAILED, head, 10);
-        } else {
-            lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
-            chart_series_set_categories(series, "Summary", first, 1, last, 1);
-            chart_series_set_values(series, "Summary", first, 3, last, 3);
-            char *name = xasprintf("Charge (%s)", r->currency);
-            chart_series_set_name(series, name);
-            chart_axis_set_name(chart->y_axis, name);
-            free(name);
-            chart_title_set_name(chart, "Spend by team");
-            chart_axis_set_num_format(chart->y_axis, "#,##0.00");
-            chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
-            lxw_chart_options opt = {.x_scale = 1.5, .y_scale = 1.2};
-            note(&s, worksheet_insert_chart_opt(s.ws, head, 10, chart, &opt), head, 10);
-        }
-    }
-
+    if (r->n_teams)
+        spend_chart(&s, row + 2, first, first + (lxw_row_t)r->n_teams);
     sheet_close(&s);
-}
-
-/* "All lines": every invoice line of every team, one table to filter and pivot. */
-/* Wrapped text across columns A..last of one row (merged), the row as tall as its lines need
- * at the columns' widths so far. */
-static void put_paragraph(struct sheet *s, lxw_row_t row, lxw_col_t last, const char *text)
-{
-    double width = 0;
-    for (lxw_col_t c = 0; c <= last && c < MAX_COLS; c++)
-        width += s->width[c] < 8 ? 8 : s->width[c];
-    size_t per_line = width > 20 ? (size_t)(width * 0.9) : 18;
-    size_t lines = utf8_chars(text) / per_line + 1;
-    note(s, worksheet_set_row(s->ws, row, 15.0 * (double)lines, NULL), row, 0);
-    char *safe = xml_safe(text);
-    note(s, worksheet_merge_range(s->ws, row, 0, row, last, safe ? safe : text, s->b->f.wrap), row,
-         0);
-    free(safe);
 }
 
 /* The model comparison: a row per team (or team `only`'s row alone, on its invoice) with its
@@ -1097,15 +1346,16 @@ static void models_sheet(struct book *b, size_t only)
     }
     row++;
     if (only == SIZE_MAX)
-        put_paragraph(&s, row++, (lxw_col_t)(n - 1), c->reading);
+        put_paragraph(&s, row++, 0, (lxw_col_t)(n - 1), c->reading);
     char *note_text = xasprintf("Change: the model's total less the configured %s model's; a "
                                 "minus means the team would pay less. %s",
                                 config_model_name(c->configured), c->note);
-    put_paragraph(&s, row, (lxw_col_t)(n - 1), note_text);
+    put_paragraph(&s, row, 0, (lxw_col_t)(n - 1), note_text);
     free(note_text);
     sheet_close(&s);
 }
 
+/* "All lines": every invoice line of every team, one table to filter and pivot. */
 static void all_lines_sheet(struct book *b)
 {
     const struct report *r = b->r;
@@ -1348,9 +1598,26 @@ static void fmts_init(struct book *b)
     format_set_bottom(f->head_num, LXW_BORDER_THIN);
     format_set_bg_color(f->head_num, 0xE8ECF2);
     format_set_align(f->head_num, LXW_ALIGN_RIGHT);
+    format_set_text_wrap(f->head);
+    format_set_text_wrap(f->head_num);
     f->label = fmt_new(wb, NULL, true);
-    f->money = fmt_new(wb, "#,##0.00", false);
-    f->money_bold = fmt_new(wb, "#,##0.00", true);
+    f->section = fmt_new(wb, NULL, true);
+    format_set_font_size(f->section, 12);
+    format_set_font_color(f->section, 0x1F3B6B);
+    /* the currency code as quoted text after the amount: Excel and LibreOffice both show it the
+     * same in every locale (a [$USD] tag is read as a locale by some versions) */
+    char code[8] = "";
+    const char *cur = b->r->currency ? b->r->currency : "";
+    size_t n = 0;
+    while (n < sizeof code - 1 &&
+           ((cur[n] >= 'A' && cur[n] <= 'Z') || (cur[n] >= 'a' && cur[n] <= 'z')))
+        n++;
+    if (!cur[n])
+        memcpy(code, cur, n + 1);
+    char *money = *code ? xasprintf("#,##0.00 \"%s\"", code) : xstrdup("#,##0.00");
+    f->money = fmt_new(wb, money, false);
+    f->money_bold = fmt_new(wb, money, true);
+    free(money);
     format_set_top(f->money_bold, LXW_BORDER_THIN);
     f->price = fmt_new(wb, "#,##0.00####", false);
     f->count = fmt_new(wb, "#,##0", false);
@@ -1364,6 +1631,10 @@ static void fmts_init(struct book *b)
     f->wrap = fmt_new(wb, NULL, false);
     format_set_text_wrap(f->wrap);
     format_set_align(f->wrap, LXW_ALIGN_VERTICAL_TOP);
+    /* in a table, wrapped text ends on the line where its row's other cells stand */
+    f->wrap_cell = fmt_new(wb, NULL, false);
+    format_set_text_wrap(f->wrap_cell);
+
     f->tokens = fmt_new(wb, "#,##0\" tokens\"", false);
     f->units = fmt_new(wb, "#,##0.00####", false);
 }
@@ -1392,7 +1663,7 @@ static time_t issue_time(const char *ymd)
 static enum cb_status write_book(const struct report *r, const struct report_team *t,
                                  const char *path, struct cb_error *err)
 {
-    struct book b = {.r = r, .error = LXW_NO_ERROR};
+    struct book b = {.r = r, .t = t, .error = LXW_NO_ERROR};
     char *title = NULL, *subject = NULL, *keywords = NULL, *comments = NULL, *author = NULL,
          *company = NULL;
     enum cb_status st = CB_OK;

@@ -4,7 +4,10 @@
 # twice in billing mode and once in shadow mode. /usr/bin/python3 with openpyxl reads every
 # workbook (tests/scripts/xlsx_check.py): formulas of known shapes only, cached values equal to
 # report.json's line amounts and totals, formula-like text stored as strings, the shadow header
-# on every sheet. Two renders are byte-identical and every zip entry is dated 1980-01-01.
+# on every sheet, the page setup for printing (landscape, one page wide, print area, repeated
+# header row, column widths, currency formats). A generated 20-team month checks the summary
+# chart's top 15 + "others" and LibreOffice's recalculation of every summary formula.
+# Two renders are byte-identical and every zip entry is dated 1980-01-01.
 # Prints the sizes and the time to write the workbooks (median of 3 runs).
 # Skips while a pipeline stage still answers "not built yet".
 set -u
@@ -72,6 +75,38 @@ if /usr/bin/python3 -c 'import openpyxl' 2>/dev/null; then
   done
 else
   echo "SKIP: /usr/bin/python3 has no openpyxl (apt-get install python3-openpyxl)"; skipped=1
+fi
+
+# a generated month of 20 teams: the summary chart is the top 15 and one "others" formula row;
+# LibreOffice recalculates every formula of its summary to the cached value
+gen=$2
+if "$gen" --teams 20 --records 6000 --users 80 --projects 30 >"$scratch/m20.jsonl" 2>"$scratch/gen.stderr"; then
+  "$bin" render --quiet --config "$scratch/config.json" --month 2026-10 --formats json,xlsx \
+    --out "$scratch/m20" "$scratch/m20.jsonl" 2>"$scratch/m20.stderr" \
+    || bad "20-team render failed: $(cat "$scratch/m20.stderr")"
+  if [ -z "${skipped:-}" ] && [ -f "$scratch/m20/summary.xlsx" ]; then
+    if out=$(/usr/bin/python3 "$here/xlsx_check.py" "$scratch/m20" 2>&1); then ok
+    else bad "openpyxl check of the 20-team month:"; echo "$out" | head -20; fi
+    if command -v soffice >/dev/null 2>&1; then
+      prof=$scratch/lo-profile/user
+      mkdir -p "$prof"
+      cat >"$prof/registrymodifications.xcu" <<'XCU'
+<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+XCU
+      soffice -env:UserInstallation=file://"$scratch/lo-profile" --headless --convert-to xlsx \
+        --outdir "$scratch/m20/lo" "$scratch/m20/summary.xlsx" >/dev/null 2>&1
+      if out=$(/usr/bin/python3 "$here/xlsx_recalc.py" "$scratch/m20/summary.xlsx" \
+                 "$scratch/m20/lo/summary.xlsx" 2>&1); then ok; echo "20 teams: $out"
+      else bad "LibreOffice recalculation of the 20-team summary:"; echo "$out" | head -20; fi
+    else
+      echo "SKIP: no soffice: the 20-team summary is not recalculated"; skipped=1
+    fi
+  fi
+else
+  bad "gen-usage failed: $(cat "$scratch/gen.stderr")"
 fi
 
 # sizes and the time to write the workbooks alone (median of 3)

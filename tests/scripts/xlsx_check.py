@@ -9,6 +9,11 @@ the team total. For the summary: each team's charge, the =SUM totals (charged, l
 line of "All lines" and its total. Everywhere: the fixed sheet names, every formula of a known
 harmless shape (no text from the data became a formula), text cells that look like formulas are
 strings, the shadow header on every sheet in shadow mode, numbers stored as numbers.
+Printing: every sheet landscape, fit to one page wide (fitToWidth 1, fitToHeight 0), a print
+area from A1, a repeated header row on every sheet with a table (a row of shaded headings), the configured paper, no
+column wider than 60 characters, the page header naming the document; money cells in the
+configured currency's format; no boolean cells (no "Batch FALSE"); charts within the print
+area, the summary's "Spend" chart at most 16 points.
 Prints one line per problem and "xlsx_check: N workbooks ok" at the end; exits 1 on a problem.
 """
 import json
@@ -26,7 +31,9 @@ SUMMARY_SHEETS = ["Summary", "All lines", "Unallocated", "Daily", "Top projects"
 SAFE_FORMULA = re.compile(r"^=(ROUND\([A-Z]+\d+\*[A-Z]+\d+(/\d+)?,2\)"
                           r"|SUM\([A-Z]+\d+:[A-Z]+\d+\)"
                           r"|ROUND\([A-Z]+\d+-[A-Z]+\d+,2\)"
-                          r"|ROUND\([A-Z]+\d+/[A-Z]+\d+,2\))$")
+                          r"|ROUND\([A-Z]+\d+/[A-Z]+\d+,2\)"
+                          r"|[A-Z]+\d+"
+                          r"|ROUND\([A-Z]+\d+-SUM\([A-Z]+\d+:[A-Z]+\d+\),2\))$")
 SHADOW = "SHADOW \u2014 NOT BILLED"
 
 problems = []
@@ -55,13 +62,92 @@ def load(path):
             openpyxl.load_workbook(path, data_only=True))
 
 
+MAX_WIDTH = 60
+CHART_POINTS = 16
+
+
+def col_index(letters):
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def check_print(path, ws, rep, title_words):
+    """Page setup, widths and money formats of one sheet."""
+    where = f"{path} [{ws.title}]"
+    ps = ws.page_setup
+    if ps.orientation != "landscape":
+        problem(where, f"orientation {ps.orientation!r}, want landscape")
+    if not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage:
+        problem(where, "not set to fit to pages")
+    # OOXML's default fitToWidth is 1 (libxlsxwriter leaves it out then)
+    if (ps.fitToWidth if ps.fitToWidth is not None else 1) != 1 or ps.fitToHeight != 0:
+        problem(where, f"fit to {ps.fitToWidth!r} x {ps.fitToHeight!r}, want 1 wide, height free")
+    want_paper = 1 if rep.get("paper") == "Letter" else 9
+    if rep.get("paper") in ("A4", "Letter") and int(ps.paperSize or 0) != want_paper:
+        problem(where, f"paper {ps.paperSize!r}, want {want_paper}")
+    area = ws.print_area
+    if not area or not str(area[0] if isinstance(area, list) else area).startswith("$A$1:"):
+        problem(where, f"print area {area!r}")
+    else:
+        a = str(area[0] if isinstance(area, list) else area)
+        m = re.match(r"\$A\$1:\$([A-Z]+)\$(\d+)$", a)
+        if not m or int(m.group(2)) < ws.max_row or col_index(m.group(1)) < ws.max_column:
+            problem(where, f"print area {a} does not cover the used range "
+                           f"({ws.max_column} columns, {ws.max_row} rows)")
+    heads = [r for r in range(1, ws.max_row + 1)
+             if sum(1 for c in ws[r] if c.fill and c.fill.fgColor and c.fill.fgColor.rgb
+                    and str(c.fill.fgColor.rgb).endswith("E8ECF2")) >= 2]
+    if heads and not ws.print_title_rows:
+        problem(where, "no header row repeated on printed pages")
+    for letter, dim in ws.column_dimensions.items():
+        if dim.width and dim.width > MAX_WIDTH:
+            problem(where, f"column {letter} is {dim.width:.0f} characters wide")
+    header = ws.oddHeader.left.text or ""
+    if not all(w in header for w in title_words):
+        problem(where, f"page header {header!r} lacks {title_words}")
+    if "&P" not in (ws.oddFooter.right.text or ""):
+        problem(where, "no page number in the footer")
+    cur = rep["currency"]
+    for row in ws.iter_rows():
+        for c in row:
+            if c.data_type == "b":
+                problem(f"{where} {c.coordinate}", f"boolean cell {c.value!r}")
+            fmt = c.number_format or ""
+            if "0.00" in fmt and "####" not in fmt and "%" not in fmt and f'"{cur}"' not in fmt:
+                problem(f"{where} {c.coordinate}", f"money format {fmt!r} lacks {cur}")
+    for ch in ws._charts:
+        anchor = ch.anchor._from
+        if area and (anchor.col > col_index(re.match(r"\$A\$1:\$([A-Z]+)", str(
+                area[0] if isinstance(area, list) else area)).group(1))):
+            problem(where, f"chart anchored at column {anchor.col + 1}, right of the print area")
+
+
+def check_charts_xml(path, summary):
+    """The summary's bar chart has at most CHART_POINTS points (top 15 and others)."""
+    import zipfile
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if not name.startswith("xl/charts/chart"):
+                continue
+            xml = z.read(name).decode("utf-8")
+            if summary and "<c:barChart>" in xml:
+                m = re.search(r'<c:cat>.*?<c:ptCount val="(\d+)"', xml, re.S)
+                n = int(m.group(1)) if m else 0
+                if n > CHART_POINTS or n == 0:
+                    problem(f"{path} {name}", f"bar chart of {n} points, want 1..{CHART_POINTS}")
+            if summary and "<c:barChart>" not in xml and "<c:lineChart>" not in xml:
+                problem(f"{path} {name}", "neither the spend bar chart nor the daily line chart")
+
+
 def check_common(path, wf, wv, names, shadow):
     if wf.sheetnames[:len(names)] != names[:len(wf.sheetnames)] or \
             any(n not in wf.sheetnames for n in names):
         problem(path, f"sheets {wf.sheetnames}, want {names}")
     for ws in wf.worksheets:
         if shadow:
-            header = ws.oddHeader.center.text or ""
+            header = ws.oddHeader.right.text or ""
             if SHADOW not in header:
                 problem(f"{path} [{ws.title}]", f"no shadow header (got {header!r})")
             if SHADOW not in str(ws["A1"].value):
@@ -162,6 +248,8 @@ def check_team(month, team, shadow, rep):
     wf, wv = load(path)
     cmp = rep.get("comparison")
     check_common(path, wf, wv, TEAM_SHEETS + (["Models"] if cmp else []), shadow)
+    for ws in wf.worksheets:
+        check_print(path, ws, rep, ["Invoice", team["invoice_number"]])
     if cmp:
         mine = [t for t in cmp["teams"] if t["team"] == team["team"]]
         check_models(path, wf, wv, cmp, {team["team"]: team["name"]}, mine)
@@ -187,6 +275,11 @@ def check_summary(month, rep, shadow):
     cmp = rep.get("comparison")
     check_common(path, wf, wv, SUMMARY_SHEETS[:1] + (["Models"] if cmp else []) + SUMMARY_SHEETS[1:],
                  shadow)
+    for ws in wf.worksheets:
+        check_print(path, ws, rep, ["Chargeback summary", rep["period"]["month"]
+                                    if isinstance(rep.get("period"), dict) and "month" in rep["period"]
+                                    else ""])
+    check_charts_xml(path, True)
     if cmp:
         check_models(path, wf, wv, cmp, {t["team"]: t["name"] for t in rep["teams"]},
                      cmp["teams"])
@@ -218,6 +311,29 @@ def check_summary(month, rep, shadow):
         if diff is None or cents(sv.cell(diff, 4).value) != \
                 want_cents(rep["totals"]["reconciliation_difference"]):
             problem(f"{path} [Summary]", "reconciliation difference missing or different")
+
+    # the chart's data: the 15 largest charges (all teams when 16 or fewer), then one row of
+    # the others, whose cached value is the total less those
+    block = find_row(sf, 1, "Team", head + 1)
+    if block is None:
+        problem(f"{path} [Summary]", "no chart data block below the team table")
+    else:
+        ranked = sorted(rep["teams"], key=lambda t: -want_cents(t["total"]))
+        shown = ranked if len(ranked) <= 16 else ranked[:15]
+        for i, team in enumerate(shown):
+            r = block + 1 + i
+            if sf.cell(r, 1).value != team["name"] or \
+                    cents(sv.cell(r, 4).value) != want_cents(team["total"]):
+                problem(f"{path} [Summary] A{r}", f"chart row {sf.cell(r, 1).value!r} "
+                                                 f"{sv.cell(r, 4).value!r}, want {team['name']!r}")
+        if len(ranked) > 16:
+            r = block + 16
+            want = want_cents(rep["totals"]["charged"]) - sum(want_cents(t["total"]) for t in shown)
+            if sf.cell(r, 1).value != f"{len(ranked) - 15} other teams" or \
+                    not str(sf.cell(r, 4).value).startswith("=ROUND(") or \
+                    cents(sv.cell(r, 4).value) != want:
+                problem(f"{path} [Summary] A{r}", f"others row {sf.cell(r, 1).value!r} "
+                                                 f"{sf.cell(r, 4).value!r}, want {want} cents")
 
     af, av = wf["All lines"], wv["All lines"]
     head = find_row(af, 1, "Team")
