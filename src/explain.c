@@ -30,6 +30,11 @@ const char *explain_total_label(bool shadow)
     return shadow ? "Total (not billed)" : "Total due";
 }
 
+const char *explain_charged_label(bool shadow)
+{
+    return shadow ? "Would be charged to teams" : "Charged to teams";
+}
+
 void explain_method(struct strbuf *out, const struct explain_split *f)
 {
     switch (f->model) {

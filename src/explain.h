@@ -73,6 +73,8 @@ const char *explain_split_words(enum split_kind k);
  * labels from here. Borrowed static strings. */
 const char *explain_amount_label(bool shadow); /* "Amount due" / "Would be charged" */
 const char *explain_total_label(bool shadow);  /* "Total due" / "Total (not billed)" */
+/* the summary's headline: "Charged to teams" / "Would be charged to teams" */
+const char *explain_charged_label(bool shadow);
 /* The footer every shadow document carries in place of the configured invoice.footer (which is
  * written for billed invoices and may ask for payment). */
 #define EXPLAIN_SHADOW_FOOTER "Shadow month: for information only; nothing is billed."

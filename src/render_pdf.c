@@ -355,12 +355,16 @@ static void glossary_block(struct pdf_doc *d, const struct report *r, const stru
 {
     struct glossary_term g[GLOSSARY_MAX];
     size_t n = glossary_terms(r, t, g);
+    float W = d->right - d->left;
+    const struct pdf_col cols[] = {{"Term", W * 0.28f, false}, {"Meaning", W * 0.72f, false}};
+    struct pdf_table tb = {cols, 2, 8.0f};
     pdf_heading(d, GLOSSARY_TITLE, 40);
+    pdf_table_begin(d, &tb);
     for (size_t i = 0; i < n; i++) {
-        char *line = xasprintf("%s: %s", g[i].term, g[i].text);
-        pdf_paragraph(d, d->regular, 8, line, "glossary");
-        free(line);
+        const char *cells[] = {g[i].term, g[i].text};
+        pdf_table_row(d, cells, i % 2 ? 2 : 0, "glossary");
     }
+    pdf_table_end(d);
 }
 
 static void budget_block(struct pdf_doc *d, const struct report_budget *b)
@@ -858,7 +862,8 @@ static void summary(struct pdf_doc *d, const struct report *r)
     char charged[80], nteams[32];
     snprintf(charged, sizeof charged, "%s %s", cents(r->totals.charged, a, sizeof a), r->currency);
     snprintf(nteams, sizeof nteams, "%zu", r->n_teams);
-    const char *kl[] = {"Total charged", "Usage at list price", "Unallocated", "Teams"};
+    const char *kl[] = {explain_charged_label(r->shadow), "Usage at list price", "Unallocated",
+                        "Teams"};
     const char *kv_[] = {charged, cents(r->totals.list_cost, b, sizeof b),
                          cents(r->totals.unallocated, c, sizeof c), nteams};
     kpis(d, kl, kv_, 4);

@@ -397,6 +397,7 @@ static void set_common(json_t *o, const struct report *r)
     json_object_set_new(o, "shadow_text", json_string(SHADOW_TEXT));
     json_object_set_new(o, "amount_label", json_string(explain_amount_label(r->shadow)));
     json_object_set_new(o, "total_label", json_string(explain_total_label(r->shadow)));
+    json_object_set_new(o, "charged_label", json_string(explain_charged_label(r->shadow)));
     json_object_set_new(o, "glossary_title", json_string(GLOSSARY_TITLE));
     json_object_set_new(o, "model_title", json_string(model_title(r->model)));
     json_object_set_new(o, "issuer", str_or_empty(r->issuer));
