@@ -18,7 +18,7 @@ static const char *model_text(enum cb_model m)
                "headcount or equally, the rest in proportion to each team's usage.";
     case CB_MODEL_TIERED:
         return "This month uses the tiered model: each team's monthly tokens are priced through "
-               "volume tiers, cheaper per token as usage grows.";
+               "the configured tiers, each tier at its own rate.";
     }
     return "";
 }
