@@ -131,15 +131,16 @@ static void read_model(const struct comparison *c, enum cb_model m, const char *
     char a[48], b[48];
     strbuf_printf(s, "%sUnder %s instead of %s,", s->len ? " " : "", config_model_name(m), conf);
     if (less == 0 && more == 0)
-        strbuf_printf(s, " every team would pay the same");
+        strbuf_printf(s, " every team would be charged the same");
     if (less) {
         compare_format_change(compare_change(c, lo, m), a, sizeof a);
-        strbuf_printf(s, " %zu team%s would pay less (%s%s, %s %s)", less, less == 1 ? "" : "s",
-                      c->teams[lo].name, less == 1 ? "" : " the most", a, currency);
+        strbuf_printf(s, " %zu team%s would be charged less (%s%s, %s %s)", less,
+                      less == 1 ? "" : "s", c->teams[lo].name, less == 1 ? "" : " the most", a,
+                      currency);
     }
     if (more) {
         compare_format_change(compare_change(c, hi, m), b, sizeof b);
-        strbuf_printf(s, "%s %zu%s would pay more (%s%s, %s %s)", less ? " and" : "", more,
+        strbuf_printf(s, "%s %zu%s would be charged more (%s%s, %s %s)", less ? " and" : "", more,
                       less        ? ""
                       : more == 1 ? " team"
                                   : " teams",
@@ -158,7 +159,8 @@ static void write_texts(struct comparison *c, const struct config *config, const
     struct strbuf s = STRBUF_INIT;
     strbuf_printf(&s,
                   "Each column is this month rebuilt under that model, with the same pool, "
-                  "shared pools, unallocated rule, true-up, overhead and markup; the %s column "
+                  "shared pools, unallocated rule, adjustment to the provider's invoice, overhead "
+                  "and markup; the %s column "
                   "(the configured model) is the invoices.",
                   config_model_name(c->configured));
     if (c->present[CB_MODEL_HYBRID]) {

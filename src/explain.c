@@ -15,9 +15,24 @@ const char *explain_metric_words(enum tier_metric m)
 
 const char *explain_split_words(enum split_kind k)
 {
-    return k == SPLIT_PROPORTIONAL ? "split by direct usage"
+    return k == SPLIT_PROPORTIONAL ? "split by each team's own usage"
            : k == SPLIT_EVEN       ? "split evenly"
                                    : "split by team weight";
+}
+
+const char *explain_amount_label(bool shadow)
+{
+    return shadow ? "Would be charged" : "Amount due";
+}
+
+const char *explain_total_label(bool shadow)
+{
+    return shadow ? "Total (not billed)" : "Total due";
+}
+
+const char *explain_charged_label(bool shadow)
+{
+    return shadow ? "Would be charged to teams" : "Charged to teams";
 }
 
 void explain_method(struct strbuf *out, const struct explain_split *f)
@@ -25,8 +40,8 @@ void explain_method(struct strbuf *out, const struct explain_split *f)
     switch (f->model) {
     case CB_MODEL_USAGE:
         strbuf_printf(out,
-                      "Usage: the team pays its direct cost at list price, %s (its own usage "
-                      "%s + shared costs %s).",
+                      "Usage: the team is charged its usage including shared pools at list "
+                      "price, %s (its own usage %s + shared costs %s).",
                       text_money(f->direct).s, text_money(f->list_cost).s, text_money(f->shared).s);
         break;
     case CB_MODEL_FIXED:
@@ -54,7 +69,9 @@ void explain_method(struct strbuf *out, const struct explain_split *f)
             strbuf_printf(out, "split equally among %zu teams (%s) = %s; ", f->n_teams,
                           text_percent(f->share_e4).s, text_money(f->fixed_part).s);
         if (f->sum_direct > 0)
-            strbuf_printf(out, "the other %s (%s) split by direct usage — %s of %s (%s) = %s.",
+            strbuf_printf(out,
+                          "the other %s (%s) split by usage including shared pools — %s of %s "
+                          "(%s) = %s.",
                           text_rate(1000000 - fs).s, text_money(rest).s, text_money(f->direct).s,
                           text_money(f->sum_direct).s, text_percent(f->usage_share_e4).s,
                           text_money(f->usage_part).s);
@@ -90,7 +107,7 @@ char *explain_hybrid_fixed_line(int64_t fixed_share_e6, int64_t pool, bool by_he
 
 char *explain_hybrid_usage_line(int64_t fixed_share_e6, int64_t pool, int64_t share_e4)
 {
-    return xasprintf("Usage part: %s of the %s pool, split by direct usage (%s)",
+    return xasprintf("Usage part: %s of the %s pool, split by usage including shared pools (%s)",
                      text_rate(1000000 - fixed_share_e6).s, text_money(pool).s,
                      text_percent(share_e4).s);
 }
@@ -114,6 +131,13 @@ char *explain_shared_line(const char *pool, enum split_kind kind, int64_t share_
                      text_percent(share_e4).s, text_money(cost).s);
 }
 
+char *explain_true_up_line(int64_t share_e4, int64_t difference)
+{
+    return xasprintf("Adjustment to the provider's invoice (true-up): %s of the %s difference, "
+                     "split by usage including shared pools",
+                     text_percent(share_e4).s, text_signed(difference).s);
+}
+
 char *explain_overhead_line(int64_t rate_e6, int64_t base)
 {
     return xasprintf("Platform overhead %s of %s", text_rate(rate_e6).s, text_money(base).s);
@@ -130,8 +154,9 @@ void explain_true_up(struct strbuf *out, int64_t difference, int64_t direct, int
     if (!true_up)
         return;
     strbuf_printf(out,
-                  " True-up to the provider invoice: the %s difference split by direct "
-                  "cost — %s of %s (%s) = %s.",
+                  " Adjustment to the provider's invoice (true-up): the %s difference between "
+                  "the invoice and usage at list price, split by usage including shared pools "
+                  "— %s of %s (%s) = %s.",
                   text_signed(difference).s, text_money(direct).s, text_money(base_direct).s,
                   text_percent(share_e4).s, text_signed(true_up).s);
 }
@@ -156,7 +181,8 @@ char *explain_reconciliation(const struct explain_reconciliation *f)
         return xstrdup("");
     struct strbuf s = STRBUF_INIT;
     strbuf_printf(&s,
-                  "Provider invoice %s; list-price total %s (teams' direct cost %s + "
+                  "Provider invoice %s; list-price total %s (teams' usage including shared "
+                  "pools %s + "
                   "unallocated %s); difference %s. ",
                   text_money(f->provider_total).s, text_money(f->period_list_total).s,
                   text_money(f->period_list_total - f->unallocated_shown).s,
@@ -169,7 +195,8 @@ char *explain_reconciliation(const struct explain_reconciliation *f)
     switch (f->model) {
     case CB_MODEL_USAGE:
         strbuf_printf(&s,
-                      "The difference is charged as true-up lines split by direct cost, so "
+                      "The difference is charged as adjustment lines (true-up) split by usage "
+                      "including shared pools, so "
                       "the teams' charges before overhead and markup (%s) plus the unallocated "
                       "usage shown (%s) equal the provider invoice (%s) to the cent.",
                       text_money(f->before).s, text_money(f->unallocated_shown).s,
@@ -201,13 +228,14 @@ char *explain_summary_method(const struct explain_summary *f)
 {
     const struct config *c = f->config;
     struct strbuf s = STRBUF_INIT;
-    const char *pool_from = c->has_amount           ? "the configured amount"
-                            : c->has_provider_total ? "the provider invoice less unallocated usage"
-                                                    : "the sum of the teams' direct cost";
+    const char *pool_from = c->has_amount ? "the configured amount"
+                            : c->has_provider_total
+                                ? "the provider invoice less unallocated usage"
+                                : "the sum of the teams' usage including shared pools";
     switch (f->model) {
     case CB_MODEL_USAGE:
-        strbuf_printf(&s, "Usage model: each team pays its direct cost — its own usage at list "
-                          "price plus its share of shared pools.");
+        strbuf_printf(&s, "Usage model: each team is charged its own usage at list price plus "
+                          "its share of shared pools.");
         break;
     case CB_MODEL_FIXED:
         strbuf_printf(&s,
@@ -219,7 +247,7 @@ char *explain_summary_method(const struct explain_summary *f)
     case CB_MODEL_HYBRID:
         strbuf_printf(&s,
                       "Hybrid model: %s of a %s pool (%s) is split by %s, the other %s by "
-                      "each team's direct cost.",
+                      "each team's usage including shared pools.",
                       text_rate(c->fixed_share_e6).s, text_money(f->pool).s, pool_from,
                       c->fixed_basis == BASIS_HEADCOUNT ? "headcount" : "equal shares",
                       text_rate(1000000 - c->fixed_share_e6).s);
@@ -244,13 +272,14 @@ char *explain_summary_method(const struct explain_summary *f)
         strbuf_printf(&s, " Usage without a team (%s) is shown on the summary and not charged.",
                       text_money(f->unallocated_list_cost).s);
     else
-        strbuf_printf(&s, " Usage without a team (%s) is %s among the teams.",
-                      text_money(f->unallocated_list_cost).s,
-                      c->unallocated == UNALLOC_EVEN ? "split evenly" : "split by direct usage");
+        strbuf_printf(
+            &s, " Usage without a team (%s) is %s among the teams.",
+            text_money(f->unallocated_list_cost).s,
+            explain_split_words(c->unallocated == UNALLOC_EVEN ? SPLIT_EVEN : SPLIT_PROPORTIONAL));
     if (f->true_up)
         strbuf_printf(&s,
-                      " A true-up of %s brings the charges to the provider invoice, split by "
-                      "direct cost.",
+                      " An adjustment to the provider's invoice (true-up) of %s brings the "
+                      "charges to that invoice, split by usage including shared pools.",
                       text_signed(f->true_up).s);
     if (c->overhead_e6)
         strbuf_printf(&s, " Platform overhead of %s is added to every team's charge.",

@@ -51,6 +51,8 @@ char *explain_hybrid_usage_line(int64_t fixed_share_e6, int64_t pool, int64_t sh
 char *explain_tier_line(size_t tier, bool volume, bool last, enum tier_metric metric, int64_t from,
                         int64_t up_to, int64_t tokens);
 char *explain_shared_line(const char *pool, enum split_kind kind, int64_t share_e4, int64_t cost);
+/* A true-up line: its share of the difference between the provider invoice and list price. */
+char *explain_true_up_line(int64_t share_e4, int64_t difference);
 char *explain_overhead_line(int64_t rate_e6, int64_t base);
 char *explain_markup_line(int64_t rate_e6, int64_t base);
 
@@ -61,9 +63,21 @@ void explain_true_up(struct strbuf *out, int64_t difference, int64_t direct, int
 void explain_overhead(struct strbuf *out, int64_t rate_e6, int64_t base, int64_t overhead);
 void explain_markup(struct strbuf *out, int64_t rate_e6, int64_t base, int64_t markup);
 
-/* The words of a tier metric and a split kind ("total tokens", "split by direct usage"). */
+/* The words of a tier metric and a split kind ("total tokens", "split by each team's own usage").
+ */
 const char *explain_metric_words(enum tier_metric m);
 const char *explain_split_words(enum split_kind k);
+
+/* Display words that depend on whether the month is billed. A shadow month says what would be
+ * charged and carries no payment words ("due", "payable", "pay"); every document takes these
+ * labels from here. Borrowed static strings. */
+const char *explain_amount_label(bool shadow); /* "Amount due" / "Would be charged" */
+const char *explain_total_label(bool shadow);  /* "Total due" / "Total (not billed)" */
+/* the summary's headline: "Charged to teams" / "Would be charged to teams" */
+const char *explain_charged_label(bool shadow);
+/* The footer every shadow document carries in place of the configured invoice.footer (which is
+ * written for billed invoices and may ask for payment). */
+#define EXPLAIN_SHADOW_FOOTER "Shadow month: for information only; nothing is billed."
 
 /* The reconciliation of the month to the provider invoice. */
 struct explain_reconciliation {

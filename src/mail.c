@@ -280,9 +280,11 @@ static void body_paragraphs(const struct mail_month *m, const struct mail_team *
     if (m->shadow)
         para_add(p, xstrdup("This is a SHADOW month, NOT BILLED: it shows what chargeback would "
                             "mean for your team. Nothing is charged."));
-    if (draft)
-        para_add(p, xstrdup("DRAFT: this month is not signed off yet, so its figures may still "
-                            "change. Do not pay from this message."));
+    if (draft) /* a shadow month asks for nothing, so it has nothing not to pay */
+        para_add(p, xstrdup(m->shadow ? "DRAFT: this month is not signed off yet, so its figures "
+                                        "may still change."
+                                      : "DRAFT: this month is not signed off yet, so its figures "
+                                        "may still change. Do not pay from this message."));
     para_add(p, xasprintf("Attached is the %s AI usage chargeback of %s for %s: invoice %s, "
                           "%s %s%s.",
                           m->organization, t->name, m->month, t->invoice, t->total, m->currency,

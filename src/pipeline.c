@@ -20,6 +20,7 @@
 #include "prior.h"
 #include "render.h"
 #include "report.h"
+#include "text.h"
 #include "xalloc.h"
 
 /* What every run needs before it reads a record. Owned pointers start NULL. */
@@ -221,15 +222,15 @@ static void warn_variants(const struct ledger *l)
 {
     const struct ledger_counts *c = &l->counts;
     if (c->cache_rest_records > 0)
-        msg_warn("%lld record(s) give cache_creation_input_tokens above their "
-                 "cache_creation.ephemeral_5m/1h split; the %lld token(s) not in the split are "
-                 "priced as 5-minute cache writes",
-                 (long long)c->cache_rest_records, (long long)c->cache_rest_tokens);
+        msg_warn("cache_creation_input_tokens above their cache_creation.ephemeral_5m/1h split "
+                 "in %s; the tokens not in the split (%s) are priced as 5-minute cache writes",
+                 text_plural(c->cache_rest_records, "record", "records").s,
+                 text_plural(c->cache_rest_tokens, "token", "tokens").s);
     if (c->long_unflagged > 0)
-        msg_warn("%lld pre-aggregated row(s) average a prompt above their model's long-prompt "
-                 "threshold but do not say \"long_prompt\": true; they are priced at the "
-                 "standard rates (roll up long prompts into rows of their own, flagged)",
-                 (long long)c->long_unflagged);
+        msg_warn("pre-aggregated rows averaging a prompt above their model's long-prompt "
+                 "threshold without \"long_prompt\": true: %s, priced at the standard rates "
+                 "(roll up long prompts into rows of their own, flagged)",
+                 text_plural(c->long_unflagged, "row", "rows").s);
 }
 
 /* What the provider billed for the rendered month (SPEC §2.2b, §5): the configured
@@ -368,8 +369,8 @@ enum cb_status pipeline_render(const struct cli_opts *o)
     }
     if (o->strict && ledger->counts.rejected > 0) {
         st = cb_error_set(&err, CB_EDATA, NULL, 0, NULL,
-                          "--strict: %lld record(s) rejected; no invoices written",
-                          (long long)ledger->counts.rejected);
+                          "--strict: %s rejected; no invoices written",
+                          text_plural(ledger->counts.rejected, "record", "records").s);
         goto cleanup;
     }
     warn_variants(ledger);
@@ -416,14 +417,13 @@ enum cb_status pipeline_render(const struct cli_opts *o)
     if (st == CB_OK)
         st = outdir_commit(tmp, target, &err);
     if (st == CB_OK && o->progress >= 0) {
-        char total[48];
-        money_format(report->totals.charged, total, sizeof total);
+        struct text teams = text_plural((int64_t)report->n_teams, "team", "teams");
         if (report->shadow)
-            msg_info("wrote %s (%zu teams, would be charged %s %s: shadow month, nothing billed)",
-                     target, report->n_teams, total, report->currency);
+            msg_info("wrote %s (%s, would be charged %s %s: shadow month, nothing billed)", target,
+                     teams.s, text_money(report->totals.charged).s, report->currency);
         else
-            msg_info("wrote %s (%zu teams, total charged %s %s)", target, report->n_teams, total,
-                     report->currency);
+            msg_info("wrote %s (%s, total charged %s %s)", target, teams.s,
+                     text_money(report->totals.charged).s, report->currency);
     }
 cleanup:
     if (st != CB_OK) {

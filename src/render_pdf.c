@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "compare.h"
+#include "explain.h"
+#include "glossary.h"
 #include "budgets.h"
 #include "money.h"
 #include "msg.h"
@@ -261,7 +263,7 @@ static void line_row(struct pdf_doc *d, const struct report_line *l)
     pdf_table_row(d, cells, 0, "line description");
 }
 
-static void lines_table(struct pdf_doc *d, const struct report_team *t, const char *currency)
+static void lines_table(struct pdf_doc *d, const struct report *r, const struct report_team *t)
 {
     float W = d->right - d->left;
     const struct pdf_col cols[] = {{"Description", W * 0.46f, false},
@@ -281,8 +283,8 @@ static void lines_table(struct pdf_doc *d, const struct report_team *t, const ch
         if (is_usage_line(t->lines[i].kind))
             line_row(d, &t->lines[i]);
     /* The subtotal of the usage lines, only where they are on the invoice (the usage model):
-     * under fixed, hybrid and tiered the showback is stated apart, since it is not a part of the
-     * amount due and a row without lines above it would not add up. */
+     * under fixed, hybrid and tiered the usage at list price is stated apart, since it is not a
+     * part of the amount and a row without lines above it would not add up. */
     if (n_usage) {
         const char *sub[] = {"Usage at list price", "", "", cents(t->list_cost, a, sizeof a)};
         pdf_table_row(d, sub, 2, NULL);
@@ -290,17 +292,17 @@ static void lines_table(struct pdf_doc *d, const struct report_team *t, const ch
     for (size_t i = 0; i < t->n_lines; i++)
         if (!is_usage_line(t->lines[i].kind))
             line_row(d, &t->lines[i]);
-    snprintf(tot, sizeof tot, "%s %s", cents(t->total, a, sizeof a), currency);
-    const char *total[] = {"Total due", "", "", tot};
+    snprintf(tot, sizeof tot, "%s %s", cents(t->total, a, sizeof a), r->currency);
+    const char *total[] = {explain_total_label(r->shadow), "", "", tot};
     pdf_table_row(d, total, 1, NULL);
     pdf_table_end(d);
 }
 
-/* The totals as a right-hand key/value block whose rows add up to the total due; under a model
- * other than usage the showback (usage at list price and shared pools) follows as a note. */
+/* The totals as a right-hand key/value block whose rows add up to the total; under a model
+ * other than usage the usage at list price and shared pools follow as a note, for reference. */
 static void totals_block(struct pdf_doc *d, const struct report *r, const struct report_team *t)
 {
-    char b[7][48], tot[80], note[320];
+    char b[7][48], tot[80], note[320], under[64];
     const char *keys[7], *vals[7];
     size_t n = 0;
     bool usage = r->model == CB_MODEL_USAGE;
@@ -312,11 +314,12 @@ static void totals_block(struct pdf_doc *d, const struct report *r, const struct
         vals[n] = cents(t->shared, b[n], 48);
         n++;
     } else {
-        keys[n] = "Charge by the model";
+        snprintf(under, sizeof under, "Charge under the %s model", config_model_name(r->model));
+        keys[n] = under;
         vals[n] = cents(t->charge, b[n], 48);
         n++;
     }
-    keys[n] = "True-up";
+    keys[n] = "Adjustment to the provider's invoice";
     vals[n] = cents(t->true_up, b[n], 48);
     n++;
     keys[n] = "Overhead";
@@ -326,7 +329,7 @@ static void totals_block(struct pdf_doc *d, const struct report *r, const struct
     vals[n] = cents(t->markup, b[n], 48);
     n++;
     snprintf(tot, sizeof tot, "%s %s", cents(t->total, b[n], 48), r->currency);
-    keys[n] = "Total due";
+    keys[n] = explain_total_label(r->shadow);
     vals[n] = tot;
     n++;
     pdf_heading(d, "Totals", (float)n * 12 + (usage ? 0 : 30));
@@ -339,13 +342,31 @@ static void totals_block(struct pdf_doc *d, const struct report *r, const struct
     if (!usage) {
         char u[48], sh[48], dir[48];
         snprintf(note, sizeof note,
-                 "For reference (showback, not added to the amount due): usage at list price "
-                 "%s, shared pools %s, direct cost %s %s.",
+                 "For reference: usage at list price %s, shared pools %s, usage including "
+                 "shared pools %s %s; this is not added to the amount.",
                  cents(t->list_cost, u, sizeof u), cents(t->shared, sh, sizeof sh),
                  cents(t->direct, dir, sizeof dir), r->currency);
         pdf_skip(d, 6);
         pdf_paragraph(d, d->regular, 8.5f, note, NULL);
     }
+}
+
+/* The glossary box: one line for each term the document uses (glossary.h), `t` NULL on the
+ * summary. */
+static void glossary_block(struct pdf_doc *d, const struct report *r, const struct report_team *t)
+{
+    struct glossary_term g[GLOSSARY_MAX];
+    size_t n = glossary_terms(r, t, g);
+    float W = d->right - d->left;
+    const struct pdf_col cols[] = {{"Term", W * 0.28f, false}, {"Meaning", W * 0.72f, false}};
+    struct pdf_table tb = {cols, 2, 8.0f};
+    pdf_heading(d, GLOSSARY_TITLE, 40);
+    pdf_table_begin(d, &tb);
+    for (size_t i = 0; i < n; i++) {
+        const char *cells[] = {g[i].term, g[i].text};
+        pdf_table_row(d, cells, i % 2 ? 2 : 0, "glossary");
+    }
+    pdf_table_end(d);
 }
 
 static void budget_block(struct pdf_doc *d, const struct report_budget *b)
@@ -588,7 +609,7 @@ static void comparison_block(struct pdf_doc *d, const struct report *r, size_t o
     struct strbuf sb = STRBUF_INIT;
     strbuf_printf(&sb,
                   "Change: the model's total less the configured %s model's; a minus means the "
-                  "team would pay less. %s",
+                  "team would be charged less. %s",
                   config_model_name(c->configured), c->note);
     pdf_paragraph(d, d->regular, 8, strbuf_cstr(&sb), "model comparison");
     strbuf_free(&sb);
@@ -617,15 +638,17 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
     doc_header(d, r, "Invoice", t->name, sub, keys, vals, 7);
     char due[80];
     snprintf(due, sizeof due, "%s %s", cents(t->total, a, sizeof a), r->currency);
-    const char *kl[] = {"Amount due", "Usage at list price", "Share of all charges", "Requests"};
+    const char *kl[] = {explain_amount_label(r->shadow), "Usage at list price",
+                        "Share of all charges", "Requests"};
     const char *kv_[] = {due, cents(t->list_cost, b, sizeof b), pct(t->share_e4, c, sizeof c),
                          count(t->usage.requests, e, sizeof e)};
     kpis(d, kl, kv_, 4);
-    lines_table(d, t, r->currency);
+    lines_table(d, r, t);
     totals_block(d, r, t);
     settlement_block(d, r, t);
     pdf_heading(d, "How this charge was computed", 30);
     pdf_paragraph(d, d->regular, 9, t->method, "method");
+    glossary_block(d, r, t);
     comparison_block(d, r, (size_t)(t - r->teams));
     budget_block(d, &t->budget);
     entity_budgets_block(d, r, t);
@@ -675,7 +698,8 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
                 count(m->units_e6 / 1000000, u, sizeof u);
             else
                 micros(m->units_e6, u, sizeof u);
-            const char *cells[] = {m->name, u, micros(m->cost_per_unit_micros, cpu, sizeof cpu)};
+            snprintf(cpu, sizeof cpu, "%s", text_unit_cost(m->cost_per_unit_micros).s);
+            const char *cells[] = {m->name, u, cpu};
             pdf_table_row(d, cells, 0, "value metric");
         }
         pdf_table_end(d);
@@ -895,7 +919,8 @@ static void summary(struct pdf_doc *d, const struct report *r)
     char charged[80], nteams[32];
     snprintf(charged, sizeof charged, "%s %s", cents(r->totals.charged, a, sizeof a), r->currency);
     snprintf(nteams, sizeof nteams, "%zu", r->n_teams);
-    const char *kl[] = {"Total charged", "Usage at list price", "Unallocated", "Teams"};
+    const char *kl[] = {explain_charged_label(r->shadow), "Usage at list price", "Unallocated",
+                        "Teams"};
     const char *kv_[] = {charged, cents(r->totals.list_cost, b, sizeof b),
                          cents(r->totals.unallocated, c, sizeof c), nteams};
     kpis(d, kl, kv_, 4);
@@ -1023,17 +1048,27 @@ static void summary(struct pdf_doc *d, const struct report *r)
         pdf_heading(d, "How charges were computed", 30);
         pdf_paragraph(d, d->regular, 9, r->method, "method");
     }
-    if (r->n_coverage) {
+    glossary_block(d, r, NULL);
+    size_t n_covered = 0;
+    for (size_t i = 0; i < r->n_coverage; i++)
+        n_covered += r->coverage[i].list_cost != 0;
+    if (r->n_coverage && !n_covered) {
+        pdf_heading(d, "Tag coverage", 20);
+        pdf_paragraph(d, d->regular, 8.5f, "No usage carried these tags.", NULL);
+    } else if (n_covered) {
         const struct pdf_col cols[] = {{"Tag", W * 0.5f, false},
                                        {"List cost carrying it", W * 0.3f, true},
                                        {"Share", W * 0.2f, true}};
         struct pdf_table tb = {cols, 3, 8.5f};
         pdf_heading(d, "Tag coverage", 40);
         pdf_table_begin(d, &tb);
-        for (size_t i = 0; i < r->n_coverage; i++) {
+        /* rows without cost say nothing; the table lists the tags usage carried */
+        for (size_t i = 0, k = 0; i < r->n_coverage; i++) {
+            if (!r->coverage[i].list_cost)
+                continue;
             const char *cells[] = {r->coverage[i].tag, cents(r->coverage[i].list_cost, a, sizeof a),
                                    pct(r->coverage[i].share_e4, b, sizeof b)};
-            pdf_table_row(d, cells, i % 2 ? 2 : 0, "tag");
+            pdf_table_row(d, cells, k++ % 2 ? 2 : 0, "tag");
         }
         pdf_table_end(d);
     }

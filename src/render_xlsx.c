@@ -27,6 +27,8 @@
 
 #include "compare.h"
 #include "date.h"
+#include "explain.h"
+#include "glossary.h"
 #include "budgets.h"
 #include "money.h"
 #include "paths.h"
@@ -797,7 +799,34 @@ static lxw_row_t budget_table(struct sheet *s, lxw_row_t row, const char *const 
     return row;
 }
 
-/* "50%, 80%" from thresholds scaled 10^6; a new string. */
+/* The glossary box (glossary.h) from `*row` on: the heading, then one merged, wrapped row per
+ * term across columns A..last ("Term: sentence", so no column widens for it); `t` NULL on the
+ * summary. */
+static void glossary_rows(struct sheet *s, lxw_row_t *row, lxw_col_t last,
+                          const struct report_team *t)
+{
+    struct glossary_term g[GLOSSARY_MAX];
+    size_t n = glossary_terms(s->b->r, t, g);
+    put_text(s, (*row)++, 0, GLOSSARY_TITLE, s->b->f.head);
+    for (size_t i = 0; i < n; i++) {
+        char *line = xasprintf("%s: %s", g[i].term, g[i].text);
+        put_paragraph(s, (*row)++, 0, last, line);
+        free(line);
+    }
+}
+
+/* A cost per unit of outcome: to the cent from one cent up, as text.h's text_unit_cost reads. */
+static void put_unit_cost(struct sheet *s, lxw_row_t row, lxw_col_t col, int64_t micros)
+{
+    int64_t mag = micros < 0 ? -micros : micros;
+    if (mag == 0 || mag >= MONEY_MICRO_PER_CENT) {
+        int64_t c = (mag + MONEY_MICRO_PER_CENT / 2) / MONEY_MICRO_PER_CENT;
+        put_money(s, row, col, micros < 0 ? -c : c, s->b->f.money);
+    } else {
+        put_micros(s, row, col, micros);
+    }
+}
+
 static void invoice_sheet(struct book *b, const struct report_team *t)
 {
     const struct report *r = b->r;
@@ -826,15 +855,17 @@ static void invoice_sheet(struct book *b, const struct report_team *t)
     kv_text(&s, &row, "Mode", r->shadow ? SHADOW_MARK : "billing");
     free(period);
     row++;
-    char *due = xasprintf("Total due (%s)", r->currency);
+    char *due = xasprintf("%s (%s)", explain_total_label(r->shadow), r->currency);
     row = lines_table(&s, row, t->lines, t->n_lines, due);
     free(due);
     row++;
-    /* the charge's parts add up to the total (a SUM); the showback figures stand apart */
+    /* the charge's parts add up to the total (a SUM); the figures for reference stand apart */
     section(&s, row++, "Composition of the charge");
     lxw_row_t cfirst = row;
-    kv_money_at(&s, &row, "Charge by the chargeback model", t->charge, false, 7);
-    kv_money_at(&s, &row, "True-up", t->true_up, false, 7);
+    char *under = xasprintf("Charge under the %s model", config_model_name(r->model));
+    kv_money_at(&s, &row, under, t->charge, false, 7);
+    free(under);
+    kv_money_at(&s, &row, "Adjustment to the provider's invoice", t->true_up, false, 7);
     kv_money_at(&s, &row, "Overhead", t->overhead, false, 7);
     kv_money_at(&s, &row, "Markup", t->markup, false, 7);
     label(&s, row, "Total");
@@ -843,7 +874,7 @@ static void invoice_sheet(struct book *b, const struct report_team *t)
     label(&s, row, "Share of all charges");
     put_pct(&s, row++, 7, t->share_e4, f->pct);
     row++;
-    section(&s, row++, "Showback, not in the total");
+    section(&s, row++, "For reference, not added to the amount");
     kv_money_at(&s, &row, "Usage at list price", t->list_cost, false, 7);
     kv_money_at(&s, &row, "Shared pools", t->shared, false, 7);
     if (t->revision.present) {
@@ -864,6 +895,8 @@ static void invoice_sheet(struct book *b, const struct report_team *t)
         put_formula_cents(&s, row++, 7, fm, t->revision.difference, f->money_bold);
         free(fm);
     }
+    row++;
+    glossary_rows(&s, &row, 7, t);
     if (r->footer && *r->footer) {
         row++;
         put_paragraph(&s, row, 0, 7, r->footer);
@@ -988,7 +1021,7 @@ static void method_sheet(struct book *b, const struct report_team *t)
             const struct report_value_metric *m = &t->metrics[i];
             put_text(&s, row, 0, m->name, NULL);
             put_e6(&s, row, 1, m->units_e6);
-            put_micros(&s, row, 2, m->cost_per_unit_micros);
+            put_unit_cost(&s, row, 2, m->cost_per_unit_micros);
         }
     }
     row++;
@@ -1241,8 +1274,8 @@ static void summary_sheet(struct book *b)
         lxw_row_t prov = row;
         kv_money_at(&s, &row, "Provider invoice total", r->totals.provider_total, false, 3);
         lxw_row_t plist = row;
-        kv_money_at(&s, &row, "Teams' direct usage + unallocated", r->totals.period_list_total,
-                    false, 3);
+        kv_money_at(&s, &row, "Teams' usage, shared pools, unallocated",
+                    r->totals.period_list_total, false, 3);
         char a[LXW_MAX_CELL_NAME_LENGTH], c[LXW_MAX_CELL_NAME_LENGTH];
         lxw_rowcol_to_cell(a, prov, 3);
         lxw_rowcol_to_cell(c, plist, 3);
@@ -1251,8 +1284,8 @@ static void summary_sheet(struct book *b)
         put_formula_cents(&s, row++, 3, fm, r->totals.reconciliation_difference, f->money_bold);
         free(fm);
     } else {
-        kv_money_at(&s, &row, "Teams' direct usage + unallocated", r->totals.period_list_total,
-                    false, 3);
+        kv_money_at(&s, &row, "Teams' usage, shared pools, unallocated",
+                    r->totals.period_list_total, false, 3);
         put_text(&s, row++, 0, "No provider invoice total given.", NULL);
     }
     if (r->reconciliation_text && *r->reconciliation_text)
@@ -1262,6 +1295,8 @@ static void summary_sheet(struct book *b)
         section(&s, row++, "Method");
         put_paragraph(&s, row++, 0, 8, r->method);
     }
+    row++;
+    glossary_rows(&s, &row, 8, NULL);
     if (r->n_warnings) {
         row++;
         section(&s, row++, "Notes on the data");
@@ -1348,7 +1383,7 @@ static void models_sheet(struct book *b, size_t only)
     if (only == SIZE_MAX)
         put_paragraph(&s, row++, 0, (lxw_col_t)(n - 1), c->reading);
     char *note_text = xasprintf("Change: the model's total less the configured %s model's; a "
-                                "minus means the team would pay less. %s",
+                                "minus means the team would be charged less. %s",
                                 config_model_name(c->configured), c->note);
     put_paragraph(&s, row, 0, (lxw_col_t)(n - 1), note_text);
     free(note_text);
@@ -1434,11 +1469,16 @@ static void coverage_sheet(struct book *b)
     table_head(&s, 2, heads, 3, num);
     free(h);
     lxw_row_t row = 3;
-    for (size_t i = 0; i < r->n_coverage; i++, row++) {
+    /* rows without cost say nothing: the sheet lists the tags usage carried */
+    for (size_t i = 0; i < r->n_coverage; i++) {
+        if (!r->coverage[i].list_cost)
+            continue;
         put_text(&s, row, 0, r->coverage[i].tag, NULL);
         put_money(&s, row, 1, r->coverage[i].list_cost, f->money);
-        put_pct(&s, row, 2, r->coverage[i].share_e4, f->pct);
+        put_pct(&s, row++, 2, r->coverage[i].share_e4, f->pct);
     }
+    if (row == 3)
+        put_text(&s, row, 0, "No usage carried these tags.", NULL);
     sheet_close(&s);
 }
 

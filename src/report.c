@@ -846,11 +846,7 @@ static enum cb_status true_up(struct build *B, struct cb_error *err)
         r->teams[i].true_up = parts[i];
         if (parts[i] != 0)
             push_alloc(&B->alloc[i], LINE_TRUE_UP,
-                       xasprintf("True-up to the provider invoice: %s of the %s difference, "
-                                 "split by direct cost",
-                                 text_percent(alloc_share_e4(parts[i], diff)).s,
-                                 text_signed(diff).s),
-                       parts[i]);
+                       explain_true_up_line(alloc_share_e4(parts[i], diff), diff), parts[i]);
     }
     free(parts);
     if (sum != diff)
@@ -1345,7 +1341,9 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
     r->shadow = opts->shadow;
     r->model = B.model;
     r->issuer = xstrdup(c->issuer ? c->issuer : "");
-    r->footer = xstrdup(c->footer ? c->footer : "");
+    /* a shadow month bills nothing: the configured footer (written for invoices, often asking
+     * for payment) gives way to the fixed shadow footer on every document */
+    r->footer = xstrdup(opts->shadow ? EXPLAIN_SHADOW_FOOTER : c->footer ? c->footer : "");
     r->paper = xstrdup(c->paper ? c->paper : "A4");
     r->credit_account = xstrdup(c->credit_account ? c->credit_account : "");
     st = set_period(r, l, opts->source_date_epoch, c->payment_terms_days, err);

@@ -90,6 +90,18 @@ struct text text_price(int64_t micros)
     return t;
 }
 
+struct text text_unit_cost(int64_t micros)
+{
+    int64_t mag = micros < 0 ? -micros : micros;
+    if (mag == 0 || mag >= MONEY_MICRO_PER_CENT) {
+        int64_t c = (mag + MONEY_MICRO_PER_CENT / 2) / MONEY_MICRO_PER_CENT;
+        return text_money(micros < 0 ? -c : c);
+    }
+    struct text t;
+    money_format_fixed(micros, 6, 4, t.s, sizeof t.s);
+    return t;
+}
+
 struct text text_plural(int64_t n, const char *one, const char *many)
 {
     struct text t;

@@ -29,6 +29,10 @@ struct text text_e6(int64_t e6);
 /* A unit price in micro-USD: whole cents grouped with two decimals ("1,234.50", "3.00"), else
  * up to six decimals ("0.005", "1.875"). */
 struct text text_price(int64_t micros);
+/* A cost per unit of outcome in micro-units, as money a reader can take in: to the cent from one
+ * cent up (rounded half away from zero: 3184417 -> "3.18", 15000 -> "0.02"), else to four
+ * decimals (3100 -> "0.0031", 0 -> "0.00"). */
+struct text text_unit_cost(int64_t micros);
 /* A count and its noun: (1, "request", "requests") -> "1 request"; 2 -> "2 requests". */
 struct text text_plural(int64_t n, const char *one, const char *many);
 

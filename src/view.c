@@ -6,6 +6,8 @@
 
 #include "compare.h"
 #include "budgets.h"
+#include "explain.h"
+#include "glossary.h"
 #include "money.h"
 #include "text.h"
 #include "xalloc.h"
@@ -363,6 +365,22 @@ static const char *model_title(enum cb_model m)
     return "";
 }
 
+/* The glossary box (glossary.h) of team t's invoice, or of the summary when t is NULL: an array
+ * of {term, text}. */
+static json_t *glossary_view(const struct report *r, const struct report_team *t)
+{
+    struct glossary_term g[GLOSSARY_MAX];
+    size_t n = glossary_terms(r, t, g);
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "term", json_string(g[i].term));
+        json_object_set_new(x, "text", json_string(g[i].text));
+        json_array_append_new(a, x);
+    }
+    return a;
+}
+
 /* Fields every page carries: organization, period, mode. */
 static void set_common(json_t *o, const struct report *r)
 {
@@ -377,6 +395,10 @@ static void set_common(json_t *o, const struct report *r)
     json_object_set_new(o, "payment_terms_days", json_integer(r->payment_terms_days));
     json_object_set_new(o, "shadow", json_boolean(r->shadow));
     json_object_set_new(o, "shadow_text", json_string(SHADOW_TEXT));
+    json_object_set_new(o, "amount_label", json_string(explain_amount_label(r->shadow)));
+    json_object_set_new(o, "total_label", json_string(explain_total_label(r->shadow)));
+    json_object_set_new(o, "charged_label", json_string(explain_charged_label(r->shadow)));
+    json_object_set_new(o, "glossary_title", json_string(GLOSSARY_TITLE));
     json_object_set_new(o, "model_title", json_string(model_title(r->model)));
     json_object_set_new(o, "issuer", str_or_empty(r->issuer));
     json_object_set_new(o, "footer", str_or_empty(r->footer));
@@ -673,8 +695,11 @@ json_t *view_summary(const struct report *r)
     json_object_set_new(un, "lines", ul);
     json_object_set_new(o, "unallocated", un);
 
+    /* rows without cost say nothing: the table lists the tags usage carried, or says none did */
     json_t *cov = json_array();
     for (size_t i = 0; i < r->n_coverage; i++) {
+        if (!r->coverage[i].list_cost)
+            continue;
         json_t *c = json_object();
         json_object_set_new(c, "tag", json_string(r->coverage[i].tag));
         json_object_set_new(c, "share", pct_str(r->coverage[i].share_e4));
@@ -683,7 +708,9 @@ json_t *view_summary(const struct report *r)
         json_object_set_new(c, "low", json_boolean(r->coverage[i].share_e4 < 9000));
         json_array_append_new(cov, c);
     }
+    json_object_set_new(o, "coverage_none", json_boolean(r->n_coverage && !json_array_size(cov)));
     json_object_set_new(o, "coverage", cov);
+    json_object_set_new(o, "glossary", glossary_view(r, NULL));
     json_object_set_new(o, "shared_pools", groups_view("Shared pools", &r->shared_pools, 0));
     json_object_set_new(o, "top_projects", groups_view("Top projects", &r->top_projects, 10));
     json_object_set_new(o, "top_users", groups_view("Top users", &r->top_users, 10));
@@ -735,6 +762,7 @@ json_t *view_team(const struct report *r, size_t team_index)
     json_object_set_new(o, "has_entity_budgets", json_boolean(t->n_entity_budgets > 0));
     json_object_set_new(o, "entity_budget_note", json_string(REPORT_ENTITY_BUDGET_NOTE));
     json_object_set_new(o, "method", str_or_empty(t->method));
+    json_object_set_new(o, "glossary", glossary_view(r, t));
     json_object_set_new(o, "summary_method", str_or_empty(r->method));
     json_t *usage = json_array(), *alloc = json_array();
     for (size_t i = 0; i < t->n_lines; i++) {
@@ -795,7 +823,8 @@ json_t *view_team(const struct report *r, size_t team_index)
             json_object_set_new(x, "units", count_str(u));
         else
             json_object_set_new(x, "units", json_string(units));
-        json_object_set_new(x, "cost_per_unit", price_str(t->metrics[i].cost_per_unit_micros));
+        json_object_set_new(x, "cost_per_unit",
+                            json_string(text_unit_cost(t->metrics[i].cost_per_unit_micros).s));
         json_array_append_new(mt, x);
     }
     json_object_set_new(o, "metrics", mt);

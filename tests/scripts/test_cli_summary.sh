@@ -19,11 +19,11 @@ hasnt() { if grep -qF -- "$2" <<<"$1"; then bad "\"$2\" in:"; echo "$1"; else ok
 "$bin" render --formats json --config "$data/config.json" --out "$scratch/bill" \
   "$data/usage-2026-10.jsonl" >/dev/null 2>"$scratch/bill.err"
 bill=$(cat "$scratch/bill.err")
-has "$bill" "wrote $scratch/bill (5 teams, total charged 1040.70 USD)"
+has "$bill" "wrote $scratch/bill (5 teams, total charged 1,040.70 USD)"
 "$bin" render --formats json --shadow --config "$data/config.json" --out "$scratch/shadow" \
   "$data/usage-2026-10.jsonl" >/dev/null 2>"$scratch/shadow.err"
 shadow=$(cat "$scratch/shadow.err")
-has "$shadow" "wrote $scratch/shadow (5 teams, would be charged 1040.70 USD: shadow month, nothing billed)"
+has "$shadow" "wrote $scratch/shadow (5 teams, would be charged 1,040.70 USD: shadow month, nothing billed)"
 hasnt "$shadow" "total charged"
 
 # check exits 1 on the sample month (it has rejected records on purpose)

@@ -153,8 +153,10 @@ def main():
     for g in rows(r["by_model"]) + rows(r["top_projects"]) + rows(r["top_users"]):
         money.append((f"row {g['key']}", g["list_cost"]))
         pct.append((f"row {g['key']}", g["share"]))
+    # the documents list only the tags some usage carried (a row of 0.00 says nothing)
     for c in r["tag_coverage"]:
-        pct.append((f"coverage {c['tag']}", c["share"]))
+        if Decimal(c["list_cost"]) != 0:
+            pct.append((f"coverage {c['tag']}", c["share"]))
     ht, pt = check("summary", ("index.html", "summary.pdf", "summary.xlsx"), money, pct)
     labels = [x["label"] for x in bridge] + ["Charged to teams"]
     _, strings = xlsx_cells(f"{d}/summary.xlsx")

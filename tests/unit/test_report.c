@@ -265,8 +265,9 @@ static void everything_meets(void **state)
     assert_string_equal(a->gl_account, "6420-AI");
     assert_non_null(strstr(a->method, "Platform overhead 10% of 10.21 = 1.02."));
     assert_non_null(strstr(a->method, "Markup 5% of 10.21 = 0.51."));
-    assert_non_null(strstr(a->method, "the +0.50 difference split by direct cost — 10.04 of "
-                                      "29.00 (34.62%) = +0.17."));
+    assert_non_null(strstr(a->method, "the +0.50 difference between the invoice and usage at "
+                                      "list price, split by usage including shared pools — "
+                                      "10.04 of 29.00 (34.62%) = +0.17."));
 
     const struct report_team *b = team(r, "beta");
     const struct want_line wb[] = {
@@ -446,7 +447,7 @@ static void hybrid_method_in_words(void **state)
     assert_non_null(strstr(x->method,
                            "Hybrid: 40% of the 15,000.00 pool (6,000.00) split by headcount — 12 "
                            "of 60 people (20.00%) = 1,200.00; the other 60% (9,000.00) split by "
-                           "direct usage — 2,345.67 of 10,000.00 (23.46%) = 2,111.10. Platform "
+                           "usage including shared pools — 2,345.67 of 10,000.00 (23.46%) = 2,111.10. Platform "
                            "overhead 10% of 3,311.10 = 331.11."));
     assert_int_equal(team(r, "ops")->charge, 480000 + 688890);
     report_free(r);

@@ -42,6 +42,12 @@ static void forms(void **state)
         {text_price, 1875000, "1.875"},
         {text_price, 30000000000, "30,000.00"},
         {text_price, 150000, "0.15"},
+        {text_unit_cost, 3184417, "3.18"},
+        {text_unit_cost, 15000, "0.02"},
+        {text_unit_cost, 3100, "0.0031"},
+        {text_unit_cost, 0, "0.00"},
+        {text_unit_cost, -3184417, "-3.18"},
+        {text_unit_cost, 1234567890, "1,234.57"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         assert_string_equal(cases[i].fn(cases[i].in).s, cases[i].want);
