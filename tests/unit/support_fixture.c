@@ -257,5 +257,18 @@ struct report *fixture_report(const struct fixture_opts *o)
             r->days[d].tokens += r->teams[ti].days[d].tokens;
         }
     }
+    /* the documents' order of teams, as report_build sets it: display name, then id */
+    r->order = xcalloc(n_teams, sizeof *r->order);
+    for (size_t i = 0; i < n_teams; i++) {
+        size_t k = i;
+        for (; k > 0; k--) {
+            const struct report_team *a = &r->teams[r->order[k - 1]], *b = &r->teams[i];
+            int c = strcmp(a->name, b->name);
+            if (c < 0 || (c == 0 && strcmp(a->id, b->id) < 0))
+                break;
+            r->order[k] = r->order[k - 1];
+        }
+        r->order[k] = i;
+    }
     return r;
 }
