@@ -934,7 +934,7 @@ static void summary_sheet(struct book *b)
     put_sum_cents(&s, row, c_tot, first, last, charged, f->money_bold);
     if (mom) {
         if (r->mom_note && *r->mom_note)
-            put_text(&s, row + 2, 1, r->mom_note, NULL);
+            put_text(&s, row + 2, 1, r->mom_note, f->wrap);
         put_money(&s, row, c_pv, r->mom.previous_total, f->money_bold);
         put_money(&s, row, c_dl, r->mom.delta_total, f->money_bold);
         if (r->mom.has_pct)
