@@ -405,8 +405,12 @@ enum cb_status pipeline_render(const struct cli_opts *o)
         st = outdir_begin(target, &tmp, &err);
     if (st != CB_OK)
         goto cleanup;
-    struct render_dest dest = {
-        .dir = tmp, .templates_dir = templates, .fonts_dir = fonts, .threads = o->threads};
+    struct render_dest dest = {.dir = tmp,
+                               .templates_dir = templates,
+                               .fonts_dir = fonts,
+                               .threads = o->threads,
+                               .pdf = format_selected(o->formats, "pdf"),
+                               .xlsx = format_selected(o->formats, "xlsx")};
     for (size_t i = 0; i < render_format_count && st == CB_OK; i++)
         if (format_selected(o->formats, render_formats[i].name))
             st = render_formats[i].render(report, &dest, &err);

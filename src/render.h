@@ -3,6 +3,7 @@
 #ifndef CB_RENDER_H
 #define CB_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "report.h"
@@ -13,6 +14,7 @@ struct render_dest {
     const char *templates_dir; /* templates/ */
     const char *fonts_dir;     /* fonts/ */
     int threads;               /* threads for per-team documents; <= 0 means one per core */
+    bool pdf, xlsx;            /* this run also writes PDF / XLSX documents (pages link them) */
 };
 
 /* One per-team document: job(i, ctx, err) for team i. */

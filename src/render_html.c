@@ -103,7 +103,8 @@ static enum cb_status team_page(size_t i, void *ctx, struct cb_error *err)
 {
     const struct html_job *j = ctx;
     char *rel = xasprintf("teams/%s.html", j->r->teams[i].slug);
-    json_t *view = view_team(j->r, i);
+    struct view_links links = {.pdf = j->d->pdf, .xlsx = j->d->xlsx};
+    json_t *view = view_team(j->r, i, &links);
     enum cb_status st = render_page(j->tmpl, j->tmpl_name, view, j->d, rel, err);
     json_decref(view);
     free(rel);
@@ -123,7 +124,8 @@ enum cb_status render_html(const struct report *r, const struct render_dest *d,
     invoice = read_template(invoice_path, err);
     if (!invoice)
         goto cleanup;
-    json_t *view = view_summary(r);
+    struct view_links links = {.pdf = d->pdf, .xlsx = d->xlsx};
+    json_t *view = view_summary(r, &links);
     st = render_page(summary, summary_path, view, d, "index.html", err);
     json_decref(view);
     if (st == CB_OK) {

@@ -269,6 +269,20 @@ static json_t *alerts_json(const struct report *r)
     return a;
 }
 
+/* Month over month (--previous) as a new object, or JSON null without one. */
+static json_t *mom_json(const struct report_mom *m)
+{
+    if (!m->present)
+        return json_null();
+    json_t *x = json_object();
+    json_object_set_new(x, "previous_month", json_string(m->previous_month));
+    json_object_set_new(x, "previous_total", money(m->previous_total));
+    json_object_set_new(x, "previous_list_cost", money(m->previous_list_cost));
+    json_object_set_new(x, "delta_total", money(m->delta_total));
+    json_object_set_new(x, "delta_pct", m->has_pct ? ratio_e4(m->delta_pct_e4) : json_null());
+    return x;
+}
+
 static json_t *team_json(const struct report *r, const struct report_team *t)
 {
     json_t *o = json_object();
@@ -339,17 +353,7 @@ static json_t *team_json(const struct report *r, const struct report_team *t)
         json_array_append_new(m, x);
     }
     json_object_set_new(o, "unit_economics", m);
-    if (t->mom.present) {
-        json_t *x = json_object();
-        json_object_set_new(x, "previous_month", json_string(t->mom.previous_month));
-        json_object_set_new(x, "previous_total", money(t->mom.previous_total));
-        json_object_set_new(x, "previous_list_cost", money(t->mom.previous_list_cost));
-        json_object_set_new(x, "delta_total", money(t->mom.delta_total));
-        json_object_set_new(x, "delta_pct",
-                            t->mom.has_pct ? ratio_e4(t->mom.delta_pct_e4) : json_null());
-        json_object_set_new(o, "mom", x);
-    } else
-        json_object_set_new(o, "mom", json_null());
+    json_object_set_new(o, "mom", mom_json(&t->mom));
     json_t *eb = json_array();
     for (size_t i = 0; i < t->n_entity_budgets; i++) {
         const struct report_team_budget *x = &t->entity_budgets[i];
@@ -503,6 +507,12 @@ static json_t *report_json(const struct report *r)
         json_array_append_new(bridge, x);
     }
     json_object_set_new(tot, "bridge", bridge);
+    json_t *mom = mom_json(&r->mom);
+    if (r->mom.present) { /* the previous month's teams without an invoice this month */
+        json_object_set_new(mom, "teams_gone", json_integer((json_int_t)r->mom_gone_teams));
+        json_object_set_new(mom, "teams_gone_total", money(r->mom_gone_total));
+    }
+    json_object_set_new(tot, "mom", mom);
     json_object_set_new(o, "totals", tot);
     json_object_set_new(o, "teams", json_array());
     json_t *un = json_object();

@@ -631,11 +631,22 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
                  r->period_label, r->revision, r->supersedes.signed_by, r->supersedes.signed_at);
     else
         snprintf(sub, sizeof sub, "AI usage chargeback for %s", r->period_label);
-    const char *keys[] = {"Invoice",    "Period", "Issued", "Cost center",
-                          "GL account", "Issuer", "Contact"};
-    const char *vals[] = {t->invoice_number, r->month,  r->issue_date, t->cost_center,
-                          t->gl_account,     r->issuer, t->contact};
-    doc_header(d, r, "Invoice", t->name, sub, keys, vals, 7);
+    /* Bill to: the owner with the contact e-mail under it, else the e-mail alone; a shadow
+     * month asks for no payment, so it has no due date */
+    bool owner = t->owner && *t->owner;
+    const char *keys[] = {"Invoice", "Period",         "Issued",      "Due date",   "Bill to",
+                          "",        "Reference / PO", "Cost center", "GL account", "Issuer"};
+    const char *vals[] = {t->invoice_number,
+                          r->month,
+                          r->issue_date,
+                          r->shadow ? "" : r->due_date,
+                          owner ? t->owner : t->contact,
+                          owner ? t->contact : "",
+                          t->reference,
+                          t->cost_center,
+                          t->gl_account,
+                          r->issuer};
+    doc_header(d, r, "Invoice", t->name, sub, keys, vals, 10);
     char due[80];
     snprintf(due, sizeof due, "%s %s", cents(t->total, a, sizeof a), r->currency);
     const char *kl[] = {explain_amount_label(r->shadow), "Usage at list price",
@@ -925,36 +936,86 @@ static void summary(struct pdf_doc *d, const struct report *r)
                          cents(r->totals.unallocated, c, sizeof c), nteams};
     kpis(d, kl, kv_, 4);
 
-    const struct pdf_col tcols[] = {{"Team", W * 0.34f, false},
-                                    {"Charge", W * 0.17f, true},
-                                    {"Share", W * 0.11f, true},
-                                    {"List cost", W * 0.17f, true},
-                                    {"Budget", W * 0.21f, true}};
-    struct pdf_table tt = {tcols, 5, 8.5f};
+    /* every document lists teams in r->order; with --previous two columns more */
+    bool mom = r->mom.present;
+    const struct pdf_col tcols_plain[] = {
+        {"Team", W * 0.18f, false},        {"Invoice", W * 0.24f, false},
+        {"Cost center", W * 0.11f, false}, {"Charge", W * 0.11f, true},
+        {"Share", W * 0.09f, true},        {"List cost", W * 0.11f, true},
+        {"Budget", W * 0.16f, true}};
+    /* with --previous the budget column shows the utilization only (the state is in "Budgets
+     * crossed" below), so invoice numbers keep a line of their own */
+    const struct pdf_col tcols_mom[] = {{"Team", W * 0.12f, false},
+                                        {"Invoice", W * 0.24f, false},
+                                        {"Cost center", W * 0.10f, false},
+                                        {"Charge", W * 0.095f, true},
+                                        {REPORT_MOM_PREVIOUS, W * 0.09f, true},
+                                        {REPORT_MOM_CHANGE, W * 0.095f, true},
+                                        {"Share", W * 0.09f, true},
+                                        {"List cost", W * 0.08f, true},
+                                        {"Budget", W * 0.09f, true}};
+    struct pdf_table tt = {mom ? tcols_mom : tcols_plain, mom ? 9 : 7, 7.5f};
     pdf_heading(d, "Teams", 50);
     pdf_table_begin_with(d, &tt, &(struct pdf_table_flow){.rows = r->n_teams + 1});
     for (size_t i = 0; i < r->n_teams; i++) {
-        const struct report_team *t = &r->teams[i];
-        char bs[96];
-        const char *cells[] = {t->name, cents(t->total, a, sizeof a), pct(t->share_e4, b, sizeof b),
-                               cents(t->list_cost, c, sizeof c),
-                               budget_state(&t->budget, bs, sizeof bs)};
+        const struct report_team *t = &r->teams[r->order[i]];
+        char bs[96], pv[48], dl[128], p2[48];
+        const char *cells[9];
+        size_t k = 0;
+        cells[k++] = t->name;
+        cells[k++] = t->invoice_number;
+        cells[k++] = t->cost_center;
+        cells[k++] = cents(t->total, a, sizeof a);
+        if (mom) {
+            cells[k++] = t->mom.present ? cents(t->mom.previous_total, pv, sizeof pv) : "new";
+            if (t->mom.present && t->mom.has_pct)
+                snprintf(dl, sizeof dl, "%s (%s)", cents(t->mom.delta_total, e, sizeof e),
+                         pct(t->mom.delta_pct_e4, p2, sizeof p2));
+            else
+                snprintf(dl, sizeof dl, "%s",
+                         t->mom.present ? cents(t->mom.delta_total, e, sizeof e) : "");
+            cells[k++] = dl;
+        }
+        cells[k++] = pct(t->share_e4, b, sizeof b);
+        cells[k++] = cents(t->list_cost, c, sizeof c);
+        cells[k++] = !mom                ? budget_state(&t->budget, bs, sizeof bs)
+                     : t->budget.present ? pct(t->budget.utilization_e4, bs, sizeof bs)
+                                         : "\xE2\x80\x94";
         char *field = xasprintf("name of team %s", t->id);
         pdf_table_row(d, cells, i % 2 ? 2 : 0, field);
         free(field);
     }
-    char tot[80], share_sum[48];
-    int64_t shares = 0;
-    for (size_t i = 0; i < r->n_teams; i++)
-        shares += r->teams[i].share_e4;
-    snprintf(tot, sizeof tot, "%s", cents(r->totals.charged, a, sizeof a));
-    const char *total[] = {"All teams", tot, pct(shares, share_sum, sizeof share_sum),
-                           cents(r->totals.list_cost, b, sizeof b), ""};
-    pdf_table_row(d, total, 1, NULL);
+    {
+        char share_sum[48], pv[48], dl[128], p2[48];
+        int64_t shares = 0;
+        for (size_t i = 0; i < r->n_teams; i++)
+            shares += r->teams[i].share_e4;
+        const char *cells[9];
+        size_t k = 0;
+        cells[k++] = "All teams";
+        cells[k++] = "";
+        cells[k++] = "";
+        cells[k++] = cents(r->totals.charged, a, sizeof a);
+        if (mom) {
+            cells[k++] = cents(r->mom.previous_total, pv, sizeof pv);
+            if (r->mom.has_pct)
+                snprintf(dl, sizeof dl, "%s (%s)", cents(r->mom.delta_total, e, sizeof e),
+                         pct(r->mom.delta_pct_e4, p2, sizeof p2));
+            else
+                snprintf(dl, sizeof dl, "%s", cents(r->mom.delta_total, e, sizeof e));
+            cells[k++] = dl;
+        }
+        cells[k++] = pct(shares, share_sum, sizeof share_sum);
+        cells[k++] = cents(r->totals.list_cost, b, sizeof b);
+        cells[k++] = "";
+        pdf_table_row(d, cells, 1, NULL);
+    }
     pdf_table_end(d);
+    if (r->mom_note && *r->mom_note)
+        pdf_paragraph(d, d->regular, 8, r->mom_note, "month over month");
     budgets_crossed_block(d, r);
 
-    pdf_heading(d, "Spend by team", 40);
+    pdf_heading(d, "Spend by team, largest first", 40);
     team_chart(d, r);
     comparison_block(d, r, SIZE_MAX);
 
@@ -968,7 +1029,7 @@ static void summary(struct pdf_doc *d, const struct report *r)
         pdf_heading(d, "Corrected revision: what remains to settle", 40);
         pdf_table_begin_with(d, &st, &(struct pdf_table_flow){.id_cols = 1u << 1});
         for (size_t i = 0; i < r->n_teams; i++) {
-            const struct report_team *t = &r->teams[i];
+            const struct report_team *t = &r->teams[r->order[i]];
             if (!t->revision.present)
                 continue;
             const char *cells[] = {t->name, t->supersedes_invoice ? t->supersedes_invoice : "",

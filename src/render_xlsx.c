@@ -844,12 +844,22 @@ static void invoice_sheet(struct book *b, const struct report_team *t)
     kv_text(&s, &row, "Team id", t->id);
     kv_text(&s, &row, "Cost center", t->cost_center);
     kv_text(&s, &row, "GL account", t->gl_account);
-    kv_text(&s, &row, "Contact", t->contact);
+    /* Bill to: the owner with the contact e-mail under it, else the e-mail alone */
+    if (t->owner && *t->owner) {
+        kv_text(&s, &row, "Bill to", t->owner);
+        kv_text(&s, &row, "", t->contact);
+    } else
+        kv_text(&s, &row, "Bill to", t->contact);
+    kv_text(&s, &row, "Reference / PO", t->reference);
     kv_text(&s, &row, "Period", period);
     kv_text(&s, &row, "Invoice number", t->invoice_number);
     kv_text(&s, &row, "Issuer", r->issuer);
     label(&s, row, "Issue date");
     put_date(&s, row++, 1, r->issue_date);
+    if (!r->shadow) { /* a shadow month asks for no payment */
+        label(&s, row, "Due date");
+        put_date(&s, row++, 1, r->due_date);
+    }
     kv_text(&s, &row, "Currency", r->currency);
     kv_text(&s, &row, "Chargeback model", config_model_name(r->model));
     kv_text(&s, &row, "Mode", r->shadow ? SHADOW_MARK : "billing");
@@ -1064,7 +1074,8 @@ static int ranked_cmp(const void *pa, const void *pb)
  * "All teams" total at `all` less those, as a formula), then a bar chart of that block, so the
  * chart reads the same with 5 teams or 100,000. */
 #define CHART_TOP 15
-static void spend_chart(struct sheet *s, lxw_row_t row, lxw_row_t first, lxw_row_t all)
+static void spend_chart(struct sheet *s, lxw_row_t row, lxw_row_t first, lxw_row_t all,
+                        lxw_col_t col)
 {
     const struct report *r = s->b->r;
     const struct fmts *f = &s->b->f;
@@ -1092,7 +1103,7 @@ static void spend_chart(struct sheet *s, lxw_row_t row, lxw_row_t first, lxw_row
     for (size_t k = 0; k < shown; k++, row++) {
         const struct report_team *t = &r->teams[v[k].i];
         put_text(s, row, 0, t->name, NULL);
-        lxw_rowcol_to_cell(cell, first + (lxw_row_t)v[k].i, 3);
+        lxw_rowcol_to_cell(cell, first + (lxw_row_t)v[k].i, col);
         char *fm = xasprintf("=%s", cell);
         put_formula_cents(s, row, 3, fm, t->total, f->money);
         free(fm);
@@ -1102,7 +1113,7 @@ static void spend_chart(struct sheet *s, lxw_row_t row, lxw_row_t first, lxw_row
         char *name = xasprintf("%zu other teams", n - shown);
         put_text(s, row, 0, name, NULL);
         free(name);
-        lxw_rowcol_to_cell(cell, all, 3);
+        lxw_rowcol_to_cell(cell, all, col);
         lxw_rowcol_to_cell(a, cfirst, 3);
         lxw_rowcol_to_cell(b, row - 1, 3);
         char *fm = xasprintf("=ROUND(%s-SUM(%s:%s),2)", cell, a, b);
@@ -1158,33 +1169,67 @@ static void summary_sheet(struct book *b)
     kv_text(&s, &row, "Unallocated policy", r->unallocated_policy);
     row++;
 
+    /* every document lists teams in r->order; with --previous the previous month's total and
+     * the change follow the charge */
+    bool mom = r->mom.present;
     char *c_charge = xasprintf("Charge (%s)", r->currency);
     char *c_list = xasprintf("List cost (%s)", r->currency);
-    const char *heads[] = {"Team", "Name",   "Cost center", c_charge,        "Share of total",
-                           c_list, "Budget", "Utilization", "State / alerts"};
-    const bool num[] = {false, false, false, true, true, true, true, true, false};
-    s.cap[8] = 32; /* state and alerts wrap rather than widen the page */
-    table_head(&s, row, heads, 9, num);
+    char *c_prev = xasprintf(REPORT_MOM_PREVIOUS " (%s)", r->currency);
+    char *c_delta = xasprintf(REPORT_MOM_CHANGE " (%s)", r->currency);
+    const char *heads[13];
+    bool num[13];
+    lxw_col_t nh = 0;
+#define HEAD(text, numeric) (heads[nh] = (text), num[nh] = (numeric), nh++)
+    HEAD("Team", false);
+    HEAD("Name", false);
+    HEAD("Cost center", false);
+    HEAD("Invoice number", false);
+    const lxw_col_t c_tot = HEAD(c_charge, true);
+    lxw_col_t c_pv = 0, c_dl = 0, c_dp = 0;
+    if (mom) {
+        c_pv = HEAD(c_prev, true);
+        c_dl = HEAD(c_delta, true);
+        c_dp = HEAD(REPORT_MOM_CHANGE " (%)", true);
+    }
+    const lxw_col_t c_share = HEAD("Share of total", true);
+    const lxw_col_t c_lc = HEAD(c_list, true);
+    const lxw_col_t c_bud = HEAD("Budget", true);
+    HEAD("Utilization", true);
+    const lxw_col_t c_state = HEAD("State / alerts", false);
+#undef HEAD
+    s.cap[c_state] = 32; /* state and alerts wrap rather than widen the page */
+    table_head(&s, row, heads, nh, num);
     free(c_charge);
     free(c_list);
+    free(c_prev);
+    free(c_delta);
     row++;
     lxw_row_t first = row;
     int64_t charged = 0, share = 0, list = 0;
     for (size_t i = 0; i < r->n_teams; i++, row++) {
-        const struct report_team *t = &r->teams[i];
+        const struct report_team *t = &r->teams[r->order[i]];
         put_text(&s, row, 0, t->id, NULL);
         put_text(&s, row, 1, t->name, NULL);
         put_text(&s, row, 2, t->cost_center, NULL);
-        put_money(&s, row, 3, t->total, f->money);
-        put_pct(&s, row, 4, t->share_e4, f->pct);
-        put_money(&s, row, 5, t->list_cost, f->money);
+        put_text(&s, row, 3, t->invoice_number, NULL);
+        put_money(&s, row, c_tot, t->total, f->money);
+        if (mom && t->mom.present) {
+            put_money(&s, row, c_pv, t->mom.previous_total, f->money);
+            put_money(&s, row, c_dl, t->mom.delta_total, f->money);
+            if (t->mom.has_pct)
+                put_pct(&s, row, c_dp, t->mom.delta_pct_e4, f->pct);
+        } else if (mom) {
+            put_text(&s, row, c_pv, "new", NULL);
+        }
+        put_pct(&s, row, c_share, t->share_e4, f->pct);
+        put_money(&s, row, c_lc, t->list_cost, f->money);
         const struct report_budget *bu = &t->budget;
         if (bu->present) {
             if (bu->tokens)
-                put_count(&s, row, 6, bu->monthly, f->tokens);
+                put_count(&s, row, c_bud, bu->monthly, f->tokens);
             else
-                put_money(&s, row, 6, bu->monthly, f->money);
-            put_pct(&s, row, 7, bu->utilization_e4, f->pct);
+                put_money(&s, row, c_bud, bu->monthly, f->money);
+            put_pct(&s, row, c_bud + 1, bu->utilization_e4, f->pct);
         }
         struct strbuf st = STRBUF_INIT;
         strbuf_puts(&st, budget_state(bu));
@@ -1196,7 +1241,7 @@ static void summary_sheet(struct book *b)
         if (t->n_anomalies)
             strbuf_printf(&st, "; %s",
                           text_plural((int64_t)t->n_anomalies, "anomaly", "anomalies").s);
-        put_text(&s, row, 8, strbuf_cstr(&st), NULL);
+        put_text(&s, row, c_state, strbuf_cstr(&st), NULL);
         strbuf_free(&st);
         charged += t->total;
         share += t->share_e4;
@@ -1204,15 +1249,25 @@ static void summary_sheet(struct book *b)
     }
     lxw_row_t last = r->n_teams ? row - 1 : (lxw_row_t)-1;
     put_text(&s, row, 0, "All teams", f->label);
-    put_sum_cents(&s, row, 3, first, last, charged, f->money_bold);
-    put_sum_scaled(&s, row, 4, first, last, share, 10000.0, f->pct_bold);
-    put_sum_cents(&s, row, 5, first, last, list, f->money_bold);
+    put_sum_cents(&s, row, c_tot, first, last, charged, f->money_bold);
+    if (mom) {
+        if (r->mom_note && *r->mom_note)
+            put_text(&s, row + 2, 1, r->mom_note, f->wrap);
+        put_money(&s, row, c_pv, r->mom.previous_total, f->money_bold);
+        put_money(&s, row, c_dl, r->mom.delta_total, f->money_bold);
+        if (r->mom.has_pct)
+            put_pct(&s, row, c_dp, r->mom.delta_pct_e4, f->pct_bold);
+    }
+    put_sum_scaled(&s, row, c_share, first, last, share, 10000.0, f->pct_bold);
+    put_sum_cents(&s, row, c_lc, first, last, list, f->money_bold);
     row++;
     put_text(&s, row, 0, "(unallocated)", f->label);
     bool show = !r->unallocated_policy || strcmp(r->unallocated_policy, "show") == 0;
     put_text(&s, row, 1,
              show ? "not charged (policy show)" : "included in the teams' charges above", NULL);
-    put_money(&s, row, 5, r->unallocated_list_cost, f->money);
+    put_money(&s, row, c_lc, r->unallocated_list_cost, f->money);
+    if (mom && r->mom_note && *r->mom_note)
+        row++;
     row += 2;
 
     if (r->n_budgets_crossed) {
@@ -1313,7 +1368,7 @@ static void summary_sheet(struct book *b)
         put_paragraph(&s, ++row, 0, 8, r->footer);
 
     if (r->n_teams)
-        spend_chart(&s, row + 2, first, first + (lxw_row_t)r->n_teams);
+        spend_chart(&s, row + 2, first, first + (lxw_row_t)r->n_teams, c_tot);
     sheet_close(&s);
 }
 

@@ -1182,6 +1182,23 @@ static void fill_org(struct build *B)
 
 /* ---- month over month, corrected revisions (earlier months as plain data, prior.h) ---- */
 
+/* Whether a team with this id has an invoice this month: r->teams is sorted by id. */
+static bool has_team(const struct report *r, const char *id)
+{
+    size_t lo = 0, hi = r->n_teams;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(r->teams[mid].id, id);
+        if (c == 0)
+            return true;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
 /* Month-over-month figures from the month before (--previous): only an earlier month, and for a
  * billing month only a billing month (a shadow month was never billed). */
 static enum cb_status apply_previous(struct report *r, const struct prior_month *p,
@@ -1208,6 +1225,38 @@ static enum cb_status apply_previous(struct report *r, const struct prior_month 
         t->mom.has_pct = x->total != 0;
         t->mom.delta_pct_e4 = alloc_share_e4(t->mom.delta_total, x->total);
     }
+    struct report_mom *m = &r->mom;
+    m->present = true;
+    snprintf(m->previous_month, sizeof m->previous_month, "%s", p->month);
+    for (size_t i = 0; i < p->n_teams; i++) {
+        m->previous_total += p->teams[i].total;
+        m->previous_list_cost += p->teams[i].list_cost;
+        if (!has_team(r, p->teams[i].id)) {
+            r->mom_gone_teams++;
+            r->mom_gone_total += p->teams[i].total;
+        }
+    }
+    m->delta_total = r->totals.charged - m->previous_total;
+    m->has_pct = m->previous_total != 0;
+    m->delta_pct_e4 = alloc_share_e4(m->delta_total, m->previous_total);
+    struct strbuf note = STRBUF_INIT;
+    strbuf_printf(&note,
+                  "Month over month: " REPORT_MOM_PREVIOUS " is each team's total for %s (\"new\" "
+                  "for a team without one); " REPORT_MOM_CHANGE
+                  " is this month's total less it. %s "
+                  "charged %s, this month %s: %s",
+                  p->month, p->month, text_money(m->previous_total).s,
+                  text_money(r->totals.charged).s, text_money(m->delta_total).s);
+    if (m->has_pct)
+        strbuf_printf(&note, " (%s)", text_percent(m->delta_pct_e4).s);
+    strbuf_puts(&note, ".");
+    if (r->mom_gone_teams)
+        strbuf_printf(&note,
+                      " The previous total includes %s of %s without an invoice this month (%s).",
+                      text_plural((int64_t)r->mom_gone_teams, "team", "teams").s, p->month,
+                      text_money(r->mom_gone_total).s);
+    free(r->mom_note);
+    r->mom_note = strbuf_detach(&note);
     return CB_OK;
 }
 

@@ -388,7 +388,19 @@ struct report {
     struct report_alert *alerts; /* by entity, key, kind, then threshold or date */
     size_t n_alerts;
     int64_t unallocated_share_e4; /* unallocated list cost / all list cost */
+    /* --previous: the whole month against the one before. previous_total and previous_list_cost
+     * are Σ of every team of that month (teams[].mom lists those still here); delta_total =
+     * totals.charged - previous_total. The teams of that month without an invoice this month
+     * are counted apart, so the per-team previous column plus them adds up to previous_total. */
+    struct report_mom mom;
+    size_t mom_gone_teams;  /* teams of the previous month not in this one */
+    int64_t mom_gone_total; /* what they were charged then, cents */
+    char *mom_note; /* what the summary's month-over-month columns mean; NULL without --previous */
 };
+
+/* The headings of the summary's month-over-month columns, the same in every format. */
+#define REPORT_MOM_PREVIOUS "Previous"
+#define REPORT_MOM_CHANGE   "Change"
 
 struct prior_month; /* prior.h */
 

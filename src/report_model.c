@@ -129,6 +129,7 @@ void report_free(struct report *r)
     free(r->paper);
     free(r->method);
     free(r->reconciliation_text);
+    free(r->mom_note);
     free(r->unallocated_policy);
     for (size_t i = 0; i < r->n_files; i++) {
         free(r->files[i].path);

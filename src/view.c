@@ -418,10 +418,37 @@ static void set_common(json_t *o, const struct report *r)
     json_object_set_new(o, "revision", rev);
 }
 
-static json_t *team_row(const struct report *r, const struct report_team *t)
+/* Month over month as the pages show it: a new object, or JSON null without one. */
+static json_t *mom_view(const struct report_mom *m)
+{
+    if (!m->present)
+        return json_null();
+    json_t *o = json_object();
+    json_object_set_new(o, "previous_month", json_string(m->previous_month));
+    json_object_set_new(o, "previous_total", money_str(m->previous_total));
+    json_object_set_new(o, "previous_list_cost", money_str(m->previous_list_cost));
+    json_object_set_new(o, "delta_total", money_str(m->delta_total));
+    json_object_set_new(o, "up", json_boolean(m->delta_total > 0));
+    json_object_set_new(o, "delta_pct", m->has_pct ? pct_str(m->delta_pct_e4) : json_string("n/a"));
+    return o;
+}
+
+/* A team's fields for the summary row and its invoice. dir is where its PDF and workbook are
+ * from the page ("teams/" on the summary, "" beside the invoice); "" hrefs for formats this run
+ * does not write. */
+static json_t *team_row(const struct report *r, const struct report_team *t,
+                        const struct view_links *links, const char *dir)
 {
     (void)r;
     json_t *o = json_object();
+    char *doc = xasprintf("%s%s.pdf", dir, t->slug);
+    json_object_set_new(o, "pdf_href", json_string(links && links->pdf ? doc : ""));
+    free(doc);
+    doc = xasprintf("%s%s.xlsx", dir, t->slug);
+    json_object_set_new(o, "xlsx_href", json_string(links && links->xlsx ? doc : ""));
+    free(doc);
+    json_object_set_new(o, "mom", mom_view(&t->mom));
+    json_object_set_new(o, "has_doc_links", json_boolean(links && (links->pdf || links->xlsx)));
     json_object_set_new(o, "id", json_string(t->id));
     json_object_set_new(o, "name", json_string(t->name));
     json_object_set_new(o, "slug", json_string(t->slug));
@@ -463,8 +490,8 @@ static json_t *spend_chart(const struct report *r)
     for (size_t i = 0; i < r->n_teams; i++)
         if (r->teams[i].total > max)
             max = r->teams[i].total;
-    for (size_t i = 0; i < r->n_teams; i++) {
-        const struct report_team *t = &r->teams[i];
+    for (size_t i = 0; i < r->n_teams; i++) { /* in the teams table's order */
+        const struct report_team *t = &r->teams[r->order[i]];
         json_t *b = json_object();
         json_object_set_new(b, "name", json_string(t->name));
         json_object_set_new(b, "label", label_str(t->name, 26));
@@ -559,7 +586,7 @@ static json_t *comparison_view(const struct report *r, size_t only)
     return o;
 }
 
-json_t *view_summary(const struct report *r)
+json_t *view_summary(const struct report *r, const struct view_links *links)
 {
     json_t *o = json_object();
     set_common(o, r);
@@ -662,13 +689,19 @@ json_t *view_summary(const struct report *r)
     json_object_set_new(o, "totals", tot);
     json_t *teams = json_array();
     for (size_t i = 0; i < r->n_teams; i++)
-        json_array_append_new(teams, team_row(r, &r->teams[i]));
+        json_array_append_new(teams, team_row(r, &r->teams[r->order[i]], links, "teams/"));
     json_object_set_new(o, "teams", teams);
+    /* "month_mom", not "mom": inside {{#teams}} "mom" is each team's */
+    json_object_set_new(o, "month_mom", mom_view(&r->mom));
+    json_object_set_new(o, "has_mom", json_boolean(r->mom.present));
+    json_object_set_new(o, "mom_note", str_or_empty(r->mom_note));
+    json_object_set_new(o, "mom_previous_head", json_string(REPORT_MOM_PREVIOUS));
+    json_object_set_new(o, "mom_change_head", json_string(REPORT_MOM_CHANGE));
     json_object_set_new(o, "n_teams", json_integer((json_int_t)r->n_teams));
     json_t *settle = json_array();
     for (size_t i = 0; i < r->n_teams; i++)
-        if (r->teams[i].revision.present)
-            json_array_append_new(settle, settlement_view(&r->teams[i]));
+        if (r->teams[r->order[i]].revision.present)
+            json_array_append_new(settle, settlement_view(&r->teams[r->order[i]]));
     json_object_set_new(o, "has_settlement", json_boolean(json_array_size(settle) > 0));
     json_object_set_new(o, "settlement", settle);
     json_object_set_new(o, "previous_label", json_string(REPORT_REVISION_PREVIOUS));
@@ -752,10 +785,10 @@ json_t *view_summary(const struct report *r)
     return o;
 }
 
-json_t *view_team(const struct report *r, size_t team_index)
+json_t *view_team(const struct report *r, size_t team_index, const struct view_links *links)
 {
     const struct report_team *t = &r->teams[team_index];
-    json_t *o = team_row(r, t);
+    json_t *o = team_row(r, t, links, "");
     set_common(o, r);
     json_object_set_new(o, "title", json_string("Invoice"));
     json_object_set_new(o, "entity_budgets", entity_budgets_view(r, t));
@@ -829,18 +862,6 @@ json_t *view_team(const struct report *r, size_t team_index)
     }
     json_object_set_new(o, "metrics", mt);
     json_object_set_new(o, "has_metrics", json_boolean(t->n_metrics > 0));
-    json_t *mom = json_null();
-    if (t->mom.present) {
-        mom = json_object();
-        json_object_set_new(mom, "previous_month", json_string(t->mom.previous_month));
-        json_object_set_new(mom, "previous_total", money_str(t->mom.previous_total));
-        json_object_set_new(mom, "previous_list_cost", money_str(t->mom.previous_list_cost));
-        json_object_set_new(mom, "delta_total", money_str(t->mom.delta_total));
-        json_object_set_new(mom, "up", json_boolean(t->mom.delta_total > 0));
-        json_object_set_new(mom, "delta_pct",
-                            t->mom.has_pct ? pct_str(t->mom.delta_pct_e4) : json_string("n/a"));
-    }
-    json_object_set_new(o, "mom", mom);
     json_object_set_new(o, "summary_href", json_string("../index.html"));
     json_object_set_new(o, "supersedes_invoice",
                         str_or_empty(r->revision > 1 ? t->supersedes_invoice : NULL));

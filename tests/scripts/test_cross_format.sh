@@ -46,9 +46,25 @@ done
 run tiered -c "$scratch/tiers.json" --model tiered
 run tiered-graduated -c "$scratch/tiered-graduated.json"
 run fixed-amount -c "$scratch/fixed-amount.json"
+# a shadow month: no due date in any format
+run shadow -c "$cfg" --shadow
+# --previous: a generated month before (the sample's five teams and seven more, gone this
+# month) read back; its month-over-month figures on every summary, in every format
+gen=$2
+"$gen" --month 2026-09 --teams 7 --records 20000 --seed 5 --out "$scratch/sep.jsonl" &&
+  "$py" -c 'import json, sys; c = json.load(open(sys.argv[1])); c.pop("provider_invoice", None)
+json.dump(c, open(sys.argv[2], "w"), ensure_ascii=False)' "$cfg" "$scratch/sep.json" &&
+  "$bin" render --quiet -c "$scratch/sep.json" --formats json --out "$scratch/sep" \
+    "$scratch/sep.jsonl" 2>"$scratch/stderr" || { echo "FAIL: previous month"; fail=1; }
+run previous -c "$cfg" --previous "$scratch/sep"
+"$py" - "$scratch/previous/report.json" <<'EOF' || fail=1
+import json, sys
+m = json.load(open(sys.argv[1]))["totals"].get("mom")
+if not m or m["previous_month"] != "2026-09" or m["teams_gone"] < 1:
+    sys.exit(f"FAIL: report.json totals.mom {m}")
+EOF
 # a generated month of 50 teams, some with more than 25 users or projects: every row of every
 # breakdown reads the same in the three formats (the HTML pages once cut them at 25)
-gen=$2
 "$gen" --teams 50 --records 60000 --users 600 --projects 150 --seed 3 --out "$scratch/m50.jsonl" ||
   { echo "FAIL: gen-usage"; fail=1; }
 month=$scratch/m50.jsonl

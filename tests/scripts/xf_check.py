@@ -104,6 +104,44 @@ def main():
                           f"HTML only {sorted(h_pct - p_pct)}")
         return ht, pt
 
+    shadow = r.get("mode") == "shadow"
+
+    def header_fields(t, files, ht, pt):
+        """Due date (not on a shadow month), bill-to person and e-mail, reference: the same in
+        the three formats; the HTML page links to its PDF and workbook."""
+        wb = openpyxl.load_workbook(f"{d}/{files[2]}", data_only=True)
+        cells = [v for ws in wb for row in ws.iter_rows(values_only=True) for v in row
+                 if v is not None]
+        strings = " ".join(v for v in cells if isinstance(v, str))
+        dates = {v.date().isoformat() for v in cells if hasattr(v, "date")}
+        texts = (("HTML", ht), ("PDF", pt), ("workbook", strings))
+        if shadow:
+            if "due_date" in r:
+                errors.append("shadow report.json has a due date")
+            for fmt, text in texts:
+                if "Due date" in text:
+                    errors.append(f"{t['team']}: a due date on the shadow {fmt}")
+        else:
+            due = r["due_date"]
+            for fmt, text in texts[:2]:
+                if "Due date" not in text or due not in text:
+                    errors.append(f"{t['team']}: due date {due} not in the {fmt}")
+            if "Due date" not in strings or due not in dates:
+                errors.append(f"{t['team']}: due date {due} not in the workbook")
+        for what in ("owner", "contact", "reference"):
+            if t.get(what):
+                for fmt, text in texts:
+                    if t[what] not in text:
+                        errors.append(f"{t['team']}: {what} {t[what]} not in the {fmt}")
+        if t.get("owner") or t.get("contact"):
+            for fmt, text in texts:
+                if "Bill to" not in text:
+                    errors.append(f"{t['team']}: no \"Bill to\" in the {fmt}")
+        page = open(f"{d}/{files[0]}", encoding="utf-8").read()
+        for ext in ("pdf", "xlsx"):
+            if f'href="{t["slug"]}.{ext}"' not in page:
+                errors.append(f"{t['team']}: the HTML page does not link to {t['slug']}.{ext}")
+
     def rows(groups, limit=10):
         return groups[:limit]
 
@@ -135,10 +173,22 @@ def main():
         if t.get("supersedes"):
             money += [("previously invoiced", t["supersedes"]["previous_total"]),
                       ("difference to settle", t["supersedes"]["difference"])]
-        check(t["team"], (f"teams/{s}.html", f"teams/{s}.pdf", f"teams/{s}.xlsx"), money, pct,
-              factors)
+        if t.get("mom"):
+            money += [("previous month's total", t["mom"]["previous_total"]),
+                      ("change in total", t["mom"]["delta_total"])]
+        files = (f"teams/{s}.html", f"teams/{s}.pdf", f"teams/{s}.xlsx")
+        ht, pt = check(t["team"], files, money, pct, factors)
+        header_fields(t, files, ht, pt)
 
     T = r["totals"]
+    mom = T.get("mom")
+    if mom:
+        per_team = sum(Decimal(t["mom"]["previous_total"]) for t in r["teams"] if t["mom"])
+        if per_team + Decimal(mom["teams_gone_total"]) != Decimal(mom["previous_total"]):
+            errors.append(f"summary: previous totals {per_team} + teams gone "
+                          f"{mom['teams_gone_total']} != {mom['previous_total']}")
+        if Decimal(T["charged"]) - Decimal(mom["previous_total"]) != Decimal(mom["delta_total"]):
+            errors.append("summary: month-over-month change is not charged - previous")
     bridge = T["bridge"]
     total = sum(Decimal(x["amount"]) for x in bridge)
     if total != Decimal(T["charged"]):
@@ -148,6 +198,17 @@ def main():
     money += [(f"team {t['team']} total", t["total"]) for t in r["teams"]]
     money.append(("unallocated", r["unallocated"]["list_cost"]))
     pct = [(f"team {t['team']} share", t["share"]) for t in r["teams"]]
+    if mom:
+        money += [("previous month's total", mom["previous_total"]),
+                  ("change in total", mom["delta_total"])]
+        if mom["delta_pct"] is not None:
+            pct.append(("change in total", mom["delta_pct"]))
+        for t in r["teams"]:
+            if t["mom"]:
+                money += [(f"team {t['team']} previous total", t["mom"]["previous_total"]),
+                          (f"team {t['team']} change", t["mom"]["delta_total"])]
+                if t["mom"]["delta_pct"] is not None:
+                    pct.append((f"team {t['team']} change", t["mom"]["delta_pct"]))
     if sum(Decimal(t["share"]) for t in r["teams"]) != 1 and r["teams"]:
         errors.append("summary: team shares do not add up to 100.00%")
     for g in rows(r["by_model"]) + rows(r["top_projects"]) + rows(r["top_users"]):
@@ -158,8 +219,29 @@ def main():
         if Decimal(c["list_cost"]) != 0:
             pct.append((f"coverage {c['tag']}", c["share"]))
     ht, pt = check("summary", ("index.html", "summary.pdf", "summary.xlsx"), money, pct)
-    labels = [x["label"] for x in bridge] + ["Charged to teams"]
+    # one order of teams in every summary (display name bytewise, then id), each with its
+    # invoice number and cost centre, and links to each team's documents in the HTML
+    ordered = sorted(r["teams"], key=lambda t: (t["name"].encode("utf-8"), t["team"]))
+    numbers = [t["invoice_number"] for t in ordered]
     _, strings = xlsx_cells(f"{d}/summary.xlsx")
+    # a long invoice number may wrap inside its PDF cell (never cut): its lines are drawn one
+    # after the other, so the raw text without line breaks holds it whole
+    unwrapped = subprocess.run(["pdftotext", "-raw", f"{d}/summary.pdf", "-"],
+                               capture_output=True, text=True, check=True).stdout.replace("\n", "")
+    for fmt, text in (("HTML", ht), ("PDF", unwrapped), ("workbook", "\n".join(strings))):
+        missing = in_order(numbers, text)
+        if missing:
+            errors.append(f"summary: invoice number {missing} missing or out of the teams' "
+                          f"order in the {fmt}")
+        for t in r["teams"]:
+            if t["cost_center"] and t["cost_center"] not in text:
+                errors.append(f"summary: cost center {t['cost_center']} not in the {fmt}")
+    index = open(f"{d}/index.html", encoding="utf-8").read()
+    for t in r["teams"]:
+        for ext in ("html", "pdf", "xlsx"):
+            if f'href="teams/{t["slug"]}.{ext}"' not in index:
+                errors.append(f"summary: no link to teams/{t['slug']}.{ext}")
+    labels = [x["label"] for x in bridge] + ["Charged to teams"]
     for fmt, text in (("HTML", ht), ("PDF", pt), ("workbook", "\n".join(strings))):
         missing = in_order(labels, text)
         if missing:

@@ -285,27 +285,34 @@ def check_summary(month, rep, shadow):
                      cmp["teams"])
     sf, sv = wf["Summary"], wv["Summary"]
     head = find_row(sf, 1, "Team")
-    for i, team in enumerate(rep["teams"]):
+    # columns by their heading; teams in the documents' order (display name, then id)
+    heads = {str(sf.cell(head, c).value).split(" (")[0]: c for c in range(1, sf.max_column + 1)}
+    c_charge, c_list = heads["Charge"], heads["List cost"]
+    ordered = sorted(rep["teams"], key=lambda t: (t["name"].encode("utf-8"), t["team"]))
+    for i, team in enumerate(ordered):
         r = head + 1 + i
         if sf.cell(r, 1).value != team["team"]:
             problem(f"{path} [Summary] A{r}", f"team {sf.cell(r, 1).value!r}, want {team['team']}")
-        if cents(sv.cell(r, 4).value) != want_cents(team["total"]):
-            problem(f"{path} [Summary] D{r}", f"charge {sv.cell(r, 4).value!r}, want {team['total']}")
-        if cents(sv.cell(r, 6).value) != want_cents(team["list_cost"]):
-            problem(f"{path} [Summary] F{r}", "list cost differs")
+        if cents(sv.cell(r, c_charge).value) != want_cents(team["total"]):
+            problem(f"{path} [Summary] {sf.cell(r, c_charge).coordinate}",
+                    f"charge {sv.cell(r, c_charge).value!r}, want {team['total']}")
+        if cents(sv.cell(r, c_list).value) != want_cents(team["list_cost"]):
+            problem(f"{path} [Summary] {sf.cell(r, c_list).coordinate}", "list cost differs")
+        if sf.cell(r, heads["Invoice number"]).value != team["invoice_number"]:
+            problem(f"{path} [Summary] row {r}", "invoice number differs")
     r = head + 1 + len(rep["teams"])
     if sf.cell(r, 1).value != "All teams":
         problem(f"{path} [Summary] A{r}", "no 'All teams' row")
-    for col, key in ((4, "charged"), (6, "list_cost")):
+    for col, key in ((c_charge, "charged"), (c_list, "list_cost")):
         c = sf.cell(r, col)
         if rep["teams"] and not str(c.value).startswith("=SUM("):
             problem(f"{path} [Summary] {c.coordinate}", f"not a SUM: {c.value!r}")
         if cents(sv[c.coordinate].value) != want_cents(rep["totals"][key]):
             problem(f"{path} [Summary] {c.coordinate}",
                     f"{key} cached {sv[c.coordinate].value!r}, want {rep['totals'][key]}")
-    unalloc = sv.cell(r + 1, 6).value
+    unalloc = sv.cell(r + 1, c_list).value
     if cents(unalloc) != want_cents(rep["unallocated"]["list_cost"]):
-        problem(f"{path} [Summary] F{r + 1}", f"unallocated {unalloc!r}")
+        problem(f"{path} [Summary] row {r + 1}", f"unallocated {unalloc!r}")
     diff = find_row(sf, 1, "Difference")
     if rep["totals"].get("reconciliation_difference") is not None:
         if diff is None or cents(sv.cell(diff, 4).value) != \

@@ -260,7 +260,7 @@ struct report *fixture_report(const struct fixture_opts *o)
     snprintf(r->due_date, sizeof r->due_date, "2026-12-01");
     r->payment_terms_days = 30;
     r->credit_account = xstrdup("");
-    /* r->order as report.c sets it: by display name (bytewise), then id */
+    /* the documents' order of teams, as report_build sets it: display name, then id */
     r->order = xcalloc(n_teams, sizeof *r->order);
     for (size_t i = 0; i < n_teams; i++) {
         size_t k = i;

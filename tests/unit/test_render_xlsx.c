@@ -223,38 +223,38 @@ static void check_invoice_xml(const char *xlsx, const struct report_team *t)
     free(xml);
 }
 
-/* Summary sheet: team charges in D, the "All teams" SUMs of D and F with cached totals. */
+/* Summary sheet (no --previous): team charges in E, the "All teams" SUMs of E and G with cached
+ * totals, the bridge's result a SUM of D; team rows in the documents' order (r->order). */
 static void check_summary_xml(const char *xlsx, const struct report *r)
 {
     char *xml = part(xlsx, "xl/worksheets/sheet1.xml");
     struct cells cs = parse_cells(xml);
-    const struct cell *d_sum = NULL, *f_sum = NULL, *bridge = NULL;
+    const struct cell *e_sum = NULL, *g_sum = NULL, *bridge = NULL;
     for (size_t i = 0; i < cs.n; i++) {
-        /* the first SUM of D is the "All teams" row, the second the bridge's result */
-        if (cs.v[i].f && strncmp(cs.v[i].f, "SUM(D", 5) == 0 && d_sum)
+        if (cs.v[i].f && strncmp(cs.v[i].f, "SUM(E", 5) == 0 && !e_sum)
+            e_sum = &cs.v[i];
+        if (cs.v[i].f && strncmp(cs.v[i].f, "SUM(D", 5) == 0 && !bridge)
             bridge = &cs.v[i];
-        else if (cs.v[i].f && strncmp(cs.v[i].f, "SUM(D", 5) == 0)
-            d_sum = &cs.v[i];
-        if (cs.v[i].f && strncmp(cs.v[i].f, "SUM(F", 5) == 0)
-            f_sum = &cs.v[i];
+        if (cs.v[i].f && strncmp(cs.v[i].f, "SUM(G", 5) == 0 && !g_sum)
+            g_sum = &cs.v[i];
     }
-    assert_non_null(d_sum);
-    assert_non_null(f_sum);
-    assert_int_equal(value_cents(d_sum->v), r->totals.charged);
+    assert_non_null(e_sum);
+    assert_non_null(g_sum);
+    assert_int_equal(value_cents(e_sum->v), r->totals.charged);
     assert_non_null(bridge);
     assert_int_equal(value_cents(bridge->v), r->totals.charged);
-    assert_int_equal(value_cents(f_sum->v), r->totals.list_cost);
-    /* the team rows are the rows the SUM covers, in report order */
+    assert_int_equal(value_cents(g_sum->v), r->totals.list_cost);
+    /* the team rows are the rows the SUM covers, in the documents' order */
     long first = 0, last = 0;
-    assert_int_equal(sscanf(d_sum->f, "SUM(D%ld:D%ld)", &first, &last), 2);
+    assert_int_equal(sscanf(e_sum->f, "SUM(E%ld:E%ld)", &first, &last), 2);
     assert_int_equal((size_t)(last - first + 1), r->n_teams);
     for (size_t i = 0; i < r->n_teams; i++) {
         char ref[16];
-        snprintf(ref, sizeof ref, "D%ld", first + (long)i);
+        snprintf(ref, sizeof ref, "E%ld", first + (long)i);
         const struct cell *c = cell_at(&cs, ref);
         assert_non_null(c);
         assert_null(c->f);
-        assert_int_equal(value_cents(c->v), r->teams[i].total);
+        assert_int_equal(value_cents(c->v), r->teams[r->order[i]].total);
     }
     cells_free(&cs);
     free(xml);
