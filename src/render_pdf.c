@@ -753,48 +753,49 @@ static const char *budget_state(const struct report_budget *b, char *buf, size_t
     return buf;
 }
 
-static int by_total_desc(const void *a, const void *b)
+/* One bar of the spend chart. */
+static void team_bar(struct pdf_doc *d, const char *field, const char *name, int64_t total,
+                     int64_t max, struct strbuf *c, struct strbuf *cut)
 {
-    const struct report_team *x = *(const struct report_team *const *)a;
-    const struct report_team *y = *(const struct report_team *const *)b;
-    if (x->total != y->total)
-        return x->total > y->total ? -1 : 1;
-    return strcmp(x->id, y->id);
+    float label_w = 150, row = 14;
+    float bx = d->left + label_w, bw_max = d->right - bx - 70;
+    pdf_need(d, row);
+    d->y -= row;
+    pdf_clean(d, name, field, false, c);
+    pdf_fit(d, d->regular, 8, label_w - 8, strbuf_cstr(c), cut);
+    pdf_text(d, d->regular, 8, d->left, d->y + 3, strbuf_cstr(cut));
+    float w = max > 0 ? bw_max * (float)((double)total / (double)max) : 0;
+    HPDF_Page_SetRGBFill(d->page, 0.25f, 0.45f, 0.75f);
+    pdf_rect(d, bx, d->y + 1, w, row - 4);
+    HPDF_Page_SetRGBFill(d->page, 0, 0, 0);
+    char a[48];
+    pdf_text(d, d->regular, 8, bx + w + 4, d->y + 3, cents(total, a, sizeof a));
 }
 
-/* Horizontal bars of each team's total, largest first (ties by team id). */
+/* Horizontal bars of the largest charges: the report's ranking (total descending, then display
+ * order), its first REPORT_CHART_TOP teams and one bar for all others. */
 static void team_chart(struct pdf_doc *d, const struct report *r)
 {
-    const struct report_team **order = xcalloc(r->n_teams ? r->n_teams : 1, sizeof *order);
-    for (size_t i = 0; i < r->n_teams; i++)
-        order[i] = &r->teams[i];
-    qsort(order, r->n_teams, sizeof *order, by_total_desc);
-    float label_w = 150, row = 14;
-    int64_t max = 0;
-    for (size_t i = 0; i < r->n_teams; i++)
-        if (r->teams[i].total > max)
-            max = r->teams[i].total;
-    float bx = d->left + label_w, bw_max = d->right - bx - 70;
+    size_t shown = r->n_ranked_shown;
+    bool others = shown < r->n_teams;
+    int64_t max = others ? r->ranked_others_total : 0;
+    for (size_t k = 0; k < shown; k++)
+        if (r->teams[r->ranked[k]].total > max)
+            max = r->teams[r->ranked[k]].total;
     struct strbuf c = STRBUF_INIT, cut = STRBUF_INIT;
-    for (size_t i = 0; i < r->n_teams; i++) {
-        const struct report_team *t = order[i];
-        pdf_need(d, row);
-        d->y -= row;
+    for (size_t k = 0; k < shown; k++) {
+        const struct report_team *t = &r->teams[r->ranked[k]];
         char *field = xasprintf("name of team %s", t->id);
-        pdf_clean(d, t->name, field, false, &c);
+        team_bar(d, field, t->name, t->total, max, &c, &cut);
         free(field);
-        pdf_fit(d, d->regular, 8, label_w - 8, strbuf_cstr(&c), &cut);
-        pdf_text(d, d->regular, 8, d->left, d->y + 3, strbuf_cstr(&cut));
-        float w = max > 0 ? bw_max * (float)((double)t->total / (double)max) : 0;
-        HPDF_Page_SetRGBFill(d->page, 0.25f, 0.45f, 0.75f);
-        pdf_rect(d, bx, d->y + 1, w, row - 4);
-        HPDF_Page_SetRGBFill(d->page, 0, 0, 0);
-        char a[48];
-        pdf_text(d, d->regular, 8, bx + w + 4, d->y + 3, cents(t->total, a, sizeof a));
+    }
+    if (others) {
+        char *name = xasprintf("%zu other teams", r->n_teams - shown);
+        team_bar(d, "others", name, r->ranked_others_total, max, &c, &cut);
+        free(name);
     }
     strbuf_free(&c);
     strbuf_free(&cut);
-    free(order);
 }
 
 /* The Cost report beside the list price (reconcile.h): by model and token type, by day, and the
@@ -956,7 +957,8 @@ static void summary(struct pdf_doc *d, const struct report *r)
                                         {"Budget", W * 0.09f, true}};
     struct pdf_table tt = {mom ? tcols_mom : tcols_plain, mom ? 9 : 7, 7.5f};
     pdf_heading(d, "Teams", 50);
-    pdf_table_begin_with(d, &tt, &(struct pdf_table_flow){.rows = r->n_teams + 1});
+    pdf_table_begin_with(
+        d, &tt, &(struct pdf_table_flow){.rows = r->n_teams + 1, .id_cols = 1u << 1 | 1u << 2});
     for (size_t i = 0; i < r->n_teams; i++) {
         const struct report_team *t = &r->teams[r->order[i]];
         char bs[96], pv[48], dl[128], p2[48];
@@ -1015,7 +1017,11 @@ static void summary(struct pdf_doc *d, const struct report *r)
         pdf_paragraph(d, d->regular, 8, r->mom_note, "month over month");
     budgets_crossed_block(d, r);
 
-    pdf_heading(d, "Spend by team, largest first", 40);
+    pdf_heading(d,
+                r->n_ranked_shown < r->n_teams
+                    ? "Largest charges (ranked by amount: the top 15, then all other teams)"
+                    : "Charges by team (ranked by amount)",
+                40);
     team_chart(d, r);
     comparison_block(d, r, SIZE_MAX);
 

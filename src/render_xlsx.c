@@ -1055,36 +1055,20 @@ static void method_sheet(struct book *b, const struct report_team *t)
 
 /* ---- summary workbook ---- */
 
-struct ranked {
-    int64_t total;
-    size_t i;
-};
-
-/* Larger charge first; the table's order (by display name) breaks ties. */
-static int ranked_cmp(const void *pa, const void *pb)
-{
-    const struct ranked *a = pa, *b = pb;
-    if (a->total != b->total)
-        return a->total > b->total ? -1 : 1;
-    return a->i < b->i ? -1 : a->i > b->i;
-}
-
-/* Below the summary table from `row`: the chart's data, the CHART_TOP largest charges (each a
- * reference to its row of the table at `first`) and, with more teams, one "others" row (the
- * "All teams" total at `all` less those, as a formula), then a bar chart of that block, so the
- * chart reads the same with 5 teams or 100,000. */
-#define CHART_TOP 15
+/* Below the summary table from `row`: the chart's data, the REPORT_CHART_TOP largest charges
+ * (report.ranked) (each a reference to its row of the table at `first`) and, with more teams, one
+ * "others" row (the "All teams" total at `all` less those, as a formula), then a bar chart of that
+ * block, so the chart reads the same with 5 teams or 100,000. */
 static void spend_chart(struct sheet *s, lxw_row_t row, lxw_row_t first, lxw_row_t all,
                         lxw_col_t col)
 {
     const struct report *r = s->b->r;
     const struct fmts *f = &s->b->f;
-    size_t n = r->n_teams;
-    struct ranked *v = xcalloc(n, sizeof *v);
-    for (size_t i = 0; i < n; i++)
-        v[i] = (struct ranked){r->teams[i].total, i};
-    qsort(v, n, sizeof *v, ranked_cmp);
-    size_t shown = n > CHART_TOP + 1 ? CHART_TOP : n;
+    size_t n = r->n_teams, shown = r->n_ranked_shown;
+    /* the summary table lists teams in r->order: where each team's row is */
+    size_t *pos = xcalloc(n ? n : 1, sizeof *pos);
+    for (size_t k = 0; k < n; k++)
+        pos[r->order[k]] = k;
     char *h = xasprintf("Charge (%s)", r->currency);
     /* the block and its chart start a printed page, so the chart is never cut in two */
     lxw_row_t breaks[] = {row, 0};
@@ -1099,15 +1083,13 @@ static void spend_chart(struct sheet *s, lxw_row_t row, lxw_row_t first, lxw_row
     table_head(s, row++, heads, 4, num);
     lxw_row_t cfirst = row;
     char cell[LXW_MAX_CELL_NAME_LENGTH], a[LXW_MAX_CELL_NAME_LENGTH], b[LXW_MAX_CELL_NAME_LENGTH];
-    int64_t top = 0;
     for (size_t k = 0; k < shown; k++, row++) {
-        const struct report_team *t = &r->teams[v[k].i];
+        const struct report_team *t = &r->teams[r->ranked[k]];
         put_text(s, row, 0, t->name, NULL);
-        lxw_rowcol_to_cell(cell, first + (lxw_row_t)v[k].i, col);
+        lxw_rowcol_to_cell(cell, first + (lxw_row_t)pos[r->ranked[k]], col);
         char *fm = xasprintf("=%s", cell);
         put_formula_cents(s, row, 3, fm, t->total, f->money);
         free(fm);
-        top += t->total;
     }
     if (shown < n) {
         char *name = xasprintf("%zu other teams", n - shown);
@@ -1117,11 +1099,11 @@ static void spend_chart(struct sheet *s, lxw_row_t row, lxw_row_t first, lxw_row
         lxw_rowcol_to_cell(a, cfirst, 3);
         lxw_rowcol_to_cell(b, row - 1, 3);
         char *fm = xasprintf("=ROUND(%s-SUM(%s:%s),2)", cell, a, b);
-        put_formula_cents(s, row++, 3, fm, r->totals.charged - top, f->money);
+        put_formula_cents(s, row++, 3, fm, r->ranked_others_total, f->money);
         free(fm);
     }
     lxw_row_t clast = row - 1;
-    free(v);
+    free(pos);
     lxw_chart *chart = workbook_add_chart(s->b->wb, LXW_CHART_BAR);
     if (!chart) {
         note(s, LXW_ERROR_MEMORY_MALLOC_FAILED, row, 0);
@@ -1298,7 +1280,7 @@ static void summary_sheet(struct book *b)
         const bool snum[] = {false, false, false, true, true, true};
         table_head(&s, row++, sh, 6, snum);
         for (size_t i = 0; i < r->n_teams; i++) {
-            const struct report_team *t = &r->teams[i];
+            const struct report_team *t = &r->teams[r->order[i]];
             if (!t->revision.present)
                 continue;
             put_text(&s, row, 0, t->id, NULL);
@@ -1460,7 +1442,7 @@ static void all_lines_sheet(struct book *b)
     lxw_row_t first = row;
     int64_t sum = 0;
     for (size_t i = 0; i < r->n_teams; i++) {
-        const struct report_team *t = &r->teams[i];
+        const struct report_team *t = &r->teams[r->order[i]];
         for (size_t k = 0; k < t->n_lines; k++, row++) {
             put_text(&s, row, 0, t->id, NULL);
             put_text(&s, row, 1, t->invoice_number, NULL);

@@ -367,6 +367,39 @@ static void set_order(struct report *r)
     free(p);
 }
 
+struct ranked_team {
+    int64_t total;
+    size_t pos; /* in display order */
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+    const struct ranked_team *x = a, *y = b;
+    if (x->total != y->total)
+        return x->total > y->total ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* r->ranked and the chart's split, once every total is known. A lone team beyond the top is
+ * shown rather than folded into an "others" bar of one. */
+static void set_ranking(struct report *r)
+{
+    size_t n = r->n_teams;
+    struct ranked_team *v = xcalloc(n ? n : 1, sizeof *v);
+    for (size_t k = 0; k < n; k++)
+        v[k] = (struct ranked_team){r->teams[r->order[k]].total, k};
+    qsort(v, n, sizeof *v, cmp_ranked);
+    r->ranked = xcalloc(n ? n : 1, sizeof *r->ranked);
+    for (size_t k = 0; k < n; k++)
+        r->ranked[k] = r->order[v[k].pos];
+    free(v);
+    r->n_ranked_shown = n > REPORT_CHART_TOP + 1 ? REPORT_CHART_TOP : n;
+    int64_t top = 0;
+    for (size_t k = 0; k < r->n_ranked_shown; k++)
+        top += r->teams[r->ranked[k]].total;
+    r->ranked_others_total = r->totals.charged - top;
+}
+
 /* ---- the period ---- */
 
 static enum cb_status set_period(struct report *r, const struct ledger *l, const char *sde,
@@ -1498,6 +1531,7 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
     st = build_bridge(&B, err);
     if (st != CB_OK)
         goto cleanup;
+    set_ranking(r);
     reconciliation_text(&B);
     summary_method(&B);
     fill_org(&B);

@@ -357,6 +357,13 @@ struct report {
     /* The order every document lists teams in: indices into teams, by display name (bytewise
      * UTF-8), then id. A table that ranks teams by amount says so in its heading. */
     size_t *order;
+    /* The order of rankings (charts of spend, "largest charges"): indices into teams by total
+     * descending, then display order. Charts show the first REPORT_CHART_TOP and one "others"
+     * bar of the rest, whose total is ranked_others_total (totals.charged less the top). */
+    size_t *ranked;
+#define REPORT_CHART_TOP 15
+    size_t n_ranked_shown; /* min(n_teams, REPORT_CHART_TOP), or n_teams when only one is left */
+    int64_t ranked_others_total; /* cents; 0 when every team is shown */
     struct report_usage unallocated_usage;
     int64_t unallocated_list_cost;
     struct report_line *unallocated_lines; /* shown, not charged, under policy "show" */

@@ -148,6 +148,7 @@ void report_free(struct report *r)
         free_team(&r->teams[i]);
     free(r->teams);
     free(r->order);
+    free(r->ranked);
     free(r->credit_account);
     free_lines(r->unallocated_lines, r->n_unallocated_lines);
     free_groups(&r->shared_pools);

@@ -482,33 +482,48 @@ static json_t *team_row(const struct report *r, const struct report_team *t,
     return o;
 }
 
-/* Horizontal bars of spend by team (summary). */
+/* One bar of the spend chart at position k. */
+static json_t *spend_bar(size_t k, const char *name, int64_t total, int64_t share_e4, int64_t max)
+{
+    json_t *b = json_object();
+    json_object_set_new(b, "name", json_string(name));
+    json_object_set_new(b, "label", label_str(name, 26));
+    json_object_set_new(b, "y", json_integer((json_int_t)(k * 26)));
+    json_object_set_new(b, "ty", json_integer((json_int_t)(k * 26 + 15)));
+    /* 184 + 360 + the value label (~170 units) stays inside the 720-unit frame */
+    int64_t w = max > 0 && total > 0 ? (int64_t)money_div_round((cb_i128)total * 360, max) : 0;
+    json_object_set_new(b, "w", json_integer(w));
+    json_object_set_new(b, "vx", json_integer(w + 186));
+    json_object_set_new(b, "value", money_str(total));
+    json_object_set_new(b, "share", share_e4 >= 0 ? pct_str(share_e4) : json_string(""));
+    return b;
+}
+
+/* Horizontal bars of the largest charges (summary): the report's ranking, its first
+ * REPORT_CHART_TOP teams and one bar for all others, so the chart reads the same with 5 teams or
+ * 100,000. */
 static json_t *spend_chart(const struct report *r)
 {
     json_t *bars = json_array();
-    int64_t max = 0;
-    for (size_t i = 0; i < r->n_teams; i++)
-        if (r->teams[i].total > max)
-            max = r->teams[i].total;
-    for (size_t i = 0; i < r->n_teams; i++) { /* in the teams table's order */
-        const struct report_team *t = &r->teams[r->order[i]];
-        json_t *b = json_object();
-        json_object_set_new(b, "name", json_string(t->name));
-        json_object_set_new(b, "label", label_str(t->name, 26));
-        json_object_set_new(b, "y", json_integer((json_int_t)(i * 26)));
-        json_object_set_new(b, "ty", json_integer((json_int_t)(i * 26 + 15)));
-        /* 184 + 360 + the value label (~170 units) stays inside the 720-unit frame */
-        int64_t w =
-            max > 0 && t->total > 0 ? (int64_t)money_div_round((cb_i128)t->total * 360, max) : 0;
-        json_object_set_new(b, "w", json_integer(w));
-        json_object_set_new(b, "vx", json_integer(w + 186));
-        json_object_set_new(b, "value", money_str(t->total));
-        json_object_set_new(b, "share", pct_str(t->share_e4));
-        json_array_append_new(bars, b);
+    size_t shown = r->n_ranked_shown;
+    bool others = shown < r->n_teams;
+    int64_t max = others ? r->ranked_others_total : 0;
+    for (size_t k = 0; k < shown; k++)
+        if (r->teams[r->ranked[k]].total > max)
+            max = r->teams[r->ranked[k]].total;
+    for (size_t k = 0; k < shown; k++) {
+        const struct report_team *t = &r->teams[r->ranked[k]];
+        json_array_append_new(bars, spend_bar(k, t->name, t->total, t->share_e4, max));
+    }
+    if (others) {
+        char *name = xasprintf("%zu other teams", r->n_teams - shown);
+        json_array_append_new(bars, spend_bar(shown, name, r->ranked_others_total, -1, max));
+        free(name);
     }
     json_t *o = json_object();
     json_object_set_new(o, "bars", bars);
-    json_object_set_new(o, "height", json_integer((json_int_t)(r->n_teams * 26 + 4)));
+    json_object_set_new(o, "ranked", json_boolean(others));
+    json_object_set_new(o, "height", json_integer((json_int_t)((shown + others) * 26 + 4)));
     return o;
 }
 

@@ -325,7 +325,8 @@ def check_summary(month, rep, shadow):
     if block is None:
         problem(f"{path} [Summary]", "no chart data block below the team table")
     else:
-        ranked = sorted(rep["teams"], key=lambda t: -want_cents(t["total"]))
+        # the report's ranking: total descending, then the documents' order (name, then id)
+        ranked = sorted(ordered, key=lambda t: -want_cents(t["total"]))
         shown = ranked if len(ranked) <= 16 else ranked[:15]
         for i, team in enumerate(shown):
             r = block + 1 + i
@@ -347,7 +348,7 @@ def check_summary(month, rep, shadow):
     if af.auto_filter.ref is None or af.freeze_panes is None:
         problem(f"{path} [All lines]", "no autofilter or frozen header")
     r = head + 1
-    for team in rep["teams"]:
+    for team in ordered:  # every document lists teams by display name, then id
         for i, line in enumerate(team["lines"]):
             if af.cell(r, 1).value != team["team"] or \
                     af.cell(r, 2).value != team["invoice_number"]:

@@ -273,5 +273,22 @@ struct report *fixture_report(const struct fixture_opts *o)
         }
         r->order[k] = i;
     }
+    /* the ranking, as report_build sets it: total descending, then display order */
+    r->ranked = xcalloc(n_teams, sizeof *r->ranked);
+    for (size_t i = 0; i < n_teams; i++) {
+        size_t k = i;
+        for (; k > 0; k--) {
+            const struct report_team *a = &r->teams[r->ranked[k - 1]];
+            if (a->total >= r->teams[r->order[i]].total)
+                break;
+            r->ranked[k] = r->ranked[k - 1];
+        }
+        r->ranked[k] = r->order[i];
+    }
+    r->n_ranked_shown = n_teams > REPORT_CHART_TOP + 1 ? REPORT_CHART_TOP : n_teams;
+    int64_t top = 0;
+    for (size_t k = 0; k < r->n_ranked_shown; k++)
+        top += r->teams[r->ranked[k]].total;
+    r->ranked_others_total = r->totals.charged - top;
     return r;
 }

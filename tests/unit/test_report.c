@@ -444,11 +444,12 @@ static void hybrid_method_in_words(void **state)
         {LINE_OVERHEAD, 33111, NULL},
     };
     check_lines(x, w, 3);
-    assert_non_null(strstr(x->method,
-                           "Hybrid: 40% of the 15,000.00 pool (6,000.00) split by headcount — 12 "
-                           "of 60 people (20.00%) = 1,200.00; the other 60% (9,000.00) split by "
-                           "usage including shared pools — 2,345.67 of 10,000.00 (23.46%) = 2,111.10. Platform "
-                           "overhead 10% of 3,311.10 = 331.11."));
+    assert_non_null(
+        strstr(x->method,
+               "Hybrid: 40% of the 15,000.00 pool (6,000.00) split by headcount — 12 "
+               "of 60 people (20.00%) = 1,200.00; the other 60% (9,000.00) split by "
+               "usage including shared pools — 2,345.67 of 10,000.00 (23.46%) = 2,111.10. Platform "
+               "overhead 10% of 3,311.10 = 331.11."));
     assert_int_equal(team(r, "ops")->charge, 480000 + 688890);
     report_free(r);
     config_free(c);
