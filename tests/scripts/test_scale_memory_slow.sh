@@ -19,6 +19,15 @@ for j in 1 2; do
   # measured 2026-12-04: 144 MiB with one worker, 152 MiB with two (239 and 248 MiB before)
   [ "$kb" -lt $((190 * 1024)) ] || { echo "FAIL: -j $j peak RSS $((kb / 1024)) MiB >= 190 MiB"; fail=1; }
 done
+# rendering again over the earlier render reads its report.json for the team slugs: streamed,
+# not loaded as a tree (690 MiB before, for a 108 MB file)
+cp out1/report.json first.json
+/usr/bin/time -f "%M" -o rss3 "$bin" render --quiet --formats json --out out1 m.jsonl 2>warn3 ||
+  { echo "FAIL: render over the earlier render failed"; exit 1; }
+kb=$(tail -1 rss3)
+echo "again into the same folder: peak RSS $((kb / 1024)) MiB"
+[ "$kb" -lt $((190 * 1024)) ] || { echo "FAIL: re-render peak RSS $((kb / 1024)) MiB >= 190 MiB"; fail=1; }
+cmp -s first.json out1/report.json || { echo "FAIL: the re-render wrote another report.json"; fail=1; }
 for f in report.json alerts.json; do
   cmp -s out1/$f out2/$f || { echo "FAIL: $f differs between -j 1 and -j 2"; fail=1; }
 done
