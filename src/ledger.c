@@ -144,6 +144,7 @@ struct ledger_builder {
     const struct price_book *pb;
     int year, month; /* 0, 0: the busiest month */
     struct intern *strings;
+    struct intern *retired; /* the builder's first interner, when it adopted a part's (merge) */
     struct idset *ids;
     struct ledger_counts counts;
     struct ledger_file *files;
@@ -170,6 +171,7 @@ struct ledger_builder {
 struct ledger_impl {
     struct ledger pub; /* first, so a struct ledger * is a struct ledger_impl * */
     struct intern *strings;
+    struct intern *retired; /* the builder's own strings (files, cost rows) after an adoption */
 };
 
 static const enum tag dim_tag[DIM_COUNT] = {
@@ -306,7 +308,8 @@ static struct ledger_group *group_get(struct gtab *t, const char *key)
         return &t->v[idx];
     }
     if (t->n == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 8;
+        /* most groups of a month of many small teams hold one or two keys */
+        t->cap = t->cap ? t->cap * 2 : 2;
         t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
     }
     idx = (uint32_t)t->n++;
@@ -408,6 +411,7 @@ void ledger_builder_free(struct ledger_builder *b)
             free(b->counts.examples[r][k]);
     idset_free(b->ids);
     intern_free(b->strings);
+    intern_free(b->retired);
     free(b->costs);
     free(b);
 }
@@ -706,6 +710,24 @@ static void bacc_merge(struct ledger_builder *b, struct bacc *a, const struct ba
  * hash order would otherwise leak. Never fails (OOM aborts). */
 void ledger_builder_merge(struct ledger_builder *b, struct ledger_part *p)
 {
+    if (b->n_months == 0 && !b->retired) {
+        /* The first part merged into a builder that folded nothing itself is taken over whole:
+         * copying it would hold every bucket twice (1.4 GB at 100,000 teams) and redo every
+         * lookup. Its interner becomes the builder's, so the pointer keys of its maps stay
+         * valid; the builder's own strings (file formats, cost rows) live on beside it. */
+        struct ledger_builder *x = &p->b;
+        b->retired = b->strings;
+        b->strings = x->strings;
+        x->strings = NULL;
+        b->months = x->months;
+        b->n_months = x->n_months;
+        b->cap_months = x->cap_months;
+        b->month_map = x->month_map;
+        x->months = NULL;
+        x->n_months = x->cap_months = 0;
+        x->month_map = (struct pmap){0};
+        b->last = NULL;
+    }
     const struct ledger_builder *x = &p->b;
     for (size_t i = 0; i < x->n_months; i++) {
         const struct macc *xm = x->months[i];
@@ -943,8 +965,13 @@ enum cb_status ledger_builder_finish(struct ledger_builder *b, struct ledger **o
     size_t nb = 0;
     if (n_teams) {
         qsort(m->teams, n_teams, sizeof *m->teams, cmp_bacc_team);
-        for (size_t i = 0; i < n_teams; i++)
+        for (size_t i = 0; i < n_teams; i++) {
             bucket_take(m->teams[i], &l->buckets[nb++]);
+            /* what is left of it (its maps) goes now, not with the builder: the peak stays
+             * at one copy of the buckets */
+            bacc_free(m->teams[i]);
+            m->teams[i] = NULL;
+        }
     }
     for (size_t i = 0; m && i < b->c->n_shared; i++)
         if (m->shared[i])
@@ -974,7 +1001,9 @@ enum cb_status ledger_builder_finish(struct ledger_builder *b, struct ledger **o
     b->files = NULL;
     b->n_files = 0;
     impl->strings = b->strings;
+    impl->retired = b->retired;
     b->strings = NULL;
+    b->retired = NULL;
     ledger_builder_free(b);
     *out = l;
     return CB_OK;
@@ -1002,6 +1031,7 @@ void ledger_free(struct ledger *l)
     free(l->billed.lines);
     free(l->billed.workspaces);
     intern_free(impl->strings);
+    intern_free(impl->retired);
     free(impl);
 }
 

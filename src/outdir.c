@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <yajl/yajl_parse.h>
 
 #include "archive.h"
 #include "msg.h"
@@ -320,6 +321,143 @@ static int cmp_cstr(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* What outdir_check needs of an earlier report.json: its schema and its teams' slugs, read by
+ * a streaming parse, since a month of 100,000 teams is a 570 MB file (6 GB as a jansson tree).
+ * Depth counts the open containers: the root's keys are at 1, the teams at 2, their keys at 3. */
+struct prev_scan {
+    int depth;
+    bool root_map;    /* the document is an object */
+    int root_key;     /* of the root's latest key: 1 "schema", 2 "teams", 0 another */
+    bool in_teams;    /* inside the root's "teams" array */
+    bool teams_array; /* the root has a "teams" array */
+    bool slug_key;    /* the latest key of a team object is "slug" */
+    char *schema;     /* the root's "schema" string, when there is one (the last) */
+    char **slugs;
+    size_t n_slugs, cap_slugs;
+};
+
+static int ps_value(void *ctx)
+{
+    (void)ctx;
+    return 1;
+}
+static int ps_bool(void *ctx, int v)
+{
+    (void)v;
+    return ps_value(ctx);
+}
+static int ps_number(void *ctx, const char *v, size_t n)
+{
+    (void)v;
+    (void)n;
+    return ps_value(ctx);
+}
+
+static int ps_string(void *ctx, const unsigned char *v, size_t n)
+{
+    struct prev_scan *p = ctx;
+    if (p->depth == 1 && p->root_key == 1) {
+        free(p->schema);
+        p->schema = xstrndup((const char *)v, n);
+    } else if (p->depth == 3 && p->in_teams && p->slug_key) {
+        if (p->n_slugs == p->cap_slugs) {
+            p->cap_slugs = p->cap_slugs ? 2 * p->cap_slugs : 64;
+            p->slugs = xreallocarray(p->slugs, p->cap_slugs, sizeof *p->slugs);
+        }
+        p->slugs[p->n_slugs++] = xstrndup((const char *)v, n);
+    }
+    return 1;
+}
+
+static int ps_key(void *ctx, const unsigned char *k, size_t n)
+{
+    struct prev_scan *p = ctx;
+    if (p->depth == 1)
+        p->root_key = n == 6 && memcmp(k, "schema", 6) == 0  ? 1
+                      : n == 5 && memcmp(k, "teams", 5) == 0 ? 2
+                                                             : 0;
+    else if (p->depth == 3 && p->in_teams)
+        p->slug_key = n == 4 && memcmp(k, "slug", 4) == 0;
+    return 1;
+}
+
+static int ps_start_map(void *ctx)
+{
+    struct prev_scan *p = ctx;
+    if (p->depth == 0)
+        p->root_map = true;
+    p->depth++;
+    return 1;
+}
+
+static int ps_start_array(void *ctx)
+{
+    struct prev_scan *p = ctx;
+    if (p->depth == 1 && p->root_key == 2 && p->root_map) {
+        p->in_teams = true;
+        p->teams_array = true;
+    }
+    p->depth++;
+    return 1;
+}
+
+static int ps_end(void *ctx)
+{
+    struct prev_scan *p = ctx;
+    if (--p->depth == 1)
+        p->in_teams = false;
+    return 1;
+}
+
+static const yajl_callbacks prev_callbacks = {
+    .yajl_null = ps_value,
+    .yajl_boolean = ps_bool,
+    .yajl_number = ps_number,
+    .yajl_string = ps_string,
+    .yajl_start_map = ps_start_map,
+    .yajl_map_key = ps_key,
+    .yajl_end_map = ps_end,
+    .yajl_start_array = ps_start_array,
+    .yajl_end_array = ps_end,
+};
+
+/* Reads `path` as an earlier render's report.json: true when it parses as JSON whose root has a
+ * "chargeback-report/..." schema and a "teams" array; then *slugs holds its teams' slugs (new
+ * strings, sorted; free each and the array). False for a missing, unreadable or foreign file. */
+static bool read_prev_report(const char *path, struct slug_list *slugs)
+{
+    struct prev_scan p = {0};
+    bool ok = false;
+    FILE *f = fopen(path, "rb");
+    yajl_handle h = f ? yajl_alloc(&prev_callbacks, NULL, &p) : NULL;
+    if (h) {
+        enum { CHUNK = 1 << 16 };
+        unsigned char *buf = xmalloc(CHUNK);
+        size_t n;
+        ok = true;
+        while (ok && (n = fread(buf, 1, CHUNK, f)) > 0)
+            ok = yajl_parse(h, buf, n) == yajl_status_ok;
+        ok = ok && !ferror(f) && yajl_complete_parse(h) == yajl_status_ok;
+        yajl_free(h);
+        free(buf);
+    }
+    if (f)
+        fclose(f);
+    ok = ok && p.root_map && p.schema && strncmp(p.schema, "chargeback-report/", 18) == 0 &&
+         p.teams_array;
+    if (ok) {
+        qsort(p.slugs, p.n_slugs, sizeof *p.slugs, cmp_cstr);
+        slugs->v = (const char **)p.slugs;
+        slugs->n = p.n_slugs;
+    } else {
+        for (size_t i = 0; i < p.n_slugs; i++)
+            free(p.slugs[i]);
+        free(p.slugs);
+    }
+    free(p.schema);
+    return ok;
+}
+
 static bool is_team_file(const char *name, const struct slug_list *slugs)
 {
     const char *dot = strrchr(name, '.');
@@ -428,7 +566,6 @@ enum cb_status outdir_check(const char *target, const char *const *inputs, size_
 {
     enum cb_status st = CB_OK;
     char *abs = NULL, *parent = NULL, *base = NULL, *report = NULL, *what = NULL;
-    json_t *doc = NULL;
     struct slug_list slugs = {0};
     if (!split_target(target, &parent, &base)) {
         st = cb_error_set(err, CB_EUSAGE, target, 0, NULL, "not a usable output folder name");
@@ -504,10 +641,7 @@ enum cb_status outdir_check(const char *target, const char *const *inputs, size_
     bool has_rejected = lstat(report, &rb) == 0 && S_ISREG(rb.st_mode);
     free(report);
     report = xasprintf("%s/report.json", target);
-    doc = has_report ? json_load_file(report, 0, NULL) : NULL;
-    const char *schema = json_string_value(json_object_get(doc, "schema"));
-    json_t *teams = json_object_get(doc, "teams");
-    bool ours = schema && strncmp(schema, "chargeback-report/", 18) == 0 && json_is_array(teams);
+    bool ours = has_report && read_prev_report(report, &slugs);
     if (has_report ? !ours : !has_rejected) {
         char *first = first_entry(target);
         st = cb_error_set(err, CB_EUSAGE, target, 0, NULL,
@@ -520,18 +654,6 @@ enum cb_status outdir_check(const char *target, const char *const *inputs, size_
         free(first);
         goto cleanup;
     }
-    if (ours) {
-        slugs.v = xcalloc(json_array_size(teams) + 1, sizeof *slugs.v);
-        size_t i;
-        json_t *t;
-        json_array_foreach(teams, i, t)
-        {
-            const char *slug = json_string_value(json_object_get(t, "slug"));
-            if (slug)
-                slugs.v[slugs.n++] = slug;
-        }
-        qsort(slugs.v, slugs.n, sizeof *slugs.v, cmp_cstr);
-    }
     find_foreign(target, ours ? &slugs : NULL, false, &what);
     if (what)
         st = cb_error_set(err, CB_EUSAGE, target, 0, NULL,
@@ -539,8 +661,9 @@ enum cb_status outdir_check(const char *target, const char *const *inputs, size_
                           "render of its own: move it away or choose another --out",
                           what);
 cleanup:
+    for (size_t i = 0; i < slugs.n; i++)
+        free((char *)slugs.v[i]);
     free(slugs.v);
-    json_decref(doc);
     free(what);
     free(report);
     free(abs);

@@ -225,12 +225,13 @@ static json_t *budgets_json(const struct report *r)
     return a;
 }
 
-/* One entry per alert (alerts.json and report.json `alerts`): the entity, the figure and its
- * threshold, what they measure, the rule in words and whom it is for. */
-static json_t *alerts_json(const struct report *r)
+/* One entry of the alerts (alerts.json and report.json `alerts`): the entity, the figure and
+ * its threshold, what they measure, the rule in words and whom it is for. Returns a new tree.
+ * The writers splice the entries into an empty array one at a time (write_spliced), so the
+ * alerts of a month of 100,000 teams are never held as one tree. */
+static json_t *alert_json(const struct report *r, size_t k)
 {
-    json_t *a = json_array();
-    for (size_t k = 0; k < r->n_alerts; k++) {
+    {
         const struct report_alert *x = &r->alerts[k];
         json_t *o = json_object();
         json_object_set_new(o, "kind", json_string(budgets_alert_kind_name(x->kind)));
@@ -264,9 +265,8 @@ static json_t *alerts_json(const struct report *r)
         json_object_set_new(o, "detail", d);
         json_object_set_new(o, "rule", str(x->rule));
         json_object_set_new(o, "for", recipient_json(&x->to));
-        json_array_append_new(a, o);
+        return o;
     }
-    return a;
 }
 
 /* Month over month (--previous) as a new object, or JSON null without one. */
@@ -557,7 +557,7 @@ static json_t *report_json(const struct report *r)
         json_object_set_new(o, "comparison", comparison_json(r->comparison));
     json_object_set_new(o, "budgets", budgets_json(r));
     json_object_set_new(o, "unallocated_share", ratio_e4(r->unallocated_share_e4));
-    json_object_set_new(o, "alerts", alerts_json(r));
+    json_object_set_new(o, "alerts", json_array()); /* spliced in by write_spliced */
     return o;
 }
 
@@ -573,12 +573,14 @@ static size_t dump_flags(const struct report *r)
     return r && r->n_teams > COMPACT_TEAMS ? COMPACT_FLAGS : DUMP_FLAGS;
 }
 
-/* Where the root's empty "teams" array sits in its dump: keys of the root are the only lines
- * indented by exactly two spaces (strings hold no raw newline), so the match is unique. In the
- * compact form the root's "teams" is the first key of that name (the keys before it hold no
- * object with one), and a string cannot hold an unescaped quote. */
+/* Where the root's empty "teams" and "alerts" arrays sit in its dump: keys of the root are the
+ * only lines indented by exactly two spaces (strings hold no raw newline), so each match is
+ * unique. In the compact form the root's key is the first of that name (the keys before it hold
+ * no object with one), and a string cannot hold an unescaped quote. */
 static const char teams_key[] = "\n  \"teams\": []";
 static const char teams_key_compact[] = "\"teams\":[]";
+static const char alerts_key[] = "\n  \"alerts\": []";
+static const char alerts_key_compact[] = "\"alerts\":[]";
 
 /* A json_dump_callback sink that writes to a FILE and indents every line after the first by
  * `indent` spaces, so a value dumped alone reads as it would nested at that depth. Output is
@@ -627,52 +629,82 @@ static int sink_write(const char *buf, size_t size, void *data)
     return s->failed ? -1 : 0;
 }
 
-/* Writes the root dump with the teams spliced into its "teams" array, each team dumped on its
- * own at depth 2: the same bytes json_dumps gives for the whole tree. */
-static bool write_report(FILE *f, const struct report *r, const char *text)
+static json_t *team_item(const struct report *r, size_t i)
 {
-    bool compact = dump_flags(r) == COMPACT_FLAGS;
-    const char *key = compact ? teams_key_compact : teams_key;
-    size_t key_len = compact ? sizeof teams_key_compact - 1 : sizeof teams_key - 1;
-    const char *at = strstr(text, key);
-    if (!at || r->n_teams == 0)
-        return fputs(text, f) != EOF;
-    size_t head = (size_t)(at - text) + key_len - 1; /* up to and with the '[' */
-    if (fwrite(text, 1, head, f) != head)
-        return false;
+    return team_json(r, &r->teams[i]);
+}
+
+/* An array of the root written entry by entry: `n` entries made by `item`, in place of the
+ * empty array whose key is `key` (with its "[]") in the root's dump. */
+struct splice {
+    const char *key, *key_compact;
+    size_t n;
+    json_t *(*item)(const struct report *r, size_t i);
+};
+
+/* Writes the root dump `text` with each splice's entries written into its empty array, each
+ * entry dumped on its own at depth 2: the same bytes json_dumps gives for the whole tree. The
+ * splices must be given in the order their keys appear in the root. */
+static bool write_spliced(FILE *f, const struct report *r, const char *text, size_t flags,
+                          struct splice *sp, size_t n_sp)
+{
+    bool compact = flags == COMPACT_FLAGS;
     struct sink *s = xcalloc(1, sizeof *s);
     s->f = f;
-    s->indent = compact ? 0 : 4;
-    for (size_t i = 0; i < r->n_teams && !s->failed; i++) {
+    const char *p = text;
+    for (size_t k = 0; k < n_sp && !s->failed; k++) {
+        const char *key = compact ? sp[k].key_compact : sp[k].key;
+        const char *at = sp[k].n ? strstr(p, key) : NULL;
+        if (!at)
+            continue;
+        const char *open = at + strlen(key) - 1; /* the ']' of "[]" */
+        s->indent = 0;
+        sink_put(s, p, (size_t)(open - p));
+        s->indent = compact ? 0 : 4;
+        for (size_t i = 0; i < sp[k].n && !s->failed; i++) {
+            if (compact)
+                sink_put(s, ",", i ? 1 : 0);
+            else
+                sink_put(s, i ? ",\n    " : "\n    ", i ? 6 : 5);
+            json_t *t = sp[k].item(r, i);
+            if (json_dump_callback(t, sink_write, s, flags) != 0)
+                s->failed = true;
+            json_decref(t);
+        }
+        s->indent = 0;
         if (compact)
-            sink_put(s, ",", i ? 1 : 0);
+            sink_put(s, "]", 1);
         else
-            sink_put(s, i ? ",\n    " : "\n    ", i ? 6 : 5);
-        json_t *t = team_json(r, &r->teams[i]);
-        if (json_dump_callback(t, sink_write, s, dump_flags(r)) != 0)
-            s->failed = true;
-        json_decref(t);
+            sink_put(s, "\n  ]", 4);
+        p = open + 1;
     }
-    if (compact)
-        sink_put(s, "]", 1);
-    else
-        sink_put(s, "\n  ]", 4);
+    sink_put(s, p, strlen(p));
     sink_flush(s);
-    bool ok = !s->failed && fputs(text + head + 1, f) != EOF;
+    bool ok = !s->failed;
     free(s);
     return ok;
 }
 
+static json_t *alert_item(const struct report *r, size_t i)
+{
+    return alert_json(r, i);
+}
+
 /* Writes doc to `name` in the month folder with a final newline; with `teams`, r's teams are
- * spliced into its "teams" array (write_report), else it is written as dumped. Takes ownership
- * of doc. */
+ * spliced into its "teams" array, and always r's alerts into its "alerts" array (write_spliced).
+ * Takes ownership of doc. */
 static enum cb_status write_doc(const struct report *r, const struct render_dest *d,
                                 const char *name, json_t *doc, bool teams, struct cb_error *err)
 {
     enum cb_status st = CB_OK;
     char *path = paths_join(d->dir, name);
-    char *text = json_dumps(doc, teams ? dump_flags(r) : DUMP_FLAGS);
+    size_t flags = teams ? dump_flags(r) : DUMP_FLAGS;
+    char *text = json_dumps(doc, flags);
     FILE *f = NULL;
+    struct splice sp[] = {
+        {teams_key, teams_key_compact, teams ? r->n_teams : 0, team_item},
+        {alerts_key, alerts_key_compact, r->n_alerts, alert_item},
+    };
     if (!text) {
         st = cb_error_set(err, CB_EINTERNAL, path, 0, NULL, "cannot serialize the document");
         goto cleanup;
@@ -682,7 +714,7 @@ static enum cb_status write_doc(const struct report *r, const struct render_dest
         st = cb_error_set(err, CB_EIO, path, 0, NULL, "cannot create: %s", strerror(errno));
         goto cleanup;
     }
-    if (!(teams ? write_report(f, r, text) : fputs(text, f) != EOF) || fputc('\n', f) == EOF)
+    if (!write_spliced(f, r, text, flags, sp, sizeof sp / sizeof sp[0]) || fputc('\n', f) == EOF)
         st = cb_error_set(err, CB_EIO, path, 0, NULL, "write failed: %s", strerror(errno));
     if (fclose(f) != 0 && st == CB_OK)
         st = cb_error_set(err, CB_EIO, path, 0, NULL, "write failed: %s", strerror(errno));
@@ -710,6 +742,6 @@ enum cb_status render_alerts(const struct report *r, const struct render_dest *d
     json_object_set_new(doc, "mode", json_string(r->shadow ? "shadow" : "billing"));
     json_object_set_new(doc, "organization", str(r->organization));
     json_object_set_new(doc, "currency", str(r->currency));
-    json_object_set_new(doc, "alerts", alerts_json(r));
+    json_object_set_new(doc, "alerts", json_array()); /* spliced in by write_spliced */
     return write_doc(r, d, "alerts.json", doc, false, err);
 }

@@ -6,8 +6,9 @@
 # usage: tests/bench/bench.sh [BUILD_DIR] [--scratch DIR] [--runs N] [--parts LIST] [--skip-10m]
 #                              [--smoke]
 #   BUILD_DIR    where chargeback and gen-usage were built (default: build)
-#   --parts      any of a,b,c,d,e (default all): (a) 1M vs the peer, (b) 10M, (c) threads,
-#                (d) rendering, (e) 1M vs DuckDB doing the same job and vs openssl dgst -sha256
+#   --parts      any of a,b,c,d,e,f (default all): (a) 1M vs the peer, (b) 10M, (c) threads,
+#                (d) rendering, (e) 1M vs DuckDB doing the same job and vs openssl dgst -sha256,
+#                (f) 1M records of 100,000 teams and 200,000 users, --formats json
 #   --scratch    generated months and outputs (default /tmp/cb-bench; reused when the
 #                generator and its options are unchanged)
 #   --runs N     timed runs per measurement, the median is shown (default 3)
@@ -19,7 +20,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-build=$repo/build scratch=/tmp/cb-bench runs=3 skip10=0 smoke=0 parts=a,b,c,d,e
+build=$repo/build scratch=/tmp/cb-bench runs=3 skip10=0 smoke=0 parts=a,b,c,d,e,f
 while [ $# -gt 0 ]; do
   case $1 in
     --scratch) scratch=${2:?--scratch needs a folder}; shift ;;
@@ -34,7 +35,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 case $runs in ''|*[!0-9]*|0) echo "bench.sh: --runs needs a positive number" >&2; exit 2 ;; esac
-case ,$parts, in *[!abcde,]*|,,) echo "bench.sh: --parts takes a list of a, b, c, d, e" >&2; exit 2 ;; esac
+case ,$parts, in *[!abcdef,]*|,,) echo "bench.sh: --parts takes a list of a, b, c, d, e, f" >&2; exit 2 ;; esac
 part() { case ,$parts, in *,$1,*) return 0 ;; esac; return 1; }
 build=$(cd "$build" 2>/dev/null && pwd) || { echo "bench.sh: no build folder $build" >&2; exit 2; }
 cb=$build/chargeback gen=$build/gen-usage
@@ -46,8 +47,10 @@ peer=$repo/../shared/bench/peer_seed.py
 [ -f "$peer" ] && command -v python3 >/dev/null || peer=
 
 n1=1000000 n10=10000000 nbig=1000000 big_teams=1000 big_users=20000 big_models=50
+nwide=1000000 wide_teams=100000 wide_users=200000
 if [ $smoke -eq 1 ]; then
   n1=10000 n10=50000 nbig=10000 big_teams=50 big_users=1000 big_models=5 runs=1
+  nwide=20000 wide_teams=2000 wide_users=4000
   scratch=$scratch-smoke
 fi
 mkdir -p "$scratch" || exit 2
@@ -487,6 +490,23 @@ EOF
     read -r t k c < <(median_run "big $f" "$cb" render --quiet --formats "$f" --out "$scratch/out-big-$f" "${bigargs[@]}")
     [ "$t" != fail ] && row "  --formats $f" "${t} s" "${c} s" "$(mib "$k") MiB" "" ""
   done
+fi
+
+# ---- (f) a month of 100,000 small teams --------------------------------------------------------
+if part f && [ $cb_ready -eq 1 ]; then
+  wide=$scratch/wide-$wide_teams.jsonl
+  echo "== (f) $nwide records, $wide_teams teams, $wide_users users, --formats json" >&2
+  gen_month "$wide" --records "$nwide" --teams "$wide_teams" --users "$wide_users" --seed 7 || exit 1
+  cat "$wide" >/dev/null # page cache
+  row "input: $nwide records, $wide_teams teams" "$(($(wc -c <"$wide") / 1000000)) MB" "" "" "" ""
+  # every run renders into a new folder: over an earlier render, render first reads its
+  # report.json (a streaming parse of ~570 MB here), which is not what this row measures
+  rm -rf "$scratch/out-wide" && mkdir -p "$scratch/out-wide"
+  read -r t k c < <(median_run "wide json" bash -c 'exec "$@" --out "$(mktemp -u -p "$0")"' \
+    "$scratch/out-wide" "$cb" render --quiet --formats json "$wide")
+  [ "$t" != fail ] && row "$wide_teams teams, $wide_users users, json" "${t} s" "${c} s" "$(mib "$k") MiB" "" \
+    "<15s: $(verdict "$t" "<" 15), RSS<600MiB: $(verdict "$k" "<" $((600 * 1024)))"
+  rm -rf "$scratch/out-wide"
 fi
 
 # ---- the table ---------------------------------------------------------------------------------
