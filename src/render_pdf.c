@@ -1059,7 +1059,8 @@ static void summary(struct pdf_doc *d, const struct report *r)
                                    cents(r->totals.bridge[i].amount, a, sizeof a)};
             pdf_table_row(d, cells, i % 2 ? 2 : 0, "bridge step");
         }
-        const char *result[] = {REPORT_BRIDGE_RESULT, cents(r->totals.charged, a, sizeof a)};
+        const char *result[] = {explain_charged_label(r->shadow),
+                                cents(r->totals.charged, a, sizeof a)};
         pdf_table_row(d, result, 1, NULL);
         pdf_table_end(d);
         char line[512];

@@ -1301,7 +1301,7 @@ static void summary_sheet(struct book *b)
     lxw_row_t bfirst = row;
     for (size_t i = 0; i < r->totals.n_bridge; i++)
         kv_money_at(&s, &row, r->totals.bridge[i].label, r->totals.bridge[i].amount, false, 3);
-    label(&s, row, REPORT_BRIDGE_RESULT);
+    label(&s, row, explain_charged_label(r->shadow));
     put_sum_cents(&s, row, 3, bfirst, r->totals.n_bridge ? row - 1 : (lxw_row_t)-1,
                   r->totals.charged, f->money_bold);
     row += 2;

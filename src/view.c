@@ -694,7 +694,7 @@ json_t *view_summary(const struct report *r, const struct view_links *links)
         json_array_append_new(bridge, x);
     }
     json_object_set_new(o, "bridge", bridge);
-    json_object_set_new(o, "bridge_result", json_string(REPORT_BRIDGE_RESULT));
+    json_object_set_new(o, "bridge_result", json_string(explain_charged_label(r->shadow)));
     json_object_set_new(tot, "charge", money_str(T->charge));
     /* optional columns of the teams table, so every row adds up: charge + true-up + overhead +
        markup = total */

@@ -241,7 +241,8 @@ def main():
         for ext in ("html", "pdf", "xlsx"):
             if f'href="teams/{t["slug"]}.{ext}"' not in index:
                 errors.append(f"summary: no link to teams/{t['slug']}.{ext}")
-    labels = [x["label"] for x in bridge] + ["Charged to teams"]
+    result = "Would be charged to teams" if r.get("mode") == "shadow" else "Charged to teams"
+    labels = [x["label"] for x in bridge] + [result]
     for fmt, text in (("HTML", ht), ("PDF", pt), ("workbook", "\n".join(strings))):
         missing = in_order(labels, text)
         if missing:
