@@ -778,10 +778,7 @@ static void team_chart(struct pdf_doc *d, const struct report *r)
 {
     size_t shown = r->n_ranked_shown;
     bool others = shown < r->n_teams;
-    int64_t max = others ? r->ranked_others_total : 0;
-    for (size_t k = 0; k < shown; k++)
-        if (r->teams[r->ranked[k]].total > max)
-            max = r->teams[r->ranked[k]].total;
+    int64_t max = r->ranked_max;
     struct strbuf c = STRBUF_INIT, cut = STRBUF_INIT;
     for (size_t k = 0; k < shown; k++) {
         const struct report_team *t = &r->teams[r->ranked[k]];

@@ -398,6 +398,10 @@ static void set_ranking(struct report *r)
     for (size_t k = 0; k < r->n_ranked_shown; k++)
         top += r->teams[r->ranked[k]].total;
     r->ranked_others_total = r->totals.charged - top;
+    r->ranked_max = r->n_ranked_shown < n ? r->ranked_others_total : 0;
+    for (size_t k = 0; k < r->n_ranked_shown; k++)
+        if (r->teams[r->ranked[k]].total > r->ranked_max)
+            r->ranked_max = r->teams[r->ranked[k]].total;
 }
 
 /* ---- the period ---- */

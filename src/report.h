@@ -364,6 +364,7 @@ struct report {
 #define REPORT_CHART_TOP 15
     size_t n_ranked_shown; /* min(n_teams, REPORT_CHART_TOP), or n_teams when only one is left */
     int64_t ranked_others_total; /* cents; 0 when every team is shown */
+    int64_t ranked_max; /* the longest bar: the largest shown total, or the others bar, cents */
     struct report_usage unallocated_usage;
     int64_t unallocated_list_cost;
     struct report_line *unallocated_lines; /* shown, not charged, under policy "show" */

@@ -507,10 +507,7 @@ static json_t *spend_chart(const struct report *r)
     json_t *bars = json_array();
     size_t shown = r->n_ranked_shown;
     bool others = shown < r->n_teams;
-    int64_t max = others ? r->ranked_others_total : 0;
-    for (size_t k = 0; k < shown; k++)
-        if (r->teams[r->ranked[k]].total > max)
-            max = r->teams[r->ranked[k]].total;
+    int64_t max = r->ranked_max;
     for (size_t k = 0; k < shown; k++) {
         const struct report_team *t = &r->teams[r->ranked[k]];
         json_array_append_new(bars, spend_bar(k, t->name, t->total, t->share_e4, max));

@@ -290,5 +290,9 @@ struct report *fixture_report(const struct fixture_opts *o)
     for (size_t k = 0; k < r->n_ranked_shown; k++)
         top += r->teams[r->ranked[k]].total;
     r->ranked_others_total = r->totals.charged - top;
+    r->ranked_max = r->n_ranked_shown < n_teams ? r->ranked_others_total : 0;
+    for (size_t k = 0; k < r->n_ranked_shown; k++)
+        if (r->teams[r->ranked[k]].total > r->ranked_max)
+            r->ranked_max = r->teams[r->ranked[k]].total;
     return r;
 }
