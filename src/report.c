@@ -380,10 +380,9 @@ static int cmp_ranked(const void *a, const void *b)
     return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
-/* r->ranked and the chart's split, once every total is known. A lone team beyond the top is
- * shown rather than folded into an "others" bar of one. */
-static void set_ranking(struct report *r)
+void report_order_teams(struct report *r)
 {
+    set_order(r);
     size_t n = r->n_teams;
     struct ranked_team *v = xcalloc(n ? n : 1, sizeof *v);
     for (size_t k = 0; k < n; k++)
@@ -573,7 +572,6 @@ static void collect_teams(struct build *B)
     free(configured);
     free(ids);
     free(refs);
-    set_order(r);
 }
 
 /* Warns once for each team, project, user, workflow or environment tag holding a character
@@ -1535,7 +1533,7 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
     st = build_bridge(&B, err);
     if (st != CB_OK)
         goto cleanup;
-    set_ranking(r);
+    report_order_teams(r);
     reconciliation_text(&B);
     summary_method(&B);
     fill_org(&B);

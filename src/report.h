@@ -434,6 +434,12 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
 /* Re-runs the identities of SPEC §5 on a built report. CB_OK or CB_EINTERNAL with err. */
 enum cb_status report_check(const struct report *r, struct cb_error *err);
 
+/* Sets r->order, r->ranked and the chart's split (n_ranked_shown, ranked_others_total,
+ * ranked_max) from the teams' names, ids and totals and totals.charged; report_build calls it
+ * once every total is known. A lone team beyond the top is shown rather than folded into an
+ * "others" bar of one. */
+void report_order_teams(struct report *r);
+
 void report_free(struct report *r);
 
 #endif

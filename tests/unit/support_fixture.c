@@ -260,39 +260,6 @@ struct report *fixture_report(const struct fixture_opts *o)
     snprintf(r->due_date, sizeof r->due_date, "2026-12-01");
     r->payment_terms_days = 30;
     r->credit_account = xstrdup("");
-    /* the documents' order of teams, as report_build sets it: display name, then id */
-    r->order = xcalloc(n_teams, sizeof *r->order);
-    for (size_t i = 0; i < n_teams; i++) {
-        size_t k = i;
-        for (; k > 0; k--) {
-            const struct report_team *a = &r->teams[r->order[k - 1]], *b = &r->teams[i];
-            int c = strcmp(a->name, b->name);
-            if (c < 0 || (c == 0 && strcmp(a->id, b->id) < 0))
-                break;
-            r->order[k] = r->order[k - 1];
-        }
-        r->order[k] = i;
-    }
-    /* the ranking, as report_build sets it: total descending, then display order */
-    r->ranked = xcalloc(n_teams, sizeof *r->ranked);
-    for (size_t i = 0; i < n_teams; i++) {
-        size_t k = i;
-        for (; k > 0; k--) {
-            const struct report_team *a = &r->teams[r->ranked[k - 1]];
-            if (a->total >= r->teams[r->order[i]].total)
-                break;
-            r->ranked[k] = r->ranked[k - 1];
-        }
-        r->ranked[k] = r->order[i];
-    }
-    r->n_ranked_shown = n_teams > REPORT_CHART_TOP + 1 ? REPORT_CHART_TOP : n_teams;
-    int64_t top = 0;
-    for (size_t k = 0; k < r->n_ranked_shown; k++)
-        top += r->teams[r->ranked[k]].total;
-    r->ranked_others_total = r->totals.charged - top;
-    r->ranked_max = r->n_ranked_shown < n_teams ? r->ranked_others_total : 0;
-    for (size_t k = 0; k < r->n_ranked_shown; k++)
-        if (r->teams[r->ranked[k]].total > r->ranked_max)
-            r->ranked_max = r->teams[r->ranked[k]].total;
+    report_order_teams(r); /* the documents' order and the ranking, as report_build sets them */
     return r;
 }
