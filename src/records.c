@@ -1040,6 +1040,9 @@ static int on_value(struct sax *s, enum vtype t, const char *v, size_t n)
         if (s->key == F_HAS_MORE) {
             s->page_has_more = t == V_BOOL && n == 1;
             s->key = F_NONE;
+            if (t == V_MAP || t == V_ARRAY) /* not a flag: its contents are skipped, so its end
+                                               does not close the page */
+                s->skip++;
             return 1;
         }
         if (s->key == F_DATA && t == V_ARRAY) {

@@ -388,6 +388,15 @@ static void stream_broken(void **state)
     assert_non_null(strstr(out, "rej 1/1 not JSON"));
     assert_non_null(strstr(out, "ends inside a record"));
     free(out);
+    /* a page whose "has_more" is an object, not a flag (found by fuzz_records): its contents
+       are skipped and the page's own "data" still reads, instead of its end closing the page */
+    out = run_stream(e, REC_ADMIN_API,
+                     "{\"has_more\":{\"a\":{\"b\":[1]}},\"data\":[{\"starting_at\":"
+                     "\"2026-10-01T00:00:00Z\",\"results\":[{\"uncached_input_tokens\":5,"
+                     "\"output_tokens\":6,\"model\":\"claude-haiku-4-5\"}]}]}\n",
+                     1000);
+    assert_string_equal(out, "rec - 5 10-1 claude-haiku-4-5\n");
+    free(out);
 }
 
 static void detect(void **state)
