@@ -43,13 +43,13 @@ void insights_anomalies(struct report_team *t, const struct ledger_bucket *b, in
         return;
     cb_i128 total = 0;
     for (size_t d = 0; d < nd; d++)
-        total += b->days[d].cost;
+        total += ledger_bucket_day(b, (int)d + 1)->cost;
     if (total <= 0)
         return;
     /* the mean of the day rows the documents show, and each factor from those two figures */
     int64_t mean = (int64_t)money_div_round((cb_i128)t->list_cost, (cb_i128)nd);
     for (size_t d = 0; d < nd; d++) {
-        cb_i128 day = b->days[d].cost;
+        cb_i128 day = ledger_bucket_day(b, (int)d + 1)->cost;
         /* day > factor × total / nd, exactly: day × nd × 10^6 > factor_e6 × total */
         if (day * (cb_i128)nd * 1000000 <= (cb_i128)factor_e6 * total)
             continue;

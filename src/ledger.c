@@ -197,6 +197,7 @@ static void bacc_free(struct bacc *a)
     if (!a)
         return;
     free(a->b.lines);
+    free(a->b.days);
     pmap_free(&a->line_map);
     for (int d = 0; d < DIM_COUNT; d++) {
         free(a->g[d].v);
@@ -321,6 +322,20 @@ static struct ledger_group *group_get(struct gtab *t, const char *key)
     memset(g, 0, sizeof *g);
     g->key = key;
     return g;
+}
+
+struct ledger_day *ledger_bucket_day_add(struct ledger_bucket *b, int day)
+{
+    uint32_t bit = 1u << (day - 1);
+    size_t at = (size_t)__builtin_popcount(b->day_mask & (bit - 1u));
+    if (b->day_mask & bit)
+        return &b->days[at];
+    size_t n = (size_t)__builtin_popcount(b->day_mask);
+    b->days = xreallocarray(b->days, n + 1, sizeof *b->days);
+    memmove(&b->days[at + 1], &b->days[at], (n - at) * sizeof *b->days);
+    memset(&b->days[at], 0, sizeof *b->days);
+    b->day_mask |= bit;
+    return &b->days[at];
 }
 
 static void usage_of(struct ledger_usage *u, const struct record *r)
@@ -584,7 +599,7 @@ static void fold(struct ledger_builder *b, const struct record *r)
     }
 
     if (r->day >= 1 && r->day <= 31) {
-        struct ledger_day *day = &bk->days[r->day - 1];
+        struct ledger_day *day = ledger_bucket_day_add(bk, r->day);
         usage_add(&day->usage, &ru);
         day->cost += cost;
 
@@ -671,10 +686,13 @@ static void bacc_merge(struct ledger_builder *b, struct bacc *a, const struct ba
 {
     usage_add(&a->b.usage, &x->b.usage);
     a->b.cost += x->b.cost;
-    for (int d = 0; d < 31; d++) {
-        usage_add(&a->b.days[d].usage, &x->b.days[d].usage);
-        a->b.days[d].cost += x->b.days[d].cost;
-    }
+    for (int d = 1; d <= 31; d++)
+        if (x->b.day_mask >> (d - 1) & 1u) {
+            const struct ledger_day *xd = ledger_bucket_day(&x->b, d);
+            struct ledger_day *ad = ledger_bucket_day_add(&a->b, d);
+            usage_add(&ad->usage, &xd->usage);
+            ad->cost += xd->cost;
+        }
     a->b.routing_saving += x->b.routing_saving;
     a->b.routing_requests += x->b.routing_requests;
     a->b.premium += x->b.premium;
@@ -812,6 +830,8 @@ static void bucket_take(struct bacc *a, struct ledger_bucket *out)
     *out = a->b;
     a->b.lines = NULL;
     a->b.n_lines = 0;
+    a->b.days = NULL;
+    a->b.day_mask = 0;
     if (out->n_lines > 1)
         qsort(out->lines, out->n_lines, sizeof *out->lines, cmp_line);
     for (int d = 0; d < DIM_COUNT; d++) {
@@ -1017,6 +1037,7 @@ void ledger_free(struct ledger *l)
     struct ledger_impl *impl = (struct ledger_impl *)l;
     for (size_t i = 0; i < l->n_buckets; i++) {
         free(l->buckets[i].lines);
+        free(l->buckets[i].days);
         for (int d = 0; d < DIM_COUNT; d++)
             free(l->buckets[i].groups[d]);
     }

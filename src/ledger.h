@@ -66,13 +66,29 @@ struct ledger_bucket {
     size_t n_lines;
     struct ledger_group *groups[DIM_COUNT]; /* sorted by key (NULL key first) */
     size_t n_groups[DIM_COUNT];
-    struct ledger_day days[31]; /* index = day of month - 1 */
-    cb_i128 routing_saving;     /* pico-USD: small Opus/Sonnet requests minus the Haiku price */
+    /* The days with records, sparse: a month of 100,000 small teams has a few active days per
+     * team, and 31 fixed days were 3 KB of each bucket. Read with ledger_bucket_day. */
+    uint32_t day_mask;       /* bit d - 1 set: day d has sums */
+    struct ledger_day *days; /* one per set bit of day_mask, in day order; owned */
+    cb_i128 routing_saving;  /* pico-USD: small Opus/Sonnet requests minus the Haiku price */
     int64_t routing_requests;
     cb_i128 premium;          /* pico-USD: fast-mode / US-only cost above standard speed, global */
     int64_t premium_requests; /* requests in fast mode or with US-only inference */
     struct record_metrics metrics; /* Claude Code's sessions, commits, pull requests */
 };
+
+/* The sums of day `day` (1..31) of bucket b: all zero when it has none. Borrowed. */
+static inline const struct ledger_day *ledger_bucket_day(const struct ledger_bucket *b, int day)
+{
+    static const struct ledger_day none;
+    if (day < 1 || day > 31 || !(b->day_mask >> (day - 1) & 1u))
+        return &none;
+    return &b->days[__builtin_popcount(b->day_mask & ((1u << (day - 1)) - 1u))];
+}
+
+/* The sums of day `day` (1..31) of bucket b to add to, made (zero) on first use; b->days must
+ * be the ledger's own allocation (or NULL). Never fails (OOM aborts). */
+struct ledger_day *ledger_bucket_day_add(struct ledger_bucket *b, int day);
 
 /* An input file as read. */
 struct ledger_file {

@@ -78,7 +78,7 @@ struct recon *recon_build(const struct ledger *l, int64_t skill_micros, int64_t 
             }
         }
         for (int d = 0; d < 31; d++) {
-            const struct ledger_day *dy = &k->days[d];
+            const struct ledger_day *dy = ledger_bucket_day(k, d + 1);
             day_cost[d] += dy->cost - (cb_i128)dy->usage.skill * skill_micros * 1000000 -
                            (cb_i128)dy->usage.mcp * mcp_micros * 1000000;
         }

@@ -1133,7 +1133,7 @@ static void fill_days(const struct ledger *l, const struct ledger_bucket *const 
         for (size_t i = 0; i < nb; i++) {
             if (!bs[i])
                 continue;
-            const struct ledger_day *ld = &bs[i]->days[d];
+            const struct ledger_day *ld = ledger_bucket_day(bs[i], d + 1);
             pico[d] += ld->cost;
             days[d].requests += ld->usage.requests;
             for (int k = 0; k < TOK_CLASS_COUNT; k++)

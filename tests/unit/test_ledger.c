@@ -514,9 +514,10 @@ static void test_costs_exact(void **state)
     assert_int_equal(t->usage.web_search, 8);
     assert_int_equal(t->usage.skill, 11);
     assert_int_equal(t->usage.mcp, 13);
-    assert_true(t->days[4].cost == cost1 + cost2);
-    assert_int_equal(t->days[4].usage.requests, 4);
-    assert_true(t->days[3].cost == 0);
+    assert_true(ledger_bucket_day(t, 5)->cost == cost1 + cost2);
+    assert_int_equal(ledger_bucket_day(t, 5)->usage.requests, 4);
+    assert_int_equal(t->day_mask, 1u << 4); /* only the day with records is held */
+    assert_true(ledger_bucket_day(t, 4)->cost == 0);
 
     /* project: one group holding both */
     assert_int_equal(t->n_groups[DIM_PROJECT], 1);
@@ -633,9 +634,11 @@ static void assert_same_ledger(const struct ledger *a, const struct ledger *z)
             assert_null(y->team);
         assert_true(x->cost == y->cost);
         assert_memory_equal(&x->usage, &y->usage, sizeof x->usage);
-        for (int d = 0; d < 31; d++) {
-            assert_memory_equal(&x->days[d].usage, &y->days[d].usage, sizeof x->days[d].usage);
-            assert_true(x->days[d].cost == y->days[d].cost);
+        assert_int_equal(x->day_mask, y->day_mask);
+        for (int d = 1; d <= 31; d++) {
+            const struct ledger_day *xd = ledger_bucket_day(x, d), *yd = ledger_bucket_day(y, d);
+            assert_memory_equal(&xd->usage, &yd->usage, sizeof xd->usage);
+            assert_true(xd->cost == yd->cost);
         }
         assert_true(x->routing_saving == y->routing_saving);
         assert_int_equal(x->routing_requests, y->routing_requests);

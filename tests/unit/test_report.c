@@ -55,6 +55,7 @@ struct tl {
     struct ledger_bucket b[8];
     struct ledger_line lines[8][4];
     struct ledger_group groups[8][DIM_COUNT][2];
+    struct ledger_day days[8][31]; /* every bucket dense: day_mask has all 31 bits */
 };
 
 static void tl_init(struct tl *t)
@@ -73,6 +74,8 @@ static struct ledger_bucket *tl_bucket(struct tl *t, enum bucket_kind k, const c
     b->team = team;
     b->shared_index = idx;
     b->lines = t->lines[t->l.n_buckets];
+    b->days = t->days[t->l.n_buckets];
+    b->day_mask = 0x7fffffffu;
     for (int d = 0; d < DIM_COUNT; d++)
         b->groups[d] = t->groups[t->l.n_buckets][d];
     t->l.n_buckets++;
@@ -171,7 +174,7 @@ static void everything_ledger(struct tl *t)
     tl_line(t, a, &sonnet, false, 100, 1000000, 200000); /* 3.00 + 3.00 */
     tl_line(t, a, &sonnet_oct15, true, 50, 2000000, 0);  /* 3.00 at the batch price */
     /* alpha's days: 0.20 on each of 30 days, 3.00 on the 31st (an anomaly) */
-    memset(a->days, 0, sizeof a->days);
+    memset(a->days, 0, 31 * sizeof *a->days);
     for (int d = 0; d < 30; d++)
         a->days[d].cost = PICO_PER_USD / 5;
     a->days[30].cost = 3 * PICO_PER_USD;
@@ -631,7 +634,7 @@ static void breakdowns_add_up_to_the_invoice(void **state)
     a->cost += skill;
     t.l.total_cost += skill;
     cb_i128 all = a->cost;
-    memset(a->days, 0, sizeof a->days);
+    memset(a->days, 0, 31 * sizeof *a->days);
     for (int d = 0; d < 3; d++)
         a->days[d].cost = all / 3 + (d == 0 ? all % 3 : 0);
     for (int k = 0; k < 2; k++) {
