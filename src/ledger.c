@@ -275,21 +275,47 @@ static struct bacc *bucket_get(struct ledger_builder *b, struct macc *m, const s
     return m->unalloc;
 }
 
+/* Tables of up to this many keys are searched in order and have no map: most buckets of a month
+ * of many small teams hold a few lines and groups, and five maps of 16 slots were a kilobyte of
+ * each bucket. */
+#define SMALL_TABLE 8
+
+/* user-space addresses fit in 56 bits: the low four bits of the shifted address carry the batch
+ * flag and the variant */
+static uintptr_t line_key(const struct price_entry *e, bool batch, unsigned band, unsigned speed,
+                          unsigned geo)
+{
+    return ((uintptr_t)e << 4) | (batch ? 1u : 0u) | (band << 1) | (speed << 2) | (geo << 3);
+}
+
 static struct ledger_line *line_get(struct bacc *a, const struct price_entry *e, bool batch,
                                     unsigned band, unsigned speed, unsigned geo)
 {
-    /* user-space addresses fit in 56 bits: the low four bits of the shifted address carry the
-     * batch flag and the variant */
-    uintptr_t key =
-        ((uintptr_t)e << 4) | (batch ? 1u : 0u) | (band << 1) | (speed << 2) | (geo << 3);
+    uintptr_t key = line_key(e, batch, band, speed, geo);
     uint32_t idx;
-    if (pmap_get(&a->line_map, key, &idx))
-        return &a->b.lines[idx];
+    if (a->line_map.key) {
+        if (pmap_get(&a->line_map, key, &idx))
+            return &a->b.lines[idx];
+    } else {
+        for (size_t i = 0; i < a->b.n_lines; i++) {
+            const struct ledger_line *l = &a->b.lines[i];
+            if (l->price == e && l->batch == batch && l->band == band && l->speed == speed &&
+                l->geo == geo)
+                return &a->b.lines[i];
+        }
+        if (a->b.n_lines == SMALL_TABLE)
+            for (size_t i = 0; i < a->b.n_lines; i++) {
+                const struct ledger_line *l = &a->b.lines[i];
+                pmap_put(&a->line_map, line_key(l->price, l->batch, l->band, l->speed, l->geo),
+                         (uint32_t)i);
+            }
+    }
     if (a->b.n_lines == a->lines_cap) {
         a->lines_cap = a->lines_cap ? a->lines_cap * 2 : 4;
         a->b.lines = xreallocarray(a->b.lines, a->lines_cap, sizeof *a->b.lines);
     }
-    pmap_put(&a->line_map, key, (uint32_t)a->b.n_lines);
+    if (a->line_map.key)
+        pmap_put(&a->line_map, key, (uint32_t)a->b.n_lines);
     struct ledger_line *l = &a->b.lines[a->b.n_lines++];
     memset(l, 0, sizeof *l);
     l->price = e;
@@ -303,10 +329,20 @@ static struct ledger_line *line_get(struct bacc *a, const struct price_entry *e,
 static struct ledger_group *group_get(struct gtab *t, const char *key)
 {
     uint32_t idx = NO_INDEX;
-    if (key ? pmap_get(&t->map, (uintptr_t)key, &idx) : t->null_idx != NO_INDEX) {
-        if (!key)
-            idx = t->null_idx;
-        return &t->v[idx];
+    if (!key) {
+        if (t->null_idx != NO_INDEX)
+            return &t->v[t->null_idx];
+    } else if (t->map.key) {
+        if (pmap_get(&t->map, (uintptr_t)key, &idx))
+            return &t->v[idx];
+    } else {
+        for (size_t i = 0; i < t->n; i++)
+            if (t->v[i].key == key)
+                return &t->v[i];
+        if (t->n == SMALL_TABLE)
+            for (size_t i = 0; i < t->n; i++)
+                if (t->v[i].key)
+                    pmap_put(&t->map, (uintptr_t)t->v[i].key, (uint32_t)i);
     }
     if (t->n == t->cap) {
         /* most groups of a month of many small teams hold one or two keys */
@@ -314,10 +350,10 @@ static struct ledger_group *group_get(struct gtab *t, const char *key)
         t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
     }
     idx = (uint32_t)t->n++;
-    if (key)
-        pmap_put(&t->map, (uintptr_t)key, idx);
-    else
+    if (!key)
         t->null_idx = idx;
+    else if (t->map.key)
+        pmap_put(&t->map, (uintptr_t)key, idx);
     struct ledger_group *g = &t->v[idx];
     memset(g, 0, sizeof *g);
     g->key = key;

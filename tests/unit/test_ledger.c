@@ -582,6 +582,47 @@ static void test_groups_sorted(void **state)
     ledger_free(l);
 }
 
+/* Tables of groups and lines are searched in order up to eight keys and by a map beyond
+ * (SMALL_TABLE in ledger.c): 40 users (and a NULL one) and 16 lines (two prices, batch or
+ * not, two bands, two speeds) on 20 days, every key twice, land in one group or line each on
+ * both sides of the switch. */
+static void test_tables_past_eight_keys(void **state)
+{
+    struct env *e = *state;
+    struct ledger_builder *b = ledger_builder_new(e->c, e->pb, 2026, 10);
+    char names[40][8];
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i <= 40; i++) {
+            struct record r = rec(i % 2 ? &sonnet_oct15 : &sonnet, 10, 1 + i % 20, 10, 1);
+            r.batch = i % 4 < 2;
+            r.band = i % 8 >= 4; /* with the speed: 16 lines */
+            r.speed = i % 16 >= 8;
+            snprintf(names[i % 40], sizeof names[0], "u%02d", i);
+            tag(&r, TAG_USER, i == 40 ? NULL : names[i % 40]);
+            tag(&r, TAG_TEAM, "t");
+            ledger_builder_add(b, &r);
+        }
+    struct ledger *l = finish(b);
+    const struct ledger_bucket *t = ledger_team(l, "t");
+    assert_non_null(t);
+    assert_int_equal(t->n_groups[DIM_USER], 41);
+    assert_null(t->groups[DIM_USER][0].key);
+    for (size_t i = 0; i < 41; i++)
+        assert_int_equal(t->groups[DIM_USER][i].usage.requests, 2);
+    assert_string_equal(t->groups[DIM_USER][1].key, "u00");
+    assert_string_equal(t->groups[DIM_USER][40].key, "u39");
+    assert_int_equal(t->n_lines, 16);
+    int64_t requests = 0;
+    for (size_t i = 0; i < t->n_lines; i++)
+        requests += t->lines[i].requests;
+    assert_int_equal(requests, 82);
+    assert_int_equal(t->day_mask, (1u << 20) - 1);
+    assert_int_equal(ledger_bucket_day(t, 1)->usage.requests, 6); /* i = 0, 20, 40, twice */
+    assert_int_equal(ledger_bucket_day(t, 20)->usage.requests, 4);
+    assert_int_equal(ledger_bucket_day(t, 21)->usage.requests, 0);
+    ledger_free(l);
+}
+
 /* The same records in two orders, or folded into three parts merged in reverse, give the same
  * ledger, element for element: nothing follows hash order, arrival order or threads. `year` 0
  * lets the builder pick the busiest month (some records are of September either way). */
@@ -987,6 +1028,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_lines_sorted),
         cmocka_unit_test(test_costs_exact),
         cmocka_unit_test(test_groups_sorted),
+        cmocka_unit_test(test_tables_past_eight_keys),
         cmocka_unit_test(test_order_independent),
         cmocka_unit_test(test_routing),
         cmocka_unit_test(test_rejects),
