@@ -860,10 +860,26 @@ static int cmp_str(const void *pa, const void *pb)
     return strcmp(*a, *b);
 }
 
-/* Moves a bucket's accumulators into `out`, sorted; `a` keeps nothing that `out` refers to. */
+/* A copy of n elements of `size` bytes in an allocation of exactly that size (NULL for none),
+ * and frees the original. */
+static void *take_exact(void *v, size_t n, size_t size)
+{
+    void *copy = n ? xmalloc(n * size) : NULL;
+    if (n)
+        memcpy(copy, v, n * size);
+    free(v);
+    return copy;
+}
+
+/* Moves a bucket's accumulators into `out`, sorted; `a` keeps nothing that `out` refers to.
+ * Its arrays are copied at their exact size: they grew by doubling on the thread that folded
+ * them, and the copies (made on the thread that finishes) leave that thread's heap holding only
+ * freed memory, which ingest_run hands back to the system. */
 static void bucket_take(struct bacc *a, struct ledger_bucket *out)
 {
     *out = a->b;
+    out->lines = take_exact(a->b.lines, a->b.n_lines, sizeof *out->lines);
+    out->days = take_exact(a->b.days, (size_t)__builtin_popcount(a->b.day_mask), sizeof *out->days);
     a->b.lines = NULL;
     a->b.n_lines = 0;
     a->b.days = NULL;
@@ -871,7 +887,7 @@ static void bucket_take(struct bacc *a, struct ledger_bucket *out)
     if (out->n_lines > 1)
         qsort(out->lines, out->n_lines, sizeof *out->lines, cmp_line);
     for (int d = 0; d < DIM_COUNT; d++) {
-        out->groups[d] = a->g[d].v;
+        out->groups[d] = take_exact(a->g[d].v, a->g[d].n, sizeof *out->groups[d]);
         out->n_groups[d] = a->g[d].n;
         a->g[d].v = NULL;
         a->g[d].n = 0;

@@ -2,6 +2,7 @@
 #include "pipeline.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +111,37 @@ static enum cb_status check_repeated_inputs(const struct ledger *l, struct cb_er
                               v[i - 1]->path, v[i]->sha256);
     free(v);
     return st;
+}
+
+/* report_build on a thread of its own: a new thread takes over the heap the ingest worker
+ * left behind (glibc gives an exited thread's arena to the next thread), which after the ledger
+ * was copied out is mostly free, so the report is built in that memory instead of beside it
+ * (100,000 teams: peak RSS 727 -> 590 MB). The result is the same on any thread. */
+struct build_job {
+    const struct report_opts *ro;
+    struct report *report;
+    struct cb_error *err;
+    enum cb_status st;
+};
+
+static void *build_main(void *arg)
+{
+    struct build_job *j = arg;
+    j->st = report_build(j->ro, &j->report, j->err);
+    return NULL;
+}
+
+static enum cb_status build_report(const struct report_opts *ro, struct report **out,
+                                   struct cb_error *err)
+{
+    struct build_job j = {.ro = ro, .err = err};
+    pthread_t t;
+    if (pthread_create(&t, NULL, build_main, &j) != 0)
+        build_main(&j);
+    else
+        pthread_join(t, NULL);
+    *out = j.report;
+    return j.st;
 }
 
 static enum cb_status run_ingest(const struct cli_opts *o, const struct setup *s, FILE *rejected,
@@ -389,7 +421,7 @@ enum cb_status pipeline_render(const struct cli_opts *o)
         .superseded = superseded,
         .source_date_epoch = getenv("SOURCE_DATE_EPOCH"),
     };
-    st = report_build(&ro, &report, &err); /* which ends with report_check */
+    st = build_report(&ro, &report, &err); /* which ends with report_check */
     if (st == CB_OK && (o->shadow || o->compare))
         st = compare_build(&ro, report, &report->comparison, &err);
     if (st != CB_OK)
