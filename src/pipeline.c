@@ -113,6 +113,8 @@ static enum cb_status check_repeated_inputs(const struct ledger *l, struct cb_er
     return st;
 }
 
+#define CHECK_TEAMS_SHOWN 20
+
 /* report_build on a thread of its own: a new thread takes over the heap the ingest worker
  * left behind (glibc gives an exited thread's arena to the next thread), which after the ledger
  * was copied out is mostly free, so the report is built in that memory instead of beside it
@@ -521,13 +523,15 @@ enum cb_status pipeline_check(const struct cli_opts *o)
     } else
         printf("configuration: none (no -c): no attribution rules and no shared pools, so every "
                "request without a team tag is unallocated\n");
+    /* the first CHECK_TEAMS_SHOWN ids and a count: a month of 100,000 teams is not one line */
     printf("teams:");
     size_t n_team_buckets = 0;
     for (size_t i = 0; i < ledger->n_buckets; i++)
-        if (ledger->buckets[i].kind == BUCKET_TEAM) {
+        if (ledger->buckets[i].kind == BUCKET_TEAM && n_team_buckets++ < CHECK_TEAMS_SHOWN)
             print_team_id(ledger->buckets[i].team);
-            n_team_buckets++;
-        }
+    if (n_team_buckets > CHECK_TEAMS_SHOWN)
+        printf(" and %zu more (%zu teams in all; render lists every one in report.json)",
+               n_team_buckets - CHECK_TEAMS_SHOWN, n_team_buckets);
     printf("%s\n", n_team_buckets ? "" : " (none)");
     const struct ledger_bucket *u = ledger_unallocated(ledger);
     if (u->usage.requests == 0)

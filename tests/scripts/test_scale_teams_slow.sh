@@ -2,6 +2,7 @@
 # 20,000 distinct team tags in a non-Latin script (they all slug to "team") render
 # --formats json in seconds, not hours (issue 17 point 13: slug uniqueness was cubic and
 # collecting teams quadratic; 8,000 took 296 s). The bound is generous for a loaded machine.
+# `check` on the same month names 20 teams and counts the others.
 # Usage: test_scale_teams_slow.sh CHARGEBACK GEN-USAGE SCRATCH
 set -u
 bin=$1 scratch=$3
@@ -40,4 +41,13 @@ assert len(set(slugs)) == len(slugs), "slugs not unique"
 assert slugs.count("team") == 1 and "team-20000" in slugs, "unexpected slugs"
 EOF2
 [ $ms -lt 60000 ] || { echo "FAIL: ${ms} ms is not seconds"; exit 1; }
+# check names the first 20 teams and counts the rest: one line, not 20,000 names
+"$bin" check cjk.jsonl >check.out 2>&1 || { echo "FAIL: check failed"; cat check.out; exit 1; }
+line=$(grep '^teams:' check.out)
+words=$(printf '%s\n' "$line" | awk '{print NF}')
+case $line in
+  *" and 19980 more (20000 teams in all; render lists every one in report.json)") ;;
+  *) echo "FAIL: check's teams line: ${line:0:300}"; exit 1 ;;
+esac
+[ "$words" -le 40 ] || { echo "FAIL: check's teams line has $words words"; exit 1; }
 echo "ok"
