@@ -832,7 +832,8 @@ static void invoice_sheet(struct book *b, const struct report_team *t)
     const struct report *r = b->r;
     const struct fmts *f = &b->f;
     struct sheet s;
-    char *title = xasprintf("Invoice %s \xE2\x80\x94 %s", t->invoice_number, r->period_label);
+    char *title = xasprintf("%s %s \xE2\x80\x94 %s", explain_invoice_title(r->shadow),
+                            t->invoice_number, r->period_label);
     bool ok = sheet_open(b, &s, "Invoice", title);
     free(title);
     if (!ok)
@@ -1132,7 +1133,8 @@ static void summary_sheet(struct book *b)
     const struct report *r = b->r;
     const struct fmts *f = &b->f;
     struct sheet s;
-    char *title = xasprintf("Chargeback summary \xE2\x80\x94 %s", r->period_label);
+    char *title =
+        xasprintf("%s \xE2\x80\x94 %s", explain_summary_title(r->shadow), r->period_label);
     bool ok = sheet_open(b, &s, "Summary", title);
     free(title);
     if (!ok)
@@ -1756,12 +1758,12 @@ static enum cb_status write_book(const struct report *r, const struct report_tea
     fmts_init(&b);
 
     if (t) {
-        title = xasprintf("%sInvoice %s \xE2\x80\x94 %s", r->shadow ? SHADOW_MARK " \xC2\xB7 " : "",
-                          t->invoice_number, t->name);
+        title = xasprintf("%s%s %s \xE2\x80\x94 %s", r->shadow ? SHADOW_MARK " \xC2\xB7 " : "",
+                          explain_invoice_title(r->shadow), t->invoice_number, t->name);
         keywords = xasprintf("chargeback, invoice, %s, %s", r->month, t->id);
     } else {
-        title = xasprintf("%sChargeback summary %s", r->shadow ? SHADOW_MARK " \xC2\xB7 " : "",
-                          r->month);
+        title = xasprintf("%s%s %s", r->shadow ? SHADOW_MARK " \xC2\xB7 " : "",
+                          explain_summary_title(r->shadow), r->month);
         keywords = xasprintf("chargeback, summary, %s", r->month);
     }
     subject = xasprintf("AI usage chargeback for %s", r->period_label);
