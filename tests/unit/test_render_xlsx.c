@@ -279,8 +279,8 @@ static void check_zip_times(const char *buf, size_t len)
 static const char *const team_sheets[] = {"Invoice",        "By project", "By user", "By workflow",
                                           "By environment", "By model",   "Daily",   "Method"};
 static const char *const summary_sheets[] = {
-    "Summary",   "All lines", "Unallocated",  "Daily",        "Top projects",
-    "Top users", "By model",  "Shared pools", "Tag coverage", "Inputs"};
+    "Summary",      "Spend",     "Budgets",  "All lines",    "Unallocated",  "Daily",
+    "Top projects", "Top users", "By model", "Shared pools", "Tag coverage", "Inputs"};
 
 static void check_sheet_names(const char *xlsx, const char *const *names, size_t n)
 {
@@ -378,7 +378,8 @@ static void every_case_renders_identical_workbooks(void **state)
                 check_sheet_names(pa, team_sheets, 8);
                 check_invoice_xml(pa, &r->teams[i]);
             } else {
-                check_sheet_names(pa, summary_sheets, 10);
+                check_sheet_names(pa, summary_sheets,
+                                  sizeof summary_sheets / sizeof *summary_sheets);
                 check_summary_xml(pa, r);
             }
             /* shadow: every sheet's header and its title row carry the mark, else none does */
