@@ -95,7 +95,11 @@ static void doc_header(struct pdf_doc *d, const struct report *r, const char *ti
     pdf_clean(d, r->organization, "organization", false, &c);
     pdf_text(d, d->bold, 10, d->left, y0 - 10, strbuf_cstr(&c));
     HPDF_Page_SetRGBFill(d->page, NAVY);
-    pdf_text(d, d->bold, 22, d->left, y0 - 36, title);
+    /* a long title ("Shadow chargeback summary") is set smaller, never into the block beside it */
+    float size = 22;
+    while (size > 14 && pdf_width(d, d->bold, size, title) > text_w)
+        size -= 1;
+    pdf_text(d, d->bold, size, d->left, y0 - 36, title);
     HPDF_Page_SetGrayFill(d->page, 0);
     float y = y0 - 36;
     if (name) {

@@ -178,6 +178,28 @@ for mode in ("billed", "shadow"):
             if mode == "billed" and "Shadow" in v:
                 fails.append(f"{name}: {what} {v!r} says Shadow on a billed month")
 
+# the PDF heading never runs into the key/value block beside it (22 pt "Shadow chargeback
+# summary" did): its last word ends left of "Period"
+for mode in ("billed", "shadow"):
+    for f in docs(mode):
+        if not f.endswith(".pdf"):
+            continue
+        bbox = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", f, "-"],
+                              capture_output=True, text=True).stdout
+        words = [(float(a), float(b), float(c), w) for a, b, c, w in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', bbox)]
+        first = titles(f)[0].split()[0]
+        head = next((x for x in words if x[3] == first and x[0] < 100), None)
+        period = next((x for x in words if x[3] == "Period"), None)
+        if not head or not period:
+            fails.append(f"{os.path.relpath(f, scratch)}: no heading or no Period on page 1")
+            continue
+        line = [x for x in words if abs(x[1] - head[1]) < 3 and x[0] < period[0] - 1]
+        right = max(x[2] for x in line)
+        if right > period[0] - 4:
+            fails.append(f"{os.path.relpath(f, scratch)}: the heading ends at x={right:.0f}, "
+                         f"into the block at x={period[0]:.0f}")
+
 # a cost per unit of outcome is money: two decimals, or four below a cent
 page = open(os.path.join(scratch, "billed", "teams", "support.html"), encoding="utf-8").read()
 m = re.search(r"Cost per unit.*?<tbody>(.*?)</tbody>", page, re.S)
