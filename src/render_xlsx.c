@@ -461,7 +461,9 @@ static void sheet_close(struct sheet *s)
         double px = 0;
         for (lxw_col_t c = c0; c <= s->max_col; c++)
             px += col_width(s, c) * 7 + 5;
-        while (px < 600) /* a narrow table: the print area takes in columns for the chart */
+        /* a narrow table: the print area takes in columns for the chart (a little less beside a
+         * table, which is drawn at the same scale) */
+        while (px < (s->chart_beside ? 540 : 600))
             px += col_width(s, ++s->max_col) * 7 + 5;
         if (px > 1100)
             px = 1100;
@@ -1084,7 +1086,7 @@ static void spend_sheet(struct book *bk, const char *summary, lxw_row_t first, l
     struct sheet *s = &sh;
     if (!sheet_open(bk, s, "Spend", shown < n ? "Largest charges" : "Charge by team"))
         return;
-    s->cap[0] = 24; /* a long name wraps in its cell */
+    s->cap[0] = 30; /* a long name wraps in its cell */
     lxw_row_t row = 2;
     /* the summary table lists teams in r->order: where each team's row is */
     size_t *pos = xcalloc(n ? n : 1, sizeof *pos);
@@ -1092,9 +1094,7 @@ static void spend_sheet(struct book *bk, const char *summary, lxw_row_t first, l
         pos[r->order[k]] = k;
     char *h = xasprintf("Charge (%s)", r->currency);
     s->chart_row = row;
-    section(s, row++,
-            shown < n ? "The chart's data: the top 15, then all others"
-                      : "The chart's data, largest first");
+    section(s, row++, shown < n ? "Top 15, then the others" : "Largest first");
     const char *heads[] = {"Team", h};
     const bool num[] = {false, true};
     table_head(s, row++, heads, 2, num);
