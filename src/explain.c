@@ -35,6 +35,16 @@ const char *explain_charged_label(bool shadow)
     return shadow ? "Would be charged to teams" : "Charged to teams";
 }
 
+const char *explain_invoice_title(bool shadow)
+{
+    return shadow ? "Shadow invoice" : "Invoice";
+}
+
+const char *explain_summary_title(bool shadow)
+{
+    return shadow ? "Shadow chargeback summary" : "Chargeback summary";
+}
+
 void explain_method(struct strbuf *out, const struct explain_split *f)
 {
     switch (f->model) {

@@ -75,6 +75,10 @@ const char *explain_amount_label(bool shadow); /* "Amount due" / "Would be charg
 const char *explain_total_label(bool shadow);  /* "Total due" / "Total (not billed)" */
 /* the summary's headline: "Charged to teams" / "Would be charged to teams" */
 const char *explain_charged_label(bool shadow);
+/* the documents' titles, so a shadow document never reads as an invoice under its banner:
+ * "Invoice" / "Shadow invoice" and "Chargeback summary" / "Shadow chargeback summary" */
+const char *explain_invoice_title(bool shadow);
+const char *explain_summary_title(bool shadow);
 /* The footer every shadow document carries in place of the configured invoice.footer (which is
  * written for billed invoices and may ask for payment). */
 #define EXPLAIN_SHADOW_FOOTER "Shadow month: for information only; nothing is billed."

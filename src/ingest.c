@@ -789,3 +789,80 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
 #endif
     return st;
 }
+
+/* Reads the first PEEK_BYTES of one regular file through its reader into `b`. */
+#define PEEK_BYTES 65536
+
+static void peek_one(const char *path, const struct rec_env *env, struct rec_batch *b)
+{
+    struct stat sb;
+    if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return; /* standard input and pipes are read once, by ingest_run */
+    struct cb_error err;
+    struct input *in = NULL;
+    if (input_open(path, &in, &err) != CB_OK)
+        return;
+    char *buf = xmalloc(PEEK_BYTES);
+    size_t have = 0;
+    bool eof = false;
+    while (have < PEEK_BYTES && !eof) {
+        size_t got = 0;
+        if (input_read(in, buf + have, PEEK_BYTES - have, &got, &err) != CB_OK)
+            break;
+        eof = got == 0;
+        have += got;
+    }
+    const struct rec_reader *reader = rec_detect_reader(buf, have, eof, NULL, 0);
+    if (reader && reader->lines) {
+        size_t len = have;
+        if (!eof) /* whole lines only: the last one may be cut */
+            while (len > 0 && buf[len - 1] != '\n')
+                len--;
+        struct rec_parser *p = rec_parser_new(env);
+        rec_parse_lines(p, buf, len, true, b);
+        rec_parser_free(p);
+    } else if (reader) {
+        struct rec_stream *s = rec_stream_new(env, reader->format);
+        rec_stream_feed(s, buf, have, b);
+        rec_stream_free(s);
+    }
+    free(buf);
+    input_close(in);
+}
+
+bool ingest_peek_month(const struct ingest_opts *opts, int *year, int *month)
+{
+    const struct rec_env env = {.config = opts->config, .prices = opts->prices};
+    /* the months seen and their records; a few late or early records do not count against
+     * the month most of them are in */
+    struct peek_month {
+        int y, m;
+        size_t n;
+    } seen[8] = {{0}};
+    size_t n_seen = 0, total = 0;
+    for (size_t i = 0; i < opts->n_inputs; i++) {
+        struct rec_batch b = {0};
+        peek_one(opts->inputs[i], &env, &b);
+        for (size_t k = 0; k < b.n_recs; k++) {
+            const struct record *rec = &b.recs[k];
+            if (rec->year <= 0) /* an Admin API record still waiting for its bucket's date */
+                continue;
+            size_t j = 0;
+            while (j < n_seen && (seen[j].y != rec->year || seen[j].m != rec->month))
+                j++;
+            if (j == n_seen && n_seen < sizeof seen / sizeof *seen)
+                seen[n_seen++] = (struct peek_month){rec->year, rec->month, 0};
+            if (j < n_seen)
+                seen[j].n++;
+            total++;
+        }
+        rec_batch_free(&b);
+    }
+    for (size_t j = 0; j < n_seen; j++)
+        if (2 * seen[j].n > total) { /* more than half of the records peeked at */
+            *year = seen[j].y;
+            *month = seen[j].m;
+            return true;
+        }
+    return false;
+}

@@ -29,4 +29,11 @@ struct ingest_opts {
 enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out,
                           struct cb_error *err);
 
+/* The month the inputs most likely hold, learned cheaply before ingest_run reads them all: the
+ * records in the first 64 KiB of each input that is a regular file, read by the same readers.
+ * Returns true and sets *year, *month when more than half of those records fall in one month;
+ * false otherwise (standard input and pipes are not peeked at, since they can be
+ * read only once). Never fails: ingest_run reports what is wrong with an input. */
+bool ingest_peek_month(const struct ingest_opts *opts, int *year, int *month);
+
 #endif

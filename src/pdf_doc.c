@@ -1509,8 +1509,9 @@ void pdf_table_begin_with(struct pdf_doc *d, const struct pdf_table *t,
 {
     float row = t->size * LEADING + 2 * CELL_PAD;
     d->flow = flow ? *flow : (struct pdf_table_flow){0};
-    /* the header row with the first rows (three, or all of a shorter table) */
-    size_t first = d->flow.rows && d->flow.rows < 3 ? d->flow.rows : 3;
+    /* the header row with the first rows: three, or all of a table short enough to keep whole
+     * (like a short paragraph), so a short table never leaves a tail of a few rows alone */
+    size_t first = d->flow.rows && d->flow.rows <= PDF_KEEP_LINES ? d->flow.rows : 3;
     pdf_need(d, (float)(1 + first) * row);
     d->table = t;
     d->table_row = 0;

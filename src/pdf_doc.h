@@ -90,7 +90,8 @@ struct pdf_table {
 /* How a table flows (pdf_table_begin_with); zero for each is the plain table. */
 struct pdf_table_flow {
     /* body rows to come, when known: the table's heading stays with its first rows (three, or
-     * all of a shorter table) and its last page holds at least its last three rows */
+     * all of a table of up to PDF_KEEP_LINES rows, kept whole) and its last page holds at least
+     * its last three rows */
     size_t rows;
     /* bit i set: column i holds identifiers (cost centre, invoice number, GL account), set on
      * one line and smaller when wider than the column (down to PDF_ID_MIN_SIZE), never broken

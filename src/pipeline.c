@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archive.h"
 #include "compare.h"
 #include "config.h"
 #include "ingest.h"
@@ -347,6 +348,28 @@ static enum cb_status check_target(const struct cli_opts *o, const char *target,
     return st;
 }
 
+/* With the month known only from the data: the folder of the month the first records of the
+ * inputs fall in (ingest_peek_month), refused at once when it is signed, before hours of reading
+ * end in the same refusal. Any other state of that folder waits for the check after the read,
+ * which also catches data whose month turns out different. */
+static enum cb_status check_peeked_target(const struct cli_opts *o, const struct setup *s,
+                                          struct cb_error *err)
+{
+    struct ingest_opts io = {
+        .inputs = o->inputs,
+        .n_inputs = o->n_inputs,
+        .config = s->config,
+        .prices = s->prices,
+    };
+    int year, month;
+    if (!ingest_peek_month(&io, &year, &month))
+        return CB_OK;
+    char *guess = xasprintf("out/%04d-%02d%s", year, month, o->shadow ? "-shadow" : "");
+    enum cb_status st = archive_is_signed(guess) ? check_target(o, guess, err) : CB_OK;
+    free(guess);
+    return st;
+}
+
 enum cb_status pipeline_render(const struct cli_opts *o)
 {
     struct cb_error err;
@@ -394,6 +417,8 @@ enum cb_status pipeline_render(const struct cli_opts *o)
                           strerror(errno));
         goto cleanup;
     }
+    if (!target && (st = check_peeked_target(o, &s, &err)) != CB_OK)
+        goto cleanup;
     st = run_ingest(o, &s, rejected, &ledger, &err);
     if (st != CB_OK)
         goto cleanup;

@@ -95,7 +95,11 @@ static void doc_header(struct pdf_doc *d, const struct report *r, const char *ti
     pdf_clean(d, r->organization, "organization", false, &c);
     pdf_text(d, d->bold, 10, d->left, y0 - 10, strbuf_cstr(&c));
     HPDF_Page_SetRGBFill(d->page, NAVY);
-    pdf_text(d, d->bold, 22, d->left, y0 - 36, title);
+    /* a long title ("Shadow chargeback summary") is set smaller, never into the block beside it */
+    float size = 22;
+    while (size > 14 && pdf_width(d, d->bold, size, title) > text_w)
+        size -= 1;
+    pdf_text(d, d->bold, size, d->left, y0 - 36, title);
     HPDF_Page_SetGrayFill(d->page, 0);
     float y = y0 - 36;
     if (name) {
@@ -646,7 +650,7 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
                           t->cost_center,
                           t->gl_account,
                           r->issuer};
-    doc_header(d, r, "Invoice", t->name, sub, keys, vals, 10);
+    doc_header(d, r, explain_invoice_title(r->shadow), t->name, sub, keys, vals, 10);
     char due[80];
     snprintf(due, sizeof due, "%s %s", cents(t->total, a, sizeof a), r->currency);
     const char *kl[] = {explain_amount_label(r->shadow), "Usage at list price",
@@ -924,7 +928,7 @@ static void summary(struct pdf_doc *d, const struct report *r)
         snprintf(sub, sizeof sub, "AI usage chargeback for %s, all teams", r->period_label);
     const char *keys[] = {"Period", "Issued", "Issuer", "Currency"};
     const char *vals[] = {r->month, r->issue_date, r->issuer, r->currency};
-    doc_header(d, r, "Chargeback summary", NULL, sub, keys, vals, 4);
+    doc_header(d, r, explain_summary_title(r->shadow), NULL, sub, keys, vals, 4);
     char charged[80], nteams[32];
     snprintf(charged, sizeof charged, "%s %s", cents(r->totals.charged, a, sizeof a), r->currency);
     snprintf(nteams, sizeof nteams, "%zu", r->n_teams);
@@ -1155,8 +1159,8 @@ static enum cb_status render_one(const struct report *r, const struct pdf_fonts 
 {
     struct pdf_doc d;
     char *who = t ? xasprintf("team %s", t->id) : xstrdup("summary");
-    char *title = t ? xasprintf("Invoice %s", t->invoice_number)
-                    : xasprintf("Chargeback summary %s", r->month);
+    char *title = t ? xasprintf("%s %s", explain_invoice_title(r->shadow), t->invoice_number)
+                    : xasprintf("%s %s", explain_summary_title(r->shadow), r->month);
     char *left = NULL;
     /* libharu copies the title into the XMP packet unescaped: keep it to plain ASCII */
     for (char *p = title; *p; p++)

@@ -461,7 +461,9 @@ static void sheet_close(struct sheet *s)
         double px = 0;
         for (lxw_col_t c = c0; c <= s->max_col; c++)
             px += col_width(s, c) * 7 + 5;
-        while (px < 600) /* a narrow table: the print area takes in columns for the chart */
+        /* a narrow table: the print area takes in columns for the chart (a little less beside a
+         * table, which is drawn at the same scale) */
+        while (px < (s->chart_beside ? 540 : 600))
             px += col_width(s, ++s->max_col) * 7 + 5;
         if (px > 1100)
             px = 1100;
@@ -757,16 +759,18 @@ static const char *budget_state(const struct report_budget *bu)
     return report_budget_state_text(bu->present ? bu->state : BUDGET_STATE_NONE);
 }
 
-/* Rows of budgets (a team's projects and users, or every budget crossed): what the budget is
- * on, its monthly amount, what was used, this team's part (when `part` is given), utilization,
- * state and thresholds. Returns the row after the last. */
+/* Rows of budgets (a team's projects and users, every budget crossed, or every team): what the
+ * budget is on, its monthly amount, what was used, this team's part (when `part` is given),
+ * utilization, state and thresholds, then the days above the anomaly threshold (when `anomalies`
+ * is given). A NULL budget is a row without one ("no budget"). Returns the row after the last. */
 static lxw_row_t budget_table(struct sheet *s, lxw_row_t row, const char *const *on,
-                              const struct report_budget *const *bs, const int64_t *part, size_t n)
+                              const struct report_budget *const *bs, const int64_t *part,
+                              const size_t *anomalies, size_t n)
 {
     const struct fmts *f = &s->b->f;
     lxw_col_t c = part ? 4 : 3; /* utilization, state and thresholds after the amounts */
-    const char *heads[7];
-    bool num[7];
+    const char *heads[8];
+    bool num[8];
     size_t h = 0;
     heads[h] = "Budget on", num[h++] = false;
     heads[h] = "Monthly budget", num[h++] = true;
@@ -776,11 +780,19 @@ static lxw_row_t budget_table(struct sheet *s, lxw_row_t row, const char *const 
     heads[h] = "Utilization", num[h++] = true;
     heads[h] = "State", num[h++] = false;
     heads[h] = "Thresholds crossed", num[h++] = false;
+    if (anomalies)
+        heads[h] = "Anomalies", num[h++] = true;
     table_head(s, row++, heads, h, num);
     for (size_t i = 0; i < n; i++, row++) {
         const struct report_budget *b = bs[i];
-        lxw_format *fmt = b->tokens ? f->tokens : f->money;
         put_text(s, row, 0, on[i], NULL);
+        if (anomalies && anomalies[i])
+            put_count(s, row, c + 3, (int64_t)anomalies[i], f->count);
+        if (!b || !b->present) {
+            put_text(s, row, c + 1, report_budget_state_text(BUDGET_STATE_NONE), NULL);
+            continue;
+        }
+        lxw_format *fmt = b->tokens ? f->tokens : f->money;
         for (int k = 0; k < (part ? 3 : 2); k++) {
             int64_t v = k == 0 ? b->monthly : k == 1 ? b->used : part[i];
             if (b->tokens)
@@ -832,7 +844,8 @@ static void invoice_sheet(struct book *b, const struct report_team *t)
     const struct report *r = b->r;
     const struct fmts *f = &b->f;
     struct sheet s;
-    char *title = xasprintf("Invoice %s \xE2\x80\x94 %s", t->invoice_number, r->period_label);
+    char *title = xasprintf("%s %s \xE2\x80\x94 %s", explain_invoice_title(r->shadow),
+                            t->invoice_number, r->period_label);
     bool ok = sheet_open(b, &s, "Invoice", title);
     free(title);
     if (!ok)
@@ -964,7 +977,7 @@ static void method_sheet(struct book *b, const struct report_team *t)
             part[i] = t->entity_budgets[i].team_used;
         }
         section(&s, row++, "Budgets of this team's projects and users");
-        row = budget_table(&s, row, (const char *const *)on, bs, part, n) + 1;
+        row = budget_table(&s, row, (const char *const *)on, bs, part, NULL, n) + 1;
         for (size_t i = 0; i < n; i++)
             free(on[i]);
         free(on);
@@ -1055,40 +1068,44 @@ static void method_sheet(struct book *b, const struct report_team *t)
 
 /* ---- summary workbook ---- */
 
-/* Below the summary table from `row`: the chart's data, the REPORT_CHART_TOP largest charges
- * (report.ranked) (each a reference to its row of the table at `first`) and, with more teams, one
- * "others" row (the "All teams" total at `all` less those, as a formula), then a bar chart of that
- * block, so the chart reads the same with 5 teams or 100,000. */
-static void spend_chart(struct sheet *s, lxw_row_t row, lxw_row_t first, lxw_row_t all,
+/* The "Spend" sheet: the chart's data, the REPORT_CHART_TOP largest charges (report.ranked)
+ * (each a reference to its row of the summary sheet's team table, whose first team row is `first`
+ * and whose charges are in column `col`) and, with more teams, one "others" row (the "All teams"
+ * total at row `all` less those, as a formula), then a bar chart of that block beside it, so the
+ * chart reads the same with 5 teams or 100,000. A sheet of its own, so its names do not widen the
+ * summary's columns. */
+static void spend_sheet(struct book *bk, const char *summary, lxw_row_t first, lxw_row_t all,
                         lxw_col_t col)
 {
-    const struct report *r = s->b->r;
-    const struct fmts *f = &s->b->f;
+    const struct report *r = bk->r;
+    const struct fmts *f = &bk->f;
     size_t n = r->n_teams, shown = r->n_ranked_shown;
+    if (!n)
+        return;
+    struct sheet sh;
+    struct sheet *s = &sh;
+    if (!sheet_open(bk, s, "Spend", shown < n ? "Largest charges" : "Charge by team"))
+        return;
+    s->cap[0] = 30; /* a long name wraps in its cell */
+    lxw_row_t row = 2;
     /* the summary table lists teams in r->order: where each team's row is */
     size_t *pos = xcalloc(n ? n : 1, sizeof *pos);
     for (size_t k = 0; k < n; k++)
         pos[r->order[k]] = k;
     char *h = xasprintf("Charge (%s)", r->currency);
-    /* the block and its chart start a printed page, so the chart is never cut in two */
-    lxw_row_t breaks[] = {row, 0};
-    if (row > 40)
-        note(s, worksheet_set_h_pagebreaks(s->ws, breaks), row, 0);
     s->chart_row = row;
-    section(s, row++,
-            shown < n ? "Largest charges (the chart's data: the top 15, then all others)"
-                      : "Charges by size (the chart's data)");
-    const char *heads[] = {"Team", "", "", h};
-    const bool num[] = {false, false, false, true};
-    table_head(s, row++, heads, 4, num);
+    section(s, row++, shown < n ? "Top 15, then the others" : "Largest first");
+    const char *heads[] = {"Team", h};
+    const bool num[] = {false, true};
+    table_head(s, row++, heads, 2, num);
     lxw_row_t cfirst = row;
     char cell[LXW_MAX_CELL_NAME_LENGTH], a[LXW_MAX_CELL_NAME_LENGTH], b[LXW_MAX_CELL_NAME_LENGTH];
     for (size_t k = 0; k < shown; k++, row++) {
         const struct report_team *t = &r->teams[r->ranked[k]];
         put_text(s, row, 0, t->name, NULL);
         lxw_rowcol_to_cell(cell, first + (lxw_row_t)pos[r->ranked[k]], col);
-        char *fm = xasprintf("=%s", cell);
-        put_formula_cents(s, row, 3, fm, t->total, f->money);
+        char *fm = xasprintf("=%s!%s", summary, cell);
+        put_formula_cents(s, row, 1, fm, t->total, f->money);
         free(fm);
     }
     if (shown < n) {
@@ -1096,10 +1113,10 @@ static void spend_chart(struct sheet *s, lxw_row_t row, lxw_row_t first, lxw_row
         put_text(s, row, 0, name, NULL);
         free(name);
         lxw_rowcol_to_cell(cell, all, col);
-        lxw_rowcol_to_cell(a, cfirst, 3);
-        lxw_rowcol_to_cell(b, row - 1, 3);
-        char *fm = xasprintf("=ROUND(%s-SUM(%s:%s),2)", cell, a, b);
-        put_formula_cents(s, row++, 3, fm, r->ranked_others_total, f->money);
+        lxw_rowcol_to_cell(a, cfirst, 1);
+        lxw_rowcol_to_cell(b, row - 1, 1);
+        char *fm = xasprintf("=ROUND(%s!%s-SUM(%s:%s),2)", summary, cell, a, b);
+        put_formula_cents(s, row++, 1, fm, r->ranked_others_total, f->money);
         free(fm);
     }
     lxw_row_t clast = row - 1;
@@ -1108,11 +1125,12 @@ static void spend_chart(struct sheet *s, lxw_row_t row, lxw_row_t first, lxw_row
     if (!chart) {
         note(s, LXW_ERROR_MEMORY_MALLOC_FAILED, row, 0);
         free(h);
+        sheet_close(s);
         return;
     }
     lxw_chart_series *series = chart_add_series(chart, NULL, NULL);
     chart_series_set_categories(series, s->name, cfirst, 0, clast, 0);
-    chart_series_set_values(series, s->name, cfirst, 3, clast, 3);
+    chart_series_set_values(series, s->name, cfirst, 1, clast, 1);
     chart_series_set_name(series, h);
     chart_axis_set_name(chart->x_axis, h);
     chart_axis_set_num_format(chart->x_axis, "#,##0");
@@ -1120,11 +1138,12 @@ static void spend_chart(struct sheet *s, lxw_row_t row, lxw_row_t first, lxw_row
     chart_title_set_name(chart, shown < n ? "Largest charges" : "Charge by team");
     chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
     free(h);
-    /* beside the block (columns A-D), over the columns to the right of it */
+    /* beside the block (columns A-B), over the columns to the right of it */
     s->chart = chart;
     s->chart_beside = true;
-    s->chart_col = 5;
+    s->chart_col = 2;
     s->chart_rows = 6 + 1.25 * (double)(clast - cfirst + 1);
+    sheet_close(s);
 }
 
 static void summary_sheet(struct book *b)
@@ -1132,7 +1151,8 @@ static void summary_sheet(struct book *b)
     const struct report *r = b->r;
     const struct fmts *f = &b->f;
     struct sheet s;
-    char *title = xasprintf("Chargeback summary \xE2\x80\x94 %s", r->period_label);
+    char *title =
+        xasprintf("%s \xE2\x80\x94 %s", explain_summary_title(r->shadow), r->period_label);
     bool ok = sheet_open(b, &s, "Summary", title);
     free(title);
     if (!ok)
@@ -1151,40 +1171,22 @@ static void summary_sheet(struct book *b)
     kv_text(&s, &row, "Unallocated policy", r->unallocated_policy);
     row++;
 
-    /* every document lists teams in r->order; with --previous the previous month's total and
-     * the change follow the charge */
-    bool mom = r->mom.present;
+    /* every document lists teams in r->order; with --previous the month over month figures
+     * have a sheet of their own (mom_sheet), so this table prints at full size */
     char *c_charge = xasprintf("Charge (%s)", r->currency);
     char *c_list = xasprintf("List cost (%s)", r->currency);
-    char *c_prev = xasprintf(REPORT_MOM_PREVIOUS " (%s)", r->currency);
-    char *c_delta = xasprintf(REPORT_MOM_CHANGE " (%s)", r->currency);
-    const char *heads[13];
-    bool num[13];
-    lxw_col_t nh = 0;
-#define HEAD(text, numeric) (heads[nh] = (text), num[nh] = (numeric), nh++)
-    HEAD("Team", false);
-    HEAD("Name", false);
-    HEAD("Cost center", false);
-    HEAD("Invoice number", false);
-    const lxw_col_t c_tot = HEAD(c_charge, true);
-    lxw_col_t c_pv = 0, c_dl = 0, c_dp = 0;
-    if (mom) {
-        c_pv = HEAD(c_prev, true);
-        c_dl = HEAD(c_delta, true);
-        c_dp = HEAD(REPORT_MOM_CHANGE " (%)", true);
-    }
-    const lxw_col_t c_share = HEAD("Share of total", true);
-    const lxw_col_t c_lc = HEAD(c_list, true);
-    const lxw_col_t c_bud = HEAD("Budget", true);
-    HEAD("Utilization", true);
-    const lxw_col_t c_state = HEAD("State / alerts", false);
-#undef HEAD
-    s.cap[c_state] = 32; /* state and alerts wrap rather than widen the page */
-    table_head(&s, row, heads, nh, num);
+    const char *heads[] = {"Team",   "Name",  "Cost center", "Invoice number",
+                           c_charge, "Share", c_list};
+    const bool num[] = {false, false, false, false, true, true, true};
+    const lxw_col_t c_tot = 4, c_share = 5, c_lc = 6;
+    /* long ids and names wrap in their cells rather than widen the printed page; invoice
+     * numbers are allowed their usual length, so each stays on one line */
+    s.cap[0] = 20;
+    s.cap[1] = 18;
+    s.cap[3] = 26;
+    table_head(&s, row, heads, 7, num);
     free(c_charge);
     free(c_list);
-    free(c_prev);
-    free(c_delta);
     row++;
     lxw_row_t first = row;
     int64_t charged = 0, share = 0, list = 0;
@@ -1195,36 +1197,8 @@ static void summary_sheet(struct book *b)
         put_text(&s, row, 2, t->cost_center, NULL);
         put_text(&s, row, 3, t->invoice_number, NULL);
         put_money(&s, row, c_tot, t->total, f->money);
-        if (mom && t->mom.present) {
-            put_money(&s, row, c_pv, t->mom.previous_total, f->money);
-            put_money(&s, row, c_dl, t->mom.delta_total, f->money);
-            if (t->mom.has_pct)
-                put_pct(&s, row, c_dp, t->mom.delta_pct_e4, f->pct);
-        } else if (mom) {
-            put_text(&s, row, c_pv, "new", NULL);
-        }
         put_pct(&s, row, c_share, t->share_e4, f->pct);
         put_money(&s, row, c_lc, t->list_cost, f->money);
-        const struct report_budget *bu = &t->budget;
-        if (bu->present) {
-            if (bu->tokens)
-                put_count(&s, row, c_bud, bu->monthly, f->tokens);
-            else
-                put_money(&s, row, c_bud, bu->monthly, f->money);
-            put_pct(&s, row, c_bud + 1, bu->utilization_e4, f->pct);
-        }
-        struct strbuf st = STRBUF_INIT;
-        strbuf_puts(&st, budget_state(bu));
-        if (bu->n_thresholds_crossed) {
-            char *th = report_thresholds_text(bu);
-            strbuf_printf(&st, "; thresholds crossed %s", th);
-            free(th);
-        }
-        if (t->n_anomalies)
-            strbuf_printf(&st, "; %s",
-                          text_plural((int64_t)t->n_anomalies, "anomaly", "anomalies").s);
-        put_text(&s, row, c_state, strbuf_cstr(&st), NULL);
-        strbuf_free(&st);
         charged += t->total;
         share += t->share_e4;
         list += t->list_cost;
@@ -1232,76 +1206,22 @@ static void summary_sheet(struct book *b)
     lxw_row_t last = r->n_teams ? row - 1 : (lxw_row_t)-1;
     put_text(&s, row, 0, "All teams", f->label);
     put_sum_cents(&s, row, c_tot, first, last, charged, f->money_bold);
-    if (mom) {
-        if (r->mom_note && *r->mom_note)
-            put_text(&s, row + 2, 1, r->mom_note, f->wrap);
-        put_money(&s, row, c_pv, r->mom.previous_total, f->money_bold);
-        put_money(&s, row, c_dl, r->mom.delta_total, f->money_bold);
-        if (r->mom.has_pct)
-            put_pct(&s, row, c_dp, r->mom.delta_pct_e4, f->pct_bold);
-    }
     put_sum_scaled(&s, row, c_share, first, last, share, 10000.0, f->pct_bold);
     put_sum_cents(&s, row, c_lc, first, last, list, f->money_bold);
     row++;
     put_text(&s, row, 0, "(unallocated)", f->label);
     bool show = !r->unallocated_policy || strcmp(r->unallocated_policy, "show") == 0;
-    put_text(&s, row, 1,
-             show ? "not charged (policy show)" : "included in the teams' charges above", NULL);
+    spill(&s, row, 1, show ? "not charged (policy show)" : "included in the teams' charges above",
+          NULL);
     put_money(&s, row, c_lc, r->unallocated_list_cost, f->money);
-    if (mom && r->mom_note && *r->mom_note)
-        row++;
     row += 2;
 
-    if (r->n_budgets_crossed) {
-        size_t n = r->n_budgets_crossed;
-        char **on = xcalloc(n, sizeof *on);
-        const struct report_budget **bs = xcalloc(n, sizeof *bs);
-        for (size_t i = 0; i < n; i++) {
-            const struct report_budget_row *x = &r->budgets_crossed[i];
-            on[i] = xasprintf("%s %s", budgets_entity_title(x->entity), x->name);
-            bs[i] = x->budget;
-        }
-        section(&s, row++, "Budgets crossed");
-        row = budget_table(&s, row, (const char *const *)on, bs, NULL, n) + 1;
-        for (size_t i = 0; i < n; i++)
-            free(on[i]);
-        free(on);
-        free(bs);
-    }
-
-    if (r->revision > 1) {
-        section(&s, row++, "Corrected revision: what remains to settle");
-        const char *sh[] = {"Team",
-                            "Superseded invoice",
-                            "",
-                            REPORT_REVISION_PREVIOUS,
-                            REPORT_REVISION_THIS,
-                            REPORT_REVISION_SETTLE};
-        const bool snum[] = {false, false, false, true, true, true};
-        table_head(&s, row++, sh, 6, snum);
-        for (size_t i = 0; i < r->n_teams; i++) {
-            const struct report_team *t = &r->teams[r->order[i]];
-            if (!t->revision.present)
-                continue;
-            put_text(&s, row, 0, t->id, NULL);
-            put_text(&s, row, 1, t->supersedes_invoice, NULL);
-            put_money(&s, row, 3, t->revision.previous_total, f->money);
-            put_money(&s, row, 4, t->total, f->money);
-            char pc[LXW_MAX_CELL_NAME_LENGTH], cc[LXW_MAX_CELL_NAME_LENGTH];
-            lxw_rowcol_to_cell(pc, row, 3);
-            lxw_rowcol_to_cell(cc, row, 4);
-            char *fm = xasprintf("=ROUND(%s-%s,2)", cc, pc);
-            put_formula_cents(&s, row++, 5, fm, t->revision.difference, f->money);
-            free(fm);
-        }
-        row++;
-    }
     /* the model's summary bridge, step for step; its result is the sum of the steps */
     section(&s, row++, "How the charges add up");
     lxw_row_t bfirst = row;
     for (size_t i = 0; i < r->totals.n_bridge; i++)
         kv_money_at(&s, &row, r->totals.bridge[i].label, r->totals.bridge[i].amount, false, 3);
-    label(&s, row, explain_charged_label(r->shadow));
+    spill(&s, row, 0, explain_charged_label(r->shadow), f->label);
     put_sum_cents(&s, row, 3, bfirst, r->totals.n_bridge ? row - 1 : (lxw_row_t)-1,
                   r->totals.charged, f->money_bold);
     row += 2;
@@ -1326,31 +1246,173 @@ static void summary_sheet(struct book *b)
         put_text(&s, row++, 0, "No provider invoice total given.", NULL);
     }
     if (r->reconciliation_text && *r->reconciliation_text)
-        put_paragraph(&s, row++, 0, 8, r->reconciliation_text);
+        put_paragraph(&s, row++, 0, c_lc, r->reconciliation_text);
     row++;
     if (r->method && *r->method) {
         section(&s, row++, "Method");
-        put_paragraph(&s, row++, 0, 8, r->method);
+        put_paragraph(&s, row++, 0, c_lc, r->method);
     }
     row++;
-    glossary_rows(&s, &row, 8, NULL);
+    glossary_rows(&s, &row, c_lc, NULL);
     if (r->n_warnings) {
         row++;
         section(&s, row++, "Notes on the data");
         for (size_t i = 0; i < r->n_warnings && i < REPORT_NOTES_SHOWN; i++)
-            put_paragraph(&s, row++, 0, 8, r->warnings[i]);
+            put_paragraph(&s, row++, 0, c_lc, r->warnings[i]);
         if (r->n_warnings > REPORT_NOTES_SHOWN) {
             char *more = xasprintf("and %zu more: report.json lists every one",
                                    r->n_warnings - REPORT_NOTES_SHOWN);
-            put_paragraph(&s, row++, 0, 8, more);
+            put_paragraph(&s, row++, 0, c_lc, more);
             free(more);
         }
     }
     if (r->footer && *r->footer)
-        put_paragraph(&s, ++row, 0, 8, r->footer);
+        put_paragraph(&s, ++row, 0, c_lc, r->footer);
 
-    if (r->n_teams)
-        spend_chart(&s, row + 2, first, first + (lxw_row_t)r->n_teams, c_tot);
+    sheet_close(&s);
+    spend_sheet(b, "Summary", first, first + (lxw_row_t)r->n_teams, c_tot);
+}
+
+/* "Month over month" (with --previous only): each team's charge, its previous month's total and
+ * the change, in the documents' order; the whole month's figures (teams gone included) and the
+ * note below. */
+static void mom_sheet(struct book *b)
+{
+    const struct report *r = b->r;
+    const struct fmts *f = &b->f;
+    struct sheet s;
+    if (!r->mom.present || !sheet_open(b, &s, "Month over month", "Month over month"))
+        return;
+    char *c_charge = xasprintf("Charge (%s)", r->currency);
+    char *c_prev = xasprintf(REPORT_MOM_PREVIOUS " (%s)", r->currency);
+    char *c_delta = xasprintf(REPORT_MOM_CHANGE " (%s)", r->currency);
+    const char *heads[] = {"Team", "Name", c_charge, c_prev, c_delta, REPORT_MOM_CHANGE " (%)"};
+    const bool num[] = {false, false, true, true, true, true};
+    s.cap[1] = 24;
+    lxw_row_t row = 2;
+    table_head(&s, row++, heads, 6, num);
+    free(c_charge);
+    free(c_prev);
+    free(c_delta);
+    lxw_row_t first = row;
+    int64_t charged = 0;
+    for (size_t i = 0; i < r->n_teams; i++, row++) {
+        const struct report_team *t = &r->teams[r->order[i]];
+        put_text(&s, row, 0, t->id, NULL);
+        put_text(&s, row, 1, t->name, NULL);
+        put_money(&s, row, 2, t->total, f->money);
+        charged += t->total;
+        if (!t->mom.present) {
+            put_text(&s, row, 3, "new", NULL);
+            continue;
+        }
+        put_money(&s, row, 3, t->mom.previous_total, f->money);
+        put_money(&s, row, 4, t->mom.delta_total, f->money);
+        if (t->mom.has_pct)
+            put_pct(&s, row, 5, t->mom.delta_pct_e4, f->pct);
+    }
+    put_text(&s, row, 0, "All teams", f->label);
+    put_sum_cents(&s, row, 2, first, r->n_teams ? row - 1 : (lxw_row_t)-1, charged, f->money_bold);
+    put_money(&s, row, 3, r->mom.previous_total, f->money_bold);
+    put_money(&s, row, 4, r->mom.delta_total, f->money_bold);
+    if (r->mom.has_pct)
+        put_pct(&s, row, 5, r->mom.delta_pct_e4, f->pct_bold);
+    row += 2;
+    if (r->mom_note && *r->mom_note)
+        put_paragraph(&s, row, 0, 5, r->mom_note);
+    sheet_close(&s);
+}
+
+/* "Revision" (a corrected revision only): each superseded invoice, what it charged, what this
+ * revision charges and the difference to settle, as a formula. */
+static void revision_sheet(struct book *b)
+{
+    const struct report *r = b->r;
+    const struct fmts *f = &b->f;
+    struct sheet s;
+    if (r->revision <= 1 ||
+        !sheet_open(b, &s, "Revision", "Corrected revision: what remains to settle"))
+        return;
+    const char *sh[] = {"Team", "Superseded invoice", REPORT_REVISION_PREVIOUS,
+                        REPORT_REVISION_THIS, REPORT_REVISION_SETTLE};
+    const bool snum[] = {false, false, true, true, true};
+    lxw_row_t row = 2;
+    table_head(&s, row++, sh, 5, snum);
+    for (size_t i = 0; i < r->n_teams; i++) {
+        const struct report_team *t = &r->teams[r->order[i]];
+        if (!t->revision.present)
+            continue;
+        put_text(&s, row, 0, t->id, NULL);
+        put_text(&s, row, 1, t->supersedes_invoice, NULL);
+        put_money(&s, row, 2, t->revision.previous_total, f->money);
+        put_money(&s, row, 3, t->total, f->money);
+        char pc[LXW_MAX_CELL_NAME_LENGTH], cc[LXW_MAX_CELL_NAME_LENGTH];
+        lxw_rowcol_to_cell(pc, row, 2);
+        lxw_rowcol_to_cell(cc, row, 3);
+        char *fm = xasprintf("=ROUND(%s-%s,2)", cc, pc);
+        put_formula_cents(&s, row++, 4, fm, t->revision.difference, f->money);
+        free(fm);
+    }
+    sheet_close(&s);
+}
+
+/* "Budgets": every team in the documents' order with its budget (or "no budget"), utilization,
+ * state, thresholds crossed and days above the anomaly threshold. Only when some team has a
+ * budget or an anomaly. A sheet of its own: beside the charges these columns would make the
+ * summary print at half size. */
+static void budgets_sheet(struct book *b)
+{
+    const struct report *r = b->r;
+    size_t n = r->n_teams, with = 0;
+    for (size_t i = 0; i < n; i++)
+        with += r->teams[i].budget.present || r->teams[i].n_anomalies;
+    struct sheet s;
+    if (!with || !sheet_open(b, &s, "Budgets", "Team budgets and anomalies"))
+        return;
+    char **on = xcalloc(n, sizeof *on);
+    const struct report_budget **bs = xcalloc(n, sizeof *bs);
+    size_t *anomalies = xcalloc(n, sizeof *anomalies);
+    for (size_t i = 0; i < n; i++) {
+        const struct report_team *t = &r->teams[r->order[i]];
+        on[i] = xasprintf("%s %s", budgets_entity_title(ENTITY_TEAM), t->name);
+        bs[i] = &t->budget;
+        anomalies[i] = t->n_anomalies;
+    }
+    s.cap[0] = 22; /* a long name wraps in its cell */
+    lxw_row_t row = budget_table(&s, 2, (const char *const *)on, bs, NULL, anomalies, n);
+    put_paragraph(&s, row + 1, 0, 6,
+                  "A team's budget is measured on its charge (or its tokens). Each team's "
+                  "invoice lists its anomalies; alerts.json lists every crossing and anomaly.");
+    for (size_t i = 0; i < n; i++)
+        free(on[i]);
+    free(on);
+    free(bs);
+    free(anomalies);
+    sheet_close(&s);
+}
+
+/* "Budgets crossed": every budget crossed or over (team, project, user), by utilization, as
+ * the HTML and PDF summaries list them. Only when there is one. */
+static void budgets_crossed_sheet(struct book *b)
+{
+    const struct report *r = b->r;
+    size_t n = r->n_budgets_crossed;
+    struct sheet s;
+    if (!n || !sheet_open(b, &s, "Budgets crossed", "Budgets crossed"))
+        return;
+    char **on = xcalloc(n, sizeof *on);
+    const struct report_budget **bs = xcalloc(n, sizeof *bs);
+    for (size_t i = 0; i < n; i++) {
+        const struct report_budget_row *x = &r->budgets_crossed[i];
+        on[i] = xasprintf("%s %s", budgets_entity_title(x->entity), x->name);
+        bs[i] = x->budget;
+    }
+    s.cap[0] = 22;
+    budget_table(&s, 2, (const char *const *)on, bs, NULL, NULL, n);
+    for (size_t i = 0; i < n; i++)
+        free(on[i]);
+    free(on);
+    free(bs);
     sheet_close(&s);
 }
 
@@ -1756,12 +1818,12 @@ static enum cb_status write_book(const struct report *r, const struct report_tea
     fmts_init(&b);
 
     if (t) {
-        title = xasprintf("%sInvoice %s \xE2\x80\x94 %s", r->shadow ? SHADOW_MARK " \xC2\xB7 " : "",
-                          t->invoice_number, t->name);
+        title = xasprintf("%s%s %s \xE2\x80\x94 %s", r->shadow ? SHADOW_MARK " \xC2\xB7 " : "",
+                          explain_invoice_title(r->shadow), t->invoice_number, t->name);
         keywords = xasprintf("chargeback, invoice, %s, %s", r->month, t->id);
     } else {
-        title = xasprintf("%sChargeback summary %s", r->shadow ? SHADOW_MARK " \xC2\xB7 " : "",
-                          r->month);
+        title = xasprintf("%s%s %s", r->shadow ? SHADOW_MARK " \xC2\xB7 " : "",
+                          explain_summary_title(r->shadow), r->month);
         keywords = xasprintf("chargeback, summary, %s", r->month);
     }
     subject = xasprintf("AI usage chargeback for %s", r->period_label);
@@ -1807,6 +1869,10 @@ static enum cb_status write_book(const struct report *r, const struct report_tea
         models_sheet(&b, (size_t)(t - r->teams));
     } else {
         summary_sheet(&b);
+        budgets_sheet(&b);
+        budgets_crossed_sheet(&b);
+        mom_sheet(&b);
+        revision_sheet(&b);
         models_sheet(&b, SIZE_MAX);
         all_lines_sheet(&b);
         unallocated_sheet(&b);

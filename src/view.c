@@ -398,6 +398,8 @@ static void set_common(json_t *o, const struct report *r)
     json_object_set_new(o, "amount_label", json_string(explain_amount_label(r->shadow)));
     json_object_set_new(o, "total_label", json_string(explain_total_label(r->shadow)));
     json_object_set_new(o, "charged_label", json_string(explain_charged_label(r->shadow)));
+    json_object_set_new(o, "invoice_title", json_string(explain_invoice_title(r->shadow)));
+    json_object_set_new(o, "summary_title", json_string(explain_summary_title(r->shadow)));
     json_object_set_new(o, "glossary_title", json_string(GLOSSARY_TITLE));
     json_object_set_new(o, "model_title", json_string(model_title(r->model)));
     json_object_set_new(o, "issuer", str_or_empty(r->issuer));

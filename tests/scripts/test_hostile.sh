@@ -150,8 +150,8 @@ import openpyxl
 import xml.etree.ElementTree as ET
 import zipfile
 # the only formulas the renderer writes: sums and roundings of cell references, and plain
-# references (the chart's data block points at the team table's charge cells)
-SAFE_FORMULA = re.compile(r"^=((ROUND|SUM)\((\$?[A-Z]+\$?\d+|[0-9]+|[-+*/,:]|SUM\(|\))+\)|\$?[A-Z]+\$?\d+)$")
+# references (the Spend sheet's chart data points at the summary's charge cells)
+SAFE_FORMULA = re.compile(r"^=((ROUND|SUM)\(((Summary!)?\$?[A-Z]+\$?\d+|[0-9]+|[-+*/,:]|SUM\(|\))+\)|(Summary!)?\$?[A-Z]+\$?\d+)$")
 books = [os.path.join(month, "summary.xlsx")] + [
     os.path.join(month, "teams", f) for f in sorted(os.listdir(os.path.join(month, "teams")))
     if f.endswith(".xlsx")]

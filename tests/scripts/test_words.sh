@@ -7,15 +7,18 @@
 #     on the team with a markup, not on the others; Shadow month only on shadow months);
 #   - no jargon ("showback", "Charge by the model", "direct usage") and no "(s)" plurals in any
 #     output, CSV and report.json included;
-#   - a cost per unit of outcome reads as money (two decimals, or four below a cent).
-# Skipped (exit 77) without pdftotext or python3.
+#   - a cost per unit of outcome reads as money (two decimals, or four below a cent);
+#   - a shadow document is titled "Shadow invoice" / "Shadow chargeback summary" (HTML <title> and
+#     heading, PDF heading and document info Title, XLSX title cell and document properties); a
+#     billed one is titled "Invoice" / "Chargeback summary" and never says "Shadow" there.
+# Skipped (exit 77) without pdftotext, pdfinfo or python3.
 # Usage: test_words.sh CHARGEBACK GEN-USAGE SCRATCH
 set -u
 bin=$1 scratch=$3
 src=${CB_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 data=$src/sample-data
 rm -rf "$scratch" && mkdir -p "$scratch"
-for tool in pdftotext python3; do
+for tool in pdftotext pdfinfo python3; do
   if ! command -v $tool >/dev/null; then
     echo "SKIP: $tool is needed"
     exit 77
@@ -36,7 +39,7 @@ for mode in billed shadow; do
 done
 
 python3 - "$scratch" <<'EOF'
-import glob, html, json, os, re, sys, zipfile
+import glob, html, json, os, re, subprocess, sys, zipfile
 
 scratch = sys.argv[1]
 fails = []
@@ -127,6 +130,75 @@ for mode in ("billed", "shadow"):
             m = jargon.search(text_of(f))
             if m:
                 fails.append(f"{os.path.relpath(f, scratch)}: jargon {m.group(0)!r}")
+
+# the titles: what a reader sees first, and what a file browser or mail client shows
+def titles(path):
+    """(the visible title, the metadata title) of one document."""
+    if path.endswith(".html"):
+        t = open(path, encoding="utf-8").read()
+        head = re.search(r"<title>(.*?)</title>", t, re.S).group(1)
+        h1 = re.search(r"<h1>(.*?)</h1>", t, re.S).group(1)
+        return html.unescape(h1), html.unescape(head)
+    if path.endswith(".pdf"):
+        info = subprocess.run(["pdfinfo", path], capture_output=True, text=True).stdout
+        m = re.search(r"^Title:\s*(.*)$", info, re.M)
+        # the heading is the second line of the left column (under the organization)
+        left = [re.split(r"\s{2,}", l)[0] for l in open(path + ".txt", encoding="utf-8")
+                .read().splitlines()[:8] if l and not l[0].isspace()]
+        return left[1] if len(left) > 1 else "", m.group(1) if m else ""
+    with zipfile.ZipFile(path) as z:
+        core = z.read("docProps/core.xml").decode("utf-8")
+        sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+        strings = z.read("xl/sharedStrings.xml").decode("utf-8") if "xl/sharedStrings.xml" in z.namelist() else ""
+    m = re.search(r'<c r="A1"[^>]*t="s"[^>]*><v>(\d+)</v>', sheet)
+    a1 = ""
+    if m:
+        sis = re.findall(r"<si>(.*?)</si>", strings, re.S)
+        a1 = html.unescape("".join(re.findall(r"<t[^>]*>([^<]*)</t>", sis[int(m.group(1))])))
+    t = re.search(r"<dc:title>(.*?)</dc:title>", core, re.S)
+    return a1, html.unescape(t.group(1)) if t else ""
+
+for mode in ("billed", "shadow"):
+    for f in docs(mode):
+        name = os.path.relpath(f, scratch)
+        is_invoice = "/teams/" in "/" + name.replace(os.sep, "/")
+        if mode == "shadow":
+            want = "Shadow invoice" if is_invoice else "Shadow chargeback summary"
+        else:
+            want = "Invoice" if is_invoice else ("Chargeback summary" if not f.endswith(".html")
+                                                 else "AI usage chargeback")
+        seen, meta = titles(f)
+        for what, v in (("title", seen), ("metadata title", meta)):
+            if f.endswith(".html") and what == "metadata title" and mode == "billed":
+                if "Shadow" in v:
+                    fails.append(f"{name}: {what} {v!r} says Shadow on a billed month")
+                continue
+            if want not in v:
+                fails.append(f"{name}: {what} {v!r} lacks {want!r}")
+            if mode == "billed" and "Shadow" in v:
+                fails.append(f"{name}: {what} {v!r} says Shadow on a billed month")
+
+# the PDF heading never runs into the key/value block beside it (22 pt "Shadow chargeback
+# summary" did): its last word ends left of "Period"
+for mode in ("billed", "shadow"):
+    for f in docs(mode):
+        if not f.endswith(".pdf"):
+            continue
+        bbox = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", f, "-"],
+                              capture_output=True, text=True).stdout
+        words = [(float(a), float(b), float(c), w) for a, b, c, w in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', bbox)]
+        first = titles(f)[0].split()[0]
+        head = next((x for x in words if x[3] == first and x[0] < 100), None)
+        period = next((x for x in words if x[3] == "Period"), None)
+        if not head or not period:
+            fails.append(f"{os.path.relpath(f, scratch)}: no heading or no Period on page 1")
+            continue
+        line = [x for x in words if abs(x[1] - head[1]) < 3 and x[0] < period[0] - 1]
+        right = max(x[2] for x in line)
+        if right > period[0] - 4:
+            fails.append(f"{os.path.relpath(f, scratch)}: the heading ends at x={right:.0f}, "
+                         f"into the block at x={period[0]:.0f}")
 
 # a cost per unit of outcome is money: two decimals, or four below a cent
 page = open(os.path.join(scratch, "billed", "teams", "support.html"), encoding="utf-8").read()

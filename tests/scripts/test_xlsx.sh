@@ -14,6 +14,7 @@ set -u
 bin=$1
 scratch=$3
 here=$(cd "$(dirname "$0")" && pwd)
+[ -d "$scratch" ] && chmod -R u+w "$scratch"
 rm -rf "$scratch"
 mkdir -p "$scratch"
 pass=0 fail=0
@@ -75,6 +76,32 @@ if /usr/bin/python3 -c 'import openpyxl' 2>/dev/null; then
   done
 else
   echo "SKIP: /usr/bin/python3 has no openpyxl (apt-get install python3-openpyxl)"; skipped=1
+fi
+
+# the summary's optional sheets: "Month over month" with --previous (a September without a
+# provider total before it), "Revision" on a corrected revision of a signed month; each prints
+# at about full size with its own repeated header
+if [ -z "${skipped:-}" ]; then
+  sed 's/"provider_invoice": {"2026-10": "900.00"},//' "$scratch/config.json" >"$scratch/config-sep.json"
+  sed 's/2026-10-/2026-09-/' "$scratch/usage.jsonl" >"$scratch/usage-sep.jsonl"
+  if "$bin" render --quiet --config "$scratch/config-sep.json" --month 2026-09 --formats json,xlsx \
+       --out "$scratch/sep" "$scratch/usage-sep.jsonl" 2>"$scratch/sep.stderr" &&
+     render "$scratch/mom" --previous "$scratch/sep"; then
+    if out=$(/usr/bin/python3 "$here/xlsx_check.py" "$scratch/mom" 2>&1) &&
+       unzip -p "$scratch/mom/summary.xlsx" xl/workbook.xml | grep -q 'name="Month over month"'; then ok
+    else bad "openpyxl check of the month with --previous:"; echo "$out" | head -20; fi
+  else
+    bad "render with --previous failed: $(cat "$scratch/sep.stderr" "$scratch/mom.stderr" 2>/dev/null)"
+  fi
+  mkdir -p "$scratch/rev" && cp -r "$scratch/a" "$scratch/rev/2026-10"
+  if "$bin" sign "$scratch/rev/2026-10" --by "Ann Finance" >/dev/null 2>"$scratch/rev.stderr" &&
+     render "$scratch/rev/r2" --supersedes "$scratch/rev/2026-10"; then
+    if out=$(/usr/bin/python3 "$here/xlsx_check.py" "$scratch/rev/r2" 2>&1) &&
+       unzip -p "$scratch/rev/r2/summary.xlsx" xl/workbook.xml | grep -q 'name="Revision"'; then ok
+    else bad "openpyxl check of the corrected revision:"; echo "$out" | head -20; fi
+  else
+    bad "revision render failed: $(cat "$scratch/rev.stderr" "$scratch/rev/r2.stderr" 2>/dev/null)"
+  fi
 fi
 
 # a generated month of 20 teams: the summary chart is the top 15 and one "others" formula row;

@@ -14,6 +14,11 @@ area from A1, a repeated header row on every sheet with a table (a row of shaded
 column wider than 60 characters, the page header naming the document; money cells in the
 configured currency's format; no boolean cells (no "Batch FALSE"); charts within the print
 area, the summary's "Spend" chart at most 16 points.
+The summary workbook's own sheets (Summary, Spend, Budgets, Budgets crossed, Month over month,
+Revision) each hold one table,
+so their one repeated header row is that table's, and each is at most PRINT_CHARS characters of
+column width wide, so it prints at about 100 % (LibreOffice prints ~112 characters across a
+landscape page at 100 %) rather than shrunk to fit.
 Prints one line per problem and "xlsx_check: N workbooks ok" at the end; exits 1 on a problem.
 """
 import json
@@ -26,14 +31,15 @@ import openpyxl
 
 TEAM_SHEETS = ["Invoice", "By project", "By user", "By workflow", "By environment", "By model",
                "Daily", "Method"]
-SUMMARY_SHEETS = ["Summary", "All lines", "Unallocated", "Daily", "Top projects", "Top users",
+SUMMARY_SHEETS = ["Summary", "Spend", "Budgets", "Budgets crossed", "Month over month", "Revision",
+                  "All lines", "Unallocated", "Daily", "Top projects", "Top users",
                   "By model", "Shared pools", "Tag coverage", "Inputs"]
 SAFE_FORMULA = re.compile(r"^=(ROUND\([A-Z]+\d+\*[A-Z]+\d+(/\d+)?,2\)"
                           r"|SUM\([A-Z]+\d+:[A-Z]+\d+\)"
                           r"|ROUND\([A-Z]+\d+-[A-Z]+\d+,2\)"
                           r"|ROUND\([A-Z]+\d+/[A-Z]+\d+,2\)"
-                          r"|[A-Z]+\d+"
-                          r"|ROUND\([A-Z]+\d+-SUM\([A-Z]+\d+:[A-Z]+\d+\),2\))$")
+                          r"|(Summary!)?[A-Z]+\d+"
+                          r"|ROUND\((Summary!)?[A-Z]+\d+-SUM\([A-Z]+\d+:[A-Z]+\d+\),2\))$")
 SHADOW = "SHADOW \u2014 NOT BILLED"
 
 problems = []
@@ -64,6 +70,33 @@ def load(path):
 
 MAX_WIDTH = 60
 CHART_POINTS = 16
+PRINT_CHARS = 125  # about 90 % in LibreOffice at the worst
+ONE_TABLE_SHEETS = ("Summary", "Spend", "Budgets", "Budgets crossed", "Month over month",
+                    "Revision")
+
+
+def print_width(ws):
+    """The characters of column width across the print area (unset columns 8.43)."""
+    from openpyxl.utils import column_index_from_string
+    area = ws.print_area
+    a = str(area[0] if isinstance(area, list) else area)
+    m = re.match(r"\$A\$1:\$([A-Z]+)\$", a)
+    if not m:
+        return 0
+    widths = {}
+    for key, dim in list(ws.column_dimensions.items()):
+        if dim.width:
+            lo = dim.min or column_index_from_string(key)
+            for c in range(lo, (dim.max or lo) + 1):
+                widths[c] = dim.width
+    return sum(widths.get(c, 8.43) for c in range(1, column_index_from_string(m.group(1)) + 1))
+
+
+def header_rows(ws):
+    """The rows of shaded table headings."""
+    return [r for r in range(1, ws.max_row + 1)
+            if sum(1 for c in ws[r] if c.fill and c.fill.fgColor and c.fill.fgColor.rgb
+                   and str(c.fill.fgColor.rgb).endswith("E8ECF2")) >= 2]
 
 
 def col_index(letters):
@@ -96,9 +129,7 @@ def check_print(path, ws, rep, title_words):
         if not m or int(m.group(2)) < ws.max_row or col_index(m.group(1)) < ws.max_column:
             problem(where, f"print area {a} does not cover the used range "
                            f"({ws.max_column} columns, {ws.max_row} rows)")
-    heads = [r for r in range(1, ws.max_row + 1)
-             if sum(1 for c in ws[r] if c.fill and c.fill.fgColor and c.fill.fgColor.rgb
-                    and str(c.fill.fgColor.rgb).endswith("E8ECF2")) >= 2]
+    heads = header_rows(ws)
     if heads and not ws.print_title_rows:
         problem(where, "no header row repeated on printed pages")
     for letter, dim in ws.column_dimensions.items():
@@ -273,8 +304,53 @@ def check_summary(month, rep, shadow):
     path = os.path.join(month, "summary.xlsx")
     wf, wv = load(path)
     cmp = rep.get("comparison")
-    check_common(path, wf, wv, SUMMARY_SHEETS[:1] + (["Models"] if cmp else []) + SUMMARY_SHEETS[1:],
-                 shadow)
+    # Budgets when some team has a budget or an anomaly; Budgets crossed lists the model's
+    # budgets_crossed (which report.json does not carry: the unit fixture leaves it empty)
+    has_budgets = any(t.get("budget") or t.get("anomalies") for t in rep["teams"])
+    crossed = [t["budget"] for t in rep["teams"] if t.get("budget") and
+               t["budget"]["state"] in ("threshold crossed", "over budget")]
+    crossed += [b["budget"] for b in rep.get("budgets", [])
+                if b["budget"]["state"] in ("threshold crossed", "over budget")]
+    names = [n for n in SUMMARY_SHEETS if (n != "Budgets" or has_budgets)
+             and (n != "Budgets crossed" or n in wf.sheetnames) and (n != "Spend" or rep["teams"])
+             and (n != "Revision" or (rep.get("revision") or 1) > 1)
+             and (n != "Month over month" or rep["totals"].get("mom"))]
+    k = names.index("All lines")
+    check_common(path, wf, wv, names[:k] + (["Models"] if cmp else []) + names[k:], shadow)
+    for name in ONE_TABLE_SHEETS:
+        if name not in wf.sheetnames:
+            continue
+        ws = wf[name]
+        heads = header_rows(ws)
+        if len(heads) != 1:
+            problem(f"{path} [{name}]", f"{len(heads)} table header rows {heads}, want one "
+                                        "(only one can repeat on printed pages)")
+        elif ws.print_title_rows != f"${heads[0]}:${heads[0]}":
+            problem(f"{path} [{name}]", f"repeats {ws.print_title_rows}, not its header row "
+                                        f"{heads[0]}")
+        w = print_width(ws)
+        if w > PRINT_CHARS:
+            problem(f"{path} [{name}]", f"{w:.0f} characters wide, more than {PRINT_CHARS}: "
+                                        "it prints shrunk")
+    if has_budgets and "Budgets" in wf.sheetnames:
+        bf, bv = wf["Budgets"], wv["Budgets"]
+        head = find_row(bf, 1, "Budget on")
+        ordered_b = sorted(rep["teams"], key=lambda t: (t["name"].encode("utf-8"), t["team"]))
+        for i, team in enumerate(ordered_b):
+            r = head + 1 + i
+            if bf.cell(r, 1).value != f"Team {team['name']}":
+                problem(f"{path} [Budgets] A{r}", f"{bf.cell(r, 1).value!r}, want Team {team['name']}")
+            b = team.get("budget")
+            util = bv.cell(r, 4).value
+            if b and (util is None or abs(Decimal(repr(float(util))) - Decimal(b["utilization"])) > Decimal("0.00005")):
+                problem(f"{path} [Budgets] D{r}", f"utilization {util!r}, want {b['utilization']}")
+            if not b and bf.cell(r, 5).value != "no budget":
+                problem(f"{path} [Budgets] E{r}", f"state {bf.cell(r, 5).value!r}, want 'no budget'")
+    if crossed and "Budgets crossed" in wf.sheetnames:
+        cf = wf["Budgets crossed"]
+        head = find_row(cf, 1, "Budget on")
+        if cf.max_row < head + len(crossed):
+            problem(f"{path} [Budgets crossed]", f"fewer rows than the {len(crossed)} budgets crossed")
     for ws in wf.worksheets:
         check_print(path, ws, rep, ["Chargeback summary", rep["period"]["month"]
                                     if isinstance(rep.get("period"), dict) and "month" in rep["period"]
@@ -319,29 +395,30 @@ def check_summary(month, rep, shadow):
                 want_cents(rep["totals"]["reconciliation_difference"]):
             problem(f"{path} [Summary]", "reconciliation difference missing or different")
 
-    # the chart's data: the 15 largest charges (all teams when 16 or fewer), then one row of
-    # the others, whose cached value is the total less those
-    block = find_row(sf, 1, "Team", head + 1)
+    # the chart's data on the Spend sheet: the 15 largest charges (all teams when 16 or fewer),
+    # then one row of the others, whose cached value is the total less those
+    pf, pv = (wf["Spend"], wv["Spend"]) if "Spend" in wf.sheetnames else (None, None)
+    block = find_row(pf, 1, "Team") if pf else None
     if block is None:
-        problem(f"{path} [Summary]", "no chart data block below the team table")
+        problem(f"{path} [Spend]", "no chart data block")
     else:
         # the report's ranking: total descending, then the documents' order (name, then id)
         ranked = sorted(ordered, key=lambda t: -want_cents(t["total"]))
         shown = ranked if len(ranked) <= 16 else ranked[:15]
         for i, team in enumerate(shown):
             r = block + 1 + i
-            if sf.cell(r, 1).value != team["name"] or \
-                    cents(sv.cell(r, 4).value) != want_cents(team["total"]):
-                problem(f"{path} [Summary] A{r}", f"chart row {sf.cell(r, 1).value!r} "
-                                                 f"{sv.cell(r, 4).value!r}, want {team['name']!r}")
+            if pf.cell(r, 1).value != team["name"] or \
+                    cents(pv.cell(r, 2).value) != want_cents(team["total"]):
+                problem(f"{path} [Spend] A{r}", f"chart row {pf.cell(r, 1).value!r} "
+                                               f"{pv.cell(r, 2).value!r}, want {team['name']!r}")
         if len(ranked) > 16:
             r = block + 16
             want = want_cents(rep["totals"]["charged"]) - sum(want_cents(t["total"]) for t in shown)
-            if sf.cell(r, 1).value != f"{len(ranked) - 15} other teams" or \
-                    not str(sf.cell(r, 4).value).startswith("=ROUND(") or \
-                    cents(sv.cell(r, 4).value) != want:
-                problem(f"{path} [Summary] A{r}", f"others row {sf.cell(r, 1).value!r} "
-                                                 f"{sf.cell(r, 4).value!r}, want {want} cents")
+            if pf.cell(r, 1).value != f"{len(ranked) - 15} other teams" or \
+                    not str(pf.cell(r, 2).value).startswith("=ROUND(") or \
+                    cents(pv.cell(r, 2).value) != want:
+                problem(f"{path} [Spend] A{r}", f"others row {pf.cell(r, 1).value!r} "
+                                               f"{pf.cell(r, 2).value!r}, want {want} cents")
 
     af, av = wf["All lines"], wv["All lines"]
     head = find_row(af, 1, "Team")
