@@ -90,11 +90,13 @@ def rows(path, sheet, title):
             on = True
             continue
         if on:
+            if r[0] is None and not out:
+                continue  # the blank row under a sheet's title
             if r[0] is None or str(r[0]).startswith("Project and user budgets"):
                 break
             out.append(tuple(c for c in r if c is not None))
     return out
-s = rows(d + "/summary.xlsx", "Summary", "Budgets crossed")
+s = rows(d + "/summary.xlsx", "Budgets crossed", "Budgets crossed")  # a sheet of its own
 assert s[1:] == [("User bob", 2, 3, 1.5, "over budget"),
                  ("Project checkout", 5, 4.2, 0.84, "threshold crossed", "50%, 80%"),
                  ("User carol", 2000000, 1600000, 0.8, "threshold crossed", "75%"),
