@@ -75,7 +75,8 @@ void money_format_fixed(int64_t value, int scale, int places, char *buf, size_t 
     for (int i = places; i < scale; i++)
         v = money_div_round(v, 10);
     bool neg = v < 0;
-    cb_u128 a = neg ? (cb_u128)(-v) : (cb_u128)v;
+    /* |v| <= |value| <= 2^63 after the rounding: 64-bit digits (a report writes millions) */
+    uint64_t a = neg ? 0 - (uint64_t)(int64_t)v : (uint64_t)(int64_t)v;
     char digits[64];
     int n = 0;
     do {
@@ -91,8 +92,12 @@ void money_format_fixed(int64_t value, int scale, int places, char *buf, size_t 
         if (i == places && places > 0)
             tmp[k++] = '.';
     }
-    tmp[k] = '\0';
-    snprintf(buf, size, "%s", tmp);
+    if (size == 0)
+        return;
+    if (k >= size) /* as snprintf would: cut, and terminated */
+        k = size - 1;
+    memcpy(buf, tmp, k);
+    buf[k] = '\0';
 }
 
 void money_format(int64_t cents, char *buf, size_t size)

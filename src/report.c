@@ -1126,10 +1126,16 @@ static void fill_days(const struct ledger *l, const struct ledger_bucket *const 
     struct report_day *days = xcalloc((size_t)nd, sizeof *days);
     cb_i128 pico[31] = {0};
     int64_t cents[31];
+    /* the ledger's period is a validated year 1970-9999 and month 1-12; "YYYY-MM-" once, then
+     * each day's two digits (a month of 100,000 teams writes 3 million dates) */
+    char month[9];
+    snprintf(month, sizeof month, "%04u-%02u-", (unsigned)l->year % 10000u,
+             (unsigned)l->month % 100u);
     for (int d = 0; d < nd; d++) {
-        /* the ledger's period is a validated year 1970-9999 and month 1-12 */
-        snprintf(days[d].date, sizeof days[d].date, "%04u-%02u-%02u", (unsigned)l->year % 10000u,
-                 (unsigned)l->month % 100u, (unsigned)(d + 1) % 100u);
+        memcpy(days[d].date, month, 8);
+        days[d].date[8] = (char)('0' + (d + 1) / 10);
+        days[d].date[9] = (char)('0' + (d + 1) % 10);
+        days[d].date[10] = '\0';
         for (size_t i = 0; i < nb; i++) {
             if (!bs[i])
                 continue;
