@@ -74,7 +74,7 @@ static struct report_line *push_line(struct lines *ls, enum line_kind kind, cons
     l->quantity = qty;
     l->unit_price_micros = price;
     l->per = per;
-    l->unit = xstrdup(unit);
+    l->unit = unit; /* a literal: one of four */
     l->amount = alloc_line_amount(qty, price, per);
     l->list_pico = (cb_i128)qty * price * 1000000 / per; /* per divides 10^6: exact */
     return l;
@@ -97,7 +97,6 @@ static void lines_free(struct lines *ls)
     for (size_t i = 0; i < ls->n; i++) {
         free(ls->v[i].model);
         free(ls->v[i].description);
-        free(ls->v[i].unit);
     }
     free(ls->v);
     ls->v = NULL;

@@ -1,7 +1,8 @@
 /* The renderer-neutral model of a priced month: every number on every document. Built by
  * report_build (report.c) from the ledger, configuration and price book; renderers only read it.
  * Money is int64 cents unless named otherwise; rates and shares are int64 scaled by 10^4
- * ("_e4": 9430 = 94.30 %) or 10^6 ("_e6"). Every string is owned by the report. */
+ * ("_e4": 9430 = 94.30 %) or 10^6 ("_e6"). Every string is owned by the report
+ * but the lines' units, which are static. */
 #ifndef CB_REPORT_H
 #define CB_REPORT_H
 
@@ -52,7 +53,7 @@ struct report_line {
     int64_t quantity;
     int64_t unit_price_micros; /* micro-USD per `per` units */
     int64_t per;               /* 1000000 for tokens, 1000 for searches, 1 otherwise */
-    char *unit;                /* "1M tokens", "1K searches", "call", "allocation" */
+    const char *unit;          /* static: "1M tokens", "1K searches", "call", "allocation" */
     int64_t amount;            /* cents */
     cb_i128 list_pico; /* quantity × unit price, unrounded, pico-USD (focus.csv ListCost) */
 };

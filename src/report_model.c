@@ -69,7 +69,6 @@ static void free_lines(struct report_line *lines, size_t n)
     for (size_t i = 0; i < n; i++) {
         free(lines[i].model);
         free(lines[i].description);
-        free(lines[i].unit);
     }
     free(lines);
 }

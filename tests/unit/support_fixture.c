@@ -30,7 +30,7 @@ static void add_line(struct report_team *t, enum line_kind k, const char *model,
     l->quantity = qty;
     l->unit_price_micros = price;
     l->per = per;
-    l->unit = xstrdup(unit);
+    l->unit = unit;
     l->amount = line_amount(qty, price, per);
     l->list_pico = (cb_i128)qty * price * 1000000 / per;
 }

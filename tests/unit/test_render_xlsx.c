@@ -318,7 +318,7 @@ static void add_tie_lines(struct report *r)
             l->quantity = q;
             l->unit_price_micros = prices[k];
             l->per = 1000000;
-            l->unit = xstrdup("1M tokens");
+            l->unit = "1M tokens";
             l->amount = alloc_line_amount(q, prices[k], 1000000);
             t->total += l->amount;
             t->list_cost += l->amount;
