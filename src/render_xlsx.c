@@ -40,7 +40,7 @@
 #define SHADOW_MARK "SHADOW \xE2\x80\x94 NOT BILLED"
 #define MAX_COLS    16
 #define WIDTH_CAP   40.0  /* characters: wider text wraps in its cell, never spills or is cut */
-#define HEAD_CAP    15.0  /* a longer column heading wraps */
+#define HEAD_CAP    11.0  /* a longer column heading wraps (at 15, a sheet of ten counts printed at 65 %) */
 #define PARA_WIDTH  90.0  /* a merged paragraph spans columns at least this wide */
 #define LINE_PT     15.0  /* the height of one line of 11 pt text */
 #define ROW_MAX_PT  409.0 /* Excel's tallest row */
