@@ -229,6 +229,19 @@ static void days_json(struct jw *w, const struct report_day *d, size_t n)
     jw_end(w);
 }
 
+static void k_groups(struct jw *w, const char *k, const struct report_groups *g)
+{
+    jw_key(w, k);
+    groups_json(w, g);
+}
+
+/* The "days" member: one row per day of the month. */
+static void k_days(struct jw *w, const struct report_day *d, size_t n)
+{
+    jw_key(w, "days");
+    days_json(w, d, n);
+}
+
 static void budget_json(struct jw *w, const struct report_budget *b)
 {
     if (!b->present) {
@@ -464,18 +477,12 @@ static void team_json(struct jw *w, const struct report *r, const struct report_
         jw_end(w);
     }
     jw_end(w);
-    jw_key(w, "by_project");
-    groups_json(w, &t->by_project);
-    jw_key(w, "by_user");
-    groups_json(w, &t->by_user);
-    jw_key(w, "by_workflow");
-    groups_json(w, &t->by_workflow);
-    jw_key(w, "by_environment");
-    groups_json(w, &t->by_environment);
-    jw_key(w, "by_model");
-    groups_json(w, &t->by_model);
-    jw_key(w, "days");
-    days_json(w, t->days, t->n_days);
+    k_groups(w, "by_project", &t->by_project);
+    k_groups(w, "by_user", &t->by_user);
+    k_groups(w, "by_workflow", &t->by_workflow);
+    k_groups(w, "by_environment", &t->by_environment);
+    k_groups(w, "by_model", &t->by_model);
+    k_days(w, t->days, t->n_days);
     jw_end(w);
 }
 
@@ -666,8 +673,7 @@ static void report_json(struct jw *w, const struct report *r)
         jw_key(w, "reconciliation_detail");
         recon_json(w, r->recon);
     }
-    jw_key(w, "shared_pools");
-    groups_json(w, &r->shared_pools);
+    k_groups(w, "shared_pools", &r->shared_pools);
     k_array(w, "tag_coverage");
     for (size_t i = 0; i < r->n_coverage; i++) {
         jw_object(w);
@@ -677,14 +683,10 @@ static void report_json(struct jw *w, const struct report *r)
         jw_end(w);
     }
     jw_end(w);
-    jw_key(w, "top_projects");
-    groups_json(w, &r->top_projects);
-    jw_key(w, "top_users");
-    groups_json(w, &r->top_users);
-    jw_key(w, "by_model");
-    groups_json(w, &r->by_model);
-    jw_key(w, "days");
-    days_json(w, r->days, r->n_days);
+    k_groups(w, "top_projects", &r->top_projects);
+    k_groups(w, "top_users", &r->top_users);
+    k_groups(w, "by_model", &r->by_model);
+    k_days(w, r->days, r->n_days);
     if (r->comparison) {
         jw_key(w, "comparison");
         comparison_json(w, r->comparison);
