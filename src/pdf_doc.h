@@ -53,8 +53,8 @@ struct pdf_fonts {
     size_t to_unicode_arabic_len;
     uint8_t *ttf[2]; /* the regular and bold font files, read once per run */
     size_t ttf_len[2];
-    /* deflated once per run: the CIDToGIDMap of each font, both ToUnicode maps, the profile */
-    struct pdf_blob cid_map_z[2], to_unicode_z, to_unicode_arabic_z, icc_z;
+    /* deflated once per run: both ToUnicode maps, the profile */
+    struct pdf_blob to_unicode_z, to_unicode_arabic_z, icc_z;
     struct pdf_shared *shared;
 };
 
