@@ -1873,9 +1873,12 @@ static void renumber_component(uint8_t *id, void *arg)
 static uint32_t table_sum(const uint8_t *p, size_t n)
 {
     uint32_t sum = 0;
-    for (size_t i = 0; i < n; i += 4) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        sum += be32(p + i);
+    if (i < n) {
         uint8_t b[4] = {0, 0, 0, 0};
-        memcpy(b, p + i, n - i < 4 ? n - i : 4);
+        memcpy(b, p + i, n - i);
         sum += be32(b);
     }
     return sum;
