@@ -191,6 +191,33 @@ static bool flatten_cmap(HPDF_FontDef def, const uint16_t *glyphs)
     return true;
 }
 
+/* Fills t with libharu's glyph id of every BMP code point of def (a format 4 cmap).
+ * HPDF_TTFontDef_GetGlyphid takes the first segment whose end is at or past the code point,
+ * searching from the first: that segment only moves forward as the code point grows, so each
+ * call is handed the cmap from that segment on (the arrays offset by it and the count cut by
+ * as much; its arithmetic is relative to the segment and to the segments after it, so the
+ * result is the same) and finds it at once, instead of after hundreds of segments. */
+static void lookup_all(HPDF_FontDef def, uint16_t *t)
+{
+    HPDF_TTFontDefAttr a = tt_attr(def);
+    const HPDF_TTF_CmapRange whole = a->cmap;
+    size_t segs = whole.seg_count_x2 / 2, i = 0;
+    for (uint32_t u = 0; u < BMP; u++) {
+        while (i < segs && whole.end_count[i] < u)
+            i++;
+        a->cmap = whole;
+        if (i < segs) {
+            a->cmap.end_count = whole.end_count + i;
+            a->cmap.start_count = whole.start_count + i;
+            a->cmap.id_delta = whole.id_delta + i;
+            a->cmap.id_range_offset = whole.id_range_offset + i;
+            a->cmap.seg_count_x2 = (HPDF_UINT16)((segs - i) * 2);
+        }
+        t[u] = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)u);
+    }
+    a->cmap = whole;
+}
+
 /* Reads libharu's glyph id of every BMP code point of the font at `path`, then checks that a
  * flat cmap gives the same ids. Returns the table, or NULL when libharu fails or differs. */
 static uint16_t *glyph_table(const char *path)
@@ -203,8 +230,8 @@ static uint16_t *glyph_table(const char *path)
     const char *name = HPDF_LoadTTFontFromFile(pdf, path, HPDF_FALSE);
     HPDF_FontDef def = name ? HPDF_GetFontDef(pdf, name) : NULL;
     bool ok = tt_attr(def) != NULL && !probe.failed;
-    for (uint32_t u = 0; ok && u < BMP; u++)
-        t[u] = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)u);
+    if (ok)
+        lookup_all(def, t);
     ok = ok && !probe.failed && flatten_cmap(def, t);
     for (uint32_t u = 0; ok && u < BMP; u++)
         ok = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)u) == t[u];
