@@ -486,8 +486,25 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* A libharu document kept between the documents of a run, one per document drawn at a time:
+ * HPDF_FreeDoc drops a document's objects but keeps its font definitions and encoders, so the
+ * next document neither parses DejaVu Sans and its bold again (HPDF_TTFontDef_Load: 25,000
+ * small reads a font) nor sets up the UTF-8 encoder (256 KB of tables). What a document leaves
+ * in them is reset (the glyphs it used, its font descriptors, the font tag counter), so each
+ * document is byte for byte what a fresh libharu document makes; a document that loaded a
+ * fallback font does not hand its shell on (that font's tag would depend on the documents
+ * before). */
+struct pdf_shell {
+    HPDF_Doc pdf;
+    struct pdf_mem_reader readers[2]; /* DejaVu's, read by the kept font definitions */
+    const char *names[2];             /* their names in pdf */
+    HPDF_BYTE tag[6];                 /* pdf's font tag counter after them */
+    struct pdf_shell *next;
+};
+
 struct pdf_shared {
     pthread_mutex_t lock;
+    struct pdf_shell *idle; /* shells no document holds */
     char *fonts_dir;
     bool loaded;           /* the fallbacks were looked for */
     struct pdf_ttf ttf[2]; /* DejaVu Sans and its bold (pdf_fonts.ttf), for their subsets */
@@ -706,12 +723,11 @@ static HPDF_Font get_font(HPDF_Doc pdf, const char *name, const uint16_t *glyphs
 /* Starts pdf's UTF-8 encoding and its DejaVu fonts (read from f's bytes through readers[0]
  * and [1]), with the flat cmaps; *regular and *bold stay NULL when libharu fails. */
 static void open_fonts(HPDF_Doc pdf, const struct pdf_fonts *f, struct pdf_mem_reader *readers,
-                       HPDF_Font *regular, HPDF_Font *bold)
+                       const char **names, HPDF_Font *regular, HPDF_Font *bold)
 {
     HPDF_UseUTFEncodings(pdf);
     HPDF_SetCurrentEncoder(pdf, "UTF-8");
     HPDF_Font *out[2] = {regular, bold};
-    const char *names[2];
     for (int i = 0; i < 2; i++)
         names[i] = load_font(pdf, &readers[i], f->ttf[i], f->ttf_len[i], HPDF_TRUE);
     for (int i = 0; i < 2; i++)
@@ -786,6 +802,14 @@ void pdf_fonts_free(struct pdf_fonts *f)
 {
     if (!f)
         return;
+    /* the kept documents read the font files: they go first */
+    for (struct pdf_shell *sh = f->shared ? f->shared->idle : NULL, *next; sh; sh = next) {
+        next = sh->next;
+        HPDF_Free(sh->pdf);
+        free(sh);
+    }
+    if (f->shared)
+        f->shared->idle = NULL;
     free(f->regular_path);
     free(f->bold_path);
     free(f->icc);
@@ -1730,11 +1754,42 @@ enum cb_status pdf_doc_open(struct pdf_doc *d, const struct pdf_fonts *fonts, co
     d->right = d->width - MARGIN;
     d->top = d->height - MARGIN + 8;
     d->bottom = MARGIN + FOOTER_H - 14;
-    d->pdf = HPDF_New(on_error, d);
-    if (!d->pdf)
-        return cb_error_set(err, CB_EIO, NULL, 0, NULL, "pdf: libharu could not start a document");
-    HPDF_SetCompressionMode(d->pdf, HPDF_COMP_ALL);
-    open_fonts(d->pdf, fonts, d->readers, &d->regular, &d->bold);
+    struct pdf_shared *s = fonts->shared;
+    pthread_mutex_lock(&s->lock);
+    struct pdf_shell *shell = s->idle;
+    if (shell)
+        s->idle = shell->next;
+    pthread_mutex_unlock(&s->lock);
+    if (shell) {
+        d->shell = shell;
+        d->pdf = shell->pdf;
+        d->pdf->error.user_data = d;
+        HPDF_NewDoc(d->pdf);
+        HPDF_SetCompressionMode(d->pdf, HPDF_COMP_ALL);
+        memcpy(d->pdf->ttfont_tag, shell->tag, sizeof shell->tag);
+        HPDF_SetCurrentEncoder(d->pdf, "UTF-8");
+        HPDF_Font *out[2] = {&d->regular, &d->bold};
+        for (int i = 0; i < 2; i++) {
+            HPDF_FontDef def = HPDF_GetFontDef(d->pdf, shell->names[i]);
+            HPDF_TTFontDefAttr a = def ? def->attr : NULL;
+            if (a) { /* HPDF_FreeDoc's clean-up, made sure of */
+                memset(a->glyph_tbl.flgs, 0, a->num_glyphs);
+                a->glyph_tbl.flgs[0] = 1;
+                def->descriptor = NULL;
+            }
+            *out[i] = def ? get_font(d->pdf, shell->names[i], fonts->glyphs[i]) : NULL;
+        }
+    } else {
+        d->pdf = HPDF_New(on_error, d);
+        if (!d->pdf)
+            return cb_error_set(err, CB_EIO, NULL, 0, NULL,
+                                "pdf: libharu could not start a document");
+        shell = d->shell = xcalloc(1, sizeof *shell);
+        shell->pdf = d->pdf;
+        HPDF_SetCompressionMode(d->pdf, HPDF_COMP_ALL);
+        open_fonts(d->pdf, fonts, shell->readers, shell->names, &d->regular, &d->bold);
+        memcpy(shell->tag, d->pdf->ttfont_tag, sizeof shell->tag);
+    }
     HPDF_Font both[2] = {d->regular, d->bold};
     for (int i = 0; i < 2; i++)
         if (both[i])
@@ -2304,8 +2359,21 @@ void pdf_doc_free(struct pdf_doc *d)
     if (!d)
         return;
     merge_missing(d);
-    if (d->pdf)
-        HPDF_Free(d->pdf);
+    bool keep = d->shell && d->pdf && !d->failed && d->regular && d->bold;
+    for (int i = 0; i < PDF_FALLBACKS; i++)
+        keep = keep && !d->fallback[i];
+    if (keep) {
+        HPDF_FreeDoc(d->pdf);
+        struct pdf_shared *s = d->fonts->shared;
+        pthread_mutex_lock(&s->lock);
+        d->shell->next = s->idle;
+        s->idle = d->shell;
+        pthread_mutex_unlock(&s->lock);
+    } else {
+        if (d->pdf)
+            HPDF_Free(d->pdf);
+        free(d->shell);
+    }
     free(d->pages);
     free(d->missing);
     for (int i = 0; i < PDF_FALLBACKS; i++)

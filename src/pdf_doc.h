@@ -23,6 +23,7 @@
 /* The fallback fonts and the code points no font could draw, shared by the documents of one
  * run (opaque: see pdf_doc.c). */
 struct pdf_shared;
+struct pdf_shell;
 
 /* A stream's bytes deflated once per run, written as they are into every document that has
  * that stream (see pdf_doc.c). */
@@ -132,7 +133,8 @@ struct pdf_doc {
     bool heading_pending;
     float heading_keep;
     HPDF_ExtGState translucent;                       /* the shadow watermark's alpha, made once */
-    struct pdf_mem_reader readers[2 + PDF_FALLBACKS]; /* the fonts, read from memory */
+    struct pdf_mem_reader readers[2 + PDF_FALLBACKS]; /* the fallback fonts, read from memory */
+    struct pdf_shell *shell;                          /* the libharu document, kept between */
     bool failed;
     HPDF_STATUS error_no, detail_no;
 };
