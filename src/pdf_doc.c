@@ -1119,8 +1119,7 @@ static HPDF_Font face_font(struct pdf_doc *d, HPDF_Font font, int face, bool *st
         return font;
     const struct pdf_fallback *fb = &d->fonts->shared->fallback[face];
     if (!d->fallback[face]) {
-        const char *name =
-            load_font(d->pdf, &d->readers[2 + face], fb->ttf, fb->ttf_len, HPDF_TRUE);
+        const char *name = load_font(d->pdf, &d->readers[face], fb->ttf, fb->ttf_len, HPDF_TRUE);
         HPDF_Font f = name ? get_font(d->pdf, name, fb->glyphs) : NULL;
         if (!f)
             return font;

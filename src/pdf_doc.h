@@ -132,9 +132,9 @@ struct pdf_doc {
     struct strbuf heading;         /* a heading not drawn yet: it goes with what follows */
     bool heading_pending;
     float heading_keep;
-    HPDF_ExtGState translucent;                       /* the shadow watermark's alpha, made once */
-    struct pdf_mem_reader readers[2 + PDF_FALLBACKS]; /* the fallback fonts, read from memory */
-    struct pdf_shell *shell;                          /* the libharu document, kept between */
+    HPDF_ExtGState translucent;                   /* the shadow watermark's alpha, made once */
+    struct pdf_mem_reader readers[PDF_FALLBACKS]; /* the fallback fonts, read from memory */
+    struct pdf_shell *shell; /* its libharu document, kept for the next (pdf_doc.c) */
     bool failed;
     HPDF_STATUS error_no, detail_no;
 };
