@@ -135,7 +135,7 @@ static bool cmap_cover(const uint8_t *ttf, size_t len, uint8_t *cover)
  * process (glyph_table) and each document's font then gets a flat cmap of one segment
  * 0000-FFFF whose glyph array is that table: with id_range_offset 2 the lookup reads
  * glyph_id_array[u] + id_delta (0), after one comparison. Only the in-memory cmap changes:
- * the embedded font's cmap is copied from the file, so the PDF bytes are the same. */
+ * the embedded font program is made by subset_font. */
 #define BMP 65536u
 
 /* Documents are drawn on several threads (render_each): what libharu shares between documents
@@ -191,6 +191,33 @@ static bool flatten_cmap(HPDF_FontDef def, const uint16_t *glyphs)
     return true;
 }
 
+/* Fills t with libharu's glyph id of every BMP code point of def (a format 4 cmap).
+ * HPDF_TTFontDef_GetGlyphid takes the first segment whose end is at or past the code point,
+ * searching from the first: that segment only moves forward as the code point grows, so each
+ * call is handed the cmap from that segment on (the arrays offset by it and the count cut by
+ * as much; its arithmetic is relative to the segment and to the segments after it, so the
+ * result is the same) and finds it at once, instead of after hundreds of segments. */
+static void lookup_all(HPDF_FontDef def, uint16_t *t)
+{
+    HPDF_TTFontDefAttr a = tt_attr(def);
+    const HPDF_TTF_CmapRange whole = a->cmap;
+    size_t segs = whole.seg_count_x2 / 2, i = 0;
+    for (uint32_t u = 0; u < BMP; u++) {
+        while (i < segs && whole.end_count[i] < u)
+            i++;
+        a->cmap = whole;
+        if (i < segs) {
+            a->cmap.end_count = whole.end_count + i;
+            a->cmap.start_count = whole.start_count + i;
+            a->cmap.id_delta = whole.id_delta + i;
+            a->cmap.id_range_offset = whole.id_range_offset + i;
+            a->cmap.seg_count_x2 = (HPDF_UINT16)((segs - i) * 2);
+        }
+        t[u] = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)u);
+    }
+    a->cmap = whole;
+}
+
 /* Reads libharu's glyph id of every BMP code point of the font at `path`, then checks that a
  * flat cmap gives the same ids. Returns the table, or NULL when libharu fails or differs. */
 static uint16_t *glyph_table(const char *path)
@@ -203,8 +230,8 @@ static uint16_t *glyph_table(const char *path)
     const char *name = HPDF_LoadTTFontFromFile(pdf, path, HPDF_FALSE);
     HPDF_FontDef def = name ? HPDF_GetFontDef(pdf, name) : NULL;
     bool ok = tt_attr(def) != NULL && !probe.failed;
-    for (uint32_t u = 0; ok && u < BMP; u++)
-        t[u] = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)u);
+    if (ok)
+        lookup_all(def, t);
     ok = ok && !probe.failed && flatten_cmap(def, t);
     for (uint32_t u = 0; ok && u < BMP; u++)
         ok = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)u) == t[u];
@@ -216,8 +243,8 @@ static uint16_t *glyph_table(const char *path)
     return t;
 }
 
-/* Streams that are the same in every document (each font's CIDToGIDMap, the ToUnicode maps,
- * the ICC profile) are deflated once per run and their compressed bytes written into each
+/* Streams that are the same in every document (the ToUnicode maps, the ICC profile) are
+ * deflated once per run and their compressed bytes written into each
  * document as they are. libharu deflates a stream with zlib's default level in one zlib
  * stream, and zlib's output does not depend on how the input is fed, so compress2 at that
  * level gives the same bytes; the document is byte for byte what libharu would write. */
@@ -367,6 +394,32 @@ static void fix_to_unicode(HPDF_Font font, const char *text, size_t len, const s
         HPDF_Dict_RemoveElement(cmap, keys[i]);
 }
 
+/* Where the glyphs of a TrueType font in memory are, for subset_font and mark_components. */
+struct pdf_ttf {
+    const uint8_t *ttf;
+    size_t len, loca, glyf, glyf_len, n_glyphs;
+    bool long_loca;
+};
+
+/* Fills t for the font `ttf` (borrowed): returns false when it has no head, maxp, loca or glyf
+ * table within len, or its loca is short. */
+static bool ttf_parse(struct pdf_ttf *t, const uint8_t *ttf, size_t len)
+{
+    size_t head = 0, head_len = 0, maxp = 0, maxp_len = 0, loca_len = 0;
+    *t = (struct pdf_ttf){.ttf = ttf, .len = len};
+    if (ttf && find_table(ttf, len, "head", &head, &head_len) && head_len >= 54 &&
+        find_table(ttf, len, "maxp", &maxp, &maxp_len) && maxp_len >= 6 &&
+        find_table(ttf, len, "loca", &t->loca, &loca_len) &&
+        find_table(ttf, len, "glyf", &t->glyf, &t->glyf_len)) {
+        t->long_loca = be16(ttf + head + 50) != 0;
+        t->n_glyphs = be16(ttf + maxp + 4);
+        if (t->n_glyphs > 0 && loca_len >= (t->n_glyphs + 1) * (t->long_loca ? 4 : 2))
+            return true;
+    }
+    *t = (struct pdf_ttf){0};
+    return false;
+}
+
 /* The fallback fonts, tried in this order for a code point DejaVu Sans lacks: the file, and
  * the folder of the Debian package that installs it, looked in after fonts_dir. They have no
  * bold face here (Droid Sans Fallback has none; NanumGothicBold would add as much again to a
@@ -386,15 +439,76 @@ struct pdf_fallback {
     char *to_unicode; /* its ToUnicode CMap */
     size_t to_unicode_len;
     struct pdf_blob to_unicode_z; /* deflated */
-    uint8_t *ttf; /* the file, for the composite glyphs' components (see finish_fallback) */
-    size_t ttf_len, loca, glyf, glyf_len, n_glyphs;
-    bool long_loca;
+    uint8_t *ttf;                 /* the file, for its subsets (see finish_font) */
+    size_t ttf_len;
+    struct pdf_ttf t;
+};
+
+/* The code points of each glyph of a font, from its glyph table: cp[start[g]] to
+ * cp[start[g + 1] - 1] map to glyph g. */
+struct glyph_index {
+    uint32_t *start; /* n_glyphs + 1 */
+    uint16_t *cp;
+    size_t n_glyphs;
+};
+
+static void glyph_index_build(struct glyph_index *ix, const uint16_t *glyphs, size_t n_glyphs)
+{
+    *ix = (struct glyph_index){0};
+    if (!glyphs || !n_glyphs)
+        return;
+    ix->n_glyphs = n_glyphs;
+    ix->start = xcalloc(n_glyphs + 1, sizeof *ix->start);
+    for (uint32_t u = 0; u < BMP; u++)
+        if (glyphs[u] && glyphs[u] < n_glyphs)
+            ix->start[glyphs[u] + 1]++;
+    for (size_t g = 0; g < n_glyphs; g++)
+        ix->start[g + 1] += ix->start[g];
+    ix->cp = xmalloc((ix->start[n_glyphs] ? ix->start[n_glyphs] : 1) * sizeof *ix->cp);
+    uint32_t *at = xmalloc(n_glyphs * sizeof *at);
+    memcpy(at, ix->start, n_glyphs * sizeof *at);
+    for (uint32_t u = 0; u < BMP; u++)
+        if (glyphs[u] && glyphs[u] < n_glyphs)
+            ix->cp[at[glyphs[u]]++] = (uint16_t)u;
+    free(at);
+}
+
+static void glyph_index_free(struct glyph_index *ix)
+{
+    free(ix->start);
+    free(ix->cp);
+    *ix = (struct glyph_index){0};
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* A libharu document kept between the documents of a run, one per document drawn at a time:
+ * HPDF_FreeDoc drops a document's objects but keeps its font definitions and encoders, so the
+ * next document neither parses DejaVu Sans and its bold again (HPDF_TTFontDef_Load: 25,000
+ * small reads a font) nor sets up the UTF-8 encoder (256 KB of tables). What a document leaves
+ * in them is reset (the glyphs it used, its font descriptors, the font tag counter), so each
+ * document is byte for byte what a fresh libharu document makes; a document that loaded a
+ * fallback font does not hand its shell on (that font's tag would depend on the documents
+ * before). */
+struct pdf_shell {
+    HPDF_Doc pdf;
+    struct pdf_mem_reader readers[2]; /* DejaVu's, read by the kept font definitions */
+    const char *names[2];             /* their names in pdf */
+    HPDF_BYTE tag[6];                 /* pdf's font tag counter after them */
+    struct pdf_shell *next;
 };
 
 struct pdf_shared {
     pthread_mutex_t lock;
+    struct pdf_shell *idle; /* shells no document holds */
     char *fonts_dir;
-    bool loaded; /* the fallbacks were looked for */
+    bool loaded;           /* the fallbacks were looked for */
+    struct pdf_ttf ttf[2]; /* DejaVu Sans and its bold (pdf_fonts.ttf), for their subsets */
+    struct glyph_index by_glyph[2]; /* and the code points of their glyphs */
     struct pdf_fallback fallback[PDF_FALLBACKS];
     uint32_t *missing; /* sorted */
     size_t n_missing, invalid, docs;
@@ -556,17 +670,8 @@ static void fallback_load(struct pdf_fallback *fb, int i, const struct pdf_share
     const char *fonts_dir = s->fonts_dir;
     fb->path = find_font(fonts_dir, fallback_files[i].debian_dir, fallback_files[i].file);
     fb->ttf = fb->path ? read_file(fb->path, &fb->ttf_len) : NULL;
-    size_t head = 0, head_len = 0, maxp = 0, maxp_len = 0, loca_len = 0;
     bool ok = fb->ttf && cmap_cover(fb->ttf, fb->ttf_len, fb->cover) &&
-              find_table(fb->ttf, fb->ttf_len, "head", &head, &head_len) && head_len >= 54 &&
-              find_table(fb->ttf, fb->ttf_len, "maxp", &maxp, &maxp_len) && maxp_len >= 6 &&
-              find_table(fb->ttf, fb->ttf_len, "loca", &fb->loca, &loca_len) &&
-              find_table(fb->ttf, fb->ttf_len, "glyf", &fb->glyf, &fb->glyf_len);
-    if (ok) {
-        fb->long_loca = be16(fb->ttf + head + 50) != 0;
-        fb->n_glyphs = be16(fb->ttf + maxp + 4);
-        ok = loca_len >= (fb->n_glyphs + 1) * (fb->long_loca ? 4 : 2);
-    }
+              ttf_parse(&fb->t, fb->ttf, fb->ttf_len);
     if (ok)
         fb->glyphs = glyph_table(fb->path);
     if (fb->glyphs) {
@@ -599,56 +704,34 @@ static void fallbacks_ready(struct pdf_doc *d)
     d->fallbacks_ready = true;
 }
 
+/* HPDF_GetFont(pdf, name, "UTF-8") with the flat cmap over `glyphs` (NULL: libharu's own).
+ * HPDF_GetFont builds the W array and CIDToGIDMap of all 65,536 code points, which
+ * finish_font replaces with those of the code points the document used: so that it builds
+ * next to nothing, the flat cmap maps every code point to glyph 0 (whose width is the default
+ * width, which W leaves out) while the font is made, and the real glyphs come in after. */
+static HPDF_Font get_font(HPDF_Doc pdf, const char *name, const uint16_t *glyphs)
+{
+    static const uint16_t none[BMP];
+    HPDF_FontDef def = HPDF_GetFontDef(pdf, name);
+    bool flat = def && glyphs && flatten_cmap(def, none);
+    HPDF_Font font = HPDF_GetFont(pdf, name, "UTF-8");
+    if (flat)
+        memcpy(tt_attr(def)->cmap.glyph_id_array, glyphs, BMP * sizeof *glyphs);
+    return font;
+}
+
 /* Starts pdf's UTF-8 encoding and its DejaVu fonts (read from f's bytes through readers[0]
  * and [1]), with the flat cmaps; *regular and *bold stay NULL when libharu fails. */
 static void open_fonts(HPDF_Doc pdf, const struct pdf_fonts *f, struct pdf_mem_reader *readers,
-                       HPDF_Font *regular, HPDF_Font *bold)
+                       const char **names, HPDF_Font *regular, HPDF_Font *bold)
 {
     HPDF_UseUTFEncodings(pdf);
     HPDF_SetCurrentEncoder(pdf, "UTF-8");
     HPDF_Font *out[2] = {regular, bold};
-    const char *names[2];
     for (int i = 0; i < 2; i++)
         names[i] = load_font(pdf, &readers[i], f->ttf[i], f->ttf_len[i], HPDF_TRUE);
-    for (int i = 0; i < 2; i++) {
-        *out[i] = NULL;
-        if (names[i] && f->glyphs[i])
-            flatten_cmap(HPDF_GetFontDef(pdf, names[i]), f->glyphs[i]);
-        if (names[i])
-            *out[i] = HPDF_GetFont(pdf, names[i], "UTF-8");
-    }
-}
-
-/* Deflates the CIDToGIDMap libharu makes for each DejaVu font, which depends on the font
- * alone, from a document opened as pdf_doc_open opens one. Leaves a blob empty (documents
- * then deflate their own) when libharu fails. */
-static void cid_maps(struct pdf_fonts *f)
-{
-    struct pdf_doc probe = {0};
-    HPDF_Doc pdf = HPDF_New(on_error, &probe);
-    if (!pdf)
-        return;
-    HPDF_Font fonts[2];
-    open_fonts(pdf, f, probe.readers, &fonts[0], &fonts[1]);
-    for (int i = 0; i < 2 && !probe.failed; i++) {
-        HPDF_Dict map = fonts[i] ? ((HPDF_FontAttr)fonts[i]->attr)->map_stream : NULL;
-        if (!map || !map->stream)
-            continue;
-        HPDF_Stream st = map->stream;
-        size_t len = st->size;
-        HPDF_BYTE *raw = xmalloc(len ? len : 1);
-        HPDF_UINT got = (HPDF_UINT)len;
-        HPDF_STATUS rc = HPDF_Stream_Seek(st, 0, HPDF_SEEK_SET);
-        if (rc == HPDF_OK)
-            rc = HPDF_Stream_Read(st, raw, &got);
-        if ((rc == HPDF_OK || rc == HPDF_STREAM_EOF) && got == len)
-            deflate_blob(raw, len, &f->cid_map_z[i]);
-        free(raw);
-    }
-    HPDF_Free(pdf);
-    if (probe.failed)
-        for (int i = 0; i < 2; i++)
-            blob_free(&f->cid_map_z[i]);
+    for (int i = 0; i < 2; i++)
+        *out[i] = names[i] ? get_font(pdf, names[i], f->glyphs[i]) : NULL;
 }
 
 enum cb_status pdf_fonts_load(struct pdf_fonts *f, const char *fonts_dir, struct cb_error *err)
@@ -690,7 +773,9 @@ enum cb_status pdf_fonts_load(struct pdf_fonts *f, const char *fonts_dir, struct
         f->glyphs[i] = glyph_table(paths[i]);
     deflate_blob(f->to_unicode, f->to_unicode_len, &f->to_unicode_z);
     deflate_blob(f->to_unicode_arabic, f->to_unicode_arabic_len, &f->to_unicode_arabic_z);
-    cid_maps(f);
+    for (int i = 0; i < 2; i++)
+        if (ttf_parse(&f->shared->ttf[i], f->ttf[i], f->ttf_len[i]))
+            glyph_index_build(&f->shared->by_glyph[i], f->glyphs[i], f->shared->ttf[i].n_glyphs);
     f->replacement = f->cover[0xFFFD / 8] & (1u << (0xFFFD % 8)) ? "\xEF\xBF\xBD" : "?";
     char *icc_path = paths_join(fonts_dir, "../icc/sRGB.icc");
     f->icc = read_file(icc_path, &f->icc_len);
@@ -717,6 +802,14 @@ void pdf_fonts_free(struct pdf_fonts *f)
 {
     if (!f)
         return;
+    /* the kept documents read the font files: they go first */
+    for (struct pdf_shell *sh = f->shared ? f->shared->idle : NULL, *next; sh; sh = next) {
+        next = sh->next;
+        HPDF_Free(sh->pdf);
+        free(sh);
+    }
+    if (f->shared)
+        f->shared->idle = NULL;
     free(f->regular_path);
     free(f->bold_path);
     free(f->icc);
@@ -727,7 +820,6 @@ void pdf_fonts_free(struct pdf_fonts *f)
     for (int i = 0; i < 2; i++) {
         free(f->ttf[i]);
         f->ttf[i] = NULL;
-        blob_free(&f->cid_map_z[i]);
     }
     blob_free(&f->to_unicode_z);
     blob_free(&f->to_unicode_arabic_z);
@@ -741,6 +833,8 @@ void pdf_fonts_free(struct pdf_fonts *f)
             free(s->fallback[i].to_unicode);
             blob_free(&s->fallback[i].to_unicode_z);
         }
+        for (int i = 0; i < 2; i++)
+            glyph_index_free(&s->by_glyph[i]);
         free(s->missing);
         strbuf_free(&s->fields);
         strbuf_free(&s->docs_list);
@@ -1025,11 +1119,8 @@ static HPDF_Font face_font(struct pdf_doc *d, HPDF_Font font, int face, bool *st
         return font;
     const struct pdf_fallback *fb = &d->fonts->shared->fallback[face];
     if (!d->fallback[face]) {
-        const char *name =
-            load_font(d->pdf, &d->readers[2 + face], fb->ttf, fb->ttf_len, HPDF_TRUE);
-        if (name)
-            flatten_cmap(HPDF_GetFontDef(d->pdf, name), fb->glyphs);
-        HPDF_Font f = name ? HPDF_GetFont(d->pdf, name, "UTF-8") : NULL;
+        const char *name = load_font(d->pdf, &d->readers[face], fb->ttf, fb->ttf_len, HPDF_TRUE);
+        HPDF_Font f = name ? get_font(d->pdf, name, fb->glyphs) : NULL;
         if (!f)
             return font;
         fix_to_unicode(f, fb->to_unicode, fb->to_unicode_len, &fb->to_unicode_z);
@@ -1663,18 +1754,46 @@ enum cb_status pdf_doc_open(struct pdf_doc *d, const struct pdf_fonts *fonts, co
     d->right = d->width - MARGIN;
     d->top = d->height - MARGIN + 8;
     d->bottom = MARGIN + FOOTER_H - 14;
-    d->pdf = HPDF_New(on_error, d);
-    if (!d->pdf)
-        return cb_error_set(err, CB_EIO, NULL, 0, NULL, "pdf: libharu could not start a document");
-    HPDF_SetCompressionMode(d->pdf, HPDF_COMP_ALL);
-    open_fonts(d->pdf, fonts, d->readers, &d->regular, &d->bold);
-    HPDF_Font both[2] = {d->regular, d->bold};
-    for (int i = 0; i < 2; i++) {
-        if (!both[i])
-            continue;
-        use_deflated(((HPDF_FontAttr)both[i]->attr)->map_stream, &fonts->cid_map_z[i]);
-        fix_to_unicode(both[i], fonts->to_unicode, fonts->to_unicode_len, &fonts->to_unicode_z);
+    struct pdf_shared *s = fonts->shared;
+    pthread_mutex_lock(&s->lock);
+    struct pdf_shell *shell = s->idle;
+    if (shell)
+        s->idle = shell->next;
+    pthread_mutex_unlock(&s->lock);
+    if (shell) {
+        d->shell = shell;
+        d->pdf = shell->pdf;
+        d->pdf->error.user_data = d;
+        HPDF_NewDoc(d->pdf);
+        HPDF_SetCompressionMode(d->pdf, HPDF_COMP_ALL);
+        memcpy(d->pdf->ttfont_tag, shell->tag, sizeof shell->tag);
+        HPDF_SetCurrentEncoder(d->pdf, "UTF-8");
+        HPDF_Font *out[2] = {&d->regular, &d->bold};
+        for (int i = 0; i < 2; i++) {
+            HPDF_FontDef def = HPDF_GetFontDef(d->pdf, shell->names[i]);
+            HPDF_TTFontDefAttr a = def ? def->attr : NULL;
+            if (a) { /* HPDF_FreeDoc's clean-up, made sure of */
+                memset(a->glyph_tbl.flgs, 0, a->num_glyphs);
+                a->glyph_tbl.flgs[0] = 1;
+                def->descriptor = NULL;
+            }
+            *out[i] = def ? get_font(d->pdf, shell->names[i], fonts->glyphs[i]) : NULL;
+        }
+    } else {
+        d->pdf = HPDF_New(on_error, d);
+        if (!d->pdf)
+            return cb_error_set(err, CB_EIO, NULL, 0, NULL,
+                                "pdf: libharu could not start a document");
+        shell = d->shell = xcalloc(1, sizeof *shell);
+        shell->pdf = d->pdf;
+        HPDF_SetCompressionMode(d->pdf, HPDF_COMP_ALL);
+        open_fonts(d->pdf, fonts, shell->readers, shell->names, &d->regular, &d->bold);
+        memcpy(shell->tag, d->pdf->ttfont_tag, sizeof shell->tag);
     }
+    HPDF_Font both[2] = {d->regular, d->bold};
+    for (int i = 0; i < 2; i++)
+        if (both[i])
+            fix_to_unicode(both[i], fonts->to_unicode, fonts->to_unicode_len, &fonts->to_unicode_z);
     HPDF_Date date;
     if (parse_date(issue_date, &date)) {
         HPDF_SetInfoDateAttr(d->pdf, HPDF_INFO_CREATION_DATE, date);
@@ -1751,36 +1870,68 @@ void pdf_doc_identify(struct pdf_doc *d, const char *id_seed, bool pdfa)
         output_intent(d);
 }
 
-/* Flags the components of glyph g of fb in flags, and theirs (to a depth of 8). libharu
- * 2.3.0 flags one level only, and reads component glyph ids as signed 16-bit numbers, so it
- * misses every id above 32767: most of Droid Sans Fallback's ideographs are composites of
- * such glyphs, which would come out blank or in parts. */
-static void mark_components(const struct pdf_fallback *fb, size_t g, HPDF_BYTE *flags, int depth)
+/* Where glyph g of t is (offset into its glyf table, and its end). Returns false when it is
+ * empty or out of bounds. */
+static bool glyph_at(const struct pdf_ttf *t, size_t g, size_t *at, size_t *end)
 {
-    if (depth > 8 || g >= fb->n_glyphs)
+    const uint8_t *loca = t->ttf + t->loca;
+    *at = t->long_loca ? be32(loca + g * 4) : 2 * (size_t)be16(loca + g * 2);
+    *end = t->long_loca ? be32(loca + g * 4 + 4) : 2 * (size_t)be16(loca + g * 2 + 2);
+    return g < t->n_glyphs && *at < *end && *end <= t->glyf_len;
+}
+
+/* Calls fn(p + i, arg) at each component glyph id (2 bytes at p + i) of the composite glyph
+ * p of len bytes; nothing for a simple glyph. */
+static void each_component(uint8_t *p, size_t len, void (*fn)(uint8_t *id, void *arg), void *arg)
+{
+    if (len < 10 || be16(p) != 0xFFFF) /* numberOfContours -1: a composite */
         return;
-    const uint8_t *loca = fb->ttf + fb->loca;
-    size_t at = fb->long_loca ? be32(loca + g * 4) : 2 * (size_t)be16(loca + g * 2);
-    size_t end = fb->long_loca ? be32(loca + g * 4 + 4) : 2 * (size_t)be16(loca + g * 2 + 2);
-    if (end > fb->glyf_len || at + 10 > end)
-        return;
-    const uint8_t *p = fb->ttf + fb->glyf + at;
-    size_t len = end - at, i = 10;
-    if (be16(p) != 0xFFFF) /* numberOfContours -1: a composite */
-        return;
-    for (;;) {
+    for (size_t i = 10;;) {
         if (i + 4 > len)
             return;
-        uint32_t f = be16(p + i), c = be16(p + i + 2);
+        uint32_t f = be16(p + i);
+        fn(p + i + 2, arg);
         i += 4 + (f & 1 ? 4 : 2) + (f & 8 ? 2 : f & 0x40 ? 4 : f & 0x80 ? 8 : 0);
-        if (c < fb->n_glyphs) {
-            flags[c] = 1;
-            mark_components(fb, c, flags, depth + 1);
-        }
         if (!(f & 0x20)) /* MORE_COMPONENTS */
             return;
     }
 }
+
+struct component_marks {
+    const struct pdf_ttf *t;
+    HPDF_BYTE *flags;
+    int depth;
+};
+
+static void mark_components(const struct pdf_ttf *t, size_t g, HPDF_BYTE *flags, int depth);
+
+static void mark_component(uint8_t *id, void *arg)
+{
+    const struct component_marks *m = arg;
+    size_t c = be16(id);
+    if (c < m->t->n_glyphs) {
+        m->flags[c] = 1;
+        mark_components(m->t, c, m->flags, m->depth + 1);
+    }
+}
+
+/* Flags the components of glyph g of t in flags, and theirs (to a depth of 8). libharu
+ * 2.3.0 flags one level only, and reads component glyph ids as signed 16-bit numbers, so it
+ * misses every id above 32767: most of Droid Sans Fallback's ideographs are composites of
+ * such glyphs, which would come out blank or in parts. */
+static void mark_components(const struct pdf_ttf *t, size_t g, HPDF_BYTE *flags, int depth)
+{
+    size_t at, end;
+    if (depth > 8 || !glyph_at(t, g, &at, &end))
+        return;
+    struct component_marks m = {t, flags, depth};
+    each_component((uint8_t *)t->ttf + t->glyf + at, end - at, mark_component, &m);
+}
+
+struct renumbering {
+    const uint16_t *remap;
+    size_t n_glyphs;
+};
 
 static void put16(uint8_t *p, uint32_t v)
 {
@@ -1794,90 +1945,116 @@ static void put32(uint8_t *p, uint32_t v)
     put16(p + 2, v & 0xFFFF);
 }
 
+static void renumber_component(uint8_t *id, void *arg)
+{
+    const struct renumbering *r = arg;
+    size_t c = be16(id);
+    put16(id, c < r->n_glyphs ? r->remap[c] : 0);
+}
+
 static uint32_t table_sum(const uint8_t *p, size_t n)
 {
     uint32_t sum = 0;
-    for (size_t i = 0; i < n; i += 4) {
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        sum += be32(p + i);
+    if (i < n) {
         uint8_t b[4] = {0, 0, 0, 0};
-        memcpy(b, p + i, n - i < 4 ? n - i : 4);
+        memcpy(b, p + i, n - i);
         sum += be32(b);
     }
     return sum;
 }
 
-/* Writes into out (reset first) the font of fb cut to the glyphs set in flags: glyph ids are
- * kept (the CIDToGIDMap names them), the other glyphs are empty and have no metrics, and the
- * cmap maps nothing (a CIDFontType2 reaches its glyphs through the CIDToGIDMap alone).
- * libharu 2.3.0 keeps only the used glyphs too, but copies hmtx and cmap whole: 155 KB of
- * metrics for Droid Sans Fallback's 49,382 glyphs, 52 KB of cmap for NanumGothic. Returns
- * false when a table it needs is missing or out of bounds. */
-static bool subset_font(const struct pdf_fallback *fb, const HPDF_BYTE *flags, struct strbuf *out)
+/* Writes into out (reset first) the font t cut to glyph 0 and the glyphs set in flags,
+ * numbered anew in their order (remap[g]: the new id of glyph g, 0 for a glyph left out;
+ * components of composites are renumbered too), with only the tables a CIDFontType2 program
+ * needs (ISO 32000-1, 9.9: glyf, head, hhea, hmtx, loca, maxp, cvt, fpgm, prep; OS/2 for its
+ * metrics) and a cmap that maps nothing (the CIDToGIDMap reaches the glyphs). libharu 2.3.0
+ * keeps only the used glyphs too, but under their old ids and with loca, hmtx, cmap, name and
+ * post whole: 149 KB for DejaVu Sans, 155 KB of metrics alone for Droid Sans Fallback's 49,382
+ * glyphs. Returns false when a table it needs is missing or out of bounds. */
+static bool subset_font(const struct pdf_ttf *t, const HPDF_BYTE *flags, uint16_t *remap,
+                        struct strbuf *out)
 {
-    static const char *const tags[] = {"OS/2", "cmap", "cvt ", "fpgm", "glyf", "head", "hhea",
-                                       "hmtx", "loca", "maxp", "name", "post", "prep"};
-    enum { N_TAGS = sizeof tags / sizeof tags[0] };
-    const uint8_t *ttf = fb->ttf;
+    enum { OS2, CMAP, CVT, FPGM, GLYF, HEAD, HHEA, HMTX, LOCA, MAXP, PREP, N_TAGS };
+    static const char *const tags[N_TAGS] = {"OS/2", "cmap", "cvt ", "fpgm", "glyf", "head",
+                                             "hhea", "hmtx", "loca", "maxp", "prep"};
+    const uint8_t *ttf = t->ttf;
     size_t at[N_TAGS], len[N_TAGS];
     for (size_t i = 0; i < N_TAGS; i++) {
         at[i] = len[i] = 0;
-        bool optional = strcmp(tags[i], "cvt ") == 0 || strcmp(tags[i], "fpgm") == 0 ||
-                        strcmp(tags[i], "prep") == 0;
-        if (!find_table(ttf, fb->ttf_len, tags[i], &at[i], &len[i]) && !optional)
+        bool optional = i == OS2 || i == CMAP || i == CVT || i == FPGM || i == PREP;
+        if (!find_table(ttf, t->len, tags[i], &at[i], &len[i]) && !optional)
             return false;
     }
-    size_t hhea = at[6], n_glyphs = fb->n_glyphs;
-    if (len[5] < 54 || len[6] < 36)
+    size_t n_glyphs = t->n_glyphs;
+    if (len[HEAD] < 54 || len[HHEA] < 36 || len[MAXP] < 6)
         return false;
-    size_t n_metrics = be16(ttf + hhea + 34);
+    size_t n_metrics = be16(ttf + at[HHEA] + 34);
     if (n_metrics == 0 || n_metrics > n_glyphs ||
-        len[7] < n_metrics * 4 + (n_glyphs - n_metrics) * 2)
+        len[HMTX] < n_metrics * 4 + (n_glyphs - n_metrics) * 2)
         return false;
-    /* the new glyf, loca (long offsets), hmtx and cmap */
+    size_t kept = 0;
+    for (size_t g = 0; g < n_glyphs; g++)
+        remap[g] = g == 0 || flags[g] ? (uint16_t)kept++ : 0;
+    /* the new glyf, loca (long offsets) and hmtx (a long metric for every glyph) */
     struct strbuf glyf = STRBUF_INIT;
-    uint8_t *loca = xcalloc(n_glyphs + 1, 4);
-    uint8_t *hmtx = xcalloc(n_metrics * 4 + (n_glyphs - n_metrics) * 2, 1);
-    const uint8_t *old_loca = ttf + fb->loca, *old_hmtx = ttf + at[7];
-    for (size_t g = 0; g < n_glyphs; g++) {
-        put32(loca + g * 4, (uint32_t)glyf.len);
-        if (!flags[g])
+    uint8_t *loca = xcalloc(kept + 1, 4);
+    uint8_t *hmtx = xcalloc(kept, 4);
+    const uint8_t *old_hmtx = ttf + at[HMTX];
+    struct renumbering r = {remap, n_glyphs};
+    for (size_t g = 0, k = 0; g < n_glyphs; g++) {
+        if (g != 0 && !flags[g])
             continue;
-        size_t a = fb->long_loca ? be32(old_loca + g * 4) : 2 * (size_t)be16(old_loca + g * 2);
-        size_t e =
-            fb->long_loca ? be32(old_loca + g * 4 + 4) : 2 * (size_t)be16(old_loca + g * 2 + 2);
-        if (a < e && e <= fb->glyf_len) {
-            strbuf_append(&glyf, (const char *)ttf + fb->glyf + a, e - a);
+        put32(loca + k * 4, (uint32_t)glyf.len);
+        size_t a, e;
+        if (glyph_at(t, g, &a, &e)) {
+            size_t start = glyf.len;
+            strbuf_append(&glyf, (const char *)ttf + t->glyf + a, e - a);
+            if (!glyf.overflow)
+                each_component((uint8_t *)glyf.data + start, e - a, renumber_component, &r);
             while (glyf.len % 4)
                 strbuf_putc(&glyf, '\0');
         }
-        if (g < n_metrics)
-            memcpy(hmtx + g * 4, old_hmtx + g * 4, 4);
-        else
-            memcpy(hmtx + n_metrics * 4 + (g - n_metrics) * 2,
-                   old_hmtx + n_metrics * 4 + (g - n_metrics) * 2, 2);
+        size_t m = g < n_metrics ? g : n_metrics - 1;
+        memcpy(hmtx + k * 4, old_hmtx + m * 4, 2); /* advance width */
+        memcpy(hmtx + k * 4 + 2,
+               g < n_metrics ? old_hmtx + g * 4 + 2
+                             : old_hmtx + n_metrics * 4 + (g - n_metrics) * 2,
+               2); /* left side bearing */
+        k++;
     }
-    put32(loca + n_glyphs * 4, (uint32_t)glyf.len);
+    put32(loca + kept * 4, (uint32_t)glyf.len);
     /* cmap: one (3,1) format 4 subtable with only the closing segment */
     static const uint8_t cmap[36] = {0, 0, 0,    1,    0, 3, 0,    1,    0, 0, 0, 12,
                                      0, 4, 0,    24,   0, 0, 0,    2,    0, 2, 0, 0,
                                      0, 0, 0xFF, 0xFF, 0, 0, 0xFF, 0xFF, 0, 1, 0, 0};
-    uint8_t head[54];
-    memcpy(head, ttf + at[5], 54);
+    uint8_t head[54], hhea[36], maxp[32];
+    size_t maxp_len = len[MAXP] < sizeof maxp ? len[MAXP] : sizeof maxp;
+    memcpy(head, ttf + at[HEAD], sizeof head);
     put32(head + 8, 0);  /* checkSumAdjustment, set below */
     put16(head + 50, 1); /* indexToLocFormat: long */
+    memcpy(hhea, ttf + at[HHEA], sizeof hhea);
+    put16(hhea + 34, (uint32_t)kept); /* numberOfHMetrics */
+    memcpy(maxp, ttf + at[MAXP], maxp_len);
+    put16(maxp + 4, (uint32_t)kept); /* numGlyphs */
     const uint8_t *data[N_TAGS];
     size_t size[N_TAGS];
     for (size_t i = 0; i < N_TAGS; i++) {
         data[i] = ttf + at[i];
         size[i] = len[i];
     }
-    data[1] = cmap, size[1] = sizeof cmap;
-    data[4] = (const uint8_t *)glyf.data, size[4] = glyf.len;
-    data[5] = head, size[5] = sizeof head;
-    data[7] = hmtx, size[7] = n_metrics * 4 + (n_glyphs - n_metrics) * 2;
-    data[8] = loca, size[8] = (n_glyphs + 1) * 4;
+    data[CMAP] = cmap, size[CMAP] = sizeof cmap;
+    data[GLYF] = (const uint8_t *)glyf.data, size[GLYF] = glyf.len;
+    data[HEAD] = head, size[HEAD] = sizeof head;
+    data[HHEA] = hhea, size[HHEA] = sizeof hhea;
+    data[HMTX] = hmtx, size[HMTX] = kept * 4;
+    data[LOCA] = loca, size[LOCA] = (kept + 1) * 4;
+    data[MAXP] = maxp, size[MAXP] = maxp_len;
     size_t n = 0;
     for (size_t i = 0; i < N_TAGS; i++)
-        n += size[i] || i == 4 ? 1 : 0;
+        n += size[i] || i == GLYF ? 1 : 0;
     strbuf_reset(out);
     uint8_t dir[12 + N_TAGS * 16];
     memset(dir, 0, sizeof dir);
@@ -1892,7 +2069,7 @@ static bool subset_font(const struct pdf_fallback *fb, const HPDF_BYTE *flags, s
     size_t offset = 12 + n * 16, k = 0;
     uint32_t total = 0;
     for (size_t i = 0; i < N_TAGS; i++) {
-        if (!size[i] && i != 4)
+        if (!size[i] && i != GLYF)
             continue;
         uint8_t *rec = dir + 12 + k++ * 16;
         memcpy(rec, tags[i], 4);
@@ -1906,23 +2083,24 @@ static bool subset_font(const struct pdf_fallback *fb, const HPDF_BYTE *flags, s
     strbuf_append(out, (const char *)dir, 12 + n * 16);
     total += table_sum(dir, 12 + n * 16);
     for (size_t i = 0; i < N_TAGS; i++) {
-        if (!size[i] && i != 4)
+        if (!size[i] && i != GLYF)
             continue;
         size_t start = out->len;
         strbuf_append(out, (const char *)data[i], size[i]);
         while (out->len % 4)
             strbuf_putc(out, '\0');
-        if (i == 5) /* head: the adjustment that makes the whole font sum to 0xB1B0AFBA */
+        if (i == HEAD && !out->overflow) /* the adjustment that makes the font sum to 0xB1B0AFBA */
             put32((uint8_t *)out->data + start + 8, 0xB1B0AFBAu - total);
     }
+    bool ok = !glyf.overflow && !out->overflow;
     free(hmtx);
     free(loca);
     strbuf_free(&glyf);
-    return !out->overflow;
+    return ok;
 }
 
-/* Gives fallback font `font` its FontDescriptor (the same keys libharu writes) with the font
- * program `ttf`; libharu then leaves the descriptor and its FontFile2 alone. */
+/* Gives font `font` its FontDescriptor (the same keys libharu writes) with the font program
+ * `ttf`; libharu then leaves the descriptor and its FontFile2 alone. */
 static void own_descriptor(HPDF_Font font, const struct strbuf *ttf)
 {
     HPDF_FontAttr attr = font->attr;
@@ -1950,64 +2128,125 @@ static void own_descriptor(HPDF_Font font, const struct strbuf *ttf)
     def->descriptor = desc;
 }
 
-/* Before fallback `face` is written: its composite glyphs get their components, and its
- * CIDToGIDMap and widths (built by libharu for every code point the font has) list only the
- * code points the document measured or drew, which keeps them a few hundred bytes instead of
- * tens of kilobytes. */
-static void finish_fallback(struct pdf_doc *d, int face)
+/* The code points (sorted, n of them; free with free()) that finish_font writes widths and
+ * CIDToGIDMap entries for: those set in `used`, or with used NULL those whose glyph the
+ * document measured or drew (flags), found through ix (each glyph's code points) or, without
+ * it, libharu's lookup of every code point. */
+static uint32_t *code_points(HPDF_FontDef def, const uint8_t *used, const struct glyph_index *ix,
+                             size_t *n)
 {
-    const struct pdf_fallback *fb = &d->fonts->shared->fallback[face];
-    HPDF_Font font = d->fallback[face];
+    HPDF_TTFontDefAttr ta = def->attr;
+    const HPDF_BYTE *flags = ta->glyph_tbl.flgs;
+    size_t cap = 64;
+    uint32_t *cps = xmalloc(cap * sizeof *cps);
+    *n = 0;
+    if (!used && ix && ix->start) {
+        for (size_t g = 1; g < ix->n_glyphs && g < ta->num_glyphs; g++) {
+            if (!flags[g])
+                continue;
+            for (uint32_t i = ix->start[g]; i < ix->start[g + 1]; i++) {
+                if (*n == cap)
+                    cps = xreallocarray(cps, cap *= 2, sizeof *cps);
+                cps[(*n)++] = ix->cp[i];
+            }
+        }
+        qsort(cps, *n, sizeof *cps, cmp_u32);
+        return cps;
+    }
+    for (uint32_t u = 0; u < BMP; u++) {
+        bool in;
+        if (used) {
+            if (!used[u / 8]) {
+                u |= 7;
+                continue;
+            }
+            in = used[u / 8] & (1u << (u % 8));
+        } else {
+            uint16_t g = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)u);
+            in = g && g < ta->num_glyphs && flags[g];
+        }
+        if (!in)
+            continue;
+        if (*n == cap)
+            cps = xreallocarray(cps, cap *= 2, sizeof *cps);
+        cps[(*n)++] = u;
+    }
+    return cps;
+}
+
+/* Before font `font` (of the file t, glyph ids `glyphs` per code point, NULL: libharu's
+ * lookup) is written: its subset (the glyphs drawn and their components, renumbered), and its
+ * CIDToGIDMap and widths for the code points of code_points only, instead of the 65,536 code
+ * points libharu writes them for: a few hundred bytes instead of tens of kilobytes. When the
+ * subset cannot be made (t has no usable tables), libharu writes its own from the same glyph
+ * flags. */
+static void finish_font(HPDF_Font font, const struct pdf_ttf *t, const uint16_t *glyphs,
+                        const uint8_t *used, const struct glyph_index *ix)
+{
     HPDF_FontAttr attr = font->attr;
     HPDF_FontDef def = attr->fontdef;
     HPDF_TTFontDefAttr ta = def->attr;
-    for (size_t g = 0; g < ta->num_glyphs && g < fb->n_glyphs; g++)
-        if (ta->glyph_tbl.flgs[g])
-            mark_components(fb, g, ta->glyph_tbl.flgs, 0);
-    const uint8_t *used = d->used[face];
-    uint32_t max = 0;
-    for (uint32_t u = 0; u < BMP; u++)
-        if (used[u / 8] & (1u << (u % 8)))
-            max = u + 1;
+    HPDF_BYTE *flags = ta->glyph_tbl.flgs;
+    size_t n;
+    uint32_t *cps = code_points(def, used, glyphs ? ix : NULL, &n);
+    uint16_t *gids = xmalloc((n ? n : 1) * sizeof *gids);
+    for (size_t i = 0; i < n; i++)
+        gids[i] = glyphs ? glyphs[cps[i]] : HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cps[i]);
+    uint16_t *remap = NULL;
+    struct strbuf ttf = STRBUF_INIT;
+    if (t->ttf && !def->descriptor && ta->num_glyphs == t->n_glyphs) {
+        for (size_t g = 0; g < t->n_glyphs; g++)
+            if (flags[g])
+                mark_components(t, g, flags, 0);
+        remap = xcalloc(t->n_glyphs, sizeof *remap);
+        if (subset_font(t, flags, remap, &ttf)) {
+            own_descriptor(font, &ttf);
+        } else {
+            free(remap);
+            remap = NULL;
+        }
+    }
+    strbuf_free(&ttf);
+    uint32_t max = n ? cps[n - 1] + 1 : 0;
     if (attr->map_stream) {
         HPDF_Stream st = attr->map_stream->stream;
         HPDF_MemStream_FreeData(st);
-        for (uint32_t u = 0; u < max; u++) {
-            uint16_t g = used[u / 8] & (1u << (u % 8)) ? fb->glyphs[u] : 0;
-            HPDF_BYTE b[2] = {(HPDF_BYTE)(g >> 8), (HPDF_BYTE)g};
-            HPDF_Stream_Write(st, b, 2);
-        }
+        uint8_t *map = xcalloc(max ? max : 1, 2);
+        for (size_t i = 0; i < n; i++)
+            put16(map + cps[i] * 2, remap ? (gids[i] < t->n_glyphs ? remap[gids[i]] : 0) : gids[i]);
+        HPDF_Stream_Write(st, map, max * 2);
+        free(map);
     }
     HPDF_Array w = HPDF_Array_New(font->mmgr);
     HPDF_Array run = NULL;
-    for (uint32_t u = 0; w && u < max; u++) {
-        if (!(used[u / 8] & (1u << (u % 8)))) {
-            run = NULL;
-            continue;
-        }
-        if (!run) {
-            HPDF_Array_AddNumber(w, (HPDF_INT32)u);
+    for (size_t i = 0; w && i < n; i++) {
+        if (!run || cps[i] != cps[i - 1] + 1) {
+            HPDF_Array_AddNumber(w, (HPDF_INT32)cps[i]);
             run = HPDF_Array_New(font->mmgr);
             if (!run || HPDF_Array_Add(w, run) != HPDF_OK)
                 break;
         }
-        HPDF_Array_AddNumber(run, HPDF_TTFontDef_GetGidWidth(def, fb->glyphs[u]));
+        HPDF_Array_AddNumber(run, HPDF_TTFontDef_GetGidWidth(def, gids[i]));
     }
     if (w) {
         HPDF_Dict_RemoveElement(attr->descendant_font, "W");
         HPDF_Dict_Add(attr->descendant_font, "W", w);
     }
-    struct strbuf ttf = STRBUF_INIT;
-    if (!def->descriptor && subset_font(fb, ta->glyph_tbl.flgs, &ttf))
-        own_descriptor(font, &ttf);
-    strbuf_free(&ttf);
+    free(remap);
+    free(gids);
+    free(cps);
 }
 
 enum cb_status pdf_doc_save(struct pdf_doc *d, const char *path, struct cb_error *err)
 {
+    const struct pdf_shared *s = d->fonts->shared;
+    HPDF_Font dejavu[2] = {d->regular, d->bold};
+    for (int i = 0; i < 2 && !d->failed; i++)
+        if (dejavu[i])
+            finish_font(dejavu[i], &s->ttf[i], d->fonts->glyphs[i], NULL, &s->by_glyph[i]);
     for (int i = 0; i < PDF_FALLBACKS && !d->failed; i++)
         if (d->fallback[i])
-            finish_fallback(d, i);
+            finish_font(d->fallback[i], &s->fallback[i].t, s->fallback[i].glyphs, d->used[i], NULL);
     if (d->shaped && !d->failed) {
         fix_to_unicode(d->regular, d->fonts->to_unicode_arabic, d->fonts->to_unicode_arabic_len,
                        &d->fonts->to_unicode_arabic_z);
@@ -2120,8 +2359,21 @@ void pdf_doc_free(struct pdf_doc *d)
     if (!d)
         return;
     merge_missing(d);
-    if (d->pdf)
-        HPDF_Free(d->pdf);
+    bool keep = d->shell && d->pdf && !d->failed && d->regular && d->bold;
+    for (int i = 0; i < PDF_FALLBACKS; i++)
+        keep = keep && !d->fallback[i];
+    if (keep) {
+        HPDF_FreeDoc(d->pdf);
+        struct pdf_shared *s = d->fonts->shared;
+        pthread_mutex_lock(&s->lock);
+        d->shell->next = s->idle;
+        s->idle = d->shell;
+        pthread_mutex_unlock(&s->lock);
+    } else {
+        if (d->pdf)
+            HPDF_Free(d->pdf);
+        free(d->shell);
+    }
     free(d->pages);
     free(d->missing);
     for (int i = 0; i < PDF_FALLBACKS; i++)

@@ -23,6 +23,7 @@
 /* The fallback fonts and the code points no font could draw, shared by the documents of one
  * run (opaque: see pdf_doc.c). */
 struct pdf_shared;
+struct pdf_shell;
 
 /* A stream's bytes deflated once per run, written as they are into every document that has
  * that stream (see pdf_doc.c). */
@@ -53,8 +54,8 @@ struct pdf_fonts {
     size_t to_unicode_arabic_len;
     uint8_t *ttf[2]; /* the regular and bold font files, read once per run */
     size_t ttf_len[2];
-    /* deflated once per run: the CIDToGIDMap of each font, both ToUnicode maps, the profile */
-    struct pdf_blob cid_map_z[2], to_unicode_z, to_unicode_arabic_z, icc_z;
+    /* deflated once per run: both ToUnicode maps, the profile */
+    struct pdf_blob to_unicode_z, to_unicode_arabic_z, icc_z;
     struct pdf_shared *shared;
 };
 
@@ -132,8 +133,9 @@ struct pdf_doc {
     struct strbuf heading;         /* a heading not drawn yet: it goes with what follows */
     bool heading_pending;
     float heading_keep;
-    HPDF_ExtGState translucent;                       /* the shadow watermark's alpha, made once */
-    struct pdf_mem_reader readers[2 + PDF_FALLBACKS]; /* the fonts, read from memory */
+    HPDF_ExtGState translucent;                   /* the shadow watermark's alpha, made once */
+    struct pdf_mem_reader readers[PDF_FALLBACKS]; /* the fallback fonts, read from memory */
+    struct pdf_shell *shell; /* its libharu document, kept for the next (pdf_doc.c) */
     bool failed;
     HPDF_STATUS error_no, detail_no;
 };

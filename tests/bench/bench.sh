@@ -490,6 +490,21 @@ EOF
     read -r t k c < <(median_run "big $f" "$cb" render --quiet --formats "$f" --out "$scratch/out-big-$f" "${bigargs[@]}")
     [ "$t" != fail ] && row "  --formats $f" "${t} s" "${c} s" "$(mib "$k") MiB" "" ""
   done
+  # CPU per PDF (issue 19): alternating pairs of a pdf run and a json run (the same month
+  # without documents), their CPU difference over the PDFs written; the median pair
+  per_doc=() pdf_kb=
+  for i in $(seq "$runs"); do
+    read -r tp _ cp < <(timed "$scratch/run" "$cb" render --quiet --formats pdf --out "$scratch/out-big-pdf" "${bigargs[@]}")
+    read -r tj _ cj < <(timed "$scratch/run" "$cb" render --quiet --formats json --out "$scratch/out-big-json" "${bigargs[@]}")
+    if [ "$tp" = fail ] || [ "$tj" = fail ]; then fail "PDF per document: a run failed"; break; fi
+    docs=$(find "$scratch/out-big-pdf" -name '*.pdf' | wc -l)
+    pdf_kb=$(find "$scratch/out-big-pdf" -name '*.pdf' -printf '%s\n' | awk -v n="$docs" '{s += $1} END {printf "%.0f", s / n / 1000}')
+    per_doc+=("$(awk -v p="$cp" -v j="$cj" -v n="$docs" 'BEGIN {printf "%.1f", (p - j) * 1000 / n}')")
+  done
+  if [ ${#per_doc[@]} -eq "$runs" ]; then
+    ms=$(median "${per_doc[@]}")
+    row "  PDF: CPU per document (pdf - json)" "" "${ms} ms" "" "" "<=6ms: $(verdict "$ms" "<=" 6) ($pdf_kb KB a PDF)"
+  fi
 fi
 
 # ---- (f) a month of 100,000 small teams --------------------------------------------------------

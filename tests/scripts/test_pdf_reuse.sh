@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # PDFs share what is the same in every document (issue 19): the DejaVu font files are read once
 # per run, not once per document (the sample month has six PDFs), and every PDF still passes
-# qpdf --check with its streams (the deflated-once CIDToGIDMaps, ToUnicode maps and ICC profile)
-# decoding. Needs strace (and qpdf for the check); exits 77 when strace is missing.
+# qpdf --check with its streams (the deflated-once ToUnicode maps and ICC profile, the fonts cut
+# per document) decoding. Needs strace (and qpdf for the check); exits 77 when strace is missing.
 set -u
 bin=$1
 scratch=$3

@@ -283,6 +283,73 @@ static void text_is_cleaned_to_drawable_utf8(void **state)
     pdf_fonts_free(&fonts);
 }
 
+/* Draws one small document with `text` in both DejaVu faces and saves it as dir/name. */
+static void draw_one(struct pdf_fonts *fonts, const char *dir, const char *name, const char *text)
+{
+    struct cb_error err;
+    struct pdf_doc d;
+    assert_int_equal(pdf_doc_open(&d, fonts, "A4", false, "2026-11-01", "t", "test", &err), CB_OK);
+    pdf_text(&d, d.regular, 10, 50, 700, text);
+    pdf_text(&d, d.bold, 12, 50, 680, text);
+    pdf_doc_identify(&d, "seed", true);
+    char *path = xasprintf("%s/%s", dir, name);
+    assert_int_equal(pdf_doc_save(&d, path, &err), CB_OK);
+    free(path);
+    pdf_doc_free(&d);
+}
+
+/* Documents reuse a libharu document (issue 19): one drawn after others, with other glyphs and
+ * a fallback font, is byte for byte the one a run of its own draws. */
+static void a_kept_document_draws_as_a_fresh_one(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/cb-pdf-XXXXXX";
+    char *dir = xstrdup(mkdtemp(tmpl));
+    struct cb_error err;
+    struct pdf_fonts fresh, kept;
+    memset(&fresh, 0, sizeof fresh);
+    memset(&kept, 0, sizeof kept);
+    assert_int_equal(pdf_fonts_load(&fresh, FONTS, &err), CB_OK);
+    assert_int_equal(pdf_fonts_load(&kept, FONTS, &err), CB_OK);
+    /* each drawn first by a libharu document of its own (a fallback font drops its document) */
+    const char *cjk = "\xE6\x95\xB0\xE6\x8D\xAE \xEB\x8D\xB0\xEC\x9D\xB4\xED\x84\xB0";
+    const char *latin = "Invoice 42 \xE2\x80\x94 Platform";
+    const char *hangul = "\xEB\x8D\xB0\xEC\x9D\xB4\xED\x84\xB0";
+    draw_one(&fresh, dir, "cjk_alone.pdf", cjk);
+    draw_one(&fresh, dir, "hangul_alone.pdf", hangul);
+    draw_one(&fresh, dir, "alone.pdf", latin);
+    /* and after others, on the document they leave */
+    draw_one(&kept, dir, "greek.pdf",
+             "\xCE\x91\xCE\xBD\xCE\xB1\xCE\xBB\xCF\x85\xCF\x84\xCE\xB9\xCE\xBA\xCE\xAE "
+             "\xD0\x90\xD0\xBD\xD0\xB0\xD0\xBB\xD0\xB8\xD0\xB7 \xC3\xA9\xC3\xA7");
+    draw_one(&kept, dir, "after_greek.pdf", latin);
+    draw_one(&kept, dir, "cjk.pdf", cjk);
+    draw_one(&kept, dir, "cjk_again.pdf", cjk);
+    draw_one(&kept, dir, "after_cjk.pdf", latin);
+    draw_one(&kept, dir, "hangul.pdf", hangul);
+    struct blob alone = slurp(dir, "alone.pdf"), greek = slurp(dir, "greek.pdf");
+    assert_true(alone.len > 0 && greek.len > 0);
+    assert_false(alone.len == greek.len && memcmp(alone.data, greek.data, alone.len) == 0);
+    const char *later[][2] = {{"after_greek.pdf", "alone.pdf"},
+                              {"cjk.pdf", "cjk_alone.pdf"},
+                              {"cjk_again.pdf", "cjk_alone.pdf"},
+                              {"after_cjk.pdf", "alone.pdf"},
+                              {"hangul.pdf", "hangul_alone.pdf"}};
+    for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
+        struct blob b = slurp(dir, later[i][0]), want = slurp(dir, later[i][1]);
+        if (!want.len || b.len != want.len || memcmp(b.data, want.data, b.len) != 0)
+            fail_msg("%s differs from the same document drawn alone (%zu vs %zu bytes)",
+                     later[i][0], b.len, want.len);
+        free(b.data);
+        free(want.data);
+    }
+    free(alone.data);
+    free(greek.data);
+    pdf_fonts_free(&kept);
+    pdf_fonts_free(&fresh);
+    remove_dir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -290,6 +357,7 @@ int main(void)
         cmocka_unit_test(long_invoices_have_more_pages),
         cmocka_unit_test(missing_fonts_and_unwritable_folder_are_io_errors),
         cmocka_unit_test(text_is_cleaned_to_drawable_utf8),
+        cmocka_unit_test(a_kept_document_draws_as_a_fresh_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
