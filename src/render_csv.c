@@ -82,27 +82,61 @@ static void format_ratio(int64_t quantity, int64_t per, char *buf, size_t size)
         buf[--n] = '\0';
 }
 
-static enum cb_status write_file(const char *dir, const char *name, struct strbuf *b,
-                                 struct cb_error *err)
+/* A CSV file written as it is made: rows gather in `b` and go to the file in pieces of about
+ * CSV_PIECE bytes, so memory does not grow with the file (focus.csv of a 1,000-team month is
+ * 138 MB). csv_close reports the first failure, naming the file. */
+#define CSV_PIECE ((size_t)1 << 20)
+
+struct csv_out {
+    char *path;
+    FILE *f;
+    struct strbuf b;
+    int error; /* errno of the first failed write, or -1 for a row too large */
+};
+
+static enum cb_status csv_open(struct csv_out *o, const char *dir, const char *name,
+                               struct cb_error *err)
 {
-    char *path = paths_join(dir, name);
+    *o = (struct csv_out){.path = paths_join(dir, name), .b = STRBUF_INIT};
+    o->f = fopen(o->path, "wb");
+    if (o->f)
+        return CB_OK;
+    enum cb_status st =
+        cb_error_set(err, CB_EIO, o->path, 0, NULL, "cannot create: %s", strerror(errno));
+    free(o->path);
+    return st;
+}
+
+static void csv_write_out(struct csv_out *o)
+{
+    if (o->b.overflow && !o->error)
+        o->error = -1;
+    errno = 0;
+    if (!o->error && o->b.len && fwrite(o->b.data, 1, o->b.len, o->f) != o->b.len)
+        o->error = errno ? errno : EIO;
+    strbuf_reset(&o->b);
+}
+
+/* After each row or group of rows: writes what has gathered once it is a piece. */
+static void csv_flush(struct csv_out *o)
+{
+    if (o->b.len >= CSV_PIECE || o->b.overflow)
+        csv_write_out(o);
+}
+
+static enum cb_status csv_close(struct csv_out *o, struct cb_error *err)
+{
+    csv_write_out(o);
+    errno = 0;
+    if (fclose(o->f) != 0 && !o->error)
+        o->error = errno ? errno : EIO;
     enum cb_status st = CB_OK;
-    FILE *f = NULL;
-    if (b->overflow) {
-        st = cb_error_set(err, CB_EIO, path, 0, NULL, "output too large");
-        goto cleanup;
-    }
-    f = fopen(path, "wb");
-    if (!f) {
-        st = cb_error_set(err, CB_EIO, path, 0, NULL, "cannot create: %s", strerror(errno));
-        goto cleanup;
-    }
-    if (b->len && fwrite(b->data, 1, b->len, f) != b->len)
-        st = cb_error_set(err, CB_EIO, path, 0, NULL, "write failed: %s", strerror(errno));
-    if (fclose(f) != 0 && st == CB_OK)
-        st = cb_error_set(err, CB_EIO, path, 0, NULL, "write failed: %s", strerror(errno));
-cleanup:
-    free(path);
+    if (o->error == -1)
+        st = cb_error_set(err, CB_EIO, o->path, 0, NULL, "output too large");
+    else if (o->error)
+        st = cb_error_set(err, CB_EIO, o->path, 0, NULL, "write failed: %s", strerror(o->error));
+    strbuf_free(&o->b);
+    free(o->path);
     return st;
 }
 
@@ -140,12 +174,16 @@ static void charges_row(struct strbuf *b, const struct report *r, const struct r
  * invoice ends with a credit line of −(its total), so its rows net to zero. */
 enum cb_status render_csv(const struct report *r, const struct render_dest *d, struct cb_error *err)
 {
-    struct strbuf b = STRBUF_INIT;
+    struct csv_out o;
+    enum cb_status st = csv_open(&o, d->dir, "charges.csv", err);
+    if (st != CB_OK)
+        return st;
+    struct strbuf *b = &o.b;
     bool journal = r->credit_account && r->credit_account[0];
-    strbuf_puts(&b, CSV_BOM "period,posting_date,due_date,invoice_number,team,team_name,"
-                            "cost_center,reference,gl_account,kind,description,quantity,"
-                            "unit_price,amount,currency");
-    end_row(&b);
+    strbuf_puts(b, CSV_BOM "period,posting_date,due_date,invoice_number,team,team_name,"
+                           "cost_center,reference,gl_account,kind,description,quantity,"
+                           "unit_price,amount,currency");
+    end_row(b);
     for (size_t i = 0; i < r->n_teams; i++) {
         const struct report_team *t = &r->teams[r->order[i]];
         for (size_t k = 0; k < t->n_lines; k++) {
@@ -153,18 +191,17 @@ enum cb_status render_csv(const struct report *r, const struct render_dest *d, s
             char quantity[32], price[64];
             snprintf(quantity, sizeof quantity, "%lld", (long long)l->quantity);
             format_price(l->unit_price_micros, price, sizeof price);
-            charges_row(&b, r, t, t->gl_account, report_line_kind_name(l->kind), l->description,
+            charges_row(b, r, t, t->gl_account, report_line_kind_name(l->kind), l->description,
                         quantity, price, l->amount);
         }
         if (journal) {
             char *text = xasprintf("Recharge of invoice %s", t->invoice_number);
-            charges_row(&b, r, t, r->credit_account, "credit", text, "", "", -t->total);
+            charges_row(b, r, t, r->credit_account, "credit", text, "", "", -t->total);
             free(text);
         }
+        csv_flush(&o);
     }
-    enum cb_status st = write_file(d->dir, "charges.csv", &b, err);
-    strbuf_free(&b);
-    return st;
+    return csv_close(&o, err);
 }
 
 /* focus.csv follows FOCUS 1.2 (FOCUS_Spec tag v1.2, specification/columns, the text of
@@ -357,16 +394,20 @@ static void focus_row(struct strbuf *b, const struct report *r, const struct rep
 enum cb_status render_focus(const struct report *r, const struct render_dest *d,
                             struct cb_error *err)
 {
-    struct strbuf b = STRBUF_INIT;
-    strbuf_puts(&b, "BilledCost,EffectiveCost,ListCost,ContractedCost,BillingAccountId,"
-                    "BillingAccountName,BillingCurrency,BillingPeriodStart,BillingPeriodEnd,"
-                    "ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ChargeClass,"
-                    "ChargeFrequency,ChargeDescription,PricingQuantity,PricingUnit,ListUnitPrice,"
-                    "ConsumedQuantity,ConsumedUnit,SkuId,SkuPriceId,SkuMeter,SkuPriceDetails,"
-                    "ProviderName,PublisherName,InvoiceIssuerName,InvoiceId,SubAccountId,"
-                    "SubAccountName,ServiceName,ServiceCategory,ServiceSubcategory,Tags,"
-                    "x_LineKind");
-    end_row(&b);
+    struct csv_out o;
+    enum cb_status st = csv_open(&o, d->dir, "focus.csv", err);
+    if (st != CB_OK)
+        return st;
+    struct strbuf *b = &o.b;
+    strbuf_puts(b, "BilledCost,EffectiveCost,ListCost,ContractedCost,BillingAccountId,"
+                   "BillingAccountName,BillingCurrency,BillingPeriodStart,BillingPeriodEnd,"
+                   "ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ChargeClass,"
+                   "ChargeFrequency,ChargeDescription,PricingQuantity,PricingUnit,ListUnitPrice,"
+                   "ConsumedQuantity,ConsumedUnit,SkuId,SkuPriceId,SkuMeter,SkuPriceDetails,"
+                   "ProviderName,PublisherName,InvoiceIssuerName,InvoiceId,SubAccountId,"
+                   "SubAccountName,ServiceName,ServiceCategory,ServiceSubcategory,Tags,"
+                   "x_LineKind");
+    end_row(b);
     for (size_t i = 0; i < r->n_teams; i++) {
         const struct report_team *t = &r->teams[i];
         json_t *tags = json_object();
@@ -375,12 +416,11 @@ enum cb_status render_focus(const struct report *r, const struct render_dest *d,
         char *tag_text = json_dumps(tags, JSON_COMPACT | JSON_PRESERVE_ORDER);
         json_decref(tags);
         for (size_t k = 0; k < t->n_usage_lines; k++)
-            focus_row(&b, r, t, &t->usage_lines[k], false, tag_text ? tag_text : "{}");
+            focus_row(b, r, t, &t->usage_lines[k], false, tag_text ? tag_text : "{}");
         for (size_t k = 0; k < t->n_lines; k++)
-            focus_row(&b, r, t, &t->lines[k], true, tag_text ? tag_text : "{}");
+            focus_row(b, r, t, &t->lines[k], true, tag_text ? tag_text : "{}");
         free(tag_text);
+        csv_flush(&o);
     }
-    enum cb_status st = write_file(d->dir, "focus.csv", &b, err);
-    strbuf_free(&b);
-    return st;
+    return csv_close(&o, err);
 }
