@@ -39,12 +39,13 @@
 
 #define SHADOW_MARK "SHADOW \xE2\x80\x94 NOT BILLED"
 #define MAX_COLS    16
-#define WIDTH_CAP   40.0  /* characters: wider text wraps in its cell, never spills or is cut */
-#define HEAD_CAP    11.0  /* a longer column heading wraps (at 15, a sheet of ten counts printed at 65 %) */
-#define PARA_WIDTH  90.0  /* a merged paragraph spans columns at least this wide */
-#define LINE_PT     15.0  /* the height of one line of 11 pt text */
-#define ROW_MAX_PT  409.0 /* Excel's tallest row */
-#define MAX_CELL    32767 /* Excel's limit on the characters in one cell */
+#define WIDTH_CAP   40.0 /* characters: wider text wraps in its cell, never spills or is cut */
+/* a longer column heading wraps (at 15, a sheet of ten counts printed at 65 %) */
+#define HEAD_CAP   11.0
+#define PARA_WIDTH 90.0  /* a merged paragraph spans columns at least this wide */
+#define LINE_PT    15.0  /* the height of one line of 11 pt text */
+#define ROW_MAX_PT 409.0 /* Excel's tallest row */
+#define MAX_CELL   32767 /* Excel's limit on the characters in one cell */
 
 struct fmts {
     lxw_format *title, *title_shadow, *head, *head_num, *label, *money, *money_bold, *price, *count,
