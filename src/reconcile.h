@@ -48,8 +48,14 @@ const char *recon_kind_label(const char *kind);
 /* How documents name a model of the reconciliation: its id, or "(no model)". */
 const char *recon_model_label(const char *model);
 
+/* A warning repeated per item (a team in the data but not in the configuration) is given for the
+ * first REPORT_WARNINGS_PER_KIND items, then once for the rest with their count. */
+#define REPORT_WARNINGS_PER_KIND 20
+
 /* Documents list the first REPORT_NOTES_SHOWN warnings in their "Notes on the data" box and say
- * how many more report.json holds. */
-#define REPORT_NOTES_SHOWN 20
+ * how many more report.json holds. It is above REPORT_WARNINGS_PER_KIND + 1, so a kind's summary
+ * line ("and 30 more teams ... 50 in all") is shown with its first items, never cut to "and 1
+ * more". */
+#define REPORT_NOTES_SHOWN 30
 
 #endif

@@ -1107,7 +1107,7 @@ static void summary(struct pdf_doc *d, const struct report *r)
         }
         if (r->n_warnings > REPORT_NOTES_SHOWN) {
             strbuf_reset(&sb);
-            strbuf_printf(&sb, "and %zu more: report.json lists every one",
+            strbuf_printf(&sb, "and %zu more notes: report.json lists every one",
                           r->n_warnings - REPORT_NOTES_SHOWN);
             pdf_paragraph(d, d->regular, 8, strbuf_cstr(&sb), "note");
         }

@@ -1261,7 +1261,7 @@ static void summary_sheet(struct book *b)
         for (size_t i = 0; i < r->n_warnings && i < REPORT_NOTES_SHOWN; i++)
             put_paragraph(&s, row++, 0, c_lc, r->warnings[i]);
         if (r->n_warnings > REPORT_NOTES_SHOWN) {
-            char *more = xasprintf("and %zu more: report.json lists every one",
+            char *more = xasprintf("and %zu more notes: report.json lists every one",
                                    r->n_warnings - REPORT_NOTES_SHOWN);
             put_paragraph(&s, row++, 0, c_lc, more);
             free(more);

@@ -545,15 +545,15 @@ static void collect_teams(struct build *B)
         B->weights_e6[i] = ct ? ct->weight_e6 : 1000000;
         /* one warning a team for the first ones, then one for the rest: 100,000 unconfigured
          * teams are one fact, not 100,000 lines */
-        if (!ct && ++unconfigured <= REPORT_NOTES_SHOWN)
+        if (!ct && ++unconfigured <= REPORT_WARNINGS_PER_KIND)
             msg_warn("team \"%s\" is in the data but not in the configuration; billed under its "
                      "tag",
                      ids[i]);
     }
-    if (unconfigured > REPORT_NOTES_SHOWN)
+    if (unconfigured > REPORT_WARNINGS_PER_KIND)
         msg_warn("and %zu more teams are in the data but not in the configuration (%zu in all); "
                  "each is billed under its tag, and report.json lists every team",
-                 unconfigured - REPORT_NOTES_SHOWN, unconfigured);
+                 unconfigured - REPORT_WARNINGS_PER_KIND, unconfigured);
     char **slugs = xcalloc(m ? m : 1, sizeof *slugs);
     slug_assign(ids, configured, m, slugs);
     for (size_t i = 0; i < m; i++) {

@@ -623,7 +623,7 @@ json_t *view_summary(const struct report *r, const struct view_links *links)
     json_object_set_new(o, "has_notes", json_boolean(r->n_warnings > 0));
     char more[96] = "";
     if (r->n_warnings > REPORT_NOTES_SHOWN)
-        snprintf(more, sizeof more, "and %zu more: report.json lists every one",
+        snprintf(more, sizeof more, "and %zu more notes: report.json lists every one",
                  r->n_warnings - REPORT_NOTES_SHOWN);
     json_object_set_new(o, "notes_more", json_string(more));
     json_object_set_new(o, "has_recon_detail", json_boolean(r->recon != NULL));
