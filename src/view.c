@@ -498,6 +498,7 @@ static json_t *spend_bar(size_t k, const char *name, int64_t total, int64_t shar
     json_object_set_new(b, "vx", json_integer(w + 186));
     json_object_set_new(b, "value", money_str(total));
     json_object_set_new(b, "share", share_e4 >= 0 ? pct_str(share_e4) : json_string(""));
+    json_object_set_new(b, "has_share", json_boolean(share_e4 >= 0)); /* not on "N other teams" */
     return b;
 }
 
