@@ -494,11 +494,15 @@ static void budgets_crossed_block(struct pdf_doc *d, const struct report *r)
     for (size_t i = 0; i < r->n_budgets_crossed; i++) {
         const struct report_budget_row *x = &r->budgets_crossed[i];
         const struct report_budget *b = x->budget;
-        char on[256], m[64], u[48], p[48], state[160];
+        char on[256], m[64], p[48], state[160];
         snprintf(on, sizeof on, "%s %s", budgets_entity_title(x->entity), x->name);
-        const char *cells[] = {
-            on, budget_amount(b, b->monthly, m, sizeof m), budget_amount(b, b->used, u, sizeof u),
-            pct(b->utilization_e4, p, sizeof p), budget_state_cell(b, state, sizeof state)};
+        /* a token budget says so, as in HTML and XLSX: "20,000,000 tokens" among amounts */
+        char used[64], n[48];
+        snprintf(used, sizeof used, "%s%s", budget_amount(b, b->used, n, sizeof n),
+                 b->tokens ? " tokens" : "");
+        const char *cells[] = {on, budget_monthly(b, m, sizeof m), used,
+                               pct(b->utilization_e4, p, sizeof p),
+                               budget_state_cell(b, state, sizeof state)};
         pdf_table_row(d, cells, i % 2 ? 2 : 0, "budget name");
     }
     pdf_table_end(d);
