@@ -1031,11 +1031,12 @@ static void summary(struct pdf_doc *d, const struct report *r)
     comparison_block(d, r, SIZE_MAX);
 
     if (r->revision > 1) {
-        const struct pdf_col scols[] = {{"Team", W * 0.24f, false},
-                                        {"Superseded invoice", W * 0.25f, false},
+        /* the last heading is the longest: a column wide enough to leave a gap before it */
+        const struct pdf_col scols[] = {{"Team", W * 0.22f, false},
+                                        {"Superseded invoice", W * 0.24f, false},
                                         {REPORT_REVISION_PREVIOUS, W * 0.17f, true},
                                         {REPORT_REVISION_THIS, W * 0.15f, true},
-                                        {REPORT_REVISION_SETTLE, W * 0.19f, true}};
+                                        {REPORT_REVISION_SETTLE, W * 0.22f, true}};
         struct pdf_table st = {scols, 5, 8.5f};
         pdf_heading(d, "Corrected revision: what remains to settle", 40);
         pdf_table_begin_with(d, &st, &(struct pdf_table_flow){.id_cols = 1u << 1});
