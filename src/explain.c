@@ -20,14 +20,17 @@ const char *explain_split_words(enum split_kind k)
                                    : "split by team weight";
 }
 
-const char *explain_amount_label(bool shadow)
+/* A corrected revision replaces the signed invoice: its total is the corrected amount, and the
+ * revision block beside it says what remains to settle against what was invoiced, so neither is
+ * called "due" on its own. */
+const char *explain_amount_label(bool shadow, bool revision)
 {
-    return shadow ? "Would be charged" : "Amount due";
+    return shadow ? "Would be charged" : revision ? "Corrected total" : "Amount due";
 }
 
-const char *explain_total_label(bool shadow)
+const char *explain_total_label(bool shadow, bool revision)
 {
-    return shadow ? "Total (not billed)" : "Total due";
+    return shadow ? "Total (not billed)" : revision ? "Corrected total" : "Total due";
 }
 
 const char *explain_charged_label(bool shadow)

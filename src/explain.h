@@ -71,8 +71,10 @@ const char *explain_split_words(enum split_kind k);
 /* Display words that depend on whether the month is billed. A shadow month says what would be
  * charged and carries no payment words ("due", "payable", "pay"); every document takes these
  * labels from here. Borrowed static strings. */
-const char *explain_amount_label(bool shadow); /* "Amount due" / "Would be charged" */
-const char *explain_total_label(bool shadow);  /* "Total due" / "Total (not billed)" */
+/* "Amount due" / "Would be charged" / "Corrected total" (a corrected revision) */
+const char *explain_amount_label(bool shadow, bool revision);
+/* "Total due" / "Total (not billed)" / "Corrected total" */
+const char *explain_total_label(bool shadow, bool revision);
 /* the summary's headline: "Charged to teams" / "Would be charged to teams" */
 const char *explain_charged_label(bool shadow);
 /* the documents' titles, so a shadow document never reads as an invoice under its banner:

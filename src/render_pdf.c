@@ -297,7 +297,7 @@ static void lines_table(struct pdf_doc *d, const struct report *r, const struct 
         if (!is_usage_line(t->lines[i].kind))
             line_row(d, &t->lines[i]);
     snprintf(tot, sizeof tot, "%s %s", cents(t->total, a, sizeof a), r->currency);
-    const char *total[] = {explain_total_label(r->shadow), "", "", tot};
+    const char *total[] = {explain_total_label(r->shadow, r->revision > 1), "", "", tot};
     pdf_table_row(d, total, 1, NULL);
     pdf_table_end(d);
 }
@@ -333,7 +333,7 @@ static void totals_block(struct pdf_doc *d, const struct report *r, const struct
     vals[n] = cents(t->markup, b[n], 48);
     n++;
     snprintf(tot, sizeof tot, "%s %s", cents(t->total, b[n], 48), r->currency);
-    keys[n] = explain_total_label(r->shadow);
+    keys[n] = explain_total_label(r->shadow, r->revision > 1);
     vals[n] = tot;
     n++;
     pdf_heading(d, "Totals", (float)n * 12 + (usage ? 0 : 30));
@@ -657,7 +657,7 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
     doc_header(d, r, explain_invoice_title(r->shadow), t->name, sub, keys, vals, 10);
     char due[80];
     snprintf(due, sizeof due, "%s %s", cents(t->total, a, sizeof a), r->currency);
-    const char *kl[] = {explain_amount_label(r->shadow), "Usage at list price",
+    const char *kl[] = {explain_amount_label(r->shadow, r->revision > 1), "Usage at list price",
                         "Share of all charges", "Requests"};
     const char *kv_[] = {due, cents(t->list_cost, b, sizeof b), pct(t->share_e4, c, sizeof c),
                          count(t->usage.requests, e, sizeof e)};

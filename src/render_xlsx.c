@@ -879,7 +879,7 @@ static void invoice_sheet(struct book *b, const struct report_team *t)
     kv_text(&s, &row, "Mode", r->shadow ? SHADOW_MARK : "billing");
     free(period);
     row++;
-    char *due = xasprintf("%s (%s)", explain_total_label(r->shadow), r->currency);
+    char *due = xasprintf("%s (%s)", explain_total_label(r->shadow, r->revision > 1), r->currency);
     row = lines_table(&s, row, t->lines, t->n_lines, due);
     free(due);
     row++;

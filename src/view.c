@@ -395,8 +395,10 @@ static void set_common(json_t *o, const struct report *r)
     json_object_set_new(o, "payment_terms_days", json_integer(r->payment_terms_days));
     json_object_set_new(o, "shadow", json_boolean(r->shadow));
     json_object_set_new(o, "shadow_text", json_string(SHADOW_TEXT));
-    json_object_set_new(o, "amount_label", json_string(explain_amount_label(r->shadow)));
-    json_object_set_new(o, "total_label", json_string(explain_total_label(r->shadow)));
+    json_object_set_new(o, "amount_label",
+                        json_string(explain_amount_label(r->shadow, r->revision > 1)));
+    json_object_set_new(o, "total_label",
+                        json_string(explain_total_label(r->shadow, r->revision > 1)));
     json_object_set_new(o, "charged_label", json_string(explain_charged_label(r->shadow)));
     json_object_set_new(o, "invoice_title", json_string(explain_invoice_title(r->shadow)));
     json_object_set_new(o, "summary_title", json_string(explain_summary_title(r->shadow)));

@@ -4,7 +4,8 @@
 # supersedes {invoice_number, previous_total, difference} in report.json, where previous_total
 # is the signed month's total and difference = this total - previous total; every document (the
 # team's HTML, PDF and workbook, and the three summaries) shows "Previously invoiced", "This
-# revision" and "Difference to settle" with those amounts.
+# revision" and "Difference to settle" with those amounts, under a "Corrected total" headline
+# (not "Amount due": what is owed is the difference to settle).
 # Usage: test_revision.sh CHARGEBACK GEN-USAGE SCRATCH. Exits 77 (skipped) without pdftotext or
 # python3 with openpyxl.
 set -u
@@ -86,6 +87,10 @@ for t in new["teams"]:
     labels = ["Previously invoiced", "This revision", "Difference to settle"]
     team_html = text_of_html(f"{new_dir}/teams/{t['slug']}.html")
     team_pdf = text_of_pdf(f"{new_dir}/teams/{t['slug']}.pdf")
+    # a revision's headline is its corrected total, never "due" beside a difference to settle
+    for fmt, text in (("HTML", team_html), ("PDF", team_pdf)):
+        if "Corrected total" not in text or "Amount due" in text or "Total due" in text:
+            errors.append(f"{name}: the {fmt} invoice does not head its total 'Corrected total'")
     for where, text in [("invoice HTML", team_html), ("invoice PDF", team_pdf)]:
         # each label followed by its amount, in this order
         pat = ".*?".join(re.escape(l) + r"(?: \([^)]*\))? " + re.escape(a) for l, a in zip(labels, amounts))
