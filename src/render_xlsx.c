@@ -39,7 +39,12 @@
 
 #define SHADOW_MARK "SHADOW \xE2\x80\x94 NOT BILLED"
 #define MAX_COLS    16
-#define WIDTH_CAP   40.0 /* characters: wider text wraps in its cell, never spills or is cut */
+/* A first table that ends above this row (0-based) prints whole on the first page (a landscape
+ * page holds about 32 rows at full size, more when fitted to width), so its header is not
+ * repeated: repeated, it printed above the sheet's other blocks on the next page (an invoice's
+ * line-item heading over its "For reference" figures). */
+#define REPEAT_PAST_ROW 28
+#define WIDTH_CAP       40.0 /* characters: wider text wraps in its cell, never spills or is cut */
 /* a longer column heading wraps (at 15, a sheet of ten counts printed at 65 %) */
 #define HEAD_CAP   11.0
 #define PARA_WIDTH 90.0  /* a merged paragraph spans columns at least this wide */
@@ -80,6 +85,8 @@ struct sheet {
     lxw_col_t max_col;
     lxw_row_t repeat; /* the header row repeated on every printed page */
     bool has_repeat;
+    lxw_row_t repeat_end; /* the last row of that header's table (rows without a gap) */
+    bool repeat_closed;   /* a gap after it was written: the table has ended */
     struct para *paras;
     size_t n_paras, cap_paras;
     lxw_chart *chart; /* inserted when the sheet closes: below the used range, or at chart_row */
@@ -95,6 +102,12 @@ static void note(struct sheet *s, lxw_error e, lxw_row_t row, lxw_col_t col)
 {
     if (row > s->max_row)
         s->max_row = row;
+    if (s->has_repeat && !s->repeat_closed && row > s->repeat_end) {
+        if (row == s->repeat_end + 1)
+            s->repeat_end = row;
+        else
+            s->repeat_closed = true; /* blocks are separated by an empty row */
+    }
     if (col > s->max_col && col < MAX_COLS)
         s->max_col = col;
     if (e == LXW_NO_ERROR || s->b->error != LXW_NO_ERROR)
@@ -476,7 +489,7 @@ static void sheet_close(struct sheet *s)
             s->max_row = at + (lxw_row_t)s->chart_rows + 1;
     }
     note(s, worksheet_print_area(s->ws, 0, 0, s->max_row, s->max_col), 0, 0);
-    if (s->has_repeat)
+    if (s->has_repeat && s->repeat_end >= REPEAT_PAST_ROW)
         note(s, worksheet_repeat_rows(s->ws, s->repeat, s->repeat), s->repeat, 0);
 }
 
@@ -486,6 +499,7 @@ static void repeat_head(struct sheet *s, lxw_row_t row)
     if (s->has_repeat)
         return;
     s->repeat = row;
+    s->repeat_end = row;
     s->has_repeat = true;
 }
 

@@ -99,6 +99,24 @@ def header_rows(ws):
                    and str(c.fill.fgColor.rgb).endswith("E8ECF2")) >= 2]
 
 
+# chargeback repeats a sheet's first table header on printed pages only when that table goes
+# past this row (1-based; REPEAT_PAST_ROW in render_xlsx.c is the 0-based 28): a shorter one
+# prints whole on page 1, and its header repeated over the next page's other blocks
+REPEAT_PAST_ROW = 29
+
+
+def table_end(ws, head):
+    """The last row of the table under header row `head`: rows up to the first empty one."""
+    r = head
+    while r + 1 <= ws.max_row and any(c.value not in (None, "") for c in ws[r + 1]):
+        r += 1
+    return r
+
+
+def wants_repeat(ws, heads):
+    return bool(heads) and table_end(ws, heads[0]) >= REPEAT_PAST_ROW
+
+
 def col_index(letters):
     n = 0
     for ch in letters:
@@ -130,8 +148,10 @@ def check_print(path, ws, rep, title_words):
             problem(where, f"print area {a} does not cover the used range "
                            f"({ws.max_column} columns, {ws.max_row} rows)")
     heads = header_rows(ws)
-    if heads and not ws.print_title_rows:
+    if wants_repeat(ws, heads) and not ws.print_title_rows:
         problem(where, "no header row repeated on printed pages")
+    if heads and not wants_repeat(ws, heads) and ws.print_title_rows:
+        problem(where, f"repeats {ws.print_title_rows} though its first table ends on page 1")
     for letter, dim in ws.column_dimensions.items():
         if dim.width and dim.width > MAX_WIDTH:
             problem(where, f"column {letter} is {dim.width:.0f} characters wide")
@@ -325,7 +345,7 @@ def check_summary(month, rep, shadow):
         if len(heads) != 1:
             problem(f"{path} [{name}]", f"{len(heads)} table header rows {heads}, want one "
                                         "(only one can repeat on printed pages)")
-        elif ws.print_title_rows != f"${heads[0]}:${heads[0]}":
+        elif wants_repeat(ws, heads) and ws.print_title_rows != f"${heads[0]}:${heads[0]}":
             problem(f"{path} [{name}]", f"repeats {ws.print_title_rows}, not its header row "
                                         f"{heads[0]}")
         w = print_width(ws)
