@@ -114,8 +114,6 @@ static enum cb_status check_repeated_inputs(const struct ledger *l, struct cb_er
     return st;
 }
 
-#define CHECK_TEAMS_SHOWN 20
-
 /* report_build on a thread of its own: a new thread takes over the heap the ingest worker
  * left behind (glibc gives an exited thread's arena to the next thread), which after the ledger
  * was copied out is mostly free, so the report is built in that memory instead of beside it
@@ -549,6 +547,7 @@ enum cb_status pipeline_check(const struct cli_opts *o)
         printf("configuration: none (no -c): no attribution rules and no shared pools, so every "
                "request without a team tag is unallocated\n");
     /* the first CHECK_TEAMS_SHOWN ids and a count: a month of 100,000 teams is not one line */
+    enum { CHECK_TEAMS_SHOWN = 20 };
     printf("teams:");
     size_t n_team_buckets = 0;
     for (size_t i = 0; i < ledger->n_buckets; i++)

@@ -1222,21 +1222,15 @@ static void fill_org(struct build *B)
 
 /* ---- month over month, corrected revisions (earlier months as plain data, prior.h) ---- */
 
+static int cmp_id_team(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct report_team *)elem)->id);
+}
+
 /* Whether a team with this id has an invoice this month: r->teams is sorted by id. */
 static bool has_team(const struct report *r, const char *id)
 {
-    size_t lo = 0, hi = r->n_teams;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(r->teams[mid].id, id);
-        if (c == 0)
-            return true;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
+    return bsearch(id, r->teams, r->n_teams, sizeof *r->teams, cmp_id_team) != NULL;
 }
 
 /* Month-over-month figures from the month before (--previous): only an earlier month, and for a
