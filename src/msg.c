@@ -191,8 +191,8 @@ char *msg_hold_end(void)
 
 void msg_release(char *text)
 {
-    if (text)
-        fputs(text, stderr);
+    if (text) /* into this thread's own hold, if any: holds nest (a format's documents) */
+        fputs(text, held ? held : stderr);
     free(text);
 }
 

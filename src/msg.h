@@ -30,7 +30,8 @@ void msg_progress_end(void);
 void msg_write_safe(FILE *f, const char *text);
 /* Holds this thread's errors and warnings in memory until msg_hold_end, which returns them as
  * the text they would have printed (NULL when none was held; free with msg_release, which
- * prints it). For work on worker threads whose messages must come out in a fixed order. */
+ * prints it, or adds it to the calling thread's own hold when that thread holds: holds nest).
+ * For work on worker threads whose messages must come out in a fixed order. */
 void msg_hold_begin(void);
 char *msg_hold_end(void);
 void msg_release(char *text);

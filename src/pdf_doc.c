@@ -138,10 +138,6 @@ static bool cmap_cover(const uint8_t *ttf, size_t len, uint8_t *cover)
  * the embedded font program is made by subset_font. */
 #define BMP 65536u
 
-/* Documents are drawn on several threads (render_each): what libharu shares between documents
- * is guarded here. */
-static pthread_mutex_t ctime_lock = PTHREAD_MUTEX_INITIALIZER;
-
 static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data);
 
 static HPDF_TTFontDefAttr tt_attr(HPDF_FontDef def)
@@ -1856,10 +1852,8 @@ void pdf_doc_identify(struct pdf_doc *d, const char *id_seed, bool pdfa)
     HPDF_Dict_Add(d->pdf->trailer, "ID", id);
     if (!pdfa)
         return;
-    /* it calls ctime() (whose buffer is shared by all threads) before it sees the /ID above */
-    pthread_mutex_lock(&ctime_lock);
+    /* it calls ctime() before it sees the /ID above: render.c gives each thread its own */
     HPDF_PDFA_SetPDFAConformance(d->pdf, HPDF_PDFA_1B);
-    pthread_mutex_unlock(&ctime_lock);
     /* libharu 2.3.0 names the metadata stream's subtype "/SubType"; PDF says "/Subtype" */
     HPDF_Dict xmp = HPDF_Dict_GetItem(d->pdf->catalog, "Metadata", HPDF_OCLASS_DICT);
     if (xmp) {

@@ -6,10 +6,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "msg.h"
 #include "xalloc.h"
+
+/* ---- thread-safe gmtime and ctime ----------------------------------------------------------
+ * libxlsxwriter 1.1.4 formats a workbook's dates with gmtime() and libharu 2.3.0 calls ctime()
+ * (localtime()) for every PDF: in glibc both return the one static struct tm of the process, so
+ * with documents drawn on several threads, and the formats rendered at the same time
+ * (render_all), a workbook's "created" date could be read after another thread overwrote it
+ * (a workbook of the 1,000-team bench month came out with 00:00:32 for 00:00:00). These
+ * definitions take the place of libc's for the whole program, libraries included (the
+ * executable's symbols come first), with a buffer per thread; POSIX lets gmtime and ctime keep
+ * their result anywhere. They are here because this file is linked into every program that
+ * renders. */
+struct tm *gmtime(const time_t *t)
+{
+    static _Thread_local struct tm tm;
+    return gmtime_r(t, &tm);
+}
+
+char *ctime(const time_t *t)
+{
+    static _Thread_local struct tm tm;
+    static _Thread_local char text[26];
+    return localtime_r(t, &tm) ? asctime_r(&tm, text) : NULL;
+}
 
 /* "json" writes report.json and alerts.json. */
 const struct render_format render_formats[] = {

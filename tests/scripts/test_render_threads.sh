@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Per-team documents (HTML, PDF, XLSX) are rendered on worker threads (render_each): the month
-# folder and the messages must not depend on how many threads ran or how they were scheduled.
+# Per-team documents (HTML, PDF, XLSX) are rendered on worker threads (render_each), and with
+# more than one thread the formats run at the same time (render_all): the month folder and the
+# messages must not depend on how many threads ran or how they were scheduled.
 # Renders the sample month and the hostile-names case (whose configuration warns about teams
 # per team, and whose PDFs warn about glyphs no font has) with --threads 1, 2 and 2 again, in every format, and
 # compares the SHA-256 of every file and stderr byte for byte.
