@@ -6,9 +6,10 @@
 # usage: tests/bench/bench.sh [BUILD_DIR] [--scratch DIR] [--runs N] [--parts LIST] [--skip-10m]
 #                              [--smoke]
 #   BUILD_DIR    where chargeback and gen-usage were built (default: build)
-#   --parts      any of a,b,c,d,e,f (default all): (a) 1M vs the peer, (b) 10M, (c) threads,
+#   --parts      any of a,b,c,d,e,f,g (default all): (a) 1M vs the peer, (b) 10M, (c) threads,
 #                (d) rendering, (e) 1M vs DuckDB doing the same job and vs openssl dgst -sha256,
-#                (f) 1M records of 100,000 teams and 200,000 users, --formats json
+#                (f) 1M records of 100,000 teams and 200,000 users, --formats json,
+#                (g) 20,000 teams with distinct CJK names (which all slug alike), --formats json
 #   --scratch    generated months and outputs (default /tmp/cb-bench; reused when the
 #                generator and its options are unchanged)
 #   --runs N     timed runs per measurement, the median is shown (default 3)
@@ -20,7 +21,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-build=$repo/build scratch=/tmp/cb-bench runs=3 skip10=0 smoke=0 parts=a,b,c,d,e,f
+build=$repo/build scratch=/tmp/cb-bench runs=3 skip10=0 smoke=0 parts=a,b,c,d,e,f,g
 while [ $# -gt 0 ]; do
   case $1 in
     --scratch) scratch=${2:?--scratch needs a folder}; shift ;;
@@ -28,14 +29,14 @@ while [ $# -gt 0 ]; do
     --parts) parts=${2:?--parts needs a list}; shift ;;
     --skip-10m) skip10=1 ;;
     --smoke) smoke=1 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "bench.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
     *) build=$1 ;;
   esac
   shift
 done
 case $runs in ''|*[!0-9]*|0) echo "bench.sh: --runs needs a positive number" >&2; exit 2 ;; esac
-case ,$parts, in *[!abcdef,]*|,,) echo "bench.sh: --parts takes a list of a, b, c, d, e, f" >&2; exit 2 ;; esac
+case ,$parts, in *[!abcdefg,]*|,,) echo "bench.sh: --parts takes a list of a, b, c, d, e, f, g" >&2; exit 2 ;; esac
 part() { case ,$parts, in *,$1,*) return 0 ;; esac; return 1; }
 build=$(cd "$build" 2>/dev/null && pwd) || { echo "bench.sh: no build folder $build" >&2; exit 2; }
 cb=$build/chargeback gen=$build/gen-usage
@@ -48,9 +49,11 @@ peer=$repo/../shared/bench/peer_seed.py
 
 n1=1000000 n10=10000000 nbig=1000000 big_teams=1000 big_users=20000 big_models=50
 nwide=1000000 wide_teams=100000 wide_users=200000
+ncjk=200000 cjk_teams=20000
 if [ $smoke -eq 1 ]; then
   n1=10000 n10=50000 nbig=10000 big_teams=50 big_users=1000 big_models=5 runs=1
   nwide=20000 wide_teams=2000 wide_users=4000
+  ncjk=5000 cjk_teams=500
   scratch=$scratch-smoke
 fi
 mkdir -p "$scratch" || exit 2
@@ -485,7 +488,7 @@ EOF
   bigargs=(--config "$scratch/big-config.json" --prices "$scratch/big-prices.json" "$big")
   row "input: $nbig records, $big_teams teams" "$(($(wc -c <"$big") / 1000000)) MB" "" "" "" ""
   read -r tb kb cb_big < <(median_run "big all" "$cb" render --quiet --out "$scratch/out-big-all" "${bigargs[@]}")
-  [ "$tb" != fail ] && row "$big_teams teams, $big_users users, $big_models models, all" "${tb} s" "${cb_big} s" "$(mib "$kb") MiB" "" "<60s: $(verdict "$tb" "<" 60)"
+  [ "$tb" != fail ] && row "$big_teams teams, $big_users users, $big_models models, all" "${tb} s" "${cb_big} s" "$(mib "$kb") MiB" "" "<6s: $(verdict "$tb" "<" 6)"
   for f in $formats; do
     read -r t k c < <(median_run "big $f" "$cb" render --quiet --formats "$f" --out "$scratch/out-big-$f" "${bigargs[@]}")
     [ "$t" != fail ] && row "  --formats $f" "${t} s" "${c} s" "$(mib "$k") MiB" "" ""
@@ -522,6 +525,36 @@ if part f && [ $cb_ready -eq 1 ]; then
   [ "$t" != fail ] && row "$wide_teams teams, $wide_users users, json" "${t} s" "${c} s" "$(mib "$k") MiB" "" \
     "<15s: $(verdict "$t" "<" 15), RSS<600MiB: $(verdict "$k" "<" $((600 * 1024)))"
   rm -rf "$scratch/out-wide"
+fi
+
+# ---- (g) 20,000 teams with distinct CJK names --------------------------------------------------
+# Every name is Chinese, so every one slugs to the same ASCII base ("team", "team-2", ...): the
+# case that made slug uniqueness cubic (issue 19). The names are in the configuration; the
+# month spreads 200,000 records over the teams.
+if part g && [ $cb_ready -eq 1 ]; then
+  cjk=$scratch/cjk-$cjk_teams.jsonl
+  echo "== (g) $ncjk records, $cjk_teams teams with distinct CJK names, --formats json" >&2
+  gen_month "$cjk" --records "$ncjk" --teams "$cjk_teams" --users "$cjk_teams" --seed 9 --shape flat || exit 1
+  python3 - "$cjk_teams" "$scratch/cjk-config.json" <<'EOF' || fail "could not write the CJK configuration"
+import json, sys
+n, path = int(sys.argv[1]), sys.argv[2]
+digits = "零一二三四五六七八九"
+kinds = ["数据", "平台", "增长", "支持", "研究", "产品", "工程", "运营"]
+teams = {}
+for t in range(1, n + 1):
+    number = "".join(digits[int(c)] for c in str(t))
+    teams["team-%04d" % t] = {"name": "%s%s组" % (kinds[t % len(kinds)], number)}
+json.dump({"organization": "Bench Corp", "currency": "USD", "teams": teams}, open(path, "w"),
+          ensure_ascii=False, indent=1, sort_keys=True)
+EOF
+  names=$(python3 -c 'import json, sys; t = json.load(open(sys.argv[1]))["teams"]; print(len({v["name"] for v in t.values()}))' "$scratch/cjk-config.json")
+  row "input: $ncjk records, $names distinct CJK names" "$(($(wc -c <"$cjk") / 1000000)) MB" "" "" "" ""
+  read -r t k c < <(median_run "cjk json" "$cb" render --quiet --formats json --config "$scratch/cjk-config.json" --out "$scratch/out-cjk" "$cjk")
+  [ "$t" != fail ] && row "$cjk_teams CJK team names, json" "${t} s" "${c} s" "$(mib "$k") MiB" "" \
+    "<5s: $(verdict "$t" "<" 5)"
+  read -r n_teams n_slugs < <(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); s = [t["slug"] for t in r["teams"]]; print(len(s), len(set(s)))' "$scratch/out-cjk/report.json" 2>/dev/null)
+  [ "${n_teams:-0}" -ge "$((cjk_teams / 2))" ] && [ "${n_teams:-0}" = "${n_slugs:-x}" ] ||
+    fail "CJK month: ${n_teams:-no} teams in report.json, ${n_slugs:-no} distinct slugs"
 fi
 
 # ---- the table ---------------------------------------------------------------------------------
