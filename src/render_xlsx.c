@@ -15,6 +15,7 @@
  * Determinism: the `created` document property is the report's issue date (from the period or
  * SOURCE_DATE_EPOCH), and libxlsxwriter 1.1.4 stamps every zip entry 1980-01-01 00:00, so the
  * same report gives the same bytes. */
+#define _GNU_SOURCE /* fopencookie: libxlsxwriter's temporary files in memory (lxw_tmpfile) */
 #include "render.h"
 
 #include <errno.h>
@@ -36,6 +37,124 @@
 #include "text.h"
 #include "utf8.h"
 #include "xalloc.h"
+
+/* ---- libxlsxwriter's temporary files, in memory ------------------------------------------------
+ * libxlsxwriter 1.1.4 writes each XML part of a workbook (21 for a team's invoice) to a temporary
+ * file from lxw_tmpfile, reads it back into the zip and closes it: 21,000 files made and deleted
+ * in /tmp for 1,000 teams. Its calls to lxw_tmpfile go through the dynamic symbol table, so this
+ * definition is the one they reach (as for gmtime in render.c): a stream over a growing buffer
+ * (fopencookie), which does all libxlsxwriter asks of the file (write, flush, rewind, read, seek,
+ * close). A part that passes MEMPART_SPILL bytes (a summary sheet of a very large month) moves
+ * to a real temporary file, so memory stays bounded. The same bytes go into the zip either way.
+ * The 1,000-team bench month, --formats xlsx written to tmpfs, 5 alternating pairs: 2.89 -> 2.37 s
+ * wall, 1.2 -> 0.3 s of system time (medians), every workbook byte-identical. */
+#define MEMPART_SPILL ((size_t)64 << 20)
+
+struct mempart {
+    char *data;
+    size_t len, cap, pos;
+    FILE *spill; /* once the part is on disk */
+};
+
+static ssize_t mempart_read(void *cookie, char *buf, size_t n)
+{
+    struct mempart *m = cookie;
+    if (m->spill) {
+        size_t k = fread(buf, 1, n, m->spill);
+        return ferror(m->spill) ? -1 : (ssize_t)k;
+    }
+    size_t k = m->pos < m->len ? m->len - m->pos : 0;
+    if (k > n)
+        k = n;
+    if (k)
+        memcpy(buf, m->data + m->pos, k);
+    m->pos += k;
+    return (ssize_t)k;
+}
+
+/* Moves the part to a temporary file, positioned where the buffer was. */
+static bool mempart_spill(struct mempart *m)
+{
+    FILE *f = tmpfile();
+    if (!f)
+        return false;
+    if ((m->len && fwrite(m->data, 1, m->len, f) != m->len) ||
+        fseeko(f, (off_t)m->pos, SEEK_SET) != 0) {
+        fclose(f);
+        return false;
+    }
+    free(m->data);
+    m->data = NULL;
+    m->len = m->cap = 0;
+    m->spill = f;
+    return true;
+}
+
+static ssize_t mempart_write(void *cookie, const char *buf, size_t n)
+{
+    struct mempart *m = cookie;
+    if (!m->spill && m->pos + n > MEMPART_SPILL && !mempart_spill(m))
+        return -1;
+    if (m->spill)
+        return fwrite(buf, 1, n, m->spill) == n ? (ssize_t)n : -1;
+    if (m->pos + n > m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 65536;
+        while (cap < m->pos + n)
+            cap *= 2;
+        m->data = xrealloc(m->data, cap);
+        m->cap = cap;
+    }
+    if (m->pos > m->len) /* written past the end after a seek: the gap reads as zeros */
+        memset(m->data + m->len, 0, m->pos - m->len);
+    memcpy(m->data + m->pos, buf, n);
+    m->pos += n;
+    if (m->pos > m->len)
+        m->len = m->pos;
+    return (ssize_t)n;
+}
+
+static int mempart_seek(void *cookie, off64_t *off, int whence)
+{
+    struct mempart *m = cookie;
+    if (m->spill) {
+        if (fseeko(m->spill, (off_t)*off, whence) != 0)
+            return -1;
+        *off = ftello(m->spill);
+        return 0;
+    }
+    off64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (off64_t)m->pos : (off64_t)m->len;
+    if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
+        return -1;
+    off64_t to = base + *off;
+    if (to < 0)
+        return -1;
+    m->pos = (size_t)to;
+    *off = to;
+    return 0;
+}
+
+static int mempart_close(void *cookie)
+{
+    struct mempart *m = cookie;
+    int rc = m->spill ? fclose(m->spill) : 0;
+    free(m->data);
+    free(m);
+    return rc;
+}
+
+FILE *lxw_tmpfile(char *tmpdir)
+{
+    (void)tmpdir;
+    struct mempart *m = xcalloc(1, sizeof *m);
+    cookie_io_functions_t io = {
+        .read = mempart_read, .write = mempart_write, .seek = mempart_seek, .close = mempart_close};
+    FILE *f = fopencookie(m, "w+", io);
+    if (!f) {
+        free(m);
+        return tmpfile();
+    }
+    return f;
+}
 
 #define SHADOW_MARK "SHADOW \xE2\x80\x94 NOT BILLED"
 #define MAX_COLS    16

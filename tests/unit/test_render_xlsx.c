@@ -604,6 +604,57 @@ static void libreoffice_recalculates_the_cached_values(void **state)
 }
 
 /* Not an assertion on speed: prints the sizes and the median write time for the record. */
+/* libxlsxwriter's temporary files are streams over memory (lxw_tmpfile in render_xlsx.c): what
+ * is written reads back the same after a rewind, seeks work, and a part past 64 MiB moves to a
+ * real temporary file without losing a byte. */
+static void temporary_parts_are_in_memory_and_spill(void **state)
+{
+    (void)state;
+    FILE *f = lxw_tmpfile(NULL);
+    assert_non_null(f);
+    assert_int_equal(fileno(f), -1); /* no file behind it: render_xlsx.c's, not the library's */
+    fprintf(f, "<row r=\"%d\"/>", 1);
+    fputs("<c/>", f);
+    assert_int_equal(fflush(f), 0);
+    rewind(f);
+    char small[32] = {0};
+    assert_int_equal(fread(small, 1, sizeof small, f), 16);
+    assert_true(feof(f));
+    assert_string_equal(small, "<row r=\"1\"/><c/>");
+    assert_int_equal(fseek(f, 5, SEEK_SET), 0);
+    assert_int_equal(fgetc(f), 'r');
+    assert_int_equal(fseek(f, -4, SEEK_END), 0);
+    assert_int_equal(fgetc(f), '<');
+    assert_int_equal(ftell(f), 13);
+    fclose(f);
+
+    enum { CHUNK = 65536, CHUNKS = 64 * 16 + 3 }; /* 64 MiB and three chunks more */
+    f = lxw_tmpfile(NULL);
+    assert_non_null(f);
+    unsigned char *chunk = malloc(CHUNK), *back = malloc(CHUNK);
+    assert_non_null(chunk);
+    assert_non_null(back);
+    for (int i = 0; i < CHUNKS; i++) {
+        for (int k = 0; k < CHUNK; k++)
+            chunk[k] = (unsigned char)(i * 7 + k);
+        assert_int_equal(fwrite(chunk, 1, CHUNK, f), CHUNK);
+    }
+    assert_int_equal(fflush(f), 0);
+    assert_false(ferror(f));
+    rewind(f);
+    for (int i = 0; i < CHUNKS; i++) {
+        assert_int_equal(fread(back, 1, CHUNK, f), CHUNK);
+        for (int k = 0; k < CHUNK; k++)
+            if (back[k] != (unsigned char)(i * 7 + k))
+                fail_msg("byte %d of chunk %d read back as %d", k, i, back[k]);
+    }
+    assert_int_equal(fread(back, 1, 1, f), 0);
+    assert_true(feof(f));
+    assert_int_equal(fclose(f), 0);
+    free(chunk);
+    free(back);
+}
+
 static void sizes_and_time_for_the_record(void **state)
 {
     (void)state;
@@ -649,6 +700,7 @@ int main(void)
         cmocka_unit_test(an_unwritable_folder_is_an_io_error_naming_the_file),
         cmocka_unit_test(openpyxl_reads_the_cached_values_of_report_json),
         cmocka_unit_test(libreoffice_recalculates_the_cached_values),
+        cmocka_unit_test(temporary_parts_are_in_memory_and_spill),
         cmocka_unit_test(sizes_and_time_for_the_record),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
