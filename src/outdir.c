@@ -421,15 +421,12 @@ static const yajl_callbacks prev_callbacks = {
     .yajl_end_array = ps_end,
 };
 
-/* Reads `path` as an earlier render's report.json: true when it parses as JSON whose root has a
- * "chargeback-report/..." schema and a "teams" array; then *slugs holds its teams' slugs (new
- * strings, sorted; free each and the array). False for a missing, unreadable or foreign file. */
-static bool read_prev_report(const char *path, struct slug_list *slugs)
+/* Parses an earlier report.json (see read_prev_report). */
+static bool read_prev_report_file(FILE *f, struct slug_list *slugs)
 {
     struct prev_scan p = {0};
     bool ok = false;
-    FILE *f = fopen(path, "rb");
-    yajl_handle h = f ? yajl_alloc(&prev_callbacks, NULL, &p) : NULL;
+    yajl_handle h = yajl_alloc(&prev_callbacks, NULL, &p);
     if (h) {
         enum { CHUNK = 1 << 16 };
         unsigned char *buf = xmalloc(CHUNK);
@@ -441,8 +438,6 @@ static bool read_prev_report(const char *path, struct slug_list *slugs)
         yajl_free(h);
         free(buf);
     }
-    if (f)
-        fclose(f);
     ok = ok && p.root_map && p.schema && strncmp(p.schema, "chargeback-report/", 18) == 0 &&
          p.teams_array;
     if (ok) {
@@ -455,6 +450,83 @@ static bool read_prev_report(const char *path, struct slug_list *slugs)
         free(p.slugs);
     }
     free(p.schema);
+    return ok;
+}
+
+/* The last earlier report.json read, known by its identity. A render checks its folder up to
+ * three times (before reading the inputs, once the month is known, and before replacing it), and
+ * a report.json still the same file with the same size and change time has the same slugs: the
+ * checks after the first read nothing. Over the 1,000-team bench month's 45 MB report.json that
+ * is 0.22 s of the 0.33 s a render over an earlier one took; over 100,000 teams, seconds. */
+static struct {
+    char *path;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime, ctime;
+    bool ok;
+    char **slugs;
+    size_t n;
+} prev_seen;
+
+static char **copy_slugs(char *const *v, size_t n)
+{
+    char **c = n ? xreallocarray(NULL, n, sizeof *c) : NULL;
+    for (size_t i = 0; i < n; i++)
+        c[i] = xstrdup(v[i]);
+    return c;
+}
+
+static bool same_time(struct timespec a, struct timespec b)
+{
+    return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+void outdir_forget(void)
+{
+    for (size_t i = 0; i < prev_seen.n; i++)
+        free(prev_seen.slugs[i]);
+    free(prev_seen.slugs);
+    free(prev_seen.path);
+    memset(&prev_seen, 0, sizeof prev_seen);
+}
+
+/* Reads `path` as an earlier render's report.json: true when it parses as JSON whose root has a
+ * "chargeback-report/..." schema and a "teams" array; then *slugs holds its teams' slugs (new
+ * strings, sorted; free each and the array). False for a missing, unreadable or foreign file. */
+static bool read_prev_report(const char *path, struct slug_list *slugs)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat sb;
+    if (!f || fstat(fileno(f), &sb) != 0) {
+        if (f)
+            fclose(f);
+        return false;
+    }
+    if (prev_seen.path && strcmp(prev_seen.path, path) == 0 && prev_seen.dev == sb.st_dev &&
+        prev_seen.ino == sb.st_ino && prev_seen.size == sb.st_size &&
+        same_time(prev_seen.mtime, sb.st_mtim) && same_time(prev_seen.ctime, sb.st_ctim)) {
+        fclose(f);
+        if (prev_seen.ok) {
+            slugs->v = (const char **)copy_slugs(prev_seen.slugs, prev_seen.n);
+            slugs->n = prev_seen.n;
+        }
+        return prev_seen.ok;
+    }
+    bool ok = read_prev_report_file(f, slugs);
+    fclose(f);
+    outdir_forget();
+    prev_seen.path = xstrdup(path);
+    prev_seen.dev = sb.st_dev;
+    prev_seen.ino = sb.st_ino;
+    prev_seen.size = sb.st_size;
+    prev_seen.mtime = sb.st_mtim;
+    prev_seen.ctime = sb.st_ctim;
+    prev_seen.ok = ok;
+    if (ok) {
+        prev_seen.slugs = copy_slugs((char *const *)slugs->v, slugs->n);
+        prev_seen.n = slugs->n;
+    }
     return ok;
 }
 

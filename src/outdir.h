@@ -15,6 +15,9 @@
  * Borrows every string. */
 enum cb_status outdir_check(const char *target, const char *const *inputs, size_t n_inputs,
                             struct cb_error *err);
+/* Drops what outdir_check remembers of the last earlier report.json it read (it reads an
+ * unchanged one only once). */
+void outdir_forget(void);
 /* Creates a fresh temporary folder beside `target` (and target's parents as needed).
  * Returns CB_OK with *tmp a new string (free it); CB_EUSAGE when target is a signed month;
  * CB_EIO on failure. */

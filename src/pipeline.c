@@ -574,6 +574,7 @@ cleanup:
     free(fonts);
     free(data_dir);
     setup_free(&s);
+    outdir_forget();
     return st;
 }
 

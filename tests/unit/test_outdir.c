@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -305,6 +306,42 @@ static void set_aside_month_restored(void **state)
     free(old);
 }
 
+/* outdir_check reads an earlier report.json once while it stays the same file, and again as
+ * soon as it changes: a report rewritten in place with another team's slug (the same size)
+ * makes the old team's files foreign between two checks of one run. */
+static void earlier_report_read_again_when_changed(void **state)
+{
+    char *target = xasprintf("%s/2026-10", (char *)*state);
+    assert_int_equal(mkdir(target, 0755), 0);
+    char *teams = xasprintf("%s/teams", target);
+    assert_int_equal(mkdir(teams, 0755), 0);
+    const char *report_a =
+        "{\"schema\": \"chargeback-report/3\", \"teams\": [{\"slug\": \"aa\"}]}\n";
+    const char *report_b =
+        "{\"schema\": \"chargeback-report/3\", \"teams\": [{\"slug\": \"bb\"}]}\n";
+    put(target, "report.json", report_a);
+    put(teams, "aa.pdf", "%PDF\n");
+    struct cb_error err;
+    assert_int_equal(outdir_check(target, NULL, 0, &err), CB_OK);
+    assert_int_equal(outdir_check(target, NULL, 0, &err), CB_OK); /* remembered */
+    /* the same length, and the change time moves even within one second */
+    struct timespec pause = {0, 20 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    put(target, "report.json", report_b);
+    assert_int_equal(outdir_check(target, NULL, 0, &err), CB_EUSAGE);
+    assert_non_null(strstr(err.text, "aa.pdf"));
+    put(teams, "bb.pdf", "%PDF\n");
+    char *aa = xasprintf("%s/aa.pdf", teams);
+    unlink(aa);
+    assert_int_equal(outdir_check(target, NULL, 0, &err), CB_OK);
+    outdir_forget();
+    assert_int_equal(outdir_check(target, NULL, 0, &err), CB_OK);
+    outdir_forget();
+    free(aa);
+    free(teams);
+    free(target);
+}
+
 static void unusable_names_refused(void **state)
 {
     (void)state;
@@ -328,6 +365,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(target_that_is_a_file_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(stale_leftovers_cleaned_only_ours, setup, teardown),
         cmocka_unit_test_setup_teardown(set_aside_month_restored, setup, teardown),
+        cmocka_unit_test_setup_teardown(earlier_report_read_again_when_changed, setup, teardown),
         cmocka_unit_test(unusable_names_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
