@@ -706,15 +706,18 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
         struct job *j = NULL;
         for (;;) {
             recycle(&r);
-            if (r.checked < r.produced && (j = &r.slots[r.checked % r.n_slots])->state == J_READY)
-                break;
-            if (r.checked < r.produced && j->state == J_RAW) {
-                j->state = J_PARSING;
-                pthread_mutex_unlock(&r.mu);
-                rec_parse_lines(helper, j->buf, j->len, j->file_start, &j->batch);
-                pthread_mutex_lock(&r.mu);
-                j->state = J_READY;
-                continue;
+            if (r.checked < r.produced) {
+                j = &r.slots[r.checked % r.n_slots];
+                if (j->state == J_READY)
+                    break;
+                if (j->state == J_RAW) {
+                    j->state = J_PARSING;
+                    pthread_mutex_unlock(&r.mu);
+                    rec_parse_lines(helper, j->buf, j->len, j->file_start, &j->batch);
+                    pthread_mutex_lock(&r.mu);
+                    j->state = J_READY;
+                    continue;
+                }
             }
             pthread_cond_wait(&r.cv_consumer, &r.mu);
         }

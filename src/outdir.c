@@ -231,15 +231,6 @@ static int sync_tree(const char *path)
     return 0;
 }
 
-static void sync_dir(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
 /* True when `name` is ".<base><kind>" followed by exactly six more characters (mkdtemp's). */
 static bool is_ours(const char *name, const char *base, const char *kind)
 {
@@ -904,7 +895,7 @@ enum cb_status outdir_commit(const char *tmp, const char *target, struct cb_erro
         goto cleanup;
     }
     if (rename(tmp, target) == 0) { /* no old month: the plain rename is atomic */
-        sync_dir(parent);
+        (void)fsync_path(parent, true);
         goto cleanup;
     }
     if (errno != EEXIST && errno != ENOTEMPTY) {
@@ -915,7 +906,7 @@ enum cb_status outdir_commit(const char *tmp, const char *target, struct cb_erro
     if (renameat2(AT_FDCWD, tmp, AT_FDCWD, target, RENAME_EXCHANGE) == 0) {
         /* tmp now names the old month: remove it (a crash here leaves a stale tmp folder,
          * which the next run removes). */
-        sync_dir(parent);
+        (void)fsync_path(parent, true);
         if (remove_tree(tmp) != 0)
             msg_warn("%s: could not remove the replaced month: %s", tmp, strerror(errno));
         goto cleanup;
@@ -939,7 +930,7 @@ enum cb_status outdir_commit(const char *tmp, const char *target, struct cb_erro
         rename(old, target);
         goto cleanup;
     }
-    sync_dir(parent);
+    (void)fsync_path(parent, true);
     if (remove_tree(old) != 0)
         msg_warn("%s: could not remove the replaced month: %s", old, strerror(errno));
 cleanup:

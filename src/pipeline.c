@@ -186,21 +186,19 @@ static enum cb_status render_all(const struct cli_opts *o, const struct report *
     bool parallel = o->threads != 1 && n > 1;
     if (parallel && sysconf(_SC_NPROCESSORS_ONLN) < 2 && o->threads <= 0)
         parallel = false;
-    for (size_t i = 0; i < n; i++) {
-        if (!parallel) {
-            jobs[i].st = jobs[i].f->render(report, dest, &jobs[i].err);
-            if (jobs[i].st != CB_OK) {
-                *err = jobs[i].err;
-                return jobs[i].st;
-            }
-            continue;
+    if (!parallel) {
+        for (size_t i = 0; i < n; i++) {
+            enum cb_status st = jobs[i].f->render(report, dest, err);
+            if (st != CB_OK)
+                return st;
         }
+        return CB_OK;
+    }
+    for (size_t i = 0; i < n; i++) {
         jobs[i].started = pthread_create(&jobs[i].thread, NULL, format_main, &jobs[i]) == 0;
         if (!jobs[i].started) /* no thread: this one renders the format */
             format_main(&jobs[i]);
     }
-    if (!parallel)
-        return CB_OK;
     enum cb_status st = CB_OK;
     for (size_t i = 0; i < n; i++) {
         if (jobs[i].started)

@@ -122,9 +122,9 @@ static int mempart_seek(void *cookie, off64_t *off, int whence)
         *off = ftello(m->spill);
         return 0;
     }
-    off64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (off64_t)m->pos : (off64_t)m->len;
     if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
         return -1;
+    off64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (off64_t)m->pos : (off64_t)m->len;
     off64_t to = base + *off;
     if (to < 0)
         return -1;
