@@ -174,6 +174,26 @@ static void grow(struct seg *s)
         m += m / 2;
 }
 
+void idset_reserve(struct idset *s, size_t n)
+{
+    /* segments fill evenly (each takes 1/64 of the hashes), within a fraction of a percent at
+     * the sizes where reserving pays */
+    size_t per = n / N_SEG + 1;
+    if (per > SIZE_MAX / 4 / sizeof(uint64_t))
+        per = SIZE_MAX / 4 / sizeof(uint64_t);
+    size_t m = per + per / 3;
+    if (m < (size_t)1 << MIN_K)
+        m = (size_t)1 << MIN_K;
+    for (int i = 0; i < N_SEG; i++) {
+        struct seg *sg = &s->seg[i];
+        if (sg->slot && sg->m >= m)
+            continue;
+        size_t want = m > sg->n + sg->n / 3 ? m : sg->n + sg->n / 3;
+        while (!rebuild(sg, want))
+            want += want / 2;
+    }
+}
+
 /* Prefetches the home slot of `hash` (a stale address after a resize is harmless). */
 void idset_prefetch(const struct idset *s, const uint8_t hash[16])
 {

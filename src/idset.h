@@ -25,6 +25,11 @@ bool idset_insert(struct idset *s, const uint8_t hash[16]);
  * other work while it arrives. Changes nothing; never fails. */
 void idset_prefetch(const struct idset *s, const uint8_t hash[16]);
 
+/* Sizes the tables for about n distinct ids in all, at a load of 3/4, so that a set whose size
+ * is known up front does not resize as it fills. A hint: the set still grows past n, and a table
+ * already big enough is left as it is. Never fails (OOM aborts). */
+void idset_reserve(struct idset *s, size_t n);
+
 /* Number of distinct ids held. */
 size_t idset_count(const struct idset *s);
 /* Bytes of the slot table (8 per slot, overflow pad included); 0 before the first insert. */

@@ -542,6 +542,11 @@ void ledger_builder_reject(struct ledger_builder *b, enum reject_reason r, const
         }
 }
 
+void ledger_builder_reserve_ids(struct ledger_builder *b, size_t n)
+{
+    idset_reserve(b->ids, n);
+}
+
 /* Starts loading the id-set memory ledger_builder_add(b, r) will probe. Changes nothing. */
 void ledger_builder_prefetch(const struct ledger_builder *b, const struct record *r)
 {

@@ -215,6 +215,8 @@ void ledger_part_fold(struct ledger_part *p, const struct record *r);
  * (OOM aborts). */
 void ledger_builder_merge(struct ledger_builder *b, struct ledger_part *p);
 
+/* Sizes the request-id set for about n distinct ids (a hint; see idset_reserve). */
+void ledger_builder_reserve_ids(struct ledger_builder *b, size_t n);
 /* Optional hint: starts loading the request-id memory that ledger_builder_add(b, r) will read
  * (one cache miss per distinct id on a large set), so a caller holding several parsed records
  * can hint a few ahead of the one it adds. Changes nothing; never fails. */

@@ -855,6 +855,47 @@ static void test_idset_two_million(void **state)
     idset_free(NULL);
 }
 
+/* A set reserved for its size does not resize while it fills (its tables keep their bytes),
+ * keeps the ids it held before the reservation, and still grows past the hint. */
+static void test_idset_reserve(void **state)
+{
+    (void)state;
+    enum { N = 300000 };
+    struct idset *s = idset_new();
+    uint8_t h[16];
+    for (uint64_t i = 0; i < 1000; i++) {
+        hash_of(i, h);
+        assert_true(idset_insert(s, h));
+    }
+    idset_reserve(s, N);
+    size_t reserved = idset_bytes(s);
+    /* 3/4 full at N: 8 bytes a slot / 0.75, plus the pad slots of 64 tables */
+    assert_true(reserved >= (size_t)N * 8 * 4 / 3);
+    assert_true(reserved <= (size_t)N * 8 * 4 / 3 + 64 * 8 * 600);
+    for (uint64_t i = 0; i < 1000; i++) {
+        hash_of(i, h);
+        assert_false(idset_insert(s, h));
+    }
+    for (uint64_t i = 1000; i < N; i++) {
+        hash_of(i, h);
+        assert_true(idset_insert(s, h));
+    }
+    assert_int_equal(idset_bytes(s), reserved);
+    idset_reserve(s, N / 2); /* never shrinks */
+    assert_int_equal(idset_bytes(s), reserved);
+    for (uint64_t i = N; i < 2 * N; i++) {
+        hash_of(i, h);
+        assert_true(idset_insert(s, h));
+    }
+    assert_true(idset_bytes(s) > reserved);
+    assert_int_equal(idset_count(s), 2 * N);
+    for (uint64_t i = 0; i < 2 * N; i++) {
+        hash_of(i, h);
+        assert_false(idset_insert(s, h));
+    }
+    idset_free(s);
+}
+
 /* Hashes that differ only in one bit anywhere in the first 70 key bits' preimage, and hashes
  * that agree in the first 8 bytes: all distinct, all found again. */
 static void test_idset_structured(void **state)
@@ -1033,6 +1074,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_routing),
         cmocka_unit_test(test_rejects),
         cmocka_unit_test(test_idset_two_million),
+        cmocka_unit_test(test_idset_reserve),
         cmocka_unit_test(test_idset_structured),
         cmocka_unit_test(test_intern),
     };
