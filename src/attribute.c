@@ -14,7 +14,7 @@ void attribute_apply(const struct config *c, struct record *r)
         for (int t = 0; t < TAG_COUNT; t++)
             if (rule->set[t] && !r->tags[t]) {
                 r->tags[t] = rule->set[t];
-                r->tag_len[t] = strlen(rule->set[t]);
+                r->tag_len[t] = (uint32_t)strlen(rule->set[t]);
             }
         break;
     }

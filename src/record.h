@@ -35,31 +35,33 @@ struct record_metrics {
 };
 
 struct record {
-    const char *tags[TAG_COUNT];     /* valid UTF-8, NUL-terminated; NULL when absent (after the
-                                        attribution rules have filled what they set) */
-    size_t tag_len[TAG_COUNT];       /* strlen of each present tag */
-    int shared_index;                /* first config->shared rule the tags match, or -1 */
-    const struct price_entry *price; /* the entry in force on the record's day; never NULL */
-    bool batch;
-    uint8_t band;        /* enum price_band: the long-prompt band or not */
-    uint8_t speed;       /* enum price_speed */
-    uint8_t geo;         /* enum price_geo */
-    bool per_day;        /* a day's totals with no request count (Claude Code Analytics): no
-                            long-prompt band is inferred from its size */
+    /* first, the fields the in-order check reads (ledger_builder_check), in one cache line: the
+     * check runs on another core than the parser, and every line it touches is a transfer */
+    bool has_id;         /* a request_id was given */
     bool long_unflagged; /* pre-aggregated row whose average prompt is above the model's long-prompt
                             threshold without "long_prompt": true (priced standard, warned) */
-    int64_t cache_write_rest;        /* cache_creation_input_tokens above its 5m/1h split, priced as
-                                        5-minute writes (warned) */
-    int year, month, day;            /* UTC calendar date of the timestamp (or `date`) */
-    int64_t requests;                /* >= 1 */
+    bool batch;
+    uint8_t band;             /* enum price_band: the long-prompt band or not */
+    uint8_t speed;            /* enum price_speed */
+    uint8_t geo;              /* enum price_geo */
+    bool per_day;             /* a day's totals with no request count (Claude Code Analytics): no
+                                 long-prompt band is inferred from its size */
+    bool has_reported;        /* the source stated its own cost of the record (Claude Code's
+                                 estimated_cost, OpenTelemetry's cost_usd, LiteLLM's spend) */
+    uint8_t id_hash[16];      /* 128-bit hash of the request_id bytes (when has_id) */
+    int year, month, day;     /* UTC calendar date of the timestamp (or `date`) */
+    int shared_index;         /* first config->shared rule the tags match, or -1 */
+    int64_t cache_write_rest; /* cache_creation_input_tokens above its 5m/1h split, priced as
+                                 5-minute writes (warned) */
+    int64_t requests;         /* >= 1 */
+    const struct price_entry *price; /* the entry in force on the record's day; never NULL */
     int64_t tokens[TOK_CLASS_COUNT]; /* input, output, cache read, 5-minute and 1-hour writes */
     int64_t web_search, skill, mcp;
-    bool has_reported;     /* the source stated its own cost of the record (Claude Code's
-                              estimated_cost, OpenTelemetry's cost_usd, LiteLLM's spend) */
-    cb_i128 reported_pico; /* that cost, pico-USD: compared with the list price, never billed */
+    const char *tags[TAG_COUNT];   /* valid UTF-8, NUL-terminated; NULL when absent (after the
+                                      attribution rules have filled what they set) */
+    uint32_t tag_len[TAG_COUNT];   /* strlen of each present tag (at most REC_STRING_MAX) */
+    cb_i128 reported_pico;         /* that cost (has_reported), pico-USD: compared, never billed */
     struct record_metrics metrics; /* zero except on Claude Code Analytics rows */
-    bool has_id;                   /* a request_id was given */
-    uint8_t id_hash[16];           /* 128-bit hash of the request_id bytes (when has_id) */
 };
 
 /* One row of a Cost report: an amount the provider billed (SPEC §2.2b). */

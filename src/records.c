@@ -291,7 +291,7 @@ struct rstate {
     char date[TS_MAX + 1];
     uint8_t id[16];
     const char *tags[TAG_COUNT];
-    size_t tag_len[TAG_COUNT];
+    uint32_t tag_len[TAG_COUNT];
     uint8_t tag_level[TAG_COUNT]; /* 1 top level, 2 tags, 3 metadata; 0 absent */
     bool admin;
     int64_t line, element;
@@ -869,7 +869,7 @@ static int take_string(struct sax *s, enum fid f, const char *v, size_t n)
     if (n == 0 || (r->tag_level[t] && r->tag_level[t] <= level))
         return 1;
     r->tags[t] = rec_arena_strdup(&s->out->arena, v, n);
-    r->tag_len[t] = n;
+    r->tag_len[t] = (uint32_t)n; /* n <= REC_STRING_MAX */
     r->tag_level[t] = level;
     return 1;
 }
