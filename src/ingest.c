@@ -43,14 +43,18 @@ void ingest_set_chunk_size(size_t bytes)
     chunk_size = bytes ? bytes : DEFAULT_CHUNK;
 }
 
+#define WIN_QUEUE 8 /* windows retired but still in use, at most */
+
 enum job_state { J_EMPTY, J_RAW, J_PARSING, J_READY, J_FOLD, J_FOLDING, J_DONE };
 enum job_kind { K_CHUNK, K_BATCH, K_FILE_START, K_FILE_END, K_ERROR, K_END };
 
 struct job {
     enum job_state state;
     enum job_kind kind;
-    char *buf; /* K_CHUNK: whole lines to parse */
-    size_t len, cap;
+    const char *buf; /* K_CHUNK: whole lines to parse, in own or in a mapped window */
+    size_t len;
+    char *own; /* the slot's buffer for lines read with read() */
+    size_t cap;
     bool file_start;
     struct rec_batch batch;
     size_t n_fold; /* after the check: how many of batch.recs are billed */
@@ -77,6 +81,20 @@ struct run {
     bool abort;              /* the run is over (finished or failed): every thread leaves */
     int64_t consumed_before; /* stored bytes of the inputs finished */
     int64_t total_bytes;     /* stored bytes of all inputs; -1 when one is a pipe */
+    /* mapped reading: windows whose chunks may still be in the ring (the producer's, then
+     * ingest_run's once the threads are over), and the input (index + 1) cut short while
+     * mapped, if any */
+    struct retired {
+        struct input_window w;
+        size_t until; /* unmapped once this many jobs are recycled */
+    } retired[WIN_QUEUE];
+    size_t n_retired;
+    atomic_int map_fault;
+    struct map_identity {
+        bool mapped;
+        int64_t size;
+        struct timespec mtime;
+    } * mapped; /* per input */
 };
 
 /* ---- the ring ---- */
@@ -220,10 +238,107 @@ static bool skip_long_line(struct reader *rd, struct cb_error *err)
     return true;
 }
 
+/* Unmaps the retired windows none of whose chunks is in the ring any more (all of them when
+ * `all`, once the threads are over). */
+static void release_windows(struct run *r, bool all)
+{
+    if (r->n_retired == 0)
+        return;
+    size_t recycled = SIZE_MAX;
+    if (!all) {
+        pthread_mutex_lock(&r->mu);
+        recycled = r->recycled;
+        pthread_mutex_unlock(&r->mu);
+    }
+    size_t keep = 0;
+    for (size_t i = 0; i < r->n_retired; i++) {
+        if (r->retired[i].until <= recycled)
+            input_unmap(&r->retired[i].w);
+        else
+            r->retired[keep++] = r->retired[i];
+    }
+    r->n_retired = keep;
+}
+
+/* Retires window w: its chunks are the jobs published so far. */
+static void retire_window(struct run *r, struct input_window *w)
+{
+    if (!w->base)
+        return;
+    r->retired[r->n_retired++] = (struct retired){.w = *w, .until = r->produced};
+    *w = (struct input_window){0};
+}
+
+/* JSON Lines from a plain file, mapped: chunks of whole lines handed to the parsers from the
+ * page cache itself, in windows of 16 chunks. rd->carry holds the bytes read so far (the start
+ * the format was told from). Stops at the file's end as opened, at a line that does not end
+ * within a chunk (a line too long, which read_lines' own loop deals with), or when the file
+ * cannot be mapped; read_lines then goes on from there with read(). Returns false when the run
+ * is aborted. */
+static bool map_lines(struct reader *rd, struct cb_error *err)
+{
+    struct run *r = rd->r;
+    struct input *in = rd->in;
+    if (!input_mappable(in) || r->n_retired >= WIN_QUEUE)
+        return true;
+    struct map_identity *id = &r->mapped[rd->index];
+    input_identity(in, &id->size, &id->mtime);
+    int64_t done = input_consumed(in); /* hashed (read, or taken from a window) */
+    int64_t pos = input_offset(in);    /* the carry is [off, pos), input_read's next byte pos */
+    int64_t off = pos - (int64_t)rd->carry_len;
+    struct input_window w = {0};
+    bool published = false;
+    while (off < id->size) {
+        int64_t w_end = w.base ? w.off + (int64_t)w.len : 0;
+        if (!w.base || (off + (int64_t)chunk_size > w_end && w_end < id->size)) {
+            retire_window(r, &w);
+            release_windows(r, false);
+            if (r->n_retired >= WIN_QUEUE ||
+                !input_map(in, off, chunk_size * 16, &r->map_fault, (int)rd->index + 1, &w))
+                break;
+            id->mapped = true;
+            w_end = w.off + (int64_t)w.len;
+        }
+        int64_t end = off + (int64_t)chunk_size < w_end ? off + (int64_t)chunk_size : w_end;
+        const char *at = w.data + (off - w.off);
+        if (end < id->size)
+            while (end > off && at[end - 1 - off] != '\n')
+                end--;
+        if (end == off)
+            break; /* no line ends within a chunk */
+        struct job *j = slot_acquire(r);
+        if (!j) {
+            retire_window(r, &w);
+            return false;
+        }
+        if (end > done) {
+            input_take(in, w.data + (done - w.off), (size_t)(end - done));
+            done = end;
+        }
+        j->buf = at;
+        j->len = (size_t)(end - off);
+        j->file_start = rd->first_chunk;
+        rd->first_chunk = false;
+        j->input = rd->index;
+        j->consumed = consumed_now(rd);
+        slot_publish(r, j, K_CHUNK);
+        published = true;
+        off = end;
+    }
+    retire_window(r, &w);
+    if (published)
+        rd->carry_len = 0; /* every byte before off is in a chunk: input_read goes on from off */
+    if (input_resume(in, published ? off : pos, err) != CB_OK)
+        return publish_error(r, err);
+    return true;
+}
+
 /* JSON Lines: cuts the input into chunks of whole lines for the workers. */
 static bool read_lines(struct reader *rd, struct cb_error *err)
 {
     struct run *r = rd->r;
+    if (!map_lines(rd, err))
+        return false;
     while (!(rd->eof && rd->carry_len == 0)) {
         if (rd->carry_len > REC_LINE_MAX) {
             if (!skip_long_line(rd, err))
@@ -240,23 +355,24 @@ static bool read_lines(struct reader *rd, struct cb_error *err)
             more = rd->carry_max - rd->carry_len - 1;
         size_t need = rd->carry_len + more;
         if (j->cap < need) {
-            free(j->buf);
+            free(j->own);
             j->cap = need;
-            j->buf = xmalloc(need);
+            j->own = xmalloc(need);
         }
-        memcpy(j->buf, rd->carry, rd->carry_len);
+        j->buf = j->own;
+        memcpy(j->own, rd->carry, rd->carry_len);
         size_t have = rd->carry_len;
         rd->carry_len = 0;
-        if (fill(rd, j->buf, &have, need, err) != CB_OK)
+        if (fill(rd, j->own, &have, need, err) != CB_OK)
             return publish_error(r, err);
         size_t cut = have;
         if (!rd->eof) {
             cut = have;
-            while (cut > 0 && j->buf[cut - 1] != '\n')
+            while (cut > 0 && j->own[cut - 1] != '\n')
                 cut--;
         }
         carry_reserve(rd, have - cut);
-        memcpy(rd->carry, j->buf + cut, have - cut);
+        memcpy(rd->carry, j->own + cut, have - cut);
         rd->carry_len = have - cut;
         if (cut == 0)
             continue; /* no line ended yet: the slot stays free, the bytes wait in carry */
@@ -664,6 +780,31 @@ static size_t slots_for(int threads)
     return n > 24 ? 24 : n;
 }
 
+/* After the run: a mapped file was parsed from the page cache after its end was hashed, so it
+ * must not have moved until the last chunk was parsed (read() gives the parsers a copy, a map
+ * the file itself). A file cut short while mapped, or whose size or modification time is not
+ * the one it had when opened, fails the run. */
+static enum cb_status check_mapped(struct run *r, struct cb_error *err)
+{
+    const char *text = "changed while it was read (%s); nothing is billed from a file that "
+                       "moves: run again once it is complete";
+    int cut = atomic_load(&r->map_fault);
+    if (cut > 0)
+        return cb_error_set(err, CB_EIO, r->opts->inputs[cut - 1], 0, NULL, text,
+                            "cut short while its lines were parsed");
+    for (size_t i = 0; i < r->opts->n_inputs; i++) {
+        const struct map_identity *id = &r->mapped[i];
+        struct stat sb;
+        if (!id->mapped)
+            continue;
+        if (stat(r->opts->inputs[i], &sb) != 0 || (int64_t)sb.st_size != id->size ||
+            sb.st_mtim.tv_sec != id->mtime.tv_sec || sb.st_mtim.tv_nsec != id->mtime.tv_nsec)
+            return cb_error_set(err, CB_EIO, r->opts->inputs[i], 0, NULL, text,
+                                "modified while its lines were parsed");
+    }
+    return CB_OK;
+}
+
 enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, struct cb_error *err)
 {
     *out = NULL;
@@ -691,6 +832,7 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
         .env = {.config = opts->config, .prices = opts->prices},
         .n_slots = slots_for(threads),
         .total_bytes = total,
+        .mapped = xcalloc(opts->n_inputs ? opts->n_inputs : 1, sizeof *r.mapped),
     };
     r.slots = xcalloc(r.n_slots, sizeof *r.slots);
     pthread_mutex_init(&r.mu, NULL);
@@ -722,6 +864,7 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
         free(workers);
         ledger_builder_free(c.b);
         free(r.slots);
+        free(r.mapped);
         pthread_cond_destroy(&r.cv_consumer);
         pthread_cond_destroy(&r.cv_worker);
         pthread_cond_destroy(&r.cv_producer);
@@ -814,8 +957,12 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
     }
     pthread_join(producer, NULL);
     rec_parser_free(helper);
-    for (int i = 0; i < threads; i++) {
+    for (int i = 0; i < threads; i++)
         pthread_join(workers[i].thread, NULL);
+    release_windows(&r, true);
+    if (st == CB_OK)
+        st = check_mapped(&r, err);
+    for (int i = 0; i < threads; i++) {
         /* every sum is an integer: merging in worker order or any other gives the same ledger */
         if (st == CB_OK)
             ledger_builder_merge(c.b, workers[i].part);
@@ -832,8 +979,9 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
         st = ledger_builder_finish(c.b, out, err);
     else
         ledger_builder_free(c.b);
+    free(r.mapped);
     for (size_t i = 0; i < r.n_slots; i++) {
-        free(r.slots[i].buf);
+        free(r.slots[i].own);
         free(r.slots[i].billed);
         rec_batch_free(&r.slots[i].batch);
     }

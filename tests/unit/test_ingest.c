@@ -211,6 +211,57 @@ static void buffers_and_threads(void **state)
     free(month);
 }
 
+/* Plain files are read through mapped windows of 16 chunks, which hand back to read() at a line
+ * that does not end within a chunk. A month with lines of 4,500 bytes here and there, read in
+ * chunks of 4,096 bytes (windows, a line across a window's end, the hand-back to read() after
+ * the first long line), 65,536 and the default (windows only), gives the ledger, rejections and
+ * SHA-256 of the same month read with read() alone (chunks of 1 byte never map a line). */
+static void mapped_and_read_agree(void **state)
+{
+    (void)state;
+    size_t len;
+    char *month = make_month(6000, &len);
+    char *m = malloc(len + 10 * 5000), *q = m;
+    size_t k = 0;
+    for (char *line = month, *nl; (nl = memchr(line, '\n', len - (size_t)(line - month)));
+         line = nl + 1, k++) {
+        size_t n = (size_t)(nl - line) + 1;
+        if (k % 700 == 350 && n > 2 && line[0] == '{' && line[n - 2] == '}') {
+            /* the same record with a long field it does not read */
+            memcpy(q, line, n - 2);
+            q += n - 2;
+            q += sprintf(q, ",\"note\":\"");
+            memset(q, 'n', 4500);
+            q += 4500;
+            q += sprintf(q, "\"}\n");
+        } else {
+            memcpy(q, line, n);
+            q += n;
+        }
+    }
+    write_file("long.jsonl", m, (size_t)(q - m), false);
+    char *p = path_of("long.jsonl");
+    const char *in[] = {p};
+    char *want_rej = NULL;
+    char *want = run(in, 1, 1, 1, &want_rej);
+    static const size_t chunks[] = {4096, 65536, 0};
+    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++)
+        for (int t = 1; t <= 2; t++) {
+            char *rej = NULL;
+            char *got = run(in, 1, t, chunks[c], &rej);
+            if (strcmp(got, want) != 0)
+                fail_msg("chunk %zu, %d threads:\n%s\nwant:\n%s", chunks[c], t, got, want);
+            assert_string_equal(rej, want_rej);
+            free(got);
+            free(rej);
+        }
+    free(want);
+    free(want_rej);
+    free(p);
+    free(m);
+    free(month);
+}
+
 /* The same month as gzip, as a JSON array, and split over several files: the same sums. */
 static void forms_agree(void **state)
 {
@@ -389,9 +440,10 @@ static void progress_text(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(buffers_and_threads), cmocka_unit_test(forms_agree),
-        cmocka_unit_test(rejected_lines),      cmocka_unit_test(io_errors),
-        cmocka_unit_test(sha256_paths_agree),  cmocka_unit_test(progress_text),
+        cmocka_unit_test(buffers_and_threads), cmocka_unit_test(mapped_and_read_agree),
+        cmocka_unit_test(forms_agree),         cmocka_unit_test(rejected_lines),
+        cmocka_unit_test(io_errors),           cmocka_unit_test(sha256_paths_agree),
+        cmocka_unit_test(progress_text),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
