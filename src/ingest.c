@@ -43,7 +43,7 @@ void ingest_set_chunk_size(size_t bytes)
     chunk_size = bytes ? bytes : DEFAULT_CHUNK;
 }
 
-#define WIN_QUEUE 8 /* windows retired but still in use, at most */
+#define WIN_QUEUE 16 /* windows retired but still in use, at most */
 
 enum job_state { J_EMPTY, J_RAW, J_PARSING, J_READY, J_FOLD, J_FOLDING, J_DONE };
 enum job_kind { K_CHUNK, K_BATCH, K_FILE_START, K_FILE_END, K_ERROR, K_END };
@@ -270,7 +270,7 @@ static void retire_window(struct run *r, struct input_window *w)
 }
 
 /* JSON Lines from a plain file, mapped: chunks of whole lines handed to the parsers from the
- * page cache itself, in windows of 16 chunks. rd->carry holds the bytes read so far (the start
+ * page cache itself, in windows of 4 chunks. rd->carry holds the bytes read so far (the start
  * the format was told from). Stops at the file's end as opened, at a line that does not end
  * within a chunk (a line too long, which read_lines' own loop deals with), or when the file
  * cannot be mapped; read_lines then goes on from there with read(). Returns false when the run
@@ -294,7 +294,7 @@ static bool map_lines(struct reader *rd, struct cb_error *err)
             retire_window(r, &w);
             release_windows(r, false);
             if (r->n_retired >= WIN_QUEUE ||
-                !input_map(in, off, chunk_size * 16, &r->map_fault, (int)rd->index + 1, &w))
+                !input_map(in, off, chunk_size * 4, &r->map_fault, (int)rd->index + 1, &w))
                 break;
             id->mapped = true;
             w_end = w.off + (int64_t)w.len;

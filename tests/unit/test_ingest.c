@@ -211,7 +211,7 @@ static void buffers_and_threads(void **state)
     free(month);
 }
 
-/* Plain files are read through mapped windows of 16 chunks, which hand back to read() at a line
+/* Plain files are read through mapped windows of 4 chunks, which hand back to read() at a line
  * that does not end within a chunk. A month with lines of 4,500 bytes here and there, read in
  * chunks of 4,096 bytes (windows, a line across a window's end, the hand-back to read() after
  * the first long line), 65,536 and the default (windows only), gives the ledger, rejections and
