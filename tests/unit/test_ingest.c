@@ -181,6 +181,24 @@ static char *run(const char *const *inputs, size_t n, int threads, size_t chunk,
     return s;
 }
 
+/* Reads `path` with every chunk size and 1 .. max_threads threads: each run must give `want`
+ * and `want_rej`. */
+static void same_for_all(const char *path, const size_t *chunks, size_t n_chunks, int max_threads,
+                         const char *want, const char *want_rej)
+{
+    const char *in[] = {path};
+    for (size_t c = 0; c < n_chunks; c++)
+        for (int t = 1; t <= max_threads; t++) {
+            char *rej = NULL;
+            char *got = run(in, 1, t, chunks[c], &rej);
+            if (strcmp(got, want) != 0)
+                fail_msg("chunk %zu, %d threads:\n%s\nwant:\n%s", chunks[c], t, got, want);
+            assert_string_equal(rej, want_rej);
+            free(got);
+            free(rej);
+        }
+}
+
 /* Records split across read buffers of any size, with any thread count, give one ledger. */
 static void buffers_and_threads(void **state)
 {
@@ -195,16 +213,7 @@ static void buffers_and_threads(void **state)
     if (!strstr(want, "read 2919 billed 2614 rejected 162 dup 49 outside 94"))
         fail_msg("%s", want);
     static const size_t chunks[] = {1, 7, 100, 333, 4096, 65536};
-    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++)
-        for (int t = 1; t <= 3; t++) {
-            char *rej = NULL;
-            char *got = run(in, 1, t, chunks[c], &rej);
-            if (strcmp(got, want) != 0)
-                fail_msg("chunk %zu, %d threads:\n%s\nwant:\n%s", chunks[c], t, got, want);
-            assert_string_equal(rej, want_rej);
-            free(got);
-            free(rej);
-        }
+    same_for_all(in[0], chunks, sizeof chunks / sizeof chunks[0], 3, want, want_rej);
     free(want);
     free(want_rej);
     free(p);
@@ -245,16 +254,7 @@ static void mapped_and_read_agree(void **state)
     char *want_rej = NULL;
     char *want = run(in, 1, 1, 1, &want_rej);
     static const size_t chunks[] = {4096, 65536, 0};
-    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++)
-        for (int t = 1; t <= 2; t++) {
-            char *rej = NULL;
-            char *got = run(in, 1, t, chunks[c], &rej);
-            if (strcmp(got, want) != 0)
-                fail_msg("chunk %zu, %d threads:\n%s\nwant:\n%s", chunks[c], t, got, want);
-            assert_string_equal(rej, want_rej);
-            free(got);
-            free(rej);
-        }
+    same_for_all(in[0], chunks, sizeof chunks / sizeof chunks[0], 2, want, want_rej);
     free(want);
     free(want_rej);
     free(p);
