@@ -55,6 +55,9 @@ struct job {
     size_t len;
     char *own; /* the slot's buffer for lines read with read() */
     size_t cap;
+    const char *hash_at; /* K_CHUNK: stored bytes the checker hashes, in order (mapped) */
+    size_t hash_len;
+    bool sha_by_checker; /* K_FILE_END: the checker finishes the file's hash (sha unset) */
     bool file_start;
     struct rec_batch batch;
     size_t n_fold; /* after the check: how many of batch.recs are billed */
@@ -90,6 +93,8 @@ struct run {
     } retired[WIN_QUEUE];
     size_t n_retired;
     atomic_int map_fault;
+    struct sha256 *file_sha;          /* per input: its hash while the checker holds it */
+    struct rec_parser *reader_parser; /* the producer's, for chunks it parses while it waits */
     struct map_identity {
         bool mapped;
         int64_t size;
@@ -99,18 +104,47 @@ struct run {
 
 /* ---- the ring ---- */
 
-/* Producer: waits for the next slot to be free; NULL when the run is aborted. */
+/* Under the lock: the oldest chunk no thread has started to parse, or NULL: the one the checker
+ * will wait for first (taking the newest instead left the oldest to the checker, the busiest
+ * thread, 40-55 chunks of the 1M month's 353 against 0-4). */
+static struct job *newest_raw(struct run *r)
+{
+    size_t low = r->next_parse > r->checked ? r->next_parse : r->checked;
+    for (size_t i = low; i < r->produced; i++)
+        if (r->slots[i % r->n_slots].state == J_RAW)
+            return &r->slots[i % r->n_slots];
+    return NULL;
+}
+
+/* Producer: waits for the next slot to be free; NULL when the run is aborted. While the ring is
+ * full, the reader parses the newest chunk no one has taken instead of waiting: reading a
+ * mapped file leaves it little to do (the checker hashes), and with one worker on 2 cores the
+ * worker would otherwise parse almost every chunk and fold every record (55 % of the 1M month's
+ * CPU samples, on one thread). A batch parses the same on any thread. */
 static struct job *slot_acquire(struct run *r)
 {
     pthread_mutex_lock(&r->mu);
-    while (!r->abort && r->produced - r->recycled >= r->n_slots)
+    while (!r->abort && r->produced - r->recycled >= r->n_slots) {
+        struct job *raw = r->reader_parser ? newest_raw(r) : NULL;
+        if (raw) {
+            raw->state = J_PARSING;
+            pthread_mutex_unlock(&r->mu);
+            rec_parse_lines(r->reader_parser, raw->buf, raw->len, raw->file_start, &raw->batch);
+            pthread_mutex_lock(&r->mu);
+            raw->state = J_READY;
+            pthread_cond_signal(&r->cv_consumer);
+            continue;
+        }
         pthread_cond_wait(&r->cv_producer, &r->mu);
+    }
     struct job *j = r->abort ? NULL : &r->slots[r->produced % r->n_slots];
     pthread_mutex_unlock(&r->mu);
     if (j) {
         rec_batch_reset(&j->batch);
         j->len = 0;
         j->file_start = false;
+        j->hash_len = 0;
+        j->sha_by_checker = false;
     }
     return j;
 }
@@ -138,6 +172,7 @@ struct reader {
     size_t carry_len, carry_cap, carry_max;
     bool eof;
     bool first_chunk;
+    bool hashed_by_checker; /* the current input's hash is the checker's (map_lines) */
 };
 
 /* Grows the carry to hold n bytes (never past carry_max, which every caller respects). */
@@ -269,12 +304,31 @@ static void retire_window(struct run *r, struct input_window *w)
     *w = (struct input_window){0};
 }
 
+/* Producer: waits until every job published is over, so that the checker holds no state of
+ * the reader's any more. False when the run is aborted. */
+static bool drain(struct run *r)
+{
+    pthread_mutex_lock(&r->mu);
+    while (!r->abort && r->recycled < r->produced)
+        pthread_cond_wait(&r->cv_producer, &r->mu);
+    bool ok = !r->abort;
+    pthread_mutex_unlock(&r->mu);
+    return ok;
+}
+
 /* JSON Lines from a plain file, mapped: chunks of whole lines handed to the parsers from the
  * page cache itself, in windows of 4 chunks. rd->carry holds the bytes read so far (the start
  * the format was told from). Stops at the file's end as opened, at a line that does not end
  * within a chunk (a line too long, which read_lines' own loop deals with), or when the file
  * cannot be mapped; read_lines then goes on from there with read(). Returns false when the run
- * is aborted. */
+ * is aborted.
+ *
+ * The file's SHA-256 goes with the chunks: the in-order checker hashes each chunk's new bytes
+ * as it checks the chunk, and finishes the hash at the file's end. The reader would otherwise
+ * be the busiest of the three threads (the hash was 26 % of the 1M month's CPU samples, all of
+ * them on it) while the checker, which must also go in order, had the least to do. When read()
+ * takes over before the file's end, the reader waits for the checker to finish the chunks
+ * handed on, and hashes the rest itself. */
 static bool map_lines(struct reader *rd, struct cb_error *err)
 {
     struct run *r = rd->r;
@@ -287,7 +341,7 @@ static bool map_lines(struct reader *rd, struct cb_error *err)
     int64_t pos = input_offset(in);    /* the carry is [off, pos), input_read's next byte pos */
     int64_t off = pos - (int64_t)rd->carry_len;
     struct input_window w = {0};
-    bool published = false;
+    bool published = false, detached = false;
     while (off < id->size) {
         int64_t w_end = w.base ? w.off + (int64_t)w.len : 0;
         if (!w.base || (off + (int64_t)chunk_size > w_end && w_end < id->size)) {
@@ -311,8 +365,14 @@ static bool map_lines(struct reader *rd, struct cb_error *err)
             retire_window(r, &w);
             return false;
         }
+        if (!detached) {
+            input_hash_detach(in, &r->file_sha[rd->index]);
+            detached = true;
+        }
         if (end > done) {
-            input_take(in, w.data + (done - w.off), (size_t)(end - done));
+            j->hash_at = w.data + (done - w.off);
+            j->hash_len = (size_t)(end - done);
+            input_take(in, j->hash_at, j->hash_len);
             done = end;
         }
         j->buf = at;
@@ -330,6 +390,14 @@ static bool map_lines(struct reader *rd, struct cb_error *err)
         rd->carry_len = 0; /* every byte before off is in a chunk: input_read goes on from off */
     if (input_resume(in, published ? off : pos, err) != CB_OK)
         return publish_error(r, err);
+    if (detached && off < id->size) { /* read() goes on: the hash comes back to the reader */
+        if (!drain(r))
+            return false;
+        input_hash_attach(in, &r->file_sha[rd->index]);
+        rd->hashed_by_checker = false;
+    } else if (detached) {
+        rd->hashed_by_checker = true;
+    }
     return true;
 }
 
@@ -438,6 +506,7 @@ static bool read_input(struct run *r, size_t index, struct reader *rd)
     rd->path = r->opts->inputs[index];
     rd->eof = false;
     rd->first_chunk = true;
+    rd->hashed_by_checker = false;
     rd->carry_len = 0;
     if (input_open(rd->path, &rd->in, &err) != CB_OK)
         return publish_error(r, &err);
@@ -474,7 +543,10 @@ static bool read_input(struct run *r, size_t index, struct reader *rd)
         goto cleanup;
     }
     j->input = index;
-    input_sha256(rd->in, j->sha);
+    if (rd->hashed_by_checker)
+        j->sha_by_checker = true;
+    else
+        input_sha256(rd->in, j->sha);
     j->bytes = input_consumed(rd->in);
     r->consumed_before += j->bytes;
     j->consumed = r->consumed_before;
@@ -493,6 +565,7 @@ static void *producer_main(void *arg)
     size_t c = chunk_size < 65536 ? 65536 : chunk_size;
     rd.carry_max = REC_LINE_MAX + c + 1;
     bool ok = true;
+    r->reader_parser = rec_parser_new(&r->env);
     for (size_t i = 0; ok && i < r->opts->n_inputs; i++)
         ok = read_input(r, i, &rd);
     if (ok) {
@@ -833,6 +906,7 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
         .n_slots = slots_for(threads),
         .total_bytes = total,
         .mapped = xcalloc(opts->n_inputs ? opts->n_inputs : 1, sizeof *r.mapped),
+        .file_sha = xcalloc(opts->n_inputs ? opts->n_inputs : 1, sizeof *r.file_sha),
     };
     r.slots = xcalloc(r.n_slots, sizeof *r.slots);
     pthread_mutex_init(&r.mu, NULL);
@@ -865,6 +939,7 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
         ledger_builder_free(c.b);
         free(r.slots);
         free(r.mapped);
+        free(r.file_sha);
         pthread_cond_destroy(&r.cv_consumer);
         pthread_cond_destroy(&r.cv_worker);
         pthread_cond_destroy(&r.cv_producer);
@@ -919,8 +994,14 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
             c.n_reported = 0;
             break;
         case K_CHUNK:
+            if (j->hash_len)
+                sha256_update(&r.file_sha[j->input], j->hash_at, j->hash_len);
+            consume_batch(&r, &c, j);
+            break;
         case K_BATCH: consume_batch(&r, &c, j); break;
         case K_FILE_END:
+            if (j->sha_by_checker)
+                sha256_final_hex(&r.file_sha[j->input], j->sha);
             ledger_builder_file_done(c.b, c.file, j->sha, j->bytes, c.records);
             compare_reported(opts->inputs[j->input], &c, c.format);
             break;
@@ -956,6 +1037,7 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
         pthread_mutex_unlock(&r.mu);
     }
     pthread_join(producer, NULL);
+    rec_parser_free(r.reader_parser);
     rec_parser_free(helper);
     for (int i = 0; i < threads; i++)
         pthread_join(workers[i].thread, NULL);
@@ -980,6 +1062,7 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
     else
         ledger_builder_free(c.b);
     free(r.mapped);
+    free(r.file_sha);
     for (size_t i = 0; i < r.n_slots; i++) {
         free(r.slots[i].own);
         free(r.slots[i].billed);

@@ -26,6 +26,7 @@ struct input {
     int64_t start;         /* its read offset at open (standard input may be past 0) */
     int64_t consumed;
     struct sha256 sha;
+    bool detached; /* the bytes are hashed by whoever holds the state (input_hash_detach) */
     bool gzip, z_init, raw_eof, z_end;
     z_stream z;
     unsigned char *raw; /* gzip: compressed bytes waiting */
@@ -70,7 +71,8 @@ static enum cb_status raw_read(struct input *in, unsigned char *buf, size_t n, s
             if (st != CB_OK)
                 return st;
         }
-        sha256_update(&in->sha, buf, (size_t)k);
+        if (!in->detached)
+            sha256_update(&in->sha, buf, (size_t)k);
         in->consumed += k;
         *got = (size_t)k;
         return CB_OK;
@@ -206,7 +208,7 @@ enum cb_status input_read(struct input *in, char *buf, size_t cap, size_t *got,
     size_t total = 0;
     /* fill the buffer: fewer, larger chunks for the parsers */
     while (total < cap) {
-        size_t k;
+        size_t k = 0;
         enum cb_status st = raw_read(in, (unsigned char *)buf + total, cap - total, &k, err);
         if (st != CB_OK)
             return st;
@@ -378,8 +380,21 @@ void input_unmap(struct input_window *w)
 
 void input_take(struct input *in, const char *p, size_t n)
 {
-    sha256_update(&in->sha, p, n);
+    if (!in->detached)
+        sha256_update(&in->sha, p, n);
     in->consumed += (int64_t)n;
+}
+
+void input_hash_detach(struct input *in, struct sha256 *state)
+{
+    *state = in->sha;
+    in->detached = true;
+}
+
+void input_hash_attach(struct input *in, const struct sha256 *state)
+{
+    in->sha = *state;
+    in->detached = false;
 }
 
 enum cb_status input_resume(struct input *in, int64_t at, struct cb_error *err)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "sha256.h"
 #include "status.h"
 
 struct input;
@@ -56,8 +57,13 @@ bool input_map(struct input *in, int64_t off, size_t len, atomic_int *fault, int
                struct input_window *w);
 void input_unmap(struct input_window *w);
 /* Counts the next n stored bytes (at p, a window's data from stored byte input_consumed(in)) as
- * read, and hashes them. */
+ * read, and hashes them (unless the hash is detached). */
 void input_take(struct input *in, const char *p, size_t n);
+/* Hands the SHA-256 state of the bytes consumed so far to the caller, who hashes every later
+ * byte itself, in order (input_read and input_take then only count them), until
+ * input_hash_attach gives a state back; input_sha256 needs it attached. */
+void input_hash_detach(struct input *in, struct sha256 *state);
+void input_hash_attach(struct input *in, const struct sha256 *state);
 /* Back to input_read, which returns the byte at file offset `at` next: input_offset(in) <= at <=
  * input_consumed(in), the bytes before input_consumed(in) having been hashed (read or taken).
  * Returns CB_EIO naming the file when it cannot seek. */
