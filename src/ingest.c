@@ -745,8 +745,16 @@ static void consume_batch(struct run *r, struct consumer *c, struct job *j)
     for (size_t i = 0; i < b->n_recs; i++) {
         if (i + PREFETCH_AHEAD < b->n_recs)
             ledger_builder_prefetch(c->b, &b->recs[i + PREFETCH_AHEAD]);
-        j->billed[i] = ledger_builder_check(c->b, &b->recs[i]) == LEDGER_BILLED;
+        const struct record *rec = &b->recs[i];
+        j->billed[i] = ledger_builder_check(c->b, rec) == LEDGER_BILLED;
         keep += j->billed[i];
+        /* a source's own cost estimate, beside the list price: compared per input at its end
+         * (summed here, in the pass that has the record in cache) */
+        if (rec->has_reported && j->billed[i]) {
+            c->reported += rec->reported_pico;
+            c->listed += ledger_record_list_cost(rec);
+            c->n_reported++;
+        }
     }
     j->n_fold = keep;
     const char *path = r->opts->inputs[j->input];
@@ -785,13 +793,6 @@ static void consume_batch(struct run *r, struct consumer *c, struct job *j)
         ledger_builder_cost(c->b, &b->costs[i]);
     if (b->not_requests)
         ledger_builder_not_requests(c->b, c->file, b->not_requests);
-    /* a source's own cost estimate, beside the list price: compared per input at its end */
-    for (size_t i = 0; i < b->n_recs; i++)
-        if (b->recs[i].has_reported && j->billed[i]) {
-            c->reported += b->recs[i].reported_pico;
-            c->listed += ledger_record_list_cost(&b->recs[i]);
-            c->n_reported++;
-        }
     c->line_base += b->lines;
     c->records += (int64_t)(b->n_recs + b->n_rejs + b->n_costs);
     c->total_records += (int64_t)(b->n_recs + b->n_rejs);
