@@ -24,6 +24,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "xalloc.h"
 
@@ -46,7 +47,32 @@ struct seg {
 struct idset {
     struct seg seg[N_SEG];
     size_t n;
+    /* idset_reserve's tables, in one mapping of huge pages: each probe is a random access in
+     * megabytes of tables, and with 4 KiB pages most of them also missed the TLB */
+    char *arena;
+    size_t arena_len, arena_used;
 };
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* A zeroed table of n slots: from the arena while it has room, else from the heap. */
+static uint64_t *table_new(struct idset *set, size_t n)
+{
+    size_t bytes = n * sizeof(uint64_t);
+    if (set->arena && set->arena_len - set->arena_used >= bytes) {
+        uint64_t *t = (uint64_t *)(void *)(set->arena + set->arena_used);
+        set->arena_used += bytes; /* never reused: a fresh mapping is zero */
+        return t;
+    }
+    return xcalloc(n, sizeof(uint64_t));
+}
+
+static void table_free(struct idset *set, uint64_t *t)
+{
+    if (set->arena && (char *)t >= set->arena && (char *)t < set->arena + set->arena_len)
+        return; /* the arena goes with the set */
+    free(t);
+}
 
 /* Returns a new, empty set; segments allocate on their first id. Free with idset_free. */
 struct idset *idset_new(void)
@@ -60,7 +86,9 @@ void idset_free(struct idset *s)
     if (!s)
         return;
     for (int i = 0; i < N_SEG; i++)
-        free(s->seg[i].slot);
+        table_free(s, s->seg[i].slot);
+    if (s->arena)
+        munmap(s->arena, s->arena_len);
     free(s);
 }
 
@@ -136,10 +164,10 @@ static uint64_t quotient_of(uint64_t home, size_t m, unsigned k)
 /* Moves every id of a segment into a table of new_m home positions. Returns false (nothing
  * changed) when some id would land further than MAX_DIST from its home; the caller then tries
  * a bigger one. */
-static bool rebuild(struct seg *s, size_t new_m)
+static bool rebuild(struct idset *set, struct seg *s, size_t new_m)
 {
     unsigned nk = floor_log2(new_m);
-    uint64_t *ns = xcalloc(new_m + PAD, sizeof *ns);
+    uint64_t *ns = table_new(set, new_m + PAD);
     size_t next = 0; /* first free position in the new table */
     size_t len = s->slot ? s->m + PAD : 0;
     uint64_t rmask = s->slot ? ~(uint64_t)0 >> s->k : 0;
@@ -153,13 +181,13 @@ static bool rebuild(struct seg *s, size_t new_m)
         size_t nhome = home_of(key >> (64 - nk), new_m, nk);
         size_t pos = nhome > next ? nhome : next;
         if (pos - nhome > MAX_DIST) {
-            free(ns);
+            table_free(set, ns);
             return false;
         }
         ns[pos] = (key & (~(uint64_t)0 >> nk)) << 8 | (pos - nhome + 1);
         next = pos + 1;
     }
-    free(s->slot);
+    table_free(set, s->slot);
     s->slot = ns;
     s->m = new_m;
     s->k = nk;
@@ -167,10 +195,10 @@ static bool rebuild(struct seg *s, size_t new_m)
     return true;
 }
 
-static void grow(struct seg *s)
+static void grow(struct idset *set, struct seg *s)
 {
     size_t m = s->slot ? s->m + s->m / 2 : (size_t)1 << MIN_K;
-    while (!rebuild(s, m))
+    while (!rebuild(set, s, m))
         m += m / 2;
 }
 
@@ -184,12 +212,31 @@ void idset_reserve(struct idset *s, size_t n)
     size_t m = per + per / 3;
     if (m < (size_t)1 << MIN_K)
         m = (size_t)1 << MIN_K;
+    /* one mapping for the 64 tables, aligned to a huge page and asking for huge pages (where
+     * the system has none it is plain memory); only for sets of megabytes, and only once */
+    size_t bytes = (m + PAD) * sizeof(uint64_t) * N_SEG;
+    if (!s->arena && bytes >= 2 * HUGE_PAGE && bytes < SIZE_MAX / 2) {
+        size_t len = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+        char *p =
+            mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p != MAP_FAILED) {
+            size_t lead = (HUGE_PAGE - (uintptr_t)p % HUGE_PAGE) % HUGE_PAGE;
+            if (lead)
+                munmap(p, lead);
+            if (HUGE_PAGE - lead)
+                munmap(p + lead + len, HUGE_PAGE - lead);
+            s->arena = p + lead;
+            s->arena_len = len;
+            s->arena_used = 0;
+            madvise(s->arena, len, MADV_HUGEPAGE);
+        }
+    }
     for (int i = 0; i < N_SEG; i++) {
         struct seg *sg = &s->seg[i];
         if (sg->slot && sg->m >= m)
             continue;
         size_t want = m > sg->n + sg->n / 3 ? m : sg->n + sg->n / 3;
-        while (!rebuild(sg, want))
+        while (!rebuild(s, sg, want))
             want += want / 2;
     }
 }
@@ -211,7 +258,7 @@ bool idset_insert(struct idset *s, const uint8_t hash[16])
     uint64_t key = key_of(hash, &g);
     struct seg *sg = &s->seg[g];
     if (!sg->slot || sg->n >= sg->limit)
-        grow(sg);
+        grow(s, sg);
     for (;;) {
         uint64_t r = key & (~(uint64_t)0 >> sg->k);
         size_t i = home_of(key >> (64 - sg->k), sg->m, sg->k);
@@ -249,6 +296,6 @@ bool idset_insert(struct idset *s, const uint8_t hash[16])
             s->n++;
             return true;
         }
-        grow(sg);
+        grow(s, sg);
     }
 }
