@@ -32,6 +32,10 @@ struct input {
     unsigned char *raw; /* gzip: compressed bytes waiting */
     size_t raw_len;     /* bytes of raw that hold data (peeked or to inflate) */
     size_t raw_pos;
+    /* a plain file read again from an earlier offset (input_resume): stored bytes below
+     * `consumed` were hashed and counted once already, and are not again */
+    int64_t raw_off; /* the stored offset of raw[0] (the bytes input_open peeked) */
+    int64_t fdpos;   /* the stored offset of the next read() */
 };
 
 /* At the end of a regular file: CB_EIO when it is not the file that was opened any more (its
@@ -71,9 +75,14 @@ static enum cb_status raw_read(struct input *in, unsigned char *buf, size_t n, s
             if (st != CB_OK)
                 return st;
         }
+        size_t skip = 0; /* read before, hashed then */
+        if (in->consumed > in->fdpos)
+            skip = in->consumed - in->fdpos < (int64_t)k ? (size_t)(in->consumed - in->fdpos)
+                                                         : (size_t)k;
         if (!in->detached)
-            sha256_update(&in->sha, buf, (size_t)k);
-        in->consumed += k;
+            sha256_update(&in->sha, buf + skip, (size_t)k - skip);
+        in->consumed += (int64_t)((size_t)k - skip);
+        in->fdpos += k;
         *got = (size_t)k;
         return CB_OK;
     }
@@ -322,7 +331,7 @@ bool input_mappable(const struct input *in)
 
 int64_t input_offset(const struct input *in)
 {
-    return in->consumed - (int64_t)(in->raw_len - in->raw_pos);
+    return in->raw_pos < in->raw_len ? in->raw_off + (int64_t)in->raw_pos : in->fdpos;
 }
 
 void input_identity(const struct input *in, int64_t *size, struct timespec *mtime)
@@ -399,10 +408,17 @@ void input_hash_attach(struct input *in, const struct sha256 *state)
 
 enum cb_status input_resume(struct input *in, int64_t at, struct cb_error *err)
 {
-    /* the peeked bytes are the stored bytes [consumed - raw_len, consumed) */
-    int64_t raw_start = in->consumed - (int64_t)in->raw_len;
-    in->raw_pos = at >= raw_start && at < in->consumed ? (size_t)(at - raw_start) : in->raw_len;
-    if (lseek(in->fd, (off_t)in->consumed, SEEK_SET) < 0)
+    /* from the peeked bytes when they hold `at`, else from the file; what was read before
+     * `consumed` is read again without being hashed or counted again */
+    if (at >= in->raw_off && at < in->raw_off + (int64_t)in->raw_len) {
+        in->raw_pos = (size_t)(at - in->raw_off);
+        in->fdpos = in->raw_off + (int64_t)in->raw_len;
+    } else {
+        in->raw_pos = in->raw_len;
+        in->fdpos = at;
+    }
+    in->raw_eof = false; /* the end seen before may lie past `at` */
+    if (lseek(in->fd, (off_t)(in->start + in->fdpos), SEEK_SET) < 0)
         return cb_error_set(err, CB_EIO, in->path, 0, NULL, "cannot seek: %s", strerror(errno));
     return CB_OK;
 }

@@ -262,6 +262,44 @@ static void mapped_and_read_agree(void **state)
     free(month);
 }
 
+/* A line longer than a chunk that starts inside the first read (1 MiB, past the 256 KiB that
+ * input_open peeks): read() takes over from that line's start, bytes that were read once
+ * already and are no longer in any buffer. The ledger, the rejection of the long line and the
+ * SHA-256 are those of read() alone. */
+static void mapped_hand_back_early(void **state)
+{
+    (void)state;
+    size_t len;
+    char *month = make_month(12000, &len);
+    size_t cut = 0; /* the first line end past 900,000 bytes */
+    for (size_t i = 900000; i < len && !cut; i++)
+        if (month[i] == '\n')
+            cut = i + 1;
+    assert_true(cut > 0 && cut < len);
+    size_t big = (size_t)1 << 20 | 4096; /* above REC_LINE_MAX: rejected as too long */
+    char *m = malloc(len + big + 64), *q = m;
+    memcpy(q, month, cut);
+    q += cut;
+    q += sprintf(q, "{\"note\":\"");
+    memset(q, 'n', big);
+    q += big;
+    q += sprintf(q, "\"}\n");
+    memcpy(q, month + cut, len - cut);
+    q += len - cut;
+    write_file("early.jsonl", m, (size_t)(q - m), false);
+    char *p = path_of("early.jsonl");
+    const char *in[] = {p};
+    char *want_rej = NULL;
+    char *want = run(in, 1, 1, 1, &want_rej);
+    static const size_t chunks[] = {0};
+    same_for_all(in[0], chunks, 1, 2, want, want_rej);
+    free(want);
+    free(want_rej);
+    free(p);
+    free(m);
+    free(month);
+}
+
 /* The same month as gzip, as a JSON array, and split over several files: the same sums. */
 static void forms_agree(void **state)
 {
@@ -440,10 +478,10 @@ static void progress_text(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(buffers_and_threads), cmocka_unit_test(mapped_and_read_agree),
-        cmocka_unit_test(forms_agree),         cmocka_unit_test(rejected_lines),
-        cmocka_unit_test(io_errors),           cmocka_unit_test(sha256_paths_agree),
-        cmocka_unit_test(progress_text),
+        cmocka_unit_test(buffers_and_threads),    cmocka_unit_test(mapped_and_read_agree),
+        cmocka_unit_test(mapped_hand_back_early), cmocka_unit_test(forms_agree),
+        cmocka_unit_test(rejected_lines),         cmocka_unit_test(io_errors),
+        cmocka_unit_test(sha256_paths_agree),     cmocka_unit_test(progress_text),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
