@@ -390,6 +390,8 @@ static bool map_lines(struct reader *rd, struct cb_error *err)
         rd->carry_len = 0; /* every byte before off is in a chunk: input_read goes on from off */
     if (input_resume(in, published ? off : pos, err) != CB_OK)
         return publish_error(r, err);
+    if (off < id->size)
+        rd->eof = false; /* the first read may have reached the end: read() goes on from off */
     if (detached && off < id->size) { /* read() goes on: the hash comes back to the reader */
         if (!drain(r))
             return false;

@@ -296,6 +296,34 @@ static void mapped_hand_back_early(void **state)
     free(want);
     free(want_rej);
     free(p);
+    /* a file shorter than its first read (64 KiB at 4 KiB chunks), so that read had reached
+     * the end, with a line longer than a chunk in its middle */
+    size_t small = 0;
+    for (size_t i = 40000; i < len && !small; i++)
+        if (month[i] == '\n')
+            small = i + 1;
+    cut = 0;
+    for (size_t i = 20000; i < small && !cut; i++)
+        if (month[i] == '\n')
+            cut = i + 1;
+    q = m;
+    memcpy(q, month, cut);
+    q += cut;
+    q += sprintf(q, "{\"note\":\"");
+    memset(q, 'n', 5000);
+    q += 5000;
+    q += sprintf(q, "\"}\n");
+    memcpy(q, month + cut, small - cut);
+    q += small - cut;
+    write_file("small.jsonl", m, (size_t)(q - m), false);
+    p = path_of("small.jsonl");
+    in[0] = p;
+    want = run(in, 1, 1, 1, &want_rej);
+    static const size_t small_chunks[] = {4096};
+    same_for_all(in[0], small_chunks, 1, 2, want, want_rej);
+    free(want);
+    free(want_rej);
+    free(p);
     free(m);
     free(month);
 }
