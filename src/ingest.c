@@ -410,7 +410,10 @@ static bool read_lines(struct reader *rd, struct cb_error *err)
     if (!map_lines(rd, err))
         return false;
     while (!(rd->eof && rd->carry_len == 0)) {
-        if (rd->carry_len > REC_LINE_MAX) {
+        /* a line longer than the limit with no end in sight; what skip_long_line leaves (the
+         * lines after it, up to a carry's worth) can be as long and is whole lines, read the
+         * usual way */
+        if (rd->carry_len > REC_LINE_MAX && !memchr(rd->carry, '\n', rd->carry_len)) {
             if (!skip_long_line(rd, err))
                 return false;
             continue;

@@ -328,6 +328,63 @@ static void mapped_hand_back_early(void **state)
     free(month);
 }
 
+/* A line above the limit at the start, longer than two chunks, then 2 MB of records: the
+ * records after it are all read (one rejection more than the month without the long line, and
+ * the same sums), mapped or through gzip's read(). Reading past the long line once took the
+ * next carry's worth of whole lines for more of it. */
+static void long_line_then_more(void **state)
+{
+    (void)state;
+    size_t len;
+    char *month = make_month(16000, &len);
+    assert_true(len > 2000000);
+    size_t big = 2100000;
+    char *m = malloc(len + big + 64), *q = m;
+    q += sprintf(q, "{\"note\":\"");
+    memset(q, 'n', big);
+    q += big;
+    q += sprintf(q, "\"}\n");
+    memcpy(q, month, len);
+    q += len;
+    write_file("base.jsonl", month, len, false);
+    write_file("long-first.jsonl", m, (size_t)(q - m), false);
+    write_file("long-first.gz.bin", m, (size_t)(q - m), true);
+    char *pb_ = path_of("base.jsonl"), *pl = path_of("long-first.jsonl"),
+         *pg = path_of("long-first.gz.bin");
+    const char *a[] = {pb_}, *b[] = {pl}, *c[] = {pg};
+    char *base = run(a, 1, 1, 0, NULL);
+    long long read, billed, rejected, dup, outside;
+    assert_int_equal(sscanf(strchr(base, ' '),
+                            " read %lld billed %lld rejected %lld dup %lld "
+                            "outside %lld",
+                            &read, &billed, &rejected, &dup, &outside),
+                     5);
+    *strstr(base, "\nfile ") = '\0';
+    const char *sums = strstr(base, "total ");
+    char want[160];
+    snprintf(want, sizeof want, "read %lld billed %lld rejected %lld dup %lld outside %lld\n",
+             read + 1, billed, rejected + 1, dup, outside);
+    for (int t = 1; t <= 2; t++) {
+        char *mapped = run(b, 1, t, 0, NULL), *gz = run(c, 1, t, 0, NULL);
+        if (!strstr(mapped, want) || !strstr(gz, want))
+            fail_msg("want \"%s\"\nmapped: %.200s\ngzip: %.200s", want, mapped, gz);
+        /* the same buckets and sums as the month without the long line (the file lines,
+         * of other files, left out) */
+        *strstr(mapped, "\nfile ") = '\0';
+        *strstr(gz, "\nfile ") = '\0';
+        assert_string_equal(strstr(mapped, "total "), sums);
+        assert_string_equal(strstr(gz, "total "), sums);
+        free(mapped);
+        free(gz);
+    }
+    free(base);
+    free(pb_);
+    free(pl);
+    free(pg);
+    free(m);
+    free(month);
+}
+
 /* The same month as gzip, as a JSON array, and split over several files: the same sums. */
 static void forms_agree(void **state)
 {
@@ -506,10 +563,15 @@ static void progress_text(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(buffers_and_threads),    cmocka_unit_test(mapped_and_read_agree),
-        cmocka_unit_test(mapped_hand_back_early), cmocka_unit_test(forms_agree),
-        cmocka_unit_test(rejected_lines),         cmocka_unit_test(io_errors),
-        cmocka_unit_test(sha256_paths_agree),     cmocka_unit_test(progress_text),
+        cmocka_unit_test(buffers_and_threads),
+        cmocka_unit_test(mapped_and_read_agree),
+        cmocka_unit_test(mapped_hand_back_early),
+        cmocka_unit_test(long_line_then_more),
+        cmocka_unit_test(forms_agree),
+        cmocka_unit_test(rejected_lines),
+        cmocka_unit_test(io_errors),
+        cmocka_unit_test(sha256_paths_agree),
+        cmocka_unit_test(progress_text),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
