@@ -262,6 +262,34 @@ static void mapped_and_read_agree(void **state)
     free(month);
 }
 
+/* Writes `name`: the first `upto` bytes of month (len bytes) with a line of a `note` field of
+ * `big` bytes put in at the first line start at or after `at` (0: the file's start). Returns
+ * its path (free it). */
+static char *with_long_line(const char *name, const char *month, size_t len, size_t at, size_t big,
+                            size_t upto)
+{
+    size_t cut = 0;
+    if (at > 0) {
+        for (size_t i = at; i < upto && !cut; i++)
+            if (month[i] == '\n')
+                cut = i + 1;
+        assert_true(cut > 0 && cut < upto);
+    }
+    assert_true(upto <= len);
+    char *m = malloc(upto + big + 64), *q = m;
+    memcpy(q, month, cut);
+    q += cut;
+    q += sprintf(q, "{\"note\":\"");
+    memset(q, 'n', big);
+    q += big;
+    q += sprintf(q, "\"}\n");
+    memcpy(q, month + cut, upto - cut);
+    q += upto - cut;
+    write_file(name, m, (size_t)(q - m), false);
+    free(m);
+    return path_of(name);
+}
+
 /* A line longer than a chunk that starts inside the first read (1 MiB, past the 256 KiB that
  * input_open peeks): read() takes over from that line's start, bytes that were read once
  * already and are no longer in any buffer. The ledger, the rejection of the long line and the
@@ -271,23 +299,8 @@ static void mapped_hand_back_early(void **state)
     (void)state;
     size_t len;
     char *month = make_month(12000, &len);
-    size_t cut = 0; /* the first line end past 900,000 bytes */
-    for (size_t i = 900000; i < len && !cut; i++)
-        if (month[i] == '\n')
-            cut = i + 1;
-    assert_true(cut > 0 && cut < len);
-    size_t big = (size_t)1 << 20 | 4096; /* above REC_LINE_MAX: rejected as too long */
-    char *m = malloc(len + big + 64), *q = m;
-    memcpy(q, month, cut);
-    q += cut;
-    q += sprintf(q, "{\"note\":\"");
-    memset(q, 'n', big);
-    q += big;
-    q += sprintf(q, "\"}\n");
-    memcpy(q, month + cut, len - cut);
-    q += len - cut;
-    write_file("early.jsonl", m, (size_t)(q - m), false);
-    char *p = path_of("early.jsonl");
+    /* above REC_LINE_MAX (rejected as too long), at 900,000 bytes */
+    char *p = with_long_line("early.jsonl", month, len, 900000, (size_t)1 << 20 | 4096, len);
     const char *in[] = {p};
     char *want_rej = NULL;
     char *want = run(in, 1, 1, 1, &want_rej);
@@ -302,21 +315,7 @@ static void mapped_hand_back_early(void **state)
     for (size_t i = 40000; i < len && !small; i++)
         if (month[i] == '\n')
             small = i + 1;
-    cut = 0;
-    for (size_t i = 20000; i < small && !cut; i++)
-        if (month[i] == '\n')
-            cut = i + 1;
-    q = m;
-    memcpy(q, month, cut);
-    q += cut;
-    q += sprintf(q, "{\"note\":\"");
-    memset(q, 'n', 5000);
-    q += 5000;
-    q += sprintf(q, "\"}\n");
-    memcpy(q, month + cut, small - cut);
-    q += small - cut;
-    write_file("small.jsonl", m, (size_t)(q - m), false);
-    p = path_of("small.jsonl");
+    p = with_long_line("small.jsonl", month, len, 20000, 5000, small);
     in[0] = p;
     want = run(in, 1, 1, 1, &want_rej);
     static const size_t small_chunks[] = {4096};
@@ -324,7 +323,6 @@ static void mapped_hand_back_early(void **state)
     free(want);
     free(want_rej);
     free(p);
-    free(m);
     free(month);
 }
 
@@ -338,19 +336,17 @@ static void long_line_then_more(void **state)
     size_t len;
     char *month = make_month(16000, &len);
     assert_true(len > 2000000);
-    size_t big = 2100000;
-    char *m = malloc(len + big + 64), *q = m;
-    q += sprintf(q, "{\"note\":\"");
-    memset(q, 'n', big);
-    q += big;
-    q += sprintf(q, "\"}\n");
-    memcpy(q, month, len);
-    q += len;
     write_file("base.jsonl", month, len, false);
-    write_file("long-first.jsonl", m, (size_t)(q - m), false);
-    write_file("long-first.gz.bin", m, (size_t)(q - m), true);
-    char *pb_ = path_of("base.jsonl"), *pl = path_of("long-first.jsonl"),
-         *pg = path_of("long-first.gz.bin");
+    char *pb_ = path_of("base.jsonl"),
+         *pl = with_long_line("long-first.jsonl", month, len, 0, 2100000, len);
+    /* the same bytes as gzip */
+    FILE *f = fopen(pl, "rb");
+    assert_non_null(f);
+    char *m = malloc(len + 2200000);
+    size_t n = fread(m, 1, len + 2200000, f);
+    fclose(f);
+    write_file("long-first.gz.bin", m, n, true);
+    char *pg = path_of("long-first.gz.bin");
     const char *a[] = {pb_}, *b[] = {pl}, *c[] = {pg};
     char *base = run(a, 1, 1, 0, NULL);
     long long read, billed, rejected, dup, outside;
