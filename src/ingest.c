@@ -93,21 +93,33 @@ struct run {
     } retired[WIN_QUEUE];
     size_t n_retired;
     atomic_int map_fault;
-    struct sha256 *file_sha;          /* per input: its hash while the checker holds it */
     struct rec_parser *reader_parser; /* the producer's, for chunks it parses while it waits */
-    struct map_identity {
-        bool mapped;
-        int64_t size;
-        struct timespec mtime;
-    } * mapped; /* per input */
+    struct mapped_input {
+        bool mapped;           /* some of it was read through windows */
+        int64_t size;          /* its size and modification time when opened */
+        struct timespec mtime; /* (checked again at the end: check_mapped) */
+        struct sha256 sha;     /* its hash while the checker holds it (map_lines) */
+    } * mapped;                /* per input */
 };
 
 /* ---- the ring ---- */
 
+/* Under the lock: parses chunk j (J_RAW) with parser p, the lock released meanwhile, and tells
+ * the checker. A batch parses the same on any thread. */
+static void parse_slot(struct run *r, struct rec_parser *p, struct job *j)
+{
+    j->state = J_PARSING;
+    pthread_mutex_unlock(&r->mu);
+    rec_parse_lines(p, j->buf, j->len, j->file_start, &j->batch);
+    pthread_mutex_lock(&r->mu);
+    j->state = J_READY;
+    pthread_cond_signal(&r->cv_consumer);
+}
+
 /* Under the lock: the oldest chunk no thread has started to parse, or NULL: the one the checker
  * will wait for first (taking the newest instead left the oldest to the checker, the busiest
  * thread, 40-55 chunks of the 1M month's 353 against 0-4). */
-static struct job *newest_raw(struct run *r)
+static struct job *oldest_raw(struct run *r)
 {
     size_t low = r->next_parse > r->checked ? r->next_parse : r->checked;
     for (size_t i = low; i < r->produced; i++)
@@ -117,22 +129,17 @@ static struct job *newest_raw(struct run *r)
 }
 
 /* Producer: waits for the next slot to be free; NULL when the run is aborted. While the ring is
- * full, the reader parses the newest chunk no one has taken instead of waiting: reading a
+ * full, the reader parses the oldest chunk no one has taken instead of waiting: reading a
  * mapped file leaves it little to do (the checker hashes), and with one worker on 2 cores the
  * worker would otherwise parse almost every chunk and fold every record (55 % of the 1M month's
- * CPU samples, on one thread). A batch parses the same on any thread. */
+ * CPU samples, on one thread). */
 static struct job *slot_acquire(struct run *r)
 {
     pthread_mutex_lock(&r->mu);
     while (!r->abort && r->produced - r->recycled >= r->n_slots) {
-        struct job *raw = r->reader_parser ? newest_raw(r) : NULL;
+        struct job *raw = r->reader_parser ? oldest_raw(r) : NULL;
         if (raw) {
-            raw->state = J_PARSING;
-            pthread_mutex_unlock(&r->mu);
-            rec_parse_lines(r->reader_parser, raw->buf, raw->len, raw->file_start, &raw->batch);
-            pthread_mutex_lock(&r->mu);
-            raw->state = J_READY;
-            pthread_cond_signal(&r->cv_consumer);
+            parse_slot(r, r->reader_parser, raw);
             continue;
         }
         pthread_cond_wait(&r->cv_producer, &r->mu);
@@ -335,7 +342,7 @@ static bool map_lines(struct reader *rd, struct cb_error *err)
     struct input *in = rd->in;
     if (!input_mappable(in) || r->n_retired >= WIN_QUEUE)
         return true;
-    struct map_identity *id = &r->mapped[rd->index];
+    struct mapped_input *id = &r->mapped[rd->index];
     input_identity(in, &id->size, &id->mtime);
     int64_t done = input_consumed(in); /* hashed (read, or taken from a window) */
     int64_t pos = input_offset(in);    /* the carry is [off, pos), input_read's next byte pos */
@@ -366,7 +373,7 @@ static bool map_lines(struct reader *rd, struct cb_error *err)
             return false;
         }
         if (!detached) {
-            input_hash_detach(in, &r->file_sha[rd->index]);
+            input_hash_detach(in, &r->mapped[rd->index].sha);
             detached = true;
         }
         if (end > done) {
@@ -395,7 +402,7 @@ static bool map_lines(struct reader *rd, struct cb_error *err)
     if (detached && off < id->size) { /* read() goes on: the hash comes back to the reader */
         if (!drain(r))
             return false;
-        input_hash_attach(in, &r->file_sha[rd->index]);
+        input_hash_attach(in, &r->mapped[rd->index].sha);
         rd->hashed_by_checker = false;
     } else if (detached) {
         rd->hashed_by_checker = true;
@@ -621,14 +628,8 @@ static void *worker_main(void *arg)
             r->next_parse = r->checked;
         if (r->next_parse < r->produced) {
             struct job *j = &r->slots[r->next_parse++ % r->n_slots];
-            if (j->state != J_RAW)
-                continue;
-            j->state = J_PARSING;
-            pthread_mutex_unlock(&r->mu);
-            rec_parse_lines(p, j->buf, j->len, j->file_start, &j->batch);
-            pthread_mutex_lock(&r->mu);
-            j->state = J_READY;
-            pthread_cond_signal(&r->cv_consumer);
+            if (j->state == J_RAW)
+                parse_slot(r, p, j);
             continue;
         }
         pthread_cond_wait(&r->cv_worker, &r->mu);
@@ -872,7 +873,7 @@ static enum cb_status check_mapped(struct run *r, struct cb_error *err)
         return cb_error_set(err, CB_EIO, r->opts->inputs[cut - 1], 0, NULL, text,
                             "cut short while its lines were parsed");
     for (size_t i = 0; i < r->opts->n_inputs; i++) {
-        const struct map_identity *id = &r->mapped[i];
+        const struct mapped_input *id = &r->mapped[i];
         struct stat sb;
         if (!id->mapped)
             continue;
@@ -912,7 +913,6 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
         .n_slots = slots_for(threads),
         .total_bytes = total,
         .mapped = xcalloc(opts->n_inputs ? opts->n_inputs : 1, sizeof *r.mapped),
-        .file_sha = xcalloc(opts->n_inputs ? opts->n_inputs : 1, sizeof *r.file_sha),
     };
     r.slots = xcalloc(r.n_slots, sizeof *r.slots);
     pthread_mutex_init(&r.mu, NULL);
@@ -945,7 +945,6 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
         ledger_builder_free(c.b);
         free(r.slots);
         free(r.mapped);
-        free(r.file_sha);
         pthread_cond_destroy(&r.cv_consumer);
         pthread_cond_destroy(&r.cv_worker);
         pthread_cond_destroy(&r.cv_producer);
@@ -976,11 +975,7 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
                 if (j->state == J_READY)
                     break;
                 if (j->state == J_RAW) {
-                    j->state = J_PARSING;
-                    pthread_mutex_unlock(&r.mu);
-                    rec_parse_lines(helper, j->buf, j->len, j->file_start, &j->batch);
-                    pthread_mutex_lock(&r.mu);
-                    j->state = J_READY;
+                    parse_slot(&r, helper, j);
                     continue;
                 }
             }
@@ -1001,13 +996,13 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
             break;
         case K_CHUNK:
             if (j->hash_len)
-                sha256_update(&r.file_sha[j->input], j->hash_at, j->hash_len);
+                sha256_update(&r.mapped[j->input].sha, j->hash_at, j->hash_len);
             consume_batch(&r, &c, j);
             break;
         case K_BATCH: consume_batch(&r, &c, j); break;
         case K_FILE_END:
             if (j->sha_by_checker)
-                sha256_final_hex(&r.file_sha[j->input], j->sha);
+                sha256_final_hex(&r.mapped[j->input].sha, j->sha);
             ledger_builder_file_done(c.b, c.file, j->sha, j->bytes, c.records);
             compare_reported(opts->inputs[j->input], &c, c.format);
             break;
@@ -1068,7 +1063,6 @@ enum cb_status ingest_run(const struct ingest_opts *opts, struct ledger **out, s
     else
         ledger_builder_free(c.b);
     free(r.mapped);
-    free(r.file_sha);
     for (size_t i = 0; i < r.n_slots; i++) {
         free(r.slots[i].own);
         free(r.slots[i].billed);
