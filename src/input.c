@@ -79,9 +79,7 @@ static enum cb_status raw_read(struct input *in, unsigned char *buf, size_t n, s
         if (in->consumed > in->fdpos)
             skip = in->consumed - in->fdpos < (int64_t)k ? (size_t)(in->consumed - in->fdpos)
                                                          : (size_t)k;
-        if (!in->detached)
-            sha256_update(&in->sha, buf + skip, (size_t)k - skip);
-        in->consumed += (int64_t)((size_t)k - skip);
+        input_take(in, (const char *)buf + skip, (size_t)k - skip);
         in->fdpos += k;
         *got = (size_t)k;
         return CB_OK;
