@@ -1590,6 +1590,13 @@ static void parse_line(struct rec_parser *p, const char *q, size_t n, bool has_n
     record_end(s, q, cut ? REC_TEXT_MAX : n, cut);
 }
 
+/* The parser asks for the bytes two pages ahead of the line it reads: a mapped file's pages come
+ * cold out of the page cache, and the hardware prefetcher stops at each 4 KiB page boundary (as
+ * for the hash, sha256.c). 1M bench month, 9 alternating pairs: 0.41 -> 0.39 s, 0.77 -> 0.74
+ * CPU-s (medians); 4 KiB and 16 KiB ahead did the same. A prefetch never faults, so asking past
+ * the end of the buffer is harmless. */
+#define PARSE_PREFETCH_AHEAD 8192
+
 void rec_parse_lines(struct rec_parser *p, const char *buf, size_t len, bool file_start,
                      struct rec_batch *out)
 {
@@ -1600,8 +1607,13 @@ void rec_parse_lines(struct rec_parser *p, const char *buf, size_t len, bool fil
     int64_t line = 0;
     if (file_start && len >= 3 && memcmp(q, "\xef\xbb\xbf", 3) == 0)
         q += 3;
+    const char *ahead = q;
     while (q < end) {
         line++;
+        while (ahead < q + PARSE_PREFETCH_AHEAD) {
+            __builtin_prefetch(ahead);
+            ahead += 64;
+        }
         if (!p->slow_only) {
             line_begin(s, line);
             const char *le = fast_line(s, q, end);
