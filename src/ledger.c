@@ -580,14 +580,15 @@ enum ledger_fate ledger_builder_check(struct ledger_builder *b, const struct rec
 /* The sums half: adds a record ledger_builder_check found billable to every aggregate of b. */
 static void fold(struct ledger_builder *b, const struct record *r)
 {
-    const char *tag[TAG_COUNT] = {0};
+    /* the team and the dimensions' tags, interned (not a zeroed array of every tag: that was a
+     * `rep stos` per record) */
     const struct price_entry *e = r->price;
-    if (r->tags[TAG_TEAM])
-        tag[TAG_TEAM] = intern_str(b->strings, r->tags[TAG_TEAM], r->tag_len[TAG_TEAM]);
+    const char *team =
+        r->tags[TAG_TEAM] ? intern_str(b->strings, r->tags[TAG_TEAM], r->tag_len[TAG_TEAM]) : NULL;
+    const char *dim[DIM_COUNT];
     for (int d = 0; d < DIM_COUNT; d++) {
         enum tag t = dim_tag[d];
-        if (r->tags[t])
-            tag[t] = intern_str(b->strings, r->tags[t], r->tag_len[t]);
+        dim[d] = r->tags[t] ? intern_str(b->strings, r->tags[t], r->tag_len[t]) : NULL;
     }
     cb_i128 tok = record_token_cost(r, (enum price_speed)r->speed, (enum price_geo)r->geo);
     cb_i128 cost = tok + price_search_cost(e, r->web_search) +
@@ -604,7 +605,7 @@ static void fold(struct ledger_builder *b, const struct record *r)
     struct macc *m = month_get(b, r->year, r->month);
     m->billed++;
 
-    struct bacc *a = bucket_get(b, m, r, tag[TAG_TEAM]);
+    struct bacc *a = bucket_get(b, m, r, team);
     struct ledger_bucket *bk = &a->b;
     struct ledger_usage ru;
     usage_of(&ru, r);
@@ -627,7 +628,7 @@ static void fold(struct ledger_builder *b, const struct record *r)
     l->web_search += r->web_search;
 
     for (int d = 0; d < DIM_COUNT; d++) {
-        struct ledger_group *g = group_get(&a->g[d], tag[dim_tag[d]]);
+        struct ledger_group *g = group_get(&a->g[d], dim[d]);
         usage_add(&g->usage, &ru);
         g->cost += cost;
         if (r->batch) {
@@ -664,8 +665,8 @@ static void fold(struct ledger_builder *b, const struct record *r)
         if (r->tags[t])
             m->tag_cost[t] += cost;
     uint32_t seen;
-    if (tag[TAG_TEAM] && !pmap_get(&m->team_seen, (uintptr_t)tag[TAG_TEAM], &seen))
-        pmap_put(&m->team_seen, (uintptr_t)tag[TAG_TEAM], 0);
+    if (team && !pmap_get(&m->team_seen, (uintptr_t)team, &seen))
+        pmap_put(&m->team_seen, (uintptr_t)team, 0);
 }
 
 /* Folds one valid record in and says what became of it (billed, duplicate, outside the

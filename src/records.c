@@ -293,6 +293,7 @@ struct rstate {
     const char *tags[TAG_COUNT];
     uint32_t tag_len[TAG_COUNT];
     uint8_t tag_level[TAG_COUNT]; /* 1 top level, 2 tags, 3 metadata; 0 absent */
+    uint16_t tag_set;             /* bit t: tags[t] and tag_level[t] are set */
     bool admin;
     int64_t line, element;
 };
@@ -442,8 +443,14 @@ static void record_begin(struct sax *s, bool admin)
     r->speed = SPEED_STANDARD;
     r->geo = GEO_GLOBAL;
     r->long_prompt = false;
-    memset(r->tags, 0, sizeof r->tags);
-    memset(r->tag_level, 0, sizeof r->tag_level);
+    /* only the tags the last record set: the two memsets of all 13 became a `rep stos`, whose
+     * start-up cost more than the rest of this function (2.6 % of the 1M bench month's CPU) */
+    for (unsigned m = r->tag_set; m; m &= m - 1) {
+        int t = __builtin_ctz(m);
+        r->tags[t] = NULL;
+        r->tag_level[t] = 0;
+    }
+    r->tag_set = 0;
     r->admin = admin;
     r->line = s->line;
     r->element = s->stream ? ++s->element : 0;
@@ -871,6 +878,7 @@ static int take_string(struct sax *s, enum fid f, const char *v, size_t n)
     r->tags[t] = rec_arena_strdup(&s->out->arena, v, n);
     r->tag_len[t] = (uint32_t)n; /* n <= REC_STRING_MAX */
     r->tag_level[t] = level;
+    r->tag_set |= (uint16_t)(1u << t);
     return 1;
 }
 
