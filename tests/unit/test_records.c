@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "config.h"
 #include "prices.h"
@@ -610,6 +611,42 @@ static void fast_reader_agrees(void **state)
     free(all);
 }
 
+/* A record's id_hash is libsodium's 128-bit SipHash-2-4 of its request_id under the key
+ * "chargeback/reqid", for every length around the 8-byte blocks, on the fast reader and the
+ * general one. */
+static void id_hash_is_siphash(void **state)
+{
+    struct env *e = *state;
+    static const uint8_t key[crypto_shorthash_siphashx24_KEYBYTES] = "chargeback/reqid";
+    for (int slow = 0; slow < 2; slow++) {
+        struct rec_parser *p = rec_parser_new(&e->env);
+        rec_parser_set_slow_only(p, slow);
+        for (size_t n = 1; n <= 70; n++) {
+            char id[80], line[256];
+            for (size_t i = 0; i < n; i++)
+                id[i] = (char)('!' + (i * 7 + n) % 90); /* printable, never '"' or '\\' */
+            for (size_t i = 0; i < n; i++)
+                if (id[i] == '"' || id[i] == '\\')
+                    id[i] = 'q';
+            id[n] = '\0';
+            int len = snprintf(line, sizeof line,
+                               "{\"request_id\":\"%s\",\"timestamp\":\"2026-10-01T00:00:00Z\","
+                               "\"model\":\"claude-haiku-4-5\",\"input_tokens\":1,"
+                               "\"output_tokens\":1}\n",
+                               id);
+            struct rec_batch b = {0};
+            rec_parse_lines(p, line, (size_t)len, true, &b);
+            assert_int_equal(b.n_recs, 1);
+            assert_true(b.recs[0].has_id);
+            uint8_t want[16];
+            crypto_shorthash_siphashx24(want, (const unsigned char *)id, n, key);
+            assert_memory_equal(b.recs[0].id_hash, want, sizeof want);
+            rec_batch_free(&b);
+        }
+        rec_parser_free(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -623,6 +660,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(chunk_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(keys_exact, setup, teardown),
         cmocka_unit_test_setup_teardown(fast_reader_agrees, setup, teardown),
+        cmocka_unit_test_setup_teardown(id_hash_is_siphash, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
