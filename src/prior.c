@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "archive.h"
+#include "date.h"
 #include "money.h"
 #include "paths.h"
 #include "xalloc.h"
@@ -122,8 +123,16 @@ enum cb_status prior_read_signed(const char *dir, struct prior_month **out, stru
         goto cleanup;
     const char *by = json_string_value(json_object_get(signoff, "signed_by"));
     const char *at = json_string_value(json_object_get(signoff, "signed_at"));
+    int y, mo, d;
+    /* the day of signing dates the revision (report.h): a sign-off without one is damaged */
+    if (!at || !date_parse_timestamp(at, strlen(at), false, &y, &mo, &d)) {
+        st = cb_error_set(err, CB_EUSAGE, signoff_path, 0, "signed_at",
+                          "--supersedes: expected the RFC 3339 time of signing");
+        goto cleanup;
+    }
+    snprintf(m->signed_on, sizeof m->signed_on, "%04d-%02d-%02d", y, mo, d);
     m->signed_by = xstrdup(by ? by : "");
-    m->signed_at = xstrdup(at ? at : "");
+    m->signed_at = xstrdup(at);
 cleanup:
     json_decref(doc);
     json_decref(signoff);

@@ -26,6 +26,7 @@ struct prior_month {
     /* prior_read_signed only */
     char *signed_by, *signed_at;
     char signoff_sha256[65]; /* of its SIGNOFF.json */
+    char signed_on[11];      /* the UTC day of signed_at, "2026-11-03" */
 };
 
 /* Reads DIR/report.json of the month before (--previous). Returns CB_OK with *out set (free
@@ -35,7 +36,8 @@ enum cb_status prior_read_previous(const char *dir, struct prior_month **out, st
 
 /* Reads the signed billing month DIR (--supersedes): its report.json, SIGNOFF.json and the
  * SHA-256 of SIGNOFF.json. CB_EUSAGE when DIR is not signed, a file cannot be read, the report
- * is not a chargeback report or its revision is not 1 to 98; CB_EIO when hashing fails. */
+ * is not a chargeback report or its revision is not 1 to 98, or SIGNOFF.json's signed_at is not
+ * an RFC 3339 time; CB_EIO when hashing fails. */
 enum cb_status prior_read_signed(const char *dir, struct prior_month **out, struct cb_error *err);
 
 /* The team with this id, or NULL. Borrowed; a binary search. */

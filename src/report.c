@@ -404,8 +404,10 @@ void report_order_teams(struct report *r)
 
 /* ---- the period ---- */
 
+/* The period, the issue date (SOURCE_DATE_EPOCH's day, else the first day after the period;
+ * with not_before, a "YYYY-MM-DD" day, no earlier than it) and the due date terms_days after. */
 static enum cb_status set_period(struct report *r, const struct ledger *l, const char *sde,
-                                 int64_t terms_days, struct cb_error *err)
+                                 const char *not_before, int64_t terms_days, struct cb_error *err)
 {
     int y = l->year, m = l->month;
     if (m < 1 || m > 12)
@@ -428,6 +430,9 @@ static enum cb_status set_period(struct report *r, const struct ledger *l, const
         snprintf(r->issue_date, sizeof r->issue_date, "%04d-%02d-%02d", dy, dm, dd);
     } else
         snprintf(r->issue_date, sizeof r->issue_date, "%04d-%02d-01", ny, nm);
+    /* both are YYYY-MM-DD, which sorts as text */
+    if (not_before && strlen(not_before) == 10 && strcmp(not_before, r->issue_date) > 0)
+        snprintf(r->issue_date, sizeof r->issue_date, "%s", not_before);
     int iy, im, id;
     sscanf(r->issue_date, "%4d-%2d-%2d", &iy, &im, &id);
     date_civil_from_days(date_days_from_civil(iy, im, id) + terms_days, &iy, &im, &id);
@@ -1429,7 +1434,10 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
     r->footer = xstrdup(opts->shadow ? EXPLAIN_SHADOW_FOOTER : c->footer ? c->footer : "");
     r->paper = xstrdup(c->paper ? c->paper : "A4");
     r->credit_account = xstrdup(c->credit_account ? c->credit_account : "");
-    st = set_period(r, l, opts->source_date_epoch, c->payment_terms_days, err);
+    /* a corrected revision is issued after the month it corrects was signed, never before */
+    st = set_period(r, l, opts->source_date_epoch,
+                    opts->superseded ? opts->superseded->signed_on : NULL, c->payment_terms_days,
+                    err);
     if (st != CB_OK)
         goto cleanup;
     copy_inputs(r, l, opts->prices);

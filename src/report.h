@@ -334,8 +334,10 @@ struct report {
     char period_start[21]; /* "2026-10-01T00:00:00Z" */
     char period_end[21];   /* "2026-11-01T00:00:00Z" */
     char period_label[32]; /* "October 2026" */
-    char issue_date[11];   /* from SOURCE_DATE_EPOCH, else the first day after the period */
-    char due_date[11];     /* issue_date + payment_terms_days */
+    /* from SOURCE_DATE_EPOCH, else the first day after the period; a corrected revision is
+       never dated before the day its superseded month was signed */
+    char issue_date[11];
+    char due_date[11]; /* issue_date + payment_terms_days */
     int64_t payment_terms_days;
     char *credit_account; /* journal.credit_account, "" when none (charges.csv balancing line) */
     bool shadow;          /* mode "shadow" */

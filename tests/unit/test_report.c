@@ -874,6 +874,70 @@ static void previous_month_from_report_json(void **state)
     config_free(c);
 }
 
+/* ---- corrected revisions (the superseded month as plain data, as prior_read_signed gives) ---- */
+
+static struct report *build_revision(const struct config *c, const struct ledger *l,
+                                     const char *sde, const struct prior_month *p)
+{
+    struct report *r = NULL;
+    struct cb_error err;
+    cb_error_clear(&err);
+    struct report_opts o = {.config = c, .ledger = l, .source_date_epoch = sde, .superseded = p};
+    if (report_build(&o, &r, &err) != CB_OK)
+        fail_msg("report_build: %s", err.text);
+    return r;
+}
+
+/* A revision is issued no earlier than the day its superseded month was signed (else a
+ * corrected invoice would be dated before the approval of the one it corrects), and its due
+ * date keeps the payment terms. SOURCE_DATE_EPOCH still dates it when that is later. */
+static void revision_dated_after_signoff(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *sde, *signed_at, *signed_on;
+        int terms;
+        const char *month_issue; /* the month's own issue date, without the revision */
+        const char *issue, *due;
+    } cases[] = {
+        {NULL, "2026-11-20T16:05:00Z", "2026-11-20", 30, "2026-11-01", "2026-11-20", "2026-12-20"},
+        {NULL, "2026-11-20T16:05:00Z", "2026-11-20", 45, "2026-11-01", "2026-11-20", "2027-01-04"},
+        {NULL, "2026-11-01T08:00:00Z", "2026-11-01", 30, "2026-11-01", "2026-11-01", "2026-12-01"},
+        /* signed before the period's end (a test month): the usual date stands */
+        {NULL, "2026-10-31T23:00:00Z", "2026-10-31", 30, "2026-11-01", "2026-11-01", "2026-12-01"},
+        /* SOURCE_DATE_EPOCH 2026-11-02 is before the sign-off: the sign-off day */
+        {"1793577600", "2026-11-20T16:05:00Z", "2026-11-20", 30, "2026-11-02", "2026-11-20",
+         "2026-12-20"},
+        /* SOURCE_DATE_EPOCH 2026-12-01 is after it: that day */
+        {"1796083200", "2026-11-20T16:05:00Z", "2026-11-20", 0, "2026-12-01", "2026-12-01",
+         "2026-12-01"},
+    };
+    struct tl t;
+    everything_ledger(&t);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *text = xasprintf("{\"invoice\": {\"payment_terms_days\": %d}}", cases[i].terms);
+        struct config *c = load_config(text);
+        free(text);
+        struct prior_month p = {.folder = "out/2026-10",
+                                .path = "out/2026-10/report.json",
+                                .month = "2026-10",
+                                .revision = 1,
+                                .signed_by = "Ann Finance",
+                                .signed_at = (char *)cases[i].signed_at};
+        snprintf(p.signed_on, sizeof p.signed_on, "%s", cases[i].signed_on);
+        struct report *r = build_revision(c, &t.l, cases[i].sde, &p);
+        assert_int_equal(r->revision, 2);
+        assert_string_equal(r->issue_date, cases[i].issue);
+        assert_string_equal(r->due_date, cases[i].due);
+        report_free(r);
+        /* the month itself (no revision) keeps its usual date */
+        r = build(c, &t.l, false, cases[i].sde, NULL);
+        assert_string_equal(r->issue_date, cases[i].month_issue);
+        report_free(r);
+        config_free(c);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -890,6 +954,7 @@ int main(void)
         cmocka_unit_test(slugs_invoice_numbers_and_dates),
         cmocka_unit_test(check_catches_tampering),
         cmocka_unit_test(previous_month_from_report_json),
+        cmocka_unit_test(revision_dated_after_signoff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
