@@ -18,6 +18,16 @@ static int cmp_team(const void *a, const void *b)
     return strcmp(((const struct prior_team *)a)->id, ((const struct prior_team *)b)->id);
 }
 
+/* A string member of o, copied; "" when it is null, NULL when it is missing or not a string. */
+static char *member_dup(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    if (json_is_null(v))
+        return xstrdup("");
+    const char *s = json_string_value(v);
+    return s ? xstrdup(s) : NULL;
+}
+
 /* Fills m from a parsed report.json; `what` ("--previous", "--supersedes") starts messages. */
 static enum cb_status from_json(struct prior_month *m, json_t *doc, const char *what,
                                 struct cb_error *err)
@@ -53,8 +63,19 @@ static enum cb_status from_json(struct prior_month *m, json_t *doc, const char *
                                 what, id ? id : "?");
         t->id = xstrdup(id);
         t->invoice_number = xstrdup(num ? num : "");
+        t->name = member_dup(e, "name");
+        t->cost_center = member_dup(e, "cost_center");
+        t->reference = member_dup(e, "reference");
+        t->gl_account = member_dup(e, "gl_account");
         m->n_teams++;
     }
+    json_t *journal = json_object_get(doc, "journal");
+    if (json_is_object(journal)) {
+        m->credit_account = member_dup(journal, "credit_account");
+        if (!m->credit_account)
+            m->credit_account = xstrdup("");
+    } else if (json_is_null(journal))
+        m->credit_account = xstrdup("");
     if (m->n_teams > 1)
         qsort(m->teams, m->n_teams, sizeof *m->teams, cmp_team);
     return CB_OK;
@@ -160,7 +181,12 @@ void prior_free(struct prior_month *m)
     for (size_t i = 0; i < m->n_teams; i++) {
         free(m->teams[i].id);
         free(m->teams[i].invoice_number);
+        free(m->teams[i].name);
+        free(m->teams[i].cost_center);
+        free(m->teams[i].reference);
+        free(m->teams[i].gl_account);
     }
+    free(m->credit_account);
     free(m->teams);
     free(m->folder);
     free(m->path);

@@ -12,7 +12,11 @@
 
 struct prior_team {
     char *id, *invoice_number; /* invoice_number "" when the report had none */
-    int64_t total, list_cost;  /* cents */
+    /* as the report wrote them beside the invoice ("" when it had none, NULL when the report
+       does not have the field): a corrected revision reverses the invoice on the accounts it
+       was posted to */
+    char *name, *cost_center, *reference, *gl_account;
+    int64_t total, list_cost; /* cents */
 };
 
 struct prior_month {
@@ -23,6 +27,9 @@ struct prior_month {
     bool shadow;              /* its mode is "shadow": never billed */
     struct prior_team *teams; /* sorted by id */
     size_t n_teams;
+    /* the journal.credit_account its charges.csv balanced against ("" for a charge list), or
+       NULL when its report.json does not say (written before report.json had "journal") */
+    char *credit_account;
     /* prior_read_signed only */
     char *signed_by, *signed_at;
     char signoff_sha256[65]; /* of its SIGNOFF.json */

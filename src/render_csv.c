@@ -144,21 +144,27 @@ static enum cb_status csv_close(struct csv_out *o, struct cb_error *err)
  * legacy code page ("Ã‰quipe DonnÃ©es"). */
 #define CSV_BOM "\xEF\xBB\xBF"
 
+/* Whom a charges.csv row posts for: the invoice it belongs to and the team's fields beside it. */
+struct charges_party {
+    const char *invoice_number, *team, *name, *cost_center, *reference;
+};
+
 /* One charges.csv row; account is the team's gl_account for its lines, the credit account on
- * the balancing line. */
-static void charges_row(struct strbuf *b, const struct report *r, const struct report_team *t,
+ * the balancing line; reverses is the invoice number a reversal row reverses, else "". */
+static void charges_row(struct strbuf *b, const struct report *r, const struct charges_party *p,
                         const char *account, const char *kind, const char *description,
-                        const char *quantity, const char *unit_price, int64_t amount)
+                        const char *quantity, const char *unit_price, int64_t amount,
+                        const char *reverses)
 {
     char num[64];
     cell_text(b, r->month, true);
     cell_text(b, r->issue_date, false);
     cell_text(b, r->shadow ? "" : r->due_date, false);
-    cell_text(b, t->invoice_number, false);
-    cell_text(b, t->id, false);
-    cell_text(b, t->name, false);
-    cell_text(b, t->cost_center, false);
-    cell_text(b, t->reference, false);
+    cell_text(b, p->invoice_number, false);
+    cell_text(b, p->team, false);
+    cell_text(b, p->name, false);
+    cell_text(b, p->cost_center, false);
+    cell_text(b, p->reference, false);
     cell_text(b, account, false);
     cell_text(b, kind, false);
     cell_text(b, description, false);
@@ -167,11 +173,35 @@ static void charges_row(struct strbuf *b, const struct report *r, const struct r
     money_format(amount, num, sizeof num);
     cell_num(b, num);
     cell_text(b, r->currency, false);
+    cell_text(b, reverses, false);
     end_row(b);
 }
 
+/* A corrected revision first takes back an invoice of the month it supersedes, as that month
+ * posted it: −(its total) to the team's account and, when that month balanced against a credit
+ * account, +(its total) there, both under the superseded invoice's number. The signed month's
+ * rows and these net to zero, so the two files together post the revision's totals. */
+static void charges_reversal(struct strbuf *b, const struct report *r,
+                             const struct report_superseded_invoice *x)
+{
+    const struct charges_party p = {x->invoice_number, x->team, x->name, x->cost_center,
+                                    x->reference};
+    char *text = xasprintf("Reversal of invoice %s (superseded by revision %d)", x->invoice_number,
+                           r->revision);
+    charges_row(b, r, &p, x->gl_account, "reversal", text, "", "", -x->total, x->invoice_number);
+    free(text);
+    if (r->supersedes.credit_account && r->supersedes.credit_account[0]) {
+        text = xasprintf("Reversal of the recharge of invoice %s", x->invoice_number);
+        charges_row(b, r, &p, r->supersedes.credit_account, "credit", text, "", "", x->total,
+                    x->invoice_number);
+        free(text);
+    }
+}
+
 /* charges.csv: every invoice's lines, teams in r->order; with journal.credit_account each
- * invoice ends with a credit line of −(its total), so its rows net to zero. */
+ * invoice ends with a credit line of −(its total), so its rows net to zero. A corrected
+ * revision writes before each team's invoice the reversal of its superseded one, and after the
+ * teams the reversals of the superseded invoices of teams it no longer invoices. */
 enum cb_status render_csv(const struct report *r, const struct render_dest *d, struct cb_error *err)
 {
     struct csv_out o;
@@ -182,23 +212,31 @@ enum cb_status render_csv(const struct report *r, const struct render_dest *d, s
     bool journal = r->credit_account && r->credit_account[0];
     strbuf_puts(b, CSV_BOM "period,posting_date,due_date,invoice_number,team,team_name,"
                            "cost_center,reference,gl_account,kind,description,quantity,"
-                           "unit_price,amount,currency");
+                           "unit_price,amount,currency,reverses_invoice");
     end_row(b);
     for (size_t i = 0; i < r->n_teams; i++) {
         const struct report_team *t = &r->teams[r->order[i]];
+        const struct charges_party p = {t->invoice_number, t->id, t->name, t->cost_center,
+                                        t->reference};
+        if (r->revision > 1 && t->superseded)
+            charges_reversal(b, r, t->superseded);
         for (size_t k = 0; k < t->n_lines; k++) {
             const struct report_line *l = &t->lines[k];
             char quantity[32], price[64];
             snprintf(quantity, sizeof quantity, "%lld", (long long)l->quantity);
             format_price(l->unit_price_micros, price, sizeof price);
-            charges_row(b, r, t, t->gl_account, report_line_kind_name(l->kind), l->description,
-                        quantity, price, l->amount);
+            charges_row(b, r, &p, t->gl_account, report_line_kind_name(l->kind), l->description,
+                        quantity, price, l->amount, "");
         }
         if (journal) {
             char *text = xasprintf("Recharge of invoice %s", t->invoice_number);
-            charges_row(b, r, t, r->credit_account, "credit", text, "", "", -t->total);
+            charges_row(b, r, &p, r->credit_account, "credit", text, "", "", -t->total, "");
             free(text);
         }
+        csv_flush(&o);
+    }
+    for (size_t i = 0; r->revision > 1 && i < r->supersedes.n_gone; i++) {
+        charges_reversal(b, r, &r->supersedes.invoices[r->supersedes.gone[i]]);
         csv_flush(&o);
     }
     return csv_close(&o, err);

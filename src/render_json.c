@@ -558,6 +558,24 @@ static void report_json(struct jw *w, const struct report *r)
         k_str(w, "signed_by", r->supersedes.signed_by);
         k_str(w, "signed_at", r->supersedes.signed_at);
         k_str(w, "signoff_sha256", r->supersedes.signoff_sha256);
+        /* the three columns' totals: previous_total + difference = total = totals.charged */
+        k_money(w, "previous_total", r->supersedes.previous_total);
+        k_money(w, "total", r->totals.charged);
+        k_money(w, "difference", r->supersedes.difference);
+        /* the superseded invoices of teams without one here: reversed, not replaced */
+        k_array(w, "cancelled_invoices");
+        for (size_t i = 0; i < r->supersedes.n_gone; i++) {
+            const struct report_superseded_invoice *x =
+                &r->supersedes.invoices[r->supersedes.gone[i]];
+            jw_object(w);
+            k_str(w, "team", x->team);
+            k_str(w, "name", x->name);
+            k_str(w, "invoice_number", x->invoice_number);
+            k_money(w, "previous_total", x->total);
+            k_money(w, "difference", -x->total);
+            jw_end(w);
+        }
+        jw_end(w);
         jw_end(w);
     }
     k_object(w, "inputs");
@@ -658,6 +676,14 @@ static void report_json(struct jw *w, const struct report *r)
     k_str(w, "organization", r->organization);
     k_str(w, "issuer", r->issuer);
     k_str(w, "issue_date", r->issue_date);
+    /* what charges.csv balances against; a later revision reverses on the same account */
+    jw_key(w, "journal");
+    if (r->credit_account && *r->credit_account) {
+        jw_object(w);
+        k_str(w, "credit_account", r->credit_account);
+        jw_end(w);
+    } else
+        jw_null(w);
     if (!r->shadow) { /* a shadow month asks for no payment */
         k_str(w, "due_date", r->due_date);
         k_int(w, "payment_terms_days", r->payment_terms_days);

@@ -1299,11 +1299,21 @@ static enum cb_status apply_previous(struct report *r, const struct prior_month 
     return CB_OK;
 }
 
+/* Display order of superseded invoices, as of teams: name (bytewise UTF-8), then team id. */
+static int cmp_superseded_display(const void *a, const void *b)
+{
+    const struct report_superseded_invoice *x = *(const struct report_superseded_invoice *const *)a;
+    const struct report_superseded_invoice *y = *(const struct report_superseded_invoice *const *)b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : strcmp(x->team, y->team);
+}
+
 /* A corrected revision of a signed month: the new invoice numbers carry "-R<N>", where N is
  * one more than the superseded month's revision, and the report records the folder, its
- * sign-off, and for each team its superseded invoice number, what that invoice charged and the
- * difference to settle, so a reader can follow the chain back to the signed original. Only a
- * billing month of the same period can be superseded: anything else is a usage error. */
+ * sign-off, every invoice it had (as it posted them: charges.csv reverses them), and for each
+ * team its superseded invoice number, what that invoice charged and the difference to settle,
+ * so a reader can follow the chain back to the signed original. Only a billing month of the
+ * same period can be superseded: anything else is a usage error. */
 static enum cb_status apply_superseded(struct report *r, const struct prior_month *p,
                                        struct cb_error *err)
 {
@@ -1311,14 +1321,46 @@ static enum cb_status apply_superseded(struct report *r, const struct prior_mont
         return cb_error_set(err, CB_EUSAGE, p->path, 0, "period.month",
                             "--supersedes: that month is %s, this one is %s", p->month, r->month);
     r->revision = p->revision + 1;
-    r->supersedes.folder = xstrdup(p->folder);
-    r->supersedes.signed_by = xstrdup(p->signed_by ? p->signed_by : "");
-    r->supersedes.signed_at = xstrdup(p->signed_at ? p->signed_at : "");
-    snprintf(r->supersedes.signoff_sha256, sizeof r->supersedes.signoff_sha256, "%s",
-             p->signoff_sha256);
-    for (size_t i = 0; i < r->n_teams; i++) {
+    struct report_supersedes *S = &r->supersedes;
+    S->folder = xstrdup(p->folder);
+    S->signed_by = xstrdup(p->signed_by ? p->signed_by : "");
+    S->signed_at = xstrdup(p->signed_at ? p->signed_at : "");
+    snprintf(S->signoff_sha256, sizeof S->signoff_sha256, "%s", p->signoff_sha256);
+    S->credit_account = xstrdup(p->credit_account ? p->credit_account : r->credit_account);
+    S->invoices = xcalloc(p->n_teams ? p->n_teams : 1, sizeof *S->invoices);
+    const struct report_superseded_invoice **gone =
+        xcalloc(p->n_teams ? p->n_teams : 1, sizeof *gone);
+    for (size_t i = 0; i < p->n_teams; i++) { /* p->teams is sorted by id, as r->teams */
+        const struct prior_team *x = &p->teams[i];
+        struct report_superseded_invoice *v = &S->invoices[S->n_invoices++];
+        const struct report_team *now =
+            bsearch(x->id, r->teams, r->n_teams, sizeof *r->teams, cmp_id_team);
+        /* a field the superseded report.json lacks (an older version wrote it): the team's
+           value now, the best guess of how it was posted */
+        v->team = xstrdup(x->id);
+        v->name = xstrdup(x->name && *x->name ? x->name : now ? now->name : x->id);
+        v->invoice_number = xstrdup(x->invoice_number);
+        v->cost_center = xstrdup(x->cost_center ? x->cost_center : now ? now->cost_center : "");
+        v->reference = xstrdup(x->reference ? x->reference : now ? now->reference : "");
+        v->gl_account = xstrdup(x->gl_account ? x->gl_account : now ? now->gl_account : "");
+        v->total = x->total;
+        S->previous_total += x->total;
+        if (!now)
+            gone[S->n_gone++] = v;
+    }
+    qsort(gone, S->n_gone, sizeof *gone, cmp_superseded_display);
+    S->gone = xcalloc(S->n_gone ? S->n_gone : 1, sizeof *S->gone);
+    for (size_t i = 0; i < S->n_gone; i++)
+        S->gone[i] = (size_t)(gone[i] - S->invoices);
+    free(gone);
+    S->difference = r->totals.charged - S->previous_total;
+    for (size_t i = 0, k = 0; i < r->n_teams; i++) {
         struct report_team *t = &r->teams[i];
-        const struct prior_team *x = prior_find(p, t->id);
+        while (k < S->n_invoices && strcmp(S->invoices[k].team, t->id) < 0)
+            k++;
+        const struct report_superseded_invoice *x =
+            k < S->n_invoices && strcmp(S->invoices[k].team, t->id) == 0 ? &S->invoices[k] : NULL;
+        t->superseded = x;
         t->revision.present = true;
         t->revision.previous_total = x ? x->total : 0;
         t->revision.difference = t->total - t->revision.previous_total;
@@ -1656,5 +1698,28 @@ enum cb_status report_check(const struct report *r, struct cb_error *err)
                             "consistency check failed: charges before overhead and markup + "
                             "unallocated shown = provider invoice: %lld + %lld != %lld cents",
                             (long long)before, (long long)shown, (long long)T->provider_total);
+    if (r->revision > 1) {
+        /* what remains to settle: the revision's teams and the teams it no longer invoices add
+           up to the superseded month, and the differences to what this revision charges */
+        const struct report_supersedes *S = &r->supersedes;
+        int64_t previous = 0, settle = 0, all = 0;
+        for (size_t i = 0; i < r->n_teams; i++) {
+            previous += r->teams[i].revision.previous_total;
+            settle += r->teams[i].revision.difference;
+        }
+        for (size_t i = 0; i < S->n_gone; i++) {
+            previous += S->invoices[S->gone[i]].total;
+            settle -= S->invoices[S->gone[i]].total;
+        }
+        for (size_t i = 0; i < S->n_invoices; i++)
+            all += S->invoices[i].total;
+        if (previous != S->previous_total || all != S->previous_total || settle != S->difference ||
+            S->difference != T->charged - S->previous_total)
+            return cb_error_set(err, CB_EINTERNAL, NULL, 0, NULL,
+                                "consistency check failed: previously invoiced + difference = "
+                                "this revision: %lld (invoices %lld) + %lld cents, charged %lld",
+                                (long long)previous, (long long)all, (long long)settle,
+                                (long long)T->charged);
+    }
     return CB_OK;
 }

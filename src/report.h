@@ -271,6 +271,9 @@ struct report_team {
     size_t n_entity_budgets;
     char *supersedes_invoice; /* revision > 1: this team's number in the superseded month, ""
                                  when the team had no invoice there */
+    /* revision > 1: that invoice as the superseded month posted it, borrowed from
+       r->supersedes.invoices; NULL when the team had none (it is new in this revision) */
+    const struct report_superseded_invoice *superseded;
     /* revision > 1: what the superseded month invoiced this team; every document shows the
        three figures under these labels */
 #define REPORT_REVISION_PREVIOUS "Previously invoiced"
@@ -281,6 +284,15 @@ struct report_team {
         int64_t previous_total; /* cents; 0 when the team had no invoice there */
         int64_t difference;     /* total - previous_total: what remains to settle, signed */
     } revision;
+};
+
+/* One invoice of the month a corrected revision supersedes, as that month's report.json gives
+ * it: charges.csv reverses it on the accounts it was posted to (their values then, not this
+ * configuration's), so the signed month plus the revision post the corrected totals. */
+struct report_superseded_invoice {
+    char *team, *name, *invoice_number;         /* name: the id when the report had none */
+    char *cost_center, *reference, *gl_account; /* "" when none */
+    int64_t total;                              /* cents: what the invoice charged */
 };
 
 struct report_file {
@@ -383,6 +395,17 @@ struct report {
         char *folder;          /* as given on the command line */
         char *signed_by, *signed_at;
         char signoff_sha256[65]; /* of its SIGNOFF.json, which lists every file's hash */
+        /* the credit account its charges.csv balanced against ("" for a charge list: no credit
+           lines to reverse); this configuration's when its report.json does not say */
+        char *credit_account;
+        struct report_superseded_invoice *invoices; /* every invoice it had, by team id */
+        size_t n_invoices;
+        /* indices into invoices of the teams without an invoice in this revision, in display
+           order (name, then id): their invoices are reversed and not replaced */
+        size_t *gone;
+        size_t n_gone;
+        int64_t previous_total; /* Σ invoices[].total: what the superseded month charged */
+        int64_t difference;     /* totals.charged - previous_total: what remains to settle */
     } supersedes;
     /* the provider's billed amounts beside the tool's list price, when a Cost report was among
      * the inputs (reconcile.h); NULL otherwise; owned */

@@ -164,5 +164,17 @@ void report_free(struct report *r)
     free(r->supersedes.folder);
     free(r->supersedes.signed_by);
     free(r->supersedes.signed_at);
+    free(r->supersedes.credit_account);
+    for (size_t i = 0; i < r->supersedes.n_invoices; i++) {
+        struct report_superseded_invoice *x = &r->supersedes.invoices[i];
+        free(x->team);
+        free(x->name);
+        free(x->invoice_number);
+        free(x->cost_center);
+        free(x->reference);
+        free(x->gl_account);
+    }
+    free(r->supersedes.invoices);
+    free(r->supersedes.gone);
     free(r);
 }

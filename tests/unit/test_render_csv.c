@@ -114,7 +114,7 @@ static void charges_rows_and_neutralization(void **state)
     assert_string_equal(h, "\xEF\xBB\xBF"
                            "period,posting_date,due_date,invoice_number,team,team_name,"
                            "cost_center,reference,gl_account,kind,description,quantity,"
-                           "unit_price,amount,currency");
+                           "unit_price,amount,currency,reverses_invoice");
     free(h);
     assert_int_equal(count(csv, "\xEF\xBB\xBF"), 1);
     char *r1 = row(csv, 1);
@@ -123,7 +123,7 @@ static void charges_rows_and_neutralization(void **state)
     snprintf(want, sizeof want,
              "2026-10,2026-11-01,2026-12-01,CB-2026-10-TEAM-01,team-01,Data Platform,"
              "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",,"
-             "'@SUM(A1),input,\"'-2+3, \"\"quoted\"\"\",%lld,5.00,%s,USD",
+             "'@SUM(A1),input,\"'-2+3, \"\"quoted\"\"\",%lld,5.00,%s,USD,",
              (long long)r->teams[0].lines[0].quantity, amount);
     assert_string_equal(r1, want);
     free(r1);
@@ -141,7 +141,7 @@ static void charges_rows_and_neutralization(void **state)
     assert_int_equal(render_csv(r, &d, &err), CB_OK);
     csv = slurp(t.dir, "charges.csv", NULL);
     assert_non_null(
-        strstr(csv, ",true_up,Platform overhead 10% of charge,1,-12.34,-12.34,USD\r\n"));
+        strstr(csv, ",true_up,Platform overhead 10% of charge,1,-12.34,-12.34,USD,\r\n"));
     assert_null(strstr(csv, "'-12.34"));
     free(csv);
     report_free(r);
@@ -206,8 +206,9 @@ static void charges_journal(void **state)
             long long sum = 0;
             size_t rows = tm->n_lines + (journal ? 1 : 0);
             for (size_t k = 0; k < rows; k++, at++) {
-                char *x = row(csv, at), *cell[16] = {0};
-                assert_int_equal(split(x, cell, 16), 15);
+                char *x = row(csv, at), *cell[17] = {0};
+                assert_int_equal(split(x, cell, 17), 16);
+                assert_string_equal(cell[15], ""); /* reverses_invoice: only on reversals */
                 assert_string_equal(cell[1], "2026-11-01");
                 assert_string_equal(cell[2], cases[c].shadow ? "" : "2026-12-01");
                 assert_string_equal(cell[3], tm->invoice_number);
@@ -231,6 +232,113 @@ static void charges_journal(void **state)
         }
         assert_null(strstr(csv, journal ? "\r\n\r\n" : ",credit,"));
         assert_int_equal(count(csv, "\r\n"), at); /* nothing after the last team */
+        free(csv);
+        report_free(r);
+        rmdir(t.dir);
+    }
+}
+
+/* A corrected revision's charges.csv takes back each superseded invoice before the team's new
+ * one, on the accounts it was posted to and under its own number (reverses_invoice names it),
+ * and ends with the reversals of the invoices of teams it no longer invoices; a team new in the
+ * revision has none. The signed month's rows plus these post the revision's totals. */
+static void charges_revision_reversals(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *credit; /* of the superseded month; "" for a charge list */
+    } cases[] = {{"2990-OLD"}, {""}};
+    static const char *const names[] = {"Zeta", "Alpha", "Mu"};
+    static const struct {
+        const char *team, *name, *invoice, *gl;
+        int64_t total;
+    } old[] = {{"team-01", "Zeta", "CB-2026-10-TEAM-01", "6000-OLD", 12345},
+               {"team-02", "Alpha", "CB-2026-10-TEAM-02", "6420-AI", 500},
+               {"team-09", "Gone", "CB-2026-10-TEAM-09", "6420-AI", 777}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct tmp t;
+        tmp_make(&t);
+        struct fixture_opts o = {.n_teams = 3, .lines_per_team = 2, .names = names};
+        struct report *r = fixture_report(&o);
+        free(r->credit_account);
+        r->credit_account = xstrdup("2990-RECHARGE");
+        r->revision = 2;
+        struct report_supersedes *S = &r->supersedes;
+        S->credit_account = xstrdup(cases[c].credit);
+        S->n_invoices = 3;
+        S->invoices = xcalloc(3, sizeof *S->invoices);
+        for (size_t i = 0; i < 3; i++)
+            S->invoices[i] =
+                (struct report_superseded_invoice){.team = xstrdup(old[i].team),
+                                                   .name = xstrdup(old[i].name),
+                                                   .invoice_number = xstrdup(old[i].invoice),
+                                                   .cost_center = xstrdup("CC-OLD"),
+                                                   .reference = xstrdup(""),
+                                                   .gl_account = xstrdup(old[i].gl),
+                                                   .total = old[i].total};
+        S->gone = xcalloc(1, sizeof *S->gone);
+        S->gone[0] = 2;
+        S->n_gone = 1;
+        r->teams[0].superseded = &S->invoices[0]; /* team-01; team-03 is new */
+        r->teams[1].superseded = &S->invoices[1];
+        bool journal = cases[c].credit[0] != '\0';
+        struct render_dest d = {.dir = t.dir};
+        struct cb_error err;
+        cb_error_clear(&err);
+        assert_int_equal(render_csv(r, &d, &err), CB_OK);
+        char *csv = slurp(t.dir, "charges.csv", NULL);
+        /* display order Alpha (team-02), Mu (team-03), Zeta (team-01), then the team gone */
+        static const struct {
+            int old;  /* index into old[] of the invoice reversed first, or -1 */
+            int team; /* index into r->teams of the invoice then, or -1 */
+        } blocks[] = {{1, 1}, {-1, 2}, {0, 0}, {2, -1}};
+        size_t at = 1;
+        long long debits = 0, all = 0;
+        for (size_t k = 0; k < sizeof blocks / sizeof blocks[0]; k++) {
+            if (blocks[k].old >= 0) {
+                const struct report_superseded_invoice *x = &S->invoices[blocks[k].old];
+                for (size_t j = 0; j < (journal ? 2u : 1u); j++, at++) {
+                    char *x_row = row(csv, at), *cell[17] = {0};
+                    assert_int_equal(split(x_row, cell, 17), 16);
+                    assert_string_equal(cell[3], x->invoice_number);
+                    assert_string_equal(cell[4], x->team);
+                    assert_string_equal(cell[5], x->name);
+                    assert_string_equal(cell[6], "CC-OLD");
+                    assert_string_equal(cell[8], j ? cases[c].credit : x->gl_account);
+                    assert_string_equal(cell[9], j ? "credit" : "reversal");
+                    assert_string_equal(cell[11], "");
+                    assert_string_equal(cell[12], "");
+                    assert_int_equal(cents(cell[13]), j ? x->total : -x->total);
+                    assert_string_equal(cell[15], x->invoice_number);
+                    debits += j ? 0 : cents(cell[13]);
+                    all += cents(cell[13]);
+                    free(x_row);
+                }
+            }
+            if (blocks[k].team < 0)
+                continue;
+            const struct report_team *tm = &r->teams[blocks[k].team];
+            for (size_t j = 0; j < tm->n_lines + 1; j++, at++) {
+                char *x_row = row(csv, at), *cell[17] = {0};
+                assert_int_equal(split(x_row, cell, 17), 16);
+                assert_string_equal(cell[3], tm->invoice_number);
+                assert_string_equal(cell[15], "");
+                debits += j < tm->n_lines ? cents(cell[13]) : 0;
+                all += cents(cell[13]);
+                free(x_row);
+            }
+        }
+        assert_int_equal(count(csv, "\r\n"), at); /* nothing else */
+        long long now = 0, before = 0;
+        for (size_t i = 0; i < r->n_teams; i++)
+            now += r->teams[i].total;
+        for (size_t i = 0; i < 3; i++)
+            before += old[i].total;
+        /* with the signed month's rows (before), the debits are this revision's totals */
+        assert_int_equal(before + debits, now);
+        /* the new invoices balance against this run's credit account; the reversals of a
+           charge list have no credit side to take back */
+        assert_int_equal(all, journal ? 0 : -before);
         free(csv);
         report_free(r);
         rmdir(t.dir);
@@ -386,6 +494,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(charges_rows_and_neutralization),
         cmocka_unit_test(charges_journal),
+        cmocka_unit_test(charges_revision_reversals),
         cmocka_unit_test(focus_columns),
         cmocka_unit_test(report_json_shape),
     };

@@ -938,6 +938,96 @@ static void revision_dated_after_signoff(void **state)
     }
 }
 
+/* The revision records every invoice of the superseded month as that month posted it: the
+ * teams still here point at theirs, a team new in the revision at none, and the teams it no
+ * longer invoices are listed apart (display order), so what was invoiced, what is invoiced now
+ * and the difference add up, and report_check holds them to it. */
+static void revision_reverses_every_signed_invoice(void **state)
+{
+    (void)state;
+    struct tl t;
+    everything_ledger(&t); /* alpha, beta (configured), gamma (data only) */
+    struct config *c = load_config(everything_config);
+    struct prior_team teams[] = {
+        /* by id, as prior_read_signed sorts them */
+        {.id = "alpha",
+         .invoice_number = "CB-2026-10-ALPHA",
+         .name = "Alpha (old name)",
+         .cost_center = "A-0",
+         .reference = "PO-1",
+         .gl_account = "6000-OLD",
+         .total = 1000},
+        /* fields an older report.json did not write: taken from the team now */
+        {.id = "beta", .invoice_number = "CB-2026-10-BETA", .total = 2500},
+        {.id = "omega",
+         .invoice_number = "CB-2026-10-OMEGA",
+         .name = "Omega",
+         .cost_center = "",
+         .reference = "",
+         .gl_account = "6420-AI",
+         .total = 300},
+        {.id = "zeta",
+         .invoice_number = "CB-2026-10-ZETA",
+         .name = "Alpha Zeta",
+         .cost_center = "Z-9",
+         .reference = "",
+         .gl_account = "6420-AI",
+         .total = 250},
+    };
+    struct prior_month p = {.folder = "out/2026-10",
+                            .path = "out/2026-10/report.json",
+                            .month = "2026-10",
+                            .revision = 1,
+                            .teams = teams,
+                            .n_teams = 4,
+                            .credit_account = "2990-OLD",
+                            .signed_by = "Ann Finance",
+                            .signed_at = "2026-11-03T10:00:00Z",
+                            .signed_on = "2026-11-03"};
+    struct report *r = build_revision(c, &t.l, NULL, &p);
+    const struct report_supersedes *S = &r->supersedes;
+    assert_int_equal(S->n_invoices, 4);
+    assert_int_equal(S->previous_total, 4050);
+    assert_int_equal(S->difference, r->totals.charged - 4050);
+    assert_string_equal(S->credit_account, "2990-OLD");
+    /* omega and zeta have no invoice now: by display name, "Alpha Zeta" before "Omega" */
+    assert_int_equal(S->n_gone, 2);
+    assert_string_equal(S->invoices[S->gone[0]].team, "zeta");
+    assert_string_equal(S->invoices[S->gone[1]].team, "omega");
+    const struct report_team *a = team(r, "alpha"), *b = team(r, "beta"), *g = team(r, "gamma");
+    assert_non_null(a->superseded);
+    assert_string_equal(a->superseded->invoice_number, "CB-2026-10-ALPHA");
+    assert_string_equal(a->superseded->gl_account, "6000-OLD"); /* as posted, not as now */
+    assert_string_equal(a->superseded->cost_center, "A-0");
+    assert_string_equal(a->superseded->name, "Alpha (old name)");
+    assert_int_equal(a->revision.previous_total, 1000);
+    assert_string_equal(a->invoice_number, "CB-2026-10-ALPHA-R2");
+    assert_non_null(b->superseded);
+    assert_string_equal(b->superseded->name, b->name);
+    assert_string_equal(b->superseded->gl_account, b->gl_account);
+    assert_string_equal(b->superseded->cost_center, b->cost_center);
+    assert_null(g->superseded); /* new in the revision: nothing to reverse */
+    assert_int_equal(g->revision.previous_total, 0);
+    assert_string_equal(g->supersedes_invoice, "");
+    int64_t settle = 0;
+    for (size_t i = 0; i < r->n_teams; i++)
+        settle += r->teams[i].revision.difference;
+    assert_int_equal(settle - 300 - 250, S->difference);
+    struct cb_error err;
+    cb_error_clear(&err);
+    r->supersedes.difference += 1;
+    assert_int_equal(report_check(r, &err), CB_EINTERNAL);
+    assert_non_null(strstr(err.text, "previously invoiced"));
+    report_free(r);
+
+    /* a report.json without "journal" (an older version): the credit account of this run */
+    p.credit_account = NULL;
+    r = build_revision(c, &t.l, NULL, &p);
+    assert_string_equal(r->supersedes.credit_account, "");
+    report_free(r);
+    config_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -955,6 +1045,7 @@ int main(void)
         cmocka_unit_test(check_catches_tampering),
         cmocka_unit_test(previous_month_from_report_json),
         cmocka_unit_test(revision_dated_after_signoff),
+        cmocka_unit_test(revision_reverses_every_signed_invoice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
