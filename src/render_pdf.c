@@ -1050,6 +1050,20 @@ static void summary(struct pdf_doc *d, const struct report *r)
                                    cents(t->revision.difference, c, sizeof c)};
             pdf_table_row(d, cells, i % 2 ? 2 : 0, "team name");
         }
+        /* the teams this revision no longer invoices: reversed, not replaced */
+        for (size_t i = 0; i < r->supersedes.n_gone; i++) {
+            const struct report_superseded_invoice *x =
+                &r->supersedes.invoices[r->supersedes.gone[i]];
+            char *name = xasprintf("%s (%s)", x->name, REPORT_REVISION_GONE);
+            const char *cells[] = {name, x->invoice_number, cents(x->total, a, sizeof a),
+                                   cents(0, b, sizeof b), cents(-x->total, c, sizeof c)};
+            pdf_table_row(d, cells, (r->n_teams + i) % 2 ? 2 : 0, "team name");
+            free(name);
+        }
+        const char *all[] = {
+            REPORT_REVISION_ALL, "", cents(r->supersedes.previous_total, a, sizeof a),
+            cents(r->totals.charged, b, sizeof b), cents(r->supersedes.difference, c, sizeof c)};
+        pdf_table_row(d, all, 1, NULL);
         pdf_table_end(d);
     }
 

@@ -1472,21 +1472,33 @@ static void revision_sheet(struct book *b)
     const bool snum[] = {false, false, true, true, true};
     lxw_row_t row = 2;
     table_head(&s, row++, sh, 5, snum);
-    for (size_t i = 0; i < r->n_teams; i++) {
-        const struct report_team *t = &r->teams[r->order[i]];
-        if (!t->revision.present)
+    lxw_row_t first = row;
+    for (size_t i = 0, n = r->n_teams + r->supersedes.n_gone; i < n; i++) {
+        /* the revision's teams, then the teams it no longer invoices (reversed, not replaced) */
+        const struct report_team *t = i < r->n_teams ? &r->teams[r->order[i]] : NULL;
+        const struct report_superseded_invoice *x =
+            t ? NULL : &r->supersedes.invoices[r->supersedes.gone[i - r->n_teams]];
+        if (t && !t->revision.present)
             continue;
-        put_text(&s, row, 0, t->id, NULL);
-        put_text(&s, row, 1, t->supersedes_invoice, NULL);
-        put_money(&s, row, 2, t->revision.previous_total, f->money);
-        put_money(&s, row, 3, t->total, f->money);
+        put_text(&s, row, 0, t ? t->id : x->team, NULL);
+        put_text(&s, row, 1, t ? t->supersedes_invoice : x->invoice_number, NULL);
+        put_money(&s, row, 2, t ? t->revision.previous_total : x->total, f->money);
+        put_money(&s, row, 3, t ? t->total : 0, f->money);
         char pc[LXW_MAX_CELL_NAME_LENGTH], cc[LXW_MAX_CELL_NAME_LENGTH];
         lxw_rowcol_to_cell(pc, row, 2);
         lxw_rowcol_to_cell(cc, row, 3);
         char *fm = xasprintf("=ROUND(%s-%s,2)", cc, pc);
-        put_formula_cents(&s, row++, 4, fm, t->revision.difference, f->money);
+        put_formula_cents(&s, row, 4, fm, t ? t->revision.difference : -x->total, f->money);
         free(fm);
+        if (!t)
+            put_text(&s, row, 5, REPORT_REVISION_GONE, NULL);
+        row++;
     }
+    lxw_row_t last = row > first ? row - 1 : (lxw_row_t)-1;
+    put_text(&s, row, 0, REPORT_REVISION_ALL, f->label);
+    put_sum_cents(&s, row, 2, first, last, r->supersedes.previous_total, f->money_bold);
+    put_sum_cents(&s, row, 3, first, last, r->totals.charged, f->money_bold);
+    put_sum_cents(&s, row, 4, first, last, r->supersedes.difference, f->money_bold);
     sheet_close(&s);
 }
 

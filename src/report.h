@@ -279,6 +279,10 @@ struct report_team {
 #define REPORT_REVISION_PREVIOUS "Previously invoiced"
 #define REPORT_REVISION_THIS     "This revision"
 #define REPORT_REVISION_SETTLE   "Difference to settle"
+/* the summary's total row of the three columns, and the note on a team without an invoice in
+   the revision (its superseded invoice is reversed and not replaced) */
+#define REPORT_REVISION_ALL  "All teams"
+#define REPORT_REVISION_GONE "no invoice in this revision"
     struct report_revision {
         bool present;
         int64_t previous_total; /* cents; 0 when the team had no invoice there */

@@ -546,6 +546,20 @@ static json_t *settlement_view(const struct report_team *t)
     return o;
 }
 
+/* A summary row for a team of the superseded month without an invoice in this revision: its
+ * invoice is reversed and not replaced, so this revision's column is 0.00. */
+static json_t *settlement_gone_view(const struct report_superseded_invoice *x)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(x->name));
+    json_object_set_new(o, "gone", json_string(REPORT_REVISION_GONE));
+    json_object_set_new(o, "invoice_number", str_or_empty(x->invoice_number));
+    json_object_set_new(o, "previous_total", money_str(x->total));
+    json_object_set_new(o, "this_total", money_str(0));
+    json_object_set_new(o, "difference", money_str(-x->total));
+    return o;
+}
+
 /* The model comparison as a table: per model its total, and beside each model but the
  * configured one the change against it. Rows of every team and a totals row (only == SIZE_MAX),
  * or team `only`'s row alone (its invoice). NULL data when the report has no comparison. */
@@ -719,8 +733,21 @@ json_t *view_summary(const struct report *r, const struct view_links *links)
     for (size_t i = 0; i < r->n_teams; i++)
         if (r->teams[r->order[i]].revision.present)
             json_array_append_new(settle, settlement_view(&r->teams[r->order[i]]));
+    for (size_t i = 0; r->revision > 1 && i < r->supersedes.n_gone; i++)
+        json_array_append_new(settle,
+                              settlement_gone_view(&r->supersedes.invoices[r->supersedes.gone[i]]));
     json_object_set_new(o, "has_settlement", json_boolean(json_array_size(settle) > 0));
     json_object_set_new(o, "settlement", settle);
+    json_t *settle_total = json_null();
+    if (r->revision > 1) { /* the three columns add up: previous + difference = this revision */
+        settle_total = json_object();
+        json_object_set_new(settle_total, "label", json_string(REPORT_REVISION_ALL));
+        json_object_set_new(settle_total, "previous_total",
+                            money_str(r->supersedes.previous_total));
+        json_object_set_new(settle_total, "this_total", money_str(r->totals.charged));
+        json_object_set_new(settle_total, "difference", money_str(r->supersedes.difference));
+    }
+    json_object_set_new(o, "settlement_total", settle_total);
     json_object_set_new(o, "previous_label", json_string(REPORT_REVISION_PREVIOUS));
     json_object_set_new(o, "this_label", json_string(REPORT_REVISION_THIS));
     json_object_set_new(o, "settle_label", json_string(REPORT_REVISION_SETTLE));
