@@ -319,6 +319,41 @@ cleanup:
     return st;
 }
 
+/* A provider invoice far from the usage at list price is applied as configured, but said:
+ * rounding and a lagging price book move the two by well under RECON_GAP_PERCENT; usage missing
+ * from the inputs, another month's invoice, or a discount the price book does not know move
+ * them by more. Printed once, and kept in report.json `warnings`. */
+#define RECON_GAP_PERCENT 5
+
+static void warn_reconciliation_gap(const struct report *r, bool has_amount)
+{
+    const struct report_totals *T = &r->totals;
+    if (!T->has_provider_total || T->period_list_total <= 0)
+        return;
+    int64_t d = T->reconciliation_difference, mag = d < 0 ? -d : d;
+    if (mag < 100 || (cb_i128)mag * 100 <= (cb_i128)T->period_list_total * RECON_GAP_PERCENT)
+        return;
+    char pct[40];
+    money_format_fixed((int64_t)((cb_i128)d * 10000 / T->period_list_total), 2, 1, pct, sizeof pct);
+    const char *what;
+    switch (r->model) {
+    case CB_MODEL_USAGE:
+        what = "the true-up lines charge it to the teams in proportion to usage";
+        break;
+    case CB_MODEL_FIXED:
+    case CB_MODEL_HYBRID:
+        what = has_amount ? "the configured pool is charged and the difference is not"
+                          : "the pool charged to the teams follows the provider invoice";
+        break;
+    default: what = "it is shown on the summary only"; break;
+    }
+    msg_warn("the provider invoice for %s (%s) differs from the usage at list price (%s) by %s "
+             "(%s%s %%): %s; a gap this large usually means usage missing from the inputs, the "
+             "invoice of another month, or a discount or credit the price book does not know",
+             r->month, text_money(T->provider_total).s, text_money(T->period_list_total).s,
+             text_signed(d).s, d > 0 ? "+" : "", pct, what);
+}
+
 /* The pricing facts of the month a reader should know (SPEC §3): printed once each, and kept
  * in report.json `warnings`. */
 static void warn_variants(const struct ledger *l)
@@ -521,6 +556,7 @@ enum cb_status pipeline_render(const struct cli_opts *o)
         st = compare_build(&ro, report, &report->comparison, &err);
     if (st != CB_OK)
         goto cleanup;
+    warn_reconciliation_gap(report, s.config->has_amount);
     report->recon = recon_build(ledger, s.config->skill_rate_micros, s.config->mcp_rate_micros);
     report->provider_from_cost_report = s.config->provider_from_cost_report;
     report->warnings = msg_warnings_copy(&report->n_warnings);
