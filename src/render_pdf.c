@@ -946,7 +946,7 @@ static void summary(struct pdf_doc *d, const struct report *r)
     bool mom = r->mom.present;
     const struct pdf_col tcols_plain[] = {
         {"Team", W * 0.18f, false},        {"Invoice", W * 0.24f, false},
-        {"Cost center", W * 0.11f, false}, {"Charge", W * 0.11f, true},
+        {"Cost center", W * 0.11f, false}, {"Total", W * 0.11f, true},
         {"Share", W * 0.09f, true},        {"List cost", W * 0.11f, true},
         {"Budget", W * 0.16f, true}};
     /* with --previous the budget column shows the utilization only (the state is in "Budgets
@@ -954,7 +954,7 @@ static void summary(struct pdf_doc *d, const struct report *r)
     const struct pdf_col tcols_mom[] = {{"Team", W * 0.12f, false},
                                         {"Invoice", W * 0.24f, false},
                                         {"Cost center", W * 0.10f, false},
-                                        {"Charge", W * 0.095f, true},
+                                        {"Total", W * 0.095f, true},
                                         {REPORT_MOM_PREVIOUS, W * 0.09f, true},
                                         {REPORT_MOM_CHANGE, W * 0.095f, true},
                                         {"Share", W * 0.09f, true},

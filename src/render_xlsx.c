@@ -1307,7 +1307,7 @@ static void summary_sheet(struct book *b)
 
     /* every document lists teams in r->order; with --previous the month over month figures
      * have a sheet of their own (mom_sheet), so this table prints at full size */
-    char *c_charge = xasprintf("Charge (%s)", r->currency);
+    char *c_charge = xasprintf("Total (%s)", r->currency);
     char *c_list = xasprintf("List cost (%s)", r->currency);
     const char *heads[] = {"Team",   "Name",  "Cost center", "Invoice number",
                            c_charge, "Share", c_list};
@@ -1417,7 +1417,7 @@ static void mom_sheet(struct book *b)
     struct sheet s;
     if (!r->mom.present || !sheet_open(b, &s, "Month over month", "Month over month"))
         return;
-    char *c_charge = xasprintf("Charge (%s)", r->currency);
+    char *c_charge = xasprintf("Total (%s)", r->currency);
     char *c_prev = xasprintf(REPORT_MOM_PREVIOUS " (%s)", r->currency);
     char *c_delta = xasprintf(REPORT_MOM_CHANGE " (%s)", r->currency);
     const char *heads[] = {"Team", "Name", c_charge, c_prev, c_delta, REPORT_MOM_CHANGE " (%)"};

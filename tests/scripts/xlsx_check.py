@@ -383,7 +383,7 @@ def check_summary(month, rep, shadow):
     head = find_row(sf, 1, "Team")
     # columns by their heading; teams in the documents' order (display name, then id)
     heads = {str(sf.cell(head, c).value).split(" (")[0]: c for c in range(1, sf.max_column + 1)}
-    c_charge, c_list = heads["Charge"], heads["List cost"]
+    c_charge, c_list = heads["Total"], heads["List cost"]
     ordered = sorted(rep["teams"], key=lambda t: (t["name"].encode("utf-8"), t["team"]))
     for i, team in enumerate(ordered):
         r = head + 1 + i
