@@ -1652,6 +1652,16 @@ static float id_size(struct pdf_doc *d, HPDF_Font font, float size, float width,
     return size;
 }
 
+float pdf_table_id_size(struct pdf_doc *d, const struct pdf_table *t, size_t col, const char *text)
+{
+    struct strbuf clean = STRBUF_INIT;
+    pdf_clean(d, text ? text : "", NULL, false, &clean);
+    float size =
+        id_size(d, d->regular, t->size, t->cols[col].width - 2 * CELL_PAD, strbuf_cstr(&clean));
+    strbuf_free(&clean);
+    return size;
+}
+
 void pdf_table_end(struct pdf_doc *d)
 {
     d->table = NULL;
@@ -1669,7 +1679,10 @@ void pdf_table_row(struct pdf_doc *d, const char *const *cells, int style, const
         pdf_clean(d, cells[i] ? cells[i] : "", field, false, &clean);
         float w = t->cols[i].width - 2 * CELL_PAD;
         bool id = i < 32 && (d->flow.id_cols >> i & 1);
-        sizes[i] = id ? id_size(d, font, t->size, w, strbuf_cstr(&clean)) : t->size;
+        float start = i < 8 && d->flow.id_size[i] > 0 && d->flow.id_size[i] < t->size
+                          ? d->flow.id_size[i]
+                          : t->size;
+        sizes[i] = id ? id_size(d, font, start, w, strbuf_cstr(&clean)) : t->size;
         /* an identifier still too wide at the smallest size wraps rather than being cut */
         size_t n = pdf_wrap(d, font, sizes[i], w, strbuf_cstr(&clean), &wrapped[i]);
         if (n > most)

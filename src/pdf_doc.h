@@ -98,6 +98,9 @@ struct pdf_table_flow {
      * one line and smaller when wider than the column (down to PDF_ID_MIN_SIZE), never broken
      * mid-word nor cut */
     uint32_t id_cols;
+    /* where > 0: the size identifiers of column i start from instead of the table's, so that a
+     * column of them reads at one size (pdf_table_id_size gives the size one of them needs) */
+    float id_size[8];
 };
 
 /* One line of a label/value block (pdf_labels). */
@@ -165,6 +168,9 @@ const char *pdf_clean(struct pdf_doc *d, const char *text, const char *field, bo
 /* Width of already-clean text in points, as drawn (shaped, each character in the font that
  * has it). */
 float pdf_width(struct pdf_doc *d, HPDF_Font font, float size, const char *text);
+/* The size identifier `text` is set at in column `col` of table t, body font: the smallest of a
+ * column's is the flow's id_size for one size down the column. */
+float pdf_table_id_size(struct pdf_doc *d, const struct pdf_table *t, size_t col, const char *text);
 
 /* Draws one line of clean text with its baseline at (x, y), in visual order, each run in the
  * font that has its glyphs (bold in a fallback font, which has no bold face, as filled and

@@ -962,8 +962,18 @@ static void summary(struct pdf_doc *d, const struct report *r)
                                         {"Budget", W * 0.09f, true}};
     struct pdf_table tt = {mom ? tcols_mom : tcols_plain, mom ? 9 : 7, 7.5f};
     pdf_heading(d, "Teams", 50);
-    pdf_table_begin_with(
-        d, &tt, &(struct pdf_table_flow){.rows = r->n_teams + 1, .id_cols = 1u << 1 | 1u << 2});
+    /* invoice numbers at one size down the column, the size the longest needs (shadow months'
+     * and long team ids' are wider than the column at the body size) */
+    float inv_size = tt.size;
+    for (size_t i = 0; i < r->n_teams; i++) {
+        float z = pdf_table_id_size(d, &tt, 1, r->teams[i].invoice_number);
+        if (z < inv_size)
+            inv_size = z;
+    }
+    pdf_table_begin_with(d, &tt,
+                         &(struct pdf_table_flow){.rows = r->n_teams + 1,
+                                                  .id_cols = 1u << 1 | 1u << 2,
+                                                  .id_size = {[1] = inv_size}});
     for (size_t i = 0; i < r->n_teams; i++) {
         const struct report_team *t = &r->teams[r->order[i]];
         char bs[96], pv[48], dl[128], p2[48];

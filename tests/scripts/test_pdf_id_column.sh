@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The summary PDF's invoice numbers read at one size down the column: a shadow month's
+# (SHADOW-ACME-2026-10-ENGINEERING is wider than the column at the body size) were each shrunk
+# only as far as it needed, so the column mixed five sizes. pdftotext -bbox gives every word's
+# height; the invoice numbers of the sample's shadow summary must share one, and an ordinary
+# month's (which all fit) keep the body size, the same as the cost centres beside them.
+# Usage: test_pdf_id_column.sh CHARGEBACK GEN-USAGE SCRATCH. Exits 77 (skipped) without
+# pdftotext or python3.
+set -u
+bin=$1 scratch=$3
+src=${CB_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+command -v pdftotext >/dev/null 2>&1 || { echo "pdftotext missing: skipped"; exit 77; }
+command -v python3 >/dev/null 2>&1 || { echo "python3 missing: skipped"; exit 77; }
+rm -rf "$scratch" && mkdir -p "$scratch"
+data=$src/sample-data
+fail=0
+for mode in shadow billing; do
+  flag=; [ $mode = shadow ] && flag=--shadow
+  if ! "$bin" render $flag --quiet --formats pdf -c "$data/config.json" --out "$scratch/$mode" \
+    "$data/usage-2026-10.jsonl" >/dev/null 2>"$scratch/$mode.err"; then
+    echo "render $mode failed: $(head -n 3 "$scratch/$mode.err")"; fail=1; continue
+  fi
+  pdftotext -bbox -f 1 -l 1 "$scratch/$mode/summary.pdf" "$scratch/$mode.bbox.html"
+  python3 - "$scratch/$mode.bbox.html" "$mode" <<'PY' || fail=1
+import re, sys
+words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+                   open(sys.argv[1], encoding="utf-8").read())
+def heights(pred):
+    return sorted({round(float(y1) - float(y0), 2) for x0, y0, x1, y1, w in words if pred(w)})
+inv = heights(lambda w: re.match(r"(SHADOW-)?ACME-2026-10-[A-Z]+$", w))
+cc = heights(lambda w: re.match(r"[A-Z]+-00[0-9]$", w))
+if not inv:
+    print(f"{sys.argv[2]}: no invoice numbers found on page 1"); sys.exit(1)
+if len(inv) != 1:
+    print(f"{sys.argv[2]}: invoice numbers at {len(inv)} sizes (word heights {inv})"); sys.exit(1)
+if sys.argv[2] == "billing" and inv != cc:
+    print(f"billing: invoice numbers {inv} but cost centres {cc}: they fit at the body size"); sys.exit(1)
+print(f"{sys.argv[2]}: invoice numbers at one size (height {inv[0]}), cost centres {cc}")
+PY
+done
+exit $fail
