@@ -164,8 +164,10 @@ void insights_recommendations(struct report_team *t, const struct ledger_bucket 
             n_repeated++;
         }
     }
+    /* each saving is worked from the amount the sentence shows, in cents, so that the equation
+     * it prints holds to the cent ("5.15 × 50% = 2.58", not 2.57 from the unrounded 5.1466) */
     int64_t nb = pico_cents(nonbatch);
-    int64_t bsave = pico_cents(money_div_round(nonbatch * BATCH_DISCOUNT_E6, (cb_i128)1000000));
+    int64_t bsave = (int64_t)money_div_round((cb_i128)nb * BATCH_DISCOUNT_E6, (cb_i128)1000000);
     add_rec(t, REC_BATCHING, bsave,
             xasprintf("%s that also ran through the Batch API elsewhere spent %s on "
                       "non-batch tokens; at the %s batch discount: %s × %s = %s.",
@@ -174,8 +176,8 @@ void insights_recommendations(struct report_team *t, const struct ledger_bucket 
                       text_rate(BATCH_DISCOUNT_E6).s, text_money(bsave).s));
     int64_t un = pico_cents(uncached);
     /* saving = uncached × cacheable × (1 − cache read price) */
-    int64_t csave = pico_cents(money_div_round(uncached * CACHEABLE_E6 * (1000000 - CACHE_READ_E6),
-                                               (cb_i128)1000000 * 1000000));
+    int64_t csave = (int64_t)money_div_round((cb_i128)un * CACHEABLE_E6 * (1000000 - CACHE_READ_E6),
+                                             (cb_i128)1000000 * 1000000);
     add_rec(t, REC_CACHING, csave,
             xasprintf("%s (at least %s this month) spent %s on uncached input tokens. Assuming "
                       "%s of that input is a cacheable prefix and cache reads cost %s of the "
