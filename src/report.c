@@ -461,7 +461,20 @@ struct build {
     struct gacc org_models;
     struct lines orphan_lines; /* shared pools of a month without teams: unallocated */
     int64_t orphan_cost;
+    /* per ledger bucket (l->buckets order): the list cost its documents show, the sum of its
+     * rounded lines; the organization's breakdowns are made of the buckets' own (fill_org) */
+    int64_t *whole;
 };
+
+/* Records what bucket b's documents show as its list cost. */
+static void set_whole(struct build *B, const struct ledger_bucket *b, int64_t cents)
+{
+    if (!b)
+        return;
+    if (!B->whole)
+        B->whole = xcalloc(B->l->n_buckets ? B->l->n_buckets : 1, sizeof *B->whole);
+    B->whole[b - B->l->buckets] = cents;
+}
 
 static const struct ledger_bucket *find_bucket(const struct ledger *l, enum bucket_kind k,
                                                const char *team, int shared_index)
@@ -647,6 +660,7 @@ static enum cb_status price_pools(struct build *B, struct cb_error *err)
         const struct ledger_bucket *b = find_bucket(B->l, BUCKET_SHARED, NULL, (int)i);
         struct lines tmp = {0};
         int64_t cost = bucket_lines(c, b, &tmp, &B->org_models);
+        set_whole(B, b, cost);
         const char *name = c->shared[i].name ? c->shared[i].name : "Shared pool";
         if (B->n == 0 && cost != 0) {
             /* no team to split it among: the pool is unallocated cost, shown as such */
@@ -686,6 +700,7 @@ static enum cb_status price_unallocated(struct build *B, struct cb_error *err)
     const struct ledger_bucket *b = find_bucket(B->l, BUCKET_UNALLOCATED, NULL, 0);
     struct lines ls = {0};
     int64_t cost = bucket_lines(B->c, b, &ls, &B->org_models);
+    set_whole(B, b, cost);
     if (b)
         usage_add(&r->unallocated_usage, &b->usage);
     if (B->orphan_lines.n > 0) { /* shared pools no team carries (price_pools) */
@@ -1175,6 +1190,11 @@ static void fill_org(struct build *B)
     int64_t org_total = r->totals.list_cost + r->unallocated_list_cost;
     for (size_t i = 0; i < r->shared_pools.n; i++)
         org_total += r->shared_pools.items[i].list_cost;
+    /* A project's (or user's) row is the sum of its rows on the documents of the buckets it
+     * has usage in: each team's invoice, each shared pool, the unallocated usage, every one
+     * rounded to its own bucket's list cost as groups_from_bucket does. The same project then
+     * reads the same on the summary as on its team's invoice, and the rows add up to the sum of
+     * the buckets' list costs. */
     const enum ledger_dim dims[2] = {DIM_PROJECT, DIM_USER};
     struct report_groups *outs[2] = {&r->top_projects, &r->top_users};
     for (int d = 0; d < 2; d++) {
@@ -1182,25 +1202,44 @@ static void fill_org(struct build *B)
         for (size_t i = 0; i < l->n_buckets; i++)
             cap += l->buckets[i].n_groups[dims[d]];
         const struct ledger_group **all = xcalloc(cap ? cap : 1, sizeof *all);
+        int64_t *cents = xcalloc(cap ? cap : 1, sizeof *cents);
         size_t n = 0;
-        for (size_t i = 0; i < l->n_buckets; i++)
-            for (size_t k = 0; k < l->buckets[i].n_groups[dims[d]]; k++)
-                all[n++] = &l->buckets[i].groups[dims[d]][k];
-        /* sort by key (NULL first) and merge runs: n log n however many users */
-        qsort(all, n, sizeof *all, cmp_group_key);
-        struct gacc g = {0};
-        for (size_t i = 0; i < n; i++) {
-            const char *key = all[i]->key ? all[i]->key : "(untagged)";
-            if (i > 0 && cmp_group_key(&all[i - 1], &all[i]) == 0) {
-                usage_add(&g.v[g.n - 1].usage, &all[i]->usage);
-                g.pico[g.n - 1] += all[i]->cost;
-            } else
-                gacc_push(&g, key, &all[i]->usage, all[i]->cost);
+        for (size_t i = 0; i < l->n_buckets; i++) {
+            const struct ledger_bucket *b = &l->buckets[i];
+            size_t ng = b->n_groups[dims[d]];
+            cb_i128 *pico = xcalloc(ng ? ng : 1, sizeof *pico);
+            for (size_t k = 0; k < ng; k++) {
+                all[n + k] = &b->groups[dims[d]][k];
+                pico[k] = b->groups[dims[d]][k].cost;
+            }
+            split_cents(B->whole ? B->whole[i] : 0, pico, ng, cents + n);
+            free(pico);
+            n += ng;
         }
-        int64_t *cents = xcalloc(g.n ? g.n : 1, sizeof *cents);
-        split_cents(org_total, g.pico, g.n, cents);
+        /* sort by key (NULL first), carrying each group's cents, and merge runs: n log n
+         * however many users */
+        struct keyed {
+            const struct ledger_group *g; /* first: what cmp_group_key reads */
+            int64_t cents;
+        } *kv = xcalloc(n ? n : 1, sizeof *kv);
+        for (size_t i = 0; i < n; i++)
+            kv[i] = (struct keyed){all[i], cents[i]};
+        qsort(kv, n, sizeof *kv, cmp_group_key);
+        struct gacc g = {0};
+        int64_t *sum = xcalloc(n ? n : 1, sizeof *sum);
+        for (size_t i = 0; i < n; i++) {
+            const char *key = kv[i].g->key ? kv[i].g->key : "(untagged)";
+            if (i > 0 && cmp_group_key(&kv[i - 1], &kv[i]) == 0) {
+                usage_add(&g.v[g.n - 1].usage, &kv[i].g->usage);
+                g.pico[g.n - 1] += kv[i].g->cost;
+            } else
+                gacc_push(&g, key, &kv[i].g->usage, kv[i].g->cost);
+            sum[g.n - 1] += kv[i].cents;
+        }
         for (size_t i = 0; i < g.n; i++)
-            g.v[i].list_cost = cents[i];
+            g.v[i].list_cost = sum[i];
+        free(sum);
+        free(kv);
         free(cents);
         gacc_finish(&g, TOP_N, outs[d]);
         free(all);
@@ -1437,6 +1476,7 @@ static void build_free(struct build *B)
     free(B->alloc);
     free(B->cfg);
     free(B->bucket);
+    free(B->whole);
     free(B->weights_e6);
     free(B->headcount);
     free(B->list);
@@ -1492,6 +1532,7 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
             usage_add(&t->usage, &B.bucket[i]->usage);
         struct gacc by_model = {0};
         t->list_cost = bucket_lines(c, B.bucket[i], &B.usage_lines[i], &by_model);
+        set_whole(&B, B.bucket[i], t->list_cost);
         /* organization-wide by-model rows come from the same lines */
         for (size_t k = 0; k < by_model.n; k++) {
             size_t g = gacc_find(&B.org_models, by_model.v[k].key);
