@@ -75,8 +75,8 @@ void explain_method(struct strbuf *out, const struct explain_split *f)
         strbuf_printf(out, "Hybrid: %s of the %s pool (%s) ", text_rate(fs).s,
                       text_money(f->pool).s, text_money(f->hybrid_fixed).s);
         if (f->by_headcount)
-            strbuf_printf(out, "split by headcount — %lld of %lld people (%s) = %s; ",
-                          (long long)f->headcount, (long long)f->headcount_sum,
+            strbuf_printf(out, "split by headcount — %s of %s people (%s) = %s; ",
+                          text_count(f->headcount).s, text_count(f->headcount_sum).s,
                           text_percent(f->share_e4).s, text_money(f->fixed_part).s);
         else
             strbuf_printf(out, "split equally among %zu teams (%s) = %s; ", f->n_teams,

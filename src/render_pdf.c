@@ -933,11 +933,11 @@ static void summary(struct pdf_doc *d, const struct report *r)
     const char *keys[] = {"Period", "Issued", "Issuer", "Currency"};
     const char *vals[] = {r->month, r->issue_date, r->issuer, r->currency};
     doc_header(d, r, explain_summary_title(r->shadow), NULL, sub, keys, vals, 4);
-    char charged[80], nteams[32];
+    char charged[80], nteams[48];
     snprintf(charged, sizeof charged, "%s %s", cents(r->totals.charged, a, sizeof a), r->currency);
-    snprintf(nteams, sizeof nteams, "%zu", r->n_teams);
-    const char *kl[] = {explain_charged_label(r->shadow), "Usage at list price", "Unallocated",
-                        "Teams"};
+    snprintf(nteams, sizeof nteams, "%s", text_count((int64_t)r->n_teams).s);
+    const char *kl[] = {explain_charged_label(r->shadow), "Teams' usage at list price",
+                        "Unallocated", "Teams"};
     const char *kv_[] = {charged, cents(r->totals.list_cost, b, sizeof b),
                          cents(r->totals.unallocated, c, sizeof c), nteams};
     kpis(d, kl, kv_, 4);

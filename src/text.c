@@ -33,7 +33,8 @@ struct text text_percent(int64_t e4)
 {
     struct text t;
     char plain[40];
-    money_format_fixed(e4, 2, 2, plain, sizeof plain);
+    /* hundredths of a percent are cents of a percent: grouped like money ("1,767.70%") */
+    money_format_grouped(e4, plain, sizeof plain);
     snprintf(t.s, sizeof t.s, "%s%%", plain);
     return t;
 }

@@ -518,7 +518,7 @@ static json_t *spend_chart(const struct report *r)
         json_array_append_new(bars, spend_bar(k, t->name, t->total, t->share_e4, max));
     }
     if (others) {
-        char *name = xasprintf("%zu other teams", r->n_teams - shown);
+        char *name = xasprintf("%s other teams", text_count((int64_t)(r->n_teams - shown)).s);
         json_array_append_new(bars, spend_bar(shown, name, r->ranked_others_total, -1, max));
         free(name);
     }
@@ -728,7 +728,7 @@ json_t *view_summary(const struct report *r, const struct view_links *links)
     json_object_set_new(o, "mom_note", str_or_empty(r->mom_note));
     json_object_set_new(o, "mom_previous_head", json_string(REPORT_MOM_PREVIOUS));
     json_object_set_new(o, "mom_change_head", json_string(REPORT_MOM_CHANGE));
-    json_object_set_new(o, "n_teams", json_integer((json_int_t)r->n_teams));
+    json_object_set_new(o, "n_teams", json_string(text_count((int64_t)r->n_teams).s));
     json_t *settle = json_array();
     for (size_t i = 0; i < r->n_teams; i++)
         if (r->teams[r->order[i]].revision.present)
