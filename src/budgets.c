@@ -118,7 +118,8 @@ static void amount_text(bool tokens, int64_t v, const char *currency, char *buf,
 }
 
 static char *budget_rule(enum report_entity e, const char *name, const struct report_budget *b,
-                         enum report_alert_kind kind, int64_t threshold_e6, const char *currency)
+                         enum report_alert_kind kind, int64_t threshold_e6, const char *currency,
+                         bool shadow)
 {
     char used[80], monthly[80], pct[48], th[48];
     amount_text(b->tokens, b->used, currency, used, sizeof used);
@@ -129,8 +130,11 @@ static char *budget_rule(enum report_entity e, const char *name, const struct re
     const char *what = b->tokens ? "tokens used" : charged ? "the charge" : "usage at list price";
     struct strbuf s = STRBUF_INIT;
     strbuf_printf(&s, "%s %s %s %s%s, %s of the monthly budget of %s", budgets_entity_title(e),
-                  name, charged ? "was charged" : "used", used,
-                  b->tokens || charged ? "" : " at list price", pct, monthly);
+                  name,
+                  !charged ? "used"
+                  : shadow ? "would have been charged"
+                           : "was charged",
+                  used, b->tokens || charged ? "" : " at list price", pct, monthly);
     if (kind == ALERT_BUDGET_OVER)
         strbuf_printf(&s, ": over budget (%s above 100%% of the budget).", what);
     else
@@ -183,6 +187,7 @@ static bool route_finance(struct report_recipient *to, const struct config *c)
 struct alerts {
     struct report_alert *v;
     size_t n, cap;
+    bool shadow; /* a shadow month: nothing was charged, it would have been */
 };
 
 static struct report_alert *alert_push(struct alerts *a, enum report_alert_kind kind,
@@ -217,7 +222,7 @@ static void budget_alerts(struct alerts *a, enum report_entity e, const char *ke
         x->tokens = b->tokens;
         x->value = b->used;
         x->limit = b->monthly;
-        x->rule = budget_rule(e, name, b, kind, x->threshold_e6, currency);
+        x->rule = budget_rule(e, name, b, kind, x->threshold_e6, currency, a->shadow);
         recipient_copy(&x->to, to);
     }
 }
@@ -349,7 +354,7 @@ static void crossed_rows(struct report *r)
 
 void budgets_build(struct report *r, const struct config *c, const struct ledger *l)
 {
-    struct alerts a = {0};
+    struct alerts a = {.shadow = r->shadow};
     char v[80], m[80], f[48], th[48];
     entity_budgets(r, c, l);
     crossed_rows(r);

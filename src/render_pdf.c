@@ -373,7 +373,7 @@ static void glossary_block(struct pdf_doc *d, const struct report *r, const stru
     pdf_table_end(d);
 }
 
-static void budget_block(struct pdf_doc *d, const struct report_budget *b)
+static void budget_block(struct pdf_doc *d, const struct report_budget *b, bool shadow)
 {
     if (!b->present)
         return;
@@ -386,8 +386,8 @@ static void budget_block(struct pdf_doc *d, const struct report_budget *b)
     } else {
         cents(b->monthly, m, sizeof m);
         cents(b->used, u, sizeof u);
-        snprintf(line, sizeof line, "Monthly budget %s; charged %s (%s).", m, u,
-                 pct(b->utilization_e4, p, sizeof p));
+        snprintf(line, sizeof line, "Monthly budget %s; %s %s (%s).", m,
+                 shadow ? "would be charged" : "charged", u, pct(b->utilization_e4, p, sizeof p));
     }
     pdf_heading(d, "Budget", 60);
     pdf_paragraph(d, d->regular, 9, line, NULL);
@@ -669,7 +669,7 @@ static void invoice(struct pdf_doc *d, const struct report *r, const struct repo
     pdf_paragraph(d, d->regular, 9, t->method, "method");
     glossary_block(d, r, t);
     comparison_block(d, r, (size_t)(t - r->teams));
-    budget_block(d, &t->budget);
+    budget_block(d, &t->budget, r->shadow);
     entity_budgets_block(d, r, t);
     mom_block(d, &t->mom);
     pdf_heading(d, "Daily spend (list price)", 150);
