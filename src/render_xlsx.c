@@ -1480,7 +1480,9 @@ static void revision_sheet(struct book *b)
             t ? NULL : &r->supersedes.invoices[r->supersedes.gone[i - r->n_teams]];
         if (t && !t->revision.present)
             continue;
-        put_text(&s, row, 0, t ? t->id : x->team, NULL);
+        /* the team's name, as the PDF and HTML tables give it */
+        const char *name = t ? t->name : x->name && x->name[0] ? x->name : x->team;
+        put_text(&s, row, 0, name, NULL);
         put_text(&s, row, 1, t ? t->supersedes_invoice : x->invoice_number, NULL);
         put_money(&s, row, 2, t ? t->revision.previous_total : x->total, f->money);
         put_money(&s, row, 3, t ? t->total : 0, f->money);

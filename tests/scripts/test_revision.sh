@@ -107,7 +107,7 @@ for t in new["teams"]:
             del want[row[0]]
     if want:
         errors.append(f"{name}: invoice workbook lacks {want}")
-    if not any(r[:2] == [name, prev["invoice_number"]] and len(r) >= 4 and
+    if not any(r[:2] == [t["name"], prev["invoice_number"]] and len(r) >= 4 and
                Decimal(str(r[2])).quantize(Decimal("0.01")) == Decimal(prev["total"]) and
                Decimal(str(r[3])).quantize(Decimal("0.01")) == Decimal(t["total"]) for r in summary_rows):
         errors.append(f"{name}: summary workbook lacks its revision row")
