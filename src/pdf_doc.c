@@ -1477,6 +1477,33 @@ const char *pdf_fit(struct pdf_doc *d, HPDF_Font font, float size, float width, 
     return strbuf_cstr(out);
 }
 
+const char *pdf_fit_middle(struct pdf_doc *d, HPDF_Font font, float size, float width,
+                           const char *text, struct strbuf *out)
+{
+    static const char ellipsis[] = "\xE2\x80\xA6";
+    strbuf_reset(out);
+    if (pdf_width(d, font, size, text) <= width) {
+        strbuf_puts(out, text);
+        return strbuf_cstr(out);
+    }
+    /* the tail: the last words that fit in a third of the width */
+    size_t n = strlen(text), t = n;
+    for (size_t k = n; k > 0; k--)
+        if (text[k - 1] == ' ') {
+            if (pdf_width(d, font, size, text + k - 1) > width / 3)
+                break;
+            t = k - 1; /* "head… 18": the blank stays before the last words */
+        }
+    float rest = width - pdf_width(d, font, size, ellipsis) - pdf_width(d, font, size, text + t);
+    size_t keep = fit_chars(d, font, size, rest, text, t);
+    while (keep > 0 && text[keep - 1] == ' ')
+        keep--;
+    strbuf_append(out, text, keep);
+    strbuf_puts(out, ellipsis);
+    strbuf_puts(out, text + t);
+    return strbuf_cstr(out);
+}
+
 /* Draws the pending heading where the block that follows it starts: on this page when the
  * heading and max(its keep, h) fit, else on a new one. Returns true when a page was started. */
 static bool flush_heading(struct pdf_doc *d, float h)

@@ -170,6 +170,10 @@ const char *pdf_clean(struct pdf_doc *d, const char *text, const char *field, bo
 float pdf_width(struct pdf_doc *d, HPDF_Font font, float size, const char *text);
 /* The size identifier `text` is set at in column `col` of table t, body font: the smallest of a
  * column's is the flow's id_size for one size down the column. */
+/* Like pdf_fit, but cut in the middle: the head, "…", and the text's last words (up to a third
+ * of the width), so that names differing only at their end stay apart in a chart. */
+const char *pdf_fit_middle(struct pdf_doc *d, HPDF_Font font, float size, float width,
+                           const char *text, struct strbuf *out);
 float pdf_table_id_size(struct pdf_doc *d, const struct pdf_table *t, size_t col, const char *text);
 
 /* Draws one line of clean text with its baseline at (x, y), in visual order, each run in the

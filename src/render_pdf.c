@@ -770,7 +770,7 @@ static void team_bar(struct pdf_doc *d, const char *field, const char *name, int
     pdf_need(d, row);
     d->y -= row;
     pdf_clean(d, name, field, false, c);
-    pdf_fit(d, d->regular, 8, label_w - 8, strbuf_cstr(c), cut);
+    pdf_fit_middle(d, d->regular, 8, label_w - 8, strbuf_cstr(c), cut);
     pdf_text(d, d->regular, 8, d->left, d->y + 3, strbuf_cstr(cut));
     float w = max > 0 ? bw_max * (float)((double)total / (double)max) : 0;
     HPDF_Page_SetRGBFill(d->page, 0.25f, 0.45f, 0.75f);

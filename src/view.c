@@ -47,23 +47,43 @@ static json_t *str_or_empty(const char *s)
     return json_string(s ? s : "");
 }
 
-/* A chart label: at most `max` characters (code points), else cut with an ellipsis, so a long
- * name never runs off the SVG. The full name stays in the element's <title>. */
+/* A chart label: at most `max` characters (code points), else cut in the middle with an
+ * ellipsis, so a long name never runs off the SVG and names that differ only at their end
+ * ("Finance Operations and Internal Controls Automation 18" and "... 28") stay apart: the head,
+ * "…", and the last words, up to a third of `max`. The full name stays in the element's
+ * <title>. */
 static json_t *label_str(const char *s, size_t max)
 {
-    size_t chars = 0, cut = 0;
-    for (size_t i = 0; s[i]; i++) {
-        if (((unsigned char)s[i] & 0xC0) == 0x80)
-            continue; /* a continuation byte */
-        if (chars == max - 1)
-            cut = i;
-        chars++;
-    }
+    size_t len = strlen(s), chars = 0;
+    for (size_t i = 0; i < len; i++)
+        chars += ((unsigned char)s[i] & 0xC0) != 0x80;
     if (chars <= max)
         return json_string(s);
-    char *t = xasprintf("%.*s\xe2\x80\xa6", (int)cut, s);
-    json_t *j = json_string(t);
-    free(t);
+    /* the tail: the last max/3 code points, from the start of a word when one begins there */
+    size_t tail_chars = max / 3, t = len, n = 0;
+    while (t > 0 && n < tail_chars) {
+        t--;
+        n += ((unsigned char)s[t] & 0xC0) != 0x80;
+    }
+    for (size_t k = t; k < len; k++)
+        if (s[k] == ' ') {
+            t = k; /* "head… 18": the blank stays before the last words */
+            break;
+        }
+    n = 0;
+    for (size_t k = t; k < len; k++)
+        n += ((unsigned char)s[k] & 0xC0) != 0x80;
+    /* the head: what is left of max, less the ellipsis, without trailing blanks */
+    size_t head_chars = max - 1 - n, h = 0, c = 0;
+    while (h < len && (c < head_chars || ((unsigned char)s[h] & 0xC0) == 0x80)) {
+        c += ((unsigned char)s[h] & 0xC0) != 0x80;
+        h++;
+    }
+    while (h > 0 && s[h - 1] == ' ')
+        h--;
+    char *out = xasprintf("%.*s\xe2\x80\xa6%s", (int)h, s, s + t);
+    json_t *j = json_string(out);
+    free(out);
     return j;
 }
 
