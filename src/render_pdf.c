@@ -590,14 +590,16 @@ static void comparison_block(struct pdf_doc *d, const struct report *r, size_t o
         bool total = i == c->n_teams;
         if (only != SIZE_MAX && (total || i != only))
             continue;
+        /* teams in the documents' order (r->order), as in the Teams table */
+        size_t ti = total || only != SIZE_MAX ? i : r->order[i];
         const char *cells[1 + 2 * COMPARE_MODELS];
         size_t j = 0;
-        cells[j++] = total ? "All teams" : c->teams[i].name;
+        cells[j++] = total ? "All teams" : c->teams[ti].name;
         for (int m = 0; m < COMPARE_MODELS; m++) {
             if (!c->present[m])
                 continue;
-            int64_t x = total ? c->totals[m] : c->teams[i].charges[m];
-            int64_t base = total ? c->totals[c->configured] : c->teams[i].charges[c->configured];
+            int64_t x = total ? c->totals[m] : c->teams[ti].charges[m];
+            int64_t base = total ? c->totals[c->configured] : c->teams[ti].charges[c->configured];
             cells[j] = cents(x, v[j - 1], sizeof v[j - 1]);
             j++;
             if (m == (int)c->configured)

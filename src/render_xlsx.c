@@ -1605,20 +1605,23 @@ static void models_sheet(struct book *b, size_t only)
         bool total = i == c->n_teams;
         if (only != SIZE_MAX && (total || i != only))
             continue;
-        put_text(&s, row, 0, total ? "All teams" : c->teams[i].name, total ? f->label : NULL);
+        /* teams in the documents' order (r->order), as in the Teams table */
+        size_t ti = total || only != SIZE_MAX ? i : r->order[i];
+        put_text(&s, row, 0, total ? "All teams" : c->teams[ti].name, total ? f->label : NULL);
         lxw_rowcol_to_cell(base, row, col_of[c->configured]);
         for (int m = 0; m < COMPARE_MODELS; m++) {
             if (!c->present[m])
                 continue;
             lxw_col_t col = col_of[m];
-            int64_t v = total ? c->totals[m] : c->teams[i].charges[m];
+            int64_t v = total ? c->totals[m] : c->teams[ti].charges[m];
             if (total)
                 put_sum_cents(&s, row, col, first, row - 1, v, f->money_bold);
             else
                 put_money(&s, row, col, v, f->money);
             if (m == (int)c->configured)
                 continue;
-            int64_t d = v - (total ? c->totals[c->configured] : c->teams[i].charges[c->configured]);
+            int64_t d =
+                v - (total ? c->totals[c->configured] : c->teams[ti].charges[c->configured]);
             lxw_rowcol_to_cell(at, row, col);
             char *formula = xasprintf("=ROUND(%s-%s,2)", at, base);
             put_formula_cents(&s, row, col + 1, formula, d, total ? f->money_bold : f->money);

@@ -604,21 +604,24 @@ static json_t *comparison_view(const struct report *r, size_t only)
         bool total = i == c->n_teams;
         if ((only != SIZE_MAX && i != only) || (total && only != SIZE_MAX))
             continue;
+        /* teams in the documents' order (r->order), as in the Teams table */
+        size_t ti = total || only != SIZE_MAX ? i : r->order[i];
         json_t *row = json_object(), *cells = json_array();
-        json_object_set_new(row, "name", json_string(total ? "All teams" : c->teams[i].name));
+        json_object_set_new(row, "name", json_string(total ? "All teams" : c->teams[ti].name));
         json_object_set_new(row, "total", json_boolean(total));
         for (int m = 0; m < COMPARE_MODELS; m++) {
             if (!c->present[m])
                 continue;
             bool conf = m == (int)c->configured;
-            int64_t v = total ? c->totals[m] : c->teams[i].charges[m];
+            int64_t v = total ? c->totals[m] : c->teams[ti].charges[m];
             json_t *cell = json_object();
             json_object_set_new(cell, "value", money_str(v));
             json_object_set_new(cell, "strong", json_boolean(conf));
             json_array_append_new(cells, cell);
             if (conf)
                 continue;
-            int64_t d = v - (total ? c->totals[c->configured] : c->teams[i].charges[c->configured]);
+            int64_t d =
+                v - (total ? c->totals[c->configured] : c->teams[ti].charges[c->configured]);
             char b[48];
             compare_format_change(d, b, sizeof b);
             cell = json_object();

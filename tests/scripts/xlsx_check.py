@@ -275,7 +275,9 @@ def check_models(path, wf, wv, cmp, names, teams):
             problem(f"{path} [Models]", f"no column for {m}: {heads}")
             return
         cols[m] = title
-    rows = [(names[t["team"]], t["charges"]) for t in teams]
+    # in the documents' order (display name, then id), as the Teams table
+    ordered = sorted(teams, key=lambda t: (names[t["team"]].encode("utf-8"), t["team"]))
+    rows = [(names[t["team"]], t["charges"]) for t in ordered]
     if len(teams) == len(cmp["teams"]):
         rows.append(("All teams", cmp["totals"]))
     for i, (name, charges) in enumerate(rows):
