@@ -160,9 +160,11 @@ static json_t *line_view(const struct report_line *l)
     json_object_set_new(o, "batch", json_boolean(l->batch));
     bool alloc = l->per == 1 && l->quantity == 1 && l->unit && strcmp(l->unit, "allocation") == 0;
     json_object_set_new(o, "allocation", json_boolean(alloc));
-    json_object_set_new(o, "quantity", alloc ? json_string("") : count_str(l->quantity));
-    json_object_set_new(o, "unit", alloc ? json_string("") : str_or_empty(l->unit));
-    json_object_set_new(o, "unit_price", alloc ? json_string("") : price_str(l->unit_price_micros));
+    /* an allocation line reads "1 allocation at 80.50", as on the PDF, the workbook and
+     * charges.csv */
+    json_object_set_new(o, "quantity", count_str(l->quantity));
+    json_object_set_new(o, "unit", str_or_empty(l->unit));
+    json_object_set_new(o, "unit_price", price_str(l->unit_price_micros));
     json_object_set_new(o, "amount", money_str(l->amount));
     json_object_set_new(o, "negative", json_boolean(l->amount < 0));
     return o;
