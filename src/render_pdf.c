@@ -1177,7 +1177,7 @@ static void summary(struct pdf_doc *d, const struct report *r)
     breakdown(d, "Top projects", "Project", &r->top_projects);
     breakdown(d, "Top users", "User", &r->top_users);
     breakdown(d, "Usage by model", "Model", &r->by_model);
-    if (r->shared_pools.n)
+    if (report_pools_used(r))
         breakdown(d, "Shared pools", "Pool", &r->shared_pools);
 
     provenance(d, r);

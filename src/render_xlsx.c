@@ -2031,6 +2031,8 @@ static enum cb_status write_book(const struct report *r, const struct report_tea
         groups_sheet(&b, "Top projects", "Top projects", "Project", &r->top_projects);
         groups_sheet(&b, "Top users", "Top users", "User", &r->top_users);
         groups_sheet(&b, "By model", "Usage by model", "Model", &r->by_model);
+        /* every summary workbook has the same sheets, for imports that name them: an unused
+         * pool stays a row of zeros here, while the PDF and HTML summaries leave it out */
         groups_sheet(&b, "Shared pools", "Shared pools", "Pool", &r->shared_pools);
         coverage_sheet(&b);
         recon_sheet(&b);

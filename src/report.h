@@ -470,6 +470,10 @@ enum cb_status report_check(const struct report *r, struct cb_error *err);
  * "others" bar of one. */
 void report_order_teams(struct report *r);
 
+/* Whether any shared pool of the month has usage: the PDF and HTML summaries leave out a Shared
+ * pools table of pools nothing matched (a row of zeros says nothing; the workbook keeps its
+ * sheet, so that every summary workbook has the same sheets). */
+bool report_pools_used(const struct report *r);
 void report_free(struct report *r);
 
 #endif

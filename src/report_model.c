@@ -49,6 +49,14 @@ const char *report_budget_state_text(enum report_budget_state s)
     return "no budget";
 }
 
+bool report_pools_used(const struct report *r)
+{
+    for (size_t i = 0; i < r->shared_pools.n; i++)
+        if (r->shared_pools.items[i].usage.requests > 0 || r->shared_pools.items[i].list_cost != 0)
+            return true;
+    return false;
+}
+
 bool report_line_reproducible(const struct report_line *l)
 {
     int64_t per = l->per > 0 ? l->per : 1;

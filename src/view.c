@@ -813,7 +813,9 @@ json_t *view_summary(const struct report *r, const struct view_links *links)
     json_object_set_new(o, "coverage_none", json_boolean(r->n_coverage && !json_array_size(cov)));
     json_object_set_new(o, "coverage", cov);
     json_object_set_new(o, "glossary", glossary_view(r, NULL));
-    json_object_set_new(o, "shared_pools", groups_view("Shared pools", &r->shared_pools, 0));
+    json_object_set_new(o, "shared_pools",
+                        report_pools_used(r) ? groups_view("Shared pools", &r->shared_pools, 0)
+                                             : json_false());
     json_object_set_new(o, "top_projects", groups_view("Top projects", &r->top_projects, 10));
     json_object_set_new(o, "top_users", groups_view("Top users", &r->top_users, 10));
     json_object_set_new(o, "by_model", groups_view("By model", &r->by_model, 0));
