@@ -23,6 +23,7 @@
 #include "sha256.h"
 #include "strbuf.h"
 #include "msg.h"
+#include "outdir.h"
 #include "xalloc.h"
 
 #define SIGNOFF_JSON   "SIGNOFF.json"
@@ -584,6 +585,17 @@ enum cb_status archive_sign(const char *dir, const char *by, const char *key, st
     st = list_files(dir, false, &files, err);
     if (st != CB_OK)
         goto cleanup;
+    /* everything in the folder is signed, and a sign-off is final: a file left there by hand
+     * (page images, notes) would stand in it as part of the approved month */
+    char *foreign = outdir_foreign(dir);
+    if (foreign) {
+        st = cb_error_set(err, CB_EUSAGE, dir, 0, NULL,
+                          "holds %s; a sign-off covers what render wrote, and nothing can be "
+                          "taken out of it later: move it away, then sign",
+                          foreign);
+        free(foreign);
+        goto cleanup;
+    }
     doc = build_signoff(month, by, when, &files, err);
     if (!doc) {
         st = CB_EUSAGE;

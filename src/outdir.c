@@ -701,6 +701,20 @@ static bool dir_is_empty(const char *dir)
     return empty;
 }
 
+char *outdir_foreign(const char *dir)
+{
+    char *report = xasprintf("%s/report.json", dir);
+    struct slug_list slugs = {0};
+    bool ours = read_prev_report(report, &slugs);
+    char *what = NULL;
+    find_foreign(dir, ours ? &slugs : NULL, false, &what);
+    for (size_t i = 0; i < slugs.n; i++)
+        free((char *)slugs.v[i]);
+    free(slugs.v);
+    free(report);
+    return what;
+}
+
 enum cb_status outdir_check(const char *target, const char *const *inputs, size_t n_inputs,
                             struct cb_error *err)
 {

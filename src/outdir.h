@@ -15,6 +15,9 @@
  * Borrows every string. */
 enum cb_status outdir_check(const char *target, const char *const *inputs, size_t n_inputs,
                             struct cb_error *err);
+/* The first entry of the rendered month `dir` that render did not write (a new string naming
+ * it, "…, which chargeback did not write"), or NULL when it holds only render's files. */
+char *outdir_foreign(const char *dir);
 /* Drops what outdir_check remembers of the last earlier report.json it read (it reads an
  * unchanged one only once). */
 void outdir_forget(void);

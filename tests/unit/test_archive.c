@@ -431,6 +431,17 @@ static void refusals(void **state)
     assert_false(archive_is_signed(linked));
     free(lp);
     free(linked);
+    /* A file render did not write (page images left by hand) is refused at signing: everything
+     * in the folder would be signed, for good. */
+    char *stray = xasprintf("%s/stray", c->root);
+    mkdir(stray, 0755);
+    put(stray, "report.json", REPORT_BILLING);
+    put(stray, "page-1.png", "not part of the month");
+    cb_error_clear(&err);
+    assert_int_equal(archive_sign(stray, "Ann", NULL, &err), CB_EUSAGE);
+    assert_non_null(strstr(err.text, "page-1.png, which chargeback did not write"));
+    assert_false(archive_is_signed(stray));
+    free(stray);
     /* Signing twice is refused, and the first sign-off is kept as it was. */
     assert_int_equal(archive_sign(c->month, "Ann", NULL, &err), CB_OK);
     char *path = xasprintf("%s/SIGNOFF.json", c->month);
