@@ -9,18 +9,15 @@
 # Usage: test_breakdowns_agree.sh CHARGEBACK GEN-USAGE SCRATCH. Exits 77 (skipped) without
 # python3.
 set -u
-bin=$1 gen=$2 scratch=$3
-src=${CB_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-command -v python3 >/dev/null 2>&1 || { echo "python3 missing: skipped"; exit 77; }
-rm -rf "$scratch" && mkdir -p "$scratch"
+. "$(dirname "$0")/common.sh"
+need python3
 "$gen" --records 100000 --teams 50 --users 500 --seed 3 --untagged-rate 0 --rule-rate 0 --out "$scratch/month.jsonl" >/dev/null ||
   { echo "gen-usage failed"; exit 1; }
 fail=0
 for input in "$src/sample-data/usage-2026-10.jsonl" "$scratch/month.jsonl"; do
   cfg=(); [ "$input" = "$scratch/month.jsonl" ] || cfg=(-c "$src/sample-data/config.json")
   out=$scratch/out-$(basename "$input" .jsonl)
-  "$bin" render "${cfg[@]}" --quiet --formats json --out "$out" "$input" >/dev/null 2>"$out.err" ||
-    { echo "render $input failed: $(head -n 3 "$out.err")"; fail=1; continue; }
+  render_to "$out" "$input" "${cfg[@]}" --formats json || { fail=1; continue; }
   python3 - "$out/report.json" <<'PY' || fail=1
 import json, sys
 from decimal import Decimal as D

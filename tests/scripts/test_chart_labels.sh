@@ -7,11 +7,8 @@
 # Usage: test_chart_labels.sh CHARGEBACK GEN-USAGE SCRATCH. Exits 77 (skipped) without
 # pdftotext or python3.
 set -u
-bin=$1 scratch=$3
-src=${CB_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-command -v pdftotext >/dev/null 2>&1 || { echo "pdftotext missing: skipped"; exit 77; }
-command -v python3 >/dev/null 2>&1 || { echo "python3 missing: skipped"; exit 77; }
-rm -rf "$scratch" && mkdir -p "$scratch"
+. "$(dirname "$0")/common.sh"
+need pdftotext python3
 python3 - "$src/sample-data/config.json" "$scratch/config.json" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -21,9 +18,8 @@ for t, n in zip(items[:3], (18, 28, 38)):
     t["name"] = f"Finance Operations and Internal Controls Automation {n}"
 json.dump(c, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
 PY
-"$bin" render --quiet --formats html,pdf -c "$scratch/config.json" --out "$scratch/out" \
-  "$src/sample-data/usage-2026-10.jsonl" >/dev/null 2>"$scratch/err" ||
-  { echo "render failed: $(head -n 3 "$scratch/err")"; exit 1; }
+render_to "$scratch/out" "$src/sample-data/usage-2026-10.jsonl" --formats html,pdf \
+  -c "$scratch/config.json" || exit 1
 pdftotext -layout -f 1 -l 1 "$scratch/out/summary.pdf" "$scratch/summary.txt"
 python3 - "$scratch/out/index.html" "$scratch/summary.txt" <<'PY'
 import html, re, sys

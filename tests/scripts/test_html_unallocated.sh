@@ -5,13 +5,10 @@
 # Usage: test_html_unallocated.sh CHARGEBACK GEN-USAGE SCRATCH. Exits 77 (skipped) without
 # python3.
 set -u
-bin=$1 scratch=$3
-src=${CB_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-command -v python3 >/dev/null 2>&1 || { echo "python3 missing: skipped"; exit 77; }
-rm -rf "$scratch" && mkdir -p "$scratch"
-"$bin" render --quiet -c "$src/sample-data/config.json" --formats html,json --out "$scratch/out" \
-  "$src/sample-data/usage-2026-10.jsonl" >/dev/null 2>"$scratch/err" ||
-  { echo "render failed: $(head -n 3 "$scratch/err")"; exit 1; }
+. "$(dirname "$0")/common.sh"
+need python3
+render_to "$scratch/out" "$src/sample-data/usage-2026-10.jsonl" -c "$src/sample-data/config.json" \
+  --formats html,json || exit 1
 python3 - "$scratch/out/index.html" "$scratch/out/report.json" <<'PY'
 import html, json, re, sys
 from decimal import Decimal as D

@@ -5,18 +5,14 @@
 # Usage: test_shadow_words.sh CHARGEBACK GEN-USAGE SCRATCH. Exits 77 (skipped) without
 # pdftotext or python3.
 set -u
-bin=$1 scratch=$3
-src=${CB_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-command -v pdftotext >/dev/null 2>&1 || { echo "pdftotext missing: skipped"; exit 77; }
-command -v python3 >/dev/null 2>&1 || { echo "python3 missing: skipped"; exit 77; }
-rm -rf "$scratch" && mkdir -p "$scratch"
+. "$(dirname "$0")/common.sh"
+need pdftotext python3
 data=$src/sample-data
 fail=0
 for mode in shadow billing; do
   flag=; [ $mode = shadow ] && flag=--shadow
-  "$bin" render $flag --quiet --formats pdf,json -c "$data/config.json" --out "$scratch/$mode" \
-    "$data/usage-2026-10.jsonl" >/dev/null 2>"$scratch/$mode.err" ||
-    { echo "render $mode failed: $(head -n 3 "$scratch/$mode.err")"; fail=1; continue; }
+  render_to "$scratch/$mode" "$data/usage-2026-10.jsonl" $flag --formats pdf,json \
+    -c "$data/config.json" || { fail=1; continue; }
   text=$(pdftotext -layout "$scratch/$mode/teams/data.pdf" - | tr -s ' \n' ' ')
   if [ $mode = shadow ]; then want="Monthly budget 120.00; would be charged 104.53"; else
     want="Monthly budget 120.00; charged 104.53"; fi

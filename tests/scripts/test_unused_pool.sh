@@ -7,19 +7,17 @@
 # Usage: test_unused_pool.sh CHARGEBACK GEN-USAGE SCRATCH. Exits 77 (skipped) without pdftotext
 # or python3 with openpyxl.
 set -u
-bin=$1 gen=$2 scratch=$3
-src=${CB_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$(dirname "$0")/common.sh"
 py=/usr/bin/python3
-command -v pdftotext >/dev/null 2>&1 || { echo "pdftotext missing: skipped"; exit 77; }
+need pdftotext
 "$py" -c 'import openpyxl' 2>/dev/null || { echo "python3 openpyxl missing: skipped"; exit 77; }
-rm -rf "$scratch" && mkdir -p "$scratch"
 "$gen" --records 2000 --teams 5 --projects 1 --seed 4 --out "$scratch/month.jsonl" >/dev/null ||
   { echo "gen-usage failed"; exit 1; }
 fail=0
 for input in "$scratch/month.jsonl" "$src/sample-data/usage-2026-10.jsonl"; do
   out=$scratch/out-$(basename "$input" .jsonl)
-  "$bin" render --quiet -c "$src/sample-data/config.json" --formats html,pdf,xlsx --out "$out" \
-    "$input" >/dev/null 2>"$out.err" || { echo "render $input failed: $(head -n 3 "$out.err")"; fail=1; continue; }
+  render_to "$out" "$input" -c "$src/sample-data/config.json" --formats html,pdf,xlsx ||
+    { fail=1; continue; }
   want=0; [ "$input" = "$scratch/month.jsonl" ] || want=1
   html=$(grep -c "<h3>Shared pools</h3>" "$out/index.html")
   pdf=$(pdftotext -layout "$out/summary.pdf" - | grep -c "^ *Pool  ")
