@@ -345,24 +345,34 @@ static int64_t bucket_lines(const struct config *c, const struct ledger_bucket *
 
 /* ---- the order of teams on documents ---- */
 
+struct keyed_team {
+    char *key; /* text_sort_key of its name */
+    const struct report_team *t;
+};
+
 static int cmp_team_display(const void *a, const void *b)
 {
-    const struct report_team *x = *(const struct report_team *const *)a;
-    const struct report_team *y = *(const struct report_team *const *)b;
-    int c = strcmp(x->name, y->name);
-    return c ? c : strcmp(x->id, y->id);
+    const struct keyed_team *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    if (!c)
+        c = strcmp(x->t->name, y->t->name);
+    return c ? c : strcmp(x->t->id, y->t->id);
 }
 
-/* r->order: every team by display name, then id (ids are unique, so the order is total). */
+/* r->order: every team by display name as a reader orders names (text_sort_key: "Équipe" among
+ * the E's, "Team 9" before "Team 10"), then by the name's bytes, then id (ids are unique, so the
+ * order is total). */
 static void set_order(struct report *r)
 {
-    const struct report_team **p = xcalloc(r->n_teams ? r->n_teams : 1, sizeof *p);
+    struct keyed_team *p = xcalloc(r->n_teams ? r->n_teams : 1, sizeof *p);
     for (size_t i = 0; i < r->n_teams; i++)
-        p[i] = &r->teams[i];
+        p[i] = (struct keyed_team){text_sort_key(r->teams[i].name), &r->teams[i]};
     qsort(p, r->n_teams, sizeof *p, cmp_team_display);
     r->order = xcalloc(r->n_teams ? r->n_teams : 1, sizeof *r->order);
-    for (size_t i = 0; i < r->n_teams; i++)
-        r->order[i] = (size_t)(p[i] - r->teams);
+    for (size_t i = 0; i < r->n_teams; i++) {
+        r->order[i] = (size_t)(p[i].t - r->teams);
+        free(p[i].key);
+    }
     free(p);
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "money.h"
+#include "xalloc.h"
 
 struct text text_money(int64_t cents)
 {
@@ -109,4 +110,64 @@ struct text text_plural(int64_t n, const char *one, const char *many)
     struct text c = text_count(n); /* at most 26 characters; nouns are short */
     snprintf(t.s, sizeof t.s, "%.26s %.20s", c.s, n == 1 ? one : many);
     return t;
+}
+
+/* Base letters of U+00C0..U+017F (Latin-1 Supplement letters and Latin Extended-A), two bytes
+ * each: the letter, and a second one or a blank; "*" keeps the character as it is (× and ÷). */
+static const char latin_base[] =
+    /* C0 */ "a a a a a a aec e e e e i i i i d n o o o o o * o u u u u y thss"
+             /* E0 */ "a a a a a a aec e e e e i i i i d n o o o o o * o u u u u y thy "
+             /* 100 */ "a a a a a a c c c c c c c c d d d d e e e e e e e e e e g g g g "
+             /* 120 */ "g g g g h h h h i i i i i i i i i i ijijj j k k k l l l l l l l "
+             /* 140 */ "l l l n n n n n n n n n o o o o o o oeoer r r r r r s s s s s s "
+             /* 160 */ "s s t t t t t t u u u u u u u u u u u u w w y y y z z z z z z s ";
+
+char *text_sort_key(const char *name)
+{
+    const unsigned char *s = (const unsigned char *)(name ? name : "");
+    size_t n = strlen((const char *)s);
+    /* a fold never takes more bytes than the name, but a run of digits gains two */
+    char *key = xmalloc(2 * n + 3);
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        if (c >= '0' && c <= '9') {
+            size_t j = i;
+            while (j < n && s[j] == '0')
+                j++;
+            size_t k = j;
+            while (k < n && s[k] >= '0' && s[k] <= '9')
+                k++;
+            size_t len = k - j; /* significant digits: a shorter number is smaller */
+            key[o++] = '0';
+            key[o++] = (char)(len < 255 ? len + 1 : 255);
+            memcpy(key + o, s + j, len);
+            o += len;
+            i = k;
+            continue;
+        }
+        if (c < 0x80) {
+            key[o++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+            i++;
+            continue;
+        }
+        size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+        if (i + len > n)
+            len = n - i;
+        if (len == 2) {
+            unsigned cp = (unsigned)(c & 0x1F) << 6 | (s[i + 1] & 0x3F);
+            if (cp >= 0xC0 && cp <= 0x17F && latin_base[2 * (cp - 0xC0)] != '*') {
+                key[o++] = latin_base[2 * (cp - 0xC0)];
+                if (latin_base[2 * (cp - 0xC0) + 1] != ' ')
+                    key[o++] = latin_base[2 * (cp - 0xC0) + 1];
+                i += 2;
+                continue;
+            }
+        }
+        memcpy(key + o, s + i, len); /* UTF-8 bytes sort as their code points */
+        o += len;
+        i += len;
+    }
+    key[o] = '\0';
+    return key;
 }

@@ -35,5 +35,10 @@ struct text text_price(int64_t micros);
 struct text text_unit_cost(int64_t micros);
 /* A count and its noun: (1, "request", "requests") -> "1 request"; 2 -> "2 requests". */
 struct text text_plural(int64_t n, const char *one, const char *many);
+/* The key names are put in order by (a new string; compare keys with strcmp): letters without
+ * case, the Latin letters with diacritics as their base letters ("Équipe" with "Equipe", "ß" as
+ * "ss"), runs of digits by their value ("Team 9" before "Team 10"), every other character by its
+ * code point. Names whose keys are equal are then ordered by their bytes. */
+char *text_sort_key(const char *name);
 
 #endif

@@ -40,7 +40,8 @@ run shadow "$data/config.json" --shadow
 run nojournal "$scratch/nojournal.json"
 [ $fail = 0 ] || exit 1
 
-"$py" - "$scratch" <<'EOF2'
+PYTHONPATH=$src/tests/scripts "$py" - "$scratch" <<'EOF2'
+from sort_key import team_order_key
 import csv, datetime, json, os, sys
 from decimal import Decimal as D
 root = sys.argv[1]
@@ -99,7 +100,7 @@ for name, (credit, terms, shadow) in cases.items():
             check(D(r["amount"]) == -D(t["total"]), f"{name}:{n}: credit {r['amount']}, total {t['total']}")
             nxt = rows[n - 1]["invoice_number"] if n - 1 < len(rows) else None
             check(nxt != inv, f"{name}:{n}: the credit line is not the invoice's last row")
-    check(seen == [t["invoice_number"] for t in sorted(rep["teams"], key=lambda t: (t["name"].encode(), t["team"]))],
+    check(seen == [t["invoice_number"] for t in sorted(rep["teams"], key=lambda t: team_order_key(t["name"], t["team"]))],
           f"{name}: invoices in order {seen}")
     check(set(seen) == set(teams), f"{name}: invoices {sorted(set(teams) - set(seen))} missing")
     credits = sum(1 for r in rows if r["kind"] == "credit")

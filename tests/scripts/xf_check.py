@@ -16,6 +16,9 @@ import sys
 from decimal import Decimal
 
 import openpyxl
+import os, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sort_key import team_order_key  # noqa: E402
 
 MONEY = re.compile(r"(?<![\w.,])-?\d{1,3}(?:,\d{3})*\.\d{2}(?![\d%])")
 PCT = re.compile(r"(?<![\w.,])-?\d+(?:\.\d+)?%")
@@ -221,7 +224,7 @@ def main():
     ht, pt = check("summary", ("index.html", "summary.pdf", "summary.xlsx"), money, pct)
     # one order of teams in every summary (display name bytewise, then id), each with its
     # invoice number and cost centre, and links to each team's documents in the HTML
-    ordered = sorted(r["teams"], key=lambda t: (t["name"].encode("utf-8"), t["team"]))
+    ordered = sorted(r["teams"], key=lambda t: team_order_key(t["name"], t["team"]))
     numbers = [t["invoice_number"] for t in ordered]
     _, strings = xlsx_cells(f"{d}/summary.xlsx")
     # a long invoice number may wrap inside its PDF cell (never cut): its lines are drawn one

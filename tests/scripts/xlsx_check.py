@@ -28,6 +28,9 @@ import sys
 from decimal import Decimal
 
 import openpyxl
+import os, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sort_key import team_order_key  # noqa: E402
 
 TEAM_SHEETS = ["Invoice", "By project", "By user", "By workflow", "By environment", "By model",
                "Daily", "Method"]
@@ -276,7 +279,7 @@ def check_models(path, wf, wv, cmp, names, teams):
             return
         cols[m] = title
     # in the documents' order (display name, then id), as the Teams table
-    ordered = sorted(teams, key=lambda t: (names[t["team"]].encode("utf-8"), t["team"]))
+    ordered = sorted(teams, key=lambda t: team_order_key(names[t["team"]], t["team"]))
     rows = [(names[t["team"]], t["charges"]) for t in ordered]
     if len(teams) == len(cmp["teams"]):
         rows.append(("All teams", cmp["totals"]))
@@ -357,7 +360,7 @@ def check_summary(month, rep, shadow):
     if has_budgets and "Budgets" in wf.sheetnames:
         bf, bv = wf["Budgets"], wv["Budgets"]
         head = find_row(bf, 1, "Budget on")
-        ordered_b = sorted(rep["teams"], key=lambda t: (t["name"].encode("utf-8"), t["team"]))
+        ordered_b = sorted(rep["teams"], key=lambda t: team_order_key(t["name"], t["team"]))
         for i, team in enumerate(ordered_b):
             r = head + 1 + i
             if bf.cell(r, 1).value != f"Team {team['name']}":
@@ -386,7 +389,7 @@ def check_summary(month, rep, shadow):
     # columns by their heading; teams in the documents' order (display name, then id)
     heads = {str(sf.cell(head, c).value).split(" (")[0]: c for c in range(1, sf.max_column + 1)}
     c_charge, c_list = heads["Total"], heads["List cost"]
-    ordered = sorted(rep["teams"], key=lambda t: (t["name"].encode("utf-8"), t["team"]))
+    ordered = sorted(rep["teams"], key=lambda t: team_order_key(t["name"], t["team"]))
     for i, team in enumerate(ordered):
         r = head + 1 + i
         if sf.cell(r, 1).value != team["team"]:

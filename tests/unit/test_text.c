@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -64,11 +66,54 @@ static void plurals(void **state)
         assert_string_equal(text_plural(cases[i].n, "request", "requests").s, cases[i].want);
 }
 
+/* Names in the order a reader expects: accents with their base letter, numbers by value, case
+ * ignored; whatever else by code point. */
+static void sort_keys(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *a, *b;
+        int sign; /* of strcmp(key(a), key(b)) */
+    } pairs[] = {
+        {"Analytics 9", "Analytics 10", -1},
+        {"Analytics 10", "Analytics 100", -1},
+        {"Team 007", "Team 7", 0},
+        {"Engineering",
+         "\xc3\x89quipe Donn\xc3\xa9"
+         "es",
+         -1},
+        {"\xc3\x89quipe Donn\xc3\xa9"
+         "es",
+         "Product", -1},
+        {"\xc3\x89quipe", "equipe", 0},
+        {"Stra\xc3\x9f"
+         "e",
+         "Strasse", 0},
+        {"\xc5\x81\xc3\xb3"
+         "d\xc5\xba",
+         "Lodz", 0},
+        {"Zo\xc3\xab", "Zoe", 0},
+        {"Zeta", "\xe6\x95\xb0\xe6\x8d\xae", -1}, /* CJK after the Latin letters */
+        {"a \xc3\x97 b", "a x b", 1},             /* × is kept, not a letter */
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        char *x = text_sort_key(pairs[i].a), *y = text_sort_key(pairs[i].b);
+        int c = strcmp(x, y);
+        int sign = c < 0 ? -1 : c > 0;
+        if (sign != pairs[i].sign)
+            fail_msg("\"%s\" against \"%s\": %d, want %d", pairs[i].a, pairs[i].b, sign,
+                     pairs[i].sign);
+        free(x);
+        free(y);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(forms),
         cmocka_unit_test(plurals),
+        cmocka_unit_test(sort_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
