@@ -611,6 +611,8 @@ static void fold(struct ledger_builder *b, const struct record *r)
     usage_of(&ru, r);
     usage_add(&bk->usage, &ru);
     bk->cost += cost;
+    if (team)
+        bk->team_cost += cost;
 
     bk->metrics.sessions += r->metrics.sessions;
     bk->metrics.commits += r->metrics.commits;
@@ -735,6 +737,7 @@ static void bacc_merge(struct ledger_builder *b, struct bacc *a, const struct ba
             usage_add(&ad->usage, &xd->usage);
             ad->cost += xd->cost;
         }
+    a->b.team_cost += x->b.team_cost;
     a->b.routing_saving += x->b.routing_saving;
     a->b.routing_requests += x->b.routing_requests;
     a->b.premium += x->b.premium;

@@ -62,6 +62,8 @@ struct ledger_bucket {
     int shared_index; /* BUCKET_SHARED: index into config->shared */
     struct ledger_usage usage;
     cb_i128 cost;              /* list cost, pico-USD, internal rates included */
+    cb_i128 team_cost;         /* the part of cost whose records carry a team tag (all of a
+                                  team's, part of a shared pool's, none of the unallocated) */
     struct ledger_line *lines; /* sorted by model id, batch, effective date */
     size_t n_lines;
     struct ledger_group *groups[DIM_COUNT]; /* sorted by key (NULL key first) */

@@ -1268,6 +1268,19 @@ static void fill_org(struct build *B)
         cb_i128 parts[2] = {l->tag_cost[k], l->total_cost - l->tag_cost[k]};
         int64_t cents[2];
         split_cents(org_total, parts, 2, cents);
+        if (k == TAG_TEAM && B->whole) {
+            /* the team tag's row is made of the documents' own figures: every team's usage at
+             * list price, and each shared pool's tagged part of its list cost, so it reads as
+             * the teams' usage plus the pools on the summary (933.06, not 933.05) */
+            cents[0] = 0;
+            for (size_t i = 0; i < l->n_buckets; i++) {
+                const struct ledger_bucket *b = &l->buckets[i];
+                cb_i128 p2[2] = {b->team_cost, b->cost - b->team_cost};
+                int64_t c2[2];
+                split_cents(B->whole[i], p2, 2, c2);
+                cents[0] += c2[0];
+            }
+        }
         r->coverage[k].list_cost = cents[0];
         r->coverage[k].share_e4 =
             l->total_cost > 0 ? (int64_t)money_div_round(l->tag_cost[k] * 10000, l->total_cost) : 0;

@@ -4,8 +4,10 @@
 # pool), every one rounded to its own document's total. Before, the summary rounded its rows to
 # the month's total on their own, and backend-api read 65.27 on the summary and 65.28 on
 # Engineering's invoice. Checks every top project and top user whose usage report.json places
-# wholly on team invoices (by request count), and the sample's platform-rag against its shared
-# pool, in the sample month and a generated month of 50 teams whose records all carry a team.
+# wholly on team invoices (by request count), the sample's platform-rag against its shared pool,
+# and the team tag's coverage against the teams' usage plus the pools (933.06, where it was
+# split from the month's total on its own: 933.05), in the sample month and a generated month of
+# 50 teams whose records all carry a team.
 # Usage: test_breakdowns_agree.sh CHARGEBACK GEN-USAGE SCRATCH. Exits 77 (skipped) without
 # python3.
 set -u
@@ -45,6 +47,14 @@ for g in r["top_projects"]:
             if g["list_cost"] != p["list_cost"]:
                 bad += 1
                 print(f"project {g['key']}: {g['list_cost']}, shared pool {name} {p['list_cost']}")
+# the team tag's coverage is the teams' usage plus the shared pools (whose records all carry a
+# team in both months)
+cov = next(c for c in r["tag_coverage"] if c["tag"] == "team")
+want = sum(D(t["list_cost"]) for t in r["teams"]) + sum(D(p["list_cost"]) for p in r["shared_pools"])
+checked += 1
+if D(cov["list_cost"]) != want:
+    bad += 1
+    print(f"tag coverage team {cov['list_cost']}, teams' usage plus shared pools {want}")
 if checked == 0:
     print(f"{sys.argv[1]}: nothing to compare"); sys.exit(1)
 print(f"{sys.argv[1]}: {checked} rows compared, {bad} differ")
