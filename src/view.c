@@ -426,6 +426,11 @@ static void set_common(json_t *o, const struct report *r)
     json_object_set_new(o, "summary_title", json_string(explain_summary_title(r->shadow)));
     json_object_set_new(o, "glossary_title", json_string(GLOSSARY_TITLE));
     json_object_set_new(o, "model_title", json_string(model_title(r->model)));
+    /* the invoice's totals block names its first row as the PDF's does */
+    json_object_set_new(o, "usage_model", json_boolean(r->model == CB_MODEL_USAGE));
+    char *under = xasprintf("Charge under the %s model", config_model_name(r->model));
+    json_object_set_new(o, "charge_under", json_string(under));
+    free(under);
     json_object_set_new(o, "issuer", str_or_empty(r->issuer));
     json_object_set_new(o, "footer", str_or_empty(r->footer));
     json_object_set_new(o, "paper", str_or_empty(r->paper));
