@@ -158,8 +158,6 @@ static json_t *line_view(const struct report_line *l)
     json_object_set_new(o, "description", str_or_empty(l->description));
     json_object_set_new(o, "model", str_or_empty(l->model));
     json_object_set_new(o, "batch", json_boolean(l->batch));
-    bool alloc = l->per == 1 && l->quantity == 1 && l->unit && strcmp(l->unit, "allocation") == 0;
-    json_object_set_new(o, "allocation", json_boolean(alloc));
     /* an allocation line reads "1 allocation at 80.50", as on the PDF, the workbook and
      * charges.csv */
     json_object_set_new(o, "quantity", count_str(l->quantity));
