@@ -479,11 +479,8 @@ struct build {
 /* Records what bucket b's documents show as its list cost. */
 static void set_whole(struct build *B, const struct ledger_bucket *b, int64_t cents)
 {
-    if (!b)
-        return;
-    if (!B->whole)
-        B->whole = xcalloc(B->l->n_buckets ? B->l->n_buckets : 1, sizeof *B->whole);
-    B->whole[b - B->l->buckets] = cents;
+    if (b)
+        B->whole[b - B->l->buckets] = cents;
 }
 
 static const struct ledger_bucket *find_bucket(const struct ledger *l, enum bucket_kind k,
@@ -1211,32 +1208,27 @@ static void fill_org(struct build *B)
         size_t cap = 0;
         for (size_t i = 0; i < l->n_buckets; i++)
             cap += l->buckets[i].n_groups[dims[d]];
-        const struct ledger_group **all = xcalloc(cap ? cap : 1, sizeof *all);
+        struct keyed {
+            const struct ledger_group *g; /* first: what cmp_group_key reads */
+            int64_t cents;                /* its row on its bucket's documents */
+        } *kv = xcalloc(cap ? cap : 1, sizeof *kv);
+        cb_i128 *pico = xcalloc(cap ? cap : 1, sizeof *pico);
         int64_t *cents = xcalloc(cap ? cap : 1, sizeof *cents);
         size_t n = 0;
         for (size_t i = 0; i < l->n_buckets; i++) {
             const struct ledger_bucket *b = &l->buckets[i];
             size_t ng = b->n_groups[dims[d]];
-            cb_i128 *pico = xcalloc(ng ? ng : 1, sizeof *pico);
-            for (size_t k = 0; k < ng; k++) {
-                all[n + k] = &b->groups[dims[d]][k];
+            for (size_t k = 0; k < ng; k++)
                 pico[k] = b->groups[dims[d]][k].cost;
-            }
-            split_cents(B->whole ? B->whole[i] : 0, pico, ng, cents + n);
-            free(pico);
-            n += ng;
+            split_cents(B->whole[i], pico, ng, cents);
+            for (size_t k = 0; k < ng; k++)
+                kv[n++] = (struct keyed){&b->groups[dims[d]][k], cents[k]};
         }
-        /* sort by key (NULL first), carrying each group's cents, and merge runs: n log n
-         * however many users */
-        struct keyed {
-            const struct ledger_group *g; /* first: what cmp_group_key reads */
-            int64_t cents;
-        } *kv = xcalloc(n ? n : 1, sizeof *kv);
-        for (size_t i = 0; i < n; i++)
-            kv[i] = (struct keyed){all[i], cents[i]};
+        free(pico);
+        free(cents);
+        /* sort by key (NULL first) and merge runs: n log n however many users */
         qsort(kv, n, sizeof *kv, cmp_group_key);
         struct gacc g = {0};
-        int64_t *sum = xcalloc(n ? n : 1, sizeof *sum);
         for (size_t i = 0; i < n; i++) {
             const char *key = kv[i].g->key ? kv[i].g->key : "(untagged)";
             if (i > 0 && cmp_group_key(&kv[i - 1], &kv[i]) == 0) {
@@ -1244,15 +1236,10 @@ static void fill_org(struct build *B)
                 g.pico[g.n - 1] += kv[i].g->cost;
             } else
                 gacc_push(&g, key, &kv[i].g->usage, kv[i].g->cost);
-            sum[g.n - 1] += kv[i].cents;
+            g.v[g.n - 1].list_cost += kv[i].cents;
         }
-        for (size_t i = 0; i < g.n; i++)
-            g.v[i].list_cost = sum[i];
-        free(sum);
         free(kv);
-        free(cents);
         gacc_finish(&g, TOP_N, outs[d]);
-        free(all);
     }
     gacc_finish(&B->org_models, 0, &r->by_model);
     const struct ledger_bucket **bs = xcalloc(l->n_buckets ? l->n_buckets : 1, sizeof *bs);
@@ -1268,7 +1255,7 @@ static void fill_org(struct build *B)
         cb_i128 parts[2] = {l->tag_cost[k], l->total_cost - l->tag_cost[k]};
         int64_t cents[2];
         split_cents(org_total, parts, 2, cents);
-        if (k == TAG_TEAM && B->whole) {
+        if (k == TAG_TEAM) {
             /* the team tag's row is made of the documents' own figures: every team's usage at
              * list price, and each shared pool's tagged part of its list cost, so it reads as
              * the teams' usage plus the pools on the summary (933.06, not 933.05) */
@@ -1527,6 +1514,7 @@ enum cb_status report_build(const struct report_opts *opts, struct report **out,
     B.c = c;
     B.l = l;
     B.r = r;
+    B.whole = xcalloc(l->n_buckets ? l->n_buckets : 1, sizeof *B.whole);
     B.model = opts->has_model_override ? opts->model_override : c->model;
     r->tool_version = xstrdup(CB_VERSION);
     r->organization = xstrdup(c->organization ? c->organization : "Organization");
