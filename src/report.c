@@ -1348,12 +1348,12 @@ static enum cb_status apply_previous(struct report *r, const struct prior_month 
     return CB_OK;
 }
 
-/* Display order of superseded invoices, as of teams: name (bytewise UTF-8), then team id. */
+/* Display order of superseded invoices, as of teams (set_order): name, then team id. */
 static int cmp_superseded_display(const void *a, const void *b)
 {
     const struct report_superseded_invoice *x = *(const struct report_superseded_invoice *const *)a;
     const struct report_superseded_invoice *y = *(const struct report_superseded_invoice *const *)b;
-    int c = strcmp(x->name, y->name);
+    int c = text_name_cmp(x->name, y->name);
     return c ? c : strcmp(x->team, y->team);
 }
 

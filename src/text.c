@@ -2,6 +2,7 @@
 #include "text.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "money.h"
@@ -170,4 +171,13 @@ char *text_sort_key(const char *name)
     }
     key[o] = '\0';
     return key;
+}
+
+int text_name_cmp(const char *a, const char *b)
+{
+    char *x = text_sort_key(a), *y = text_sort_key(b);
+    int c = strcmp(x, y);
+    free(x);
+    free(y);
+    return c ? c : strcmp(a ? a : "", b ? b : "");
 }

@@ -40,5 +40,8 @@ struct text text_plural(int64_t n, const char *one, const char *many);
  * "ss"), runs of digits by their value ("Team 9" before "Team 10"), every other character by its
  * code point. Names whose keys are equal are then ordered by their bytes. */
 char *text_sort_key(const char *name);
+/* Orders two names so (strcmp's sign): their text_sort_key, then their bytes. For a few names;
+ * many are sorted faster on keys made once. */
+int text_name_cmp(const char *a, const char *b);
 
 #endif

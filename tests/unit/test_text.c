@@ -106,6 +106,11 @@ static void sort_keys(void **state)
         free(x);
         free(y);
     }
+    /* the same order for a few names at a time: keys, then bytes (never 0 for two names) */
+    assert_true(text_name_cmp("\xc3\x89quipe", "Fab") < 0);
+    assert_true(text_name_cmp("Team 9", "Team 10") < 0);
+    assert_true(text_name_cmp("equipe", "\xc3\x89quipe") != 0);
+    assert_int_equal(text_name_cmp("Ops", "Ops"), 0);
 }
 
 int main(void)
