@@ -15,16 +15,11 @@
 # - the revision rendered twice is the same bytes.
 # Usage: test_revision_charges.sh CHARGEBACK GEN-USAGE SCRATCH
 set -u
-bin=$1 scratch=$3
-src=${CB_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$(dirname "$0")/common.sh"
 py=/usr/bin/python3
-[ -x "$py" ] || { echo "skip: $py missing"; exit 77; }
-[ -d "$scratch" ] && chmod -R u+w "$scratch" && rm -rf "$scratch"
-mkdir -p "$scratch"
+need "$py"
 data=$src/sample-data
-cat >"$scratch/legacy.jsonl" <<'EOF'
-{"request_id":"req_legacy_001","timestamp":"2026-10-20T10:00:00Z","model":"claude-sonnet-4-6","team":"legacy","project":"old","user":"x.y","input_tokens":2000000,"output_tokens":100000}
-EOF
+legacy_team "$scratch/legacy.jsonl"
 cat >"$scratch/labs.jsonl" <<'EOF'
 {"request_id":"req_labs_001","timestamp":"2026-10-21T10:00:00Z","model":"claude-sonnet-4-6","team":"labs","project":"new","user":"a.b","input_tokens":1000000,"output_tokens":50000}
 EOF

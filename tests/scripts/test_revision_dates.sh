@@ -9,15 +9,10 @@
 # Usage: test_revision_dates.sh CHARGEBACK GEN-USAGE SCRATCH. Exits 77 (skipped) without
 # pdftotext, pdfinfo or python3 with openpyxl.
 set -u
-bin=$1 scratch=$3
-src=${CB_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$(dirname "$0")/common.sh"
 py=/usr/bin/python3
-for tool in pdftotext pdfinfo; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "$tool missing: skipped"; exit 77; }
-done
+need pdftotext pdfinfo
 "$py" -c 'import openpyxl' 2>/dev/null || { echo "python3 openpyxl missing: skipped"; exit 77; }
-[ -d "$scratch" ] && chmod -R u+w "$scratch" && rm -rf "$scratch"
-mkdir -p "$scratch"
 data=$src/sample-data
 "$py" - "$data/config.json" "$scratch" <<'EOF'
 import json, sys

@@ -9,17 +9,12 @@
 # Usage: test_revision_settle_total.sh CHARGEBACK GEN-USAGE SCRATCH. Exits 77 (skipped) without
 # pdftotext or python3 with openpyxl.
 set -u
-bin=$1 scratch=$3
-src=${CB_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$(dirname "$0")/common.sh"
 py=/usr/bin/python3
-command -v pdftotext >/dev/null 2>&1 || { echo "pdftotext missing: skipped"; exit 77; }
+need pdftotext
 "$py" -c 'import openpyxl' 2>/dev/null || { echo "python3 openpyxl missing: skipped"; exit 77; }
-[ -d "$scratch" ] && chmod -R u+w "$scratch" && rm -rf "$scratch"
-mkdir -p "$scratch"
 data=$src/sample-data
-cat >"$scratch/legacy.jsonl" <<'EOF'
-{"request_id":"req_legacy_001","timestamp":"2026-10-20T10:00:00Z","model":"claude-sonnet-4-6","team":"legacy","project":"old","user":"x.y","input_tokens":2000000,"output_tokens":100000}
-EOF
+legacy_team "$scratch/legacy.jsonl"
 "$py" - "$data/config.json" "$scratch/fixed.json" <<'EOF'
 import json, sys
 c = json.load(open(sys.argv[1], encoding="utf-8"))
