@@ -946,31 +946,46 @@ static void summary(struct pdf_doc *d, const struct report *r)
 
     /* every document lists teams in r->order; with --previous two columns more */
     bool mom = r->mom.present;
-    const struct pdf_col tcols_plain[] = {
+    struct pdf_col tcols_plain[] = {
         {"Team", W * 0.18f, false},        {"Invoice", W * 0.24f, false},
         {"Cost center", W * 0.11f, false}, {"Total", W * 0.11f, true},
         {"Share", W * 0.09f, true},        {"List cost", W * 0.11f, true},
         {"Budget", W * 0.16f, true}};
     /* with --previous the budget column shows the utilization only (the state is in "Budgets
      * crossed" below), so invoice numbers keep a line of their own */
-    const struct pdf_col tcols_mom[] = {{"Team", W * 0.12f, false},
-                                        {"Invoice", W * 0.24f, false},
-                                        {"Cost center", W * 0.10f, false},
-                                        {"Total", W * 0.095f, true},
-                                        {REPORT_MOM_PREVIOUS, W * 0.09f, true},
-                                        {REPORT_MOM_CHANGE, W * 0.095f, true},
-                                        {"Share", W * 0.09f, true},
-                                        {"List cost", W * 0.08f, true},
-                                        {"Budget", W * 0.09f, true}};
+    struct pdf_col tcols_mom[] = {{"Team", W * 0.12f, false},
+                                  {"Invoice", W * 0.24f, false},
+                                  {"Cost center", W * 0.10f, false},
+                                  {"Total", W * 0.095f, true},
+                                  {REPORT_MOM_PREVIOUS, W * 0.09f, true},
+                                  {REPORT_MOM_CHANGE, W * 0.095f, true},
+                                  {"Share", W * 0.09f, true},
+                                  {"List cost", W * 0.08f, true},
+                                  {"Budget", W * 0.09f, true}};
     struct pdf_table tt = {mom ? tcols_mom : tcols_plain, mom ? 9 : 7, 7.5f};
     pdf_heading(d, "Teams", 50);
-    /* invoice numbers at one size down the column, the size the longest needs (shadow months'
-     * and long team ids' are wider than the column at the body size) */
+    /* Invoice numbers at one size down the column, the size the widest needs. A shadow month's
+     * (SHADOW-ACME-2026-10-ENGINEERING) are wider than the column at the body size: the column
+     * first takes, 2 pt at a time, up to a third of the budget column (its states wrap between
+     * words) and a quarter of the team column (past that, names broke inside words), and only
+     * then is the widest set smaller. */
+    const char *widest = NULL;
     float inv_size = tt.size;
     for (size_t i = 0; i < r->n_teams; i++) {
         float z = pdf_table_id_size(d, &tt, 1, r->teams[i].invoice_number);
-        if (z < inv_size)
+        if (z < inv_size || !widest) {
             inv_size = z;
+            widest = r->teams[i].invoice_number;
+        }
+    }
+    struct pdf_col *tc = mom ? tcols_mom : tcols_plain, *budget = &tc[tt.n - 1];
+    float from_budget = budget->width / 3, from_team = tc[0].width / 4;
+    while (widest && inv_size < tt.size && (from_budget >= 2 || from_team >= 2)) {
+        struct pdf_col *giver = from_budget >= 2 ? budget : &tc[0];
+        *(giver == budget ? &from_budget : &from_team) -= 2;
+        giver->width -= 2;
+        tc[1].width += 2;
+        inv_size = pdf_table_id_size(d, &tt, 1, widest);
     }
     pdf_table_begin_with(d, &tt,
                          &(struct pdf_table_flow){.rows = r->n_teams + 1,
