@@ -442,7 +442,14 @@ enum cb_status cli_parse(int argc, char **argv, struct cli_opts *o, struct cb_er
             if (eq)
                 value = eq + 1;
         } else {
-            d = a[2] == '\0' ? find_short(a[1]) : NULL;
+            /* "-j 2" or "-j2": a short option's value may follow it in the same word */
+            d = find_short(a[1]);
+            if (d && a[2] != '\0') {
+                if (d->has_value)
+                    value = a + 2;
+                else
+                    d = NULL;
+            }
         }
         if (!d || !(d->commands & BIT(o->command)))
             return cb_error_set(err, CB_EUSAGE, NULL, 0, NULL, "%s: unknown option \"%s\"",

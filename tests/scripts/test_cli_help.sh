@@ -27,6 +27,18 @@ for cmd in render check prices template sign verify keygen; do
       echo "FAIL: man page lacks $opt (of $cmd)"; fail=$((fail+1)); fi
   done
 done
+# A short option's value may be attached, as its help line "-j, --threads N" lets one expect:
+# "-j2" is "-j 2"; an unknown short word ("-jx" is "-j x": a bad count) still fails.
+sample=${CB_SOURCE_DIR:-$(dirname "$0")/../..}/sample-data/usage-2026-10.jsonl
+"$bin" check -j 2 "$sample" >"${TMPDIR:-/tmp}/cb-j-spaced.$$" 2>&1; want=$?
+"$bin" check -j2 "$sample" >"${TMPDIR:-/tmp}/cb-j-joined.$$" 2>&1; st=$?
+if [ $st -eq $want ] && cmp -s "${TMPDIR:-/tmp}/cb-j-spaced.$$" "${TMPDIR:-/tmp}/cb-j-joined.$$"; then
+  pass=$((pass+1)); else echo "FAIL: check -j2 (exit $st) is not check -j 2 (exit $want)"; fail=$((fail+1)); fi
+rm -f "${TMPDIR:-/tmp}/cb-j-spaced.$$" "${TMPDIR:-/tmp}/cb-j-joined.$$"
+"$bin" check -jx "$sample" >/dev/null 2>&1; st=$?
+if [ $st -eq 2 ]; then pass=$((pass+1)); else echo "FAIL: check -jx exit $st"; fail=$((fail+1)); fi
+"$bin" render -qz "$sample" >/dev/null 2>&1; st=$?
+if [ $st -eq 2 ]; then pass=$((pass+1)); else echo "FAIL: render -qz exit $st"; fail=$((fail+1)); fi
 "$bin" frobnicate >/dev/null 2>&1; st=$?
 if [ $st -eq 2 ]; then pass=$((pass+1)); else echo "FAIL: unknown command exit $st"; fail=$((fail+1)); fi
 echo "$pass passed, $fail failed"
